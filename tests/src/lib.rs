@@ -1,0 +1,2 @@
+//! Support for the end-to-end suite: reading the peer harness endpoints.
+#![forbid(unsafe_code)]

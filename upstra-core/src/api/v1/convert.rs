@@ -1,0 +1,391 @@
+//! Conversions between the wire types and the domain. Inbound conversions validate everything
+//! again: the daemon never trusts that a client parsed the lab file correctly.
+
+use crate::ids::{RoomId, ServerId, UpsId};
+use crate::model::{
+    BmcEndpoint, CertFingerprint, Credentials, HttpUrl, Inventory, NutEndpoint, Room, Server,
+    ServerKind, SshEndpoint, TlsTrust, Ups, VCenter, Vm,
+};
+use crate::state::{ServerLive, UpsLive};
+
+use super::types::*;
+
+impl From<&Credentials> for LoginSpec {
+    fn from(c: &Credentials) -> Self {
+        Self {
+            user: c.user.clone(),
+            password: c.password.clone(),
+        }
+    }
+}
+
+impl From<&TlsTrust> for TlsSpec {
+    fn from(t: &TlsTrust) -> Self {
+        match t {
+            TlsTrust::Unpinned => Self::Unpinned,
+            TlsTrust::Fingerprint(f) => Self::Fingerprint(f.to_string()),
+            TlsTrust::CaFile(p) => Self::CaFile(p.clone()),
+        }
+    }
+}
+
+impl From<&Inventory> for LabSpec {
+    fn from(inv: &Inventory) -> Self {
+        Self {
+            rooms: inv
+                .rooms
+                .keys()
+                .map(|id| RoomSpec {
+                    name: id.to_string(),
+                })
+                .collect(),
+            ups: inv
+                .ups
+                .values()
+                .map(|u| UpsSpec {
+                    name: u.id.to_string(),
+                    room: u.room.to_string(),
+                    nut: u.nut.to_string(),
+                    login: u.login.as_ref().map(LoginSpec::from),
+                })
+                .collect(),
+            vcenter: inv.vcenter.as_ref().map(|v| VCenterSpec {
+                url: v.url.to_string(),
+                login: (&v.login).into(),
+                tls: (&v.tls).into(),
+            }),
+            servers: inv
+                .servers
+                .values()
+                .map(|s| ServerSpec {
+                    name: s.id.to_string(),
+                    room: s.room.to_string(),
+                    kind: s.kind.to_string(),
+                    feeds: s.feeds.iter().map(ToString::to_string).collect(),
+                    tier: s.tier,
+                    depends_on: s.depends_on.iter().map(ToString::to_string).collect(),
+                    vsphere_host: s.vsphere_host.clone(),
+                    bmc: s.bmc.as_ref().map(|b| BmcSpec {
+                        url: b.url.to_string(),
+                        login: (&b.login).into(),
+                        tls: (&b.tls).into(),
+                    }),
+                    ssh: s.ssh.as_ref().map(|s| SshSpec {
+                        address: s.address.clone(),
+                        host_key: s.host_key.clone(),
+                    }),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Collects validation problems so a client hears about all of them at once.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn check<T, E: std::fmt::Display>(&mut self, what: &str, r: Result<T, E>) -> Option<T> {
+        r.map_err(|e| self.0.push(format!("{what}: {e}"))).ok()
+    }
+
+    fn push(&mut self, p: String) {
+        self.0.push(p);
+    }
+}
+
+fn login(l: LoginSpec) -> Credentials {
+    Credentials {
+        user: l.user,
+        password: l.password,
+    }
+}
+
+fn tls(p: &mut Problems, what: &str, t: TlsSpec) -> TlsTrust {
+    match t {
+        TlsSpec::Unpinned => TlsTrust::Unpinned,
+        TlsSpec::CaFile(path) => TlsTrust::CaFile(path),
+        TlsSpec::Fingerprint(f) => p
+            .check(what, CertFingerprint::parse(&f))
+            .map_or(TlsTrust::Unpinned, TlsTrust::Fingerprint),
+    }
+}
+
+impl LabSpec {
+    /// Validates the declaration against itself and what `existing` already holds, and returns
+    /// it as domain objects, or every problem found.
+    pub fn into_inventory(self, existing: &Inventory) -> Result<Inventory, Vec<String>> {
+        let mut p = Problems::default();
+        let mut inv = Inventory::default();
+        for r in self.rooms {
+            if let Some(id) = p.check("room", RoomId::new(r.name)) {
+                if inv
+                    .rooms
+                    .insert(id.clone(), Room { id: id.clone() })
+                    .is_some()
+                {
+                    p.push(format!("room `{id}` is declared twice"));
+                }
+            }
+        }
+        let room_ok = |inv: &Inventory, id: &RoomId| {
+            inv.rooms.contains_key(id) || existing.rooms.contains_key(id)
+        };
+        for u in self.ups {
+            let Some(id) = p.check("ups", UpsId::new(u.name)) else {
+                continue;
+            };
+            let what = format!("UPS `{id}`");
+            let room = p.check(&what, RoomId::new(u.room));
+            let nut = p.check(&what, NutEndpoint::parse(&u.nut));
+            match room {
+                Some(room) if !room_ok(&inv, &room) => {
+                    p.push(format!("{what}: room `{room}` is not declared"))
+                }
+                Some(room) => {
+                    if let Some(nut) = nut {
+                        let ups = Ups {
+                            id: id.clone(),
+                            room,
+                            nut,
+                            login: u.login.map(login),
+                        };
+                        if inv.ups.insert(id, ups).is_some() {
+                            p.push(format!("{what} is declared twice"));
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        if let Some(v) = self.vcenter {
+            let url = p.check("vcenter", HttpUrl::parse(&v.url));
+            let trust = tls(&mut p, "vcenter", v.tls);
+            if let Some(url) = url {
+                inv.vcenter = Some(VCenter {
+                    url,
+                    login: login(v.login),
+                    tls: trust,
+                });
+            }
+        }
+        let server_names: Vec<String> = self.servers.iter().map(|s| s.name.clone()).collect();
+        for s in self.servers {
+            let Some(id) = p.check("server", ServerId::new(s.name)) else {
+                continue;
+            };
+            let what = format!("server `{id}`");
+            let room = p.check(&what, RoomId::new(s.room));
+            if let Some(room) = &room {
+                if !room_ok(&inv, room) {
+                    p.push(format!("{what}: room `{room}` is not declared"));
+                }
+            }
+            let kind = ServerKind::parse(&s.kind);
+            if kind.is_none() {
+                p.push(format!(
+                    "{what}: kind `{}` is not one of hypervisor, storage, network, other",
+                    s.kind
+                ));
+            }
+            let mut feeds = Vec::new();
+            for f in s.feeds {
+                if let Some(ups) = p.check(&what, UpsId::new(f)) {
+                    if inv.ups.contains_key(&ups) || existing.ups.contains_key(&ups) {
+                        feeds.push(ups);
+                    } else {
+                        p.push(format!("{what}: feed `{ups}` is not a declared UPS"));
+                    }
+                }
+            }
+            if feeds.is_empty() {
+                p.push(format!("{what}: feeds must name at least one UPS"));
+            }
+            let mut depends_on = Vec::new();
+            for d in s.depends_on {
+                if let Some(dep) = p.check(&what, ServerId::new(d)) {
+                    let declared = server_names.iter().any(|n| n == dep.as_str())
+                        || existing.servers.contains_key(&dep);
+                    if dep == id || !declared {
+                        p.push(format!(
+                            "{what}: depends_on `{dep}` is not another declared server"
+                        ));
+                    } else {
+                        depends_on.push(dep);
+                    }
+                }
+            }
+            let bmc = s.bmc.and_then(|b| {
+                let url = p.check(&what, HttpUrl::parse(&b.url))?;
+                let trust = tls(&mut p, &what, b.tls);
+                Some(BmcEndpoint {
+                    url,
+                    login: login(b.login),
+                    tls: trust,
+                })
+            });
+            let ssh = s.ssh.map(|s| SshEndpoint {
+                address: s.address,
+                host_key: s.host_key,
+            });
+            if let (Some(room), Some(kind)) = (room, kind) {
+                let server = Server {
+                    id: id.clone(),
+                    room,
+                    kind,
+                    feeds,
+                    tier: s.tier,
+                    depends_on,
+                    vsphere_host: s.vsphere_host,
+                    bmc,
+                    ssh,
+                };
+                if inv.servers.insert(id, server).is_some() {
+                    p.push(format!("{what} is declared twice"));
+                }
+            }
+        }
+        if p.0.is_empty() { Ok(inv) } else { Err(p.0) }
+    }
+}
+
+impl UpsView {
+    pub fn new(ups: &Ups, live: &UpsLive) -> Self {
+        let mut view = Self {
+            name: ups.id.to_string(),
+            room: ups.room.to_string(),
+            nut: ups.nut.to_string(),
+            has_login: ups.login.is_some(),
+            reachability: "unknown".into(),
+            status: None,
+            charge_pct: None,
+            runtime_s: None,
+            load_pct: None,
+            input_voltage: None,
+            comms_lost_reason: None,
+            updated_at: None,
+        };
+        match live {
+            UpsLive::Unknown => {}
+            UpsLive::Reading { reading, at } => {
+                view.reachability = "ok".into();
+                view.status = Some(reading.status_line());
+                view.charge_pct = reading.charge_pct;
+                view.runtime_s = reading.runtime_s;
+                view.load_pct = reading.load_pct;
+                view.input_voltage = reading.input_voltage;
+                view.updated_at = Some(*at);
+            }
+            UpsLive::CommsLost { reason, since } => {
+                view.reachability = "comms_lost".into();
+                view.comms_lost_reason = Some(reason.clone());
+                view.updated_at = Some(*since);
+            }
+        }
+        view
+    }
+}
+
+impl ServerView {
+    pub fn new(s: &Server, live: &ServerLive) -> Self {
+        Self {
+            name: s.id.to_string(),
+            room: s.room.to_string(),
+            kind: s.kind.to_string(),
+            feeds: s.feeds.iter().map(ToString::to_string).collect(),
+            tier: s.tier,
+            depends_on: s.depends_on.iter().map(ToString::to_string).collect(),
+            vsphere_host: s.vsphere_host.clone(),
+            bmc_url: s.bmc.as_ref().map(|b| b.url.to_string()),
+            bmc_has_password: s.bmc.as_ref().is_some_and(|b| b.login.password.is_some()),
+            bmc_tls: s.bmc.as_ref().map(|b| {
+                match b.tls {
+                    TlsTrust::Unpinned => "unpinned",
+                    TlsTrust::Fingerprint(_) => "pinned",
+                    TlsTrust::CaFile(_) => "ca_file",
+                }
+                .to_owned()
+            }),
+            ssh_address: s.ssh.as_ref().map(|s| s.address.clone()),
+            ssh_host_key_pinned: s.ssh.as_ref().is_some_and(|s| s.host_key.is_some()),
+            power: live.power,
+            health: live.health,
+            watts: live.watts,
+            in_maintenance: live.in_maintenance,
+        }
+    }
+}
+
+impl VmView {
+    /// `server` is the inventory server whose `vsphere_host` is the VM's host, if any.
+    pub fn new(vm: &Vm, server: Option<&ServerId>) -> Self {
+        Self {
+            id: vm.id.to_string(),
+            name: vm.name.clone(),
+            host: vm.host.clone(),
+            server: server.map(ToString::to_string),
+            power: vm.power.as_str().to_owned(),
+            cpus: vm.cpus,
+            memory_mib: vm.memory_mib,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::{KnownNames, parse};
+    use crate::secret::Secret;
+
+    const LAB: &str = "[[room]]\nname = \"r\"\n[[ups]]\nname = \"u\"\nroom = \"r\"\nnut = \"u@h:3493\"\n\
+        [[server]]\nname = \"s\"\nroom = \"r\"\nkind = \"storage\"\nfeeds = [\"u\"]\n\
+        bmc = { url = \"https://b/redfish/v1/Systems/1\", user = \"admin\" }\n";
+
+    #[test]
+    fn lab_spec_round_trips() {
+        let mut inv = parse(LAB, &KnownNames::default()).expect("valid").inventory;
+        if let Some(b) = inv.servers.values_mut().next().and_then(|s| s.bmc.as_mut()) {
+            b.login.password = Some(Secret::new("pw"));
+        }
+        let spec = LabSpec::from(&inv);
+        let back = spec
+            .into_inventory(&Inventory::default())
+            .expect("valid spec");
+        assert_eq!(back, inv);
+    }
+
+    #[test]
+    fn inbound_spec_is_validated() {
+        let spec = LabSpec {
+            servers: vec![ServerSpec {
+                name: "s".into(),
+                room: "ghost".into(),
+                kind: "toaster".into(),
+                feeds: vec![],
+                tier: 1,
+                depends_on: vec![],
+                vsphere_host: None,
+                bmc: None,
+                ssh: None,
+            }],
+            ..LabSpec::default()
+        };
+        let problems = spec
+            .into_inventory(&Inventory::default())
+            .expect_err("invalid");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn server_view_says_whether_a_password_is_set_never_what() {
+        let mut inv = parse(LAB, &KnownNames::default()).expect("valid").inventory;
+        let server = inv.servers.values_mut().next().expect("server");
+        if let Some(b) = server.bmc.as_mut() {
+            b.login.password = Some(Secret::new("s3cret-value"));
+        }
+        let view = ServerView::new(server, &ServerLive::default());
+        let json = serde_json::to_string(&view).expect("serializes");
+        assert!(view.bmc_has_password);
+        assert!(!json.contains("s3cret-value"));
+    }
+}

@@ -1,0 +1,36 @@
+//! The errors a client can see. Messages are safe to show: no internal paths, no secrets.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "error")]
+#[non_exhaustive]
+pub enum ApiError {
+    #[error("not logged in, or the session has expired: run `upstra login`")]
+    Unauthenticated,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("permission denied: this needs the {needed} permission")]
+    Forbidden { needed: String },
+    #[error("too many attempts: try again in {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("{}", problems.join("; "))]
+    Invalid { problems: Vec<String> },
+    #[error("{message}")]
+    Conflict { message: String },
+    #[error("the daemon cannot do this right now: {message}")]
+    Unavailable { message: String },
+    #[error("internal error (reference {reference}); the daemon's log has the details")]
+    Internal { reference: String },
+}
+
+impl ApiError {
+    pub fn invalid(problem: impl Into<String>) -> Self {
+        Self::Invalid {
+            problems: vec![problem.into()],
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Wire types of API v1. They are separate from the domain types on purpose: a change in
+//! `model` must never change what a console or a script receives. `--json` output of the
+//! `upstra` command prints these shapes, so they are a documented, stable interface.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+pub use crate::diff::{Change, ChangeKind, EntityKind};
+use crate::secret::Secret;
+use crate::state::{Health as ServerHealth, PowerState, Timestamp};
+
+/// A session token: 256 random bits, hex-encoded. Never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[serde(transparent)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken([redacted])")
+    }
+}
+
+/// The daemon's answer to `health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub version: String,
+    pub api_version: u32,
+    /// False until `setup` created the first admin.
+    pub has_users: bool,
+    /// True when the daemon drives the built-in simulated lab (`upstra demo`).
+    pub simulated: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupRequest {
+    pub user: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub user: String,
+    pub password: Secret,
+}
+
+/// A new session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginReply {
+    pub token: SessionToken,
+    pub user: String,
+    pub role: String,
+    /// When the session ends at the latest (the idle timeout may end it sooner).
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub user: String,
+    pub role: String,
+    pub permissions: String,
+    /// The Unix uid of the process on the other end of this connection.
+    pub peer_uid: u32,
+    pub session_expires_at: Timestamp,
+}
+
+/// A login to a peer, as sent by `apply`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginSpec {
+    pub user: String,
+    pub password: Option<Secret>,
+}
+
+/// How a TLS peer is trusted, as sent by `apply`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsSpec {
+    Unpinned,
+    Fingerprint(String),
+    CaFile(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSpec {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpsSpec {
+    pub name: String,
+    pub room: String,
+    /// `upsname@host:port`.
+    pub nut: String,
+    pub login: Option<LoginSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BmcSpec {
+    pub url: String,
+    pub login: LoginSpec,
+    pub tls: TlsSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshSpec {
+    pub address: String,
+    pub host_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSpec {
+    pub name: String,
+    pub room: String,
+    pub kind: String,
+    pub feeds: Vec<String>,
+    pub tier: u32,
+    pub depends_on: Vec<String>,
+    pub vsphere_host: Option<String>,
+    pub bmc: Option<BmcSpec>,
+    pub ssh: Option<SshSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VCenterSpec {
+    pub url: String,
+    pub login: LoginSpec,
+    pub tls: TlsSpec,
+}
+
+/// A declaration to apply: what a lab file says, with password files already read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabSpec {
+    pub rooms: Vec<RoomSpec>,
+    pub ups: Vec<UpsSpec>,
+    pub vcenter: Option<VCenterSpec>,
+    pub servers: Vec<ServerSpec>,
+}
+
+/// The result of `apply`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyReport {
+    pub dry_run: bool,
+    /// One entry per declared object, in a stable order.
+    pub changes: Vec<Change>,
+    /// Things that did not stop the apply but need attention (an unpinned TLS peer, ...).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub name: String,
+    pub ups: Vec<String>,
+    pub servers: Vec<String>,
+}
+
+/// A UPS with its live state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpsView {
+    pub name: String,
+    pub room: String,
+    pub nut: String,
+    pub has_login: bool,
+    /// `unknown`, `ok` or `comms_lost`.
+    pub reachability: String,
+    /// NUT status flags, e.g. `OB DISCHRG`.
+    pub status: Option<String>,
+    pub charge_pct: Option<f32>,
+    pub runtime_s: Option<u64>,
+    pub load_pct: Option<f32>,
+    pub input_voltage: Option<f32>,
+    /// Why it cannot be read, when `reachability` is `comms_lost`.
+    pub comms_lost_reason: Option<String>,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// A server with its live state. Credentials are never included, only whether they are set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerView {
+    pub name: String,
+    pub room: String,
+    pub kind: String,
+    pub feeds: Vec<String>,
+    pub tier: u32,
+    pub depends_on: Vec<String>,
+    pub vsphere_host: Option<String>,
+    pub bmc_url: Option<String>,
+    pub bmc_has_password: bool,
+    /// `pinned`, `ca_file` or `unpinned`; absent without a BMC.
+    pub bmc_tls: Option<String>,
+    pub ssh_address: Option<String>,
+    pub ssh_host_key_pinned: bool,
+    pub power: PowerState,
+    pub health: ServerHealth,
+    pub watts: Option<f32>,
+    pub in_maintenance: Option<bool>,
+}
+
+/// A VM as last reported by the hypervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmView {
+    pub id: String,
+    pub name: String,
+    /// The vSphere host it runs on.
+    pub host: Option<String>,
+    /// The inventory server that is that host, when one is declared.
+    pub server: Option<String>,
+    /// `on`, `off` or `suspended`.
+    pub power: String,
+    pub cpus: u32,
+    pub memory_mib: u64,
+}

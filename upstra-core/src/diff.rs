@@ -1,0 +1,209 @@
+//! What applying a declaration changes. `apply` is declarative and idempotent: entities in the
+//! file are created or updated to match it, entities not in the file are kept (removing things
+//! is an explicit command, never a side effect of a shorter file).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Inventory, Server, Ups, VCenter};
+
+/// Which kind of object a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Room,
+    Ups,
+    Vcenter,
+    Server,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Room => "room",
+            Self::Ups => "ups",
+            Self::Vcenter => "vcenter",
+            Self::Server => "server",
+        }
+    }
+}
+
+/// What happens to one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum ChangeKind {
+    Create,
+    /// The names of the fields that differ. Secret fields are named, never shown.
+    Update {
+        fields: Vec<String>,
+    },
+    Unchanged,
+}
+
+/// One line of an apply report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub entity: EntityKind,
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: ChangeKind,
+}
+
+/// Compares what is stored with what is declared, entity by entity, in a stable order.
+pub fn diff(current: &Inventory, desired: &Inventory) -> Vec<Change> {
+    let mut out = Vec::new();
+    for id in desired.rooms.keys() {
+        let kind = if current.rooms.contains_key(id) {
+            ChangeKind::Unchanged
+        } else {
+            ChangeKind::Create
+        };
+        out.push(Change {
+            entity: EntityKind::Room,
+            name: id.to_string(),
+            kind,
+        });
+    }
+    for (id, ups) in &desired.ups {
+        let kind = compare(current.ups.get(id), ups, ups_fields);
+        out.push(Change {
+            entity: EntityKind::Ups,
+            name: id.to_string(),
+            kind,
+        });
+    }
+    if let Some(vc) = &desired.vcenter {
+        let kind = compare(current.vcenter.as_ref(), vc, vcenter_fields);
+        out.push(Change {
+            entity: EntityKind::Vcenter,
+            name: "vcenter".into(),
+            kind,
+        });
+    }
+    for (id, server) in &desired.servers {
+        let kind = compare(current.servers.get(id), server, server_fields);
+        out.push(Change {
+            entity: EntityKind::Server,
+            name: id.to_string(),
+            kind,
+        });
+    }
+    out
+}
+
+/// The inventory after applying `desired` on top of `current`.
+pub fn merge(current: &Inventory, desired: &Inventory) -> Inventory {
+    let mut out = current.clone();
+    out.rooms
+        .extend(desired.rooms.iter().map(|(k, v)| (k.clone(), v.clone())));
+    out.ups
+        .extend(desired.ups.iter().map(|(k, v)| (k.clone(), v.clone())));
+    out.servers
+        .extend(desired.servers.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if desired.vcenter.is_some() {
+        out.vcenter.clone_from(&desired.vcenter);
+    }
+    out
+}
+
+/// True when the report changes nothing.
+pub fn is_noop(changes: &[Change]) -> bool {
+    changes.iter().all(|c| c.kind == ChangeKind::Unchanged)
+}
+
+fn compare<T: PartialEq>(
+    old: Option<&T>,
+    new: &T,
+    fields: fn(&T, &T) -> Vec<String>,
+) -> ChangeKind {
+    match old {
+        None => ChangeKind::Create,
+        Some(old) if old == new => ChangeKind::Unchanged,
+        Some(old) => ChangeKind::Update {
+            fields: fields(old, new),
+        },
+    }
+}
+
+/// Pushes the name of each listed field that differs between `$a` and `$b`.
+macro_rules! changed_fields {
+    ($a:expr, $b:expr, $($name:literal => $($path:ident).+),+ $(,)?) => {{
+        let mut v = Vec::new();
+        $( if $a.$($path).+ != $b.$($path).+ { v.push(String::from($name)); } )+
+        v
+    }};
+}
+
+fn ups_fields(a: &Ups, b: &Ups) -> Vec<String> {
+    let mut v = changed_fields!(a, b, "room" => room, "nut" => nut);
+    if a.login.as_ref().map(|l| &l.user) != b.login.as_ref().map(|l| &l.user) {
+        v.push("user".into());
+    }
+    if a.login.as_ref().map(|l| &l.password) != b.login.as_ref().map(|l| &l.password) {
+        v.push("password".into());
+    }
+    v
+}
+
+fn vcenter_fields(a: &VCenter, b: &VCenter) -> Vec<String> {
+    changed_fields!(a, b, "url" => url, "user" => login.user, "password" => login.password, "tls" => tls)
+}
+
+fn server_fields(a: &Server, b: &Server) -> Vec<String> {
+    changed_fields!(a, b,
+        "room" => room, "kind" => kind, "feeds" => feeds, "tier" => tier,
+        "depends_on" => depends_on, "vsphere_host" => vsphere_host, "bmc" => bmc, "ssh" => ssh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::{KnownNames, parse};
+
+    fn inv(text: &str) -> Inventory {
+        parse(text, &KnownNames::default())
+            .expect("valid lab")
+            .inventory
+    }
+
+    const LAB: &str = "[[room]]\nname = \"r\"\n[[ups]]\nname = \"u\"\nroom = \"r\"\nnut = \"u@h\"\n\
+                       [[server]]\nname = \"s\"\nroom = \"r\"\nfeeds = [\"u\"]\n";
+
+    #[test]
+    fn applying_twice_is_a_noop() {
+        let desired = inv(LAB);
+        let first = diff(&Inventory::default(), &desired);
+        assert!(first.iter().all(|c| c.kind == ChangeKind::Create));
+        let stored = merge(&Inventory::default(), &desired);
+        assert!(is_noop(&diff(&stored, &desired)));
+    }
+
+    #[test]
+    fn updates_name_the_fields() {
+        let stored = inv(LAB);
+        let desired = inv(&LAB
+            .replace("nut = \"u@h\"", "nut = \"u@h2\"")
+            .replace("feeds = [\"u\"]\n", "feeds = [\"u\"]\ntier = 3\n"));
+        let changes = diff(&stored, &desired);
+        assert_eq!(
+            changes[1].kind,
+            ChangeKind::Update {
+                fields: vec!["nut".into()]
+            }
+        );
+        assert_eq!(
+            changes[2].kind,
+            ChangeKind::Update {
+                fields: vec!["tier".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn merge_keeps_what_the_file_does_not_mention() {
+        let stored = inv(LAB);
+        let desired = inv("[[room]]\nname = \"other\"\n");
+        let merged = merge(&stored, &desired);
+        assert_eq!(merged.rooms.len(), 2);
+        assert_eq!(merged.servers.len(), 1);
+    }
+}

@@ -1,0 +1,90 @@
+//! Domain events: the facts the daemon records, in the past tense.
+//!
+//! Events are deliberately both a domain type and part of the wire (`events_since`): they are
+//! already shaped for readers (names, not internal handles), they carry no secret, and the
+//! enum is `#[non_exhaustive]` so adding a kind never breaks an older console.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ServerId, UpsId, UserName, VmId};
+use crate::model::VmPower;
+use crate::state::{PowerState, Timestamp};
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum DomainEvent {
+    /// The daemon started serving.
+    DaemonStarted { version: String },
+    /// A UPS's status flags changed (for example `OL` to `OB DISCHRG`).
+    UpsStatusChanged {
+        ups: UpsId,
+        from: String,
+        to: String,
+    },
+    /// A UPS could not be read.
+    UpsCommsLost { ups: UpsId, reason: String },
+    /// A UPS answers again.
+    UpsCommsRestored { ups: UpsId },
+    /// A server's power state changed.
+    ServerPowerChanged {
+        server: ServerId,
+        from: PowerState,
+        to: PowerState,
+    },
+    /// A VM's power state changed.
+    VmPowerChanged {
+        vm: VmId,
+        name: String,
+        from: VmPower,
+        to: VmPower,
+    },
+    /// A VM now runs on another host.
+    VmMoved {
+        vm: VmId,
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// A VM is no longer reported by the hypervisor.
+    VmGone { vm: VmId, name: String },
+    /// An operator applied a lab file.
+    InventoryApplied {
+        by: UserName,
+        created: u32,
+        updated: u32,
+    },
+    /// A user logged in.
+    UserLoggedIn { user: UserName },
+    /// A user logged out.
+    UserLoggedOut { user: UserName },
+}
+
+impl DomainEvent {
+    /// A short, stable name for filters and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::DaemonStarted { .. } => "daemon_started",
+            Self::UpsStatusChanged { .. } => "ups_status_changed",
+            Self::UpsCommsLost { .. } => "ups_comms_lost",
+            Self::UpsCommsRestored { .. } => "ups_comms_restored",
+            Self::ServerPowerChanged { .. } => "server_power_changed",
+            Self::VmPowerChanged { .. } => "vm_power_changed",
+            Self::VmMoved { .. } => "vm_moved",
+            Self::VmGone { .. } => "vm_gone",
+            Self::InventoryApplied { .. } => "inventory_applied",
+            Self::UserLoggedIn { .. } => "user_logged_in",
+            Self::UserLoggedOut { .. } => "user_logged_out",
+        }
+    }
+}
+
+/// An event with its place in the daemon's log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Strictly increasing; a reader resumes after the last one it saw.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub event: DomainEvent,
+}

@@ -1,0 +1,30 @@
+//! Upstra's core: the domain, the decisions and the RPC contract.
+//!
+//! Layout:
+//! - [`ids`]: name newtypes (`RoomId`, `UpsId`, `ServerId`, `VmId`, `UserName`).
+//! - [`secret`]: a string that never prints and is wiped on drop.
+//! - [`model`]: the declared inventory (rooms, UPS, servers, vCenter) and VMs.
+//! - [`lab`]: the lab file (`upstra apply -f lab.toml`): parsing with `file:line` errors.
+//! - [`diff`]: what applying a declaration would change.
+//! - [`state`]: live state (UPS readings, power states).
+//! - [`rbac`]: permission bits, built-in roles, `authorize()`.
+//! - [`events`]: domain events, the daemon's log of facts.
+//! - [`traits`]: the adapter contracts (`UpsMonitor`, `Bmc`, `Hypervisor`, `EventBus`).
+//! - [`api`]: the versioned RPC contract (`api::v1`).
+//!
+//! Deliberately absent: sockets, files, the database, the clock. Time is always a parameter
+//! ([`state::Timestamp`]), and nothing here can block. That keeps every decision testable with
+//! tables and properties, and lets the console depend on this crate without pulling in the
+//! daemon's I/O stack.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod diff;
+pub mod events;
+pub mod ids;
+pub mod lab;
+pub mod model;
+pub mod rbac;
+pub mod secret;
+pub mod state;
+pub mod traits;

@@ -1,0 +1,120 @@
+//! The adapter contracts: one trait per kind of outside system, in domain terms.
+//!
+//! Each real protocol (NUT, Redfish, vSphere, Redis) implements one of these in its own crate
+//! under `adapters/`; the daemon's simulated lab implements all of them for `upstra demo`.
+//! The futures are boxed so the daemon can hold `Arc<dyn Bmc>` and pick a driver at run time.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::{Deserialize, Serialize};
+
+use crate::events::EventRecord;
+use crate::model::{Server, Ups, Vm};
+use crate::state::{Health, PowerState, UpsReading};
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why an adapter call failed, in terms an operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AdapterError {
+    #[error("cannot reach {peer}: {reason}")]
+    Unreachable { peer: String, reason: String },
+    #[error("{peer} refused the credentials")]
+    AuthFailed { peer: String },
+    #[error("{peer}'s TLS certificate is not trusted: {reason}")]
+    Untrusted { peer: String, reason: String },
+    #[error("{peer} did not answer within {secs} s")]
+    Timeout { peer: String, secs: u64 },
+    #[error("{what} not found on {peer}")]
+    NotFound { peer: String, what: String },
+    #[error("{peer} does not support {what}")]
+    Unsupported { peer: String, what: String },
+    #[error("{peer} answered something unexpected: {detail}")]
+    Protocol { peer: String, detail: String },
+}
+
+/// Reads UPS units.
+pub trait UpsMonitor: Send + Sync {
+    fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>>;
+}
+
+/// A power action on a server, as Redfish names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetType {
+    On,
+    GracefulShutdown,
+    ForceOff,
+    GracefulRestart,
+    ForceRestart,
+}
+
+/// What a BMC reports about its server.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BmcStatus {
+    pub power: PowerState,
+    pub health: Health,
+    pub watts: Option<f32>,
+}
+
+/// Controls server power through a baseboard management controller.
+pub trait Bmc: Send + Sync {
+    fn status<'a>(&'a self, server: &'a Server) -> BoxFuture<'a, Result<BmcStatus, AdapterError>>;
+    fn reset<'a>(
+        &'a self,
+        server: &'a Server,
+        reset: ResetType,
+    ) -> BoxFuture<'a, Result<(), AdapterError>>;
+}
+
+/// A hypervisor host as vCenter reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInfo {
+    pub name: String,
+    pub cluster: Option<String>,
+    pub connected: bool,
+    pub in_maintenance: bool,
+}
+
+/// Everything one hypervisor read returns.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HypervisorInventory {
+    pub hosts: Vec<HostInfo>,
+    pub vms: Vec<Vm>,
+}
+
+/// A power action on a VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VmPowerAction {
+    On,
+    Off,
+    ShutdownGuest,
+}
+
+/// Controls VMs and hosts (vSphere).
+pub trait Hypervisor: Send + Sync {
+    fn inventory(&self) -> BoxFuture<'_, Result<HypervisorInventory, AdapterError>>;
+    fn vm_power<'a>(
+        &'a self,
+        vm: &'a Vm,
+        action: VmPowerAction,
+    ) -> BoxFuture<'a, Result<(), AdapterError>>;
+    fn migrate<'a>(
+        &'a self,
+        vm: &'a Vm,
+        to_host: &'a str,
+    ) -> BoxFuture<'a, Result<(), AdapterError>>;
+    fn set_maintenance<'a>(
+        &'a self,
+        host: &'a str,
+        on: bool,
+    ) -> BoxFuture<'a, Result<(), AdapterError>>;
+}
+
+/// Publishes the daemon's events to other daemons (Redis Streams). Optional: the local event
+/// log stays the source of truth.
+pub trait EventBus: Send + Sync {
+    fn publish<'a>(&'a self, event: &'a EventRecord) -> BoxFuture<'a, Result<(), AdapterError>>;
+}
