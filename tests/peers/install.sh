@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Install everything the real-peer harness needs (Debian 12, run as root).
+#
+# Idempotent and quick when everything is present: the Debian packages are
+# checked with dpkg-query first and `apt-get update` only runs when something
+# is missing; the Python venv and the vcsim binary are only (re)built when
+# missing or outdated.
+#
+#   UPSTRA_PEERS_CACHE   cache dir for the venv and vcsim (default /var/cache/upstra-peers)
+#
+# Layout of the cache dir:
+#   venv/                   Python venv with sushy-tools (+ bcrypt)
+#   gopath/src/upstra-vcsim/main.go, bin/vcsim, bin/vcsim.hash, go-build/
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${UPSTRA_PEERS_CACHE:-/var/cache/upstra-peers}
+SUSHY_VERSION=2.2.0
+PKGS=(nut-server nut-client openssh-server redis-server golang-go
+      golang-github-vmware-govmomi-dev curl openssl python3-venv)
+PEER_USER=peertest
+PEER_PASSWORD=peerpass
+
+log() { printf 'install.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+T0=$SECONDS
+
+# --- Debian packages -------------------------------------------------------
+missing=()
+for p in "${PKGS[@]}"; do
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the packages' maintainer scripts from starting system-wide sshd /
+  # redis on their default ports: we start private instances ourselves.
+  # Only when the machine has no policy-rc.d of its own.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    trap 'rm -f "$policy"' EXIT
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ "$(trap -p EXIT)" ]; then rm -f "$policy"; trap - EXIT; fi
+else
+  log "Debian packages: all present"
+fi
+
+mkdir -p "$CACHE"
+
+# --- Python venv with sushy-tools ------------------------------------------
+VENV=$CACHE/venv
+venv_ok() {
+  [ -x "$VENV/bin/sushy-emulator" ] &&
+    "$VENV/bin/python" - "$SUSHY_VERSION" <<'PY' 2>/dev/null
+import sys, importlib.metadata as m
+import bcrypt  # noqa: F401  (htpasswd hashing)
+sys.exit(0 if m.version("sushy-tools") == sys.argv[1] else 1)
+PY
+}
+if venv_ok; then
+  log "venv: sushy-tools $SUSHY_VERSION present"
+else
+  log "venv: creating $VENV with sushy-tools==$SUSHY_VERSION"
+  rm -rf "$VENV"
+  /usr/bin/python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check \
+    "sushy-tools==$SUSHY_VERSION" bcrypt
+  venv_ok || die "sushy-tools $SUSHY_VERSION not usable in $VENV"
+fi
+
+# --- vcsim (GOPATH mode, offline, Debian's govmomi source) -----------------
+SRC=$HERE/vcsim/main.go
+BIN=$CACHE/bin/vcsim
+GOPKG=$CACHE/gopath/src/upstra-vcsim
+want_hash=$(
+  {
+    sha256sum <"$SRC"
+    /usr/bin/go version
+    echo CGO_ENABLED=0
+    dpkg-query -W -f='${Version}\n' golang-github-vmware-govmomi-dev
+  } | sha256sum | cut -d' ' -f1
+)
+have_hash=$(cat "$BIN.hash" 2>/dev/null || true)
+if [ -x "$BIN" ] && [ "$want_hash" = "$have_hash" ]; then
+  log "vcsim: up to date"
+else
+  log "vcsim: building (cold build takes ~20 s on 2 cores)"
+  mkdir -p "$GOPKG" "$CACHE/bin"
+  cp "$SRC" "$GOPKG/main.go"
+  (
+    cd "$GOPKG"
+    GO111MODULE=off GOPROXY=off GOFLAGS= CGO_ENABLED=0 \
+      GOPATH="$CACHE/gopath:/usr/share/gocode" GOCACHE="$CACHE/go-build" \
+      /usr/bin/go build -ldflags='-s -w' -o "$BIN.tmp" .
+  )
+  mv -f "$BIN.tmp" "$BIN"
+  printf '%s\n' "$want_hash" >"$BIN.hash"
+fi
+
+# --- ssh test user ----------------------------------------------------------
+if ! id "$PEER_USER" >/dev/null 2>&1; then
+  log "creating user $PEER_USER"
+  useradd -m -s /bin/bash "$PEER_USER"
+  printf '%s:%s\n' "$PEER_USER" "$PEER_PASSWORD" | chpasswd
+fi
+home=$(getent passwd "$PEER_USER" | cut -d: -f6)
+install -d -m 700 -o "$PEER_USER" -g "$PEER_USER" "$home/.ssh"
+
+log "done in $((SECONDS - T0)) s (cache: $CACHE)"
