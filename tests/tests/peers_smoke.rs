@@ -200,9 +200,10 @@ fn sshd_banner() {
         "SSH banner: {}",
         banner
     );
-    assert!(p
-        .get("UPSTRA_PEER_SSH_HOST_KEY")
-        .starts_with("ssh-ed25519 "));
+    assert!(
+        p.get("UPSTRA_PEER_SSH_HOST_KEY")
+            .starts_with("ssh-ed25519 ")
+    );
 }
 
 #[test]
@@ -270,9 +271,10 @@ fn redfish_https_service_root_and_system_1() {
         &format!("{}/redfish/v1/Systems/1", url),
     ]);
     assert!(system.contains("\"PowerState\""), "Systems/1: {}", system);
-    assert!(p
-        .get("UPSTRA_PEER_REDFISH_TLS_FINGERPRINT")
-        .starts_with("sha256:"));
+    assert!(
+        p.get("UPSTRA_PEER_REDFISH_TLS_FINGERPRINT")
+            .starts_with("sha256:")
+    );
 }
 
 #[test]
@@ -293,9 +295,10 @@ fn vcsim_about() {
         base,
         about
     );
-    assert!(p
-        .get("UPSTRA_PEER_VCSIM_TLS_FINGERPRINT")
-        .starts_with("sha256:"));
+    assert!(
+        p.get("UPSTRA_PEER_VCSIM_TLS_FINGERPRINT")
+            .starts_with("sha256:")
+    );
 }
 
 #[test]

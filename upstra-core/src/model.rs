@@ -443,8 +443,7 @@ mod tests {
         let s = format!("sha256:{}", vec!["AB"; 32].join(":"));
         let f = CertFingerprint::parse(&s).expect("valid");
         assert_eq!(f.to_string(), s);
-        let lower = CertFingerprint::parse(&s.to_lowercase().replace("sha256:", "sha256:"))
-            .expect("valid lowercase");
+        let lower = CertFingerprint::parse(&s.to_lowercase()).expect("valid lowercase");
         assert_eq!(lower, f);
         assert!(CertFingerprint::parse("sha256:AB").is_err());
         assert!(CertFingerprint::parse(&s.replace("sha256:", "md5:")).is_err());

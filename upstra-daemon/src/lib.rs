@@ -1,37 +1,87 @@
-//! The Upstra daemon (placeholder while the foundation lands).
+//! The Upstra daemon: owns the encrypted store, the live state of the lab and the API.
+//!
+//! Layout:
+//! - [`config`]: layered configuration (defaults, file, `UPSTRA_*`, flags).
+//! - [`store`]: the SQLCipher store behind its owner thread; the only user of rusqlite.
+//! - [`auth`]: argon2id passwords and session tokens.
+//! - [`server`]: the Unix socket, peer credentials, the v1 service and the access check.
+//! - [`live`]: live state and the event log readers follow.
+//! - [`monitor`]: polls the drivers and turns changes into events.
+//! - [`sim`]: the simulated lab (`upstra demo`).
+//! - [`demo`]: starts a daemon in-process for `upstra demo`.
+//!
+//! [`run`] takes its listener and its shutdown signal as arguments, so tests and the demo
+//! start a real server on a temporary socket.
 #![forbid(unsafe_code)]
 
-pub mod demo {
-    //! `upstra demo`: a daemon on a temporary store and socket, driving the simulated lab.
-    use std::path::{Path, PathBuf};
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+mod error;
+pub mod live;
+pub mod monitor;
+pub mod server;
+mod shared;
+pub mod sim;
+pub mod store;
 
-    /// A running demo daemon. Dropping it without [`DemoDaemon::shutdown`] still stops it.
-    pub struct DemoDaemon {
-        /// The socket to connect to.
-        pub socket: PathBuf,
-        /// The demo login.
-        pub user: String,
-        pub password: String,
-        /// Where the daemon writes its log (the console owns the terminal).
-        pub log_file: PathBuf,
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::UnixListener;
+use upstra_core::events::DomainEvent;
+
+pub use error::{Error, exit};
+use monitor::DriverSet;
+pub use shared::Shared;
+use store::Store;
+
+/// Serves the API on `listener` until `shutdown` completes, then stops accepting, refuses new
+/// requests, waits for the in-flight ones and returns.
+pub async fn run(
+    config: config::Config,
+    store: Store,
+    listener: UnixListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Error> {
+    let inventory = store.call(|db| db.load_inventory()).await?;
+    let shared = Arc::new(Shared::new(config, store, inventory));
+    shared.events.push(DomainEvent::DaemonStarted {
+        version: env!("CARGO_PKG_VERSION").into(),
+    });
+
+    let monitor = match shared.config.drivers {
+        config::Drivers::Simulated => {
+            let lab = Arc::new(sim::SimLab::new(&shared.inventory()));
+            let drivers = DriverSet {
+                ups: lab.clone(),
+                bmc: lab.clone(),
+                hypervisor: lab,
+            };
+            Some(tokio::spawn(monitor::run(
+                shared.clone(),
+                drivers,
+                shared.stopping.clone(),
+            )))
+        }
+        config::Drivers::Peers => {
+            tracing::info!(
+                "peer drivers are not wired yet: live state stays unknown until the adapters land"
+            );
+            None
+        }
+    };
+
+    let server = tokio::spawn(server::serve(listener, shared.clone()));
+    shutdown.await;
+    tracing::info!("shutting down: refusing new requests, finishing the ones in flight");
+    shared.stopping.cancel();
+    let _ = server.await;
+    if let Some(monitor) = monitor {
+        let _ = monitor.await;
     }
-
-    impl DemoDaemon {
-        /// Stops the daemon and waits for it to finish.
-        pub async fn shutdown(self) {}
-    }
-
-    /// Starts a daemon in this process with its store, socket and log under `dir`, applies the
-    /// demo lab and creates the demo admin.
-    pub async fn start(dir: &Path) -> Result<DemoDaemon, crate::Error> {
-        let _ = dir;
-        Err(crate::Error::NotYet)
-    }
-}
-
-/// Placeholder error.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("not implemented yet")]
-    NotYet,
+    shared.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
 }

@@ -1,1 +1,139 @@
-fn main() {}
+//! `upstrad`: parse the command line, load the config, set up logging, open the store, bind the
+//! socket and run until SIGTERM or SIGINT.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use upstra_daemon::config::{self, Overrides};
+use upstra_daemon::store::{KeySource, Store};
+use upstra_daemon::{Error, exit, server};
+
+/// The Upstra daemon: owns the encrypted store and the lab, and serves the console.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None, after_help = EXIT_CODES)]
+struct Cli {
+    /// Config file (default: /etc/upstra/upstrad.toml when it exists).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The Unix socket to serve (wins over the config file and UPSTRA_SOCKET).
+    #[arg(long, global = true, value_name = "PATH")]
+    socket: Option<PathBuf>,
+    /// Where the store and its key live (wins over the config file and UPSTRA_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate the configuration and print the effective values (secrets are never shown).
+    CheckConfig,
+}
+
+const EXIT_CODES: &str = "Exit codes:
+  0  stopped cleanly (also after SIGTERM or SIGINT)
+  1  runtime failure (socket, I/O)
+  2  bad command line or configuration
+  3  the store cannot be unlocked: its key is missing, unreadable or wrong
+  4  another upstrad already serves the socket";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("UPSTRA_"))
+        .collect();
+    let overrides = Overrides {
+        socket: cli.socket.clone(),
+        data_dir: cli.data_dir.clone(),
+    };
+    let config = match config::load(cli.config.as_deref(), &env, &overrides) {
+        Ok(c) => c,
+        Err(e) => return fail(&Error::Config(e)),
+    };
+    let credentials = std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from);
+    let key_source = KeySource::locate(&config.data_dir, credentials.as_deref());
+    if matches!(cli.command, Some(Command::CheckConfig)) {
+        print!("{}", config.to_toml(&key_source.describe()));
+        return ExitCode::SUCCESS;
+    }
+    init_tracing(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("upstrad: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE as u8);
+        }
+    };
+    match runtime.block_on(serve(config, key_source)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn serve(config: config::Config, key_source: KeySource) -> Result<(), Error> {
+    // Handlers first: a SIGTERM that arrives right after READY must drain, not kill.
+    let shutdown = shutdown_signal().map_err(|source| Error::Socket {
+        path: config.socket.clone(),
+        source,
+    })?;
+    let store = Store::open(&config.data_dir, &key_source)?;
+    let listener = server::bind(&config.socket, config.socket_group.as_deref())?;
+    tracing::info!(socket = %config.socket.display(), data_dir = %config.data_dir.display(), "listening");
+    if std::env::var_os("NOTIFY_SOCKET").is_some()
+        && let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready])
+    {
+        tracing::warn!(error = %e, "cannot notify systemd");
+    }
+    let socket = config.socket.clone();
+    let result = upstra_daemon::run(config, store, listener, shutdown).await;
+    // Leave no stale socket behind for the next start to clean up.
+    let _ = std::fs::remove_file(&socket);
+    result
+}
+
+/// Registers SIGTERM and SIGINT now and returns a future that completes on either.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+    })
+}
+
+fn init_tracing(filter: &str) {
+    let filter = std::env::var("UPSTRA_LOG").unwrap_or_else(|_| filter.to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+        eprintln!("upstrad: log filter `{filter}` is invalid ({e}); using `info`");
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("upstrad: {e}");
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::FAILURE as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+        assert_eq!(exit::STORE_LOCKED, 3);
+    }
+}

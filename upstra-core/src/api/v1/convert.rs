@@ -118,14 +118,13 @@ impl LabSpec {
         let mut p = Problems::default();
         let mut inv = Inventory::default();
         for r in self.rooms {
-            if let Some(id) = p.check("room", RoomId::new(r.name)) {
-                if inv
+            if let Some(id) = p.check("room", RoomId::new(r.name))
+                && inv
                     .rooms
                     .insert(id.clone(), Room { id: id.clone() })
                     .is_some()
-                {
-                    p.push(format!("room `{id}` is declared twice"));
-                }
+            {
+                p.push(format!("room `{id}` is declared twice"));
             }
         }
         let room_ok = |inv: &Inventory, id: &RoomId| {
@@ -176,10 +175,10 @@ impl LabSpec {
             };
             let what = format!("server `{id}`");
             let room = p.check(&what, RoomId::new(s.room));
-            if let Some(room) = &room {
-                if !room_ok(&inv, room) {
-                    p.push(format!("{what}: room `{room}` is not declared"));
-                }
+            if let Some(room) = &room
+                && !room_ok(&inv, room)
+            {
+                p.push(format!("{what}: room `{room}` is not declared"));
             }
             let kind = ServerKind::parse(&s.kind);
             if kind.is_none() {

@@ -1,0 +1,306 @@
+//! The daemon's configuration, layered: built-in defaults, then the config file, then
+//! `UPSTRA_*` environment variables, then command-line flags. The file is strict: an unknown
+//! key is an error naming the key and its line, so a typo never silently leaves a default on.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The config file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_PATH: &str = "/etc/upstra/upstrad.toml";
+/// Where the daemon listens by default.
+pub const DEFAULT_SOCKET: &str = "/run/upstra/upstra.sock";
+/// Where the store lives by default.
+pub const DEFAULT_DATA_DIR: &str = "/var/lib/upstra";
+
+/// Which implementations of the adapter traits drive the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Drivers {
+    /// The real peers (NUT, Redfish, vSphere) through the adapter crates.
+    Peers,
+    /// The built-in simulated lab: for `upstra demo` and dry runs, never a stand-in in tests
+    /// of the adapters.
+    Simulated,
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionConfig {
+    /// A session unused this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after login, used or not.
+    pub absolute_lifetime: Duration,
+}
+
+/// The validated, effective configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub socket: PathBuf,
+    /// Group owning the socket (members may use the console). `None` keeps the daemon's group.
+    pub socket_group: Option<String>,
+    pub data_dir: PathBuf,
+    /// A tracing filter such as `info` or `upstra_daemon=debug`. `UPSTRA_LOG` overrides it.
+    pub log: String,
+    pub drivers: Drivers,
+    /// How often each UPS is read.
+    pub ups_poll_interval: Duration,
+    /// How often BMCs and the hypervisor are read.
+    pub sync_interval: Duration,
+    pub sessions: SessionConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            socket: PathBuf::from(DEFAULT_SOCKET),
+            socket_group: None,
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            log: "info".into(),
+            drivers: Drivers::Peers,
+            ups_poll_interval: Duration::from_secs(1),
+            sync_interval: Duration::from_secs(60),
+            sessions: SessionConfig {
+                idle_timeout: Duration::from_secs(30 * 60),
+                absolute_lifetime: Duration::from_secs(12 * 3600),
+            },
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+/// The file as written; every field optional so that a file only lists what it changes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    socket: Option<PathBuf>,
+    socket_group: Option<String>,
+    data_dir: Option<PathBuf>,
+    log: Option<String>,
+    drivers: Option<Drivers>,
+    ups_poll_interval: Option<toml::Spanned<String>>,
+    sync_interval: Option<toml::Spanned<String>>,
+    sessions: Option<RawSessions>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSessions {
+    idle_timeout: Option<toml::Spanned<String>>,
+    absolute_lifetime: Option<toml::Spanned<String>>,
+}
+
+/// Overrides from the command line; they win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub socket: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Loads the effective configuration. `path` is `--config`; without it the default file is
+/// read when it exists. `env` is the process environment (a parameter so tests stay hermetic).
+pub fn load(
+    path: Option<&Path>,
+    env: &[(String, String)],
+    overrides: &Overrides,
+) -> Result<Config, ConfigError> {
+    let mut config = Config::default();
+    let file = match path {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(PathBuf::from(DEFAULT_CONFIG_PATH)).filter(|p| p.exists()),
+    };
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        apply_file(&mut config, &file, &text)?;
+    }
+    apply_env(&mut config, env)?;
+    if let Some(s) = &overrides.socket {
+        config.socket.clone_from(s);
+    }
+    if let Some(d) = &overrides.data_dir {
+        config.data_dir.clone_from(d);
+    }
+    Ok(config)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError> {
+    let invalid = |offset: usize, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: line_of(text, offset),
+        message,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        invalid(
+            e.span().map_or(0, |s| s.start),
+            e.message().trim().to_owned(),
+        )
+    })?;
+    let duration = |v: toml::Spanned<String>, key: &str| {
+        parse_duration(v.get_ref()).map_err(|m| invalid(v.span().start, format!("{key}: {m}")))
+    };
+    if let Some(v) = raw.socket {
+        config.socket = v;
+    }
+    if raw.socket_group.is_some() {
+        config.socket_group = raw.socket_group;
+    }
+    if let Some(v) = raw.data_dir {
+        config.data_dir = v;
+    }
+    if let Some(v) = raw.log {
+        config.log = v;
+    }
+    if let Some(v) = raw.drivers {
+        config.drivers = v;
+    }
+    if let Some(v) = raw.ups_poll_interval {
+        config.ups_poll_interval = duration(v, "ups_poll_interval")?;
+    }
+    if let Some(v) = raw.sync_interval {
+        config.sync_interval = duration(v, "sync_interval")?;
+    }
+    if let Some(s) = raw.sessions {
+        if let Some(v) = s.idle_timeout {
+            config.sessions.idle_timeout = duration(v, "sessions.idle_timeout")?;
+        }
+        if let Some(v) = s.absolute_lifetime {
+            config.sessions.absolute_lifetime = duration(v, "sessions.absolute_lifetime")?;
+        }
+    }
+    Ok(())
+}
+
+/// The environment variables the daemon reads, and the key each one sets.
+pub const ENV_KEYS: [&str; 9] = [
+    "UPSTRA_SOCKET",
+    "UPSTRA_SOCKET_GROUP",
+    "UPSTRA_DATA_DIR",
+    "UPSTRA_LOG",
+    "UPSTRA_DRIVERS",
+    "UPSTRA_UPS_POLL_INTERVAL",
+    "UPSTRA_SYNC_INTERVAL",
+    "UPSTRA_SESSIONS__IDLE_TIMEOUT",
+    "UPSTRA_SESSIONS__ABSOLUTE_LIFETIME",
+];
+
+fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
+    for (var, value) in env {
+        let bad = |message: String| ConfigError::Env {
+            var: var.clone(),
+            message,
+        };
+        match var.as_str() {
+            "UPSTRA_SOCKET" => config.socket = PathBuf::from(value),
+            "UPSTRA_SOCKET_GROUP" => config.socket_group = Some(value.clone()),
+            "UPSTRA_DATA_DIR" => config.data_dir = PathBuf::from(value),
+            "UPSTRA_LOG" => config.log.clone_from(value),
+            "UPSTRA_DRIVERS" => {
+                config.drivers = match value.as_str() {
+                    "peers" => Drivers::Peers,
+                    "simulated" => Drivers::Simulated,
+                    other => return Err(bad(format!("`{other}` is not `peers` or `simulated`"))),
+                }
+            }
+            "UPSTRA_UPS_POLL_INTERVAL" => {
+                config.ups_poll_interval = parse_duration(value).map_err(bad)?
+            }
+            "UPSTRA_SYNC_INTERVAL" => config.sync_interval = parse_duration(value).map_err(bad)?,
+            "UPSTRA_SESSIONS__IDLE_TIMEOUT" => {
+                config.sessions.idle_timeout = parse_duration(value).map_err(bad)?;
+            }
+            "UPSTRA_SESSIONS__ABSOLUTE_LIFETIME" => {
+                config.sessions.absolute_lifetime = parse_duration(value).map_err(bad)?;
+            }
+            // Other UPSTRA_* variables belong to the console or the test harness.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses `"30m"`, `"1s"`, `"250ms"`, `"12h"`; zero is refused.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| {
+        format!("`{s}` is not a duration ({e}); write it like \"30s\", \"5m\" or \"12h\"")
+    })?;
+    if d.is_zero() {
+        return Err(format!("`{s}` must be longer than zero"));
+    }
+    Ok(d)
+}
+
+impl Config {
+    /// The effective configuration as TOML, for `upstrad check-config`. The daemon config holds
+    /// no secret value itself: the store key lives in a file whose path is shown, never its
+    /// content.
+    pub fn to_toml(&self, key_source: &str) -> String {
+        let h = |d: Duration| humantime::format_duration(d).to_string();
+        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let mut out = String::new();
+        out.push_str(&format!("socket = {}\n", q(&self.socket.to_string_lossy())));
+        match &self.socket_group {
+            Some(g) => out.push_str(&format!("socket_group = {}\n", q(g))),
+            None => out.push_str("# socket_group: not set (the daemon's own group)\n"),
+        }
+        out.push_str(&format!(
+            "data_dir = {}\n",
+            q(&self.data_dir.to_string_lossy())
+        ));
+        out.push_str(&format!(
+            "# store key: {key_source} (contents never shown)\n"
+        ));
+        out.push_str(&format!("log = {}\n", q(&self.log)));
+        let drivers = match self.drivers {
+            Drivers::Peers => "peers",
+            Drivers::Simulated => "simulated",
+        };
+        out.push_str(&format!("drivers = {}\n", q(drivers)));
+        out.push_str(&format!(
+            "ups_poll_interval = {}\n",
+            q(&h(self.ups_poll_interval))
+        ));
+        out.push_str(&format!("sync_interval = {}\n", q(&h(self.sync_interval))));
+        out.push_str("\n[sessions]\n");
+        out.push_str(&format!(
+            "idle_timeout = {}\n",
+            q(&h(self.sessions.idle_timeout))
+        ));
+        out.push_str(&format!(
+            "absolute_lifetime = {}\n",
+            q(&h(self.sessions.absolute_lifetime))
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

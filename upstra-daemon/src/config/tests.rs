@@ -1,0 +1,116 @@
+use super::*;
+
+fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("upstrad.toml");
+    std::fs::write(&path, text).expect("write config");
+    (dir, path)
+}
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_example_file_parses_and_matches_the_defaults() {
+    let example = include_str!("../../../config/upstrad.toml");
+    let (_dir, path) = write(example);
+    let config = load(Some(&path), &[], &Overrides::default()).expect("example parses");
+    assert_eq!(config, Config::default());
+}
+
+#[test]
+fn unknown_keys_name_the_key_and_line() {
+    let (_dir, path) = write("log = \"debug\"\n\n[sessions]\nidle = \"5m\"\n");
+    let err = load(Some(&path), &[], &Overrides::default()).expect_err("unknown key");
+    let msg = err.to_string();
+    assert!(msg.contains(":4: unknown field `idle`"), "{msg}");
+}
+
+#[test]
+fn bad_durations_name_the_key_and_line() {
+    let (_dir, path) = write("ups_poll_interval = \"soon\"\n");
+    let msg = load(Some(&path), &[], &Overrides::default())
+        .expect_err("bad")
+        .to_string();
+    assert!(
+        msg.contains(":1: ups_poll_interval: `soon` is not a duration"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn layers_apply_in_order_file_env_flags() {
+    let (_dir, path) =
+        write("socket = \"/from/file.sock\"\ndata_dir = \"/from/file\"\nlog = \"warn\"\n");
+    let e = env(&[
+        ("UPSTRA_SOCKET", "/from/env.sock"),
+        ("UPSTRA_SESSIONS__IDLE_TIMEOUT", "5m"),
+    ]);
+    let flags = Overrides {
+        socket: None,
+        data_dir: Some(PathBuf::from("/from/flag")),
+    };
+    let config = load(Some(&path), &e, &flags).expect("loads");
+    assert_eq!(config.socket, PathBuf::from("/from/env.sock"));
+    assert_eq!(config.data_dir, PathBuf::from("/from/flag"));
+    assert_eq!(config.log, "warn");
+    assert_eq!(config.sessions.idle_timeout, Duration::from_secs(300));
+    let flags = Overrides {
+        socket: Some(PathBuf::from("/from/flag.sock")),
+        data_dir: None,
+    };
+    assert_eq!(
+        load(Some(&path), &e, &flags).expect("loads").socket,
+        PathBuf::from("/from/flag.sock")
+    );
+}
+
+#[test]
+fn every_documented_env_key_is_read() {
+    for key in ENV_KEYS {
+        let value = match key {
+            "UPSTRA_DRIVERS" => "simulated",
+            k if k.contains("INTERVAL") || k.contains("TIMEOUT") || k.contains("LIFETIME") => "7s",
+            _ => "/x",
+        };
+        let config = load(None, &env(&[(key, value)]), &Overrides::default()).expect("loads");
+        assert_ne!(config, Config::default(), "{key} changed nothing");
+    }
+    let err = load(
+        None,
+        &env(&[("UPSTRA_DRIVERS", "magic")]),
+        &Overrides::default(),
+    );
+    assert!(
+        err.expect_err("bad value")
+            .to_string()
+            .contains("UPSTRA_DRIVERS")
+    );
+}
+
+#[test]
+fn a_missing_explicit_file_is_an_error() {
+    let err = load(
+        Some(Path::new("/nonexistent/upstrad.toml")),
+        &[],
+        &Overrides::default(),
+    );
+    assert!(matches!(err, Err(ConfigError::Read { .. })));
+}
+
+#[test]
+fn effective_config_round_trips_through_check_config_output() {
+    let config = Config {
+        socket_group: Some("upstra".into()),
+        ..Config::default()
+    };
+    let (_dir, path) = write(&config.to_toml("store.key"));
+    assert_eq!(
+        load(Some(&path), &[], &Overrides::default()).expect("parses"),
+        config
+    );
+}

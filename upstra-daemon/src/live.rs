@@ -1,0 +1,165 @@
+//! Live state and the event log, in memory.
+//!
+//! The event log is a bounded ring of [`EventRecord`]s with strictly increasing sequence
+//! numbers. Readers long-poll with `events_since(cursor)`: a `watch` channel carries the last
+//! sequence number, so a reader that subscribes before checking the ring cannot miss a wake-up.
+//! Std locks, not tokio's: they are held for a few map operations and never across an await.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use upstra_core::events::{DomainEvent, EventRecord};
+use upstra_core::ids::{ServerId, UpsId, VmId};
+use upstra_core::model::Vm;
+use upstra_core::state::{ServerLive, UpsLive};
+
+use crate::clock;
+
+/// How many events are kept in memory for readers.
+pub const EVENT_RING: usize = 10_000;
+
+/// What the peers reported last.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub ups: RwLock<HashMap<UpsId, UpsLive>>,
+    pub servers: RwLock<HashMap<ServerId, ServerLive>>,
+    pub vms: RwLock<BTreeMap<VmId, Vm>>,
+}
+
+/// A page read from the log.
+#[derive(Debug)]
+pub struct Page {
+    pub events: Vec<EventRecord>,
+    pub next_cursor: u64,
+    pub gap: bool,
+}
+
+/// The in-memory event log.
+#[derive(Debug)]
+pub struct EventLog {
+    ring: Mutex<VecDeque<EventRecord>>,
+    last_seq: watch::Sender<u64>,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        Self {
+            ring: Mutex::new(VecDeque::new()),
+            last_seq: watch::Sender::new(0),
+        }
+    }
+}
+
+impl EventLog {
+    /// Appends an event and wakes the readers.
+    pub fn push(&self, event: DomainEvent) -> u64 {
+        tracing::info!(kind = event.kind(), ?event, "event");
+        let mut ring = self
+            .ring
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let seq = ring.back().map_or(1, |e| e.seq + 1);
+        ring.push_back(EventRecord {
+            seq,
+            at: clock::now(),
+            event,
+        });
+        if ring.len() > EVENT_RING {
+            ring.pop_front();
+        }
+        drop(ring);
+        self.last_seq.send_replace(seq);
+        seq
+    }
+
+    fn after(&self, cursor: u64, max: usize) -> Page {
+        let ring = self
+            .ring
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let first = ring.front().map_or(cursor + 1, |e| e.seq);
+        let events: Vec<EventRecord> = ring
+            .iter()
+            .filter(|e| e.seq > cursor)
+            .take(max)
+            .cloned()
+            .collect();
+        let next_cursor = events.last().map_or(cursor, |e| e.seq);
+        Page {
+            gap: cursor + 1 < first && !events.is_empty(),
+            events,
+            next_cursor,
+        }
+    }
+
+    /// Events after `cursor`, waiting up to `max_wait` for one, or until `stop` fires.
+    pub async fn since(
+        &self,
+        cursor: u64,
+        max_wait: Duration,
+        stop: &tokio_util::sync::CancellationToken,
+    ) -> Page {
+        let mut rx = self.last_seq.subscribe();
+        let page = self.after(cursor, 1000);
+        if !page.events.is_empty() {
+            return page;
+        }
+        let wait = async {
+            loop {
+                if rx.changed().await.is_err() || *rx.borrow_and_update() > cursor {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            () = wait => {}
+            () = tokio::time::sleep(max_wait) => {}
+            () = stop.cancelled() => {}
+        }
+        self.after(cursor, 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_util::sync::CancellationToken;
+    use upstra_core::ids::UserName;
+
+    fn ev() -> DomainEvent {
+        DomainEvent::UserLoggedIn {
+            user: UserName::new("a").expect("name"),
+        }
+    }
+
+    #[tokio::test]
+    async fn readers_resume_after_their_cursor() {
+        let log = EventLog::default();
+        log.push(ev());
+        log.push(ev());
+        let stop = CancellationToken::new();
+        let page = log.since(1, Duration::ZERO, &stop).await;
+        assert_eq!(page.events.len(), 1);
+        assert_eq!(page.next_cursor, 2);
+        assert!(!page.gap);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_reader_wakes_on_push() {
+        let log = std::sync::Arc::new(EventLog::default());
+        let stop = CancellationToken::new();
+        let reader = {
+            let log = log.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move { log.since(0, Duration::from_secs(30), &stop).await })
+        };
+        log.push(ev());
+        let page = tokio::time::timeout(Duration::from_secs(10), reader)
+            .await
+            .expect("woke before the deadline")
+            .expect("task ran");
+        assert_eq!(page.events.len(), 1);
+    }
+}

@@ -1,0 +1,59 @@
+//! State shared by every connection and component, behind one `Arc`.
+
+use std::sync::{Arc, RwLock};
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use upstra_core::model::Inventory;
+
+use crate::config::Config;
+use crate::live::{EventLog, Live};
+use crate::store::Store;
+
+/// Everything a request handler or a component may need.
+pub struct Shared {
+    pub config: Config,
+    pub store: Store,
+    /// The declared inventory, loaded at start and swapped whole after each apply. Readers
+    /// clone the `Arc`, so a list never holds the lock while it formats.
+    inventory: RwLock<Arc<Inventory>>,
+    pub live: Live,
+    pub events: EventLog,
+    /// Fires when the daemon starts shutting down: new requests are refused, long polls end.
+    pub stopping: CancellationToken,
+    /// Every in-flight request, so shutdown can wait for them to finish.
+    pub requests: TaskTracker,
+    /// True when the simulated lab drives the state.
+    pub simulated: bool,
+}
+
+impl Shared {
+    pub fn new(config: Config, store: Store, inventory: Inventory) -> Self {
+        let simulated = config.drivers == crate::config::Drivers::Simulated;
+        Self {
+            config,
+            store,
+            inventory: RwLock::new(Arc::new(inventory)),
+            live: Live::default(),
+            events: EventLog::default(),
+            stopping: CancellationToken::new(),
+            requests: TaskTracker::new(),
+            simulated,
+        }
+    }
+
+    /// The current inventory.
+    pub fn inventory(&self) -> Arc<Inventory> {
+        self.inventory
+            .read()
+            .map_or_else(|p| p.into_inner().clone(), |g| g.clone())
+    }
+
+    pub fn set_inventory(&self, inventory: Inventory) {
+        let mut guard = self
+            .inventory
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = Arc::new(inventory);
+    }
+}
