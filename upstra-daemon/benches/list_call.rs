@@ -1,0 +1,134 @@
+//! Latency and throughput of an authorized list call over the Unix socket, end to end:
+//! client serialization, the socket, the session check in the store, the handler, the reply.
+//!
+//! `cargo bench -p upstra-daemon --bench list_call` prints p50/p99 latency of sequential
+//! calls and the calls per second of one and of several concurrent clients.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use tarpc::tokio_serde::formats::Json;
+use tokio_util::sync::CancellationToken;
+use upstra_core::api::v1::{LabSpec, LoginRequest, SetupRequest, UpstraClient};
+use upstra_core::lab::{KnownNames, parse};
+use upstra_core::secret::Secret;
+use upstra_daemon::config::Config;
+use upstra_daemon::store::{KeySource, Store};
+
+const SEQUENTIAL: usize = 5_000;
+const CONCURRENT_CLIENTS: usize = 8;
+const PER_CLIENT: usize = 2_000;
+
+async fn client(socket: &std::path::Path) -> UpstraClient {
+    let t = tarpc::serde_transport::unix::connect(socket, Json::default)
+        .await
+        .unwrap();
+    UpstraClient::new(tarpc::client::Config::default(), t).spawn()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        socket: dir.path().join("upstra.sock"),
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None)).unwrap();
+    let listener = upstra_daemon::server::bind(&config.socket, None).unwrap();
+    let stop = CancellationToken::new();
+    let socket = config.socket.clone();
+    let daemon = tokio::spawn(upstra_daemon::run(
+        config,
+        store,
+        listener,
+        stop.clone().cancelled_owned(),
+    ));
+
+    let c = client(&socket).await;
+    let ctx = tarpc::context::current;
+    let password = Secret::new("benchmark password");
+    c.setup(
+        ctx(),
+        SetupRequest {
+            user: "bench".into(),
+            password: password.clone(),
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let token = c
+        .login(
+            ctx(),
+            LoginRequest {
+                user: "bench".into(),
+                password,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .token;
+    let lab = parse(upstra_daemon::demo::DEMO_LAB, &KnownNames::default())
+        .unwrap()
+        .inventory;
+    c.apply(ctx(), token.clone(), LabSpec::from(&lab), false)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Warm up.
+    for _ in 0..200 {
+        c.list_servers(ctx(), token.clone()).await.unwrap().unwrap();
+    }
+
+    let mut samples = Vec::with_capacity(SEQUENTIAL);
+    let start = Instant::now();
+    for _ in 0..SEQUENTIAL {
+        let t = Instant::now();
+        let servers = c.list_servers(ctx(), token.clone()).await.unwrap().unwrap();
+        samples.push(t.elapsed());
+        assert_eq!(servers.len(), 6);
+    }
+    let total = start.elapsed();
+    samples.sort();
+    println!("list_servers (6 servers), one client, {SEQUENTIAL} sequential calls:");
+    println!(
+        "  p50 {:?}  p99 {:?}  max {:?}",
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        samples[samples.len() - 1]
+    );
+    println!("  {:.0} calls/s", SEQUENTIAL as f64 / total.as_secs_f64());
+
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENT_CLIENTS {
+        let socket = socket.clone();
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            let c = client(&socket).await;
+            for _ in 0..PER_CLIENT {
+                c.list_servers(tarpc::context::current(), token.clone())
+                    .await
+                    .unwrap()
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let total = start.elapsed();
+    let calls = CONCURRENT_CLIENTS * PER_CLIENT;
+    println!("list_servers, {CONCURRENT_CLIENTS} concurrent clients, {calls} calls:");
+    println!("  {:.0} calls/s", calls as f64 / total.as_secs_f64());
+
+    stop.cancel();
+    daemon.await.unwrap().unwrap();
+}
