@@ -9,80 +9,15 @@
 //! (with the generated CA) for the HTTPS peers. Every socket has connect/read/
 //! write timeouts and every curl a `--max-time`, so nothing can hang.
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::Command;
 use std::time::Duration;
 
+use upstra_tests::{parse_env, peers};
+
 const TIMEOUT: Duration = Duration::from_secs(5);
 const CURL_MAX_TIME: &str = "10";
-
-struct Peers {
-    path: String,
-    vars: HashMap<String, String>,
-}
-
-impl Peers {
-    fn get(&self, key: &str) -> &str {
-        match self.vars.get(key) {
-            Some(v) => v,
-            None => panic!("{} has no {}", self.path, key),
-        }
-    }
-}
-
-/// Parses `KEY=value` lines; strips one pair of surrounding double or single quotes.
-fn parse_env(text: &str) -> HashMap<String, String> {
-    let mut vars = HashMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if let Some((key, value)) = line.split_once('=') {
-            let value = value.trim();
-            let unquoted = if value.len() >= 2
-                && ((value.starts_with('"') && value.ends_with('"'))
-                    || (value.starts_with('\'') && value.ends_with('\'')))
-            {
-                &value[1..value.len() - 1]
-            } else {
-                value
-            };
-            vars.insert(key.trim().to_string(), unquoted.to_string());
-        }
-    }
-    vars
-}
-
-/// The peers, or `None` (test skipped) when `UPSTRA_PEERS_ENV` is not set and `CI` is not `true`.
-fn peers(test: &str) -> Option<Peers> {
-    let path = match std::env::var("UPSTRA_PEERS_ENV") {
-        Ok(p) if !p.trim().is_empty() => p,
-        _ => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!(
-                    "real peers missing: UPSTRA_PEERS_ENV is not set but CI=true; start them with \
-                     `tests/peers/install.sh && tests/peers/start.sh` and export \
-                     UPSTRA_PEERS_ENV=<dir>/peers.env"
-                );
-            }
-            eprintln!(
-                "skipping {}: UPSTRA_PEERS_ENV not set (start the peers with tests/peers/start.sh)",
-                test
-            );
-            return None;
-        }
-    };
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read UPSTRA_PEERS_ENV={}: {}", path, e));
-    Some(Peers {
-        vars: parse_env(&text),
-        path,
-    })
-}
 
 fn connect(host: &str, port: &str) -> TcpStream {
     let addr: SocketAddr = format!("{}:{}", host, port)
@@ -92,8 +27,12 @@ fn connect(host: &str, port: &str) -> TcpStream {
         .unwrap_or_else(|| panic!("no address for {}:{}", host, port));
     let stream = TcpStream::connect_timeout(&addr, TIMEOUT)
         .unwrap_or_else(|e| panic!("connect {}: {}", addr, e));
-    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
-    stream.set_write_timeout(Some(TIMEOUT)).unwrap();
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .expect("set a read timeout");
+    stream
+        .set_write_timeout(Some(TIMEOUT))
+        .expect("set a write timeout");
     stream
 }
 

@@ -1,6 +1,8 @@
 //! `upstrad`: parse the command line, load the config, set up logging, open the store, bind the
 //! socket and run until SIGTERM or SIGINT.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
