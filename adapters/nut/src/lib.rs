@@ -1,0 +1,2 @@
+//! NUT (Network UPS Tools) client: reads UPS status from upsd; implements UpsMonitor.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Redfish client for server BMCs (HPE iLO): power state and reset; implements Bmc.
+#![forbid(unsafe_code)]
