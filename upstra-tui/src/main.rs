@@ -1,1 +1,30 @@
-fn main() {}
+//! `upstra`: the Upstra console and scripting CLI. Everything lives in the library; this file
+//! parses the command line, builds the runtime and turns the outcome into an exit code.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use upstra_tui::cli::Cli;
+use upstra_tui::error::CliError;
+
+fn main() -> ExitCode {
+    // Usage errors exit with 2 and `--help` with 0, both printed by clap.
+    let cli = Cli::parse();
+    let outcome = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(upstra_tui::commands::run(cli)),
+        Err(e) => Err(CliError::Failed(format!(
+            "cannot start the async runtime: {e}"
+        ))),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The connection to `upstrad`: tarpc over its Unix socket with the JSON codec.
+//!
+//! Every call goes through [`Connector::call`], which sets a deadline suited to the method and
+//! turns the three ways a call can fail into [`CallError`]: the socket cannot be opened
+//! ([`ConnectError`]), the transport broke or timed out, or the daemon answered with an
+//! [`ApiError`]. A broken connection is dropped so the next call reconnects: that is how the
+//! console survives a daemon restart.
+
+use std::future::Future;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tarpc::client::RpcError;
+use tarpc::context::Context;
+use tokio::sync::Mutex;
+use upstra_core::api::v1::{ApiError, UpstraClient};
+
+/// Deadlines per kind of call.
+pub mod timeouts {
+    use std::time::Duration;
+
+    /// Reads and small writes.
+    pub const CALL: Duration = Duration::from_secs(10);
+    /// Login and setup hash a password with argon2 on the daemon's side.
+    pub const LOGIN: Duration = Duration::from_secs(30);
+    /// `apply` validates and writes the whole declaration.
+    pub const APPLY: Duration = Duration::from_secs(120);
+
+    /// An `events_since` long-poll: the daemon may hold it for `max_wait_ms`, so the deadline
+    /// must leave room beyond that or every quiet poll would end in a timeout.
+    pub fn long_poll(max_wait_ms: u64) -> Duration {
+        Duration::from_millis(max_wait_ms) + CALL
+    }
+}
+
+/// The socket could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot reach the daemon at {}: {}", socket.display(), explain(source))]
+pub struct ConnectError {
+    socket: PathBuf,
+    #[source]
+    source: io::Error,
+}
+
+impl ConnectError {
+    pub fn new(socket: &Path, source: io::Error) -> Self {
+        Self {
+            socket: socket.to_owned(),
+            source,
+        }
+    }
+
+    pub fn kind(&self) -> io::ErrorKind {
+        self.source.kind()
+    }
+}
+
+/// The few errors a user meets, said with what to do about them.
+fn explain(e: &io::Error) -> String {
+    const HINT: &str = "is upstrad running? set --socket or UPSTRA_SOCKET";
+    match e.kind() {
+        io::ErrorKind::NotFound => format!("no such file ({HINT})"),
+        io::ErrorKind::ConnectionRefused => format!("connection refused ({HINT})"),
+        io::ErrorKind::PermissionDenied => {
+            "permission denied (the socket is for root and the upstra group)".to_owned()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The connection broke or the daemon did not answer in time.
+    #[error("the daemon at {socket} {what}")]
+    Transport { socket: String, what: String },
+    /// The daemon's RPC layer refused the request before any handler ran.
+    #[error("the daemon at {socket} could not serve the request: {detail}")]
+    Server { socket: String, detail: String },
+    /// The daemon answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl CallError {
+    /// True when the daemon says the session is missing or expired.
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, Self::Api(ApiError::Unauthenticated))
+    }
+}
+
+/// A lazily opened, shared connection to one daemon socket.
+pub struct Connector {
+    socket: PathBuf,
+    /// A tokio mutex: it is held across the `connect` await so concurrent first calls open a
+    /// single connection. The client itself is a cheap clone of a channel handle.
+    client: Mutex<Option<UpstraClient>>,
+}
+
+impl Connector {
+    pub fn new(socket: &Path) -> Self {
+        Self {
+            socket: socket.to_owned(),
+            client: Mutex::new(None),
+        }
+    }
+
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// The open connection, opening it if needed.
+    pub async fn connect(&self) -> Result<UpstraClient, ConnectError> {
+        let mut slot = self.client.lock().await;
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let transport = tarpc::serde_transport::unix::connect(
+            &self.socket,
+            tarpc::tokio_serde::formats::Json::default,
+        )
+        .await
+        .map_err(|e| ConnectError::new(&self.socket, e))?;
+        let client = UpstraClient::new(tarpc::client::Config::default(), transport).spawn();
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Makes one call with a deadline of `timeout` from now.
+    pub async fn call<T, F, Fut>(&self, timeout: Duration, f: F) -> Result<T, CallError>
+    where
+        F: FnOnce(UpstraClient, Context) -> Fut,
+        Fut: Future<Output = Result<Result<T, ApiError>, RpcError>>,
+    {
+        let client = self.connect().await?;
+        let mut ctx = tarpc::context::current();
+        ctx.deadline = Instant::now() + timeout;
+        match f(client, ctx).await {
+            Ok(reply) => reply.map_err(CallError::Api),
+            Err(e) => Err(self.rpc_failure(e, timeout).await),
+        }
+    }
+
+    async fn rpc_failure(&self, e: RpcError, timeout: Duration) -> CallError {
+        let socket = self.socket.display().to_string();
+        let what = match e {
+            RpcError::Server(e) => {
+                return CallError::Server {
+                    socket,
+                    detail: e.detail,
+                };
+            }
+            RpcError::DeadlineExceeded => {
+                format!("did not answer within {} s", timeout.as_secs())
+            }
+            RpcError::Shutdown | RpcError::Send(_) | RpcError::Channel(_) => {
+                "closed the connection (did it stop or restart?)".to_owned()
+            }
+        };
+        // The channel is dead (or stuck): forget it so the next call reconnects.
+        *self.client.lock().await = None;
+        CallError::Transport { socket, what }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_missing_socket_says_what_to_do() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("nothing.sock");
+        let err = Connector::new(&socket)
+            .connect()
+            .await
+            .expect_err("nothing listens");
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot reach the daemon at {}: no such file (is upstrad running? \
+                 set --socket or UPSTRA_SOCKET)",
+                socket.display()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_socket_nobody_listens_on_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("stale.sock");
+        drop(std::os::unix::net::UnixListener::bind(&socket).expect("bind"));
+        let err = Connector::new(&socket)
+            .connect()
+            .await
+            .expect_err("listener is gone");
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+        assert!(err.to_string().contains("connection refused"));
+    }
+}

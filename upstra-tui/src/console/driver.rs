@@ -1,0 +1,173 @@
+//! The driver carries out [`Effect`]s. RPC calls run in tokio tasks and report back as
+//! [`Action`]s over the console's channel, so the event loop never waits on the daemon.
+//! Tasks live in a `JoinSet`: dropping the driver (on quit) aborts whatever is in flight,
+//! including the long-poll.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
+use upstra_core::api::v1::ApiError;
+
+use super::action::{Action, Effect, Failure};
+use super::state::Lists;
+use crate::client::{CallError, Connector, timeouts};
+use crate::session::SessionStore;
+
+/// How long one `events_since` call may wait for news, in milliseconds.
+pub const FOLLOW_WAIT_MS: u64 = 5_000;
+
+/// Whether the console goes on after an effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Runs effects against one daemon.
+pub struct Driver {
+    conn: Arc<Connector>,
+    /// Where to keep a new session; `None` keeps it in memory only.
+    store: Option<SessionStore>,
+    actions: UnboundedSender<Action>,
+    tasks: JoinSet<()>,
+}
+
+impl Driver {
+    pub fn new(
+        conn: Arc<Connector>,
+        store: Option<SessionStore>,
+        actions: UnboundedSender<Action>,
+    ) -> Self {
+        Self {
+            conn,
+            store,
+            actions,
+            tasks: JoinSet::new(),
+        }
+    }
+
+    /// Carries out one effect. Calls are started, not awaited.
+    pub fn run(&mut self, effect: Effect) -> Flow {
+        let conn = Arc::clone(&self.conn);
+        match effect {
+            Effect::Quit => return Flow::Quit,
+            Effect::CheckSession { epoch, token } => self.spawn(async move {
+                let result = conn
+                    .call(timeouts::CALL, |c, ctx| async move {
+                        c.whoami(ctx, token).await
+                    })
+                    .await;
+                Action::SessionChecked {
+                    epoch,
+                    result: result.map_err(failure),
+                }
+            }),
+            Effect::Login { user, password } => self.spawn(async move {
+                let req = upstra_core::api::v1::LoginRequest { user, password };
+                let result = conn
+                    .call(
+                        timeouts::LOGIN,
+                        |c, ctx| async move { c.login(ctx, req).await },
+                    )
+                    .await;
+                Action::LoggedIn(result.map_err(failure))
+            }),
+            Effect::FetchLists { epoch, token } => self.spawn(async move {
+                let result = fetch_lists(&conn, &token).await;
+                Action::ListsLoaded {
+                    epoch,
+                    result: result.map_err(failure),
+                }
+            }),
+            Effect::FollowEvents {
+                epoch,
+                token,
+                cursor,
+            } => self.spawn(async move {
+                let result = conn
+                    .call(timeouts::long_poll(FOLLOW_WAIT_MS), |c, ctx| async move {
+                        c.events_since(ctx, token, cursor, FOLLOW_WAIT_MS).await
+                    })
+                    .await;
+                Action::EventsArrived {
+                    epoch,
+                    result: result.map_err(failure),
+                }
+            }),
+            Effect::SaveSession(session) => {
+                if let Some(store) = &self.store
+                    && let Err(e) = store.save(&session)
+                {
+                    tracing::warn!(error = %e, "cannot save the session");
+                    let _ = self.actions.send(Action::SessionNotSaved(e.to_string()));
+                }
+            }
+            Effect::ForgetSession => {
+                if let Some(store) = &self.store
+                    && let Err(e) = store.remove()
+                {
+                    tracing::warn!(error = %e, "cannot remove the session file");
+                }
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Drops the results of finished tasks (they report through the channel).
+    pub fn reap(&mut self) {
+        while self.tasks.try_join_next().is_some() {}
+    }
+
+    fn spawn(&mut self, call: impl Future<Output = Action> + Send + 'static) {
+        let actions = self.actions.clone();
+        self.tasks.spawn(async move {
+            // The receiver is gone only when the console is closing.
+            let _ = actions.send(call.await);
+        });
+    }
+}
+
+/// The four lists, fetched concurrently.
+async fn fetch_lists(
+    conn: &Connector,
+    token: &upstra_core::api::v1::SessionToken,
+) -> Result<Lists, CallError> {
+    let (t1, t2, t3, t4) = (token.clone(), token.clone(), token.clone(), token.clone());
+    let (rooms, ups, servers, vms) = tokio::try_join!(
+        conn.call(timeouts::CALL, |c, ctx| async move {
+            c.list_rooms(ctx, t1).await
+        }),
+        conn.call(
+            timeouts::CALL,
+            |c, ctx| async move { c.list_ups(ctx, t2).await }
+        ),
+        conn.call(timeouts::CALL, |c, ctx| async move {
+            c.list_servers(ctx, t3).await
+        }),
+        conn.call(
+            timeouts::CALL,
+            |c, ctx| async move { c.list_vms(ctx, t4).await }
+        ),
+    )?;
+    Ok(Lists {
+        rooms,
+        ups,
+        servers,
+        vms,
+    })
+}
+
+/// What the console needs to know about a failed call.
+fn failure(e: CallError) -> Failure {
+    tracing::debug!(error = %e, "call failed");
+    match e {
+        CallError::Api(ApiError::Unauthenticated) => Failure::Unauthenticated,
+        CallError::Api(e) => Failure::Refused(e.to_string()),
+        e @ (CallError::Connect(_) | CallError::Transport { .. }) => {
+            Failure::Unreachable(e.to_string())
+        }
+        e => Failure::Refused(e.to_string()),
+    }
+}

@@ -1,0 +1,97 @@
+//! The full-screen console, in the Elm style (house style rule 12):
+//! - [`state`]: `State`, plain data;
+//! - [`action`]: `Action` (what happens) and `Effect` (what to do);
+//! - [`update`]: `update(&mut State, Action) -> Vec<Effect>`, pure;
+//! - [`ui`]: `render(&State, &mut Frame)`, one module per screen;
+//! - [`driver`]: runs effects, RPC in tasks whose replies come back as actions;
+//! - [`keys`]: key events to actions; [`tree`]: the lab tree; [`strings`]: all the text;
+//! - [`terminal`]: raw mode and the alternate screen, restored on drop and on panic.
+//!
+//! [`run`] is the event loop: one `select!` over the terminal's events, the action channel
+//! and a one-second tick. It redraws only when an action may have changed the screen.
+
+pub mod action;
+pub mod driver;
+pub mod keys;
+pub mod state;
+pub mod strings;
+pub mod terminal;
+pub mod tree;
+pub mod ui;
+pub mod update;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+use self::action::Action;
+use self::driver::{Driver, Flow};
+use self::state::{Session, State};
+use self::terminal::TerminalGuard;
+use crate::client::Connector;
+use crate::session::{SessionStore, StoredSession};
+
+/// The tick: the unit of the console's timers (refresh, retries).
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// Why the console stopped early.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConsoleError {
+    #[error("the terminal failed: {0}")]
+    Terminal(#[source] std::io::Error),
+}
+
+/// Runs the console on `conn` until the user quits. `store` is where a new login is kept;
+/// `session` is the one found there, if any.
+pub async fn run(
+    conn: Arc<Connector>,
+    store: Option<SessionStore>,
+    session: Option<StoredSession>,
+) -> Result<(), ConsoleError> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut state = State::new(conn.socket().display().to_string());
+    let mut driver = Driver::new(conn, store, tx);
+    let mut terminal = TerminalGuard::enter()?;
+    let mut terminal_events = EventStream::new();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
+    let session = session.map(|s| Session {
+        token: s.token,
+        user: s.user,
+    });
+    let mut next = Some(Action::Start { session });
+    loop {
+        if let Some(action) = next.take() {
+            let redraw = action.may_change_screen();
+            for effect in update::update(&mut state, action) {
+                if driver.run(effect) == Flow::Quit {
+                    return Ok(());
+                }
+            }
+            if redraw {
+                terminal.draw(&state)?;
+            }
+        }
+        driver.reap();
+        next = tokio::select! {
+            event = terminal_events.next() => match event {
+                Some(Ok(Event::Key(key))) => keys::action_for(state.screen, key),
+                Some(Ok(Event::Resize(..))) => {
+                    terminal.draw(&state)?;
+                    None
+                }
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(ConsoleError::Terminal(e)),
+                None => return Ok(()),
+            },
+            Some(action) = rx.recv() => Some(action),
+            _ = tick.tick() => Some(Action::Tick),
+        };
+    }
+}

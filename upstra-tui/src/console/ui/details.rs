@@ -1,0 +1,160 @@
+//! The right pane: everything known about the selected node, as label/value lines.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::console::state::State;
+use crate::console::strings::{Strings, strings};
+use crate::console::tree::{self, NodeId};
+use crate::format;
+
+/// Width of the label column.
+const LABEL_WIDTH: usize = 13;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let s = strings();
+    let block = Block::bordered().title(format!(" {} ", s.details_title));
+    let lines = match &state.selected {
+        Some(id) if state.loaded => details(state, id),
+        _ => vec![Line::from(s.nothing_selected)],
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
+fn title<'a>(kind: &'a str, name: &'a str) -> Line<'a> {
+    Line::from(vec![
+        Span::raw(kind),
+        Span::raw(" "),
+        Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
+    ])
+}
+
+fn field<'a>(label: &str, value: impl Into<String>) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{label:<LABEL_WIDTH$}"),
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+        Span::raw(value.into()),
+    ])
+}
+
+fn yes_no(s: &Strings, value: Option<bool>) -> String {
+    match value {
+        Some(true) => s.yes.to_owned(),
+        Some(false) => s.no.to_owned(),
+        None => format::NONE.to_owned(),
+    }
+}
+
+fn or_none(value: Option<&str>) -> String {
+    value
+        .filter(|v| !v.is_empty())
+        .unwrap_or(format::NONE)
+        .to_owned()
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        format::NONE.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
+    let s = strings();
+    let inv = &state.inventory;
+    let children = tree::find(&state.tree, id).map_or(0, |n| n.children.len());
+    match id {
+        NodeId::Room(name) => {
+            // Counted from the lists, as the tree is, not from the room's own view.
+            let ups: Vec<String> = inv
+                .ups
+                .values()
+                .filter(|u| &u.room == name)
+                .map(|u| u.name.clone())
+                .collect();
+            let servers = inv.servers.values().filter(|x| &x.room == name).count();
+            vec![
+                title(s.label_room, name),
+                Line::default(),
+                field(s.label_ups, list(&ups)),
+                field(s.label_servers, servers.to_string()),
+            ]
+        }
+        NodeId::Ups(name) => {
+            let Some(u) = inv.ups.get(name) else {
+                return vec![title(s.label_ups, name)];
+            };
+            let mut lines = vec![
+                title(s.label_ups, name),
+                Line::default(),
+                field(s.label_status, or_none(u.status.as_deref())),
+                field(s.label_charge, format::percent(u.charge_pct)),
+                field(s.label_runtime, format::runtime(u.runtime_s)),
+                field(s.label_load, format::percent(u.load_pct)),
+                field(s.label_input, format::volts(u.input_voltage)),
+                field(s.label_reachability, u.reachability.clone()),
+                field(s.label_nut, u.nut.clone()),
+                field(
+                    s.label_updated,
+                    u.updated_at
+                        .map_or_else(|| format::NONE.to_owned(), format::timestamp),
+                ),
+            ];
+            if let Some(reason) = &u.comms_lost_reason {
+                lines.push(field(s.label_reason, reason.clone()));
+            }
+            lines
+        }
+        NodeId::Server(name) => {
+            let Some(x) = inv.servers.get(name) else {
+                return vec![title(s.label_server, name)];
+            };
+            vec![
+                title(s.label_server, name),
+                Line::default(),
+                field(s.label_kind, x.kind.clone()),
+                field(s.label_power, x.power.to_string()),
+                field(s.label_health, format::health(x.health)),
+                field(s.label_feeds, list(&x.feeds)),
+                field(s.label_tier, x.tier.to_string()),
+                field(s.label_depends_on, list(&x.depends_on)),
+                field(s.label_vsphere_host, or_none(x.vsphere_host.as_deref())),
+                field(s.label_bmc, or_none(x.bmc_url.as_deref())),
+                field(s.label_watts, format::watts(x.watts)),
+                field(s.label_maintenance, yes_no(s, x.in_maintenance)),
+                field(s.label_vms, children.to_string()),
+            ]
+        }
+        NodeId::Vm(vm_id) => {
+            let Some(vm) = inv.vms.get(vm_id) else {
+                return vec![title(s.label_vm, vm_id)];
+            };
+            vec![
+                title(s.label_vm, &vm.name),
+                Line::default(),
+                field(s.label_id, vm.id.clone()),
+                field(s.label_power, vm.power.clone()),
+                field(s.label_host, or_none(vm.host.as_deref())),
+                field(s.label_server, or_none(vm.server.as_deref())),
+                field(s.label_cpus, vm.cpus.to_string()),
+                field(s.label_memory, format::mebibytes(vm.memory_mib)),
+            ]
+        }
+        NodeId::Unplaced => vec![
+            Line::from(s.unplaced_vms),
+            Line::default(),
+            Line::from((s.vm_count)(children)),
+        ],
+    }
+}

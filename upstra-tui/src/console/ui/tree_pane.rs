@@ -1,0 +1,122 @@
+//! The left pane: the lab tree, one line per visible node, with live state on each line.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+
+use crate::console::state::{State, ups_on_battery};
+use crate::console::strings::strings;
+use crate::console::tree::{NodeId, Row};
+use crate::format;
+
+const FOLDED: &str = "▸ ";
+const UNFOLDED: &str = "▾ ";
+const LEAF: &str = "  ";
+const GAP: &str = "  ";
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let s = strings();
+    let block = Block::bordered().title(format!(" {} ", s.tree_title));
+    let message = if !state.loaded {
+        Some(s.loading)
+    } else if state.tree.is_empty() {
+        Some(s.empty_lab)
+    } else {
+        None
+    };
+    if let Some(message) = message {
+        frame.render_widget(
+            Paragraph::new(message)
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let rows = state.rows();
+    let items: Vec<ListItem> = rows.iter().map(|r| ListItem::new(line(state, r))).collect();
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let mut list_state = ListState::default().with_selected(state.selected_index(&rows));
+    frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// One tree line: indentation, fold marker, name, live state.
+fn line<'a>(state: &'a State, row: &'a Row) -> Line<'a> {
+    let marker = match (row.has_children, row.expanded) {
+        (false, _) => LEAF,
+        (true, true) => UNFOLDED,
+        (true, false) => FOLDED,
+    };
+    let mut spans = vec![Span::raw(LEAF.repeat(row.depth)), Span::raw(marker)];
+    spans.extend(label(state, &row.id));
+    Line::from(spans)
+}
+
+fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
+    let s = strings();
+    let inv = &state.inventory;
+    let dim = Style::new().add_modifier(Modifier::DIM);
+    match id {
+        NodeId::Room(name) => vec![Span::styled(
+            name.as_str(),
+            Style::new().add_modifier(Modifier::BOLD),
+        )],
+        NodeId::Ups(name) => {
+            let mut spans = vec![Span::raw(name.as_str()), Span::raw(GAP)];
+            match inv.ups.get(name) {
+                Some(u) if u.reachability == "comms_lost" => {
+                    spans.push(Span::styled(s.comms_lost, Style::new().fg(Color::Red)));
+                }
+                Some(u) if u.status.is_some() => {
+                    let style = if ups_on_battery(u) {
+                        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                    } else {
+                        Style::new().fg(Color::Green)
+                    };
+                    spans.push(Span::styled(u.status.as_deref().unwrap_or_default(), style));
+                    spans.push(Span::raw(" "));
+                    spans.push(Span::raw(format::percent(u.charge_pct)));
+                }
+                _ => spans.push(Span::styled(s.not_read_yet, dim)),
+            }
+            spans
+        }
+        NodeId::Server(name) => {
+            let mut spans = vec![Span::raw(name.as_str())];
+            if let Some(server) = inv.servers.get(name) {
+                spans.push(Span::raw(GAP));
+                spans.push(power_span(server.power.as_str()));
+                if server.feeds.len() > 1 {
+                    spans.push(Span::styled(
+                        format!("{GAP}{} {}", s.also_fed_by, server.feeds[1..].join(",")),
+                        dim,
+                    ));
+                }
+            }
+            spans
+        }
+        NodeId::Vm(id) => match inv.vms.get(id) {
+            Some(vm) => vec![
+                Span::raw(vm.name.as_str()),
+                Span::raw(GAP),
+                power_span(&vm.power),
+            ],
+            None => vec![Span::raw(id.as_str())],
+        },
+        NodeId::Unplaced => vec![Span::styled(s.unplaced_vms, dim)],
+    }
+}
+
+/// A power state, green when on, dim when off.
+fn power_span(power: &str) -> Span<'static> {
+    let style = match power {
+        "on" => Style::new().fg(Color::Green),
+        "off" => Style::new().add_modifier(Modifier::DIM),
+        _ => Style::new().fg(Color::Yellow),
+    };
+    Span::styled(power.to_owned(), style)
+}
