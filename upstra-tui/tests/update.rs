@@ -1,0 +1,436 @@
+//! `update`: actions in, state and effects out. Keys go through the real key map, so these
+//! tests read like what an operator types.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::{apply, lab, logged_in, token, vm};
+use upstra_core::api::v1::{EventPage, LoginReply, SessionToken};
+use upstra_core::events::{DomainEvent, EventRecord};
+use upstra_core::ids::UserName;
+use upstra_core::secret::Secret;
+use upstra_core::state::Timestamp;
+use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::keys::action_for;
+use upstra_tui::console::state::{Connection, LoginField, Screen, State};
+use upstra_tui::console::tree::NodeId;
+use upstra_tui::console::update::{REFRESH_TICKS, RETRY_TICKS, update};
+use upstra_tui::session::StoredSession;
+
+/// Types `keys` (one char per key; `<` Left, `>` Right, `^` Up, `v` Down, `\n` Enter,
+/// `\t` Tab, `\x08` Backspace) and returns the effects of all of them.
+fn press(state: &mut State, keys: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in keys.chars() {
+        let code = match c {
+            '<' => KeyCode::Left,
+            '>' => KeyCode::Right,
+            '^' => KeyCode::Up,
+            'v' => KeyCode::Down,
+            '\n' => KeyCode::Enter,
+            '\t' => KeyCode::Tab,
+            '\x08' => KeyCode::Backspace,
+            c => KeyCode::Char(c),
+        };
+        if let Some(action) = action_for(state.screen, KeyEvent::new(code, KeyModifiers::NONE)) {
+            effects.extend(update(state, action));
+        }
+    }
+    effects
+}
+
+fn selected(state: &State) -> NodeId {
+    state.selected.clone().expect("something is selected")
+}
+
+fn server(name: &str) -> NodeId {
+    NodeId::Server(name.into())
+}
+
+fn page(events: Vec<DomainEvent>, next_cursor: u64) -> EventPage {
+    EventPage {
+        events: events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| EventRecord {
+                seq: i as u64 + 1,
+                at: Timestamp(0),
+                event,
+            })
+            .collect(),
+        next_cursor,
+        gap: false,
+    }
+}
+
+#[test]
+fn without_a_session_the_console_asks_for_a_login() {
+    let mut state = State::new("/s");
+    let effects = update(&mut state, Action::Start { session: None });
+    assert_eq!(state.screen, Screen::Login);
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn a_stored_session_is_checked_then_the_lists_are_fetched_and_followed() {
+    let state = logged_in();
+    assert_eq!(state.screen, Screen::Tree);
+    assert_eq!(state.connection, Connection::Connected);
+    assert!(state.loaded);
+
+    let mut state = State::new("/s");
+    let session = upstra_tui::console::state::Session {
+        token: token(),
+        user: "alice".into(),
+    };
+    let effects = update(
+        &mut state,
+        Action::Start {
+            session: Some(session),
+        },
+    );
+    assert_eq!(state.screen, Screen::Starting);
+    assert_eq!(
+        effects,
+        vec![Effect::CheckSession {
+            epoch: 1,
+            token: token()
+        }]
+    );
+}
+
+#[test]
+fn the_first_line_is_selected_and_keys_move_within_bounds() {
+    let mut state = logged_in();
+    assert_eq!(selected(&state), NodeId::Room("lab-a".into()));
+    press(&mut state, "k^");
+    assert_eq!(
+        selected(&state),
+        NodeId::Room("lab-a".into()),
+        "stays at the top"
+    );
+    press(&mut state, "jv");
+    assert_eq!(selected(&state), server("esx-a1"));
+    press(&mut state, "G");
+    assert_eq!(selected(&state), NodeId::Vm("vm-9".into()));
+    press(&mut state, "j");
+    assert_eq!(
+        selected(&state),
+        NodeId::Vm("vm-9".into()),
+        "stays at the bottom"
+    );
+    press(&mut state, "g");
+    assert_eq!(selected(&state), NodeId::Room("lab-a".into()));
+}
+
+#[test]
+fn right_unfolds_then_enters_and_left_goes_back_up_then_folds() {
+    let mut state = logged_in();
+    press(&mut state, "jj");
+    assert_eq!(selected(&state), server("esx-a1"));
+    let before = state.rows().len();
+    assert!(
+        !state.is_expanded(&server("esx-a1")),
+        "servers start folded"
+    );
+
+    press(&mut state, "l");
+    assert!(state.is_expanded(&server("esx-a1")));
+    assert_eq!(state.rows().len(), before + 2, "its two VMs show");
+    press(&mut state, ">");
+    assert_eq!(
+        selected(&state),
+        NodeId::Vm("vm-2".into()),
+        "db-01 sorts first"
+    );
+
+    press(&mut state, "h");
+    assert_eq!(
+        selected(&state),
+        server("esx-a1"),
+        "left on a leaf goes to the parent"
+    );
+    press(&mut state, "<");
+    assert!(!state.is_expanded(&server("esx-a1")));
+    assert_eq!(state.rows().len(), before);
+}
+
+#[test]
+fn enter_toggles_and_a_folded_room_hides_everything_below() {
+    let mut state = logged_in();
+    let all = state.rows().len();
+    press(&mut state, "\n");
+    assert!(!state.is_expanded(&NodeId::Room("lab-a".into())));
+    assert_eq!(state.rows().len(), all - 3);
+    press(&mut state, "\n");
+    assert_eq!(state.rows().len(), all);
+    assert!(state.toggled.is_empty(), "back to the defaults");
+}
+
+#[test]
+fn q_quits() {
+    let mut state = logged_in();
+    assert_eq!(press(&mut state, "q"), vec![Effect::Quit]);
+}
+
+#[test]
+fn the_login_form_edits_the_focused_field_and_submit_emits_a_login() {
+    let mut state = State::new("/s");
+    update(&mut state, Action::Start { session: None });
+    press(&mut state, "bobx\x08\tpw!q");
+    assert_eq!(state.login.user, "bob");
+    assert_eq!(
+        state.login.password.as_str(),
+        "pw!q",
+        "q types, it does not quit here"
+    );
+    assert_eq!(state.login.focus, LoginField::Password);
+
+    let effects = press(&mut state, "\n");
+    assert_eq!(
+        effects,
+        vec![Effect::Login {
+            user: "bob".into(),
+            password: Secret::new("pw!q"),
+        }]
+    );
+    assert!(state.login.pending);
+    assert!(state.login.password.is_empty(), "the password is not kept");
+    assert!(
+        press(&mut state, "\n").is_empty(),
+        "no second login while one is in flight"
+    );
+}
+
+#[test]
+fn an_incomplete_login_form_says_what_is_missing() {
+    let mut state = State::new("/s");
+    update(&mut state, Action::Start { session: None });
+    assert!(press(&mut state, "\n").is_empty());
+    assert_eq!(state.login.error.as_deref(), Some("Enter your user name."));
+    press(&mut state, "bob\n");
+    assert_eq!(state.login.error.as_deref(), Some("Enter your password."));
+    assert_eq!(state.login.focus, LoginField::Password);
+}
+
+#[test]
+fn a_successful_login_saves_the_session_and_starts_following() {
+    let mut state = State::new("/s");
+    update(&mut state, Action::Start { session: None });
+    press(&mut state, "bob\tpw\n");
+    let reply = LoginReply {
+        token: token(),
+        user: "bob".into(),
+        role: "viewer".into(),
+        expires_at: Timestamp(42),
+    };
+    let effects = update(&mut state, Action::LoggedIn(Ok(reply)));
+    assert_eq!(state.screen, Screen::Tree);
+    let epoch = state.epoch;
+    assert_eq!(
+        effects,
+        vec![
+            Effect::SaveSession(StoredSession {
+                token: token(),
+                user: "bob".into(),
+                expires_at: Timestamp(42),
+            }),
+            Effect::FetchLists {
+                epoch,
+                token: token()
+            },
+            Effect::FollowEvents {
+                epoch,
+                token: token(),
+                cursor: 0
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_refused_login_shows_the_daemons_message() {
+    let mut state = State::new("/s");
+    update(&mut state, Action::Start { session: None });
+    press(&mut state, "bob\tpw\n");
+    let why = "wrong user name or password".to_owned();
+    update(
+        &mut state,
+        Action::LoggedIn(Err(Failure::Refused(why.clone()))),
+    );
+    assert_eq!(state.screen, Screen::Login);
+    assert!(!state.login.pending);
+    assert_eq!(state.login.error, Some(why));
+}
+
+#[test]
+fn events_advance_the_cursor_and_trigger_a_refresh() {
+    let mut state = logged_in();
+    let epoch = state.epoch;
+    let bob = UserName::new("bob").expect("valid");
+    let effects = update(
+        &mut state,
+        Action::EventsArrived {
+            epoch,
+            result: Ok(page(vec![DomainEvent::UserLoggedIn { user: bob }], 7)),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![
+            Effect::FetchLists {
+                epoch,
+                token: token()
+            },
+            Effect::FollowEvents {
+                epoch,
+                token: token(),
+                cursor: 7
+            },
+        ]
+    );
+    assert_eq!(state.last_event.as_deref(), Some("bob logged in"));
+
+    // A quiet poll only polls again; the refresh in flight is not doubled.
+    let effects = update(
+        &mut state,
+        Action::EventsArrived {
+            epoch,
+            result: Ok(page(vec![], 7)),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::FollowEvents {
+            epoch,
+            token: token(),
+            cursor: 7
+        }]
+    );
+}
+
+#[test]
+fn replies_from_an_older_session_are_ignored() {
+    let mut state = logged_in();
+    let before = state.clone();
+    let stale = state.epoch - 1;
+    let effects = update(
+        &mut state,
+        Action::ListsLoaded {
+            epoch: stale,
+            result: Err(Failure::Unauthenticated),
+        },
+    );
+    assert!(effects.is_empty());
+    assert_eq!(state, before);
+}
+
+#[test]
+fn an_expired_session_goes_back_to_the_login_screen_and_is_forgotten() {
+    let mut state = logged_in();
+    let epoch = state.epoch;
+    let effects = update(
+        &mut state,
+        Action::EventsArrived {
+            epoch,
+            result: Err(Failure::Unauthenticated),
+        },
+    );
+    assert_eq!(effects, vec![Effect::ForgetSession]);
+    assert_eq!(state.screen, Screen::Login);
+    assert!(state.session.is_none());
+    assert_eq!(state.login.user, "alice", "the user name is kept");
+    assert_eq!(state.login.focus, LoginField::Password);
+    assert!(state.login.error.is_some());
+}
+
+#[test]
+fn a_lost_daemon_is_retried_after_a_few_ticks() {
+    let mut state = logged_in();
+    let epoch = state.epoch;
+    update(
+        &mut state,
+        Action::EventsArrived {
+            epoch,
+            result: Err(Failure::Unreachable("gone".into())),
+        },
+    );
+    assert_eq!(state.connection, Connection::Lost("gone".into()));
+    let ticks: Vec<Vec<Effect>> = (0..RETRY_TICKS)
+        .map(|_| update(&mut state, Action::Tick))
+        .collect();
+    assert!(ticks[..ticks.len() - 1].iter().all(Vec::is_empty));
+    assert!(ticks[ticks.len() - 1].contains(&Effect::FollowEvents {
+        epoch,
+        token: token(),
+        cursor: 0
+    }));
+}
+
+#[test]
+fn the_lists_are_refreshed_every_few_ticks_without_events() {
+    let mut state = logged_in();
+    let epoch = state.epoch;
+    let effects = apply(
+        &mut state,
+        (0..REFRESH_TICKS).map(|_| Action::Tick).collect(),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::FetchLists {
+            epoch,
+            token: token()
+        }]
+    );
+    assert!(!Action::Tick.may_change_screen(), "ticks do not redraw");
+}
+
+#[test]
+fn a_vm_that_moved_stays_selected_under_its_new_server() {
+    let mut state = logged_in();
+    press(&mut state, "jjlj");
+    assert_eq!(selected(&state), NodeId::Vm("vm-2".into()));
+    let mut moved = lab();
+    moved.vms[1] = vm("vm-2", "db-01", Some("esx-b1"));
+    let epoch = state.epoch;
+    update(
+        &mut state,
+        Action::ListsLoaded {
+            epoch,
+            result: Ok(moved),
+        },
+    );
+    assert_eq!(selected(&state), NodeId::Vm("vm-2".into()));
+    assert!(
+        state.is_expanded(&server("esx-b1")),
+        "its new server unfolds"
+    );
+    assert!(
+        state.selected_index(&state.rows()).is_some(),
+        "and it is visible"
+    );
+}
+
+#[test]
+fn a_selection_that_disappears_falls_on_the_same_line() {
+    let mut state = logged_in();
+    press(&mut state, "G");
+    let mut fewer = lab();
+    fewer.vms.pop();
+    let epoch = state.epoch;
+    update(
+        &mut state,
+        Action::ListsLoaded {
+            epoch,
+            result: Ok(fewer),
+        },
+    );
+    assert_eq!(selected(&state), server("esx-b1"), "the new last line");
+}
+
+#[test]
+fn tokens_never_print() {
+    let state = logged_in();
+    let debug = format!("{state:?}");
+    assert!(!debug.contains(SessionToken::new("0".repeat(64)).expose()));
+}
