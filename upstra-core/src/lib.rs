@@ -7,7 +7,10 @@
 //! - [`lab`]: the lab file (`upstra apply -f lab.toml`): parsing with `file:line` errors.
 //! - [`diff`]: what applying a declaration would change.
 //! - [`state`]: live state (UPS readings, power states).
-//! - [`rbac`]: permission bits, built-in roles, `authorize()`.
+//! - [`rbac`]: permission bits and built-in roles.
+//! - [`access`]: resources, grants flowing down the tree, `authorize()`.
+//! - [`ratelimit`]: token-bucket arithmetic with time as a parameter.
+//! - [`audit`]: the audit hash chain and its verification.
 //! - [`events`]: domain events, the daemon's log of facts.
 //! - [`traits`]: the adapter contracts (`UpsMonitor`, `Bmc`, `Hypervisor`, `EventBus`).
 //! - [`api`]: the versioned RPC contract (`api::v1`).
@@ -18,12 +21,15 @@
 //! daemon's I/O stack.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod api;
+pub mod audit;
 pub mod diff;
 pub mod events;
 pub mod ids;
 pub mod lab;
 pub mod model;
+pub mod ratelimit;
 pub mod rbac;
 pub mod secret;
 pub mod state;
