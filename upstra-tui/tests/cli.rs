@@ -1,0 +1,265 @@
+//! The `upstra` binary end to end, against a real daemon: `upstra_daemon::demo::start` on a
+//! temp dir (its own store, socket and simulated lab), driven the way scripts drive it.
+#![cfg(feature = "demo")]
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use upstra_core::api::v1::{UpsView, VmView, WhoAmI};
+use upstra_daemon::demo::DemoDaemon;
+
+/// A demo daemon on its own runtime, stopped on drop.
+struct Demo {
+    runtime: tokio::runtime::Runtime,
+    daemon: Option<DemoDaemon>,
+    dir: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let daemon = runtime
+            .block_on(upstra_daemon::demo::start(dir.path()))
+            .expect("demo daemon starts");
+        Self {
+            runtime,
+            daemon: Some(daemon),
+            dir,
+        }
+    }
+
+    fn daemon(&self) -> &DemoDaemon {
+        self.daemon.as_ref().expect("running")
+    }
+
+    fn session_file(&self) -> PathBuf {
+        self.dir.path().join("session")
+    }
+
+    /// Runs `upstra --socket <demo> ARGS` with `stdin` on standard input.
+    fn upstra(&self, args: &[&str], stdin: &str) -> Output {
+        upstra(&self.daemon().socket, &self.session_file(), args, stdin)
+    }
+
+    fn login(&self) {
+        let out = self.upstra(
+            &["login", "--user", "demo", "--password-stdin"],
+            &format!("{}\n", self.daemon().password),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(daemon) = self.daemon.take() {
+            self.runtime.block_on(daemon.shutdown());
+        }
+    }
+}
+
+fn upstra(socket: &Path, session: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upstra"))
+        .arg("--socket")
+        .arg(socket)
+        .args(args)
+        .env("UPSTRA_SESSION_FILE", session)
+        .env_remove("UPSTRA_SOCKET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("upstra runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("upstra exits")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn login_whoami_logout() {
+    let demo = Demo::start();
+    demo.login();
+    let mode = std::fs::metadata(demo.session_file())
+        .expect("kept")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let out = demo.upstra(&["whoami", "--json"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let me: WhoAmI = serde_json::from_slice(&out.stdout).expect("whoami JSON");
+    assert_eq!((me.user.as_str(), me.role.as_str()), ("demo", "admin"));
+
+    let out = demo.upstra(&["logout"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!demo.session_file().exists());
+
+    let out = demo.upstra(&["whoami"], "");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("upstra login"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_session_the_daemon_does_not_know_exits_4_and_logout_forgets_it() {
+    let demo = Demo::start();
+    let bogus = r#"{"token":"00","user":"demo","expires_at":0}"#;
+    std::fs::write(demo.session_file(), bogus).expect("written");
+    let out = demo.upstra(&["ups", "list"], "");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let out = demo.upstra(&["logout"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!demo.session_file().exists());
+}
+
+#[test]
+fn bad_passwords_and_bad_usage_fail_with_one_sentence() {
+    let demo = Demo::start();
+    let out = demo.upstra(&["login", "--user", "demo", "--password-stdin"], "wrong\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "error: wrong user name or password\n");
+
+    let out = demo.upstra(&["login", "--user", "demo", "--password-stdin"], "\n");
+    assert_eq!(out.status.code(), Some(2));
+    let out = demo.upstra(&["login", "--user", "demo"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a password is never an argument"
+    );
+
+    let out = demo.upstra(
+        &["setup", "--user", "root2", "--password-stdin"],
+        "a-long-enough-password\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_daemon_that_is_not_there_exits_3() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let socket = dir.path().join("none.sock");
+    let out = upstra(&socket, &dir.path().join("s"), &["ups", "list"], "");
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "error: cannot reach the daemon at {}: no such file (is upstrad running? set \
+             --socket or UPSTRA_SOCKET)\n",
+            socket.display()
+        )
+    );
+}
+
+#[test]
+fn lists_print_tables_and_the_apis_json() {
+    let demo = Demo::start();
+    demo.login();
+    let out = demo.upstra(&["ups", "list", "--json"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ups: Vec<UpsView> = serde_json::from_slice(&out.stdout).expect("UpsView array");
+    assert_eq!(ups.len(), 2);
+
+    let out = demo.upstra(&["vm", "list", "--json"], "");
+    let vms: Vec<VmView> = serde_json::from_slice(&out.stdout).expect("VmView array");
+    assert!(!vms.is_empty());
+
+    for (noun, header) in [
+        ("room", "NAME"),
+        ("ups", "NAME    ROOM   STATUS"),
+        ("server", "NAME"),
+        ("vm", "NAME"),
+    ] {
+        let out = demo.upstra(&[noun, "list"], "");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).starts_with(header),
+            "{noun}: {}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn apply_reports_errors_by_line_then_applies_idempotently() {
+    let demo = Demo::start();
+    demo.login();
+    let lab_dir = tempfile::tempdir().expect("temp dir");
+    let lab = lab_dir.path().join("lab.toml");
+    let write = |body: &str| std::fs::write(&lab, body).expect("lab written");
+    let lab_arg = lab.to_str().expect("utf-8 path");
+
+    write(
+        "[[room]]\nname = \"lab-c\"\n[[ups]]\nname = \"ups-c1\"\nroom = \"nowhere\"\nnut = \"u@h\"\n",
+    );
+    let out = demo.upstra(&["apply", "-f", lab_arg], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with(&format!("{lab_arg}:5: room `nowhere` is not declared\n")),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::create_dir(lab_dir.path().join("secrets")).expect("dir");
+    std::fs::write(lab_dir.path().join("secrets/ups"), "").expect("written");
+    write(
+        "[[room]]\nname = \"lab-c\"\n[[ups]]\nname = \"ups-c1\"\nroom = \"lab-c\"\nnut = \"u@h\"\n\
+         user = \"mon\"\npassword_file = \"secrets/ups\"\n",
+    );
+    let out = demo.upstra(&["apply", "-f", lab_arg], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(":8: cannot read password file secrets/ups: it is empty"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(lab_dir.path().join("secrets/ups"), "monpass\n").expect("written");
+    let out = demo.upstra(&["apply", "-f", lab_arg, "--dry-run"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("nothing was changed"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = demo.upstra(&["apply", "-f", lab_arg], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "create room lab-c\ncreate ups ups-c1\n2 created, 0 updated, 0 unchanged\n"
+    );
+
+    let out = demo.upstra(&["apply", "-f", lab_arg], "");
+    assert!(
+        text(&out.stdout).ends_with(&format!(
+            "nothing to change: the store already matches {lab_arg}\n"
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+}
