@@ -348,6 +348,15 @@ fn an_expired_session_goes_back_to_the_login_screen_and_is_forgotten() {
 fn a_lost_daemon_is_retried_after_a_few_ticks() {
     let mut state = logged_in();
     let epoch = state.epoch;
+    let refused = Failure::Refused("the daemon is shutting down".into());
+    update(
+        &mut state,
+        Action::ListsLoaded {
+            epoch,
+            result: Err(refused),
+        },
+    );
+    assert!(state.notice.is_some());
     update(
         &mut state,
         Action::EventsArrived {
@@ -356,6 +365,10 @@ fn a_lost_daemon_is_retried_after_a_few_ticks() {
         },
     );
     assert_eq!(state.connection, Connection::Lost("gone".into()));
+    assert_eq!(
+        state.notice, None,
+        "the lost connection is what the status line shows"
+    );
     let ticks: Vec<Vec<Effect>> = (0..RETRY_TICKS)
         .map(|_| update(&mut state, Action::Tick))
         .collect();

@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
@@ -56,8 +57,12 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut state = State::new(conn.socket().display().to_string());
     let mut driver = Driver::new(conn, store, tx);
+    tracing::info!(socket = %state.socket, "console started");
     let mut terminal = TerminalGuard::enter()?;
     let mut terminal_events = EventStream::new();
+    // A terminal that is closed or a `kill` must still leave through the guard.
+    let mut hangup = signal(SignalKind::hangup()).map_err(ConsoleError::Terminal)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(ConsoleError::Terminal)?;
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
@@ -71,6 +76,7 @@ pub async fn run(
             let redraw = action.may_change_screen();
             for effect in update::update(&mut state, action) {
                 if driver.run(effect) == Flow::Quit {
+                    tracing::info!("console closed");
                     return Ok(());
                 }
             }
@@ -92,6 +98,8 @@ pub async fn run(
             },
             Some(action) = rx.recv() => Some(action),
             _ = tick.tick() => Some(Action::Tick),
+            _ = hangup.recv() => Some(Action::Quit),
+            _ = terminate.recv() => Some(Action::Quit),
         };
     }
 }

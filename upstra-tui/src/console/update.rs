@@ -217,6 +217,8 @@ fn failed(state: &mut State, failure: Failure) -> Vec<Effect> {
 }
 
 fn lost(state: &mut State, why: String) {
+    // The lost connection is the news now; an older refusal would hide it.
+    state.notice = None;
     state.connection = Connection::Lost(why);
     state.sync.ticks_since_failure = 0;
 }

@@ -40,8 +40,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let list = List::new(items)
         .block(block)
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    let mut list_state = ListState::default().with_selected(state.selected_index(&rows));
+    let selected = state.selected_index(&rows);
+    let height = usize::from(area.height.saturating_sub(2));
+    let mut list_state = ListState::default()
+        .with_selected(selected)
+        .with_offset(scroll_offset(selected.unwrap_or(0), rows.len(), height));
     frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// The first visible line: the selection stays in the middle once the list is longer than
+/// the pane, so scrolling is smooth and derived from the state alone (render keeps none).
+fn scroll_offset(selected: usize, len: usize, height: usize) -> usize {
+    selected
+        .saturating_sub(height / 2)
+        .min(len.saturating_sub(height))
 }
 
 /// One tree line: indentation, fold marker, name, live state.
@@ -119,4 +131,20 @@ fn power_span(power: &str) -> Span<'static> {
         _ => Style::new().fg(Color::Yellow),
     };
     Span::styled(power.to_owned(), style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scroll_offset;
+
+    #[test]
+    fn the_selection_stays_in_view_and_centred_when_the_list_is_long() {
+        // 19 visible lines out of 100.
+        assert_eq!(scroll_offset(0, 100, 19), 0);
+        assert_eq!(scroll_offset(9, 100, 19), 0);
+        assert_eq!(scroll_offset(50, 100, 19), 41);
+        assert_eq!(scroll_offset(99, 100, 19), 81);
+        // A short list never scrolls.
+        assert_eq!(scroll_offset(5, 10, 19), 0);
+    }
 }
