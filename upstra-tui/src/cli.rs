@@ -36,6 +36,7 @@ pub struct Cli {
           default_value = DEFAULT_SOCKET)]
     pub socket: PathBuf,
     #[command(subcommand)]
+    /// What to do; none opens the console.
     pub command: Option<Command>,
 }
 

@@ -44,6 +44,7 @@ pub struct ConnectError {
 }
 
 impl ConnectError {
+    /// Opening `socket` failed with `source`.
     pub fn new(socket: &Path, source: io::Error) -> Self {
         Self {
             socket: socket.to_owned(),
@@ -51,6 +52,7 @@ impl ConnectError {
         }
     }
 
+    /// The underlying I/O error's kind.
     pub fn kind(&self) -> io::ErrorKind {
         self.source.kind()
     }
@@ -102,6 +104,7 @@ pub struct Connector {
 }
 
 impl Connector {
+    /// A connector for `socket`; nothing is opened until the first call.
     pub fn new(socket: &Path) -> Self {
         Self {
             socket: socket.to_owned(),
@@ -109,6 +112,7 @@ impl Connector {
         }
     }
 
+    /// The socket path, as given.
     pub fn socket(&self) -> &Path {
         &self.socket
     }

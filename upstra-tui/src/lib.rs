@@ -10,7 +10,7 @@
 //!   atomically with mode 0600.
 //! - [`console`]: the full-screen console, in the Elm style: `State`, `Action`, a pure
 //!   `update` returning `Effect`s, `render(&State)`, and a driver that runs the effects.
-//! - [`table`], [`format`]: aligned text tables and unit formatting shared by the CLI and the
+//! - [`table`], [`format`](mod@format): aligned text tables and unit formatting shared by the CLI and the
 //!   console.
 //! - [`error`]: the CLI's error type and its exit codes.
 //! - [`logging`]: tracing to a file, never to the terminal the console draws on.

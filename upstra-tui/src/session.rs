@@ -139,6 +139,7 @@ impl SessionStore {
         Self { path }
     }
 
+    /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }

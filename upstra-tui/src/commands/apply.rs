@@ -20,6 +20,7 @@ use crate::cli::ApplyArgs;
 use crate::client::{CallError, Connector, timeouts};
 use crate::error::CliError;
 
+/// `upstra apply`: check, read the password files, apply, report.
 pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
     let file = args.file.display().to_string();
     let text = fs::read_to_string(&args.file)

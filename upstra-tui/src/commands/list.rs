@@ -12,6 +12,7 @@ use crate::error::CliError;
 use crate::format;
 use crate::table::{Align, Table};
 
+/// `upstra room list`.
 pub async fn rooms(socket: &Path, json: bool) -> Result<(), CliError> {
     let (conn, token) = signed_in(socket).await?;
     let rooms = conn
@@ -25,6 +26,7 @@ pub async fn rooms(socket: &Path, json: bool) -> Result<(), CliError> {
     out(&rooms_table(&rooms))
 }
 
+/// `upstra ups list`.
 pub async fn ups(socket: &Path, json: bool) -> Result<(), CliError> {
     let (conn, token) = signed_in(socket).await?;
     let ups = conn
@@ -38,6 +40,7 @@ pub async fn ups(socket: &Path, json: bool) -> Result<(), CliError> {
     out(&ups_table(&ups))
 }
 
+/// `upstra server list`.
 pub async fn servers(socket: &Path, json: bool) -> Result<(), CliError> {
     let (conn, token) = signed_in(socket).await?;
     let servers = conn
@@ -51,6 +54,7 @@ pub async fn servers(socket: &Path, json: bool) -> Result<(), CliError> {
     out(&servers_table(&servers))
 }
 
+/// `upstra vm list`.
 pub async fn vms(socket: &Path, json: bool) -> Result<(), CliError> {
     let (conn, token) = signed_in(socket).await?;
     let vms = conn

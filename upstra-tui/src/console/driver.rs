@@ -35,6 +35,7 @@ pub struct Driver {
 }
 
 impl Driver {
+    /// A driver whose calls go to `conn` and whose replies go to `actions`.
     pub fn new(
         conn: Arc<Connector>,
         store: Option<SessionStore>,

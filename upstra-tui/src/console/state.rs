@@ -157,6 +157,7 @@ pub struct State {
 }
 
 impl State {
+    /// The state before anything is known: starting, not logged in.
     pub fn new(socket: impl Into<String>) -> Self {
         Self {
             socket: socket.into(),
@@ -176,10 +177,12 @@ impl State {
         }
     }
 
+    /// Whether `id`'s children show.
     pub fn is_expanded(&self, id: &NodeId) -> bool {
         id.expanded_by_default() != self.toggled.contains(id)
     }
 
+    /// Folds or unfolds `id`, remembering only departures from the default.
     pub fn set_expanded(&mut self, id: &NodeId, expanded: bool) {
         if expanded == id.expanded_by_default() {
             self.toggled.remove(id);

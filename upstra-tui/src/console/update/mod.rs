@@ -1,15 +1,18 @@
 //! `update`: the only function that changes the console's [`State`]. Pure: no I/O, no await,
 //! no clock; anything to do outside comes back as an [`Effect`]. Time enters as
 //! [`Action::Tick`].
+//!
+//! This module holds the dispatch and the session/sync logic; `login` the login form and
+//! `nav` tree navigation.
 
-use upstra_core::api::v1::{EventPage, LoginReply};
-use upstra_core::secret::Secret;
-use zeroize::Zeroizing;
+mod login;
+mod nav;
+
+use upstra_core::api::v1::EventPage;
 
 use super::action::{Action, Effect, Failure};
 use super::state::{Connection, Inventory, LoginField, LoginForm, Screen, Session, State, Sync};
 use super::strings::strings;
-use crate::session::StoredSession;
 
 /// Ticks between two fetches of the lists when no event asked for one. Events only mark
 /// changes of state; charge and runtime move without them.
@@ -24,30 +27,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => vec![Effect::Quit],
         Action::Tick => tick(state),
         Action::Up | Action::Down | Action::First | Action::Last => {
-            navigate(state, &action);
+            nav::navigate(state, &action);
             Vec::new()
         }
         Action::Collapse | Action::Expand | Action::Toggle => {
-            fold(state, &action);
+            nav::fold(state, &action);
             Vec::new()
         }
-        Action::LoginChar(c) => {
-            login_field(&mut state.login).push(c);
+        Action::LoginChar(_) | Action::LoginBackspace | Action::LoginNextField => {
+            login::edit(state, &action);
             Vec::new()
         }
-        Action::LoginBackspace => {
-            login_field(&mut state.login).pop();
-            Vec::new()
-        }
-        Action::LoginNextField => {
-            state.login.focus = match state.login.focus {
-                LoginField::User => LoginField::Password,
-                LoginField::Password => LoginField::User,
-            };
-            Vec::new()
-        }
-        Action::LoginSubmit => submit_login(state),
-        Action::LoggedIn(result) => logged_in(state, result),
+        Action::LoginSubmit => login::submit_login(state),
+        Action::LoggedIn(result) => login::logged_in(state, result),
         Action::SessionChecked { epoch, result } if epoch == state.epoch => match result {
             Ok(me) => {
                 if let Some(session) = &mut state.session {
@@ -243,111 +235,4 @@ fn expire(state: &mut State, why: String) -> Vec<Effect> {
         ..LoginForm::default()
     };
     vec![Effect::ForgetSession]
-}
-
-fn login_field(form: &mut LoginForm) -> &mut String {
-    match form.focus {
-        LoginField::User => &mut form.user,
-        LoginField::Password => &mut form.password,
-    }
-}
-
-fn submit_login(state: &mut State) -> Vec<Effect> {
-    let form = &mut state.login;
-    if form.pending {
-        return Vec::new();
-    }
-    let s = strings();
-    if form.user.trim().is_empty() {
-        form.error = Some(s.login_need_user.to_owned());
-        form.focus = LoginField::User;
-        return Vec::new();
-    }
-    if form.password.is_empty() {
-        form.error = Some(s.login_need_password.to_owned());
-        form.focus = LoginField::Password;
-        return Vec::new();
-    }
-    form.pending = true;
-    form.error = None;
-    let password = std::mem::replace(&mut form.password, Zeroizing::new(String::new()));
-    vec![Effect::Login {
-        user: form.user.trim().to_owned(),
-        password: Secret::new(password.as_str()),
-    }]
-}
-
-fn logged_in(state: &mut State, result: Result<LoginReply, Failure>) -> Vec<Effect> {
-    state.login.pending = false;
-    let reply = match result {
-        Ok(reply) => reply,
-        Err(failure) => {
-            state.login.focus = LoginField::Password;
-            state.login.error = Some(match failure {
-                Failure::Unauthenticated => strings().login_refused.to_owned(),
-                Failure::Unreachable(why) => {
-                    state.connection = Connection::Lost(why.clone());
-                    why
-                }
-                Failure::Refused(why) => why,
-            });
-            return Vec::new();
-        }
-    };
-    state.epoch += 1;
-    state.session = Some(Session {
-        token: reply.token.clone(),
-        user: reply.user.clone(),
-    });
-    state.login = LoginForm::default();
-    state.screen = Screen::Tree;
-    state.connection = Connection::Connected;
-    let mut effects = vec![Effect::SaveSession(StoredSession {
-        token: reply.token,
-        user: reply.user,
-        expires_at: reply.expires_at,
-    })];
-    effects.extend(start_following(state));
-    effects
-}
-
-fn navigate(state: &mut State, action: &Action) {
-    let rows = state.rows();
-    let Some(last) = rows.len().checked_sub(1) else {
-        return;
-    };
-    let index = match (state.selected_index(&rows), action) {
-        (None, _) | (_, Action::First) => 0,
-        (_, Action::Last) => last,
-        (Some(i), Action::Up) => i.saturating_sub(1),
-        (Some(i), Action::Down) => (i + 1).min(last),
-        (Some(i), _) => i,
-    };
-    state.selected = Some(rows[index].id.clone());
-}
-
-fn fold(state: &mut State, action: &Action) {
-    let rows = state.rows();
-    let Some(index) = state.selected_index(&rows) else {
-        navigate(state, &Action::First);
-        return;
-    };
-    let row = &rows[index];
-    match action {
-        Action::Toggle if row.has_children => state.set_expanded(&row.id, !row.expanded),
-        Action::Expand if row.has_children && !row.expanded => state.set_expanded(&row.id, true),
-        Action::Expand if row.expanded => {
-            if let Some(child) = rows.get(index + 1) {
-                state.selected = Some(child.id.clone());
-            }
-        }
-        Action::Collapse if row.expanded => state.set_expanded(&row.id, false),
-        Action::Collapse => {
-            // Already folded (or a leaf): go up to the parent, as file managers do.
-            if let Some(parent) = rows[..index].iter().rev().find(|r| r.depth < row.depth) {
-                state.selected = Some(parent.id.clone());
-            }
-        }
-        _ => {}
-    }
 }
