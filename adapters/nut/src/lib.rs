@@ -1,2 +1,36 @@
-//! NUT (Network UPS Tools) client: reads UPS status from upsd; implements UpsMonitor.
+//! NUT (Network UPS Tools) client: reads UPS status from upsd; implements
+//! [`upstra_core::traits::UpsMonitor`].
+//!
+//! # Layout
+//! - [`NutMonitor`] (`monitor.rs`, `slot.rs`): what the daemon uses. One connection per upsd
+//!   and login, shared by the UPS on it; a deadline on every read; a broken connection is
+//!   dropped and reconnected with exponential backoff (`backoff.rs`).
+//! - [`CommsTracker`] (`comms.rs`): pure; turns read results into the `UpsLive` to show,
+//!   `CommsLost` only after a dead time.
+//! - [`Connection`] (`connection.rs`): one lock-step conversation with upsd (`LIST VAR`,
+//!   `GET VAR`, `LIST UPS`, `USERNAME`/`PASSWORD`, `SET VAR`, `VER`, `NETVER`, `LOGOUT`).
+//! - No I/O: `wire.rs` (quoting), `reply.rs` (replies and lists), `reading.rs` (variables to a
+//!   `UpsReading`, odd values), `error.rs` (`ERR` codes, [`NutError`], mapping to
+//!   `AdapterError`).
+//!
+//! STARTTLS is not implemented yet (see the crate's README).
 #![forbid(unsafe_code)]
+
+mod backoff;
+mod comms;
+mod connection;
+mod error;
+mod monitor;
+mod reading;
+mod reply;
+mod slot;
+mod wire;
+
+pub use backoff::Backoff;
+pub use comms::CommsTracker;
+pub use connection::Connection;
+pub use error::{ErrCode, NutError};
+pub use monitor::{NutConfig, NutMonitor};
+pub use reading::{Oddity, Seen, reading_from_vars};
+pub use reply::UpsEntry;
+pub use wire::{LineError, quote, split_words};

@@ -1,0 +1,151 @@
+//! One upsd's connection as the monitor keeps it: connected on demand, dropped when it breaks,
+//! and reconnected no sooner than the backoff allows.
+
+use std::collections::BTreeMap;
+
+use tokio::time::{Instant, timeout_at};
+use tracing::{debug, info, warn};
+use upstra_core::model::Ups;
+use upstra_core::secret::Secret;
+
+use crate::backoff::Backoff;
+use crate::connection::Connection;
+use crate::error::NutError;
+use crate::monitor::NutConfig;
+
+/// The connection to one upsd (for one login) and its failure history.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    conn: Option<Connection>,
+    /// The password `conn` logged in with: a changed password needs a new login.
+    password: Option<Secret>,
+    backoff: Backoff,
+    /// No new connection attempt before this instant.
+    retry_at: Option<Instant>,
+    /// The last connection failure, answered again until `retry_at` so a dead upsd is not
+    /// hammered and the reason stays stable. `None` while the connection is healthy.
+    failure: Option<NutError>,
+}
+
+impl Slot {
+    pub(crate) fn new(config: &NutConfig) -> Self {
+        Self {
+            conn: None,
+            password: None,
+            backoff: Backoff::new(config.reconnect_min, config.reconnect_max),
+            retry_at: None,
+            failure: None,
+        }
+    }
+
+    /// `LIST VAR` for `ups`, connecting first if needed; everything ends by `deadline`.
+    pub(crate) async fn list_var(
+        &mut self,
+        ups: &Ups,
+        deadline: Instant,
+        config: &NutConfig,
+    ) -> Result<BTreeMap<String, String>, NutError> {
+        let timed_out = NutError::TimedOut {
+            after: config.timeout,
+        };
+        let password = ups.login.as_ref().and_then(|l| l.password.clone());
+        if self.password != password || self.conn.as_ref().is_some_and(Connection::is_poisoned) {
+            self.conn = None;
+        }
+        let mut reused = self.conn.is_some();
+        loop {
+            let conn = match &mut self.conn {
+                Some(conn) => conn,
+                None => {
+                    self.connect(ups, password.clone(), deadline, &timed_out)
+                        .await?
+                }
+            };
+            let result = timeout_at(deadline, conn.list_var(&ups.nut.ups))
+                .await
+                .unwrap_or_else(|_| Err(timed_out.clone()));
+            match result {
+                Ok(vars) => {
+                    self.healthy(ups);
+                    return Ok(vars);
+                }
+                // upsd answered ERR: the conversation is fine, the UPS is not.
+                Err(e) if e.keeps_connection() => {
+                    self.healthy(ups);
+                    return Err(e);
+                }
+                Err(e) => {
+                    self.conn = None;
+                    let broken = matches!(e, NutError::Closed | NutError::Io { .. });
+                    if reused && broken && Instant::now() < deadline {
+                        // A kept connection may have died since the last read (upsd restarted):
+                        // that is expected, so try once more on a fresh one.
+                        debug!(ups = %ups.id, "kept connection broke ({e}); reconnecting");
+                        reused = false;
+                        continue;
+                    }
+                    return Err(self.failed(ups, e));
+                }
+            }
+        }
+    }
+
+    async fn connect(
+        &mut self,
+        ups: &Ups,
+        password: Option<Secret>,
+        deadline: Instant,
+        timed_out: &NutError,
+    ) -> Result<&mut Connection, NutError> {
+        if let (Some(at), Some(failure)) = (self.retry_at, &self.failure)
+            && Instant::now() < at
+        {
+            return Err(failure.clone());
+        }
+        let attempt = async {
+            let mut conn = Connection::connect(&ups.nut.host, ups.nut.port).await?;
+            if let Some(login) = &ups.login {
+                conn.login(&login.user, login.password.as_ref()).await?;
+            }
+            Ok(conn)
+        };
+        match timeout_at(deadline, attempt).await {
+            Ok(Ok(conn)) => {
+                debug!(host = %ups.nut.host, port = ups.nut.port, "connected to upsd");
+                self.password = password;
+                Ok(self.conn.insert(conn))
+            }
+            Ok(Err(e)) => Err(self.failed(ups, e)),
+            Err(_) => Err(self.failed(ups, timed_out.clone())),
+        }
+    }
+
+    /// Records a connection failure and schedules the next attempt.
+    fn failed(&mut self, ups: &Ups, e: NutError) -> NutError {
+        let wait = self.backoff.failed();
+        self.retry_at = Some(Instant::now() + wait);
+        let (host, port) = (&ups.nut.host, ups.nut.port);
+        match &self.failure {
+            None => warn!(%host, port, "upsd unreachable: {e}"),
+            Some(before) if *before != e => info!(%host, port, "upsd still unreachable: {e}"),
+            Some(_) => debug!(%host, port, "upsd still unreachable: {e}"),
+        }
+        self.failure = Some(e.clone());
+        e
+    }
+
+    fn healthy(&mut self, ups: &Ups) {
+        if self.failure.take().is_some() {
+            info!(host = %ups.nut.host, port = ups.nut.port, "upsd answers again");
+        }
+        self.retry_at = None;
+        self.backoff.succeeded();
+    }
+
+    /// Sends `LOGOUT` if connected (errors ignored: we are leaving anyway).
+    pub(crate) async fn logout(&mut self, deadline: Instant) {
+        if let Some(conn) = self.conn.take() {
+            let _ = timeout_at(deadline, conn.logout()).await;
+        }
+    }
+}
