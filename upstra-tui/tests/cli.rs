@@ -263,3 +263,83 @@ fn apply_reports_errors_by_line_then_applies_idempotently() {
         text(&out.stdout)
     );
 }
+
+/// Every list, as JSON: what "nothing changed" is checked against.
+fn snapshot(demo: &Demo) -> Vec<String> {
+    ["room", "ups", "server"]
+        .iter()
+        .map(|noun| {
+            let out = demo.upstra(&[noun, "list", "--json"], "");
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            text(&out.stdout)
+        })
+        .collect()
+}
+
+#[test]
+fn apply_refuses_every_bad_file_whole_and_changes_nothing() {
+    let demo = Demo::start();
+    demo.login();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lab = dir.path().join("lab.toml");
+    let f = lab.to_str().expect("utf-8 path");
+    // Each file declares a valid new room first: refusing "as a whole" means it is not created.
+    let new_room = "[[room]]\nname = \"room-new\"\n";
+    let cases: [(&str, &str, String); 6] = [
+        (
+            "unknown key",
+            "[[room]]\nname = \"room-new\"\ncolour = \"red\"\n",
+            format!("{f}:3: unknown field `colour`, expected `name`\n"),
+        ),
+        (
+            "duplicate name",
+            "[[room]]\nname = \"room-new\"\n[[room]]\nname = \"room-new\"\n",
+            format!("{f}:4: room `room-new` is declared twice\n"),
+        ),
+        (
+            "unknown room",
+            "[[room]]\nname = \"room-new\"\n[[ups]]\nname = \"ups-new\"\nroom = \"nowhere\"\nnut = \"u@h\"\n",
+            format!("{f}:5: room `nowhere` is not declared\n"),
+        ),
+        (
+            "unknown UPS",
+            "[[room]]\nname = \"room-new\"\n[[server]]\nname = \"srv-new\"\nroom = \"room-new\"\nfeeds = [\"ups-ghost\"]\n",
+            format!(
+                "{f}:6: server `srv-new`: feed `ups-ghost` is not a declared UPS\n\
+                 {f}:6: server `srv-new`: feeds must name at least one UPS\n"
+            ),
+        ),
+        (
+            "bad URL",
+            "[[room]]\nname = \"room-new\"\n[vcenter]\nurl = \"vcenter.lab/sdk\"\nuser = \"u\"\n",
+            format!(
+                "{f}:4: `vcenter.lab/sdk` is not a URL: write it as `https://host[:port]/path`\n"
+            ),
+        ),
+        (
+            "unreadable password file",
+            "[[room]]\nname = \"room-new\"\n[vcenter]\nurl = \"https://vc/sdk\"\nuser = \"u\"\n\
+             password_file = \"secrets/missing\"\ntls_fingerprint = \"sha256:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB\"\n",
+            format!("{f}:6: cannot read password file secrets/missing: no such file\n"),
+        ),
+    ];
+    let before = snapshot(&demo);
+    for (what, body, expected) in &cases {
+        assert!(
+            body.starts_with(new_room),
+            "{what}: case must declare the new room first"
+        );
+        std::fs::write(&lab, body).expect("lab written");
+        let problems = expected.lines().count();
+        let plural = if problems == 1 { "problem" } else { "problems" };
+        let expected =
+            format!("{expected}error: {f} has {problems} {plural}; nothing was applied\n");
+        for args in [vec!["apply", "-f", f], vec!["apply", "-f", f, "--dry-run"]] {
+            let out = demo.upstra(&args, "");
+            assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out.stderr));
+            assert_eq!(text(&out.stderr), expected, "{what}");
+            assert_eq!(text(&out.stdout), "", "{what}: nothing printed as applied");
+        }
+        assert_eq!(snapshot(&demo), before, "{what}: the store changed");
+    }
+}

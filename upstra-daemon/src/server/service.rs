@@ -155,8 +155,7 @@ impl Upstra for Connection {
 
     async fn setup(self, _: Context, req: SetupRequest) -> Result<(), ApiError> {
         self.enter(Method::Setup, None).await?;
-        let name = UserName::new(req.user.clone()).map_err(|e| ApiError::invalid(e.to_string()))?;
-        auth::check_policy(name.as_str(), &req.password).map_err(ApiError::invalid)?;
+        // "Already done" first: once users exist, nothing else about the request matters.
         if self
             .shared
             .store
@@ -167,6 +166,8 @@ impl Upstra for Connection {
         {
             return Err(setup_refused());
         }
+        let name = UserName::new(req.user.clone()).map_err(|e| ApiError::invalid(e.to_string()))?;
+        auth::check_policy(name.as_str(), &req.password).map_err(ApiError::invalid)?;
         let hash = auth::hash_password(req.password).await.map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
             ApiError::Internal {
