@@ -1,0 +1,154 @@
+//! `upstra demo` in a real terminal: tmux at 80x24 runs the binary, we read the screen with
+//! capture-pane, press `q`, and check the terminal is given back clean (normal screen, cursor
+//! shown, the shell prompt back). Needs tmux: under CI=true a missing tmux fails the test,
+//! elsewhere it is skipped with a note.
+#![cfg(feature = "demo")]
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A private tmux server (its own socket name), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["display", "-p", "-t", "t", format]).stdout)
+            .trim()
+            .to_owned()
+    }
+
+    /// Polls the screen until `done` holds, for at most `limit`.
+    fn wait_for(&self, what: &str, limit: Duration, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "tmux is missing; tests/run installs it"
+        );
+        eprintln!("skipping: tmux is not installed");
+    }
+    found
+}
+
+#[test]
+fn demo_shows_the_tree_at_80x24_and_q_leaves_a_clean_terminal() {
+    if !tmux_available() {
+        return;
+    }
+    let tmux = Tmux {
+        socket: format!("upstra-test-{}", std::process::id()),
+    };
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "bash --norc --noprofile",
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let upstra = env!("CARGO_BIN_EXE_upstra");
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "t",
+        &format!("PS1='ready$ '; {upstra} demo; echo st\"\"atus=$?"),
+        "Enter",
+    ]);
+
+    let screen = tmux.wait_for("the demo tree", Duration::from_secs(60), |s| {
+        s.contains("esx-b2") && s.contains("ups-a1") && s.contains("OL")
+    });
+    for expected in [
+        "lab-a",
+        "lab-b",
+        "ups-a1",
+        "ups-b1",
+        "esx-a1",
+        "esx-a2",
+        "nas-a1",
+        "core-sw",
+        "connected",
+    ] {
+        assert!(screen.contains(expected), "{expected} missing:\n{screen}");
+    }
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the console uses the alternate screen"
+    );
+    assert!(screen.lines().count() <= 24 && screen.lines().all(|l| l.chars().count() <= 80));
+
+    // Open a hypervisor: its VMs appear under it.
+    tmux.run(&["send-keys", "-t", "t", "j", "j", "l"]);
+    tmux.wait_for("VMs under esx-a1", Duration::from_secs(10), |s| {
+        s.contains("web-01") || s.contains("dns-01")
+    });
+
+    tmux.run(&["send-keys", "-t", "t", "q"]);
+    let screen = tmux.wait_for("the shell after quitting", Duration::from_secs(30), |s| {
+        s.contains("status=")
+    });
+    assert!(screen.contains("status=0"), "{screen}");
+    assert!(
+        screen.contains("password  demo-"),
+        "the demo login is printed: {screen}"
+    );
+    assert!(
+        !screen.contains("┌"),
+        "no console frame left on the normal screen:\n{screen}"
+    );
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "back on the normal screen"
+    );
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor visible again");
+}
