@@ -193,8 +193,9 @@ pub(crate) fn human(d: Duration) -> String {
 }
 
 impl NutError {
-    /// Maps an I/O error, keeping "connection refused" and "closed" distinct.
-    pub(crate) fn io(doing: &'static str, e: &io::Error) -> Self {
+    /// Maps an I/O error met while `doing` something, keeping "connection refused" and
+    /// "closed" distinct.
+    pub fn io(doing: &'static str, e: &io::Error) -> Self {
         match e.kind() {
             io::ErrorKind::ConnectionRefused => Self::Refused,
             io::ErrorKind::UnexpectedEof => Self::Closed,

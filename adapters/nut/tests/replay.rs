@@ -1,0 +1,253 @@
+//! The client against a fake upsd on loopback that replays recorded replies or misbehaves on
+//! purpose: silence, dropped connections, garbage. The real upsd is in `peer.rs`; these are the
+//! failures it cannot be made to produce on demand.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use upstra_adapter_nut::{Connection, NutConfig, NutError, NutMonitor};
+use upstra_core::state::UpsFlag;
+use upstra_core::traits::{AdapterError, UpsMonitor};
+
+const LIST_VAR_OL: &str = include_str!("fixtures/list_var_ol.txt");
+
+/// What the fake does with one command line.
+enum Act {
+    Reply(String),
+    /// Answer with raw bytes (not UTF-8).
+    Bytes(Vec<u8>),
+    /// Never answer (keep the connection open).
+    Silent,
+    /// Close the connection.
+    Close,
+}
+
+/// A fake upsd: `act(connection number from 0, command line)` decides every answer.
+struct Fake {
+    port: u16,
+    accepted: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<String>>>,
+}
+
+async fn fake(act: impl Fn(usize, &str) -> Act + Send + Sync + 'static) -> Fake {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener
+        .local_addr()
+        .map(|a: SocketAddr| a.port())
+        .expect("port");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let act = Arc::new(act);
+    let (acc, rec) = (Arc::clone(&accepted), Arc::clone(&received));
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let n = acc.fetch_add(1, Ordering::SeqCst);
+            let (act, rec) = (Arc::clone(&act), Arc::clone(&rec));
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    rec.lock().expect("lock").push(line.clone());
+                    match act(n, &line) {
+                        Act::Reply(text) => {
+                            if write.write_all(text.as_bytes()).await.is_err() {
+                                return;
+                            }
+                        }
+                        Act::Bytes(bytes) => {
+                            if write.write_all(&bytes).await.is_err() {
+                                return;
+                            }
+                        }
+                        Act::Silent => {}
+                        Act::Close => return,
+                    }
+                }
+            });
+        }
+    });
+    Fake {
+        port,
+        accepted,
+        received,
+    }
+}
+
+fn config(timeout_ms: u64, reconnect_min_ms: u64) -> NutConfig {
+    NutConfig {
+        timeout: Duration::from_millis(timeout_ms),
+        reconnect_min: Duration::from_millis(reconnect_min_ms),
+        reconnect_max: Duration::from_secs(30),
+    }
+}
+
+/// Answers logins with OK and `LIST VAR ups1` with the recording.
+fn upsd_like(line: &str) -> Act {
+    if line.starts_with("USERNAME ") || line.starts_with("PASSWORD ") {
+        Act::Reply("OK\n".into())
+    } else if line == "LIST VAR ups1" {
+        Act::Reply(LIST_VAR_OL.into())
+    } else {
+        Act::Reply("ERR UNKNOWN-COMMAND\n".into())
+    }
+}
+
+#[tokio::test]
+async fn reads_a_recording_and_logs_in_with_a_quoted_password() {
+    let fake = fake(|_, line| upsd_like(line)).await;
+    let monitor = NutMonitor::new(NutConfig::default());
+    let ups = common::ups(
+        "ups1",
+        "127.0.0.1",
+        fake.port,
+        Some(("mon", "pass \"word\"")),
+    );
+    let reading = monitor.read(&ups).await.expect("reads");
+    assert_eq!(reading.flags, vec![UpsFlag::Ol]);
+    assert_eq!(
+        (reading.charge_pct, reading.runtime_s),
+        (Some(100.0), Some(3600))
+    );
+    // A second read reuses the connection: no new login.
+    monitor.read(&ups).await.expect("reads again");
+    let got = fake.received.lock().expect("lock").clone();
+    assert_eq!(
+        got,
+        [
+            "USERNAME mon",
+            r#"PASSWORD "pass \"word\"""#,
+            "LIST VAR ups1",
+            "LIST VAR ups1"
+        ]
+    );
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_silent_upsd_times_out_and_its_connection_is_replaced() {
+    // The first connection never answers; the second behaves.
+    let fake = fake(|n, line| if n == 0 { Act::Silent } else { upsd_like(line) }).await;
+    let monitor = NutMonitor::new(config(300, 1));
+    let ups = common::ups("ups1", "127.0.0.1", fake.port, None);
+    let err = monitor.read(&ups).await.expect_err("times out");
+    assert_eq!(
+        err,
+        AdapterError::Unreachable {
+            peer: format!("ups1@127.0.0.1:{}", fake.port),
+            reason: "timed out after 300 ms".into()
+        }
+    );
+    // The timed-out connection may still deliver a late reply: it must not be reused.
+    let mut tries = 0;
+    let reading = loop {
+        tries += 1;
+        match monitor.read(&ups).await {
+            Ok(r) => break r,
+            // The 1 ms backoff may not have passed yet.
+            Err(e) if tries < 100 => assert!(e.to_string().contains("timed out"), "{e}"),
+            Err(e) => panic!("never recovered: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert!(reading.has(&UpsFlag::Ol));
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_failed_upsd_is_not_hammered_during_the_backoff() {
+    let fake = fake(|_, _| Act::Close).await;
+    let monitor = NutMonitor::new(config(2000, 60_000));
+    let ups = common::ups("ups1", "127.0.0.1", fake.port, None);
+    let first = monitor.reading(&ups).await.expect_err("closed");
+    assert_eq!(first, NutError::Closed);
+    for _ in 0..5 {
+        let again = monitor.reading(&ups).await.expect_err("still failing");
+        assert_eq!(again, NutError::Closed, "the same reason, from memory");
+    }
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 1, "one attempt only");
+}
+
+#[tokio::test]
+async fn a_kept_connection_that_died_is_replaced_within_the_same_read() {
+    // Each connection answers one LIST VAR, then is closed by the "restarted" upsd.
+    let served = Arc::new(AtomicUsize::new(0));
+    let s = Arc::clone(&served);
+    let fake = fake(move |n, line| {
+        if s.load(Ordering::SeqCst) > n {
+            Act::Close
+        } else {
+            s.fetch_add(1, Ordering::SeqCst);
+            upsd_like(line)
+        }
+    })
+    .await;
+    let monitor = NutMonitor::new(config(2000, 60_000));
+    let ups = common::ups("ups1", "127.0.0.1", fake.port, None);
+    monitor.reading(&ups).await.expect("first read");
+    monitor
+        .reading(&ups)
+        .await
+        .expect("second read, on a new connection");
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_interrupted_command_poisons_its_connection() {
+    let fake = fake(|_, _| Act::Silent).await;
+    let mut conn = Connection::connect("127.0.0.1", fake.port)
+        .await
+        .expect("connects");
+    let cut = tokio::time::timeout(
+        Duration::from_millis(50),
+        conn.get_var("ups1", "ups.status"),
+    );
+    assert!(cut.await.is_err(), "the silent fake never answers");
+    assert!(conn.is_poisoned());
+    let err = conn.ver().await.expect_err("refused");
+    assert!(matches!(err, NutError::Protocol(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn garbage_is_a_protocol_error_never_a_crash() {
+    let cases: &[&str] = &[
+        "BEGIN LIST VAR ups1\nVAR ups1 x \"open\nEND LIST VAR ups1\n",
+        "BEGIN LIST VAR ups1\nVAR ups1 x\nEND LIST VAR ups1\n",
+        "hello\n",
+        "BEGIN LIST VAR ups1\nVAR ups1 ups.status \"OL\"\n",
+    ];
+    for reply in cases {
+        let reply = (*reply).to_owned();
+        let fake = fake(move |_, _| Act::Reply(reply.clone())).await;
+        let monitor = NutMonitor::new(config(300, 1));
+        let ups = common::ups("ups1", "127.0.0.1", fake.port, None);
+        let err = monitor.reading(&ups).await.expect_err("refused");
+        assert!(
+            matches!(err, NutError::Protocol(_) | NutError::TimedOut { .. }),
+            "{err:?}"
+        );
+    }
+    // A line that never ends is cut at 64 KiB.
+    let fake = fake(|_, _| Act::Reply("x".repeat(70_000))).await;
+    let monitor = NutMonitor::new(config(2000, 1));
+    let ups = common::ups("ups1", "127.0.0.1", fake.port, None);
+    let err = monitor.reading(&ups).await.expect_err("too long");
+    assert!(err.to_string().contains("longer than"), "{err}");
+}
+
+#[tokio::test]
+async fn latin1_values_are_read_not_refused() {
+    let reply = b"BEGIN LIST VAR ups1\nVAR ups1 ups.mfr \"M\xfcller\"\nVAR ups1 ups.status \"OL\"\nEND LIST VAR ups1\n";
+    let fake = fake(|_, _| Act::Bytes(reply.to_vec())).await;
+    let mut conn = Connection::connect("127.0.0.1", fake.port)
+        .await
+        .expect("connects");
+    let vars = conn.list_var("ups1").await.expect("lossy, not refused");
+    assert_eq!(vars["ups.status"], "OL");
+    assert_eq!(vars["ups.mfr"], "M\u{fffd}ller");
+}
