@@ -1,0 +1,338 @@
+//! The inventory as vCenter reports it, richer than the core's [`HypervisorInventory`]
+//! (capacity, usage, tools state), and its mapping from property-collector objects.
+//!
+//! One container view over the root folder yields hosts, VMs and compute resources (clusters
+//! and the implicit compute resource of each standalone host); names and clusters are joined
+//! here. No I/O here.
+
+use std::collections::HashMap;
+
+use upstra_core::ids::VmId;
+use upstra_core::model::{Vm, VmPower};
+use upstra_core::traits::{HostInfo, HypervisorInventory};
+
+use crate::error::VsphereError;
+use crate::request::{MoRef, PropertySpec};
+use crate::response::{ObjectContent, Value};
+
+/// The managed object types the inventory view holds.
+pub(crate) const VIEW_TYPES: &[&str] = &["HostSystem", "VirtualMachine", "ComputeResource"];
+
+/// The properties read per type, in one `RetrievePropertiesEx`.
+pub(crate) const PROPERTIES: &[PropertySpec<'static>] = &[
+    PropertySpec {
+        kind: "HostSystem",
+        paths: &[
+            "name",
+            "parent",
+            "runtime.connectionState",
+            "runtime.inMaintenanceMode",
+            "summary.hardware",
+            "summary.quickStats",
+        ],
+    },
+    PropertySpec {
+        kind: "VirtualMachine",
+        paths: &[
+            "name",
+            "runtime.powerState",
+            "runtime.host",
+            "config.hardware.numCPU",
+            "config.hardware.memoryMB",
+            "guest.toolsRunningStatus",
+            "resourcePool",
+        ],
+    },
+    PropertySpec {
+        kind: "ComputeResource",
+        paths: &["name", "resourcePool"],
+    },
+];
+
+/// Hosts and VMs from one read, each sorted by name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VsphereInventory {
+    /// Every host system, clustered or standalone.
+    pub hosts: Vec<VsphereHost>,
+    /// Every VM (templates included: vSphere reports them as powered-off VMs).
+    pub vms: Vec<VsphereVm>,
+}
+
+/// A host's connection to vCenter (`runtime.connectionState`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostConnection {
+    /// vCenter manages it.
+    Connected,
+    /// An operator disconnected it.
+    Disconnected,
+    /// vCenter lost its heartbeat: it may be down.
+    NotResponding,
+    /// A value this client does not know, kept as sent.
+    Other(String),
+}
+
+/// A host's hardware (`summary.hardware`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostCapacity {
+    /// Total CPU: cores × MHz per core.
+    pub cpu_mhz: u64,
+    /// Physical cores.
+    pub cpu_cores: u32,
+    /// Hardware threads.
+    pub cpu_threads: u32,
+    /// Physical memory.
+    pub memory_bytes: u64,
+}
+
+/// A host's current load (`summary.quickStats`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostUsage {
+    /// CPU in use, in MHz.
+    pub cpu_mhz: u64,
+    /// Memory in use, in MiB.
+    pub memory_mib: u64,
+    /// Seconds since the host booted, when reported.
+    pub uptime_secs: Option<u64>,
+}
+
+/// A hypervisor host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VsphereHost {
+    /// Its managed object id (`host-21`).
+    pub id: String,
+    /// Its name in vCenter (usually its DNS name).
+    pub name: String,
+    /// The cluster it belongs to; `None` for a standalone host.
+    pub cluster: Option<String>,
+    /// Its connection to vCenter.
+    pub connection: HostConnection,
+    /// Whether it is in maintenance mode.
+    pub in_maintenance: bool,
+    /// Hardware capacity; absent while a host is disconnected.
+    pub capacity: Option<HostCapacity>,
+    /// Current load; absent while a host is disconnected.
+    pub usage: Option<HostUsage>,
+    /// The root resource pool of its cluster or standalone compute resource: the `pool` a
+    /// relocation onto this host needs when the VM changes compute resource.
+    pub(crate) pool: Option<MoRef>,
+    pub(crate) compute: Option<MoRef>,
+}
+
+/// VMware Tools in a guest (`guest.toolsRunningStatus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolsStatus {
+    /// Tools run: a guest shutdown can work.
+    Running,
+    /// Tools do not run: a guest shutdown will be refused.
+    NotRunning,
+    /// Tools are running a power-operation script.
+    ExecutingScripts,
+    /// A value this client does not know, kept as sent.
+    Other(String),
+}
+
+/// A VM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VsphereVm {
+    /// Its managed object id (`vm-42`), stable for the VM's life in this vCenter.
+    pub id: VmId,
+    /// Its display name (free text).
+    pub name: String,
+    /// The name of the host it is registered on.
+    pub host: Option<String>,
+    /// Its power state.
+    pub power: VmPower,
+    /// Virtual CPUs; absent when the VM's configuration is unreadable (orphaned VM).
+    pub cpus: Option<u32>,
+    /// Configured memory; absent like `cpus`.
+    pub memory_mib: Option<u64>,
+    /// VMware Tools state, when reported.
+    pub tools: Option<ToolsStatus>,
+    pub(crate) host_moref: Option<MoRef>,
+}
+
+impl VsphereInventory {
+    /// Joins one read's objects: host → cluster name, VM → host name.
+    pub(crate) fn from_objects(objects: &[ObjectContent]) -> Result<Self, VsphereError> {
+        let mut computes: HashMap<&MoRef, (Option<&str>, Option<MoRef>)> = HashMap::new();
+        for o in objects
+            .iter()
+            .filter(|o| o.obj.kind.ends_with("ComputeResource"))
+        {
+            let name = o.prop("name").map(|v| v.text.as_str());
+            computes.insert(
+                &o.obj,
+                (name, o.prop("resourcePool").and_then(Value::as_moref)),
+            );
+        }
+        let mut hosts = Vec::new();
+        for o in objects.iter().filter(|o| o.obj.kind == "HostSystem") {
+            let compute = o.prop("parent").and_then(Value::as_moref);
+            let (cluster_name, pool) = compute
+                .as_ref()
+                .and_then(|c| computes.get(c))
+                .cloned()
+                .unwrap_or_default();
+            let is_cluster = compute
+                .as_ref()
+                .is_some_and(|c| c.kind == "ClusterComputeResource");
+            hosts.push(VsphereHost {
+                id: o.obj.value.clone(),
+                name: text(o, "name").unwrap_or(&o.obj.value).to_owned(),
+                cluster: cluster_name.filter(|_| is_cluster).map(str::to_owned),
+                connection: connection(text(o, "runtime.connectionState")),
+                in_maintenance: text(o, "runtime.inMaintenanceMode") == Some("true"),
+                capacity: o.prop("summary.hardware").and_then(capacity),
+                usage: o.prop("summary.quickStats").and_then(usage),
+                pool,
+                compute,
+            });
+        }
+        let host_names: HashMap<&str, &str> = hosts
+            .iter()
+            .map(|h| (h.id.as_str(), h.name.as_str()))
+            .collect();
+        let mut vms = Vec::new();
+        for o in objects.iter().filter(|o| o.obj.kind == "VirtualMachine") {
+            let host_moref = o.prop("runtime.host").and_then(Value::as_moref);
+            let name = text(o, "name").unwrap_or(&o.obj.value).to_owned();
+            let bad = |detail: String| VsphereError::Malformed {
+                method: "RetrievePropertiesEx",
+                detail,
+            };
+            vms.push(VsphereVm {
+                id: VmId::new(o.obj.value.as_str())
+                    .map_err(|e| bad(format!("VM `{name}` has an unusable id: {e}")))?,
+                power: power(text(o, "runtime.powerState"))
+                    .ok_or_else(|| bad(format!("VM `{name}` has no known power state")))?,
+                host: host_moref
+                    .as_ref()
+                    .and_then(|h| host_names.get(h.value.as_str()))
+                    .map(|n| (*n).to_owned()),
+                cpus: number(o, "config.hardware.numCPU"),
+                memory_mib: number(o, "config.hardware.memoryMB"),
+                tools: text(o, "guest.toolsRunningStatus").map(tools),
+                host_moref,
+                name,
+            });
+        }
+        hosts.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        vms.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(Self { hosts, vms })
+    }
+
+    /// The core's view: what the daemon's monitor and `vm list` show today.
+    pub fn to_core(&self) -> HypervisorInventory {
+        HypervisorInventory {
+            hosts: self.hosts.iter().map(VsphereHost::to_core).collect(),
+            vms: self.vms.iter().map(VsphereVm::to_core).collect(),
+        }
+    }
+
+    /// The one host called `name`.
+    pub fn host_named(&self, name: &str) -> Result<&VsphereHost, VsphereError> {
+        let mut found = self.hosts.iter().filter(|h| h.name == name);
+        match (found.next(), found.count()) {
+            (Some(h), 0) => Ok(h),
+            (Some(_), more) => Err(VsphereError::Ambiguous {
+                what: format!("host `{name}`"),
+                count: more + 1,
+            }),
+            (None, _) => Err(VsphereError::NotFound {
+                what: format!("host `{name}`"),
+            }),
+        }
+    }
+
+    /// The VM with this managed object id.
+    pub fn vm(&self, id: &VmId) -> Option<&VsphereVm> {
+        self.vms.iter().find(|v| &v.id == id)
+    }
+}
+
+impl VsphereHost {
+    /// The core's host record (capacity and usage have no place there yet).
+    pub fn to_core(&self) -> HostInfo {
+        HostInfo {
+            name: self.name.clone(),
+            cluster: self.cluster.clone(),
+            connected: self.connection == HostConnection::Connected,
+            in_maintenance: self.in_maintenance,
+        }
+    }
+}
+
+impl VsphereVm {
+    /// The core's VM record (tools state has no place there yet; unknown sizes become 0).
+    pub fn to_core(&self) -> Vm {
+        Vm {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            host: self.host.clone(),
+            power: self.power,
+            cpus: self.cpus.unwrap_or(0),
+            memory_mib: self.memory_mib.unwrap_or(0),
+        }
+    }
+}
+
+fn text<'a>(o: &'a ObjectContent, path: &str) -> Option<&'a str> {
+    o.prop(path).map(|v| v.text.trim())
+}
+
+fn number<T: std::str::FromStr>(o: &ObjectContent, path: &str) -> Option<T> {
+    text(o, path)?.parse().ok()
+}
+
+fn child_number<T: std::str::FromStr>(v: &Value, name: &str) -> Option<T> {
+    v.child_text(name)?.trim().parse().ok()
+}
+
+pub(crate) fn power(state: Option<&str>) -> Option<VmPower> {
+    match state? {
+        "poweredOn" => Some(VmPower::PoweredOn),
+        "poweredOff" => Some(VmPower::PoweredOff),
+        "suspended" => Some(VmPower::Suspended),
+        _ => None,
+    }
+}
+
+fn connection(state: Option<&str>) -> HostConnection {
+    match state.unwrap_or_default() {
+        "connected" => HostConnection::Connected,
+        "disconnected" => HostConnection::Disconnected,
+        "notResponding" => HostConnection::NotResponding,
+        other => HostConnection::Other(other.to_owned()),
+    }
+}
+
+fn tools(status: &str) -> ToolsStatus {
+    match status {
+        "guestToolsRunning" => ToolsStatus::Running,
+        "guestToolsNotRunning" => ToolsStatus::NotRunning,
+        "guestToolsExecutingScripts" => ToolsStatus::ExecutingScripts,
+        other => ToolsStatus::Other(other.to_owned()),
+    }
+}
+
+fn capacity(hw: &Value) -> Option<HostCapacity> {
+    let cores: u32 = child_number(hw, "numCpuCores")?;
+    let mhz: u64 = child_number(hw, "cpuMhz")?;
+    Some(HostCapacity {
+        cpu_mhz: mhz * u64::from(cores),
+        cpu_cores: cores,
+        cpu_threads: child_number(hw, "numCpuThreads").unwrap_or(cores),
+        memory_bytes: child_number(hw, "memorySize")?,
+    })
+}
+
+fn usage(stats: &Value) -> Option<HostUsage> {
+    Some(HostUsage {
+        cpu_mhz: child_number(stats, "overallCpuUsage")?,
+        memory_mib: child_number(stats, "overallMemoryUsage")?,
+        uptime_secs: child_number(stats, "uptime"),
+    })
+}
+
+#[cfg(test)]
+mod tests;
