@@ -1,0 +1,341 @@
+//! The harness's NUT side, as the peer tests need it: endpoints from `peers.env`, rewriting a
+//! dummy-ups `.dev` file, signalling and restarting a driver, and a private upsd on the
+//! harness's drivers. Every change is undone by a guard's `Drop`, even when a test fails.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+use upstra_adapter_nut::NutMonitor;
+use upstra_core::model::Ups;
+use upstra_core::state::{Timestamp, UpsReading};
+use upstra_core::traits::{AdapterError, UpsMonitor};
+
+use crate::common;
+
+/// The harness's upsd and where its files are.
+pub struct Lab {
+    pub host: String,
+    pub port: u16,
+    pub nut_dir: PathBuf,
+    pub ups2_pidfile: PathBuf,
+    pub admin: (String, String),
+}
+
+impl Lab {
+    /// The lab, or `None` (skip) without a harness run; see `upstra_tests::peers`.
+    pub fn get(test: &str) -> Option<Self> {
+        let p = upstra_tests::peers(test)?;
+        Some(Self {
+            host: p.get("UPSTRA_PEER_NUT_HOST").into(),
+            port: p.get("UPSTRA_PEER_NUT_PORT").parse().expect("a port"),
+            nut_dir: p.get("UPSTRA_PEER_NUT_DIR").into(),
+            ups2_pidfile: p.get("UPSTRA_PEER_NUT_UPS2_DRIVER_PIDFILE").into(),
+            admin: (
+                p.get("UPSTRA_PEER_NUT_ADMIN_USER").into(),
+                p.get("UPSTRA_PEER_NUT_ADMIN_PASSWORD").into(),
+            ),
+        })
+    }
+
+    /// `name` on the harness's upsd, without a login.
+    pub fn ups(&self, name: &str) -> Ups {
+        common::ups(name, &self.host, self.port, None)
+    }
+}
+
+/// The time now, as the daemon passes it to `CommsTracker`.
+pub fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis();
+    Timestamp(i64::try_from(ms).expect("fits"))
+}
+
+/// Reads `ups` every 100 ms until `done` accepts a result; panics after `within`.
+pub async fn poll_read(
+    monitor: &NutMonitor,
+    ups: &Ups,
+    within: Duration,
+    what: &str,
+    mut done: impl FnMut(&Result<UpsReading, AdapterError>) -> bool,
+) -> Result<UpsReading, AdapterError> {
+    let deadline = Instant::now() + within;
+    loop {
+        let result = monitor.read(ups).await;
+        if done(&result) {
+            return result;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not seen within {within:?}; last: {result:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A dummy-ups `.dev` file; restored to what it held at `open` when dropped.
+pub struct DevFile {
+    path: PathBuf,
+    original: String,
+}
+
+impl DevFile {
+    pub fn open(lab: &Lab, ups: &str) -> Self {
+        let path = lab.nut_dir.join(format!("{ups}.dev"));
+        let original = fs::read_to_string(&path).expect("the .dev file");
+        Self { path, original }
+    }
+
+    /// Rewrites the file with these `var: value` lines replaced.
+    pub fn set(&self, changes: &[(&str, &str)]) {
+        let text: String = self
+            .original
+            .lines()
+            .map(|line| {
+                let var = line.split(':').next().unwrap_or_default();
+                match changes.iter().find(|(v, _)| *v == var) {
+                    Some((v, value)) => format!("{v}: {value}\n"),
+                    None => format!("{line}\n"),
+                }
+            })
+            .collect();
+        self.write(&text);
+    }
+
+    /// Temp file + mtime bump + rename: dummy-ups notices a change only when the mtime, in
+    /// whole seconds, differs from the one it last read.
+    fn write(&self, text: &str) {
+        let tmp = self.path.with_extension("dev.upstra-test");
+        fs::write(&tmp, text).expect("write temp .dev");
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644)).expect("chmod");
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).expect("after 1970").as_secs();
+        let old = secs(
+            fs::metadata(&self.path)
+                .and_then(|m| m.modified())
+                .expect("mtime"),
+        );
+        let stamp = secs(SystemTime::now()).max(old + 1);
+        let file = fs::File::options()
+            .write(true)
+            .open(&tmp)
+            .expect("open temp");
+        file.set_modified(UNIX_EPOCH + Duration::from_secs(stamp))
+            .expect("set mtime");
+        fs::rename(&tmp, &self.path).expect("rename .dev");
+    }
+}
+
+impl Drop for DevFile {
+    fn drop(&mut self) {
+        self.write(&self.original.clone());
+    }
+}
+
+/// A UPS driver the harness started, by its PID file.
+pub struct Driver {
+    ups: String,
+    pidfile: PathBuf,
+    nut_dir: PathBuf,
+}
+
+impl Driver {
+    pub fn ups2(lab: &Lab) -> Self {
+        Self {
+            ups: "ups2".into(),
+            pidfile: lab.ups2_pidfile.clone(),
+            nut_dir: lab.nut_dir.clone(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        let text = fs::read_to_string(&self.pidfile).expect("pid file");
+        text.trim().parse().expect("a pid")
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{sig} failed");
+    }
+
+    /// Alive and not a zombie.
+    pub fn alive(&self) -> bool {
+        stat(self.pid()).is_some_and(|fields| fields.first().map(String::as_str) != Some("Z"))
+    }
+
+    /// Starts the driver again exactly as `start.sh` does, and records the new PID and its
+    /// start time where `stop.sh` looks for them.
+    pub fn restart(&self) {
+        let run = self
+            .pidfile
+            .parent()
+            .and_then(Path::parent)
+            .expect("harness dir");
+        let log = run.join("logs").join(format!("nut-{}.log", self.ups));
+        let (etc, state) = (self.nut_dir.join("etc"), self.nut_dir.join("state"));
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(r#"nohup setsid "$0" -a "$1" -F >>"$2" 2>&1 </dev/null & echo $!"#)
+            .args([Path::new("/lib/nut/dummy-ups"), Path::new(&self.ups), &log])
+            .env("NUT_CONFPATH", etc)
+            .env("NUT_STATEPATH", &state)
+            .env("NUT_ALTPIDPATH", &state)
+            .output()
+            .expect("sh runs");
+        let pid: u32 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a pid");
+        let start = stat(pid)
+            .and_then(|f| f.get(19).cloned())
+            .expect("new driver running");
+        fs::write(&self.pidfile, format!("{pid}\n")).expect("write pid file");
+        let name = format!("nut-{}", self.ups);
+        fs::write(
+            run.join("run").join(format!("{name}.start")),
+            format!("{start}\n"),
+        )
+        .expect("write start time");
+    }
+}
+
+/// `/proc/<pid>/stat` after the command name: state, ppid, ... (starttime is index 19).
+fn stat(pid: u32) -> Option<Vec<String>> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = text.rsplit_once(") ")?;
+    Some(rest.split_whitespace().map(str::to_owned).collect())
+}
+
+/// SIGSTOPs a driver; SIGCONT when dropped.
+pub struct Frozen<'a>(&'a Driver);
+
+impl<'a> Frozen<'a> {
+    pub fn new(driver: &'a Driver) -> Self {
+        driver.signal("STOP");
+        Self(driver)
+    }
+}
+
+impl Drop for Frozen<'_> {
+    fn drop(&mut self) {
+        self.0.signal("CONT");
+    }
+}
+
+/// Kills a driver; restarts it when dropped unless it runs again already.
+pub struct Killed<'a>(&'a Driver);
+
+impl<'a> Killed<'a> {
+    pub fn new(driver: &'a Driver) -> Self {
+        driver.signal("TERM");
+        Self(driver)
+    }
+}
+
+impl Drop for Killed<'_> {
+    fn drop(&mut self) {
+        if !self.0.alive() {
+            self.0.restart();
+        }
+    }
+}
+
+/// A second upsd of our own on a free port, serving the harness's drivers, so a test can stop
+/// and start it without disturbing the shared one.
+pub struct PrivateUpsd {
+    dir: tempfile::TempDir,
+    state: PathBuf,
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl PrivateUpsd {
+    pub fn new(lab: &Lab) -> Self {
+        // In the harness's runtime dir: user nut can traverse it by construction.
+        let parent = lab.nut_dir.parent().expect("harness dir");
+        let dir = tempfile::Builder::new()
+            .prefix("upsd-restart.")
+            .tempdir_in(parent)
+            .expect("dir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let (etc, state) = (dir.path().join("etc"), lab.nut_dir.join("state"));
+        fs::create_dir_all(&etc).expect("etc");
+        fs::create_dir_all(dir.path().join("run")).expect("run");
+        for f in ["ups.conf", "upsd.users"] {
+            fs::copy(lab.nut_dir.join("etc").join(f), etc.join(f)).expect("copy config");
+        }
+        let conf = format!(
+            "LISTEN 127.0.0.1 {port}\nSTATEPATH {}\nMAXAGE 5\n",
+            state.display()
+        );
+        fs::write(etc.join("upsd.conf"), conf).expect("upsd.conf");
+        let chown = Command::new("chown")
+            .arg("-R")
+            .arg("root:nut")
+            .arg(dir.path())
+            .status();
+        assert!(chown.expect("chown runs").success());
+        for (path, mode) in [(dir.path().to_owned(), 0o755), (etc.clone(), 0o750)] {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+        }
+        fs::set_permissions(dir.path().join("run"), fs::Permissions::from_mode(0o770))
+            .expect("chmod");
+        Self {
+            dir,
+            state,
+            port,
+            child: None,
+        }
+    }
+
+    pub fn start(&mut self) {
+        let log = fs::File::options()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("upsd.log"));
+        let log = log.expect("log file");
+        let child = Command::new("/lib/nut/upsd")
+            .arg("-F")
+            .env("NUT_CONFPATH", self.dir.path().join("etc"))
+            .env("NUT_STATEPATH", &self.state)
+            .env("NUT_ALTPIDPATH", self.dir.path().join("run"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("dup log"))
+            .stderr(log)
+            .spawn()
+            .expect("upsd starts");
+        self.child = Some(child);
+    }
+
+    /// SIGTERM (upsd's clean exit), then reap it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("upsd.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for PrivateUpsd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
