@@ -4,7 +4,7 @@
 //! # Layout
 //! - [`NutMonitor`] (`monitor.rs`, `slot.rs`): what the daemon uses. One connection per upsd
 //!   and login, shared by the UPS on it; a deadline on every read; a broken connection is
-//!   dropped and reconnected with exponential backoff (`backoff.rs`).
+//!   dropped and reconnected with exponential backoff.
 //! - [`CommsTracker`] (`comms.rs`): pure; turns read results into the `UpsLive` to show,
 //!   `CommsLost` only after a dead time.
 //! - [`Connection`] (`connection.rs`): one lock-step conversation with upsd (`LIST VAR`,
@@ -16,7 +16,6 @@
 //! STARTTLS is not implemented yet (see the crate's README).
 #![forbid(unsafe_code)]
 
-mod backoff;
 mod comms;
 mod connection;
 mod error;
@@ -26,11 +25,9 @@ mod reply;
 mod slot;
 mod wire;
 
-pub use backoff::Backoff;
 pub use comms::CommsTracker;
 pub use connection::Connection;
 pub use error::{ErrCode, NutError};
 pub use monitor::{NutConfig, NutMonitor};
-pub use reading::{Oddity, Seen, reading_from_vars};
+pub use reading::{Oddity, reading_from_vars};
 pub use reply::UpsEntry;
-pub use wire::{LineError, quote, split_words};

@@ -90,7 +90,7 @@ pub fn reading_from_vars(vars: &BTreeMap<String, String>) -> (UpsReading, Vec<Od
 
 /// Remembers which oddities were already logged for one UPS.
 #[derive(Debug, Default)]
-pub struct Seen {
+pub(crate) struct Seen {
     keys: HashSet<String>,
 }
 
@@ -99,7 +99,7 @@ const MAX_SEEN: usize = 64;
 
 impl Seen {
     /// True the first time `odd` (by [`Oddity::key`]) is offered, false afterwards.
-    pub fn first_time(&mut self, odd: &Oddity) -> bool {
+    pub(crate) fn first_time(&mut self, odd: &Oddity) -> bool {
         if self.keys.len() >= MAX_SEEN {
             return false;
         }
