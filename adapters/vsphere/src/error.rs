@@ -54,61 +54,111 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Why a vSphere call failed.
+/// Why a vSphere call failed. `method` fields name the vim25 method that failed
+/// (`RelocateVM_Task`), `what` fields the object or operation, `reason` the cause as text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VsphereError {
     /// The lab declares no password for the vCenter login.
     #[error("no password is set for vCenter user `{user}`")]
-    NoPassword { user: String },
-    /// The TLS trust could not be set up (unpinned, unreadable CA file, ...).
+    NoPassword {
+        /// The login with no password.
+        user: String,
+    },
+    /// The TLS trust could not be set up (unreadable CA file, ...).
     #[error("TLS setup: {reason}")]
-    TlsSetup { reason: String },
+    TlsSetup {
+        /// What the TLS crate reported.
+        reason: String,
+    },
     /// The server could not be reached (refused, no route, DNS).
     #[error("cannot reach vCenter: {reason}")]
-    Unreachable { reason: String },
-    /// The server's certificate did not match the pin or the CA.
+    Unreachable {
+        /// The connection error.
+        reason: String,
+    },
+    /// The server's certificate did not match the pin or the CA, or nothing is pinned.
     #[error("vCenter's TLS certificate is not trusted: {reason}")]
-    Untrusted { reason: String },
+    Untrusted {
+        /// Which check failed; names the presented fingerprint.
+        reason: String,
+    },
     /// One HTTP exchange took longer than the call timeout.
     #[error("no answer to {method} within {secs} s")]
-    Timeout { method: &'static str, secs: u64 },
+    Timeout {
+        /// The method that got no answer.
+        method: &'static str,
+        /// The call timeout.
+        secs: u64,
+    },
     /// `InvalidLogin`: wrong user name or password.
     #[error("vCenter refused the login of user `{user}`")]
-    AuthFailed { user: String },
+    AuthFailed {
+        /// The login that was refused.
+        user: String,
+    },
     /// A VM, host or other object does not exist (any more).
     #[error("{what} not found")]
-    NotFound { what: String },
+    NotFound {
+        /// The object, e.g. ``host `esx-3` `` or `VirtualMachine:vm-42`.
+        what: String,
+    },
     /// A name matches several objects.
     #[error("{what} is ambiguous: {count} objects have that name")]
-    Ambiguous { what: String, count: usize },
+    Ambiguous {
+        /// The name looked up.
+        what: String,
+        /// How many objects have it.
+        count: usize,
+    },
     /// The server does not implement the method (`MethodNotFound`, `NotSupported`).
     #[error("this vCenter does not support {what}")]
-    Unsupported { what: String },
+    Unsupported {
+        /// The method, e.g. `ShutdownHost_Task`.
+        what: String,
+    },
     /// The server refused a call with a fault.
     #[error("{method} refused: {fault}")]
-    Fault { method: &'static str, fault: Fault },
+    Fault {
+        /// The method refused.
+        method: &'static str,
+        /// The fault, with its details.
+        fault: Fault,
+    },
     /// A task ended in error.
     #[error("{method} ({task}) failed: {fault}")]
     TaskFailed {
+        /// The method that started the task.
         method: &'static str,
+        /// The task's moref id.
         task: String,
+        /// The task's `info.error`.
         fault: Fault,
     },
     /// A task or a state change did not finish within its deadline.
     #[error("{what} did not finish within {secs} s")]
-    Deadline { what: String, secs: u64 },
+    Deadline {
+        /// The task or state change waited for.
+        what: String,
+        /// The deadline.
+        secs: u64,
+    },
     /// An HTTP status that is neither a result (200) nor a SOAP fault (500).
     #[error("HTTP {status} from {method}: {snippet}")]
     Http {
+        /// The method sent.
         method: &'static str,
+        /// The HTTP status.
         status: u16,
+        /// The start of the answer.
         snippet: String,
     },
     /// An answer we could not read.
     #[error("unreadable answer to {method}: {detail}")]
     Malformed {
+        /// The method sent.
         method: &'static str,
+        /// What was wrong with the answer.
         detail: String,
     },
 }

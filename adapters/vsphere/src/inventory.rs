@@ -15,6 +15,11 @@ use crate::error::VsphereError;
 use crate::request::{MoRef, PropertySpec};
 use crate::response::{ObjectContent, Value};
 
+mod fields;
+
+pub(crate) use fields::power;
+use fields::{capacity, connection, number, text, tools, usage};
+
 /// The managed object types the inventory view holds.
 pub(crate) const VIEW_TYPES: &[&str] = &["HostSystem", "VirtualMachine", "ComputeResource"];
 
@@ -274,64 +279,6 @@ impl VsphereVm {
             memory_mib: self.memory_mib.unwrap_or(0),
         }
     }
-}
-
-fn text<'a>(o: &'a ObjectContent, path: &str) -> Option<&'a str> {
-    o.prop(path).map(|v| v.text.trim())
-}
-
-fn number<T: std::str::FromStr>(o: &ObjectContent, path: &str) -> Option<T> {
-    text(o, path)?.parse().ok()
-}
-
-fn child_number<T: std::str::FromStr>(v: &Value, name: &str) -> Option<T> {
-    v.child_text(name)?.trim().parse().ok()
-}
-
-pub(crate) fn power(state: Option<&str>) -> Option<VmPower> {
-    match state? {
-        "poweredOn" => Some(VmPower::PoweredOn),
-        "poweredOff" => Some(VmPower::PoweredOff),
-        "suspended" => Some(VmPower::Suspended),
-        _ => None,
-    }
-}
-
-fn connection(state: Option<&str>) -> HostConnection {
-    match state.unwrap_or_default() {
-        "connected" => HostConnection::Connected,
-        "disconnected" => HostConnection::Disconnected,
-        "notResponding" => HostConnection::NotResponding,
-        other => HostConnection::Other(other.to_owned()),
-    }
-}
-
-fn tools(status: &str) -> ToolsStatus {
-    match status {
-        "guestToolsRunning" => ToolsStatus::Running,
-        "guestToolsNotRunning" => ToolsStatus::NotRunning,
-        "guestToolsExecutingScripts" => ToolsStatus::ExecutingScripts,
-        other => ToolsStatus::Other(other.to_owned()),
-    }
-}
-
-fn capacity(hw: &Value) -> Option<HostCapacity> {
-    let cores: u32 = child_number(hw, "numCpuCores")?;
-    let mhz: u64 = child_number(hw, "cpuMhz")?;
-    Some(HostCapacity {
-        cpu_mhz: mhz * u64::from(cores),
-        cpu_cores: cores,
-        cpu_threads: child_number(hw, "numCpuThreads").unwrap_or(cores),
-        memory_bytes: child_number(hw, "memorySize")?,
-    })
-}
-
-fn usage(stats: &Value) -> Option<HostUsage> {
-    Some(HostUsage {
-        cpu_mhz: child_number(stats, "overallCpuUsage")?,
-        memory_mib: child_number(stats, "overallMemoryUsage")?,
-        uptime_secs: child_number(stats, "uptime"),
-    })
 }
 
 #[cfg(test)]
