@@ -79,7 +79,7 @@ impl TlsError {
         }
         if err.is_connect() {
             let reason = if err.is_timeout() || innermost(err).contains("timed out") {
-                format!("no answer within {} s while connecting", timeout.as_secs())
+                "the connection was not established in time (host down, or a firewall?)".into()
             } else {
                 innermost(err)
             };
@@ -87,7 +87,12 @@ impl TlsError {
         }
         if err.is_timeout() {
             return Some(Self::TimedOut {
-                secs: timeout.as_secs(),
+                // Rounded up: "within 0 s" would read as a bug.
+                secs: timeout
+                    .as_millis()
+                    .div_ceil(1000)
+                    .try_into()
+                    .unwrap_or(u64::MAX),
             });
         }
         None

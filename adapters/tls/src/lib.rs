@@ -39,7 +39,9 @@ pub const MAX_REDIRECTS: usize = 5;
 
 /// A `reqwest::Client` that trusts the peer's certificate only as `trust` says, with `timeout`
 /// as the whole-request deadline (connect, TLS, request, response) unless a request sets its
-/// own.
+/// own. Connecting (TCP and the TLS handshake) gets half of it, so that a silent host is
+/// [`TlsError::Unreachable`] and a connected peer that does not answer is
+/// [`TlsError::TimedOut`].
 ///
 /// - [`TlsTrust::Fingerprint`]: the end-entity certificate's SHA-256 must equal the pin; the
 ///   host name and validity period are not checked (BMCs are reached by IP with self-signed
@@ -56,7 +58,9 @@ pub fn http_client(trust: &TlsTrust, timeout: Duration) -> Result<reqwest::Clien
     reqwest::Client::builder()
         .tls_backend_preconfigured(config)
         .timeout(timeout)
-        .connect_timeout(timeout)
+        // Half the budget to connect (TCP and TLS): a host that is down or filtered is then
+        // reported as unreachable, not as a peer that was slow to answer.
+        .connect_timeout(timeout / 2)
         .redirect(same_origin_redirects())
         // Peers are reached directly: an `HTTPS_PROXY` meant for the internet must not see a
         // BMC's plain-HTTP basic auth, nor become a hop the lab file never named.
