@@ -13,31 +13,52 @@ pub enum RedfishError {
     Transport(#[from] TlsError),
     /// The BMC answered 401: wrong user name or password.
     #[error("the BMC refused the login of user `{user}` (wrong user name or password?)")]
-    AuthFailed { user: String },
+    AuthFailed {
+        /// The user name that was refused.
+        user: String,
+    },
     /// The BMC answered 403: the account lacks the privilege (iLO: "Virtual Power and Reset").
     #[error("user `{user}` may not {action} on this BMC (missing privilege)")]
-    Forbidden { user: String, action: String },
+    Forbidden {
+        /// The user name whose privilege is missing.
+        user: String,
+        /// The request refused, e.g. `POST /redfish/v1/Systems/1/Actions/...`.
+        action: String,
+    },
     /// The BMC answered 404.
     #[error("{path} does not exist on this BMC")]
-    NotFound { path: String },
+    NotFound {
+        /// The path that answered 404.
+        path: String,
+    },
     /// The BMC refused to open a session (iLO: too many open sessions).
     #[error(
         "the BMC refused a new session (HTTP {status}): {message}; an iLO allows only a few \
          sessions at once, and idle ones close after its idle timeout"
     )]
-    SessionRefused { status: u16, message: String },
+    SessionRefused {
+        /// The HTTP status of the login.
+        status: u16,
+        /// The BMC's own words.
+        message: String,
+    },
     /// The reset type is not in the system's `ResetType@Redfish.AllowableValues`. Nothing was
     /// sent.
     #[error("reset type {requested} is not offered by this system (it allows: {})", allowed.join(", "))]
     ResetNotAllowed {
+        /// The Redfish name of the reset type asked for.
         requested: String,
+        /// The values the system lists.
         allowed: Vec<String>,
     },
     /// The BMC refused a reset it was sent.
     #[error("the BMC refused reset type {requested} (HTTP {status}): {message}")]
     ResetRefused {
+        /// The Redfish name of the reset type sent.
         requested: String,
+        /// The HTTP status of the refusal.
         status: u16,
+        /// The BMC's own words.
         message: String,
     },
     /// The system has no `#ComputerSystem.Reset` action.
@@ -46,34 +67,57 @@ pub enum RedfishError {
     /// The power state did not reach the target before the deadline.
     #[error("the power state did not become {target} within {secs} s (last seen: {last})")]
     PowerWaitTimedOut {
+        /// The state waited for.
         target: PowerState,
+        /// The last state read (`Unknown` if no read succeeded).
         last: PowerState,
+        /// How long the wait lasted, in whole seconds.
         secs: u64,
     },
     /// The operation as a whole ran past its deadline.
     #[error("no result within {secs} s")]
-    DeadlineExceeded { secs: u64 },
+    DeadlineExceeded {
+        /// The operation's deadline, in whole seconds (rounded up).
+        secs: u64,
+    },
     /// The BMC URL cannot be used.
     #[error("the BMC URL {url} cannot be used: {reason}")]
-    BadUrl { url: String, reason: String },
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The URL does not name a single ComputerSystem.
     #[error("{url} names {count} systems; point the BMC URL at one of: {}", members.join(", "))]
     AmbiguousSystem {
+        /// The URL as given.
         url: String,
+        /// How many systems the BMC lists.
         count: usize,
+        /// Their paths, to pick one from.
         members: Vec<String>,
     },
     /// Any other HTTP status.
     #[error("{method} {path} answered HTTP {status}: {message}")]
     Status {
+        /// The HTTP method of the request.
         method: &'static str,
+        /// The path requested.
         path: String,
+        /// The HTTP status answered.
         status: u16,
+        /// The BMC's own words, or the status's reason phrase.
         message: String,
     },
     /// A document that does not parse as the Redfish resource we asked for.
     #[error("{path} is not the Redfish document expected: {reason}")]
-    Decode { path: String, reason: String },
+    Decode {
+        /// The path of the document.
+        path: String,
+        /// What did not parse.
+        reason: String,
+    },
 }
 
 impl RedfishError {

@@ -20,7 +20,9 @@ pub enum TlsError {
          on purpose, check the new one and pin it in the lab file (tls_fingerprint)"
     )]
     FingerprintMismatch {
+        /// The fingerprint pinned in the lab file.
         expected: CertFingerprint,
+        /// The fingerprint of the certificate the peer presented.
         presented: CertFingerprint,
     },
     /// Nothing is pinned for this HTTPS peer, so it is refused.
@@ -28,38 +30,71 @@ pub enum TlsError {
         "the certificate is not pinned (it is {presented}); check it and pin it in the lab file \
          with tls_fingerprint or ca_file"
     )]
-    Unpinned { presented: CertFingerprint },
+    Unpinned {
+        /// The fingerprint of the certificate the peer presented, for the operator to check.
+        presented: CertFingerprint,
+    },
     /// The CA file could not be read.
     #[error("cannot read the CA file {path}: {source}")]
     CaFileUnreadable {
+        /// The file named in the lab file.
         path: String,
+        /// Why it could not be read.
         #[source]
         source: io::Error,
     },
     /// The CA file holds no usable certificate.
     #[error("the CA file {path} is not usable: {reason}")]
-    CaFileInvalid { path: String, reason: String },
+    CaFileInvalid {
+        /// The file named in the lab file.
+        path: String,
+        /// What is wrong with its contents.
+        reason: String,
+    },
     /// In CA-file mode, the certificate did not verify (unknown issuer, wrong name, expired).
     #[error("the certificate does not verify against the CA file: {reason}")]
-    CertificateRejected { reason: String },
+    CertificateRejected {
+        /// The verification failure, in words.
+        reason: String,
+    },
     /// The TLS handshake failed for a reason other than the certificate.
     #[error("the TLS handshake failed: {reason}")]
-    Handshake { reason: String },
+    Handshake {
+        /// What rustls or the connection reported.
+        reason: String,
+    },
     /// No connection: refused, no route, name not resolved, or no answer while connecting.
     #[error("{reason}")]
-    Unreachable { reason: String },
+    Unreachable {
+        /// The root cause, e.g. "Connection refused".
+        reason: String,
+    },
     /// Connected, but the answer did not come within the deadline.
     #[error("no answer within {secs} s")]
-    TimedOut { secs: u64 },
+    TimedOut {
+        /// The deadline, in whole seconds (rounded up).
+        secs: u64,
+    },
     /// A redirect was refused (to another host, or too many).
     #[error("redirect refused: {reason}")]
-    RedirectRefused { reason: String },
+    RedirectRefused {
+        /// Where it led, or why it was refused.
+        reason: String,
+    },
     /// The URL could not be used.
     #[error("bad URL {url}: {reason}")]
-    BadUrl { url: String, reason: String },
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {reason}")]
-    Client { reason: String },
+    Client {
+        /// What the HTTP or TLS library reported.
+        reason: String,
+    },
 }
 
 impl TlsError {
