@@ -59,6 +59,10 @@ pub enum DomainEvent {
     UserLoggedIn { user: UserName },
     /// A user logged out.
     UserLoggedOut { user: UserName },
+    /// A user opened their first connection (presence).
+    UserConnected { user: UserName },
+    /// A user's last connection closed (presence).
+    UserDisconnected { user: UserName },
 }
 
 impl DomainEvent {
@@ -76,6 +80,8 @@ impl DomainEvent {
             Self::InventoryApplied { .. } => "inventory_applied",
             Self::UserLoggedIn { .. } => "user_logged_in",
             Self::UserLoggedOut { .. } => "user_logged_out",
+            Self::UserConnected { .. } => "user_connected",
+            Self::UserDisconnected { .. } => "user_disconnected",
         }
     }
 }

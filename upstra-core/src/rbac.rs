@@ -59,6 +59,30 @@ impl Permissions {
     pub const fn contains(self, other: Self) -> bool {
         self.0 & other.0 == other.0
     }
+
+    /// The names of the bits set, in a fixed order.
+    pub fn names(self) -> Vec<String> {
+        Self::NAMES
+            .iter()
+            .filter(|(p, _)| self.contains(*p))
+            .map(|(_, n)| (*n).to_owned())
+            .collect()
+    }
+
+    /// Parses permission names (`read`, `power`, ...); unknown names are an error naming them.
+    pub fn parse_names<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
+        names.iter().try_fold(Self::NONE, |acc, name| {
+            let name = name.as_ref().trim();
+            Self::NAMES
+                .iter()
+                .find(|(_, n)| *n == name)
+                .map(|(p, _)| acc | *p)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Self::NAMES.iter().map(|(_, n)| *n).collect();
+                    format!("`{name}` is not a permission; use {}", known.join(", "))
+                })
+        })
+    }
 }
 
 impl BitOr for Permissions {
@@ -159,6 +183,17 @@ mod tests {
             let d = authorize(role.permissions(), needed);
             assert_eq!(d == Decision::Allow, allowed, "{role:?} {needed}");
         }
+    }
+
+    #[test]
+    fn permission_names_round_trip_and_unknown_ones_are_refused() {
+        let p = Permissions::READ | Permissions::POWER;
+        assert_eq!(Permissions::parse_names(&p.names()), Ok(p));
+        assert!(
+            Permissions::parse_names(&["read", "fly"])
+                .expect_err("unknown")
+                .contains("`fly`")
+        );
     }
 
     #[test]

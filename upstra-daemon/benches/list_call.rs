@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tarpc::tokio_serde::formats::Json;
 use tokio_util::sync::CancellationToken;
-use upstra_core::api::v1::{LabSpec, LoginRequest, SetupRequest, UpstraClient};
+use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest, UpstraClient};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::secret::Secret;
 use upstra_daemon::config::Config;
@@ -72,8 +72,11 @@ async fn main() {
         )
         .await
         .unwrap()
-        .unwrap()
-        .token;
+        .unwrap();
+    let LoginOutcome::Session(reply) = token else {
+        panic!("the bench user has no second factor")
+    };
+    let token = reply.token;
     let lab = parse(upstra_daemon::demo::DEMO_LAB, &KnownNames::default())
         .unwrap()
         .inventory;

@@ -49,6 +49,8 @@ pub struct Config {
     /// How often BMCs and the hypervisor are read.
     pub sync_interval: Duration,
     pub sessions: SessionConfig,
+    /// Rate limits of the four tiers.
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
                 idle_timeout: Duration::from_secs(30 * 60),
                 absolute_lifetime: Duration::from_secs(12 * 3600),
             },
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -99,6 +102,16 @@ struct RawConfig {
     ups_poll_interval: Option<toml::Spanned<String>>,
     sync_interval: Option<toml::Spanned<String>>,
     sessions: Option<RawSessions>,
+    limits: Option<RawLimits>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    global: Option<toml::Spanned<String>>,
+    login: Option<toml::Spanned<String>>,
+    sensitive: Option<toml::Spanned<String>>,
+    expensive_read: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -187,6 +200,27 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
     }
     if let Some(v) = raw.sync_interval {
         config.sync_interval = duration(v, "sync_interval")?;
+    }
+    if let Some(l) = raw.limits {
+        let limit = |v: toml::Spanned<String>, key: &str| {
+            crate::limits::parse_limit(v.get_ref())
+                .map_err(|m| invalid(v.span().start, format!("limits.{key}: {m}")))
+        };
+        let set = [
+            (l.global, "global", &mut config.limits.global),
+            (l.login, "login", &mut config.limits.login),
+            (l.sensitive, "sensitive", &mut config.limits.sensitive),
+            (
+                l.expensive_read,
+                "expensive_read",
+                &mut config.limits.expensive_read,
+            ),
+        ];
+        for (value, key, slot) in set {
+            if let Some(v) = value {
+                *slot = limit(v, key)?;
+            }
+        }
     }
     if let Some(s) = raw.sessions {
         if let Some(v) = s.idle_timeout {
@@ -297,6 +331,15 @@ impl Config {
         out.push_str(&format!(
             "absolute_lifetime = {}\n",
             q(&h(self.sessions.absolute_lifetime))
+        ));
+        let l = |limit| q(&crate::limits::format_limit(limit));
+        out.push_str("\n[limits]\n");
+        out.push_str(&format!("global = {}\n", l(self.limits.global)));
+        out.push_str(&format!("login = {}\n", l(self.limits.login)));
+        out.push_str(&format!("sensitive = {}\n", l(self.limits.sensitive)));
+        out.push_str(&format!(
+            "expensive_read = {}\n",
+            l(self.limits.expensive_read)
         ));
         out
     }

@@ -12,7 +12,7 @@ use upstra_core::rbac::BuiltinRole;
 use upstra_core::secret::Secret;
 
 use crate::config::{Config, Drivers};
-use crate::store::{AuditEntry, KeySource, Store, UserRow};
+use crate::store::{AuditEntry, KeySource, Store};
 use crate::{Error, auth, clock, server};
 
 /// The demo lab, also shipped as `config/demo-lab.toml`.
@@ -100,13 +100,7 @@ async fn seed(store: &Store, password: &str) -> Result<(), Error> {
     store
         .call(move |db| {
             let now = clock::now().millis();
-            let user = UserRow {
-                name: DEMO_USER.into(),
-                password_hash: hash,
-                role: BuiltinRole::Admin.as_str().into(),
-                disabled: false,
-            };
-            db.create_first_user(&user, now)?;
+            db.create_user(DEMO_USER, &hash, BuiltinRole::Admin.as_str(), now, true)?;
             db.save_inventory(
                 &inventory.rooms.values().collect::<Vec<_>>(),
                 &inventory.ups.values().collect::<Vec<_>>(),
@@ -119,7 +113,7 @@ async fn seed(store: &Store, password: &str) -> Result<(), Error> {
                     action: "apply",
                     target: Some("demo lab"),
                     result: "ok",
-                    detail: None,
+                    ..AuditEntry::default()
                 },
             )
         })

@@ -19,12 +19,15 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 mod error;
+pub mod limits;
 pub mod live;
 pub mod monitor;
+pub mod presence;
 pub mod server;
 mod shared;
 pub mod sim;
 pub mod store;
+pub mod twofactor;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -25,6 +25,10 @@ pub struct Shared {
     pub requests: TaskTracker,
     /// True when the simulated lab drives the state.
     pub simulated: bool,
+    /// Who is connected.
+    pub presence: crate::presence::Presence,
+    /// Hands out connection ids (for presence).
+    pub next_connection: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -39,6 +43,8 @@ impl Shared {
             stopping: CancellationToken::new(),
             requests: TaskTracker::new(),
             simulated,
+            presence: crate::presence::Presence::default(),
+            next_connection: std::sync::atomic::AtomicU64::new(1),
         }
     }
 

@@ -49,7 +49,7 @@ pub enum Command {
     /// Create the first admin (only while the store has no user).
     Setup(Credentials),
     /// Open a session and keep its token for the following commands.
-    Login(Credentials),
+    Login(LoginArgs),
     /// End the session and forget its token.
     Logout,
     /// Show who the session belongs to.
@@ -80,6 +80,19 @@ pub struct Credentials {
     /// never taken from arguments, where other users could see them).
     #[arg(long, required = true)]
     pub password_stdin: bool,
+}
+
+/// `upstra login`: the password, and the second factor when the account has two-factor on.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub credentials: Credentials,
+    /// The 6-digit code your authenticator app shows now.
+    #[arg(long, value_name = "CODE", conflicts_with = "recovery_code")]
+    pub totp: Option<String>,
+    /// One of your single-use recovery codes (`XXXX-XXXX`), when the authenticator is lost.
+    #[arg(long, value_name = "CODE")]
+    pub recovery_code: Option<String>,
 }
 
 /// `--json` for commands that print one object.

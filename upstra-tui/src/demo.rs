@@ -59,12 +59,17 @@ async fn console_on(daemon: &DemoDaemon) -> Result<(), CliError> {
         user: daemon.user.clone(),
         password: Secret::new(daemon.password.as_str()),
     };
-    let reply = conn
+    let outcome = conn
         .call(
             timeouts::LOGIN,
             |c, ctx| async move { c.login(ctx, req).await },
         )
         .await?;
+    let upstra_core::api::v1::LoginOutcome::Session(reply) = outcome else {
+        return Err(CliError::Usage(
+            "the demo user unexpectedly needs a second factor".into(),
+        ));
+    };
     let session = StoredSession {
         token: reply.token,
         user: reply.user,

@@ -222,6 +222,7 @@ fn a_successful_login_saves_the_session_and_starts_following() {
         token: token(),
         user: "bob".into(),
         role: "viewer".into(),
+        scope: upstra_core::api::v1::SessionScope::Full,
         expires_at: Timestamp(42),
     };
     let effects = update(&mut state, Action::LoggedIn(Ok(reply)));

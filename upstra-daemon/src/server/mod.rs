@@ -4,6 +4,8 @@
 //! stream and become part of that connection's service value, so every handler knows the Unix
 //! uid on the other end and every audit record can name it.
 
+mod guard;
+mod handlers;
 mod service;
 
 use std::fs;
@@ -17,11 +19,11 @@ use tarpc::server::{BaseChannel, Channel};
 use tarpc::tokio_serde::formats::Json;
 use tokio::net::{UnixListener, UnixStream};
 use tokio_util::codec::LengthDelimitedCodec;
-use upstra_core::api::v1::Upstra;
 
 use crate::error::Error;
 use crate::shared::Shared;
 
+pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
 
 /// Largest request or response frame. The biggest legitimate message is a lab declaration or a
@@ -126,16 +128,21 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>) {
         .max_frame_length(MAX_FRAME)
         .new_framed(stream);
     let transport = tarpc::serde_transport::new(framed, Json::default());
-    let connection = Connection::new(shared.clone(), uid);
+    let id = shared
+        .next_connection
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let connection = Guarded(Connection::new(shared.clone(), uid, id));
     let requests = shared.requests.clone();
+    let shared = shared.clone();
     tokio::spawn(async move {
         BaseChannel::with_defaults(transport)
-            .execute(connection.serve())
+            .execute(connection)
             .for_each(|request| {
                 requests.spawn(request);
                 std::future::ready(())
             })
             .await;
+        shared.presence.closed(id, &shared.events);
         tracing::debug!(peer_uid = uid, "connection closed");
     });
 }

@@ -7,7 +7,9 @@
 //!
 //! Only this module touches rusqlite.
 
+mod audit;
 mod db;
+mod identity;
 pub mod key;
 
 use std::fs;
@@ -18,15 +20,19 @@ use std::sync::mpsc;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tokio::sync::oneshot;
 
-pub use db::{AuditEntry, Db, SessionRow, UserRow};
+pub use audit::{AuditEntry, AuditFilter};
+pub use db::Db;
+pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "upstra.db";
 
 /// The numbered migrations, in order. Append only: an applied migration is never edited.
-const MIGRATIONS: &[(u32, &str, &str)] =
-    &[(1, "initial", include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "initial", include_str!("migrations/0001_initial.sql")),
+    (2, "identity", include_str!("migrations/0002_identity.sql")),
+];
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +123,7 @@ impl Store {
         }
         let mut db = Db::new(conn);
         migrate(&mut db)?;
+        db.backfill_audit_chain()?;
         Ok(Self::spawn(db))
     }
 

@@ -30,11 +30,9 @@ async fn save_lab(store: &Store) {
                 &AuditEntry {
                     at: 1,
                     actor: Some("t"),
-                    peer_uid: None,
                     action: "apply",
-                    target: None,
                     result: "ok",
-                    detail: None,
+                    ..AuditEntry::default()
                 },
             )
         })
@@ -110,27 +108,82 @@ fn migrations_are_numbered_consecutively_from_one() {
 }
 
 #[tokio::test]
-async fn setup_happens_once() {
+async fn setup_happens_once_and_grants_admin_on_everything() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = open(dir.path()).expect("created");
-    let user = |name: &str| UserRow {
-        name: name.into(),
-        password_hash: "x".into(),
-        role: "admin".into(),
-        disabled: false,
-    };
-    let (a, b) = (user("a"), user("b"));
-    assert!(
-        store
-            .call(move |db| db.create_first_user(&a, 1))
-            .await
-            .expect("first")
-    );
-    assert!(
-        !store
-            .call(move |db| db.create_first_user(&b, 2))
-            .await
-            .expect("second")
-    );
+    let first = store
+        .call(|db| db.create_user("a", "x", "admin", 1, true))
+        .await
+        .expect("first");
+    let second = store
+        .call(|db| db.create_user("b", "x", "admin", 2, true))
+        .await
+        .expect("second");
+    assert!(first && !second);
     assert_eq!(store.call(|db| db.user_count()).await.expect("count"), 1);
+    let grants = store.call(|db| db.grants(Some("a"))).await.expect("grants");
+    assert_eq!(
+        (grants[0].role.as_str(), grants[0].resource.as_str()),
+        ("admin", "all")
+    );
+    assert_eq!(
+        store.call(|db| db.enabled_admins()).await.expect("admins"),
+        ["a"]
+    );
+}
+
+#[tokio::test]
+async fn the_audit_chain_survives_reopening_and_finds_an_edit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).expect("created");
+    for action in ["login", "apply", "logout"] {
+        store
+            .call(move |db| {
+                db.audit(&AuditEntry {
+                    at: 1,
+                    action,
+                    result: "ok",
+                    ..AuditEntry::default()
+                })
+            })
+            .await
+            .expect("appended");
+    }
+    store.close().await;
+    let store = open(dir.path()).expect("reopened");
+    assert_eq!(
+        store.call(|db| db.audit_verify()).await.expect("verified"),
+        Ok(3)
+    );
+    store
+        .call(|db| {
+            db.conn()
+                .execute("UPDATE audit SET result = 'refused' WHERE seq = 2", [])?;
+            Ok(())
+        })
+        .await
+        .expect("edited");
+    let broken = store.call(|db| db.audit_verify()).await.expect("verified");
+    assert_eq!(
+        broken,
+        Err(upstra_core::audit::ChainBreak::Mismatch { seq: 2 })
+    );
+}
+
+#[tokio::test]
+async fn a_totp_step_is_accepted_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).expect("created");
+    store
+        .call(|db| db.create_user("a", "x", "admin", 1, true))
+        .await
+        .expect("user");
+    let take = |step| store.call(move |db| db.accept_totp_step("a", step));
+    assert!(take(100).await.expect("first"));
+    assert!(!take(100).await.expect("replay"), "the same step twice");
+    assert!(
+        !take(99).await.expect("older"),
+        "an older step after a newer one"
+    );
+    assert!(take(101).await.expect("next"));
 }

@@ -9,7 +9,7 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use tarpc::tokio_serde::formats::Json;
-use upstra_core::api::v1::{LoginRequest, SessionToken, SetupRequest, UpstraClient};
+use upstra_core::api::v1::{LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient};
 use upstra_core::secret::Secret;
 
 pub const ADMIN: &str = "admin";
@@ -182,18 +182,26 @@ pub async fn setup_and_login(client: &UpstraClient) -> SessionToken {
 }
 
 pub async fn login(client: &UpstraClient) -> SessionToken {
-    client
+    login_as(client, ADMIN, PASSWORD).await
+}
+
+/// Logs in with a password only; panics if the account needs a second factor.
+pub async fn login_as(client: &UpstraClient, user: &str, password: &str) -> SessionToken {
+    let outcome = client
         .login(
             ctx(),
             LoginRequest {
-                user: ADMIN.into(),
-                password: Secret::new(PASSWORD),
+                user: user.into(),
+                password: Secret::new(password),
             },
         )
         .await
         .unwrap()
-        .unwrap()
-        .token
+        .unwrap();
+    match outcome {
+        LoginOutcome::Session(reply) => reply.token,
+        LoginOutcome::SecondFactorRequired { .. } => panic!("{user} needs a second factor"),
+    }
 }
 
 pub fn sha256(path: &Path) -> String {

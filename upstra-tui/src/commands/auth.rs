@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use upstra_core::api::v1::{ApiError, LoginRequest, SetupRequest};
+use upstra_core::api::v1::{
+    ApiError, LoginOutcome, LoginRequest, SecondFactor, SessionScope, SetupRequest,
+};
 
 use super::{out, out_json, read_password_stdin, session_store, signed_in};
 use crate::client::{CallError, Connector, timeouts};
@@ -30,8 +32,13 @@ pub async fn setup(socket: &Path, user: &str) -> Result<(), CliError> {
     ))
 }
 
-/// `upstra login`: opens a session and keeps its token for this socket.
-pub async fn login(socket: &Path, user: &str) -> Result<(), CliError> {
+/// `upstra login`: opens a session and keeps its token for this socket. With two-factor on,
+/// the password step returns a challenge that is traded, with the code, for the session.
+pub async fn login(
+    socket: &Path,
+    user: &str,
+    factor: Option<SecondFactor>,
+) -> Result<(), CliError> {
     let password = read_password_stdin()?;
     let store = session_store(socket)?;
     let conn = Connector::new(socket);
@@ -39,19 +46,40 @@ pub async fn login(socket: &Path, user: &str) -> Result<(), CliError> {
         user: user.to_owned(),
         password,
     };
-    let reply = conn
+    let outcome = conn
         .call(
             timeouts::LOGIN,
             |c, ctx| async move { c.login(ctx, req).await },
         )
         .await?;
+    let reply = match (outcome, factor) {
+        (LoginOutcome::Session(reply), _) => reply,
+        (LoginOutcome::SecondFactorRequired { challenge, .. }, Some(factor)) => {
+            conn.call(timeouts::LOGIN, |c, ctx| async move {
+                c.login_second_factor(ctx, challenge, factor).await
+            })
+            .await?
+        }
+        (LoginOutcome::SecondFactorRequired { .. }, None) => {
+            return Err(CliError::Usage(format!(
+                "{user} has two-factor authentication on: add --totp CODE (or --recovery-code CODE)"
+            )));
+        }
+    };
     store.save(&StoredSession {
         token: reply.token,
         user: reply.user.clone(),
         expires_at: reply.expires_at,
     })?;
+    let limited = match reply.scope {
+        SessionScope::Full => String::new(),
+        SessionScope::EnrollTwoFactor => {
+            "\nyour account must use two-factor: run `upstra 2fa enroll`, then `upstra 2fa confirm CODE`".into()
+        }
+        SessionScope::ChangePassword => "\nyour password was reset: set a new one with `upstra passwd`".into(),
+    };
     out(&format!(
-        "logged in as {} ({}); the session ends at {} at the latest\n",
+        "logged in as {} ({}); the session ends at {} at the latest{limited}\n",
         reply.user,
         reply.role,
         format::timestamp(reply.expires_at)

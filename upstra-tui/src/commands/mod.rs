@@ -30,7 +30,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         #[cfg(feature = "demo")]
         Command::Demo => crate::demo::run().await,
         Command::Setup(c) => auth::setup(socket, &c.user).await,
-        Command::Login(c) => auth::login(socket, &c.user).await,
+        Command::Login(l) => {
+            auth::login(
+                socket,
+                &l.credentials.user,
+                second_factor(l.totp, l.recovery_code),
+            )
+            .await
+        }
         Command::Logout => auth::logout(socket).await,
         Command::Whoami(f) => auth::whoami(socket, f.json).await,
         Command::Apply(a) => apply::run(socket, &a).await,
@@ -133,6 +140,17 @@ fn out_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode the reply as JSON: {e}")))?;
     out(&format!("{json}\n"))
+}
+
+/// The second factor given on the command line, if any.
+fn second_factor(
+    totp: Option<String>,
+    recovery: Option<String>,
+) -> Option<upstra_core::api::v1::SecondFactor> {
+    use upstra_core::api::v1::SecondFactor;
+    use upstra_core::secret::Secret;
+    totp.map(|c| SecondFactor::Totp(Secret::new(c)))
+        .or_else(|| recovery.map(|c| SecondFactor::RecoveryCode(Secret::new(c))))
 }
 
 #[cfg(test)]

@@ -73,7 +73,17 @@ impl Driver {
                         |c, ctx| async move { c.login(ctx, req).await },
                     )
                     .await;
-                Action::LoggedIn(result.map_err(failure))
+                let result = result.map_err(failure).and_then(|outcome| match outcome {
+                    upstra_core::api::v1::LoginOutcome::Session(reply) => Ok(reply),
+                    upstra_core::api::v1::LoginOutcome::SecondFactorRequired { .. } => {
+                        Err(Failure::Refused(
+                            crate::console::strings::strings()
+                                .second_factor_use_cli
+                                .to_owned(),
+                        ))
+                    }
+                });
+                Action::LoggedIn(result)
             }),
             Effect::FetchLists { epoch, token } => self.spawn(async move {
                 let result = fetch_lists(&conn, &token).await;

@@ -28,6 +28,7 @@ pub struct Strings {
     pub footer_starting: &'static str,
 
     pub login_title: &'static str,
+    pub second_factor_use_cli: &'static str,
     pub login_daemon: &'static str,
     pub login_user: &'static str,
     pub login_password: &'static str,
@@ -103,6 +104,7 @@ pub static EN: Strings = Strings {
     footer_login: "Tab next field  Enter log in  Esc quit",
     footer_starting: "q quit",
 
+    second_factor_use_cli: "this account has two-factor on: log in with `upstra login --totp CODE`, then open the console",
     login_title: "Log in to Upstra",
     login_daemon: "Daemon",
     login_user: "User",

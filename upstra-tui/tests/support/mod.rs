@@ -122,6 +122,8 @@ pub fn logged_in() -> State {
                 user: "alice".into(),
                 role: "operator".into(),
                 permissions: "read".into(),
+                scope: upstra_core::api::v1::SessionScope::Full,
+                two_factor: false,
                 peer_uid: 1000,
                 session_expires_at: Timestamp(0),
             }),

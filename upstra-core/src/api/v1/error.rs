@@ -11,6 +11,10 @@ pub enum ApiError {
     Unauthenticated,
     #[error("wrong user name or password")]
     BadCredentials,
+    #[error("{reason}")]
+    SecondFactorRefused { reason: String },
+    #[error("this session can only be used to {can}: {hint}")]
+    SessionLimited { can: String, hint: String },
     #[error("permission denied: this needs the {needed} permission")]
     Forbidden { needed: String },
     #[error("too many attempts: try again in {retry_after_s} s")]

@@ -1,22 +1,67 @@
-//! Every method of the service with the access it needs: one table, checked before any
-//! handler runs.
+//! Every method of the service with the access it needs: one table, checked at the connection
+//! edge before any handler runs.
 
+use super::identity::SessionScope;
 use crate::rbac::Permissions;
 
 /// The methods of [`super::Upstra`], one variant each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
     Health,
     Setup,
     Login,
+    LoginSecondFactor,
     Logout,
     WhoAmI,
+    ChangePassword,
     Apply,
     ListRooms,
     ListUps,
     ListServers,
     ListVms,
     EventsSince,
+    UserAdd,
+    UserList,
+    UserSetDisabled,
+    UserRemove,
+    UserSetRole,
+    UserResetPassword,
+    RoleList,
+    RoleCreate,
+    RoleRemove,
+    GrantList,
+    GrantAdd,
+    GrantRemove,
+    TotpEnroll,
+    TotpConfirm,
+    TotpDisable,
+    SettingsGet,
+    SettingsSet,
+    SessionList,
+    SessionRevoke,
+    SessionRevokeUser,
+    Presence,
+    Sync,
+    ServerPower,
+    VmPower,
+    VmMigrate,
+    TlsFingerprint,
+    TlsPin,
+    AuditList,
+    AuditVerify,
+}
+
+/// What the needed permissions are checked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing: the method acts on the caller's own session or account.
+    Own,
+    /// The whole installation (`Resource::All`).
+    Everything,
+    /// Each item of the answer: the caller sees only the items it may READ.
+    EachItem,
+    /// The server or VM the request names.
+    Named,
 }
 
 /// What a caller needs to reach a method.
@@ -24,38 +69,142 @@ pub enum Method {
 pub enum Access {
     /// Anyone who can open the socket.
     Public,
-    /// A valid session whose user holds these permissions.
-    Session(Permissions),
+    /// Only the challenge token `login` returns when two-factor is on.
+    Challenge,
+    /// A session of one of `scopes` whose grants hold `needs` on `on`.
+    Session {
+        scopes: &'static [SessionScope],
+        needs: Permissions,
+        on: Target,
+    },
+}
+
+/// Extra rate limits on top of the global per-user one every session call counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateTier {
+    /// Password resets, 2FA disable, role and grant changes (and recovery-code use).
+    Sensitive,
+    /// Audit queries and other expensive reads, per session.
+    ExpensiveRead,
+}
+
+const FULL: &[SessionScope] = &[SessionScope::Full];
+const ANY: &[SessionScope] = &[
+    SessionScope::Full,
+    SessionScope::EnrollTwoFactor,
+    SessionScope::ChangePassword,
+];
+const ENROLL: &[SessionScope] = &[SessionScope::Full, SessionScope::EnrollTwoFactor];
+const PASSWORD: &[SessionScope] = &[SessionScope::Full, SessionScope::ChangePassword];
+
+const fn session(scopes: &'static [SessionScope], needs: Permissions, on: Target) -> Access {
+    Access::Session { scopes, needs, on }
 }
 
 impl Method {
-    pub const ALL: [Method; 11] = [
+    /// Every method, in declaration order.
+    pub const ALL: [Method; 42] = [
         Self::Health,
         Self::Setup,
         Self::Login,
+        Self::LoginSecondFactor,
         Self::Logout,
         Self::WhoAmI,
+        Self::ChangePassword,
         Self::Apply,
         Self::ListRooms,
         Self::ListUps,
         Self::ListServers,
         Self::ListVms,
         Self::EventsSince,
+        Self::UserAdd,
+        Self::UserList,
+        Self::UserSetDisabled,
+        Self::UserRemove,
+        Self::UserSetRole,
+        Self::UserResetPassword,
+        Self::RoleList,
+        Self::RoleCreate,
+        Self::RoleRemove,
+        Self::GrantList,
+        Self::GrantAdd,
+        Self::GrantRemove,
+        Self::TotpEnroll,
+        Self::TotpConfirm,
+        Self::TotpDisable,
+        Self::SettingsGet,
+        Self::SettingsSet,
+        Self::SessionList,
+        Self::SessionRevoke,
+        Self::SessionRevokeUser,
+        Self::Presence,
+        Self::Sync,
+        Self::ServerPower,
+        Self::VmPower,
+        Self::VmMigrate,
+        Self::TlsFingerprint,
+        Self::TlsPin,
+        Self::AuditList,
+        Self::AuditVerify,
     ];
 
     /// The access table. Deny by default: a method must be listed here to be reachable at all,
     /// and the compiler makes every new method appear in this match.
     pub const fn access(self) -> Access {
         use Permissions as P;
+        use Target::*;
         match self {
             Self::Health | Self::Setup | Self::Login => Access::Public,
-            Self::Logout | Self::WhoAmI => Access::Session(P::NONE),
-            Self::Apply => Access::Session(P::WRITE),
+            Self::LoginSecondFactor => Access::Challenge,
+            Self::Logout | Self::WhoAmI => session(ANY, P::NONE, Own),
+            Self::ChangePassword => session(PASSWORD, P::NONE, Own),
+            Self::TotpEnroll | Self::TotpConfirm => session(ENROLL, P::NONE, Own),
+            Self::TotpDisable | Self::SessionRevoke | Self::Presence => session(FULL, P::NONE, Own),
+            // Another user's sessions need ADMIN: the daemon raises the bar when `user` names
+            // someone else.
+            Self::SessionList => session(FULL, P::NONE, Own),
+            Self::Apply => session(FULL, P::WRITE, Everything),
             Self::ListRooms
             | Self::ListUps
             | Self::ListServers
             | Self::ListVms
-            | Self::EventsSince => Access::Session(P::READ),
+            | Self::EventsSince => session(FULL, P::READ, EachItem),
+            Self::UserAdd
+            | Self::UserList
+            | Self::UserSetDisabled
+            | Self::UserRemove
+            | Self::UserSetRole
+            | Self::UserResetPassword
+            | Self::RoleList
+            | Self::RoleCreate
+            | Self::RoleRemove
+            | Self::GrantList
+            | Self::GrantAdd
+            | Self::GrantRemove
+            | Self::SettingsGet
+            | Self::SettingsSet
+            | Self::SessionRevokeUser => session(FULL, P::ADMIN, Everything),
+            Self::AuditList | Self::AuditVerify => session(FULL, P::AUDIT, Everything),
+            Self::Sync => session(FULL, P::READ, Everything),
+            Self::ServerPower | Self::VmPower => session(FULL, P::POWER, Named),
+            Self::VmMigrate => session(FULL, P::MIGRATE, Named),
+            Self::TlsFingerprint | Self::TlsPin => session(FULL, P::ADMIN, Everything),
+        }
+    }
+
+    /// The extra rate limit a method counts against, if any.
+    pub const fn rate_tier(self) -> Option<RateTier> {
+        match self {
+            Self::UserResetPassword
+            | Self::TotpDisable
+            | Self::RoleCreate
+            | Self::RoleRemove
+            | Self::GrantAdd
+            | Self::GrantRemove
+            | Self::UserSetRole
+            | Self::TlsPin => Some(RateTier::Sensitive),
+            Self::AuditList | Self::AuditVerify => Some(RateTier::ExpensiveRead),
+            _ => None,
         }
     }
 
@@ -69,14 +218,45 @@ impl Method {
             Self::Health => "health",
             Self::Setup => "setup",
             Self::Login => "login",
+            Self::LoginSecondFactor => "login_second_factor",
             Self::Logout => "logout",
             Self::WhoAmI => "whoami",
+            Self::ChangePassword => "change_password",
             Self::Apply => "apply",
             Self::ListRooms => "list_rooms",
             Self::ListUps => "list_ups",
             Self::ListServers => "list_servers",
             Self::ListVms => "list_vms",
             Self::EventsSince => "events_since",
+            Self::UserAdd => "user_add",
+            Self::UserList => "user_list",
+            Self::UserSetDisabled => "user_set_disabled",
+            Self::UserRemove => "user_remove",
+            Self::UserSetRole => "user_set_role",
+            Self::UserResetPassword => "user_reset_password",
+            Self::RoleList => "role_list",
+            Self::RoleCreate => "role_create",
+            Self::RoleRemove => "role_remove",
+            Self::GrantList => "grant_list",
+            Self::GrantAdd => "grant_add",
+            Self::GrantRemove => "grant_remove",
+            Self::TotpEnroll => "totp_enroll",
+            Self::TotpConfirm => "totp_confirm",
+            Self::TotpDisable => "totp_disable",
+            Self::SettingsGet => "settings_get",
+            Self::SettingsSet => "settings_set",
+            Self::SessionList => "session_list",
+            Self::SessionRevoke => "session_revoke",
+            Self::SessionRevokeUser => "session_revoke_user",
+            Self::Presence => "presence",
+            Self::Sync => "sync",
+            Self::ServerPower => "server_power",
+            Self::VmPower => "vm_power",
+            Self::VmMigrate => "vm_migrate",
+            Self::TlsFingerprint => "tls_fingerprint",
+            Self::TlsPin => "tls_pin",
+            Self::AuditList => "audit_list",
+            Self::AuditVerify => "audit_verify",
         }
     }
 }
@@ -86,12 +266,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_health_setup_and_login_are_public() {
+    fn only_health_setup_and_login_are_public_and_only_the_second_step_takes_a_challenge() {
         let public: Vec<_> = Method::ALL
             .iter()
             .filter(|m| m.is_public())
             .map(|m| m.name())
             .collect();
         assert_eq!(public, ["health", "setup", "login"]);
+        let challenge: Vec<_> = Method::ALL
+            .iter()
+            .filter(|m| m.access() == Access::Challenge)
+            .map(|m| m.name())
+            .collect();
+        assert_eq!(challenge, ["login_second_factor"]);
+    }
+
+    #[test]
+    fn limited_sessions_reach_only_their_own_few_methods() {
+        let reach = |scope: SessionScope| -> Vec<&str> {
+            Method::ALL
+                .iter()
+                .filter(|m| matches!(m.access(), Access::Session { scopes, .. } if scopes.contains(&scope)))
+                .map(|m| m.name())
+                .collect()
+        };
+        assert_eq!(
+            reach(SessionScope::EnrollTwoFactor),
+            ["logout", "whoami", "totp_enroll", "totp_confirm"]
+        );
+        assert_eq!(
+            reach(SessionScope::ChangePassword),
+            ["logout", "whoami", "change_password"]
+        );
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = Method::ALL.iter().map(|m| m.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Method::ALL.len());
     }
 }

@@ -9,31 +9,52 @@
 
 mod convert;
 mod error;
+mod identity;
 mod method;
+mod operations;
 mod types;
 
 pub use error::ApiError;
-pub use method::{Access, Method};
+pub use identity::*;
+pub use method::{Access, Method, RateTier, Target};
+pub use operations::*;
 pub use types::*;
 
 use crate::events::EventRecord;
+use crate::secret::Secret;
 
 /// The API version this module describes.
 pub const API_VERSION: u32 = 1;
 
 /// The daemon's service.
+///
+/// Every method has a row in [`Method::access`]; the daemon checks it at the connection edge
+/// before the handler runs. Methods taking a `token` need a session (or, for
+/// `login_second_factor`, the challenge from `login`).
 #[tarpc::service]
 pub trait Upstra {
     /// Version and readiness; needs no session.
     async fn health() -> Health;
     /// Creates the first admin. Refused once any user exists.
     async fn setup(req: SetupRequest) -> Result<(), ApiError>;
-    /// Opens a session.
-    async fn login(req: LoginRequest) -> Result<LoginReply, ApiError>;
+    /// Checks a password: a session, or a challenge when the user has two-factor on.
+    async fn login(req: LoginRequest) -> Result<LoginOutcome, ApiError>;
+    /// The second step of a two-factor login: trades the challenge and a code for a session.
+    async fn login_second_factor(
+        challenge: SessionToken,
+        factor: SecondFactor,
+    ) -> Result<LoginReply, ApiError>;
     /// Ends the caller's session.
     async fn logout(token: SessionToken) -> Result<(), ApiError>;
     /// Who the session belongs to.
     async fn whoami(token: SessionToken) -> Result<WhoAmI, ApiError>;
+    /// Changes the caller's own password; needs the current one (or the reset secret).
+    async fn change_password(
+        token: SessionToken,
+        current: Secret,
+        new: Secret,
+    ) -> Result<(), ApiError>;
+
     /// Declares rooms, UPS, servers and the vCenter. With `dry_run`, only reports the changes.
     async fn apply(
         token: SessionToken,
@@ -51,6 +72,94 @@ pub trait Upstra {
         cursor: u64,
         max_wait_ms: u64,
     ) -> Result<EventPage, ApiError>;
+
+    async fn user_add(token: SessionToken, req: UserAddRequest) -> Result<(), ApiError>;
+    async fn user_list(token: SessionToken) -> Result<Vec<UserView>, ApiError>;
+    /// Disabling a user ends their sessions at once.
+    async fn user_set_disabled(
+        token: SessionToken,
+        user: String,
+        disabled: bool,
+    ) -> Result<(), ApiError>;
+    async fn user_remove(token: SessionToken, user: String) -> Result<(), ApiError>;
+    /// Replaces the user's grant on everything with `role`.
+    async fn user_set_role(token: SessionToken, user: String, role: String)
+    -> Result<(), ApiError>;
+    /// A one-time secret, valid 15 minutes, that logs the user in to change their password.
+    async fn user_reset_password(
+        token: SessionToken,
+        user: String,
+    ) -> Result<ResetSecret, ApiError>;
+
+    async fn role_list(token: SessionToken) -> Result<Vec<RoleView>, ApiError>;
+    async fn role_create(
+        token: SessionToken,
+        name: String,
+        permissions: Vec<String>,
+    ) -> Result<(), ApiError>;
+    async fn role_remove(token: SessionToken, name: String) -> Result<(), ApiError>;
+    async fn grant_list(token: SessionToken) -> Result<Vec<GrantView>, ApiError>;
+    /// Grants `role` to `user` on `resource` (`all`, `room:NAME`, `ups:NAME`, `server:NAME`, `vm:ID`).
+    async fn grant_add(token: SessionToken, grant: GrantView) -> Result<(), ApiError>;
+    async fn grant_remove(token: SessionToken, grant: GrantView) -> Result<(), ApiError>;
+
+    /// Starts two-factor enrollment: a new secret, shown once, active after `totp_confirm`.
+    async fn totp_enroll(token: SessionToken) -> Result<TotpEnrollment, ApiError>;
+    /// Activates two-factor with a first code; returns the recovery codes, shown only now.
+    async fn totp_confirm(token: SessionToken, code: String) -> Result<Vec<String>, ApiError>;
+    /// Turns two-factor off; needs a current code.
+    async fn totp_disable(token: SessionToken, code: String) -> Result<(), ApiError>;
+    async fn settings_get(token: SessionToken) -> Result<Settings, ApiError>;
+    async fn settings_set(token: SessionToken, settings: Settings) -> Result<(), ApiError>;
+
+    /// The caller's sessions (an admin may name another user).
+    async fn session_list(
+        token: SessionToken,
+        user: Option<String>,
+    ) -> Result<Vec<SessionView>, ApiError>;
+    /// Ends one of the caller's sessions by its id.
+    async fn session_revoke(token: SessionToken, id: String) -> Result<(), ApiError>;
+    /// Ends every session of a user (admin).
+    async fn session_revoke_user(token: SessionToken, user: String) -> Result<u32, ApiError>;
+    /// Who is connected right now.
+    async fn presence(token: SessionToken) -> Result<Vec<PresenceView>, ApiError>;
+
+    /// Reads every peer now instead of waiting for the next poll.
+    async fn sync(token: SessionToken) -> Result<SyncReport, ApiError>;
+    /// Powers a server on, off (hard), shuts it down (graceful) or cycles it, through its BMC,
+    /// and waits for the result.
+    async fn server_power(
+        token: SessionToken,
+        server: String,
+        action: ServerPowerAction,
+    ) -> Result<ActionReport, ApiError>;
+    /// Powers a VM (by name or id) on, off, or shuts its guest down, and waits for the result.
+    async fn vm_power(
+        token: SessionToken,
+        vm: String,
+        action: VmPowerRequest,
+    ) -> Result<ActionReport, ApiError>;
+    /// Live-migrates a VM to a host: an inventory server name or a vSphere host name.
+    async fn vm_migrate(
+        token: SessionToken,
+        vm: String,
+        to: String,
+    ) -> Result<ActionReport, ApiError>;
+    /// Connects to a TLS peer and reads its certificate's fingerprint, trusting nothing: the
+    /// first step of pinning it.
+    async fn tls_fingerprint(token: SessionToken, peer: TlsPeer) -> Result<String, ApiError>;
+    /// Pins a fingerprint an operator checked, in the stored inventory.
+    async fn tls_pin(
+        token: SessionToken,
+        peer: TlsPeer,
+        fingerprint: String,
+    ) -> Result<(), ApiError>;
+
+    async fn audit_list(token: SessionToken, query: AuditQuery)
+    -> Result<Vec<AuditView>, ApiError>;
+    /// Walks the audit hash chain and reports the first record that was edited, inserted or
+    /// deleted.
+    async fn audit_verify(token: SessionToken) -> Result<AuditVerification, ApiError>;
 }
 
 /// A page of the event log.

@@ -60,7 +60,10 @@ pub struct LoginRequest {
 pub struct LoginReply {
     pub token: SessionToken,
     pub user: String,
+    /// The role on everything, or `custom` when the user only has scoped grants.
     pub role: String,
+    /// A session limited to enrolling two-factor or changing the password says so here.
+    pub scope: super::SessionScope,
     /// When the session ends at the latest (the idle timeout may end it sooner).
     pub expires_at: Timestamp,
 }
@@ -69,7 +72,10 @@ pub struct LoginReply {
 pub struct WhoAmI {
     pub user: String,
     pub role: String,
+    /// Permissions on everything (grants on single resources add to these there).
     pub permissions: String,
+    pub scope: super::SessionScope,
+    pub two_factor: bool,
     /// The Unix uid of the process on the other end of this connection.
     pub peer_uid: u32,
     pub session_expires_at: Timestamp,

@@ -1,0 +1,197 @@
+//! Wire types for identity and access: login steps, users, roles, grants, two-factor, sessions,
+//! presence and the audit trail.
+
+use serde::{Deserialize, Serialize};
+
+use super::types::SessionToken;
+use crate::secret::Secret;
+use crate::state::Timestamp;
+
+/// What a session may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionScope {
+    /// Everything the user's grants allow.
+    Full,
+    /// Only enroll two-factor (policy requires it and the user has not), see who they are,
+    /// log out.
+    EnrollTwoFactor,
+    /// Only change the password (after an admin reset), see who they are, log out.
+    ChangePassword,
+}
+
+impl SessionScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::EnrollTwoFactor => "enroll_two_factor",
+            Self::ChangePassword => "change_password",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Full, Self::EnrollTwoFactor, Self::ChangePassword]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// The answer to a password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginOutcome {
+    /// Logged in.
+    Session(super::LoginReply),
+    /// Two-factor is on: send a code with `login_second_factor` before `expires_at`. The
+    /// challenge opens nothing else.
+    SecondFactorRequired {
+        challenge: SessionToken,
+        expires_at: Timestamp,
+    },
+}
+
+/// The second step of a login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondFactor {
+    /// A 6-digit code from an authenticator app.
+    Totp(Secret),
+    /// One of the single-use recovery codes (`XXXX-XXXX`).
+    RecoveryCode(Secret),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserAddRequest {
+    pub name: String,
+    /// Granted on everything.
+    pub role: String,
+    pub password: Secret,
+}
+
+/// A user as an admin sees them. No secret, not even a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub name: String,
+    /// The role granted on everything, if any.
+    pub role: Option<String>,
+    /// How many grants the user has on single rooms, UPS, servers or VMs.
+    pub scoped_grants: u32,
+    pub disabled: bool,
+    pub two_factor: bool,
+    pub must_change_password: bool,
+    pub created_at: Timestamp,
+}
+
+/// A password reset: give the secret to the user; it logs them in once, to set a password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResetSecret {
+    pub secret: Secret,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub name: String,
+    /// Permission names: read, write, delete, power, migrate, ssh, plan, audit, admin.
+    pub permissions: Vec<String>,
+    pub builtin: bool,
+}
+
+/// A role given to a user on a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub user: String,
+    pub role: String,
+    /// `all`, `room:NAME`, `ups:NAME`, `server:NAME` or `vm:ID`.
+    pub resource: String,
+}
+
+/// A new two-factor secret, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TotpEnrollment {
+    /// `otpauth://totp/...`, for a QR code or an authenticator app.
+    pub uri: Secret,
+    /// The same secret in base32, for typing in.
+    pub secret: Secret,
+}
+
+/// Who must use two-factor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoFactorRequirement {
+    Nobody,
+    Everyone,
+    /// Users holding one of these roles (on anything).
+    Roles(Vec<String>),
+}
+
+/// Installation-wide settings an admin changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub require_two_factor: TwoFactorRequirement,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            require_two_factor: TwoFactorRequirement::Nobody,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// A short public id, for `session revoke`. Not the token.
+    pub id: String,
+    pub user: String,
+    pub scope: SessionScope,
+    pub peer_uid: u32,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// True for the session making this call.
+    pub current: bool,
+}
+
+/// A user with at least one open connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceView {
+    pub user: String,
+    pub since: Timestamp,
+    pub peer_uids: Vec<u32>,
+    pub connections: u32,
+}
+
+/// Filters for `audit_list`; all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub since: Option<Timestamp>,
+    pub user: Option<String>,
+    pub action: Option<String>,
+    /// At most this many, newest last (default and cap: 1000).
+    pub limit: Option<u32>,
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: Option<String>,
+    pub peer_uid: Option<u32>,
+    pub action: String,
+    pub target: Option<String>,
+    pub result: String,
+    pub detail: Option<String>,
+    pub correlation: Option<String>,
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditVerification {
+    /// Records checked before the first problem (all of them when intact).
+    pub verified: u64,
+    pub intact: bool,
+    /// What is wrong and where, e.g. "record 42 was edited, or a record before it inserted".
+    pub problem: Option<String>,
+}

@@ -1,0 +1,339 @@
+//! The access check at the connection edge. Every request passes through [`Guarded::serve`]
+//! before any handler runs: the request's method is looked up in the access table
+//! (`Method::access`), its session checked (scope, expiry), its rate limits counted and its
+//! permissions authorized. Only then is a per-request [`Connection`] carrying the resolved
+//! [`Principal`] handed the request. A refusal is answered in the method's own reply type.
+//!
+//! The two exhaustive matches below (request to method, method to refusal) mean a new RPC
+//! method does not compile until it has a row here and in the access table.
+
+use std::sync::Arc;
+
+use tarpc::context::Context;
+use tarpc::server::Serve;
+use upstra_core::access::{self, Grant, Resource};
+use upstra_core::api::v1::{
+    Access, ApiError, Method, RateTier, SessionScope, SessionToken, Target, Upstra, UpstraRequest,
+    UpstraResponse,
+};
+use upstra_core::rbac::{Decision, Permissions};
+
+use super::service::{Connection, Principal};
+use crate::clock;
+use crate::limits;
+
+/// The method a request calls, and the credential it carries.
+pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
+    use UpstraRequest as R;
+    match req {
+        R::Health {} => (Method::Health, None),
+        R::Setup { .. } => (Method::Setup, None),
+        R::Login { .. } => (Method::Login, None),
+        R::LoginSecondFactor { challenge, .. } => (Method::LoginSecondFactor, Some(challenge)),
+        R::Logout { token } => (Method::Logout, Some(token)),
+        R::Whoami { token } => (Method::WhoAmI, Some(token)),
+        R::ChangePassword { token, .. } => (Method::ChangePassword, Some(token)),
+        R::Apply { token, .. } => (Method::Apply, Some(token)),
+        R::ListRooms { token } => (Method::ListRooms, Some(token)),
+        R::ListUps { token } => (Method::ListUps, Some(token)),
+        R::ListServers { token } => (Method::ListServers, Some(token)),
+        R::ListVms { token } => (Method::ListVms, Some(token)),
+        R::EventsSince { token, .. } => (Method::EventsSince, Some(token)),
+        R::UserAdd { token, .. } => (Method::UserAdd, Some(token)),
+        R::UserList { token } => (Method::UserList, Some(token)),
+        R::UserSetDisabled { token, .. } => (Method::UserSetDisabled, Some(token)),
+        R::UserRemove { token, .. } => (Method::UserRemove, Some(token)),
+        R::UserSetRole { token, .. } => (Method::UserSetRole, Some(token)),
+        R::UserResetPassword { token, .. } => (Method::UserResetPassword, Some(token)),
+        R::RoleList { token } => (Method::RoleList, Some(token)),
+        R::RoleCreate { token, .. } => (Method::RoleCreate, Some(token)),
+        R::RoleRemove { token, .. } => (Method::RoleRemove, Some(token)),
+        R::GrantList { token } => (Method::GrantList, Some(token)),
+        R::GrantAdd { token, .. } => (Method::GrantAdd, Some(token)),
+        R::GrantRemove { token, .. } => (Method::GrantRemove, Some(token)),
+        R::TotpEnroll { token } => (Method::TotpEnroll, Some(token)),
+        R::TotpConfirm { token, .. } => (Method::TotpConfirm, Some(token)),
+        R::TotpDisable { token, .. } => (Method::TotpDisable, Some(token)),
+        R::SettingsGet { token } => (Method::SettingsGet, Some(token)),
+        R::SettingsSet { token, .. } => (Method::SettingsSet, Some(token)),
+        R::SessionList { token, .. } => (Method::SessionList, Some(token)),
+        R::SessionRevoke { token, .. } => (Method::SessionRevoke, Some(token)),
+        R::SessionRevokeUser { token, .. } => (Method::SessionRevokeUser, Some(token)),
+        R::Presence { token } => (Method::Presence, Some(token)),
+        R::Sync { token } => (Method::Sync, Some(token)),
+        R::ServerPower { token, .. } => (Method::ServerPower, Some(token)),
+        R::VmPower { token, .. } => (Method::VmPower, Some(token)),
+        R::VmMigrate { token, .. } => (Method::VmMigrate, Some(token)),
+        R::TlsFingerprint { token, .. } => (Method::TlsFingerprint, Some(token)),
+        R::TlsPin { token, .. } => (Method::TlsPin, Some(token)),
+        R::AuditList { token, .. } => (Method::AuditList, Some(token)),
+        R::AuditVerify { token } => (Method::AuditVerify, Some(token)),
+    }
+}
+
+/// A refusal in the reply type of `method`.
+pub fn refusal(method: Method, e: ApiError) -> Option<UpstraResponse> {
+    use UpstraResponse as R;
+    Some(match method {
+        // Health answers everyone, always.
+        Method::Health => return None,
+        Method::Setup => R::Setup(Err(e)),
+        Method::Login => R::Login(Err(e)),
+        Method::LoginSecondFactor => R::LoginSecondFactor(Err(e)),
+        Method::Logout => R::Logout(Err(e)),
+        Method::WhoAmI => R::Whoami(Err(e)),
+        Method::ChangePassword => R::ChangePassword(Err(e)),
+        Method::Apply => R::Apply(Err(e)),
+        Method::ListRooms => R::ListRooms(Err(e)),
+        Method::ListUps => R::ListUps(Err(e)),
+        Method::ListServers => R::ListServers(Err(e)),
+        Method::ListVms => R::ListVms(Err(e)),
+        Method::EventsSince => R::EventsSince(Err(e)),
+        Method::UserAdd => R::UserAdd(Err(e)),
+        Method::UserList => R::UserList(Err(e)),
+        Method::UserSetDisabled => R::UserSetDisabled(Err(e)),
+        Method::UserRemove => R::UserRemove(Err(e)),
+        Method::UserSetRole => R::UserSetRole(Err(e)),
+        Method::UserResetPassword => R::UserResetPassword(Err(e)),
+        Method::RoleList => R::RoleList(Err(e)),
+        Method::RoleCreate => R::RoleCreate(Err(e)),
+        Method::RoleRemove => R::RoleRemove(Err(e)),
+        Method::GrantList => R::GrantList(Err(e)),
+        Method::GrantAdd => R::GrantAdd(Err(e)),
+        Method::GrantRemove => R::GrantRemove(Err(e)),
+        Method::TotpEnroll => R::TotpEnroll(Err(e)),
+        Method::TotpConfirm => R::TotpConfirm(Err(e)),
+        Method::TotpDisable => R::TotpDisable(Err(e)),
+        Method::SettingsGet => R::SettingsGet(Err(e)),
+        Method::SettingsSet => R::SettingsSet(Err(e)),
+        Method::SessionList => R::SessionList(Err(e)),
+        Method::SessionRevoke => R::SessionRevoke(Err(e)),
+        Method::SessionRevokeUser => R::SessionRevokeUser(Err(e)),
+        Method::Presence => R::Presence(Err(e)),
+        Method::Sync => R::Sync(Err(e)),
+        Method::ServerPower => R::ServerPower(Err(e)),
+        Method::VmPower => R::VmPower(Err(e)),
+        Method::VmMigrate => R::VmMigrate(Err(e)),
+        Method::TlsFingerprint => R::TlsFingerprint(Err(e)),
+        Method::TlsPin => R::TlsPin(Err(e)),
+        Method::AuditList => R::AuditList(Err(e)),
+        Method::AuditVerify => R::AuditVerify(Err(e)),
+    })
+}
+
+/// Extra requirements that depend on a request's arguments, beyond the static table.
+fn raised_bar(req: &UpstraRequest, principal: &Principal) -> Option<Permissions> {
+    match req {
+        // Another user's sessions are an admin's business.
+        UpstraRequest::SessionList {
+            user: Some(other), ..
+        } if *other != principal.user => Some(Permissions::ADMIN),
+        _ => None,
+    }
+}
+
+/// What a limited session may do, in words, for its refusal.
+fn limited(scope: SessionScope) -> ApiError {
+    match scope {
+        SessionScope::EnrollTwoFactor => ApiError::SessionLimited {
+            can: "set up two-factor authentication".into(),
+            hint:
+                "your account must use it; run `upstra 2fa enroll`, then `upstra 2fa confirm CODE`"
+                    .into(),
+        },
+        SessionScope::ChangePassword => ApiError::SessionLimited {
+            can: "change the password".into(),
+            hint: "your password was reset; run `upstra passwd`".into(),
+        },
+        SessionScope::Full => ApiError::Unauthenticated,
+    }
+}
+
+/// The service with the access check in front of it.
+#[derive(Clone)]
+pub struct Guarded(pub Connection);
+
+impl Serve for Guarded {
+    type Req = UpstraRequest;
+    type Resp = UpstraResponse;
+
+    async fn serve(
+        self,
+        ctx: Context,
+        req: UpstraRequest,
+    ) -> Result<UpstraResponse, tarpc::ServerError> {
+        let conn = self.0;
+        let (method, credential) = method_of(&req);
+        match conn.admit(method, credential, &req).await {
+            Ok(principal) => conn.with_principal(principal).serve().serve(ctx, req).await,
+            Err(e) => match refusal(method, e) {
+                Some(reply) => Ok(reply),
+                None => conn.serve().serve(ctx, req).await,
+            },
+        }
+    }
+}
+
+impl Connection {
+    /// Applies `method`'s row of the access table to this request.
+    async fn admit(
+        &self,
+        method: Method,
+        credential: Option<&SessionToken>,
+        req: &UpstraRequest,
+    ) -> Result<Option<Arc<Principal>>, ApiError> {
+        if method != Method::Health && self.shared.stopping.is_cancelled() {
+            return Err(ApiError::Unavailable {
+                message: "the daemon is shutting down".into(),
+            });
+        }
+        let (scopes, needs, on) = match method.access() {
+            // The handler checks the challenge: it is not a session and opens nothing else.
+            Access::Public | Access::Challenge => return Ok(None),
+            Access::Session { scopes, needs, on } => (scopes, needs, on),
+        };
+        let token = credential.ok_or(ApiError::Unauthenticated)?;
+        let principal = self.resolve(token, method.rate_tier()).await?;
+        self.shared
+            .presence
+            .seen(self.id, &principal.user, self.peer_uid, &self.shared.events);
+        if !scopes.contains(&principal.scope) {
+            return Err(limited(principal.scope));
+        }
+        // `Own` methods need nothing beyond the session; `EachItem` ones are filtered item by
+        // item in the handler; `Everything` ones are checked here. A raised bar (another
+        // user's data) is always checked on everything.
+        let on_everything = if on == Target::Everything {
+            needs
+        } else {
+            Permissions::NONE
+        };
+        let on_everything =
+            raised_bar(req, &principal).map_or(on_everything, |extra| on_everything | extra);
+        if on == Target::Named {
+            for target in self.named_targets(req)? {
+                let topology = self.topology();
+                if let Decision::Deny { missing } =
+                    access::authorize(&principal.grants, needs, &target, &topology)
+                {
+                    tracing::info!(user = %principal.user, method = method.name(), %target, %missing, "denied");
+                    self.audit(
+                        Some(&principal.user),
+                        method.name(),
+                        Some(&target.to_string()),
+                        "denied",
+                    )
+                    .await;
+                    return Err(ApiError::Forbidden {
+                        needed: format!("{missing} (on {target})"),
+                    });
+                }
+            }
+        }
+        if on_everything != Permissions::NONE {
+            // The whole installation has no parents: the tree is not needed to check it.
+            let topology = access::Topology::default();
+            if let Decision::Deny { missing } =
+                access::authorize(&principal.grants, on_everything, &Resource::All, &topology)
+            {
+                tracing::info!(user = %principal.user, method = method.name(), %missing, "denied");
+                self.audit(Some(&principal.user), method.name(), Some("all"), "denied")
+                    .await;
+                return Err(ApiError::Forbidden {
+                    needed: missing.to_string(),
+                });
+            }
+        }
+        Ok(Some(principal))
+    }
+
+    /// The resources a `Named` request acts on: its server or VM, and for a migration the
+    /// destination server when it is in the inventory.
+    fn named_targets(&self, req: &UpstraRequest) -> Result<Vec<Resource>, ApiError> {
+        match req {
+            UpstraRequest::ServerPower { server, .. } => {
+                Ok(vec![Resource::Server(self.server_id(server)?)])
+            }
+            UpstraRequest::VmPower { vm, .. } => Ok(vec![Resource::Vm(self.vm_id(vm)?)]),
+            UpstraRequest::VmMigrate { vm, to, .. } => {
+                let mut targets = vec![Resource::Vm(self.vm_id(vm)?)];
+                if let Ok(id) = upstra_core::ids::ServerId::new(to.clone())
+                    && self.shared.inventory().servers.contains_key(&id)
+                {
+                    targets.push(Resource::Server(id));
+                }
+                Ok(targets)
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Looks the session up, counts the call against the caller's rate limits, and loads the
+    /// grants, in one trip to the store thread.
+    async fn resolve(
+        &self,
+        token: &SessionToken,
+        tier: Option<RateTier>,
+    ) -> Result<Arc<Principal>, ApiError> {
+        let hash = crate::auth::token_hash(token);
+        let now = clock::now();
+        let idle =
+            i64::try_from(self.shared.config.sessions.idle_timeout.as_millis()).unwrap_or(i64::MAX);
+        let limits = self.shared.config.limits;
+        let resolved =
+            self.shared
+                .store
+                .call(move |db| {
+                    let Some(session) = db.session(&hash, now.millis(), idle)? else {
+                        return Ok(Err(ApiError::Unauthenticated));
+                    };
+                    let mut keys = vec![(format!("global:{}", session.user), limits.global)];
+                    match tier {
+                        Some(RateTier::Sensitive) => {
+                            keys.push((format!("sensitive:{}", session.user), limits.sensitive))
+                        }
+                        Some(RateTier::ExpensiveRead) => keys
+                            .push((format!("read:{}", session.public_id), limits.expensive_read)),
+                        None => {}
+                    }
+                    for (key, limit) in keys {
+                        if let Err(retry_after_s) = limits::take(db, &key, limit, now)? {
+                            return Ok(Err(ApiError::RateLimited { retry_after_s }));
+                        }
+                    }
+                    let grants = db.grants(Some(&session.user))?;
+                    let two_factor = db
+                        .user(&session.user)?
+                        .is_some_and(|u| u.totp_secret.is_some());
+                    Ok(Ok((session, grants, two_factor)))
+                })
+                .await
+                .map_err(|e| super::service::internal(&e))?;
+        let (session, grants, two_factor) = match resolved {
+            Ok(found) => found,
+            Err(e) => return Err(e),
+        };
+        let role = grants
+            .iter()
+            .find(|g| g.resource == "all")
+            .map(|g| g.role.clone());
+        let grants = grants
+            .iter()
+            .filter_map(|g| {
+                Resource::parse(&g.resource).ok().map(|resource| Grant {
+                    permissions: g.permissions,
+                    resource,
+                })
+            })
+            .collect();
+        Ok(Arc::new(Principal {
+            user: session.user,
+            role: role.unwrap_or_else(|| "custom".into()),
+            scope: session.scope,
+            session_id: session.public_id,
+            expires_at: session.expires_at,
+            two_factor,
+            grants,
+        }))
+    }
+}

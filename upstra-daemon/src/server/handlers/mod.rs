@@ -1,0 +1,18 @@
+//! Request handlers, by area. Each runs only after the guard admitted the call; the ones that
+//! need a session find the caller in `Connection::who`.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod inventory;
+pub mod operations;
+pub mod sessions;
+
+use upstra_core::api::v1::ApiError;
+
+use crate::store::StoreError;
+
+/// Store errors become an internal-error reference for the client.
+pub(super) fn internal(e: StoreError) -> ApiError {
+    super::service::internal(&e)
+}
