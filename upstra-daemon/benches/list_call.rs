@@ -36,6 +36,11 @@ async fn main() {
     let config = Config {
         socket: dir.path().join("upstra.sock"),
         data_dir: dir.path().join("data"),
+        // The benchmark makes tens of thousands of calls as one user: lift the per-user limit.
+        limits: upstra_daemon::limits::Limits {
+            global: upstra_core::ratelimit::Limit::per_minutes(10_000_000, 15),
+            ..Default::default()
+        },
         ..Config::default()
     };
     let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None)).unwrap();
@@ -84,6 +89,50 @@ async fn main() {
         .await
         .unwrap()
         .unwrap();
+
+    // Login cost: argon2id verify (19 MiB, t=2) dominates.
+    let mut logins = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let r = c
+            .login(
+                ctx(),
+                LoginRequest {
+                    user: "bench".into(),
+                    password: Secret::new("benchmark password"),
+                },
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        logins.push(t.elapsed());
+        assert!(matches!(r, LoginOutcome::Session(_)));
+    }
+    logins.sort();
+    println!(
+        "login over the socket (argon2id verify + session), 20 calls: p50 {:?}  max {:?}",
+        percentile(&logins, 0.5),
+        logins[logins.len() - 1]
+    );
+
+    // The access check: `health` skips it, `whoami` does nothing but it (session lookup,
+    // global rate-limit bucket, grants), so the difference is the guard's cost per call.
+    let mut health = Vec::new();
+    let mut whoami = Vec::new();
+    for _ in 0..3_000 {
+        let t = Instant::now();
+        c.health(ctx()).await.unwrap();
+        health.push(t.elapsed());
+        let t = Instant::now();
+        c.whoami(ctx(), token.clone()).await.unwrap().unwrap();
+        whoami.push(t.elapsed());
+    }
+    health.sort();
+    whoami.sort();
+    let (h50, w50) = (percentile(&health, 0.5), percentile(&whoami, 0.5));
+    println!(
+        "access check: health p50 {h50:?} (no check; it counts users), whoami p50 {w50:?} (check only)"
+    );
 
     // Warm up.
     for _ in 0..200 {

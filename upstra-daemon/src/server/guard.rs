@@ -193,7 +193,7 @@ impl Connection {
             Access::Session { scopes, needs, on } => (scopes, needs, on),
         };
         let token = credential.ok_or(ApiError::Unauthenticated)?;
-        let principal = self.resolve(token, method.rate_tier()).await?;
+        let principal = self.resolve(token).await?;
         self.shared
             .presence
             .seen(self.id, &principal.user, self.peer_uid, &self.shared.events);
@@ -244,7 +244,32 @@ impl Connection {
                 });
             }
         }
+        if let Some(tier) = method.rate_tier() {
+            self.count_tier(&principal, tier).await?;
+        }
         Ok(Some(principal))
+    }
+
+    /// Counts an admitted call against its extra tier: sensitive operations per user,
+    /// expensive reads per session. Counted only once the call passed the access check, so a
+    /// refused attempt cannot lock its user out of the operations they may do.
+    async fn count_tier(&self, principal: &Principal, tier: RateTier) -> Result<(), ApiError> {
+        let limits = self.shared.config.limits;
+        let (key, limit) = match tier {
+            RateTier::Sensitive => (format!("sensitive:{}", principal.user), limits.sensitive),
+            RateTier::ExpensiveRead => (
+                format!("read:{}", principal.session_id),
+                limits.expensive_read,
+            ),
+        };
+        let now = clock::now();
+        let verdict = self
+            .shared
+            .store
+            .call(move |db| limits::take(db, &key, limit, now))
+            .await
+            .map_err(|e| super::service::internal(&e))?;
+        verdict.map_err(|retry_after_s| ApiError::RateLimited { retry_after_s })
     }
 
     /// The resources a `Named` request acts on: its server or VM, and for a migration the
@@ -268,47 +293,33 @@ impl Connection {
         }
     }
 
-    /// Looks the session up, counts the call against the caller's rate limits, and loads the
-    /// grants, in one trip to the store thread.
-    async fn resolve(
-        &self,
-        token: &SessionToken,
-        tier: Option<RateTier>,
-    ) -> Result<Arc<Principal>, ApiError> {
+    /// Looks the session up, counts the call against the caller's global rate limit, and loads
+    /// the grants, in one trip to the store thread.
+    async fn resolve(&self, token: &SessionToken) -> Result<Arc<Principal>, ApiError> {
         let hash = crate::auth::token_hash(token);
         let now = clock::now();
         let idle =
             i64::try_from(self.shared.config.sessions.idle_timeout.as_millis()).unwrap_or(i64::MAX);
         let limits = self.shared.config.limits;
-        let resolved =
-            self.shared
-                .store
-                .call(move |db| {
-                    let Some(session) = db.session(&hash, now.millis(), idle)? else {
-                        return Ok(Err(ApiError::Unauthenticated));
-                    };
-                    let mut keys = vec![(format!("global:{}", session.user), limits.global)];
-                    match tier {
-                        Some(RateTier::Sensitive) => {
-                            keys.push((format!("sensitive:{}", session.user), limits.sensitive))
-                        }
-                        Some(RateTier::ExpensiveRead) => keys
-                            .push((format!("read:{}", session.public_id), limits.expensive_read)),
-                        None => {}
-                    }
-                    for (key, limit) in keys {
-                        if let Err(retry_after_s) = limits::take(db, &key, limit, now)? {
-                            return Ok(Err(ApiError::RateLimited { retry_after_s }));
-                        }
-                    }
-                    let grants = db.grants(Some(&session.user))?;
-                    let two_factor = db
-                        .user(&session.user)?
-                        .is_some_and(|u| u.totp_secret.is_some());
-                    Ok(Ok((session, grants, two_factor)))
-                })
-                .await
-                .map_err(|e| super::service::internal(&e))?;
+        let resolved = self
+            .shared
+            .store
+            .call(move |db| {
+                let Some(session) = db.session(&hash, now.millis(), idle)? else {
+                    return Ok(Err(ApiError::Unauthenticated));
+                };
+                let key = format!("global:{}", session.user);
+                if let Err(retry_after_s) = limits::take(db, &key, limits.global, now)? {
+                    return Ok(Err(ApiError::RateLimited { retry_after_s }));
+                }
+                let grants = db.grants(Some(&session.user))?;
+                let two_factor = db
+                    .user(&session.user)?
+                    .is_some_and(|u| u.totp_secret.is_some());
+                Ok(Ok((session, grants, two_factor)))
+            })
+            .await
+            .map_err(|e| super::service::internal(&e))?;
         let (session, grants, two_factor) = match resolved {
             Ok(found) => found,
             Err(e) => return Err(e),

@@ -146,3 +146,6 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>) {
         tracing::debug!(peer_uid = uid, "connection closed");
     });
 }
+
+#[cfg(test)]
+mod tests;

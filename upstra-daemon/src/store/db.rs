@@ -30,6 +30,12 @@ impl Db {
         &mut self.conn
     }
 
+    /// The raw connection, for tests that tamper with the store behind the daemon's back.
+    #[cfg(test)]
+    pub(crate) fn raw_for_tests(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     pub fn load_inventory(&mut self) -> Result<Inventory, StoreError> {
         let mut inv = Inventory::default();
         for (name, doc) in self.docs("rooms")? {

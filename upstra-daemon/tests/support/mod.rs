@@ -36,6 +36,11 @@ impl Daemon {
     /// Starts `upstrad` in `dir` (socket `dir/upstra.sock`, data `dir/data`) and waits until
     /// it answers.
     pub async fn start(dir: &Path) -> Self {
+        Self::start_with_log(dir, "info").await
+    }
+
+    /// Starts with `UPSTRA_LOG` set to `filter`.
+    pub async fn start_with_log(dir: &Path, filter: &str) -> Self {
         let socket = dir.join("upstra.sock");
         let data_dir = dir.join("data");
         let stderr_log = dir.join(format!(
@@ -44,6 +49,7 @@ impl Daemon {
         ));
         let log = std::fs::File::create(&stderr_log).unwrap();
         let child = upstrad()
+            .env("UPSTRA_LOG", filter)
             .arg("--socket")
             .arg(&socket)
             .arg("--data-dir")

@@ -1,0 +1,375 @@
+//! The guard and the handlers in process: a real store in a temp dir, requests handed to
+//! `Guarded::serve` exactly as tarpc would, no socket. Fast enough to walk every method ×
+//! role × resource.
+
+mod flows;
+mod matrix;
+
+use std::sync::Arc;
+
+use tarpc::server::Serve;
+use upstra_core::api::v1::*;
+use upstra_core::lab::{KnownNames, parse};
+use upstra_core::model::{Vm, VmPower};
+use upstra_core::secret::Secret;
+
+use super::{Connection, Guarded};
+use crate::config::Config;
+use crate::shared::Shared;
+use crate::store::{KeySource, Store};
+use crate::{auth, clock};
+
+pub const LAB: &str = r#"
+[[room]]
+name = "lab-a"
+[[room]]
+name = "lab-b"
+[[ups]]
+name = "ups-a"
+room = "lab-a"
+nut = "ups-a@127.0.0.1:1"
+[[ups]]
+name = "ups-b"
+room = "lab-b"
+nut = "ups-b@127.0.0.1:1"
+[[server]]
+name = "esx-a"
+room = "lab-a"
+kind = "hypervisor"
+feeds = ["ups-a"]
+vsphere_host = "esx-a.lab"
+[[server]]
+name = "esx-b"
+room = "lab-b"
+kind = "hypervisor"
+feeds = ["ups-b"]
+vsphere_host = "esx-b.lab"
+"#;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A daemon without a socket.
+pub struct Harness {
+    pub shared: Arc<Shared>,
+    pub dir: tempfile::TempDir,
+    next_id: std::sync::atomic::AtomicU64,
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::open(dir).await
+    }
+
+    /// Opens (or reopens, for "after a restart") the store in `dir`.
+    pub async fn open(dir: tempfile::TempDir) -> Self {
+        let data = dir.path().join("data");
+        let store = Store::open(&data, &KeySource::locate(&data, None)).expect("store");
+        let inventory = store
+            .call(|db| db.load_inventory())
+            .await
+            .expect("inventory");
+        let inventory = if inventory.is_empty() {
+            let inv = parse(LAB, &KnownNames::default()).expect("lab").inventory;
+            let save = inv.clone();
+            store
+                .call(move |db| {
+                    db.save_inventory(
+                        &save.rooms.values().collect::<Vec<_>>(),
+                        &save.ups.values().collect::<Vec<_>>(),
+                        &save.servers.values().collect::<Vec<_>>(),
+                        None,
+                        &crate::store::AuditEntry {
+                            action: "apply",
+                            result: "ok",
+                            ..Default::default()
+                        },
+                    )
+                })
+                .await
+                .expect("lab saved");
+            inv
+        } else {
+            inventory
+        };
+        let config = Config {
+            data_dir: data,
+            ..Config::default()
+        };
+        let shared = Arc::new(Shared::new(config, store, inventory));
+        {
+            let mut vms = shared.live.vms.write().expect("lock");
+            for (id, host) in [("vm-1", "esx-a.lab"), ("vm-2", "esx-b.lab")] {
+                let vm = Vm {
+                    id: upstra_core::ids::VmId::new(id).expect("id"),
+                    name: format!("{id}-name"),
+                    host: Some(host.into()),
+                    power: VmPower::PoweredOn,
+                    cpus: 2,
+                    memory_mib: 2048,
+                };
+                vms.insert(vm.id.clone(), vm);
+            }
+        }
+        Self {
+            shared,
+            dir,
+            next_id: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+
+    /// A request through the guard, as from a connection of Unix user `uid`.
+    pub async fn call(&self, req: UpstraRequest) -> UpstraResponse {
+        let id = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let conn = Guarded(Connection::new(self.shared.clone(), 1000, id));
+        conn.serve(tarpc::context::current(), req)
+            .await
+            .expect("served")
+    }
+
+    /// Creates a user holding `role` on `resource`, directly in the store.
+    pub async fn user(&self, name: &str, role: &str, resource: &str) {
+        let hash = auth::hash_password(Secret::new(PASSWORD))
+            .await
+            .expect("hash");
+        let (n, r, res) = (name.to_owned(), role.to_owned(), resource.to_owned());
+        self.shared
+            .store
+            .call(move |db| {
+                db.create_user(&n, &hash, &r, clock::now().millis(), false)?;
+                if res != "all" {
+                    db.remove_grant(&n, &r, "all")?;
+                    db.add_grant(&n, &r, &res)?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("user created");
+    }
+
+    /// A full session for `name`, made directly in the store.
+    pub async fn session(&self, name: &str, scope: SessionScope) -> SessionToken {
+        let (token, hash) = auth::new_token();
+        let (n, id) = (name.to_owned(), hash[..12].to_owned());
+        let now = clock::now().millis();
+        self.shared
+            .store
+            .call(move |db| db.create_session(&hash, &id, &n, 1000, scope, now, now + 3_600_000))
+            .await
+            .expect("session");
+        token
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> Result<LoginOutcome, ApiError> {
+        let req = LoginRequest {
+            user: user.into(),
+            password: Secret::new(password),
+        };
+        match self.call(UpstraRequest::Login { req }).await {
+            UpstraResponse::Login(r) => r,
+            other => panic!("unexpected reply {other:?}"),
+        }
+    }
+}
+
+/// The error inside any reply, if it is one.
+pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
+    use UpstraResponse as R;
+    match resp {
+        R::Health(_) => None,
+        R::Setup(r)
+        | R::Logout(r)
+        | R::ChangePassword(r)
+        | R::UserAdd(r)
+        | R::UserSetDisabled(r)
+        | R::UserRemove(r)
+        | R::UserSetRole(r)
+        | R::RoleCreate(r)
+        | R::RoleRemove(r)
+        | R::GrantAdd(r)
+        | R::GrantRemove(r)
+        | R::TotpDisable(r)
+        | R::SettingsSet(r)
+        | R::SessionRevoke(r)
+        | R::TlsPin(r) => r.as_ref().err(),
+        R::Login(r) => r.as_ref().err(),
+        R::LoginSecondFactor(r) => r.as_ref().err(),
+        R::Whoami(r) => r.as_ref().err(),
+        R::Apply(r) => r.as_ref().err(),
+        R::ListRooms(r) => r.as_ref().err(),
+        R::ListUps(r) => r.as_ref().err(),
+        R::ListServers(r) => r.as_ref().err(),
+        R::ListVms(r) => r.as_ref().err(),
+        R::EventsSince(r) => r.as_ref().err(),
+        R::UserList(r) => r.as_ref().err(),
+        R::UserResetPassword(r) => r.as_ref().err(),
+        R::RoleList(r) => r.as_ref().err(),
+        R::GrantList(r) => r.as_ref().err(),
+        R::TotpEnroll(r) => r.as_ref().err(),
+        R::TotpConfirm(r) => r.as_ref().err(),
+        R::SettingsGet(r) => r.as_ref().err(),
+        R::SessionList(r) => r.as_ref().err(),
+        R::SessionRevokeUser(r) => r.as_ref().err(),
+        R::Presence(r) => r.as_ref().err(),
+        R::Sync(r) => r.as_ref().err(),
+        R::ServerPower(r) | R::VmPower(r) | R::VmMigrate(r) => r.as_ref().err(),
+        R::TlsFingerprint(r) => r.as_ref().err(),
+        R::AuditList(r) => r.as_ref().err(),
+        R::AuditVerify(r) => r.as_ref().err(),
+    }
+}
+
+/// A harmless request of each method, carrying `token`. Naming a method here is what makes
+/// the matrix test cover it: the match is exhaustive, so a new method must be added.
+pub fn sample(
+    method: Method,
+    token: &SessionToken,
+    target_server: &str,
+    target_vm: &str,
+) -> UpstraRequest {
+    use UpstraRequest as R;
+    let token = token.clone();
+    let grant = GrantView {
+        user: "nobody-here".into(),
+        role: "viewer".into(),
+        resource: "all".into(),
+    };
+    match method {
+        Method::Health => R::Health {},
+        Method::Setup => R::Setup {
+            req: SetupRequest {
+                user: "x".into(),
+                password: Secret::new(PASSWORD),
+            },
+        },
+        Method::Login => R::Login {
+            req: LoginRequest {
+                user: "nobody-here".into(),
+                password: Secret::new("x"),
+            },
+        },
+        Method::LoginSecondFactor => R::LoginSecondFactor {
+            challenge: token,
+            factor: SecondFactor::Totp(Secret::new("000000")),
+        },
+        Method::Logout => R::Logout { token },
+        Method::WhoAmI => R::Whoami { token },
+        Method::ChangePassword => R::ChangePassword {
+            token,
+            current: Secret::new("wrong"),
+            new: Secret::new("x"),
+        },
+        Method::Apply => R::Apply {
+            token,
+            spec: LabSpec::default(),
+            dry_run: true,
+        },
+        Method::ListRooms => R::ListRooms { token },
+        Method::ListUps => R::ListUps { token },
+        Method::ListServers => R::ListServers { token },
+        Method::ListVms => R::ListVms { token },
+        Method::EventsSince => R::EventsSince {
+            token,
+            cursor: 0,
+            max_wait_ms: 0,
+        },
+        Method::UserAdd => R::UserAdd {
+            token,
+            req: UserAddRequest {
+                name: "new-user".into(),
+                role: "nope-role".into(),
+                password: Secret::new("x"),
+            },
+        },
+        Method::UserList => R::UserList { token },
+        Method::UserSetDisabled => R::UserSetDisabled {
+            token,
+            user: "nobody-here".into(),
+            disabled: false,
+        },
+        Method::UserRemove => R::UserRemove {
+            token,
+            user: "nobody-here".into(),
+        },
+        Method::UserSetRole => R::UserSetRole {
+            token,
+            user: "nobody-here".into(),
+            role: "viewer".into(),
+        },
+        Method::UserResetPassword => R::UserResetPassword {
+            token,
+            user: "nobody-here".into(),
+        },
+        Method::RoleList => R::RoleList { token },
+        Method::RoleCreate => R::RoleCreate {
+            token,
+            name: "bad name".into(),
+            permissions: vec![],
+        },
+        Method::RoleRemove => R::RoleRemove {
+            token,
+            name: "nope-role".into(),
+        },
+        Method::GrantList => R::GrantList { token },
+        Method::GrantAdd => R::GrantAdd { token, grant },
+        Method::GrantRemove => R::GrantRemove { token, grant },
+        Method::TotpEnroll => R::TotpEnroll { token },
+        Method::TotpConfirm => R::TotpConfirm {
+            token,
+            code: "000000".into(),
+        },
+        Method::TotpDisable => R::TotpDisable {
+            token,
+            code: "000000".into(),
+        },
+        Method::SettingsGet => R::SettingsGet { token },
+        Method::SettingsSet => R::SettingsSet {
+            token,
+            settings: Settings {
+                require_two_factor: TwoFactorRequirement::Roles(vec!["nope-role".into()]),
+            },
+        },
+        Method::SessionList => R::SessionList { token, user: None },
+        Method::SessionRevoke => R::SessionRevoke {
+            token,
+            id: "nope".into(),
+        },
+        Method::SessionRevokeUser => R::SessionRevokeUser {
+            token,
+            user: "nobody-here".into(),
+        },
+        Method::Presence => R::Presence { token },
+        Method::Sync => R::Sync { token },
+        Method::ServerPower => R::ServerPower {
+            token,
+            server: target_server.into(),
+            action: ServerPowerAction::On,
+        },
+        Method::VmPower => R::VmPower {
+            token,
+            vm: target_vm.into(),
+            action: VmPowerRequest::On,
+        },
+        Method::VmMigrate => R::VmMigrate {
+            token,
+            vm: target_vm.into(),
+            to: target_server.into(),
+        },
+        Method::TlsFingerprint => R::TlsFingerprint {
+            token,
+            peer: TlsPeer::Vcenter,
+        },
+        Method::TlsPin => R::TlsPin {
+            token,
+            peer: TlsPeer::Vcenter,
+            fingerprint: "bad".into(),
+        },
+        Method::AuditList => R::AuditList {
+            token,
+            query: AuditQuery::default(),
+        },
+        Method::AuditVerify => R::AuditVerify { token },
+    }
+}
