@@ -84,7 +84,7 @@ pub enum CallError {
     #[error("the daemon at {socket} could not serve the request: {detail}")]
     Server { socket: String, detail: String },
     /// The daemon answered with an error.
-    #[error(transparent)]
+    #[error("{}", crate::error::api_message(.0))]
     Api(#[from] ApiError),
 }
 

@@ -5,6 +5,7 @@ use upstra_core::api::v1::ApiError;
 
 use crate::client::{CallError, ConnectError};
 use crate::console::ConsoleError;
+use crate::format;
 use crate::session::SessionError;
 
 /// The exit codes of `upstra`.
@@ -17,6 +18,22 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 3;
     /// No session, or the daemon no longer accepts it.
     pub const UNAUTHENTICATED: u8 = 4;
+    /// Refused by policy: a missing permission, a rate limit, or a session limited to
+    /// enrolling two-factor or changing the password. Retrying the same call as the same user
+    /// will not help (or not before the time the message gives).
+    pub const REFUSED: u8 = 5;
+}
+
+/// The daemon's refusal as one sentence for a person. Most `ApiError` messages are already
+/// phrased that way; a rate limit says when to retry in minutes rather than seconds.
+pub fn api_message(e: &ApiError) -> String {
+    match e {
+        ApiError::RateLimited { retry_after_s } => format!(
+            "too many attempts: try again in {}",
+            format::wait(*retry_after_s)
+        ),
+        e => e.to_string(),
+    }
 }
 
 /// Why a command failed.
@@ -55,6 +72,11 @@ impl CliError {
             Self::Call(CallError::Api(ApiError::Unauthenticated)) | Self::NotLoggedIn { .. } => {
                 exit::UNAUTHENTICATED
             }
+            Self::Call(CallError::Api(
+                ApiError::Forbidden { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::SessionLimited { .. },
+            )) => exit::REFUSED,
             Self::Call(_) | Self::Session(_) | Self::Console(_) | Self::Failed(_) => exit::FAILED,
         }
     }
@@ -77,15 +99,63 @@ mod tests {
                 exit::FAILED,
                 exit::USAGE,
                 exit::UNREACHABLE,
-                exit::UNAUTHENTICATED
+                exit::UNAUTHENTICATED,
+                exit::REFUSED
             ],
-            [1, 2, 3, 4]
+            [1, 2, 3, 4, 5]
         );
+        for refused in [
+            ApiError::Forbidden {
+                needed: "admin".into(),
+            },
+            ApiError::RateLimited { retry_after_s: 9 },
+            ApiError::SessionLimited {
+                can: "x".into(),
+                hint: "y".into(),
+            },
+        ] {
+            assert_eq!(CliError::from(refused).exit_code(), 5);
+        }
+        let refused = ApiError::SecondFactorRefused {
+            reason: "wrong code".into(),
+        };
+        assert_eq!(CliError::from(refused).exit_code(), 1);
         assert_eq!(CliError::from(ApiError::Unauthenticated).exit_code(), 4);
         assert_eq!(CliError::from(ApiError::BadCredentials).exit_code(), 1);
         assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
         let unreachable =
             ConnectError::new("/nowhere".as_ref(), std::io::ErrorKind::NotFound.into());
         assert_eq!(CliError::from(unreachable).exit_code(), 3);
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let cases = [
+            (
+                ApiError::RateLimited { retry_after_s: 180 },
+                "too many attempts: try again in 3 min",
+            ),
+            (
+                ApiError::RateLimited { retry_after_s: 20 },
+                "too many attempts: try again in 20 s",
+            ),
+            (
+                ApiError::SessionLimited {
+                    can: "change the password".into(),
+                    hint: "your password was reset; run `upstra passwd`".into(),
+                },
+                "this session can only be used to change the password: your password was \
+                 reset; run `upstra passwd`",
+            ),
+            (
+                ApiError::SecondFactorRefused {
+                    reason: "this code was already used".into(),
+                },
+                "this code was already used",
+            ),
+        ];
+        for (e, sentence) in cases {
+            assert_eq!(CliError::from(e).to_string(), sentence);
+        }
     }
 }

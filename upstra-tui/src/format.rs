@@ -35,6 +35,31 @@ pub fn runtime(seconds: Option<u64>) -> String {
     }
 }
 
+/// A wait before retrying, rounded up to what a person plans with: `20 s`, `3 min`,
+/// `1 h 05 min`.
+pub fn wait(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds.div_ceil(60)),
+        _ => {
+            let minutes = seconds.div_ceil(60);
+            match minutes % 60 {
+                0 => format!("{} h", minutes / 60),
+                m => format!("{} h {m:02} min", minutes / 60),
+            }
+        }
+    }
+}
+
+/// A duration in milliseconds as it reads best: `850 ms`, `12.3 s`, `2m 05s`.
+pub fn millis(ms: u64) -> String {
+    match ms {
+        0..1000 => format!("{ms} ms"),
+        1000..60_000 => format!("{}.{} s", ms / 1000, (ms % 1000) / 100),
+        _ => runtime(Some(ms / 1000)),
+    }
+}
+
 /// A memory size given in MiB: `512 MiB`, `4 GiB`, `1.5 GiB`.
 pub fn mebibytes(mib: u64) -> String {
     if mib < 1024 {
@@ -96,6 +121,20 @@ mod tests {
         assert_eq!(mebibytes(1536), "1.5 GiB");
         assert_eq!(percent(Some(99.6)), "100%");
         assert_eq!(percent(None), "-");
+    }
+
+    #[test]
+    fn waits_round_up_to_what_people_plan_with() {
+        assert_eq!(wait(0), "0 s");
+        assert_eq!(wait(59), "59 s");
+        assert_eq!(wait(60), "1 min");
+        assert_eq!(wait(61), "2 min");
+        assert_eq!(wait(3599), "60 min");
+        assert_eq!(wait(3600), "1 h");
+        assert_eq!(wait(3900), "1 h 05 min");
+        assert_eq!(millis(850), "850 ms");
+        assert_eq!(millis(12_345), "12.3 s");
+        assert_eq!(millis(125_000), "2m 05s");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //!   console.
 //! - [`error`]: the CLI's error type and its exit codes.
 //! - [`logging`]: tracing to a file, never to the terminal the console draws on.
+//! - [`qr`]: QR codes drawn with text, for two-factor enrollment in the CLI and the console.
 //! - `demo` (feature `demo`): an in-process daemon on a simulated lab, then the console.
 //!
 //! Deliberately absent: any access to the store or the peers. This crate knows the daemon only
@@ -29,5 +30,6 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod logging;
+pub mod qr;
 pub mod session;
 pub mod table;

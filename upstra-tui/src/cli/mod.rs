@@ -1,10 +1,20 @@
 //! The command line: every subcommand and flag of `upstra`, with the exit codes in the long
 //! help. The names follow the command-line contract in the design brief and are kept stable:
 //! scripts and the end-to-end tests drive the same commands users type.
+//!
+//! This module holds the top level and the session commands; [`identity`] the users, roles,
+//! grants, two-factor, settings, sessions and audit nouns; [`operations`] power, migration,
+//! sync, events and TLS trust.
+
+mod identity;
+mod operations;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use identity::*;
+pub use operations::*;
 
 /// Where `upstrad` listens unless told otherwise.
 pub const DEFAULT_SOCKET: &str = "/run/upstra/upstra.sock";
@@ -16,8 +26,14 @@ Exit codes:
   2  usage error (unknown flag, missing argument, empty password)
   3  cannot reach the daemon (not running, wrong --socket, no permission, connection lost)
   4  not logged in, or the session has expired: run `upstra login`
+  5  refused by policy: permission denied, too many attempts (the message says when to
+     retry), or a session that may only set up two-factor or change its password
 
-Passwords are read from standard input only (--password-stdin), never from arguments.
+Passwords are read from standard input only (--password-stdin), never from arguments; the
+only secrets an argument takes are the one-time codes of --totp and --recovery-code.
+Actions that stop or move something (server and VM power off, shutdown or cycle, migration,
+user removal, pinning a certificate) ask you to type the target's name; --yes skips that,
+and without a terminal on standard input they refuse to run unless --yes is given.
 The session from `upstra login` is kept per Unix user and per daemon socket, in
 $XDG_RUNTIME_DIR/upstra/ (or a private directory under the system temp directory);
 UPSTRA_SESSION_FILE names the file explicitly.";
@@ -54,6 +70,8 @@ pub enum Command {
     Logout,
     /// Show who the session belongs to.
     Whoami(JsonFlag),
+    /// Change your own password: the current one, then the new one, on standard input.
+    Passwd(PasswdArgs),
     /// Declare rooms, UPS, servers and the vCenter from a lab file; idempotent.
     Apply(ApplyArgs),
     /// Rooms.
@@ -62,12 +80,41 @@ pub enum Command {
     /// UPS units with their live state.
     #[command(subcommand)]
     Ups(ListVerb),
-    /// Servers with their power state and feeds.
+    /// Servers: list them, power them.
     #[command(subcommand)]
-    Server(ListVerb),
-    /// VMs as the hypervisor last reported them.
+    Server(ServerVerb),
+    /// VMs: list them, power them, migrate them.
     #[command(subcommand)]
-    Vm(ListVerb),
+    Vm(VmVerb),
+    /// Read every UPS, BMC and the vCenter now instead of waiting for the next poll.
+    Sync(JsonFlag),
+    /// The daemon's event log: what is buffered, or followed live with --follow.
+    Events(EventsArgs),
+    /// Pin the TLS certificate of a BMC or of the vCenter after checking its fingerprint.
+    #[command(subcommand)]
+    Trust(TrustVerb),
+    /// Users (admin).
+    #[command(subcommand)]
+    User(UserVerb),
+    /// Roles: named sets of permissions (admin).
+    #[command(subcommand)]
+    Role(RoleVerb),
+    /// Grants: a role given to a user on a resource (admin).
+    #[command(subcommand)]
+    Grant(GrantVerb),
+    /// Two-factor authentication (TOTP) for your own account.
+    #[command(subcommand, name = "2fa")]
+    TwoFactor(TwoFactorVerb),
+    /// Installation-wide settings (admin).
+    #[command(subcommand)]
+    Settings(SettingsVerb),
+    /// Sessions: yours, or another user's (admin).
+    #[command(subcommand)]
+    Session(SessionVerb),
+    /// Who is connected right now.
+    Who(JsonFlag),
+    /// The audit trail: list records, or `audit verify` its hash chain.
+    Audit(AuditArgs),
 }
 
 /// A user name, with the password on standard input.
@@ -93,6 +140,19 @@ pub struct LoginArgs {
     /// One of your single-use recovery codes (`XXXX-XXXX`), when the authenticator is lost.
     #[arg(long, value_name = "CODE")]
     pub recovery_code: Option<String>,
+}
+
+/// `upstra passwd`.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+Standard input holds two lines: your current password, then the new one. After logging in
+with a reset secret from `upstra user reset-password`, the daemon does not check the first
+line (the secret proved who you are), but it must still be there.
+Every session of yours ends, this one too: log in again afterwards.")]
+pub struct PasswdArgs {
+    /// Read the current and the new password from standard input, one per line (required).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
 }
 
 /// `--json` for commands that print one object.
@@ -152,6 +212,7 @@ mod tests {
             "2  usage error",
             "3  cannot reach",
             "4  not logged in",
+            "5  refused by policy",
         ] {
             assert!(help.contains(code), "{code} missing from --help");
         }

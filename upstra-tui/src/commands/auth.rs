@@ -1,4 +1,4 @@
-//! `setup`, `login`, `logout` and `whoami`: the session's life cycle.
+//! `setup`, `login`, `logout`, `whoami` and `passwd`: the session's life cycle.
 
 use std::path::Path;
 use std::time::SystemTime;
@@ -7,7 +7,10 @@ use upstra_core::api::v1::{
     ApiError, LoginOutcome, LoginRequest, SecondFactor, SessionScope, SetupRequest,
 };
 
-use super::{out, out_json, read_password_stdin, session_store, signed_in};
+use super::{
+    out, out_json, read_password_stdin, read_passwords_stdin, session_store, signed_in,
+    signed_in_as,
+};
 use crate::client::{CallError, Connector, timeouts};
 use crate::error::CliError;
 use crate::format;
@@ -155,4 +158,29 @@ pub async fn whoami(socket: &Path, json: bool) -> Result<(), CliError> {
     ];
     let text: String = rows.iter().map(|(k, v)| format!("{k:<12} {v}\n")).collect();
     out(&text)
+}
+
+/// `upstra passwd`: the current password and the new one, one per line on standard input.
+/// The daemon ends every session of the user on success, so the stored one is forgotten.
+pub async fn passwd(socket: &Path) -> Result<(), CliError> {
+    let (conn, session, store) = signed_in_as(socket).await?;
+    let mut passwords = read_passwords_stdin(&["the current password", "the new password"])?;
+    let new = passwords.pop();
+    let current = passwords.pop();
+    let (Some(current), Some(new)) = (current, new) else {
+        return Err(CliError::Usage(
+            "give the current password, then the new one, on standard input".into(),
+        ));
+    };
+    let token = session.token;
+    conn.call(timeouts::LOGIN, |c, ctx| async move {
+        c.change_password(ctx, token, current, new).await
+    })
+    .await?;
+    store.remove()?;
+    let user = session.user;
+    out(&format!(
+        "changed the password of {user}; every session of {user} has ended, this one too: \
+         log in again with `upstra login --user {user} --password-stdin`\n"
+    ))
 }

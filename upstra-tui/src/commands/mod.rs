@@ -1,9 +1,17 @@
 //! The subcommands. Each one connects, makes its calls, and prints for people or, with
 //! `--json`, the API's wire types; failures come back as [`CliError`] for `main` to print.
 
+mod access;
 mod apply;
+mod audit;
 mod auth;
+pub mod confirm;
+mod events;
 mod list;
+mod operations;
+mod sessions;
+mod twofactor;
+mod users;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -14,10 +22,10 @@ use upstra_core::api::v1::SessionToken;
 use upstra_core::secret::Secret;
 use zeroize::Zeroizing;
 
-use crate::cli::{Cli, Command, ListVerb};
+use crate::cli::{Cli, Command, ListVerb, ServerVerb, VmVerb};
 use crate::client::Connector;
 use crate::error::CliError;
-use crate::session::{SessionEnv, SessionStore};
+use crate::session::{SessionEnv, SessionStore, StoredSession};
 use crate::{console, logging};
 
 /// Runs the command `cli` names; no subcommand opens the console.
@@ -40,11 +48,26 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Logout => auth::logout(socket).await,
         Command::Whoami(f) => auth::whoami(socket, f.json).await,
+        Command::Passwd(_) => auth::passwd(socket).await,
         Command::Apply(a) => apply::run(socket, &a).await,
         Command::Room(ListVerb::List(f)) => list::rooms(socket, f.json).await,
         Command::Ups(ListVerb::List(f)) => list::ups(socket, f.json).await,
-        Command::Server(ListVerb::List(f)) => list::servers(socket, f.json).await,
-        Command::Vm(ListVerb::List(f)) => list::vms(socket, f.json).await,
+        Command::Server(ServerVerb::List(f)) => list::servers(socket, f.json).await,
+        Command::Server(ServerVerb::Power(a)) => operations::server_power(socket, &a).await,
+        Command::Vm(VmVerb::List(f)) => list::vms(socket, f.json).await,
+        Command::Vm(VmVerb::Power(a)) => operations::vm_power(socket, &a).await,
+        Command::Vm(VmVerb::Migrate(a)) => operations::vm_migrate(socket, &a).await,
+        Command::Sync(f) => operations::sync(socket, f.json).await,
+        Command::Events(a) => events::run(socket, &a).await,
+        Command::Trust(t) => operations::trust(socket, t).await,
+        Command::User(v) => users::run(socket, v).await,
+        Command::Role(v) => access::role(socket, v).await,
+        Command::Grant(v) => access::grant(socket, v).await,
+        Command::Settings(v) => access::settings(socket, v).await,
+        Command::TwoFactor(v) => twofactor::run(socket, v).await,
+        Command::Session(v) => sessions::run(socket, v).await,
+        Command::Who(f) => sessions::who(socket, f.json).await,
+        Command::Audit(a) => audit::run(socket, a).await,
     }
 }
 
@@ -73,11 +96,18 @@ fn session_store(socket: &Path) -> Result<SessionStore, CliError> {
 /// A connection and the stored token, for commands that need a login. Reachability is checked
 /// first: "the daemon is down" is more useful than "not logged in".
 async fn signed_in(socket: &Path) -> Result<(Connector, SessionToken), CliError> {
+    let (conn, session, _) = signed_in_as(socket).await?;
+    Ok((conn, session.token))
+}
+
+/// [`signed_in`], with the whole stored session and its store, for commands that may end the
+/// session they run in (`passwd`, `session revoke`) and must then forget it.
+async fn signed_in_as(socket: &Path) -> Result<(Connector, StoredSession, SessionStore), CliError> {
     let store = session_store(socket)?;
     let conn = Connector::new(socket);
     conn.connect().await?;
     match store.load()? {
-        Some(session) => Ok((conn, session.token)),
+        Some(session) => Ok((conn, session, store)),
         None => Err(CliError::NotLoggedIn {
             socket: socket.display().to_string(),
         }),
@@ -89,33 +119,50 @@ const MAX_PASSWORD_BYTES: u64 = 4096;
 
 /// Reads the password from the first line of standard input.
 fn read_password_stdin() -> Result<Secret, CliError> {
+    let mut passwords = read_passwords_stdin(&["the password"])?;
+    Ok(passwords.remove(0))
+}
+
+/// Reads one password per line of standard input, one for each of `what` ("the current
+/// password", ...), prompting with those words when standard input is a terminal.
+fn read_passwords_stdin(what: &[&str]) -> Result<Vec<Secret>, CliError> {
     let stdin = io::stdin();
-    if stdin.is_terminal() {
-        eprint!("password (read from standard input): ");
+    let interactive = stdin.is_terminal();
+    let mut lines = stdin.lock();
+    let mut passwords = Vec::with_capacity(what.len());
+    for name in what {
+        if interactive {
+            eprint!("{name} (read from standard input): ");
+        }
+        passwords.push(read_secret_line(&mut lines, name)?);
     }
-    read_password(stdin.lock())
+    Ok(passwords)
 }
 
 /// Reads one line, drops its line ending, and refuses an empty or overlong one.
+#[cfg(test)]
 fn read_password(input: impl BufRead) -> Result<Secret, CliError> {
+    read_secret_line(input, "the password")
+}
+
+/// Reads one line holding `what`, drops its line ending, and refuses an empty or overlong one.
+fn read_secret_line(input: impl BufRead, what: &str) -> Result<Secret, CliError> {
     let mut line = Zeroizing::new(String::new());
     input
         .take(MAX_PASSWORD_BYTES + 1)
         .read_line(&mut line)
-        .map_err(|e| {
-            CliError::Usage(format!("cannot read the password from standard input: {e}"))
-        })?;
+        .map_err(|e| CliError::Usage(format!("cannot read {what} from standard input: {e}")))?;
     if line.len() as u64 > MAX_PASSWORD_BYTES {
         return Err(CliError::Usage(format!(
-            "the password on standard input is longer than {MAX_PASSWORD_BYTES} bytes"
+            "{what} on standard input is longer than {MAX_PASSWORD_BYTES} bytes"
         )));
     }
     let text = line.strip_suffix('\n').unwrap_or(&line);
     let text = text.strip_suffix('\r').unwrap_or(text);
     if text.is_empty() {
-        return Err(CliError::Usage(
-            "the password on standard input is empty".into(),
-        ));
+        return Err(CliError::Usage(format!(
+            "{what} on standard input is empty"
+        )));
     }
     Ok(Secret::new(text))
 }
@@ -163,6 +210,22 @@ mod tests {
         assert_eq!(p.expose(), "  s3cret ");
         let p = read_password(&b"no-newline"[..]).expect("valid");
         assert_eq!(p.expose(), "no-newline");
+    }
+
+    #[test]
+    fn two_lines_give_two_passwords_named_in_errors() {
+        let mut input = &b"old-password\nnew-password\n"[..];
+        let old = read_secret_line(&mut input, "the current password").expect("first line");
+        let new = read_secret_line(&mut input, "the new password").expect("second line");
+        assert_eq!(
+            (old.expose(), new.expose()),
+            ("old-password", "new-password")
+        );
+        let err = read_secret_line(&mut input, "the new password").expect_err("no third line");
+        assert_eq!(
+            err.to_string(),
+            "the new password on standard input is empty"
+        );
     }
 
     #[test]

@@ -1,0 +1,168 @@
+//! `upstra audit [--json] [--since T] [--user U] [--action A] [--limit N]` and
+//! `upstra audit verify`. `--json` prints the API's `AuditView` array and `AuditVerification`.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use upstra_core::api::v1::{AuditQuery, AuditView};
+use upstra_core::state::Timestamp;
+
+use super::{out, out_json, signed_in};
+use crate::cli::{AuditArgs, AuditQueryArgs, AuditVerb};
+use crate::client::timeouts;
+use crate::error::CliError;
+use crate::format;
+use crate::table::{Align, Table};
+
+/// Runs `audit` or `audit verify`.
+pub async fn run(socket: &Path, args: AuditArgs) -> Result<(), CliError> {
+    match args.verb {
+        Some(AuditVerb::Verify(f)) => verify(socket, f.json).await,
+        None => list(socket, &args.query).await,
+    }
+}
+
+async fn list(socket: &Path, args: &AuditQueryArgs) -> Result<(), CliError> {
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| parse_since(t, SystemTime::now()))
+        .transpose()?;
+    let (conn, token) = signed_in(socket).await?;
+    let query = AuditQuery {
+        since,
+        user: args.user.clone(),
+        action: args.action.clone(),
+        limit: args.limit,
+    };
+    let records = conn
+        .call(timeouts::CALL, |c, ctx| async move {
+            c.audit_list(ctx, token, query).await
+        })
+        .await?;
+    if args.json {
+        return out_json(&records);
+    }
+    out(&audit_table(&records))
+}
+
+async fn verify(socket: &Path, json: bool) -> Result<(), CliError> {
+    let (conn, token) = signed_in(socket).await?;
+    let report = conn
+        .call(timeouts::APPLY, |c, ctx| async move {
+            c.audit_verify(ctx, token).await
+        })
+        .await?;
+    if json {
+        out_json(&report)?;
+    }
+    if !report.intact {
+        let problem = report
+            .problem
+            .unwrap_or_else(|| "the chain is broken".to_owned());
+        return Err(CliError::Failed(format!(
+            "the audit trail was tampered with: {problem} ({} records verified before it)",
+            report.verified
+        )));
+    }
+    if json {
+        return Ok(());
+    }
+    out(&format!(
+        "the audit trail is intact: {} records verified\n",
+        report.verified
+    ))
+}
+
+/// `--since`: an RFC 3339 time, or an age such as `90m`, `2h` or `1d` counted back from `now`.
+fn parse_since(text: &str, now: SystemTime) -> Result<Timestamp, CliError> {
+    let at = humantime::parse_rfc3339_weak(text).or_else(|_| {
+        humantime::parse_duration(text)
+            .ok()
+            .and_then(|age| now.checked_sub(age))
+            .ok_or(())
+    });
+    let Ok(at) = at else {
+        return Err(CliError::Usage(format!(
+            "--since {text}: give a time (2026-11-25T10:00:00Z) or an age (90m, 2h, 1d)"
+        )));
+    };
+    let millis = at
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_millis();
+    Ok(Timestamp(i64::try_from(millis).unwrap_or(i64::MAX)))
+}
+
+fn audit_table(records: &[AuditView]) -> String {
+    let mut t = Table::new(&[
+        ("SEQ", Align::Right),
+        ("TIME", Align::Left),
+        ("USER", Align::Left),
+        ("UID", Align::Right),
+        ("ACTION", Align::Left),
+        ("TARGET", Align::Left),
+        ("RESULT", Align::Left),
+    ]);
+    let or_none = |v: Option<String>| v.unwrap_or_else(|| format::NONE.to_owned());
+    for r in records {
+        t.row(vec![
+            r.seq.to_string(),
+            format::timestamp(r.at),
+            or_none(r.actor.clone()),
+            or_none(r.peer_uid.map(|u| u.to_string())),
+            r.action.clone(),
+            or_none(r.target.clone()),
+            r.result.clone(),
+        ]);
+    }
+    t.render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_a_time_or_an_age() {
+        let now = UNIX_EPOCH + Duration::from_secs(100_000);
+        assert_eq!(
+            parse_since("1970-01-01T00:01:40Z", now).expect("time"),
+            Timestamp(100_000)
+        );
+        assert_eq!(
+            parse_since("2h", now).expect("age"),
+            Timestamp((100_000 - 7200) * 1000)
+        );
+        assert_eq!(
+            parse_since("1d", now).expect("age"),
+            Timestamp((100_000 - 86_400) * 1000)
+        );
+        let err = parse_since("yesterday", now).expect_err("neither");
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string()
+                .starts_with("--since yesterday: give a time")
+        );
+    }
+
+    #[test]
+    fn records_print_one_per_line() {
+        let r = AuditView {
+            seq: 7,
+            at: Timestamp(0),
+            actor: Some("demo".into()),
+            peer_uid: None,
+            action: "login".into(),
+            target: Some("full".into()),
+            result: "ok".into(),
+            detail: None,
+            correlation: None,
+        };
+        assert_eq!(
+            audit_table(&[r]),
+            "SEQ  TIME                  USER  UID  ACTION  TARGET  RESULT\n  \
+             7  1970-01-01T00:00:00Z  demo    -  login   full    ok\n"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! `upstra events [--follow] [--json]`: the daemon's event log.
+//!
+//! Without `--follow`, prints what the daemon still holds and exits. With it, keeps one
+//! `events_since` long-poll in flight and prints each event as it arrives, until interrupted.
+//! `--json` prints one `EventRecord` per line (JSON Lines), so `jq` can read the stream.
+
+use std::path::Path;
+
+use upstra_core::api::v1::EventPage;
+use upstra_core::events::EventRecord;
+
+use super::{out, signed_in};
+use crate::cli::EventsArgs;
+use crate::client::timeouts;
+use crate::console::strings::strings;
+use crate::error::CliError;
+use crate::format;
+
+/// How long one long-poll of `--follow` waits for news (the daemon caps it at 30 s).
+const FOLLOW_WAIT_MS: u64 = 25_000;
+
+/// Runs `upstra events`.
+pub async fn run(socket: &Path, args: &EventsArgs) -> Result<(), CliError> {
+    let (conn, token) = signed_in(socket).await?;
+    let mut cursor = 0;
+    loop {
+        let wait = if args.follow { FOLLOW_WAIT_MS } else { 0 };
+        let t = token.clone();
+        let page: EventPage = conn
+            .call(timeouts::long_poll(wait), |c, ctx| async move {
+                c.events_since(ctx, t, cursor, wait).await
+            })
+            .await?;
+        if page.gap && cursor != 0 {
+            eprintln!(
+                "(some events were dropped from the daemon's memory before they could be read)"
+            );
+        }
+        let mut text = String::new();
+        for record in &page.events {
+            text.push_str(&line(record, args.json)?);
+        }
+        out(&text)?;
+        let moved = page.next_cursor != cursor;
+        cursor = page.next_cursor;
+        if !args.follow && !moved {
+            return Ok(());
+        }
+    }
+}
+
+/// One event: `TIME  TEXT`, or its JSON on one line.
+fn line(record: &EventRecord, json: bool) -> Result<String, CliError> {
+    if json {
+        let json = serde_json::to_string(record)
+            .map_err(|e| CliError::Failed(format!("cannot encode an event as JSON: {e}")))?;
+        return Ok(format!("{json}\n"));
+    }
+    Ok(format!(
+        "{}  {}\n",
+        format::timestamp(record.at),
+        (strings().event)(&record.event)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upstra_core::events::DomainEvent;
+    use upstra_core::state::Timestamp;
+
+    #[test]
+    fn an_event_is_one_line_of_text_or_json() {
+        let record = EventRecord {
+            seq: 3,
+            at: Timestamp(0),
+            event: DomainEvent::UpsStatusChanged {
+                ups: upstra_core::ids::UpsId::new("ups-a1").expect("valid"),
+                from: "OL".into(),
+                to: "OB DISCHRG".into(),
+            },
+        };
+        assert_eq!(
+            line(&record, false).expect("text"),
+            "1970-01-01T00:00:00Z  UPS ups-a1: OL → OB DISCHRG\n"
+        );
+        let json = line(&record, true).expect("json");
+        assert_eq!(json.lines().count(), 1);
+        let back: EventRecord = serde_json::from_str(&json).expect("parses back");
+        assert_eq!(back, record);
+    }
+}
