@@ -75,3 +75,4 @@ pub fn peers(test: &str) -> Option<Peers> {
         path,
     })
 }
+pub mod nut;

@@ -27,6 +27,16 @@ pub enum DomainEvent {
     UpsCommsLost { ups: UpsId, reason: String },
     /// A UPS answers again.
     UpsCommsRestored { ups: UpsId },
+    /// A UPS's charge or runtime moved noticeably since the last such event.
+    UpsBatteryChanged {
+        ups: UpsId,
+        charge_pct: Option<f32>,
+        runtime_s: Option<u64>,
+    },
+    /// A BMC or the vCenter stopped answering (announced once per reason).
+    PeerUnreachable { peer: String, reason: String },
+    /// A peer that was failing answers again.
+    PeerRecovered { peer: String },
     /// A server's power state changed.
     ServerPowerChanged {
         server: ServerId,
@@ -73,6 +83,9 @@ impl DomainEvent {
             Self::UpsStatusChanged { .. } => "ups_status_changed",
             Self::UpsCommsLost { .. } => "ups_comms_lost",
             Self::UpsCommsRestored { .. } => "ups_comms_restored",
+            Self::UpsBatteryChanged { .. } => "ups_battery_changed",
+            Self::PeerUnreachable { .. } => "peer_unreachable",
+            Self::PeerRecovered { .. } => "peer_recovered",
             Self::ServerPowerChanged { .. } => "server_power_changed",
             Self::VmPowerChanged { .. } => "vm_power_changed",
             Self::VmMoved { .. } => "vm_moved",

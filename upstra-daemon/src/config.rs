@@ -46,6 +46,11 @@ pub struct Config {
     pub drivers: Drivers,
     /// How often each UPS is read.
     pub ups_poll_interval: Duration,
+    /// How long a UPS may fail to answer before it shows as communication lost (its last
+    /// reading is kept meanwhile: one odd poll is not an outage).
+    pub ups_dead_time: Duration,
+    /// How long an operator action (power, migrate) may take to reach its target state.
+    pub action_timeout: Duration,
     /// How often BMCs and the hypervisor are read.
     pub sync_interval: Duration,
     pub sessions: SessionConfig,
@@ -62,6 +67,8 @@ impl Default for Config {
             log: "info".into(),
             drivers: Drivers::Peers,
             ups_poll_interval: Duration::from_secs(1),
+            ups_dead_time: Duration::from_secs(5),
+            action_timeout: Duration::from_secs(180),
             sync_interval: Duration::from_secs(60),
             sessions: SessionConfig {
                 idle_timeout: Duration::from_secs(30 * 60),
@@ -100,6 +107,8 @@ struct RawConfig {
     log: Option<String>,
     drivers: Option<Drivers>,
     ups_poll_interval: Option<toml::Spanned<String>>,
+    ups_dead_time: Option<toml::Spanned<String>>,
+    action_timeout: Option<toml::Spanned<String>>,
     sync_interval: Option<toml::Spanned<String>>,
     sessions: Option<RawSessions>,
     limits: Option<RawLimits>,
@@ -197,6 +206,12 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
     }
     if let Some(v) = raw.ups_poll_interval {
         config.ups_poll_interval = duration(v, "ups_poll_interval")?;
+    }
+    if let Some(v) = raw.ups_dead_time {
+        config.ups_dead_time = duration(v, "ups_dead_time")?;
+    }
+    if let Some(v) = raw.action_timeout {
+        config.action_timeout = duration(v, "action_timeout")?;
     }
     if let Some(v) = raw.sync_interval {
         config.sync_interval = duration(v, "sync_interval")?;
@@ -321,6 +336,11 @@ impl Config {
         out.push_str(&format!(
             "ups_poll_interval = {}\n",
             q(&h(self.ups_poll_interval))
+        ));
+        out.push_str(&format!("ups_dead_time = {}\n", q(&h(self.ups_dead_time))));
+        out.push_str(&format!(
+            "action_timeout = {}\n",
+            q(&h(self.action_timeout))
         ));
         out.push_str(&format!("sync_interval = {}\n", q(&h(self.sync_interval))));
         out.push_str("\n[sessions]\n");

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod drivers;
 mod error;
 pub mod limits;
 pub mod live;
@@ -36,7 +37,6 @@ use tokio::net::UnixListener;
 use upstra_core::events::DomainEvent;
 
 pub use error::{Error, exit};
-use monitor::DriverSet;
 pub use shared::Shared;
 use store::Store;
 
@@ -54,36 +54,14 @@ pub async fn run(
         version: env!("CARGO_PKG_VERSION").into(),
     });
 
-    let monitor = match shared.config.drivers {
-        config::Drivers::Simulated => {
-            let lab = Arc::new(sim::SimLab::new(&shared.inventory()));
-            let drivers = DriverSet {
-                ups: lab.clone(),
-                bmc: lab.clone(),
-                hypervisor: lab,
-            };
-            Some(tokio::spawn(monitor::run(
-                shared.clone(),
-                drivers,
-                shared.stopping.clone(),
-            )))
-        }
-        config::Drivers::Peers => {
-            tracing::info!(
-                "peer drivers are not wired yet: live state stays unknown until the adapters land"
-            );
-            None
-        }
-    };
-
+    let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     shutdown.await;
     tracing::info!("shutting down: refusing new requests, finishing the ones in flight");
     shared.stopping.cancel();
     let _ = server.await;
-    if let Some(monitor) = monitor {
-        let _ = monitor.await;
-    }
+    let _ = monitor.await;
+    shared.drivers.close().await;
     shared.store.close().await;
     tracing::info!("stopped");
     Ok(())

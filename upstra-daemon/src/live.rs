@@ -26,6 +26,82 @@ pub struct Live {
     pub ups: RwLock<HashMap<UpsId, UpsLive>>,
     pub servers: RwLock<HashMap<ServerId, ServerLive>>,
     pub vms: RwLock<BTreeMap<VmId, Vm>>,
+    /// VMs the hypervisor stopped reporting, and when: shown as gone, not dropped silently.
+    pub gone_vms: RwLock<BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>>,
+}
+
+/// Records a hypervisor read: host state onto the servers, VM changes as events.
+pub fn apply_hypervisor(
+    shared: &crate::shared::Shared,
+    inventory: &upstra_core::model::Inventory,
+    inv: upstra_core::traits::HypervisorInventory,
+) {
+    {
+        let mut servers = shared
+            .live
+            .servers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for host in &inv.hosts {
+            if let Some(server) = inventory
+                .servers
+                .values()
+                .find(|s| s.vsphere_host.as_deref() == Some(&host.name))
+            {
+                let live = servers.entry(server.id.clone()).or_default();
+                live.in_maintenance = Some(host.in_maintenance);
+                live.connected = Some(host.connected);
+            }
+        }
+    }
+    let mut events = Vec::new();
+    {
+        let mut vms = shared
+            .live
+            .vms
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut gone = shared
+            .live
+            .gone_vms
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let seen: std::collections::BTreeSet<_> = inv.vms.iter().map(|v| v.id.clone()).collect();
+        for vm in &inv.vms {
+            match vms.get(&vm.id) {
+                Some(old) if old.power != vm.power => events.push(DomainEvent::VmPowerChanged {
+                    vm: vm.id.clone(),
+                    name: vm.name.clone(),
+                    from: old.power,
+                    to: vm.power,
+                }),
+                Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {
+                    vm: vm.id.clone(),
+                    name: vm.name.clone(),
+                    from: old.host.clone(),
+                    to: vm.host.clone(),
+                }),
+                _ => {}
+            }
+            gone.remove(&vm.id);
+            vms.insert(vm.id.clone(), vm.clone());
+        }
+        let now = clock::now();
+        vms.retain(|id, vm| {
+            let keep = seen.contains(id);
+            if !keep {
+                events.push(DomainEvent::VmGone {
+                    vm: id.clone(),
+                    name: vm.name.clone(),
+                });
+                gone.insert(id.clone(), (vm.clone(), now));
+            }
+            keep
+        });
+    }
+    for e in events {
+        shared.events.push(e);
+    }
 }
 
 /// A page read from the log.

@@ -1,51 +1,95 @@
-//! The monitor: reads every UPS, BMC and the hypervisor on their intervals, keeps [`Live`]
-//! current and turns changes into events.
+//! The monitor: reads every UPS on its interval, the BMCs and the hypervisor on the sync
+//! interval (and on demand, `upstra sync`), keeps [`crate::live::Live`] current and turns
+//! changes into events.
 //!
-//! Reads run concurrently with a deadline each, so one slow or dead peer never delays the
-//! others.
+//! Every read runs in its own task under a deadline, and a UPS is never read again while its
+//! previous read is still running, so one slow or dead peer never delays the others.
 
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::join_all;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use upstra_adapter_nut::CommsTracker;
+use upstra_core::api::v1::SyncReport;
 use upstra_core::events::DomainEvent;
-use upstra_core::state::UpsLive;
-use upstra_core::traits::{AdapterError, Bmc, Hypervisor, UpsMonitor};
+use upstra_core::ids::UpsId;
+use upstra_core::model::Ups;
+use upstra_core::state::{UpsLive, UpsReading};
+use upstra_core::traits::AdapterError;
 
 use crate::clock;
 use crate::shared::Shared;
 
-/// The drivers the monitor reads through.
-#[derive(Clone)]
-pub struct DriverSet {
-    pub ups: Arc<dyn UpsMonitor>,
-    pub bmc: Arc<dyn Bmc>,
-    pub hypervisor: Arc<dyn Hypervisor>,
+/// Deadline for one read of a peer.
+const READ_DEADLINE: Duration = Duration::from_secs(5);
+/// A change of charge (percentage points) worth an event.
+const CHARGE_STEP: f32 = 2.0;
+/// A relative change of runtime worth an event.
+const RUNTIME_STEP: f64 = 0.10;
+
+/// Charge and runtime as last announced.
+type Battery = (Option<f32>, Option<u64>);
+
+/// What the monitor remembers between reads.
+#[derive(Default)]
+pub struct MonitorState {
+    comms: Mutex<HashMap<UpsId, CommsTracker>>,
+    /// The battery figures last announced in an event, per UPS.
+    announced: Mutex<HashMap<UpsId, Battery>>,
+    /// Peers currently failing, with the reason last announced.
+    failing: Mutex<HashMap<String, String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs until `stop` fires.
-pub async fn run(shared: Arc<Shared>, drivers: DriverSet, stop: CancellationToken) {
-    let config = &shared.config;
-    let mut ups_tick = tokio::time::interval(config.ups_poll_interval);
-    let mut sync_tick = tokio::time::interval(config.sync_interval);
+pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
+    let mut ups_tick = tokio::time::interval(shared.config.ups_poll_interval);
+    let mut sync_tick = tokio::time::interval(shared.config.sync_interval);
     ups_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
+    let mut in_flight: HashSet<UpsId> = HashSet::new();
+    let mut syncing: Option<tokio::task::JoinHandle<SyncReport>> = None;
     loop {
         tokio::select! {
-            () = stop.cancelled() => return,
-            _ = ups_tick.tick() => poll_ups(&shared, &drivers).await,
+            () = stop.cancelled() => break,
+            _ = ups_tick.tick() => {
+                for ups in shared.inventory().ups.values() {
+                    if in_flight.insert(ups.id.clone()) {
+                        let (shared, ups) = (shared.clone(), ups.clone());
+                        reads.spawn(async move {
+                            let result = within(ups.id.as_str(), shared.drivers.ups.read(&ups)).await;
+                            (ups, result)
+                        });
+                    }
+                }
+            }
+            Some(done) = reads.join_next(), if !reads.is_empty() => {
+                if let Ok((ups, result)) = done {
+                    in_flight.remove(&ups.id);
+                    record_ups(&shared, &ups, result);
+                }
+            }
             _ = sync_tick.tick() => {
-                poll_servers(&shared, &drivers).await;
-                sync_hypervisor(&shared, &drivers).await;
+                if syncing.as_ref().is_none_or(|t| t.is_finished()) {
+                    let shared = shared.clone();
+                    syncing = Some(tokio::spawn(async move { sync_peers(&shared).await }));
+                }
             }
         }
     }
+    reads.abort_all();
+    if let Some(t) = syncing {
+        t.abort();
+    }
 }
-
-/// Deadline for one read.
-const READ_DEADLINE: Duration = Duration::from_secs(5);
 
 async fn within<T>(
     peer: &str,
@@ -61,146 +105,194 @@ async fn within<T>(
         })
 }
 
-async fn poll_ups(shared: &Shared, drivers: &DriverSet) {
-    let inventory = shared.inventory();
-    let reads = inventory.ups.values().map(|ups| async move {
-        (
-            ups.id.clone(),
-            within(ups.id.as_str(), drivers.ups.read(ups)).await,
-        )
-    });
-    for (id, result) in join_all(reads).await {
-        let now = clock::now();
-        let new = match result {
-            Ok(reading) => UpsLive::Reading { reading, at: now },
-            Err(e) => UpsLive::CommsLost {
-                reason: e.to_string(),
-                since: now,
-            },
-        };
-        let old = shared
-            .live
-            .ups
-            .write()
-            .map(|mut m| m.insert(id.clone(), new.clone()))
-            .unwrap_or_default();
-        match (old.unwrap_or_default(), new) {
-            (UpsLive::Reading { reading: a, .. }, UpsLive::Reading { reading: b, .. })
-                if a.flags != b.flags =>
-            {
+/// Records one UPS read: the comms tracker decides what to show, changes become events.
+fn record_ups(shared: &Shared, ups: &Ups, result: Result<UpsReading, AdapterError>) {
+    let now = clock::now();
+    let dead_time = shared.config.ups_dead_time;
+    let new = lock(&shared.monitor.comms)
+        .entry(ups.id.clone())
+        .or_insert_with(|| CommsTracker::new(dead_time))
+        .observe(result, now);
+    let old = shared
+        .live
+        .ups
+        .write()
+        .map(|mut m| m.insert(ups.id.clone(), new.clone()))
+        .unwrap_or_default()
+        .unwrap_or_default();
+    let id = ups.id.clone();
+    match (old, &new) {
+        (UpsLive::Reading { reading: a, .. }, UpsLive::Reading { reading: b, .. }) => {
+            if a.flags != b.flags {
                 shared.events.push(DomainEvent::UpsStatusChanged {
-                    ups: id,
+                    ups: id.clone(),
                     from: a.status_line(),
                     to: b.status_line(),
                 });
             }
-            (UpsLive::CommsLost { .. }, UpsLive::Reading { .. }) => {
-                shared
-                    .events
-                    .push(DomainEvent::UpsCommsRestored { ups: id });
+            announce_battery(shared, &id, b);
+        }
+        (UpsLive::CommsLost { .. }, UpsLive::Reading { reading, .. }) => {
+            shared
+                .events
+                .push(DomainEvent::UpsCommsRestored { ups: id.clone() });
+            announce_battery(shared, &id, reading);
+        }
+        (UpsLive::Unknown, UpsLive::Reading { reading, .. }) => {
+            announce_battery(shared, &id, reading)
+        }
+        (UpsLive::Reading { .. } | UpsLive::Unknown, UpsLive::CommsLost { reason, .. }) => {
+            tracing::warn!(ups = %id, %reason, "UPS communication lost");
+            shared.events.push(DomainEvent::UpsCommsLost {
+                ups: id,
+                reason: reason.clone(),
+            });
+        }
+        _ => {}
+    }
+}
+
+/// An event when charge or runtime moved enough since the last one announced.
+fn announce_battery(shared: &Shared, id: &UpsId, r: &UpsReading) {
+    let mut announced = lock(&shared.monitor.announced);
+    let moved = match announced.get(id) {
+        None => true,
+        Some((charge, runtime)) => {
+            let charge_moved = match (charge, r.charge_pct) {
+                (Some(a), Some(b)) => (a - b).abs() >= CHARGE_STEP,
+                (a, b) => a.is_some() != b.is_some(),
+            };
+            let runtime_moved = match (runtime, r.runtime_s) {
+                (Some(a), Some(b)) => {
+                    (*a as f64 - b as f64).abs() >= RUNTIME_STEP * (*a).max(1) as f64
+                }
+                (a, b) => a.is_some() != b.is_some(),
+            };
+            charge_moved || runtime_moved
+        }
+    };
+    if moved {
+        announced.insert(id.clone(), (r.charge_pct, r.runtime_s));
+        drop(announced);
+        shared.events.push(DomainEvent::UpsBatteryChanged {
+            ups: id.clone(),
+            charge_pct: r.charge_pct,
+            runtime_s: r.runtime_s,
+        });
+    }
+}
+
+/// A peer failed (announced once) or recovered.
+fn peer_result(
+    shared: &Shared,
+    peer: &str,
+    error: Option<&AdapterError>,
+    problems: &mut Vec<String>,
+) {
+    let mut failing = lock(&shared.monitor.failing);
+    match error {
+        Some(e) => {
+            let reason = e.to_string();
+            problems.push(format!("{peer}: {reason}"));
+            if failing.get(peer) != Some(&reason) {
+                failing.insert(peer.to_owned(), reason.clone());
+                drop(failing);
+                tracing::warn!(%peer, %reason, "peer unreachable");
+                shared.events.push(DomainEvent::PeerUnreachable {
+                    peer: peer.to_owned(),
+                    reason,
+                });
             }
-            (UpsLive::Reading { .. } | UpsLive::Unknown, UpsLive::CommsLost { reason, .. }) => {
-                shared
-                    .events
-                    .push(DomainEvent::UpsCommsLost { ups: id, reason });
+        }
+        None => {
+            if failing.remove(peer).is_some() {
+                drop(failing);
+                tracing::info!(%peer, "peer answers again");
+                shared.events.push(DomainEvent::PeerRecovered {
+                    peer: peer.to_owned(),
+                });
             }
-            _ => {}
         }
     }
 }
 
-async fn poll_servers(shared: &Shared, drivers: &DriverSet) {
+/// Reads every UPS once now (for `upstra sync`).
+pub async fn read_all_ups(shared: &Shared) -> (u32, Vec<String>) {
     let inventory = shared.inventory();
-    let reads = inventory.servers.values().map(|s| async move {
+    let reads = inventory.ups.values().map(|ups| async move {
         (
-            s.id.clone(),
-            within(s.id.as_str(), drivers.bmc.status(s)).await,
+            ups,
+            within(ups.id.as_str(), shared.drivers.ups.read(ups)).await,
         )
     });
-    for (id, result) in join_all(reads).await {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (ups, result) in join_all(reads).await {
+        if let Err(e) = &result {
+            problems.push(format!("UPS `{}`: {e}", ups.id));
+        } else {
+            count += 1;
+        }
+        record_ups(shared, ups, result);
+    }
+    (count, problems)
+}
+
+/// Reads every BMC and the hypervisor now.
+pub async fn sync_peers(shared: &Shared) -> SyncReport {
+    let mut report = SyncReport::default();
+    let inventory = shared.inventory();
+    let servers: Vec<_> = inventory
+        .servers
+        .values()
+        .filter(|s| shared.simulated || s.bmc.is_some())
+        .collect();
+    let reads = servers.iter().map(|s| async move {
+        (
+            *s,
+            within(s.id.as_str(), shared.drivers.bmc.status(s)).await,
+        )
+    });
+    for (server, result) in join_all(reads).await {
+        let peer = format!("server `{}` BMC", server.id);
+        peer_result(shared, &peer, result.as_ref().err(), &mut report.problems);
         let Ok(status) = result else { continue };
-        let mut servers = shared
+        report.servers_read += 1;
+        let mut map = shared
             .live
             .servers
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = servers.entry(id.clone()).or_default();
+        let entry = map.entry(server.id.clone()).or_default();
         let before = entry.power;
         entry.power = status.power;
         entry.health = status.health;
         entry.watts = status.watts;
-        drop(servers);
+        drop(map);
         if before != status.power {
             shared.events.push(DomainEvent::ServerPowerChanged {
-                server: id,
+                server: server.id.clone(),
                 from: before,
                 to: status.power,
             });
         }
     }
-}
-
-async fn sync_hypervisor(shared: &Shared, drivers: &DriverSet) {
-    let Ok(inv) = within("hypervisor", drivers.hypervisor.inventory()).await else {
-        return;
-    };
-    let inventory = shared.inventory();
-    {
-        let mut servers = shared
-            .live
-            .servers
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for host in &inv.hosts {
-            if let Some(server) = inventory
-                .servers
-                .values()
-                .find(|s| s.vsphere_host.as_deref() == Some(&host.name))
-            {
-                let live = servers.entry(server.id.clone()).or_default();
-                live.in_maintenance = Some(host.in_maintenance);
-                live.connected = Some(host.connected);
+    match shared.drivers.hypervisor(&inventory) {
+        Ok(None) => {}
+        Ok(Some(hv)) => {
+            let result = within("vcenter", hv.inventory()).await;
+            peer_result(
+                shared,
+                "vcenter",
+                result.as_ref().err(),
+                &mut report.problems,
+            );
+            if let Ok(inv) = result {
+                report.vms = u32::try_from(inv.vms.len()).unwrap_or(u32::MAX);
+                crate::live::apply_hypervisor(shared, &inventory, inv);
             }
         }
+        Err(e) => report.problems.push(e),
     }
-    let mut events = Vec::new();
-    {
-        let mut vms = shared
-            .live
-            .vms
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let seen: std::collections::BTreeSet<_> = inv.vms.iter().map(|v| v.id.clone()).collect();
-        for vm in &inv.vms {
-            match vms.get(&vm.id) {
-                Some(old) if old.power != vm.power => events.push(DomainEvent::VmPowerChanged {
-                    vm: vm.id.clone(),
-                    name: vm.name.clone(),
-                    from: old.power,
-                    to: vm.power,
-                }),
-                Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {
-                    vm: vm.id.clone(),
-                    name: vm.name.clone(),
-                    from: old.host.clone(),
-                    to: vm.host.clone(),
-                }),
-                _ => {}
-            }
-            vms.insert(vm.id.clone(), vm.clone());
-        }
-        vms.retain(|id, vm| {
-            let keep = seen.contains(id);
-            if !keep {
-                events.push(DomainEvent::VmGone {
-                    vm: id.clone(),
-                    name: vm.name.clone(),
-                });
-            }
-            keep
-        });
-    }
-    for e in events {
-        shared.events.push(e);
-    }
+    report
 }

@@ -29,11 +29,20 @@ pub struct Shared {
     pub presence: crate::presence::Presence,
     /// Hands out connection ids (for presence).
     pub next_connection: std::sync::atomic::AtomicU64,
+    /// The drivers the lab is read and operated through.
+    pub drivers: crate::drivers::Drivers,
+    /// What the monitor remembers between reads.
+    pub monitor: crate::monitor::MonitorState,
 }
 
 impl Shared {
     pub fn new(config: Config, store: Store, inventory: Inventory) -> Self {
         let simulated = config.drivers == crate::config::Drivers::Simulated;
+        let drivers = if simulated {
+            crate::drivers::Drivers::simulated(&inventory)
+        } else {
+            crate::drivers::Drivers::peers()
+        };
         Self {
             config,
             store,
@@ -45,6 +54,8 @@ impl Shared {
             simulated,
             presence: crate::presence::Presence::default(),
             next_connection: std::sync::atomic::AtomicU64::new(1),
+            drivers,
+            monitor: crate::monitor::MonitorState::default(),
         }
     }
 

@@ -41,6 +41,11 @@ impl Daemon {
 
     /// Starts with `UPSTRA_LOG` set to `filter`.
     pub async fn start_with_log(dir: &Path, filter: &str) -> Self {
+        Self::start_with_env(dir, &[("UPSTRA_LOG", filter)]).await
+    }
+
+    /// Starts with extra environment variables (config keys as `UPSTRA_*`).
+    pub async fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
         let socket = dir.join("upstra.sock");
         let data_dir = dir.join("data");
         let stderr_log = dir.join(format!(
@@ -49,7 +54,7 @@ impl Daemon {
         ));
         let log = std::fs::File::create(&stderr_log).unwrap();
         let child = upstrad()
-            .env("UPSTRA_LOG", filter)
+            .envs(env.iter().copied())
             .arg("--socket")
             .arg(&socket)
             .arg("--data-dir")

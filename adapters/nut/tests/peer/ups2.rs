@@ -10,7 +10,9 @@ use upstra_core::state::UpsLive;
 use upstra_core::traits::UpsMonitor;
 
 use crate::SOON;
-use crate::harness::{DevFile, Driver, Frozen, Killed, Lab, now, poll_read};
+use upstra_tests::nut::DevFile;
+
+use crate::harness::{Driver, Frozen, Killed, Lab, now, poll_read};
 
 static UPS2: Mutex<()> = Mutex::const_new(());
 
@@ -37,7 +39,7 @@ async fn sees_ups2_go_on_battery_low_battery_and_back() {
     let monitor = NutMonitor::new(NutConfig::default());
     let _lock = take_ups2(&lab, &monitor).await;
     let ups2 = lab.ups("ups2");
-    let dev = DevFile::open(&lab, "ups2");
+    let dev = DevFile::open(&lab.nut_dir, "ups2");
     let steps = [
         ("OB", "80", "1800"),
         ("OB LB", "9", "120"),

@@ -140,19 +140,27 @@ pub fn list_servers(c: &Connection) -> Result<Vec<ServerView>, ApiError> {
 pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
     let who = c.who()?;
     let (inv, topo) = (c.shared.inventory(), c.topology());
+    let server_of = |vm: &upstra_core::model::Vm| {
+        inv.servers
+            .values()
+            .find(|s| s.vsphere_host.is_some() && s.vsphere_host == vm.host)
+            .map(|s| &s.id)
+    };
     let vms = c.shared.live.vms.read().map_err(|_| poisoned())?;
-    Ok(vms
+    let mut out: Vec<VmView> = vms
         .values()
         .filter(|vm| can_read(who, &topo, &Resource::Vm(vm.id.clone())))
-        .map(|vm| {
-            let server = inv
-                .servers
-                .values()
-                .find(|s| s.vsphere_host.is_some() && s.vsphere_host == vm.host)
-                .map(|s| &s.id);
-            VmView::new(vm, server)
-        })
-        .collect())
+        .map(|vm| VmView::new(vm, server_of(vm)))
+        .collect();
+    // VMs vCenter stopped reporting stay visible as gone, for whoever may read everything.
+    if can_read(who, &topo, &Resource::All) {
+        let gone = c.shared.live.gone_vms.read().map_err(|_| poisoned())?;
+        out.extend(gone.values().map(|(vm, _)| VmView {
+            power: "gone".into(),
+            ..VmView::new(vm, server_of(vm))
+        }));
+    }
+    Ok(out)
 }
 
 /// The resource an event is about, for filtering by READ (`None`: about no single resource).

@@ -1,56 +1,436 @@
-//! Operating the lab: sync, power, migration and TLS pinning. Each waits for the peer to reach
-//! the target state within a deadline and reports what happened.
+//! Operating the lab: sync, power, migration and TLS pinning. Each action goes through the
+//! drivers, waits for the peer to reach the target state within `action_timeout`, updates the
+//! live state, and is audited with the state before and after.
+
+use std::time::{Duration, Instant};
 
 use upstra_core::api::v1::{
     ActionReport, ApiError, ServerPowerAction, SyncReport, TlsPeer, VmPowerRequest,
 };
+use upstra_core::events::DomainEvent;
+use upstra_core::model::{CertFingerprint, HttpUrl, Server, TlsTrust, Vm};
+use upstra_core::state::PowerState;
+use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 
+use super::internal;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
+use crate::{clock, live, monitor};
 
-fn not_wired() -> ApiError {
-    ApiError::Unavailable {
-        message: "operating the lab through the adapters is being wired".into(),
+/// How often a power wait polls the BMC.
+const POLL: Duration = Duration::from_millis(500);
+
+/// A peer's failure, as the operator should read it.
+fn peer_error(e: AdapterError) -> ApiError {
+    match e {
+        AdapterError::NotFound { .. } => ApiError::NotFound {
+            what: e.to_string(),
+        },
+        AdapterError::Unsupported { .. } => ApiError::invalid(e.to_string()),
+        other => ApiError::Unavailable {
+            message: other.to_string(),
+        },
     }
 }
 
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 pub async fn sync(c: &Connection) -> Result<SyncReport, ApiError> {
-    let _ = c.who()?;
-    Err(not_wired())
+    let who = c.who()?.user.clone();
+    let (ups_read, mut problems) = monitor::read_all_ups(&c.shared).await;
+    let mut report = monitor::sync_peers(&c.shared).await;
+    report.ups_read = ups_read;
+    problems.append(&mut report.problems);
+    report.problems = problems;
+    c.audit(
+        Some(&who),
+        "sync",
+        None,
+        if report.problems.is_empty() {
+            "ok"
+        } else {
+            "partial"
+        },
+    )
+    .await;
+    Ok(report)
+}
+
+/// Polls the BMC until the server's power is `target` (or, with `away`, anything but it).
+async fn wait_power(
+    c: &Connection,
+    server: &Server,
+    target: PowerState,
+    away: bool,
+    deadline: Instant,
+) -> Result<PowerState, ApiError> {
+    let mut last = PowerState::Unknown;
+    loop {
+        match c.shared.drivers.bmc.status(server).await {
+            Ok(status) => {
+                last = status.power;
+                if (status.power == target) != away {
+                    return Ok(status.power);
+                }
+            }
+            Err(e) => {
+                tracing::debug!(server = %server.id, error = %e, "status read failed while waiting")
+            }
+        }
+        if Instant::now() >= deadline {
+            let want = if away {
+                format!("leave {target}")
+            } else {
+                format!("reach {target}")
+            };
+            return Err(ApiError::Unavailable {
+                message: format!(
+                    "server `{}` did not {want} within {} s (last seen: {last})",
+                    server.id,
+                    c.shared.config.action_timeout.as_secs()
+                ),
+            });
+        }
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 pub async fn server_power(
     c: &Connection,
-    _server: String,
-    _action: ServerPowerAction,
+    name: String,
+    action: ServerPowerAction,
 ) -> Result<ActionReport, ApiError> {
-    let _ = c.who()?;
-    Err(not_wired())
+    let who = c.who()?.user.clone();
+    let id = c.server_id(&name)?;
+    let inventory = c.shared.inventory();
+    let server = inventory
+        .servers
+        .get(&id)
+        .ok_or_else(|| ApiError::NotFound {
+            what: format!("server `{name}`"),
+        })?;
+    if !c.shared.simulated && server.bmc.is_none() {
+        return Err(ApiError::invalid(format!(
+            "server `{name}` has no BMC declared: add `bmc = {{ url = ..., user = ... }}` to the lab file"
+        )));
+    }
+    let (reset, target) = match action {
+        ServerPowerAction::On => (ResetType::On, PowerState::On),
+        ServerPowerAction::Off => (ResetType::ForceOff, PowerState::Off),
+        ServerPowerAction::Shutdown => (ResetType::GracefulShutdown, PowerState::Off),
+        ServerPowerAction::Cycle => (ResetType::GracefulRestart, PowerState::On),
+    };
+    let before = c
+        .shared
+        .live
+        .servers
+        .read()
+        .ok()
+        .and_then(|m| m.get(&id).map(|s| s.power))
+        .unwrap_or_default();
+    let started = Instant::now();
+    let deadline = started + c.shared.config.action_timeout;
+    let outcome = async {
+        c.shared
+            .drivers
+            .bmc
+            .reset(server, reset)
+            .await
+            .map_err(peer_error)?;
+        if action == ServerPowerAction::Cycle {
+            // A restart first leaves On; waiting for On straight away could see the old state.
+            let _ = wait_power(
+                c,
+                server,
+                PowerState::On,
+                true,
+                started + Duration::from_secs(30).min(c.shared.config.action_timeout),
+            )
+            .await;
+        }
+        wait_power(c, server, target, false, deadline).await
+    }
+    .await;
+    let result = if outcome.is_ok() { "ok" } else { "failed" };
+    let detail = format!(
+        "{{\"action\":\"{}\",\"before\":\"{before}\",\"after\":\"{}\"}}",
+        action.as_str(),
+        outcome
+            .as_ref()
+            .map_or("unknown".into(), ToString::to_string)
+    );
+    c.audit_detail(
+        Some(&who),
+        "server_power",
+        Some(&format!("server:{id}")),
+        result,
+        Some(detail),
+    )
+    .await;
+    let after = outcome?;
+    let changed = {
+        let mut map = c
+            .shared
+            .live
+            .servers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = map.entry(id.clone()).or_default();
+        let from = entry.power;
+        entry.power = after;
+        from
+    };
+    if changed != after {
+        c.shared.events.push(DomainEvent::ServerPowerChanged {
+            server: id.clone(),
+            from: changed,
+            to: after,
+        });
+    }
+    Ok(ActionReport {
+        target: format!("server:{id}"),
+        action: action.as_str().into(),
+        state: after.to_string(),
+        took_ms: elapsed_ms(started),
+    })
+}
+
+/// The hypervisor, or why there is none.
+fn hypervisor(c: &Connection) -> Result<std::sync::Arc<dyn Hypervisor>, ApiError> {
+    c.shared
+        .drivers
+        .hypervisor(&c.shared.inventory())
+        .map_err(|message| ApiError::Unavailable { message })?
+        .ok_or_else(|| {
+            ApiError::invalid("no vCenter is declared: add a [vcenter] section to the lab file")
+        })
+}
+
+fn live_vm(c: &Connection, name: &str) -> Result<Vm, ApiError> {
+    let id = c.vm_id(name)?;
+    let vms = c.shared.live.vms.read().map_err(|_| ApiError::Internal {
+        reference: "live-state".into(),
+    })?;
+    vms.get(&id).cloned().ok_or_else(|| ApiError::NotFound {
+        what: format!("VM `{name}`"),
+    })
+}
+
+/// Reads the hypervisor again so the lists show the result, and returns the VM as it is now.
+async fn refresh_vm(c: &Connection, hv: &dyn Hypervisor, vm: &Vm) -> Result<Vm, ApiError> {
+    let inv = hv.inventory().await.map_err(peer_error)?;
+    let now = inv.vms.iter().find(|v| v.id == vm.id).cloned();
+    live::apply_hypervisor(&c.shared, &c.shared.inventory(), inv);
+    now.ok_or_else(|| ApiError::NotFound {
+        what: format!("VM `{}` after the action", vm.name),
+    })
 }
 
 pub async fn vm_power(
     c: &Connection,
-    _vm: String,
-    _action: VmPowerRequest,
+    name: String,
+    action: VmPowerRequest,
 ) -> Result<ActionReport, ApiError> {
-    let _ = c.who()?;
-    Err(not_wired())
+    let who = c.who()?.user.clone();
+    let vm = live_vm(c, &name)?;
+    let hv = hypervisor(c)?;
+    let started = Instant::now();
+    let request = match action {
+        VmPowerRequest::On => VmPowerAction::On,
+        VmPowerRequest::Off => VmPowerAction::Off,
+        VmPowerRequest::Shutdown => VmPowerAction::ShutdownGuest,
+    };
+    let outcome =
+        match tokio::time::timeout(c.shared.config.action_timeout, hv.vm_power(&vm, request)).await
+        {
+            Ok(r) => r.map_err(peer_error),
+            Err(_) => Err(ApiError::Unavailable {
+                message: format!(
+                    "VM `{}` did not finish `{}` in time",
+                    vm.name,
+                    action.as_str()
+                ),
+            }),
+        };
+    let result = if outcome.is_ok() { "ok" } else { "failed" };
+    let detail = format!(
+        "{{\"action\":\"{}\",\"before\":\"{}\"}}",
+        action.as_str(),
+        vm.power.as_str()
+    );
+    c.audit_detail(
+        Some(&who),
+        "vm_power",
+        Some(&format!("vm:{}", vm.id)),
+        result,
+        Some(detail),
+    )
+    .await;
+    outcome?;
+    let now = refresh_vm(c, hv.as_ref(), &vm).await?;
+    Ok(ActionReport {
+        target: format!("vm:{}", vm.name),
+        action: action.as_str().into(),
+        state: now.power.as_str().into(),
+        took_ms: elapsed_ms(started),
+    })
 }
 
 pub async fn vm_migrate(
     c: &Connection,
-    _vm: String,
-    _to: String,
+    name: String,
+    to: String,
 ) -> Result<ActionReport, ApiError> {
-    let _ = c.who()?;
-    Err(not_wired())
+    let who = c.who()?.user.clone();
+    let vm = live_vm(c, &name)?;
+    let hv = hypervisor(c)?;
+    let inventory = c.shared.inventory();
+    let host = match upstra_core::ids::ServerId::new(to.clone())
+        .ok()
+        .and_then(|id| inventory.servers.get(&id))
+    {
+        Some(server) => server.vsphere_host.clone().ok_or_else(|| {
+            ApiError::invalid(format!(
+                "server `{to}` has no vsphere_host in the lab file, so no VM can move to it"
+            ))
+        })?,
+        None => to.clone(),
+    };
+    let started = Instant::now();
+    let outcome =
+        match tokio::time::timeout(c.shared.config.action_timeout, hv.migrate(&vm, &host)).await {
+            Ok(r) => r.map_err(peer_error),
+            Err(_) => Err(ApiError::Unavailable {
+                message: format!("moving VM `{}` to {host} did not finish in time", vm.name),
+            }),
+        };
+    let result = if outcome.is_ok() { "ok" } else { "failed" };
+    let detail = format!(
+        "{{\"from\":\"{}\",\"to\":\"{host}\"}}",
+        vm.host.as_deref().unwrap_or("unknown")
+    );
+    c.audit_detail(
+        Some(&who),
+        "vm_migrate",
+        Some(&format!("vm:{}", vm.id)),
+        result,
+        Some(detail),
+    )
+    .await;
+    outcome?;
+    let now = refresh_vm(c, hv.as_ref(), &vm).await?;
+    let state = format!(
+        "{} on {}",
+        now.power.as_str(),
+        now.host.as_deref().unwrap_or("unknown host")
+    );
+    Ok(ActionReport {
+        target: format!("vm:{}", vm.name),
+        action: "migrate".into(),
+        state,
+        took_ms: elapsed_ms(started),
+    })
 }
 
-pub async fn tls_fingerprint(c: &Connection, _peer: TlsPeer) -> Result<String, ApiError> {
-    let _ = c.who()?;
-    Err(not_wired())
+/// The URL of a TLS peer, which must be https.
+fn peer_url(c: &Connection, peer: &TlsPeer) -> Result<HttpUrl, ApiError> {
+    let inventory = c.shared.inventory();
+    let url = match peer {
+        TlsPeer::Vcenter => inventory
+            .vcenter
+            .as_ref()
+            .map(|v| v.url.clone())
+            .ok_or_else(|| ApiError::invalid("no vCenter is declared"))?,
+        TlsPeer::Bmc(name) => {
+            let id = c.server_id(name)?;
+            inventory
+                .servers
+                .get(&id)
+                .and_then(|s| s.bmc.as_ref().map(|b| b.url.clone()))
+                .ok_or_else(|| ApiError::invalid(format!("server `{name}` has no BMC declared")))?
+        }
+    };
+    if !url.is_https() {
+        return Err(ApiError::invalid(format!(
+            "{url} is plain http: there is no certificate to pin"
+        )));
+    }
+    Ok(url)
 }
 
-pub async fn tls_pin(c: &Connection, _peer: TlsPeer, _fingerprint: String) -> Result<(), ApiError> {
-    let _ = c.who()?;
-    Err(not_wired())
+pub async fn tls_fingerprint(c: &Connection, peer: TlsPeer) -> Result<String, ApiError> {
+    let who = c.who()?.user.clone();
+    let url = peer_url(c, &peer)?;
+    let fp = upstra_adapter_tls::fetch_fingerprint(&url, Duration::from_secs(10))
+        .await
+        .map_err(|e| ApiError::Unavailable {
+            message: e.to_string(),
+        })?;
+    c.audit_detail(
+        Some(&who),
+        "tls_fingerprint",
+        Some(url.as_str()),
+        "ok",
+        Some(format!("{{\"fingerprint\":\"{fp}\"}}")),
+    )
+    .await;
+    Ok(fp.to_string())
+}
+
+pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Result<(), ApiError> {
+    let who = c.who()?.user.clone();
+    let fp = CertFingerprint::parse(&fingerprint).map_err(|e| ApiError::invalid(e.to_string()))?;
+    peer_url(c, &peer)?;
+    let mut inventory = (*c.shared.inventory()).clone();
+    let (target, servers, vcenter) = match &peer {
+        TlsPeer::Vcenter => {
+            let vc = inventory
+                .vcenter
+                .as_mut()
+                .ok_or_else(|| ApiError::invalid("no vCenter is declared"))?;
+            vc.tls = TlsTrust::Fingerprint(fp.clone());
+            ("vcenter".to_owned(), Vec::new(), Some(vc.clone()))
+        }
+        TlsPeer::Bmc(name) => {
+            let id = c.server_id(name)?;
+            let server = inventory
+                .servers
+                .get_mut(&id)
+                .ok_or_else(|| ApiError::NotFound {
+                    what: format!("server `{name}`"),
+                })?;
+            if let Some(bmc) = server.bmc.as_mut() {
+                bmc.tls = TlsTrust::Fingerprint(fp.clone());
+            }
+            (format!("server:{id}"), vec![server.clone()], None)
+        }
+    };
+    let detail = format!("{{\"fingerprint\":\"{fp}\"}}");
+    let (actor, uid, t) = (who.clone(), c.peer_uid, target.clone());
+    c.shared
+        .store
+        .call(move |db| {
+            db.save_inventory(
+                &[],
+                &[],
+                &servers.iter().collect::<Vec<_>>(),
+                vcenter.as_ref(),
+                &AuditEntry {
+                    at: clock::now().millis(),
+                    actor: Some(&actor),
+                    peer_uid: Some(uid),
+                    action: "tls_pin",
+                    target: Some(&t),
+                    result: "ok",
+                    detail: Some(detail),
+                    ..AuditEntry::default()
+                },
+            )
+        })
+        .await
+        .map_err(internal)?;
+    c.shared.set_inventory(inventory);
+    Ok(())
 }
