@@ -2,93 +2,12 @@
 //! temp dir (its own store, socket and simulated lab), driven the way scripts drive it.
 #![cfg(feature = "demo")]
 
-use std::io::Write;
+mod harness;
+
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
+use harness::{Demo, text, upstra};
 use upstra_core::api::v1::{UpsView, VmView, WhoAmI};
-use upstra_daemon::demo::DemoDaemon;
-
-/// A demo daemon on its own runtime, stopped on drop.
-struct Demo {
-    runtime: tokio::runtime::Runtime,
-    daemon: Option<DemoDaemon>,
-    dir: tempfile::TempDir,
-}
-
-impl Demo {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let daemon = runtime
-            .block_on(upstra_daemon::demo::start(dir.path()))
-            .expect("demo daemon starts");
-        Self {
-            runtime,
-            daemon: Some(daemon),
-            dir,
-        }
-    }
-
-    fn daemon(&self) -> &DemoDaemon {
-        self.daemon.as_ref().expect("running")
-    }
-
-    fn session_file(&self) -> PathBuf {
-        self.dir.path().join("session")
-    }
-
-    /// Runs `upstra --socket <demo> ARGS` with `stdin` on standard input.
-    fn upstra(&self, args: &[&str], stdin: &str) -> Output {
-        upstra(&self.daemon().socket, &self.session_file(), args, stdin)
-    }
-
-    fn login(&self) {
-        let out = self.upstra(
-            &["login", "--user", "demo", "--password-stdin"],
-            &format!("{}\n", self.daemon().password),
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        if let Some(daemon) = self.daemon.take() {
-            self.runtime.block_on(daemon.shutdown());
-        }
-    }
-}
-
-fn upstra(socket: &Path, session: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_upstra"))
-        .arg("--socket")
-        .arg(socket)
-        .args(args)
-        .env("UPSTRA_SESSION_FILE", session)
-        .env_remove("UPSTRA_SOCKET")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("upstra runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("stdin written");
-    child.wait_with_output().expect("upstra exits")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[test]
 fn login_whoami_logout() {
