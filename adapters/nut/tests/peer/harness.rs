@@ -77,7 +77,6 @@ pub async fn poll_read(
     }
 }
 
-
 /// A UPS driver the harness started, by its PID file.
 pub struct Driver {
     ups: String,
