@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Inventory, Server, Ups, VCenter};
+use crate::outage::{PlanSettings, VmPolicy};
 
 /// Which kind of object a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -14,6 +15,10 @@ pub enum EntityKind {
     Ups,
     Vcenter,
     Server,
+    /// The `[plan]` settings.
+    Plan,
+    /// A `[[vm]]` entry.
+    Vm,
 }
 
 impl EntityKind {
@@ -23,6 +28,8 @@ impl EntityKind {
             Self::Ups => "ups",
             Self::Vcenter => "vcenter",
             Self::Server => "server",
+            Self::Plan => "plan",
+            Self::Vm => "vm",
         }
     }
 }
@@ -87,6 +94,22 @@ pub fn diff(current: &Inventory, desired: &Inventory) -> Vec<Change> {
             kind,
         });
     }
+    if let Some(plan) = &desired.plan {
+        let kind = compare(current.plan.as_ref(), plan, plan_fields);
+        out.push(Change {
+            entity: EntityKind::Plan,
+            name: "plan".into(),
+            kind,
+        });
+    }
+    for (name, policy) in &desired.vm_policies {
+        let kind = compare(current.vm_policies.get(name), policy, vm_fields);
+        out.push(Change {
+            entity: EntityKind::Vm,
+            name: name.clone(),
+            kind,
+        });
+    }
     out
 }
 
@@ -102,6 +125,15 @@ pub fn merge(current: &Inventory, desired: &Inventory) -> Inventory {
     if desired.vcenter.is_some() {
         out.vcenter.clone_from(&desired.vcenter);
     }
+    if desired.plan.is_some() {
+        out.plan.clone_from(&desired.plan);
+    }
+    out.vm_policies.extend(
+        desired
+            .vm_policies
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     out
 }
 
@@ -134,7 +166,7 @@ macro_rules! changed_fields {
 }
 
 fn ups_fields(a: &Ups, b: &Ups) -> Vec<String> {
-    let mut v = changed_fields!(a, b, "room" => room, "nut" => nut);
+    let mut v = changed_fields!(a, b, "room" => room, "nut" => nut, "policy" => policy);
     if a.login.as_ref().map(|l| &l.user) != b.login.as_ref().map(|l| &l.user) {
         v.push("user".into());
     }
@@ -142,6 +174,19 @@ fn ups_fields(a: &Ups, b: &Ups) -> Vec<String> {
         v.push("password".into());
     }
     v
+}
+
+fn vm_fields(a: &VmPolicy, b: &VmPolicy) -> Vec<String> {
+    changed_fields!(a, b, "priority" => priority, "migrate" => migrate)
+}
+
+fn plan_fields(a: &PlanSettings, b: &PlanSettings) -> Vec<String> {
+    changed_fields!(a, b,
+        "migrations_per_host" => migrations_per_host, "live_migrate" => live_migrate,
+        "guest_shutdown_timeout" => guest_shutdown_timeout_s, "server_off_timeout" => server_off_timeout_s,
+        "force_off" => force_off, "server_on_timeout" => server_on_timeout_s,
+        "memory_headroom" => memory_headroom_pct, "vcpus_per_thread" => vcpus_per_thread,
+        "estimates" => estimates)
 }
 
 fn vcenter_fields(a: &VCenter, b: &VCenter) -> Vec<String> {

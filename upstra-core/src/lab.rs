@@ -100,6 +100,9 @@ struct RawLab {
     vcenter: Option<Spanned<RawVCenter>>,
     #[serde(default)]
     server: Vec<Spanned<RawServer>>,
+    plan: Option<outage::RawPlan>,
+    #[serde(default)]
+    vm: Vec<Spanned<outage::RawVm>>,
 }
 
 #[derive(Deserialize)]
@@ -116,6 +119,7 @@ struct RawUps {
     nut: Spanned<String>,
     user: Option<String>,
     password_file: Option<Spanned<String>>,
+    policy: Option<outage::RawUpsPolicy>,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +285,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
             user,
             password: None,
         });
+        let policy = c.ups_policy(ups.policy, id.as_str());
         if let (Some(room), Some(nut)) = (room, nut) {
             inventory.ups.insert(
                 id.clone(),
@@ -289,6 +294,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     room,
                     nut,
                     login,
+                    policy,
                 },
             );
         }
@@ -466,6 +472,8 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
             );
         }
     }
+    inventory.plan = raw.plan.map(|p| c.plan_settings(p));
+    inventory.vm_policies = c.vm_policies(raw.vm);
     if let Some((id, line)) = find_cycle(&deps) {
         c.errors.push(LabError {
             line,
@@ -535,5 +543,6 @@ fn find_cycle(deps: &BTreeMap<ServerId, (usize, Vec<ServerId>)>) -> Option<(Serv
         })
 }
 
+mod outage;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@
 //! - [`ratelimit`]: token-bucket arithmetic with time as a parameter.
 //! - [`audit`]: the audit hash chain and its verification.
 //! - [`events`]: domain events, the daemon's log of facts.
+//! - [`outage`]: when to act on a power cut, the shed and restore plans, their schedule.
 //! - [`traits`]: the adapter contracts (`UpsMonitor`, `Bmc`, `Hypervisor`, `EventBus`).
 //! - [`api`]: the versioned RPC contract (`api::v1`).
 //!
@@ -29,6 +30,7 @@ pub mod events;
 pub mod ids;
 pub mod lab;
 pub mod model;
+pub mod outage;
 pub mod ratelimit;
 pub mod rbac;
 pub mod secret;

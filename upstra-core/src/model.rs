@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{RoomId, ServerId, UpsId, VmId};
+use crate::outage::{PlanSettings, UpsPolicy, VmPolicy};
 use crate::secret::Secret;
 
 /// A room: a lab or data room holding UPS units and servers.
@@ -254,6 +255,9 @@ pub struct Ups {
     pub nut: NutEndpoint,
     /// NUT login, needed only for `upsd` setups that require it.
     pub login: Option<Credentials>,
+    /// When its outage is acted on, and when its return is.
+    #[serde(default)]
+    pub policy: UpsPolicy,
 }
 
 /// What a server is, which decides its place in an outage plan.
@@ -342,9 +346,20 @@ pub struct Inventory {
     pub ups: BTreeMap<UpsId, Ups>,
     pub servers: BTreeMap<ServerId, Server>,
     pub vcenter: Option<VCenter>,
+    /// Settings of every outage plan, when declared (`None`: the defaults).
+    #[serde(default)]
+    pub plan: Option<PlanSettings>,
+    /// Declared VMs (by vCenter name): how much each matters, whether it may move.
+    #[serde(default)]
+    pub vm_policies: BTreeMap<String, VmPolicy>,
 }
 
 impl Inventory {
+    /// The plan settings in force: the declared ones or the defaults.
+    pub fn plan_settings(&self) -> PlanSettings {
+        self.plan.clone().unwrap_or_default()
+    }
+
     /// True when nothing has been declared yet (the setup wizard's cue).
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()

@@ -69,6 +69,15 @@ pub trait Bmc: Send + Sync {
     ) -> BoxFuture<'a, Result<(), AdapterError>>;
 }
 
+/// A host's size, for deciding what fits on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostCapacity {
+    /// Hardware threads.
+    pub cpu_threads: u32,
+    /// Physical memory.
+    pub memory_mib: u64,
+}
+
 /// A hypervisor host as vCenter reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostInfo {
@@ -76,6 +85,9 @@ pub struct HostInfo {
     pub cluster: Option<String>,
     pub connected: bool,
     pub in_maintenance: bool,
+    /// Absent while vCenter cannot read the host.
+    #[serde(default)]
+    pub capacity: Option<HostCapacity>,
 }
 
 /// Everything one hypervisor read returns.

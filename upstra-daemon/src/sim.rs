@@ -9,8 +9,8 @@ use upstra_core::ids::{ServerId, VmId};
 use upstra_core::model::{Inventory, Server, ServerKind, Ups, Vm, VmPower};
 use upstra_core::state::{Health, PowerState, UpsFlag, UpsReading};
 use upstra_core::traits::{
-    AdapterError, Bmc, BmcStatus, BoxFuture, HostInfo, Hypervisor, HypervisorInventory, ResetType,
-    UpsMonitor, VmPowerAction,
+    AdapterError, Bmc, BmcStatus, BoxFuture, HostCapacity, HostInfo, Hypervisor,
+    HypervisorInventory, ResetType, UpsMonitor, VmPowerAction,
 };
 
 /// Names for the demo's VMs, handed out round-robin over the hypervisors.
@@ -167,6 +167,10 @@ impl Hypervisor for SimLab {
                         name,
                         cluster: Some("demo-cluster".into()),
                         connected: true,
+                        capacity: Some(HostCapacity {
+                            cpu_threads: 32,
+                            memory_mib: 128 * 1024,
+                        }),
                     })
                     .collect(),
                 vms: s.vms.clone(),

@@ -256,13 +256,17 @@ impl VsphereInventory {
 }
 
 impl VsphereHost {
-    /// The core's host record (capacity and usage have no place there yet).
+    /// The core's host record: what the planner needs to know what fits on it.
     pub fn to_core(&self) -> HostInfo {
         HostInfo {
             name: self.name.clone(),
             cluster: self.cluster.clone(),
             connected: self.connection == HostConnection::Connected,
             in_maintenance: self.in_maintenance,
+            capacity: self.capacity.map(|c| upstra_core::traits::HostCapacity {
+                cpu_threads: c.cpu_threads,
+                memory_mib: c.memory_bytes / (1024 * 1024),
+            }),
         }
     }
 }

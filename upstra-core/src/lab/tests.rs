@@ -136,3 +136,107 @@ fn fill_secret_sets_the_password() {
     let vc = doc.inventory.vcenter.expect("vcenter");
     assert_eq!(vc.login.password.as_ref().map(Secret::expose), Some("pw"));
 }
+
+const OUTAGE: &str = r#"
+[[room]]
+name = "r"
+
+[[ups]]
+name = "u"
+room = "r"
+nut = "u@h"
+policy = { grace = "90s", runtime_margin = 300, comms_lost = "act after 5m", restore_after = "3m", restore_min_charge = 50, auto_restore = false }
+
+[plan]
+migrations_per_host = 2
+guest_shutdown_timeout = "1m 30s"
+force_off = false
+
+[plan.estimates]
+migrate_vm = "45s"
+
+[[vm]]
+name = "db-01"
+priority = 10
+
+[[vm]]
+name = "licence server"
+migrate = false
+"#;
+
+#[test]
+fn outage_settings_parse_with_their_units() {
+    let inv = parse(OUTAGE, &KnownNames::default())
+        .expect("valid")
+        .inventory;
+    let policy = &inv.ups.values().next().expect("ups").policy;
+    assert_eq!(policy.grace_s, 90);
+    assert_eq!(policy.runtime_margin_s, 300);
+    assert_eq!(
+        policy.comms_lost,
+        crate::outage::CommsLostPolicy::ActAfter { secs: 300 }
+    );
+    assert_eq!(policy.restore_stable_s, 180);
+    assert_eq!(policy.restore_min_charge_pct, 50);
+    assert!(!policy.auto_restore);
+    let plan = inv.plan.expect("a [plan] table");
+    assert_eq!(plan.migrations_per_host, 2);
+    assert_eq!(plan.guest_shutdown_timeout_s, 90);
+    assert!(!plan.force_off);
+    assert_eq!(plan.estimates.migrate_vm_s, 45);
+    assert_eq!(
+        plan.estimates.stop_vm_s,
+        crate::outage::StepEstimates::default().stop_vm_s
+    );
+    assert_eq!(inv.vm_policies["db-01"].priority, 10);
+    assert!(!inv.vm_policies["licence server"].migrate);
+}
+
+#[test]
+fn a_file_without_outage_settings_gets_the_defaults() {
+    let inv = parse(GOOD, &KnownNames::default())
+        .expect("valid")
+        .inventory;
+    assert_eq!(
+        inv.ups.values().next().expect("ups").policy,
+        crate::outage::UpsPolicy::default()
+    );
+    assert!(inv.plan.is_none());
+    assert!(inv.vm_policies.is_empty());
+}
+
+#[test]
+fn bad_outage_settings_name_the_line() {
+    let e = errors(
+        &OUTAGE
+            .replace("grace = \"90s\"", "grace = \"soon\"")
+            .replace("migrations_per_host = 2", "migrations_per_host = 0"),
+    );
+    assert_eq!(
+        e,
+        [
+            "9: UPS `u` policy grace: `soon` is not a duration; write it like \"90s\", \"2m\" or \"1h 30m\"",
+            "12: plan migrations_per_host must be from 1 to 64, not 0",
+        ]
+    );
+    let e = errors(&OUTAGE.replace("act after 5m", "panic"));
+    assert_eq!(
+        e,
+        ["9: UPS `u` policy comms_lost: write \"alarm\" or \"act after 5m\", not `panic`"]
+    );
+    let e = errors(&OUTAGE.replace("restore_min_charge = 50", "restore_min_charge = 150"));
+    assert_eq!(
+        e,
+        ["9: UPS `u` policy restore_min_charge must be from 0 to 100, not 150"]
+    );
+    let e = errors(&OUTAGE.replace(
+        "force_off = false",
+        "force_off = false\nwait_forever = true",
+    ));
+    assert!(
+        e[0].starts_with("15: unknown field `wait_forever`"),
+        "{e:?}"
+    );
+    let e = errors(&OUTAGE.replace("name = \"licence server\"", "name = \"db-01\""));
+    assert_eq!(e, ["24: vm `db-01` is declared twice"]);
+}

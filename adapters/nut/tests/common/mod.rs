@@ -18,5 +18,6 @@ pub fn ups(name: &str, host: &str, port: u16, login: Option<(&str, &str)>) -> Up
             user: user.into(),
             password: Some(Secret::new(password)),
         }),
+        policy: Default::default(),
     }
 }

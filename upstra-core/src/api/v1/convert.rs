@@ -47,6 +47,7 @@ impl From<&Inventory> for LabSpec {
                     room: u.room.to_string(),
                     nut: u.nut.to_string(),
                     login: u.login.as_ref().map(LoginSpec::from),
+                    policy: u.policy.clone(),
                 })
                 .collect(),
             vcenter: inv.vcenter.as_ref().map(|v| VCenterSpec {
@@ -76,6 +77,8 @@ impl From<&Inventory> for LabSpec {
                     }),
                 })
                 .collect(),
+            plan: inv.plan.clone(),
+            vms: inv.vm_policies.clone(),
         }
     }
 }
@@ -142,12 +145,16 @@ impl LabSpec {
                     p.push(format!("{what}: room `{room}` is not declared"))
                 }
                 Some(room) => {
+                    for problem in u.policy.problems() {
+                        p.push(format!("{what} policy: {problem}"));
+                    }
                     if let Some(nut) = nut {
                         let ups = Ups {
                             id: id.clone(),
                             room,
                             nut,
                             login: u.login.map(login),
+                            policy: u.policy,
                         };
                         if inv.ups.insert(id, ups).is_some() {
                             p.push(format!("{what} is declared twice"));
@@ -244,6 +251,16 @@ impl LabSpec {
                 }
             }
         }
+        if let Some(plan) = &self.plan {
+            for problem in plan.problems() {
+                p.push(format!("plan: {problem}"));
+            }
+        }
+        inv.plan = self.plan;
+        for name in self.vms.keys().filter(|n| n.trim().is_empty()) {
+            p.push(format!("vm `{name}`: a name cannot be empty"));
+        }
+        inv.vm_policies = self.vms;
         if p.0.is_empty() { Ok(inv) } else { Err(p.0) }
     }
 }

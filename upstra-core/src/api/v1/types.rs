@@ -2,12 +2,14 @@
 //! `model` must never change what a console or a script receives. `--json` output of the
 //! `upstra` command prints these shapes, so they are a documented, stable interface.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use crate::diff::{Change, ChangeKind, EntityKind};
+use crate::outage::{PlanSettings, UpsPolicy, VmPolicy};
 use crate::secret::Secret;
 use crate::state::{Health as ServerHealth, PowerState, Timestamp};
 
@@ -109,6 +111,9 @@ pub struct UpsSpec {
     /// `upsname@host:port`.
     pub nut: String,
     pub login: Option<LoginSpec>,
+    /// When its outage is acted on; plain settings, checked again by the daemon.
+    #[serde(default)]
+    pub policy: UpsPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +156,12 @@ pub struct LabSpec {
     pub ups: Vec<UpsSpec>,
     pub vcenter: Option<VCenterSpec>,
     pub servers: Vec<ServerSpec>,
+    /// The `[plan]` table, when the file has one (absent: the stored settings stay).
+    #[serde(default)]
+    pub plan: Option<PlanSettings>,
+    /// `[[vm]]` entries, by vCenter name.
+    #[serde(default)]
+    pub vms: BTreeMap<String, VmPolicy>,
 }
 
 /// The result of `apply`.

@@ -1,0 +1,31 @@
+//! Power-outage orchestration, the decisions only: when to act ([`trigger`]), what to do
+//! ([`plan()`], [`restore_plan()`]), and how long it should take ([`schedule`]). The daemon
+//! executes plans and journals every step ([`journal`]); nothing here performs I/O or reads
+//! the clock.
+//!
+//! - [`policy`]: per-UPS, per-VM and plan-wide settings with their defaults.
+//! - [`trigger`]: the per-UPS watch: grace period, low battery, runtime, FSD, comms lost,
+//!   self-tests, the stability wait before a restore.
+//! - [`shed`]: `plan(inventory, state, estimates)`.
+//! - [`restore`]: `restore_plan(journal, inventory, estimates)`.
+//! - [`plan`]: steps, dependencies, the plan type and its invariant.
+//! - [`schedule`]: the predicted timeline and the critical path.
+
+pub mod journal;
+pub mod plan;
+pub mod policy;
+pub mod restore;
+pub mod schedule;
+pub mod shed;
+pub mod trigger;
+
+pub use journal::{Before, JournalEntry, StepState};
+pub use plan::{Dep, Plan, PlanError, PlanKind, PlanNote, Step, StepAction, StepId};
+pub use policy::{CommsLostPolicy, PlanSettings, StepEstimates, UpsPolicy, VmPolicy};
+pub use restore::restore_plan;
+pub use schedule::{Schedule, critical_path};
+pub use shed::{FeedHealth, LabState, plan};
+pub use trigger::{Decision, PowerWatch, TriggerReason, WatchPhase};
+
+#[cfg(test)]
+mod tests;
