@@ -101,11 +101,8 @@ async fn seed(store: &Store, password: &str) -> Result<(), Error> {
         .call(move |db| {
             let now = clock::now().millis();
             db.create_user(DEMO_USER, &hash, BuiltinRole::Admin.as_str(), now, true)?;
-            db.save_inventory(
-                &inventory.rooms.values().collect::<Vec<_>>(),
-                &inventory.ups.values().collect::<Vec<_>>(),
-                &inventory.servers.values().collect::<Vec<_>>(),
-                inventory.vcenter.as_ref(),
+            db.save_declaration(
+                &inventory,
                 &AuditEntry {
                     at: now,
                     actor: Some(DEMO_USER),

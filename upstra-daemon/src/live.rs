@@ -28,6 +28,8 @@ pub struct Live {
     pub vms: RwLock<BTreeMap<VmId, Vm>>,
     /// VMs the hypervisor stopped reporting, and when: shown as gone, not dropped silently.
     pub gone_vms: RwLock<BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>>,
+    /// The hypervisor hosts as last read, with their capacity (for the outage planner).
+    pub hosts: RwLock<Vec<upstra_core::traits::HostInfo>>,
 }
 
 /// Records a hypervisor read: host state onto the servers, VM changes as events.
@@ -36,6 +38,11 @@ pub fn apply_hypervisor(
     inventory: &upstra_core::model::Inventory,
     inv: upstra_core::traits::HypervisorInventory,
 ) {
+    *shared
+        .live
+        .hosts
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = inv.hosts.clone();
     {
         let mut servers = shared
             .live
@@ -112,11 +119,13 @@ pub struct Page {
     pub gap: bool,
 }
 
-/// The in-memory event log.
+/// The event log: the newest events in memory for readers, every event also written to the
+/// store (in order, without blocking the caller), where the Redis outbox reads it.
 #[derive(Debug)]
 pub struct EventLog {
     ring: Mutex<VecDeque<EventRecord>>,
     last_seq: watch::Sender<u64>,
+    store: Option<crate::store::Store>,
 }
 
 impl Default for EventLog {
@@ -124,11 +133,37 @@ impl Default for EventLog {
         Self {
             ring: Mutex::new(VecDeque::new()),
             last_seq: watch::Sender::new(0),
+            store: None,
         }
     }
 }
 
 impl EventLog {
+    /// A log that continues the store's: `recent` are its newest events, `last_seq` the
+    /// newest sequence number it holds.
+    pub fn persistent(store: crate::store::Store, recent: Vec<EventRecord>, last_seq: u64) -> Self {
+        let last_seq = recent.last().map_or(last_seq, |e| e.seq.max(last_seq));
+        Self {
+            ring: Mutex::new(recent.into()),
+            last_seq: watch::Sender::new(last_seq),
+            store: Some(store),
+        }
+    }
+
+    /// The newest sequence number handed out.
+    pub fn last_seq(&self) -> u64 {
+        *self.last_seq.borrow()
+    }
+
+    /// Waits until an event after `seq` exists (or `stop` fires).
+    pub async fn wait_after(&self, seq: u64, stop: &tokio_util::sync::CancellationToken) {
+        let mut rx = self.last_seq.subscribe();
+        tokio::select! {
+            r = rx.wait_for(|last| *last > seq) => { let _ = r; }
+            () = stop.cancelled() => {}
+        }
+    }
+
     /// Appends an event and wakes the readers.
     pub fn push(&self, event: DomainEvent) -> u64 {
         tracing::info!(kind = event.kind(), ?event, "event");
@@ -136,17 +171,28 @@ impl EventLog {
             .ring
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let seq = ring.back().map_or(1, |e| e.seq + 1);
-        ring.push_back(EventRecord {
+        // The watch holds the last number handed out, also when the ring is empty after a
+        // restart: numbers never repeat.
+        let seq = ring
+            .back()
+            .map_or(0, |e| e.seq)
+            .max(*self.last_seq.borrow())
+            + 1;
+        let record = EventRecord {
             seq,
             at: clock::now(),
             event,
-        });
+        };
+        if let Some(store) = &self.store {
+            let copy = record.clone();
+            store.send("event log", move |db| db.append_events(&[copy]));
+        }
+        ring.push_back(record);
         if ring.len() > EVENT_RING {
             ring.pop_front();
         }
-        drop(ring);
         self.last_seq.send_replace(seq);
+        drop(ring);
         seq
     }
 

@@ -3,7 +3,10 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
 use upstra_core::model::{Inventory, Room, Server, Ups, VCenter};
+use upstra_core::outage::{PlanSettings, VmPolicy};
 
 use super::StoreError;
 use super::audit::AuditEntry;
@@ -57,6 +60,19 @@ impl Db {
         inv.vcenter = vc
             .map(|doc| from_doc::<VCenter>("vcenter", "vcenter", &doc))
             .transpose()?;
+        let plan: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM plan_settings WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        inv.plan = plan
+            .map(|doc| from_doc::<PlanSettings>("plan_settings", "plan", &doc))
+            .transpose()?;
+        for (name, doc) in self.docs("vm_policies")? {
+            let policy: VmPolicy = from_doc("vm_policies", &name, &doc)?;
+            inv.vm_policies.insert(name, policy);
+        }
         Ok(inv)
     }
 
@@ -76,6 +92,18 @@ impl Db {
         ups: &[&Ups],
         servers: &[&Server],
         vcenter: Option<&VCenter>,
+        audit: &AuditEntry<'_>,
+    ) -> Result<(), StoreError> {
+        self.write_inventory(rooms, ups, servers, vcenter, None, audit)
+    }
+
+    fn write_inventory(
+        &mut self,
+        rooms: &[&Room],
+        ups: &[&Ups],
+        servers: &[&Server],
+        vcenter: Option<&VCenter>,
+        outage: Option<(Option<&PlanSettings>, &BTreeMap<String, VmPolicy>)>,
         audit: &AuditEntry<'_>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
@@ -101,8 +129,36 @@ impl Db {
                 [to_doc(vc)?],
             )?;
         }
+        if let Some((plan, vms)) = outage {
+            if let Some(plan) = plan {
+                tx.execute(
+                    "INSERT INTO plan_settings (id, doc) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET doc = ?1",
+                    [to_doc(plan)?],
+                )?;
+            }
+            for (name, policy) in vms {
+                upsert("vm_policies", name, to_doc(policy)?)?;
+            }
+        }
         super::audit::append(&tx, audit)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Writes everything a lab file declared (outage settings included) and its audit record
+    /// in one transaction.
+    pub fn save_declaration(
+        &mut self,
+        desired: &Inventory,
+        audit: &AuditEntry<'_>,
+    ) -> Result<(), StoreError> {
+        self.write_inventory(
+            &desired.rooms.values().collect::<Vec<_>>(),
+            &desired.ups.values().collect::<Vec<_>>(),
+            &desired.servers.values().collect::<Vec<_>>(),
+            desired.vcenter.as_ref(),
+            Some((desired.plan.as_ref(), &desired.vm_policies)),
+            audit,
+        )
     }
 }

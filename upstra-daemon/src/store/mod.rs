@@ -11,6 +11,7 @@ mod audit;
 mod db;
 mod identity;
 pub mod key;
+mod outage;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -24,6 +25,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
+pub use outage::{RunInfo, RunRecord, RunState, StepRecord};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "upstra.db";
@@ -32,6 +34,7 @@ pub const DB_FILE: &str = "upstra.db";
 const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "identity", include_str!("migrations/0002_identity.sql")),
+    (3, "outage", include_str!("migrations/0003_outage.sql")),
 ];
 
 /// Why the store failed.
@@ -163,6 +166,22 @@ impl Store {
             .send(Msg::Job(job))
             .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues `f` on the store thread without waiting for it: for writes whose order matters
+    /// but whose caller must not block (the event log). Failures are logged.
+    pub fn send<F>(&self, what: &'static str, f: F)
+    where
+        F: FnOnce(&mut Db) -> Result<(), StoreError> + Send + 'static,
+    {
+        let job: Job = Box::new(move |db| {
+            if let Err(e) = f(db) {
+                tracing::error!(error = %e, "store: {what} failed");
+            }
+        });
+        if self.jobs.send(Msg::Job(job)).is_err() {
+            tracing::warn!("store closed: {what} not written");
+        }
     }
 
     /// Closes the connection and waits until the database file is complete on its own (the

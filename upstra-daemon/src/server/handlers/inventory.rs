@@ -54,11 +54,8 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
     c.shared
         .store
         .call(move |db| {
-            db.save_inventory(
-                &desired.rooms.values().collect::<Vec<_>>(),
-                &desired.ups.values().collect::<Vec<_>>(),
-                &desired.servers.values().collect::<Vec<_>>(),
-                desired.vcenter.as_ref(),
+            db.save_declaration(
+                &desired,
                 &AuditEntry {
                     at: clock::now().millis(),
                     actor: Some(&actor),
