@@ -73,6 +73,61 @@ pub enum DomainEvent {
     UserConnected { user: UserName },
     /// A user's last connection closed (presence).
     UserDisconnected { user: UserName },
+
+    /// A UPS went on battery: the grace period runs.
+    OutageGraceStarted { ups: UpsId, grace_s: u64 },
+    /// Mains came back within the grace period: nothing was done.
+    OutagePowerReturned { ups: UpsId, after_s: u64 },
+    /// A UPS runs a self-test on battery: not an outage.
+    OutageSelfTestIgnored { ups: UpsId },
+    /// A UPS stopped answering; its policy says only to warn.
+    OutageCommsAlarm { ups: UpsId, reason: String },
+    /// The outage of a UPS is acted on.
+    OutageTriggered { ups: UpsId, reason: String },
+    /// Mains is back after a shed started: no new step starts.
+    OutageMainsReturned { ups: UpsId },
+    /// Mains failed again while waiting for it to stay.
+    OutagePowerLostAgain { ups: UpsId },
+    /// Mains has been stable long enough, with enough charge, to restore.
+    OutageRestoreReady { ups: UpsId },
+    /// A shed or restore started.
+    RunStarted {
+        run: i64,
+        /// `shed` or `restore`.
+        plan: String,
+        ups: Vec<UpsId>,
+        reason: String,
+        steps: u32,
+        estimate_s: u64,
+    },
+    /// A run was told to start no new step (cancelled, or mains returned).
+    RunStopping { run: i64, reason: String },
+    /// A run ended.
+    RunEnded {
+        run: i64,
+        /// `shed` or `restore`.
+        plan: String,
+        state: String,
+        done: u32,
+        failed: u32,
+        skipped: u32,
+    },
+    /// A step of a run started.
+    StepStarted { run: i64, step: u32, action: String },
+    /// A step of a run ended: `state` is done, failed or skipped.
+    StepEnded {
+        run: i64,
+        step: u32,
+        state: String,
+        detail: String,
+    },
+    /// An event of another daemon, followed through the bus (never published again).
+    Remote {
+        site: String,
+        seq: u64,
+        at: Timestamp,
+        event: Box<DomainEvent>,
+    },
 }
 
 impl DomainEvent {
@@ -95,6 +150,20 @@ impl DomainEvent {
             Self::UserLoggedOut { .. } => "user_logged_out",
             Self::UserConnected { .. } => "user_connected",
             Self::UserDisconnected { .. } => "user_disconnected",
+            Self::OutageGraceStarted { .. } => "outage_grace_started",
+            Self::OutagePowerReturned { .. } => "outage_power_returned",
+            Self::OutageSelfTestIgnored { .. } => "outage_self_test_ignored",
+            Self::OutageCommsAlarm { .. } => "outage_comms_alarm",
+            Self::OutageTriggered { .. } => "outage_triggered",
+            Self::OutageMainsReturned { .. } => "outage_mains_returned",
+            Self::OutagePowerLostAgain { .. } => "outage_power_lost_again",
+            Self::OutageRestoreReady { .. } => "outage_restore_ready",
+            Self::RunStarted { .. } => "run_started",
+            Self::RunStopping { .. } => "run_stopping",
+            Self::RunEnded { .. } => "run_ended",
+            Self::StepStarted { .. } => "step_started",
+            Self::StepEnded { .. } => "step_ended",
+            Self::Remote { .. } => "remote",
         }
     }
 }

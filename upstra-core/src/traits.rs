@@ -123,6 +123,14 @@ pub trait Hypervisor: Send + Sync {
         host: &'a str,
         on: bool,
     ) -> BoxFuture<'a, Result<(), AdapterError>>;
+    /// Shuts a host down through the hypervisor. `Unsupported` (the default) means: use the
+    /// server's BMC instead.
+    fn shutdown_host<'a>(&'a self, host: &'a str) -> BoxFuture<'a, Result<(), AdapterError>> {
+        Box::pin(std::future::ready(Err(AdapterError::Unsupported {
+            peer: "hypervisor".into(),
+            what: format!("shutting down host {host}"),
+        })))
+    }
 }
 
 /// Publishes the daemon's events to other daemons (Redis Streams). Optional: the local event

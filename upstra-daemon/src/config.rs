@@ -34,6 +34,17 @@ pub struct SessionConfig {
     pub absolute_lifetime: Duration,
 }
 
+/// The optional Redis event bus for multi-daemon sites.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BusConfig {
+    /// `redis://[user:password@]host:port`; `None`: no bus (the embedded default).
+    pub redis: Option<String>,
+    /// This daemon's name on the bus: its stream is `upstra:events:<site>`.
+    pub site: String,
+    /// Other sites whose streams this daemon follows.
+    pub follow: Vec<String>,
+}
+
 /// The validated, effective configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -56,6 +67,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     /// Rate limits of the four tiers.
     pub limits: crate::limits::Limits,
+    pub bus: BusConfig,
 }
 
 impl Default for Config {
@@ -75,6 +87,10 @@ impl Default for Config {
                 absolute_lifetime: Duration::from_secs(12 * 3600),
             },
             limits: crate::limits::Limits::default(),
+            bus: BusConfig {
+                site: "upstra".into(),
+                ..BusConfig::default()
+            },
         }
     }
 }
@@ -112,6 +128,15 @@ struct RawConfig {
     sync_interval: Option<toml::Spanned<String>>,
     sessions: Option<RawSessions>,
     limits: Option<RawLimits>,
+    bus: Option<RawBus>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBus {
+    redis: Option<toml::Spanned<String>>,
+    site: Option<toml::Spanned<String>>,
+    follow: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -235,6 +260,32 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
             if let Some(v) = value {
                 *slot = limit(v, key)?;
             }
+        }
+    }
+    if let Some(b) = raw.bus {
+        if let Some(url) = b.redis {
+            if !url.get_ref().starts_with("redis://") {
+                return Err(invalid(
+                    url.span().start,
+                    "bus.redis must be a redis:// URL, like \"redis://127.0.0.1:6379\"".into(),
+                ));
+            }
+            config.bus.redis = Some(url.into_inner());
+        }
+        if let Some(site) = b.site {
+            if upstra_core::ids::validate_name(site.get_ref()).is_err() {
+                return Err(invalid(
+                    site.span().start,
+                    format!(
+                        "bus.site `{}` must be a name of letters, digits, `.`, `_` or `-`",
+                        site.get_ref()
+                    ),
+                ));
+            }
+            config.bus.site = site.into_inner();
+        }
+        if let Some(follow) = b.follow {
+            config.bus.follow = follow;
         }
     }
     if let Some(s) = raw.sessions {
@@ -361,7 +412,29 @@ impl Config {
             "expensive_read = {}\n",
             l(self.limits.expensive_read)
         ));
+        out.push_str("\n[bus]\n");
+        match &self.bus.redis {
+            Some(url) => out.push_str(&format!("redis = {}\n", q(&redact_url(url)))),
+            None => out.push_str("# redis: not set (no event bus)\n"),
+        }
+        out.push_str(&format!("site = {}\n", q(&self.bus.site)));
+        let follow: Vec<String> = self.bus.follow.iter().map(|s| q(s)).collect();
+        out.push_str(&format!("follow = [{}]\n", follow.join(", ")));
         out
+    }
+}
+
+/// A URL with the password of its user info replaced, for showing it.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:[redacted]@{host}")
+        }
+        None => url.to_owned(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`server`]: the Unix socket, peer credentials, the v1 service and the access check.
 //! - [`live`]: live state and the event log readers follow.
 //! - [`monitor`]: polls the drivers and turns changes into events.
+//! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
 //!
@@ -23,6 +24,7 @@ mod error;
 pub mod limits;
 pub mod live;
 pub mod monitor;
+pub mod outage;
 pub mod presence;
 pub mod server;
 mod shared;
@@ -40,6 +42,9 @@ pub use error::{Error, exit};
 pub use shared::Shared;
 use store::Store;
 
+/// Events kept in the store across restarts (and any not yet published to the bus).
+const EVENTS_KEPT: u64 = 100_000;
+
 /// Serves the API on `listener` until `shutdown` completes, then stops accepting, refuses new
 /// requests, waits for the in-flight ones and returns.
 pub async fn run(
@@ -48,12 +53,22 @@ pub async fn run(
     listener: UnixListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), Error> {
-    let inventory = store.call(|db| db.load_inventory()).await?;
-    let shared = Arc::new(Shared::new(config, store, inventory));
+    let (inventory, recent, last_seq) = store
+        .call(|db| {
+            db.trim_events(EVENTS_KEPT)?;
+            let recent = db.last_events(u32::try_from(live::EVENT_RING).unwrap_or(u32::MAX))?;
+            Ok((db.load_inventory()?, recent, db.last_event_seq()?))
+        })
+        .await?;
+    let events = live::EventLog::persistent(store.clone(), recent, last_seq);
+    let (shared, inbox) = Shared::new(config, store, inventory, events);
+    let shared = Arc::new(shared);
     shared.events.push(DomainEvent::DaemonStarted {
         version: env!("CARGO_PKG_VERSION").into(),
     });
 
+    let conductor = tokio::spawn(outage::start(shared.clone(), inbox));
+    let bus = outage::bus::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     shutdown.await;
@@ -61,6 +76,10 @@ pub async fn run(
     shared.stopping.cancel();
     let _ = server.await;
     let _ = monitor.await;
+    let _ = conductor.await;
+    for task in bus {
+        let _ = task.await;
+    }
     shared.drivers.close().await;
     shared.store.close().await;
     tracing::info!("stopped");

@@ -121,6 +121,7 @@ fn record_ups(shared: &Shared, ups: &Ups, result: Result<UpsReading, AdapterErro
         .unwrap_or_default()
         .unwrap_or_default();
     let id = ups.id.clone();
+    shared.outage.observed(id.clone(), new.clone());
     match (old, &new) {
         (UpsLive::Reading { reading: a, .. }, UpsLive::Reading { reading: b, .. }) => {
             if a.flags != b.flags {

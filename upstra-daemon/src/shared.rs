@@ -33,22 +33,31 @@ pub struct Shared {
     pub drivers: crate::drivers::Drivers,
     /// What the monitor remembers between reads.
     pub monitor: crate::monitor::MonitorState,
+    /// The outage orchestrator's conductor.
+    pub outage: crate::outage::Orchestrator,
 }
 
 impl Shared {
-    pub fn new(config: Config, store: Store, inventory: Inventory) -> Self {
+    /// The shared state, and the inbox the outage conductor runs on (`outage::start`).
+    pub fn new(
+        config: Config,
+        store: Store,
+        inventory: Inventory,
+        events: EventLog,
+    ) -> (Self, crate::outage::OrchestratorInbox) {
+        let (outage, inbox) = crate::outage::Orchestrator::channel();
         let simulated = config.drivers == crate::config::Drivers::Simulated;
         let drivers = if simulated {
             crate::drivers::Drivers::simulated(&inventory)
         } else {
             crate::drivers::Drivers::peers()
         };
-        Self {
+        let shared = Self {
             config,
             store,
             inventory: RwLock::new(Arc::new(inventory)),
             live: Live::default(),
-            events: EventLog::default(),
+            events,
             stopping: CancellationToken::new(),
             requests: TaskTracker::new(),
             simulated,
@@ -56,7 +65,9 @@ impl Shared {
             next_connection: std::sync::atomic::AtomicU64::new(1),
             drivers,
             monitor: crate::monitor::MonitorState::default(),
-        }
+            outage,
+        };
+        (shared, inbox)
     }
 
     /// The current inventory.

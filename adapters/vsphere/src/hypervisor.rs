@@ -53,4 +53,12 @@ impl Hypervisor for VsphereClient {
                 .map_err(|e| e.into_adapter(self.peer()))
         })
     }
+
+    fn shutdown_host<'a>(&'a self, host: &'a str) -> BoxFuture<'a, Result<(), AdapterError>> {
+        Box::pin(async move {
+            VsphereClient::shutdown_host(self, host, false)
+                .await
+                .map_err(|e| e.into_adapter(self.peer()))
+        })
+    }
 }

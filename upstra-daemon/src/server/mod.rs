@@ -25,6 +25,7 @@ use crate::shared::Shared;
 
 pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
+pub(crate) use service::internal;
 
 /// Largest request or response frame. The biggest legitimate message is a lab declaration or a
 /// VM list; 8 MiB leaves room for thousands of VMs and stops a runaway client.

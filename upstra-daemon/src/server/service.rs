@@ -10,7 +10,7 @@ use upstra_core::access::{Grant, Topology};
 use upstra_core::api::v1::*;
 use upstra_core::secret::Secret;
 
-use super::handlers::{admin, audit, auth, inventory, operations, sessions};
+use super::handlers::{admin, audit, auth, inventory, operations, plan, sessions};
 use crate::clock;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, StoreError};
@@ -366,6 +366,34 @@ impl Upstra for Connection {
         fingerprint: String,
     ) -> Result<(), ApiError> {
         operations::tls_pin(&self, peer, fingerprint).await
+    }
+    async fn plan_show(
+        self,
+        _: Context,
+        _: SessionToken,
+        ups: Option<String>,
+    ) -> Result<PlanView, ApiError> {
+        plan::show(&self, ups).await
+    }
+    async fn plan_simulate(
+        self,
+        _: Context,
+        _: SessionToken,
+        ups: String,
+    ) -> Result<SimulationReport, ApiError> {
+        plan::simulate(&self, ups).await
+    }
+    async fn plan_run(self, _: Context, _: SessionToken, ups: String) -> Result<RunView, ApiError> {
+        plan::run(&self, ups).await
+    }
+    async fn plan_cancel(self, _: Context, _: SessionToken) -> Result<RunView, ApiError> {
+        plan::cancel(&self).await
+    }
+    async fn plan_restore(self, _: Context, _: SessionToken) -> Result<RunView, ApiError> {
+        plan::restore(&self).await
+    }
+    async fn plan_status(self, _: Context, _: SessionToken) -> Result<PlanStatus, ApiError> {
+        plan::status(&self).await
     }
     async fn audit_list(
         self,

@@ -8,6 +8,7 @@
 
 mod identity;
 mod operations;
+mod plan;
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use identity::*;
 pub use operations::*;
+pub use plan::*;
 
 /// Where `upstrad` listens unless told otherwise.
 pub const DEFAULT_SOCKET: &str = "/run/upstra/upstra.sock";
@@ -90,6 +92,9 @@ pub enum Command {
     Sync(JsonFlag),
     /// The daemon's event log: what is buffered, or followed live with --follow.
     Events(EventsArgs),
+    /// Outage plans: show, simulate, run, cancel, restore, status.
+    #[command(subcommand)]
+    Plan(PlanVerb),
     /// Pin the TLS certificate of a BMC or of the vCenter after checking its fingerprint.
     #[command(subcommand)]
     Trust(TrustVerb),

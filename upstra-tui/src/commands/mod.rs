@@ -9,6 +9,7 @@ pub mod confirm;
 mod events;
 mod list;
 mod operations;
+mod plan;
 mod sessions;
 mod twofactor;
 mod users;
@@ -60,6 +61,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sync(f) => operations::sync(socket, f.json).await,
         Command::Events(a) => events::run(socket, &a).await,
         Command::Trust(t) => operations::trust(socket, t).await,
+        Command::Plan(v) => plan::run(socket, v).await,
         Command::User(v) => users::run(socket, v).await,
         Command::Role(v) => access::role(socket, v).await,
         Command::Grant(v) => access::grant(socket, v).await,

@@ -47,6 +47,12 @@ pub enum Method {
     VmMigrate,
     TlsFingerprint,
     TlsPin,
+    PlanShow,
+    PlanSimulate,
+    PlanRun,
+    PlanCancel,
+    PlanRestore,
+    PlanStatus,
     AuditList,
     AuditVerify,
 }
@@ -103,7 +109,7 @@ const fn session(scopes: &'static [SessionScope], needs: Permissions, on: Target
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 42] = [
+    pub const ALL: [Method; 48] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -144,6 +150,12 @@ impl Method {
         Self::VmMigrate,
         Self::TlsFingerprint,
         Self::TlsPin,
+        Self::PlanShow,
+        Self::PlanSimulate,
+        Self::PlanRun,
+        Self::PlanCancel,
+        Self::PlanRestore,
+        Self::PlanStatus,
         Self::AuditList,
         Self::AuditVerify,
     ];
@@ -189,6 +201,13 @@ impl Method {
             Self::ServerPower | Self::VmPower => session(FULL, P::POWER, Named),
             Self::VmMigrate => session(FULL, P::MIGRATE, Named),
             Self::TlsFingerprint | Self::TlsPin => session(FULL, P::ADMIN, Everything),
+            // Outage plans act on the whole lab, so even reading them needs PLAN everywhere.
+            Self::PlanShow
+            | Self::PlanSimulate
+            | Self::PlanRun
+            | Self::PlanCancel
+            | Self::PlanRestore
+            | Self::PlanStatus => session(FULL, P::PLAN, Everything),
         }
     }
 
@@ -255,6 +274,12 @@ impl Method {
             Self::VmMigrate => "vm_migrate",
             Self::TlsFingerprint => "tls_fingerprint",
             Self::TlsPin => "tls_pin",
+            Self::PlanShow => "plan_show",
+            Self::PlanSimulate => "plan_simulate",
+            Self::PlanRun => "plan_run",
+            Self::PlanCancel => "plan_cancel",
+            Self::PlanRestore => "plan_restore",
+            Self::PlanStatus => "plan_status",
             Self::AuditList => "audit_list",
             Self::AuditVerify => "audit_verify",
         }

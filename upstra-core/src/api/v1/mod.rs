@@ -12,12 +12,14 @@ mod error;
 mod identity;
 mod method;
 mod operations;
+mod outage;
 mod types;
 
 pub use error::ApiError;
 pub use identity::*;
 pub use method::{Access, Method, RateTier, Target};
 pub use operations::*;
+pub use outage::*;
 pub use types::*;
 
 use crate::events::EventRecord;
@@ -154,6 +156,20 @@ pub trait Upstra {
         peer: TlsPeer,
         fingerprint: String,
     ) -> Result<(), ApiError>;
+
+    /// The plan that would run now (or for `ups` failing), with its timeline.
+    async fn plan_show(token: SessionToken, ups: Option<String>) -> Result<PlanView, ApiError>;
+    /// Runs the trigger and the planner for `ups` against the real lab, read-only: checks
+    /// credentials, reachability and capacity, and predicts the timeline.
+    async fn plan_simulate(token: SessionToken, ups: String) -> Result<SimulationReport, ApiError>;
+    /// Sheds the load `ups` feeds now, without waiting for a trigger.
+    async fn plan_run(token: SessionToken, ups: String) -> Result<RunView, ApiError>;
+    /// Stops the running plan: no new step starts; the ones in flight finish.
+    async fn plan_cancel(token: SessionToken) -> Result<RunView, ApiError>;
+    /// Undoes the sheds not restored yet, now.
+    async fn plan_restore(token: SessionToken) -> Result<RunView, ApiError>;
+    /// The watches, the run going on and the last runs.
+    async fn plan_status(token: SessionToken) -> Result<PlanStatus, ApiError>;
 
     async fn audit_list(token: SessionToken, query: AuditQuery)
     -> Result<Vec<AuditView>, ApiError>;

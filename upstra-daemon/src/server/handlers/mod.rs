@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod inventory;
 pub mod operations;
+pub mod plan;
 pub mod sessions;
 
 use upstra_core::api::v1::ApiError;

@@ -96,7 +96,9 @@ impl Harness {
             data_dir: data,
             ..Config::default()
         };
-        let shared = Arc::new(Shared::new(config, store, inventory));
+        let (shared, inbox) = Shared::new(config, store, inventory, Default::default());
+        let shared = Arc::new(shared);
+        tokio::spawn(crate::outage::start(shared.clone(), inbox));
         {
             let mut vms = shared.live.vms.write().expect("lock");
             for (id, host) in [("vm-1", "esx-a.lab"), ("vm-2", "esx-b.lab")] {
@@ -216,6 +218,10 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::Sync(r) => r.as_ref().err(),
         R::ServerPower(r) | R::VmPower(r) | R::VmMigrate(r) => r.as_ref().err(),
         R::TlsFingerprint(r) => r.as_ref().err(),
+        R::PlanShow(r) => r.as_ref().err(),
+        R::PlanSimulate(r) => r.as_ref().err(),
+        R::PlanRun(r) | R::PlanCancel(r) | R::PlanRestore(r) => r.as_ref().err(),
+        R::PlanStatus(r) => r.as_ref().err(),
         R::AuditList(r) => r.as_ref().err(),
         R::AuditVerify(r) => r.as_ref().err(),
     }
@@ -366,6 +372,19 @@ pub fn sample(
             peer: TlsPeer::Vcenter,
             fingerprint: "bad".into(),
         },
+        // Harmless: an unknown UPS, and nothing running or shed to cancel or restore.
+        Method::PlanShow => R::PlanShow { token, ups: None },
+        Method::PlanSimulate => R::PlanSimulate {
+            token,
+            ups: "nobody-here".into(),
+        },
+        Method::PlanRun => R::PlanRun {
+            token,
+            ups: "nobody-here".into(),
+        },
+        Method::PlanCancel => R::PlanCancel { token },
+        Method::PlanRestore => R::PlanRestore { token },
+        Method::PlanStatus => R::PlanStatus { token },
         Method::AuditList => R::AuditList {
             token,
             query: AuditQuery::default(),

@@ -1,0 +1,205 @@
+//! Wire types for the outage plans: what `plan show`, `plan simulate`, `plan run`,
+//! `plan cancel`, `plan restore` and `plan status` answer.
+
+use serde::{Deserialize, Serialize};
+
+use crate::outage::{Plan, StepState};
+use crate::state::Timestamp;
+
+/// One step of a plan, with its predicted place on the timeline and, in a run, how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    /// 1-based, as shown to operators.
+    pub number: u32,
+    /// `migrate_vm`, `stop_vm`, `enter_maintenance`, `shutdown_server`, `power_on_server`,
+    /// `wait_connected`, `exit_maintenance`, `start_vm`.
+    pub kind: String,
+    /// `server:NAME` or `vm:NAME`.
+    pub target: String,
+    /// In words: "migrate VM web from esx-a1 to esx-b1".
+    pub action: String,
+    /// Step numbers that must finish first.
+    pub after: Vec<u32>,
+    pub estimate_s: u64,
+    /// Predicted start and end, seconds from the start of the run.
+    pub start_s: u64,
+    pub end_s: u64,
+    /// On the critical path.
+    pub critical: bool,
+    /// In a run: `pending`, `started`, `dispatched`, `done`, `failed`, `skipped`.
+    pub state: Option<String>,
+    pub attempts: u32,
+    /// What happened, in words.
+    pub outcome: Option<String>,
+    /// How long it took (or has taken so far).
+    pub took_ms: Option<u64>,
+}
+
+/// A plan as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    /// `shed` or `restore`.
+    pub kind: String,
+    /// The UPS whose outage it answers.
+    pub ups: Vec<String>,
+    pub steps: Vec<StepView>,
+    /// Predicted duration with the migration limits.
+    pub makespan_s: u64,
+    /// The longest chain of dependencies.
+    pub critical_path_s: u64,
+    /// What was left out and why.
+    pub notes: Vec<String>,
+    /// The battery runtime the UPS reports now, to set the timeline against.
+    pub runtime_s: Option<u64>,
+}
+
+impl PlanView {
+    /// The view of `plan`, before it runs.
+    pub fn new(plan: &Plan, ups: Vec<String>, runtime_s: Option<u64>) -> Self {
+        let s = &plan.schedule;
+        let steps = plan
+            .steps
+            .iter()
+            .map(|step| StepView {
+                number: step.id.0 + 1,
+                kind: step.action.kind().to_owned(),
+                target: step.action.target(),
+                action: step.action.to_string(),
+                after: step.deps.iter().map(|d| d.step.0 + 1).collect(),
+                estimate_s: step.estimate_s,
+                start_s: s.start_s.get(step.id.index()).copied().unwrap_or(0),
+                end_s: s.end_s.get(step.id.index()).copied().unwrap_or(0),
+                critical: s.critical_path.contains(&step.id),
+                state: None,
+                attempts: 0,
+                outcome: None,
+                took_ms: None,
+            })
+            .collect();
+        Self {
+            kind: plan.kind.as_str().to_owned(),
+            ups,
+            steps,
+            makespan_s: s.makespan_s,
+            critical_path_s: s.critical_path_s,
+            notes: plan
+                .notes
+                .iter()
+                .map(|n| format!("{}: {}", n.target, n.message))
+                .collect(),
+            runtime_s,
+        }
+    }
+}
+
+/// Step counts by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StepCounts {
+    pub pending: u32,
+    /// Started or dispatched.
+    pub running: u32,
+    pub done: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+impl StepCounts {
+    pub fn add(&mut self, state: StepState) {
+        match state {
+            StepState::Pending => self.pending += 1,
+            StepState::Started | StepState::Dispatched => self.running += 1,
+            StepState::Done => self.done += 1,
+            StepState::Failed => self.failed += 1,
+            StepState::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// A shed or restore that ran or runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: i64,
+    /// `running`, `cancelling`, `halting`, `cancelled`, `halted`, `finished`.
+    pub state: String,
+    /// Why it started.
+    pub reason: String,
+    /// Who started it, when an operator did.
+    pub by: Option<String>,
+    /// Why it stopped early.
+    pub stopped: Option<String>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub counts: StepCounts,
+    pub plan: PlanView,
+    /// For a restore: the sheds it undoes.
+    pub undoes: Vec<i64>,
+}
+
+impl RunView {
+    /// One line for the operator: "run 3 (shed) finished: 12 done, 1 failed".
+    pub fn summary(&self) -> String {
+        let c = &self.counts;
+        let mut parts = vec![format!("{} done", c.done)];
+        for (n, what) in [
+            (c.running, "in flight"),
+            (c.pending, "pending"),
+            (c.failed, "failed"),
+            (c.skipped, "skipped"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        format!(
+            "run {} ({}) {}: {}",
+            self.id,
+            self.plan.kind,
+            self.state,
+            parts.join(", ")
+        )
+    }
+}
+
+/// One UPS's watch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchView {
+    pub ups: String,
+    /// `online`, `on_battery`, `self_test`, `triggered`, `power_back`, `restoring`.
+    pub phase: String,
+    /// When the phase began, where it has a start.
+    pub since: Option<Timestamp>,
+    /// Seconds of grace left while on battery.
+    pub grace_left_s: Option<u64>,
+}
+
+/// `plan status`: the watches, the run going on, and the last ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStatus {
+    pub watches: Vec<WatchView>,
+    pub active: Option<RunView>,
+    /// The newest runs, newest first (the active one included).
+    pub recent: Vec<RunView>,
+    /// Sheds not yet undone.
+    pub unrestored: Vec<i64>,
+}
+
+/// One read-only check of `plan simulate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    /// `server:NAME`, `vcenter`, `ups:NAME`.
+    pub target: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// `plan simulate`: what would happen if this UPS failed now, checked against the real lab
+/// without changing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimulationReport {
+    pub plan: PlanView,
+    /// When the trigger would act, in words ("after the 60 s grace period ...").
+    pub trigger: String,
+    pub checks: Vec<CheckView>,
+    /// The plan fits in the battery runtime the UPS reports (with the margin).
+    pub fits_runtime: Option<bool>,
+}

@@ -1,0 +1,761 @@
+//! The conductor: one task that owns the per-UPS watches and the run going on.
+//!
+//! At most one run executes at a time. A second UPS triggering during a shed is planned as
+//! soon as that shed ends (the planner then sees what the first one already did); a cut
+//! during a restore halts the restore and sheds again. A restore starts when every UPS of
+//! the unrestored sheds has been stable long enough (or when an operator asks), and undoes
+//! all of them from their journals.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use upstra_core::api::v1::{ApiError, PlanStatus, PlanView, RunView, WatchView};
+use upstra_core::events::DomainEvent;
+use upstra_core::ids::UpsId;
+use upstra_core::outage::{
+    Decision, JournalEntry, PlanKind, PowerWatch, TriggerReason, WatchPhase, plan, restore_plan,
+};
+use upstra_core::state::UpsLive;
+
+use super::executor::{Stop, execute};
+use super::lab::{estimates, lab_state, run_view, runtime_of};
+use super::{Actor, Command};
+use crate::clock;
+use crate::server::internal;
+use crate::shared::Shared;
+use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
+
+/// The run executing now.
+struct Active {
+    id: i64,
+    kind: PlanKind,
+    ups: Vec<UpsId>,
+    stop: Arc<Stop>,
+}
+
+pub struct Conductor {
+    shared: Arc<Shared>,
+    watches: BTreeMap<UpsId, PowerWatch>,
+    active: Option<Active>,
+    /// UPS that triggered while a run executed: shed for them when it ends.
+    waiting: BTreeMap<UpsId, String>,
+}
+
+fn phase_name(p: &WatchPhase) -> &'static str {
+    match p {
+        WatchPhase::Online => "online",
+        WatchPhase::OnBattery { .. } => "on_battery",
+        WatchPhase::SelfTest => "self_test",
+        WatchPhase::Triggered { .. } => "triggered",
+        WatchPhase::PowerBack { .. } => "power_back",
+        WatchPhase::Restoring => "restoring",
+    }
+}
+
+impl Conductor {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self {
+            shared,
+            watches: BTreeMap::new(),
+            active: None,
+            waiting: BTreeMap::new(),
+        }
+    }
+
+    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        self.resume().await;
+        loop {
+            let cmd = tokio::select! {
+                cmd = rx.recv() => cmd,
+                () = self.shared.stopping.cancelled() => None,
+            };
+            let Some(cmd) = cmd else { break };
+            self.handle(cmd).await;
+        }
+        // Shutting down: a run in flight stays "running" in the journal and resumes at the
+        // next start. Its tasks end with the runtime.
+    }
+
+    async fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Observed { ups, live } => self.observed(ups, live).await,
+            Command::Run { ups, by, reply } => {
+                let _ = reply.send(self.operator_run(&ups, by).await);
+            }
+            Command::Cancel { by, reply } => {
+                let _ = reply.send(self.cancel(by).await);
+            }
+            Command::Restore { by, reply } => {
+                let _ = reply.send(self.operator_restore(by).await);
+            }
+            Command::Status { reply } => {
+                let _ = reply.send(self.status().await);
+            }
+            Command::Show { ups, reply } => {
+                let _ = reply.send(self.show(ups).await);
+            }
+            Command::RunEnded { id } => self.ended(id).await,
+        }
+    }
+
+    // --- start and resume -------------------------------------------------------------
+
+    /// Picks up what a previous daemon left: runs still going, sheds not yet undone.
+    async fn resume(&mut self) {
+        let loaded = self
+            .shared
+            .store
+            .call(|db| Ok((db.active_runs()?, db.unrestored_sheds()?)))
+            .await;
+        let (active, unrestored) = match loaded {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outage journal; runs left by the last daemon are not resumed");
+                return;
+            }
+        };
+        let now = clock::now();
+        for shed in &unrestored {
+            for ups in &shed.info.ups {
+                self.watches.insert(ups.clone(), PowerWatch::triggered(now));
+            }
+        }
+        for run in active {
+            if self.active.is_some() {
+                // Only one run executes at a time; an older leftover is closed as halted.
+                tracing::warn!(run = run.id, "closing a second unfinished run as halted");
+                let info = RunInfo {
+                    stopped: Some("the daemon restarted with another run in flight".into()),
+                    ..run.info.clone()
+                };
+                let id = run.id;
+                let _ = self
+                    .shared
+                    .store
+                    .call(move |db| db.set_run_state(id, RunState::Halted, &info, Some(now)))
+                    .await;
+                continue;
+            }
+            tracing::info!(
+                run = run.id,
+                kind = run.kind.as_str(),
+                "resuming a run left by the last daemon"
+            );
+            for ups in &run.info.ups {
+                let watch = match run.kind {
+                    PlanKind::Shed => PowerWatch::triggered(now),
+                    PlanKind::Restore => {
+                        let mut w = PowerWatch::default();
+                        w.restoring();
+                        w
+                    }
+                };
+                self.watches.insert(ups.clone(), watch);
+            }
+            let stop = Arc::new(Stop::default());
+            match run.state {
+                RunState::Cancelling => stop.stop(
+                    RunState::Cancelled,
+                    run.info
+                        .stopped
+                        .clone()
+                        .unwrap_or_else(|| "cancelled".into()),
+                ),
+                RunState::Halting => stop.stop(
+                    RunState::Halted,
+                    run.info
+                        .stopped
+                        .clone()
+                        .unwrap_or_else(|| "mains returned".into()),
+                ),
+                _ => {}
+            }
+            self.launch(run, stop);
+        }
+    }
+
+    fn launch(&mut self, run: RunRecord, stop: Arc<Stop>) {
+        self.active = Some(Active {
+            id: run.id,
+            kind: run.kind,
+            ups: run.info.ups.clone(),
+            stop: stop.clone(),
+        });
+        tokio::spawn(execute(self.shared.clone(), run, stop));
+    }
+
+    // --- readings ---------------------------------------------------------------------
+
+    async fn observed(&mut self, ups: UpsId, live: UpsLive) {
+        let inventory = self.shared.inventory();
+        let Some(declared) = inventory.ups.get(&ups) else {
+            return;
+        };
+        let policy = declared.policy.clone();
+        let watch = self.watches.entry(ups.clone()).or_default();
+        // The runtime trigger needs the plan's duration, only while on battery.
+        let needed = if matches!(watch.phase, WatchPhase::OnBattery { .. }) {
+            let mut at_risk = self.triggered();
+            at_risk.insert(ups.clone());
+            let (state, _) = lab_state(&self.shared, &at_risk, false).await;
+            let p = plan(&inventory, &state, &estimates(&self.shared).await);
+            (!p.steps.is_empty()).then_some(p.schedule.makespan_s + policy.runtime_margin_s)
+        } else {
+            None
+        };
+        let watch = self.watches.entry(ups.clone()).or_default();
+        let decisions = watch.observe(&live, clock::now(), &policy, needed);
+        for d in decisions {
+            self.decided(&ups, d).await;
+        }
+    }
+
+    /// The UPS whose outage is being acted on.
+    fn triggered(&self) -> BTreeSet<UpsId> {
+        self.watches
+            .iter()
+            .filter(|(_, w)| matches!(w.phase, WatchPhase::Triggered { .. }))
+            .map(|(u, _)| u.clone())
+            .collect()
+    }
+
+    async fn decided(&mut self, ups: &UpsId, d: Decision) {
+        let events = &self.shared.events;
+        match d {
+            Decision::GraceStarted { grace_s } => {
+                tracing::warn!(%ups, grace_s, "UPS on battery: grace period started");
+                events.push(DomainEvent::OutageGraceStarted {
+                    ups: ups.clone(),
+                    grace_s,
+                });
+            }
+            Decision::PowerReturnedInGrace { after_s } => {
+                tracing::info!(%ups, after_s, "mains returned within the grace period");
+                events.push(DomainEvent::OutagePowerReturned {
+                    ups: ups.clone(),
+                    after_s,
+                });
+            }
+            Decision::SelfTestIgnored => {
+                events.push(DomainEvent::OutageSelfTestIgnored { ups: ups.clone() });
+            }
+            Decision::CommsLostAlarm { reason } => {
+                events.push(DomainEvent::OutageCommsAlarm {
+                    ups: ups.clone(),
+                    reason,
+                });
+            }
+            Decision::Shed(reason) => self.triggered_by(ups, reason.to_string(), None).await,
+            Decision::PowerLostAgain => {
+                events.push(DomainEvent::OutagePowerLostAgain { ups: ups.clone() });
+                self.triggered_by(
+                    ups,
+                    "mains failed again during the stability wait".into(),
+                    None,
+                )
+                .await;
+            }
+            Decision::MainsReturned => {
+                tracing::info!(%ups, "mains returned after the outage was acted on");
+                events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
+                if let Some(a) = &self.active
+                    && a.kind == PlanKind::Shed
+                    && a.ups.contains(ups)
+                {
+                    self.stop_active(
+                        RunState::Halted,
+                        format!("mains returned on {ups}: no new steps"),
+                    )
+                    .await;
+                }
+                self.waiting.remove(ups);
+            }
+            Decision::RestoreReady => {
+                events.push(DomainEvent::OutageRestoreReady { ups: ups.clone() });
+                self.restore_if_ready().await;
+            }
+        }
+    }
+
+    /// An outage of `ups` is to be acted on now.
+    async fn triggered_by(&mut self, ups: &UpsId, reason: String, by: Option<Actor>) {
+        tracing::warn!(%ups, %reason, "outage triggered");
+        self.shared.events.push(DomainEvent::OutageTriggered {
+            ups: ups.clone(),
+            reason: reason.clone(),
+        });
+        match &self.active {
+            Some(a) if a.kind == PlanKind::Restore => {
+                self.stop_active(RunState::Halted, format!("power failed again on {ups}"))
+                    .await;
+                self.waiting.insert(ups.clone(), reason);
+            }
+            Some(_) => {
+                self.waiting.insert(ups.clone(), reason);
+            }
+            None => {
+                if let Err(e) = self.start_shed(vec![ups.clone()], reason, by).await {
+                    tracing::error!(%ups, error = %e, "cannot start the shed");
+                }
+            }
+        }
+    }
+
+    async fn stop_active(&mut self, state: RunState, why: String) {
+        let Some(a) = &self.active else { return };
+        if a.stop.is_stopped() {
+            return;
+        }
+        a.stop.stop(state, why.clone());
+        let (id, now) = (a.id, clock::now());
+        let stopping = if state == RunState::Cancelled {
+            RunState::Cancelling
+        } else {
+            RunState::Halting
+        };
+        let why2 = why.clone();
+        let saved = self
+            .shared
+            .store
+            .call(move |db| {
+                let mut info = db.run(id)?.map(|r| r.info).unwrap_or_default();
+                info.stopped = Some(why2);
+                db.set_run_state(id, stopping, &info, None)?;
+                db.audit(&AuditEntry {
+                    at: now.millis(),
+                    action: "plan_stop",
+                    target: Some(&format!("run:{id}")),
+                    result: stopping.as_str(),
+                    ..AuditEntry::default()
+                })
+                .map(|_| ())
+            })
+            .await;
+        if let Err(e) = saved {
+            tracing::error!(run = id, error = %e, "cannot journal that the run stops");
+        }
+        self.shared.events.push(DomainEvent::RunStopping {
+            run: id,
+            reason: why,
+        });
+    }
+
+    // --- runs -------------------------------------------------------------------------
+
+    async fn start_shed(
+        &mut self,
+        mut ups: Vec<UpsId>,
+        reason: String,
+        by: Option<Actor>,
+    ) -> Result<RunView, ApiError> {
+        let mut at_risk = self.triggered();
+        at_risk.extend(ups.iter().cloned());
+        ups = at_risk.iter().cloned().collect();
+        let (state, problem) = lab_state(&self.shared, &at_risk, true).await;
+        if let Some(p) = problem {
+            tracing::warn!(problem = %p, "planning from the last known VM placement");
+        }
+        let inventory = self.shared.inventory();
+        let shed = plan(&inventory, &state, &estimates(&self.shared).await);
+        let info = RunInfo {
+            ups,
+            reason,
+            by: by.as_ref().map(|a| a.user.clone()),
+            ..RunInfo::default()
+        };
+        self.create_and_launch(shed, info, by, "plan_run").await
+    }
+
+    async fn create_and_launch(
+        &mut self,
+        p: upstra_core::outage::Plan,
+        info: RunInfo,
+        by: Option<Actor>,
+        action: &'static str,
+    ) -> Result<RunView, ApiError> {
+        let now = clock::now();
+        let detail =
+            serde_json::json!({ "reason": info.reason, "ups": info.ups, "steps": p.steps.len() })
+                .to_string();
+        let (plan_copy, info_copy) = (p.clone(), info.clone());
+        let id = self
+            .shared
+            .store
+            .call(move |db| {
+                let id = db.create_run(
+                    &plan_copy,
+                    &info_copy,
+                    now,
+                    &AuditEntry {
+                        at: now.millis(),
+                        actor: by.as_ref().map(|a| a.user.as_str()),
+                        peer_uid: by.as_ref().map(|a| a.peer_uid),
+                        action,
+                        result: "started",
+                        detail: Some(detail),
+                        ..AuditEntry::default()
+                    },
+                )?;
+                db.run(id)
+            })
+            .await
+            .map_err(|e| internal(&e))?
+            .ok_or_else(|| ApiError::Internal {
+                reference: "run not recorded".into(),
+            })?;
+        self.shared.events.push(DomainEvent::RunStarted {
+            run: id.id,
+            plan: id.kind.as_str().into(),
+            ups: id.info.ups.clone(),
+            reason: id.info.reason.clone(),
+            steps: u32::try_from(id.plan.steps.len()).unwrap_or(u32::MAX),
+            estimate_s: id.plan.schedule.makespan_s,
+        });
+        tracing::warn!(
+            run = id.id,
+            kind = id.kind.as_str(),
+            steps = id.plan.steps.len(),
+            "run started"
+        );
+        let view = run_view(&self.shared, &id);
+        self.launch(id, Arc::new(Stop::default()));
+        Ok(view)
+    }
+
+    async fn ended(&mut self, id: i64) {
+        let Some(active) = self.active.take_if(|a| a.id == id) else {
+            return;
+        };
+        let loaded = self.shared.store.call(move |db| db.run(id)).await;
+        let run = match loaded {
+            Ok(Some(run)) => run,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(run = id, error = %e, "cannot read the run that ended");
+                return;
+            }
+        };
+        tracing::warn!(run = id, state = run.state.as_str(), "run ended");
+        if active.kind == PlanKind::Restore && run.state == RunState::Finished {
+            // Every shed it undid is restored; the UPS go back to watching.
+            let (undoes, now) = (run.info.undoes.clone(), clock::now());
+            let saved = self
+                .shared
+                .store
+                .call(move |db| {
+                    for shed in undoes {
+                        if let Some(r) = db.run(shed)? {
+                            let info = RunInfo {
+                                restored_by: Some(id),
+                                ..r.info
+                            };
+                            db.set_run_state(shed, r.state, &info, None)?;
+                        }
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = saved {
+                tracing::error!(run = id, error = %e, "cannot mark the sheds restored");
+            }
+            let _ = now;
+            for ups in &active.ups {
+                if let Some(w) = self.watches.get_mut(ups) {
+                    w.restored();
+                }
+            }
+        }
+        // Whatever triggered meanwhile is acted on now.
+        if !self.waiting.is_empty() {
+            let waiting = std::mem::take(&mut self.waiting);
+            let ups: Vec<UpsId> = waiting.keys().cloned().collect();
+            let reason = waiting.into_values().collect::<Vec<_>>().join("; ");
+            if let Err(e) = self.start_shed(ups, reason, None).await {
+                tracing::error!(error = %e, "cannot start the follow-up shed");
+            }
+            return;
+        }
+        self.restore_if_ready().await;
+    }
+
+    /// Starts a restore when no run executes, a shed awaits undoing and every UPS it answered
+    /// is stable.
+    async fn restore_if_ready(&mut self) {
+        if self.active.is_some() {
+            return;
+        }
+        let sheds = match self.shared.store.call(|db| db.unrestored_sheds()).await {
+            Ok(s) if !s.is_empty() => s,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the sheds to restore");
+                return;
+            }
+        };
+        let ups: BTreeSet<UpsId> = sheds
+            .iter()
+            .flat_map(|s| s.info.ups.iter().cloned())
+            .collect();
+        let ready = ups.iter().all(|u| {
+            self.watches
+                .get(u)
+                .is_none_or(|w| matches!(w.phase, WatchPhase::Restoring | WatchPhase::Online))
+        });
+        if !ready {
+            return;
+        }
+        if let Err(e) = self
+            .start_restore(sheds, "mains stable with enough charge".into(), None)
+            .await
+        {
+            tracing::error!(error = %e, "cannot start the restore");
+        }
+    }
+
+    async fn start_restore(
+        &mut self,
+        sheds: Vec<RunRecord>,
+        reason: String,
+        by: Option<Actor>,
+    ) -> Result<RunView, ApiError> {
+        let journal: Vec<JournalEntry> = sheds
+            .iter()
+            .flat_map(|run| {
+                run.plan
+                    .steps
+                    .iter()
+                    .zip(&run.steps)
+                    .map(|(step, record)| JournalEntry {
+                        step: step.clone(),
+                        state: record.state,
+                        before: record.before.clone(),
+                    })
+            })
+            .collect();
+        let inventory = self.shared.inventory();
+        let restore = restore_plan(&journal, &inventory, &estimates(&self.shared).await);
+        let ups: BTreeSet<UpsId> = sheds
+            .iter()
+            .flat_map(|s| s.info.ups.iter().cloned())
+            .collect();
+        for u in &ups {
+            self.watches.entry(u.clone()).or_default().restoring();
+        }
+        let info = RunInfo {
+            ups: ups.into_iter().collect(),
+            reason,
+            by: by.as_ref().map(|a| a.user.clone()),
+            undoes: sheds.iter().map(|s| s.id).collect(),
+            ..RunInfo::default()
+        };
+        self.create_and_launch(restore, info, by, "plan_restore")
+            .await
+    }
+
+    // --- operators --------------------------------------------------------------------
+
+    fn ups_id(&self, name: &str) -> Result<UpsId, ApiError> {
+        let id = UpsId::new(name).map_err(|e| ApiError::invalid(e.to_string()))?;
+        if self.shared.inventory().ups.contains_key(&id) {
+            Ok(id)
+        } else {
+            Err(ApiError::NotFound {
+                what: format!("UPS `{name}`"),
+            })
+        }
+    }
+
+    fn busy(&self) -> Option<ApiError> {
+        self.active.as_ref().map(|a| ApiError::Conflict {
+            message: format!(
+                "run {} ({}) is in progress: wait for it, or stop it with `upstra plan cancel`",
+                a.id,
+                a.kind.as_str()
+            ),
+        })
+    }
+
+    async fn operator_run(&mut self, ups: &str, by: Actor) -> Result<RunView, ApiError> {
+        let id = self.ups_id(ups)?;
+        if let Some(e) = self.busy() {
+            return Err(e);
+        }
+        self.watches
+            .entry(id.clone())
+            .or_default()
+            .operator_shed(clock::now());
+        let reason = TriggerReason::Operator {
+            user: by.user.clone(),
+        }
+        .to_string();
+        self.shared.events.push(DomainEvent::OutageTriggered {
+            ups: id.clone(),
+            reason: reason.clone(),
+        });
+        self.start_shed(vec![id], reason, Some(by)).await
+    }
+
+    async fn cancel(&mut self, by: Actor) -> Result<RunView, ApiError> {
+        let Some(id) = self.active.as_ref().map(|a| a.id) else {
+            return Err(ApiError::Conflict {
+                message: "no plan is running".into(),
+            });
+        };
+        self.stop_active(RunState::Cancelled, format!("cancelled by {}", by.user))
+            .await;
+        let now = clock::now();
+        let user = by.user.clone();
+        let _ = self
+            .shared
+            .store
+            .call(move |db| {
+                db.audit(&AuditEntry {
+                    at: now.millis(),
+                    actor: Some(&user),
+                    peer_uid: Some(by.peer_uid),
+                    action: "plan_cancel",
+                    target: Some(&format!("run:{id}")),
+                    result: "ok",
+                    ..AuditEntry::default()
+                })
+            })
+            .await;
+        self.view(id).await
+    }
+
+    async fn operator_restore(&mut self, by: Actor) -> Result<RunView, ApiError> {
+        if let Some(e) = self.busy() {
+            return Err(e);
+        }
+        let sheds = self
+            .shared
+            .store
+            .call(|db| db.unrestored_sheds())
+            .await
+            .map_err(|e| internal(&e))?;
+        if sheds.is_empty() {
+            return Err(ApiError::Conflict {
+                message: "nothing to restore: every shed has been undone".into(),
+            });
+        }
+        let inventory = self.shared.inventory();
+        let live = self
+            .shared
+            .live
+            .ups
+            .read()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        for ups in sheds.iter().flat_map(|s| s.info.ups.iter()) {
+            let on_battery = matches!(live.get(ups), Some(UpsLive::Reading { reading, .. }) if reading.on_battery());
+            if on_battery && inventory.ups.contains_key(ups) {
+                return Err(ApiError::Conflict {
+                    message: format!(
+                        "UPS {ups} is still on battery: restoring now would power servers onto a failing supply"
+                    ),
+                });
+            }
+        }
+        let reason = format!("restore run by {}", by.user);
+        self.start_restore(sheds, reason, Some(by)).await
+    }
+
+    async fn view(&self, id: i64) -> Result<RunView, ApiError> {
+        let run = self
+            .shared
+            .store
+            .call(move |db| db.run(id))
+            .await
+            .map_err(|e| internal(&e))?;
+        run.map(|r| run_view(&self.shared, &r))
+            .ok_or_else(|| ApiError::NotFound {
+                what: format!("run {id}"),
+            })
+    }
+
+    async fn status(&self) -> Result<PlanStatus, ApiError> {
+        let (recent, unrestored) = self
+            .shared
+            .store
+            .call(|db| Ok((db.recent_runs(5)?, db.unrestored_sheds()?)))
+            .await
+            .map_err(|e| internal(&e))?;
+        let inventory = self.shared.inventory();
+        let now = clock::now();
+        let watches = inventory
+            .ups
+            .values()
+            .map(|u| {
+                let phase = self
+                    .watches
+                    .get(&u.id)
+                    .map(|w| w.phase.clone())
+                    .unwrap_or_default();
+                let since = match &phase {
+                    WatchPhase::OnBattery { since } | WatchPhase::PowerBack { since } => {
+                        Some(*since)
+                    }
+                    WatchPhase::Triggered { at } => Some(*at),
+                    _ => None,
+                };
+                let grace_left_s = match &phase {
+                    WatchPhase::OnBattery { since } => {
+                        Some(u.policy.grace_s.saturating_sub(now.secs_since(*since)))
+                    }
+                    _ => None,
+                };
+                WatchView {
+                    ups: u.id.to_string(),
+                    phase: phase_name(&phase).into(),
+                    since,
+                    grace_left_s,
+                }
+            })
+            .collect();
+        let recent: Vec<RunView> = recent.iter().map(|r| run_view(&self.shared, r)).collect();
+        let active = self
+            .active
+            .as_ref()
+            .and_then(|a| recent.iter().find(|r| r.id == a.id).cloned());
+        Ok(PlanStatus {
+            watches,
+            active,
+            recent,
+            unrestored: unrestored.iter().map(|r| r.id).collect(),
+        })
+    }
+
+    async fn show(&self, ups: Option<String>) -> Result<PlanView, ApiError> {
+        let inventory = self.shared.inventory();
+        let at_risk = match ups {
+            Some(name) => {
+                let id = self.ups_id(&name)?;
+                let mut set = self.triggered();
+                set.insert(id);
+                set
+            }
+            None => {
+                if let Some(a) = &self.active {
+                    return self.view(a.id).await.map(|v| v.plan);
+                }
+                self.triggered()
+            }
+        };
+        let (state, _) = lab_state(&self.shared, &at_risk, false).await;
+        let p = plan(&inventory, &state, &estimates(&self.shared).await);
+        let runtime = at_risk
+            .iter()
+            .next()
+            .and_then(|u| runtime_of(&self.shared, u));
+        let mut view = PlanView::new(
+            &p,
+            at_risk.iter().map(ToString::to_string).collect(),
+            runtime,
+        );
+        if at_risk.is_empty() {
+            view.notes.push("no UPS is being acted on: name one (`upstra plan show UPS`) to see what its outage would do".into());
+        }
+        Ok(view)
+    }
+}

@@ -1,0 +1,161 @@
+//! The planner's view of the lab, the step estimates learned from earlier runs, and the
+//! operators' view of runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use upstra_core::api::v1::{PlanView, RunView, StepCounts};
+use upstra_core::ids::UpsId;
+use upstra_core::outage::{FeedHealth, LabState, StepEstimates};
+use upstra_core::state::UpsLive;
+
+use crate::shared::Shared;
+use crate::store::RunRecord;
+use crate::{clock, live};
+
+/// Deadline for the fresh hypervisor read a plan is made from.
+const READ_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Each declared UPS as the planner sees it: `at_risk` ones lose power; one on battery,
+/// silent or not read yet is no safe target; the rest are healthy.
+pub fn feeds(shared: &Shared, at_risk: &BTreeSet<UpsId>) -> BTreeMap<UpsId, FeedHealth> {
+    let inventory = shared.inventory();
+    let live = shared
+        .live
+        .ups
+        .read()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    inventory
+        .ups
+        .keys()
+        .map(|id| {
+            let health = if at_risk.contains(id) {
+                FeedHealth::AtRisk
+            } else {
+                match live.get(id) {
+                    Some(UpsLive::Reading { reading, .. }) if !reading.on_battery() => {
+                        FeedHealth::Healthy
+                    }
+                    _ => FeedHealth::Degraded,
+                }
+            };
+            (id.clone(), health)
+        })
+        .collect()
+}
+
+/// The lab for planning. With `fresh`, the hypervisor is read now (and the live state
+/// updated); otherwise the last read is used, as the runtime trigger does on every poll.
+/// Returns why the read failed, if it did: the plan is then made from the last read.
+pub async fn lab_state(
+    shared: &Shared,
+    at_risk: &BTreeSet<UpsId>,
+    fresh: bool,
+) -> (LabState, Option<String>) {
+    let mut problem = None;
+    if fresh {
+        let inventory = shared.inventory();
+        match shared.drivers.hypervisor(&inventory) {
+            Ok(Some(hv)) => match tokio::time::timeout(READ_DEADLINE, hv.inventory()).await {
+                Ok(Ok(inv)) => live::apply_hypervisor(shared, &inventory, inv),
+                Ok(Err(e)) => problem = Some(format!("vCenter: {e}")),
+                Err(_) => {
+                    problem = Some(format!(
+                        "vCenter did not answer within {} s",
+                        READ_DEADLINE.as_secs()
+                    ))
+                }
+            },
+            Ok(None) => {}
+            Err(e) => problem = Some(e),
+        }
+    }
+    let live = &shared.live;
+    let state = LabState {
+        feeds: feeds(shared, at_risk),
+        servers: live
+            .servers
+            .read()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        hosts: live.hosts.read().map(|h| h.clone()).unwrap_or_default(),
+        vms: live
+            .vms
+            .read()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default(),
+    };
+    (state, problem)
+}
+
+/// The configured estimates, replaced by what earlier runs measured where they did.
+pub async fn estimates(shared: &Shared) -> StepEstimates {
+    let mut e = shared.inventory().plan_settings().estimates;
+    let learned = shared
+        .store
+        .call(|db| db.learned_durations())
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "cannot read learned step durations; using the configured ones");
+            BTreeMap::new()
+        });
+    for (kind, secs) in learned {
+        let slot = match kind.as_str() {
+            "migrate_vm" => &mut e.migrate_vm_s,
+            "stop_vm" => &mut e.stop_vm_s,
+            "enter_maintenance" => &mut e.enter_maintenance_s,
+            "shutdown_server" => &mut e.shutdown_server_s,
+            "power_on_server" => &mut e.power_on_server_s,
+            "wait_connected" => &mut e.wait_connected_s,
+            "exit_maintenance" => &mut e.exit_maintenance_s,
+            "start_vm" => &mut e.start_vm_s,
+            _ => continue,
+        };
+        // A step measured at 0 s still takes a moment; never plan it as free.
+        *slot = secs.max(1);
+    }
+    e
+}
+
+/// The battery runtime a UPS reports now.
+pub fn runtime_of(shared: &Shared, ups: &UpsId) -> Option<u64> {
+    match shared.live.ups.read().ok()?.get(ups)? {
+        UpsLive::Reading { reading, .. } => reading.runtime_s,
+        _ => None,
+    }
+}
+
+/// A run as operators see it: its plan with each step's state, counts and timings.
+pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
+    let runtime = run.info.ups.first().and_then(|u| runtime_of(shared, u));
+    let mut plan = PlanView::new(
+        &run.plan,
+        run.info.ups.iter().map(ToString::to_string).collect(),
+        runtime,
+    );
+    let now = clock::now();
+    let mut counts = StepCounts::default();
+    for (view, record) in plan.steps.iter_mut().zip(&run.steps) {
+        counts.add(record.state);
+        view.state = Some(record.state.as_str().to_owned());
+        view.attempts = record.attempts;
+        view.outcome.clone_from(&record.outcome);
+        view.took_ms = record.started_at.map(|s| {
+            let end = record.ended_at.unwrap_or(now);
+            u64::try_from(end.millis() - s.millis()).unwrap_or(0)
+        });
+    }
+    RunView {
+        id: run.id,
+        state: run.state.as_str().to_owned(),
+        reason: run.info.reason.clone(),
+        by: run.info.by.clone(),
+        stopped: run.info.stopped.clone(),
+        started_at: run.started_at,
+        ended_at: run.ended_at,
+        counts,
+        plan,
+        undoes: run.info.undoes.clone(),
+    }
+}

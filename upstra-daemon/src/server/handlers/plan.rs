@@ -1,0 +1,54 @@
+//! The outage plans: show, simulate, run, cancel, restore, status. Each needs PLAN on
+//! everything (checked by the guard); the conductor audits what it starts and stops.
+
+use upstra_core::api::v1::{ApiError, PlanStatus, PlanView, RunView, SimulationReport};
+
+use crate::outage::{self, Actor};
+use crate::server::service::Connection;
+
+fn actor(c: &Connection) -> Result<Actor, ApiError> {
+    Ok(Actor {
+        user: c.who()?.user.clone(),
+        peer_uid: c.peer_uid,
+    })
+}
+
+pub async fn show(c: &Connection, ups: Option<String>) -> Result<PlanView, ApiError> {
+    c.who()?;
+    c.shared.outage.show(ups).await
+}
+
+pub async fn simulate(c: &Connection, ups: String) -> Result<SimulationReport, ApiError> {
+    let who = c.who()?.user.clone();
+    let report = outage::simulate(&c.shared, &ups).await;
+    let result = match &report {
+        Ok(r) if r.checks.iter().all(|check| check.ok) => "ok",
+        Ok(_) => "problems",
+        Err(_) => "failed",
+    };
+    c.audit(
+        Some(&who),
+        "plan_simulate",
+        Some(&format!("ups:{ups}")),
+        result,
+    )
+    .await;
+    report
+}
+
+pub async fn run(c: &Connection, ups: String) -> Result<RunView, ApiError> {
+    c.shared.outage.run(ups, actor(c)?).await
+}
+
+pub async fn cancel(c: &Connection) -> Result<RunView, ApiError> {
+    c.shared.outage.cancel(actor(c)?).await
+}
+
+pub async fn restore(c: &Connection) -> Result<RunView, ApiError> {
+    c.shared.outage.restore(actor(c)?).await
+}
+
+pub async fn status(c: &Connection) -> Result<PlanStatus, ApiError> {
+    c.who()?;
+    c.shared.outage.status().await
+}

@@ -1,0 +1,311 @@
+//! `upstra plan ...`: show a plan as a timeline, simulate it against the real lab, run,
+//! cancel or restore it, and follow its status. `--json` prints the API's shapes.
+
+use std::path::Path;
+use std::time::Duration;
+
+use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport};
+
+use super::confirm::{Confirm, confirm};
+use super::{out, out_json, signed_in};
+use crate::cli::PlanVerb;
+use crate::client::timeouts;
+use crate::error::CliError;
+use crate::format;
+
+/// A simulation reads every BMC of the plan and the vCenter, each within its own deadline.
+const SIMULATE: Duration = Duration::from_secs(120);
+
+pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
+    let (conn, token) = signed_in(socket).await?;
+    match verb {
+        PlanVerb::Show(a) => {
+            let plan = conn
+                .call(timeouts::APPLY, |c, ctx| async move {
+                    c.plan_show(ctx, token, a.ups).await
+                })
+                .await?;
+            if a.json {
+                out_json(&plan)
+            } else {
+                out(&plan_text(&plan))
+            }
+        }
+        PlanVerb::Simulate(a) => {
+            let ups = a.ups.clone();
+            let report = conn
+                .call(SIMULATE, |c, ctx| async move {
+                    c.plan_simulate(ctx, token, ups).await
+                })
+                .await?;
+            if a.json {
+                out_json(&report)?;
+            } else {
+                out(&simulation_text(&a.ups, &report))?;
+            }
+            let problems = report.checks.iter().filter(|c| !c.ok).count();
+            match problems {
+                0 => Ok(()),
+                n => Err(CliError::Failed(format!(
+                    "the plan for UPS {} has {n} problem{}: see the checks above",
+                    a.ups,
+                    if n == 1 { "" } else { "s" }
+                ))),
+            }
+        }
+        PlanVerb::Run(a) => {
+            let words = format!(
+                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down",
+                a.ups
+            );
+            confirm(
+                Confirm {
+                    action: &words,
+                    target: &a.ups,
+                    detail: None,
+                },
+                a.yes,
+            )?;
+            let ups = a.ups.clone();
+            let view = conn
+                .call(timeouts::APPLY, |c, ctx| async move {
+                    c.plan_run(ctx, token, ups).await
+                })
+                .await?;
+            started(&view, a.json)
+        }
+        PlanVerb::Cancel(a) => {
+            confirm(
+                Confirm {
+                    action: "stop the running plan (steps in flight finish; nothing new starts)",
+                    target: "cancel",
+                    detail: None,
+                },
+                a.yes,
+            )?;
+            let view = conn
+                .call(timeouts::APPLY, |c, ctx| async move {
+                    c.plan_cancel(ctx, token).await
+                })
+                .await?;
+            if a.json {
+                return out_json(&view);
+            }
+            out(&format!(
+                "{}\nsteps in flight finish; nothing new starts. `upstra plan status` shows the end.\n{}",
+                view.summary(),
+                steps_text(&view.plan, true)
+            ))
+        }
+        PlanVerb::Restore(a) => {
+            confirm(
+                Confirm {
+                    action: "restore the lab now: power servers on, move VMs back, start what was running",
+                    target: "restore",
+                    detail: None,
+                },
+                a.yes,
+            )?;
+            let view = conn
+                .call(timeouts::APPLY, |c, ctx| async move {
+                    c.plan_restore(ctx, token).await
+                })
+                .await?;
+            started(&view, a.json)
+        }
+        PlanVerb::Status(f) => {
+            let status = conn
+                .call(timeouts::CALL, |c, ctx| async move {
+                    c.plan_status(ctx, token).await
+                })
+                .await?;
+            if f.json {
+                out_json(&status)
+            } else {
+                out(&status_text(&status))
+            }
+        }
+    }
+}
+
+fn started(view: &RunView, json: bool) -> Result<(), CliError> {
+    if json {
+        return out_json(view);
+    }
+    out(&format!(
+        "{}\nfollow it with `upstra plan status` or `upstra events --follow`.\n{}",
+        view.summary(),
+        plan_text(&view.plan)
+    ))
+}
+
+/// `1m 05s` for a number of seconds.
+fn secs(s: u64) -> String {
+    format::runtime(Some(s))
+}
+
+/// The plan as a timeline table, with the critical path marked.
+pub fn plan_text(plan: &PlanView) -> String {
+    let mut out = String::new();
+    let ups = if plan.ups.is_empty() {
+        "no UPS".to_owned()
+    } else {
+        format!("UPS {}", plan.ups.join(", "))
+    };
+    out.push_str(&format!(
+        "{} plan for {ups}: {} step{}, about {} (critical path {})",
+        match plan.kind.as_str() {
+            "restore" => "Restore",
+            _ => "Shed",
+        },
+        plan.steps.len(),
+        if plan.steps.len() == 1 { "" } else { "s" },
+        secs(plan.makespan_s),
+        secs(plan.critical_path_s)
+    ));
+    if let Some(r) = plan.runtime_s {
+        out.push_str(&format!("; battery runtime now {}", secs(r)));
+    }
+    out.push('\n');
+    out.push_str(&steps_text(
+        plan,
+        plan.steps.iter().any(|s| s.state.is_some()),
+    ));
+    if !plan.notes.is_empty() {
+        out.push_str("notes:\n");
+        for n in &plan.notes {
+            out.push_str(&format!("  {n}\n"));
+        }
+    }
+    out
+}
+
+fn steps_text(plan: &PlanView, with_state: bool) -> String {
+    if plan.steps.is_empty() {
+        return "  (nothing to do)\n".into();
+    }
+    let mut out = String::new();
+    let header = if with_state {
+        format!(
+            "  {:>4}  {:>8}  {:>8}  {:<10} step\n",
+            "#", "start", "end", "state"
+        )
+    } else {
+        format!("  {:>4}  {:>8}  {:>8}  step\n", "#", "start", "end")
+    };
+    out.push_str(&header);
+    for s in &plan.steps {
+        let mark = if s.critical { "*" } else { " " };
+        let after = if s.after.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = s.after.iter().map(|n| format!("#{n}")).collect();
+            format!("  (after {})", list.join(", "))
+        };
+        let state = if with_state {
+            format!("{:<10} ", s.state.as_deref().unwrap_or("-"))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            " {mark}{:>4}  {:>8}  {:>8}  {state}{}{after}\n",
+            s.number,
+            secs(s.start_s),
+            secs(s.end_s),
+            s.action
+        ));
+        if let Some(o) = s.outcome.as_deref().filter(|_| with_state) {
+            out.push_str(&format!(
+                "  {:>4}  {:>8}  {:>8}  {:<10} → {o}\n",
+                "", "", "", ""
+            ));
+        }
+    }
+    out.push_str("  * on the critical path\n");
+    out
+}
+
+fn simulation_text(ups: &str, r: &SimulationReport) -> String {
+    let mut out = format!(
+        "If UPS {ups} lost mains now, the daemon would act {}.\n",
+        r.trigger
+    );
+    out.push_str(&plan_text(&r.plan));
+    match r.fits_runtime {
+        Some(true) => out.push_str("the plan fits in the battery runtime the UPS reports\n"),
+        Some(false) => out.push_str(
+            "WARNING: the battery runtime the UPS reports is shorter than the plan and its margin\n",
+        ),
+        None => out.push_str("the UPS reports no battery runtime to compare the plan with\n"),
+    }
+    out.push_str("checks (nothing was changed):\n");
+    for c in &r.checks {
+        out.push_str(&format!(
+            "  {}  {:<24} {}\n",
+            if c.ok { "ok  " } else { "FAIL" },
+            c.target,
+            c.detail
+        ));
+    }
+    out
+}
+
+fn status_text(s: &PlanStatus) -> String {
+    let mut out = String::from("UPS watches:\n");
+    for w in &s.watches {
+        let extra = match (w.grace_left_s, w.since) {
+            (Some(left), _) => format!("  grace left {}", secs(left)),
+            (None, Some(at)) => format!("  since {}", format::timestamp(at)),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "  {:<16} {}{extra}\n",
+            w.ups,
+            w.phase.replace('_', " ")
+        ));
+    }
+    match &s.active {
+        Some(run) => {
+            out.push_str(&format!("running: {}\n", run.summary()));
+            out.push_str(&steps_text(&run.plan, true));
+        }
+        None => out.push_str("no plan is running\n"),
+    }
+    if !s.unrestored.is_empty() {
+        let ids: Vec<String> = s.unrestored.iter().map(ToString::to_string).collect();
+        out.push_str(&format!(
+            "not restored yet: run {} (restores by itself once mains is stable, or `upstra plan restore`)\n",
+            ids.join(", ")
+        ));
+    }
+    if !s.recent.is_empty() {
+        out.push_str("recent runs:\n");
+        for r in &s.recent {
+            let why = r
+                .stopped
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {}  {}: {}{why}\n",
+                format::timestamp(r.started_at),
+                r.summary(),
+                r.reason
+            ));
+            for step in r
+                .plan
+                .steps
+                .iter()
+                .filter(|st| matches!(st.state.as_deref(), Some("failed")))
+            {
+                out.push_str(&format!(
+                    "      failed #{} {}: {}\n",
+                    step.number,
+                    step.action,
+                    step.outcome.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    out
+}
