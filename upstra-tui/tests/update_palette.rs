@@ -361,3 +361,46 @@ fn keys_from_a_key_file_drive_the_view() {
     press(&mut state, "\x1b?");
     assert_eq!(state.mode(), Mode::Tree, "? was moved to F2");
 }
+
+#[test]
+fn the_answer_to_an_operation_stays_until_the_operator_moves_on() {
+    let mut state = logged_in();
+    press(&mut state, "jjx>\n");
+    let epoch = state.epoch;
+    apply(
+        &mut state,
+        vec![Action::Operated {
+            epoch,
+            op: power_off_esx_a1(),
+            result: Ok(ActionReport {
+                target: "server:esx-a1".into(),
+                action: "off".into(),
+                state: "off".into(),
+                took_ms: 850,
+            }),
+        }],
+    );
+    let answer = state.notice.clone();
+    assert!(answer.is_some());
+    // A UPS reading arrives: the tree learns it, the answer stays on the status line.
+    let ups = "ups-a1".parse().expect("a UPS name");
+    apply(
+        &mut state,
+        vec![Action::EventsArrived {
+            epoch,
+            result: Ok(upstra_core::api::v1::EventPage {
+                events: vec![upstra_core::events::EventRecord {
+                    seq: 1,
+                    at: upstra_core::state::Timestamp(0),
+                    event: upstra_core::events::DomainEvent::UpsCommsRestored { ups },
+                }],
+                next_cursor: 1,
+                gap: false,
+            }),
+        }],
+    );
+    assert_eq!(state.notice, answer);
+    assert!(state.last_event.is_some());
+    press(&mut state, "j");
+    assert_eq!(state.notice, None, "read: the latest event shows again");
+}

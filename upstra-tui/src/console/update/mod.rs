@@ -36,10 +36,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => vec![Effect::Quit],
         Action::Tick => tick(state),
         Action::Up | Action::Down | Action::First | Action::Last => {
+            seen(state);
             nav::navigate(state, &action);
             Vec::new()
         }
         Action::Collapse | Action::Expand | Action::Toggle => {
+            seen(state);
             nav::fold(state, &action);
             Vec::new()
         }
@@ -125,6 +127,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.notice = Some(Notice::error(Message::SessionNotSaved(why)));
             Vec::new()
         }
+    }
+}
+
+/// The operator moved on: the answer to what they did last has been read. Work still in
+/// progress keeps its line until its answer comes.
+pub(super) fn seen(state: &mut State) {
+    if state
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.tone != Tone::Progress)
+    {
+        state.notice = None;
     }
 }
 
@@ -274,12 +288,10 @@ fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
     let changed = page.gap || !page.events.is_empty();
+    // The event shows once the operator has read the notice (see `seen`): a UPS reading
+    // every second must not wipe the answer to a power-off before anyone sees it.
     if let Some(last) = page.events.into_iter().last() {
         state.last_event = Some(last.event);
-        // News replaces news; an error or work in progress stays until answered or replaced.
-        if state.notice.as_ref().is_some_and(|n| n.tone == Tone::Info) {
-            state.notice = None;
-        }
     }
     let Some(session) = &state.session else {
         return Vec::new();

@@ -7,7 +7,7 @@ use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 use super::{expire, fetch_now, lost, nav, overlay};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::commands::Command;
-use crate::console::message::{Message, Notice, Tone};
+use crate::console::message::{Message, Notice};
 use crate::console::operation::Operation;
 use crate::console::state::{Confirm, HostPicker, Overlay, Screen, State};
 use crate::console::tree::NodeId;
@@ -22,10 +22,7 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
     if state.screen != Screen::Tree {
         return Vec::new();
     }
-    // A new command is a fresh start: an old error would only confuse.
-    if state.notice.as_ref().is_some_and(|n| n.tone == Tone::Error) {
-        state.notice = None;
-    }
+    super::seen(state);
     match command {
         Command::Up | Command::Down | Command::First | Command::Last => {
             nav::navigate(state, &command.action());
