@@ -20,7 +20,11 @@ fn demo_shows_the_tree_at_80x24_and_q_leaves_a_clean_terminal() {
         "send-keys",
         "-t",
         "t",
-        &format!("PS1='ready$ '; {upstra} demo; echo st\"\"atus=$?"),
+        // English whatever the machine's locale: the console follows LANG now.
+        &format!(
+            "PS1='ready$ '; env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 {upstra} demo; \
+             echo st\"\"atus=$?"
+        ),
         "Enter",
     ]);
 
