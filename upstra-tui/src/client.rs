@@ -26,6 +26,9 @@ pub mod timeouts {
     pub const LOGIN: Duration = Duration::from_secs(30);
     /// `apply` validates and writes the whole declaration.
     pub const APPLY: Duration = Duration::from_secs(120);
+    /// A power action or a migration. The daemon waits for the peer with its own (shorter)
+    /// deadline and answers either way; this only guards against a daemon that hangs.
+    pub const ACTION: Duration = Duration::from_secs(15 * 60);
 
     /// An `events_since` long-poll: the daemon may hold it for `max_wait_ms`, so the deadline
     /// must leave room beyond that or every quiet poll would end in a timeout.
@@ -79,7 +82,11 @@ pub enum CallError {
     Connect(#[from] ConnectError),
     /// The connection broke or the daemon did not answer in time.
     #[error("the daemon at {socket} {what}")]
-    Transport { socket: String, what: String },
+    Transport {
+        socket: String,
+        what: String,
+        kind: TransportFailure,
+    },
     /// The daemon's RPC layer refused the request before any handler ran.
     #[error("the daemon at {socket} could not serve the request: {detail}")]
     Server { socket: String, detail: String },
@@ -93,6 +100,15 @@ impl CallError {
     pub fn is_unauthenticated(&self) -> bool {
         matches!(self, Self::Api(ApiError::Unauthenticated))
     }
+}
+
+/// How a connection failed after it was open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// No answer within the call's deadline, in seconds.
+    Timeout(u64),
+    /// The daemon closed the connection (stopped, restarted).
+    Closed,
 }
 
 /// A lazily opened, shared connection to one daemon socket.
@@ -151,23 +167,25 @@ impl Connector {
 
     async fn rpc_failure(&self, e: RpcError, timeout: Duration) -> CallError {
         let socket = self.socket.display().to_string();
-        let what = match e {
+        let (what, kind) = match e {
             RpcError::Server(e) => {
                 return CallError::Server {
                     socket,
                     detail: e.detail,
                 };
             }
-            RpcError::DeadlineExceeded => {
-                format!("did not answer within {} s", timeout.as_secs())
-            }
-            RpcError::Shutdown | RpcError::Send(_) | RpcError::Channel(_) => {
-                "closed the connection (did it stop or restart?)".to_owned()
-            }
+            RpcError::DeadlineExceeded => (
+                format!("did not answer within {} s", timeout.as_secs()),
+                TransportFailure::Timeout(timeout.as_secs()),
+            ),
+            RpcError::Shutdown | RpcError::Send(_) | RpcError::Channel(_) => (
+                "closed the connection (did it stop or restart?)".to_owned(),
+                TransportFailure::Closed,
+            ),
         };
         // The channel is dead (or stuck): forget it so the next call reconnects.
         *self.client.lock().await = None;
-        CallError::Transport { socket, what }
+        CallError::Transport { socket, what, kind }
     }
 }
 

@@ -6,6 +6,7 @@
 //! can use the same daemon (`upstra --socket ... ups list`).
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
 use upstra_core::api::v1::LoginRequest;
@@ -17,8 +18,9 @@ use crate::error::CliError;
 use crate::session::{SessionEnv, SessionStore, StoredSession};
 use crate::{console, logging};
 
-/// Runs the demo until the console is closed.
-pub async fn run() -> Result<(), CliError> {
+/// Runs the demo until the console is closed; `keys` is the console's key file, if given.
+pub async fn run(keys: Option<&Path>) -> Result<(), CliError> {
+    let options = crate::commands::console_options(keys)?;
     let dir = tempfile::Builder::new()
         .prefix("upstra-demo-")
         .tempdir()
@@ -43,7 +45,7 @@ pub async fn run() -> Result<(), CliError> {
     let _ = std::io::stdout().write_all(banner.as_bytes());
     let _ = std::io::stdout().flush();
 
-    let outcome = console_on(&daemon).await;
+    let outcome = console_on(&daemon, options).await;
     daemon.shutdown().await;
     if let Err(e) = dir.close() {
         tracing::warn!(error = %e, "cannot remove the demo directory");
@@ -53,7 +55,7 @@ pub async fn run() -> Result<(), CliError> {
 
 /// Logs in as the demo user, keeps the session for the demo socket, runs the console, and
 /// forgets the session afterwards (the daemon is about to disappear).
-async fn console_on(daemon: &DemoDaemon) -> Result<(), CliError> {
+async fn console_on(daemon: &DemoDaemon, options: console::Options) -> Result<(), CliError> {
     let conn = Arc::new(Connector::new(&daemon.socket));
     let req = LoginRequest {
         user: daemon.user.clone(),
@@ -77,7 +79,7 @@ async fn console_on(daemon: &DemoDaemon) -> Result<(), CliError> {
     };
     let store = SessionStore::locate(&SessionEnv::from_process(), &daemon.socket)?;
     store.save(&session)?;
-    let outcome = console::run(conn, Some(store.clone()), Some(session)).await;
+    let outcome = console::run(conn, Some(store.clone()), Some(session), options).await;
     store.remove()?;
     Ok(outcome?)
 }

@@ -262,3 +262,19 @@ fn apply_refuses_every_bad_file_whole_and_changes_nothing() {
         assert_eq!(snapshot(&demo), before, "{what}: the store changed");
     }
 }
+
+#[test]
+fn a_bad_key_file_stops_the_console_before_it_takes_the_terminal() {
+    let demo = Demo::start();
+    let keys = demo.session_of("keys.toml");
+    std::fs::write(&keys, "[tree]\nquit = \"q\"\npower-of = \"x\"\n").expect("written");
+    let keys = keys.display().to_string();
+    let out = demo.upstra(&["--keys", &keys], "");
+    harness::fails(
+        &out,
+        2,
+        &format!("{keys}:3: `power-of` is not an action; the actions are up, down"),
+    );
+    let out = demo.upstra(&["--keys", &format!("{keys}.missing")], "");
+    harness::fails(&out, 2, "cannot read the key file");
+}

@@ -4,102 +4,27 @@
 //! elsewhere it is skipped with a note.
 #![cfg(feature = "demo")]
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod harness;
 
-/// A private tmux server (its own socket name), killed on drop.
-struct Tmux {
-    socket: String,
-}
+use std::time::Duration;
 
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
-    }
-
-    fn display(&self, format: &str) -> String {
-        String::from_utf8_lossy(&self.run(&["display", "-p", "-t", "t", format]).stdout)
-            .trim()
-            .to_owned()
-    }
-
-    /// Polls the screen until `done` holds, for at most `limit`.
-    fn wait_for(&self, what: &str, limit: Duration, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::park_timeout(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "tmux is missing; tests/run installs it"
-        );
-        eprintln!("skipping: tmux is not installed");
-    }
-    found
-}
+use harness::tmux::Tmux;
 
 #[test]
 fn demo_shows_the_tree_at_80x24_and_q_leaves_a_clean_terminal() {
-    if !tmux_available() {
+    let Some(tmux) = Tmux::start("upstra-demo-test", 80, 24) else {
         return;
-    }
-    let tmux = Tmux {
-        socket: format!("upstra-test-{}", std::process::id()),
     };
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "bash --norc --noprofile",
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
     let upstra = env!("CARGO_BIN_EXE_upstra");
     tmux.run(&[
         "send-keys",
         "-t",
         "t",
-        &format!("PS1='ready$ '; {upstra} demo; echo st\"\"atus=$?"),
+        // English whatever the machine's locale: the console follows LANG now.
+        &format!(
+            "PS1='ready$ '; env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 {upstra} demo; \
+             echo st\"\"atus=$?"
+        ),
         "Enter",
     ]);
 

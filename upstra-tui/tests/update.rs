@@ -3,41 +3,20 @@
 
 mod support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use support::{apply, lab, logged_in, token, vm};
-use upstra_core::api::v1::{EventPage, LoginReply, SessionToken};
+use support::whoami;
+use support::{apply, lab, logged_in, press, token, vm};
+use upstra_core::api::v1::{ApiError, EventPage, LoginReply, SessionScope, SessionToken};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UserName;
+use upstra_core::rbac::Permissions;
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 use upstra_tui::console::action::{Action, Effect, Failure};
-use upstra_tui::console::keys::action_for;
+use upstra_tui::console::message::{Link, Message};
 use upstra_tui::console::state::{Connection, LoginField, Screen, State};
 use upstra_tui::console::tree::NodeId;
 use upstra_tui::console::update::{REFRESH_TICKS, RETRY_TICKS, update};
 use upstra_tui::session::StoredSession;
-
-/// Types `keys` (one char per key; `<` Left, `>` Right, `^` Up, `v` Down, `\n` Enter,
-/// `\t` Tab, `\x08` Backspace) and returns the effects of all of them.
-fn press(state: &mut State, keys: &str) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for c in keys.chars() {
-        let code = match c {
-            '<' => KeyCode::Left,
-            '>' => KeyCode::Right,
-            '^' => KeyCode::Up,
-            'v' => KeyCode::Down,
-            '\n' => KeyCode::Enter,
-            '\t' => KeyCode::Tab,
-            '\x08' => KeyCode::Backspace,
-            c => KeyCode::Char(c),
-        };
-        if let Some(action) = action_for(state.screen, KeyEvent::new(code, KeyModifiers::NONE)) {
-            effects.extend(update(state, action));
-        }
-    }
-    effects
-}
 
 fn selected(state: &State) -> NodeId {
     state.selected.clone().expect("something is selected")
@@ -79,10 +58,7 @@ fn a_stored_session_is_checked_then_the_lists_are_fetched_and_followed() {
     assert!(state.loaded);
 
     let mut state = State::new("/s");
-    let session = upstra_tui::console::state::Session {
-        token: token(),
-        user: "alice".into(),
-    };
+    let session = upstra_tui::console::state::Session::new(token(), "alice");
     let effects = update(
         &mut state,
         Action::Start {
@@ -207,14 +183,14 @@ fn an_incomplete_login_form_says_what_is_missing() {
     let mut state = State::new("/s");
     update(&mut state, Action::Start { session: None });
     assert!(press(&mut state, "\n").is_empty());
-    assert_eq!(state.login.error.as_deref(), Some("Enter your user name."));
+    assert_eq!(state.login.error, Some(Message::NeedUser));
     press(&mut state, "bob\n");
-    assert_eq!(state.login.error.as_deref(), Some("Enter your password."));
+    assert_eq!(state.login.error, Some(Message::NeedPassword));
     assert_eq!(state.login.focus, LoginField::Password);
 }
 
 #[test]
-fn a_successful_login_saves_the_session_and_starts_following() {
+fn a_successful_login_saves_the_session_checks_it_then_starts_following() {
     let mut state = State::new("/s");
     update(&mut state, Action::Start { session: None });
     press(&mut state, "bob\tpw\n");
@@ -226,7 +202,6 @@ fn a_successful_login_saves_the_session_and_starts_following() {
         expires_at: Timestamp(42),
     };
     let effects = update(&mut state, Action::LoggedIn(Ok(reply)));
-    assert_eq!(state.screen, Screen::Tree);
     let epoch = state.epoch;
     assert_eq!(
         effects,
@@ -236,6 +211,24 @@ fn a_successful_login_saves_the_session_and_starts_following() {
                 user: "bob".into(),
                 expires_at: Timestamp(42),
             }),
+            Effect::CheckSession {
+                epoch,
+                token: token()
+            },
+        ]
+    );
+    let effects = update(
+        &mut state,
+        Action::SessionChecked {
+            epoch,
+            result: Ok(whoami("bob", "read", SessionScope::Full)),
+        },
+    );
+    assert_eq!(state.screen, Screen::Tree);
+    assert_eq!(state.permissions(), Permissions::READ);
+    assert_eq!(
+        effects,
+        vec![
             Effect::FetchLists {
                 epoch,
                 token: token()
@@ -254,14 +247,22 @@ fn a_refused_login_shows_the_daemons_message() {
     let mut state = State::new("/s");
     update(&mut state, Action::Start { session: None });
     press(&mut state, "bob\tpw\n");
-    let why = "wrong user name or password".to_owned();
     update(
         &mut state,
-        Action::LoggedIn(Err(Failure::Refused(why.clone()))),
+        Action::LoggedIn(Err(Failure::Refused(ApiError::BadCredentials))),
     );
     assert_eq!(state.screen, Screen::Login);
     assert!(!state.login.pending);
-    assert_eq!(state.login.error, Some(why));
+    assert_eq!(
+        state.login.error,
+        Some(Message::Refused(ApiError::BadCredentials))
+    );
+    assert_eq!(
+        state
+            .strings()
+            .message(&Message::Refused(ApiError::BadCredentials)),
+        "Wrong user name or password."
+    );
 }
 
 #[test]
@@ -290,7 +291,11 @@ fn events_advance_the_cursor_and_trigger_a_refresh() {
             },
         ]
     );
-    assert_eq!(state.last_event.as_deref(), Some("bob logged in"));
+    let said = state
+        .last_event
+        .as_ref()
+        .map(|e| (state.strings().event)(e));
+    assert_eq!(said.as_deref(), Some("bob logged in"));
 
     // A quiet poll only polls again; the refresh in flight is not doubled.
     let effects = update(
@@ -349,7 +354,9 @@ fn an_expired_session_goes_back_to_the_login_screen_and_is_forgotten() {
 fn a_lost_daemon_is_retried_after_a_few_ticks() {
     let mut state = logged_in();
     let epoch = state.epoch;
-    let refused = Failure::Refused("the daemon is shutting down".into());
+    let refused = Failure::Refused(ApiError::Unavailable {
+        message: "the daemon is shutting down".into(),
+    });
     update(
         &mut state,
         Action::ListsLoaded {
@@ -357,17 +364,17 @@ fn a_lost_daemon_is_retried_after_a_few_ticks() {
             result: Err(refused),
         },
     );
-    assert!(state.notice.is_some());
+    assert!(state.sync_problem.is_some());
     update(
         &mut state,
         Action::EventsArrived {
             epoch,
-            result: Err(Failure::Unreachable("gone".into())),
+            result: Err(Failure::Unreachable(Link::Closed)),
         },
     );
-    assert_eq!(state.connection, Connection::Lost("gone".into()));
+    assert_eq!(state.connection, Connection::Lost(Link::Closed));
     assert_eq!(
-        state.notice, None,
+        state.sync_problem, None,
         "the lost connection is what the status line shows"
     );
     let ticks: Vec<Vec<Effect>> = (0..RETRY_TICKS)

@@ -53,6 +53,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "UPSTRA_SOCKET", value_name = "PATH",
           default_value = DEFAULT_SOCKET)]
     pub socket: PathBuf,
+    /// The console's key file (default: $XDG_CONFIG_HOME/upstra/keys.toml, when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
     #[command(subcommand)]
     /// What to do; none opens the console.
     pub command: Option<Command>,

@@ -12,7 +12,7 @@ use upstra_core::events::EventRecord;
 use super::{out, signed_in};
 use crate::cli::EventsArgs;
 use crate::client::timeouts;
-use crate::console::strings::strings;
+use crate::console::strings::EN;
 use crate::error::CliError;
 use crate::format;
 
@@ -59,7 +59,7 @@ fn line(record: &EventRecord, json: bool) -> Result<String, CliError> {
     Ok(format!(
         "{}  {}\n",
         format::timestamp(record.at),
-        (strings().event)(&record.event)
+        (EN.event)(&record.event)
     ))
 }
 

@@ -32,12 +32,13 @@ use crate::{console, logging};
 /// Runs the command `cli` names; no subcommand opens the console.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let socket = cli.socket.as_path();
+    let keys = cli.keys.as_deref();
     let Some(command) = cli.command else {
-        return open_console(socket).await;
+        return open_console(socket, keys).await;
     };
     match command {
         #[cfg(feature = "demo")]
-        Command::Demo => crate::demo::run().await,
+        Command::Demo => crate::demo::run(keys).await,
         Command::Setup(c) => auth::setup(socket, &c.user).await,
         Command::Login(l) => {
             auth::login(
@@ -73,7 +74,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-async fn open_console(socket: &Path) -> Result<(), CliError> {
+/// The console's options: read before the terminal is taken over, so that a bad key file is
+/// one line on stderr.
+pub(crate) fn console_options(keys: Option<&Path>) -> Result<console::Options, CliError> {
+    let keys = console::keyfile::load(keys).map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(console::Options::from_env(keys))
+}
+
+async fn open_console(socket: &Path, keys: Option<&Path>) -> Result<(), CliError> {
+    let options = console_options(keys)?;
     if let Some(log) = logging::default_log_file() {
         logging::to_file(&log);
     }
@@ -86,7 +95,7 @@ async fn open_console(socket: &Path) -> Result<(), CliError> {
         tracing::warn!(error = %e, "ignoring the session file");
         None
     });
-    console::run(conn, Some(store), session).await?;
+    console::run(conn, Some(store), session, options).await?;
     Ok(())
 }
 

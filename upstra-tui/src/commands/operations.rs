@@ -5,20 +5,15 @@
 //! Destructive actions go through [`confirm`](super::confirm) first, naming the exact target.
 
 use std::path::Path;
-use std::time::Duration;
 
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, SyncReport, TlsPeer, VmPowerRequest};
 
 use super::confirm::{Confirm, confirm};
 use super::{out, out_json, signed_in};
 use crate::cli::{ServerPowerArgs, TrustVerb, VmMigrateArgs, VmPowerArgs};
-use crate::client::timeouts;
+use crate::client::timeouts::{self, ACTION};
 use crate::error::CliError;
 use crate::format;
-
-/// The deadline of a power action or a migration. The daemon waits for the peer with its own
-/// (shorter) deadline and answers either way; this only guards against a daemon that hangs.
-const ACTION: Duration = Duration::from_secs(15 * 60);
 
 /// `upstra sync`.
 pub async fn sync(socket: &Path, json: bool) -> Result<(), CliError> {

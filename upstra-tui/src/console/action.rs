@@ -2,21 +2,28 @@
 //! ([`Effect`]). Both are plain data: keys become actions in `keys`, RPC replies come back as
 //! actions from the driver, and `update` turns actions into state changes and effects.
 
-use upstra_core::api::v1::{EventPage, LoginReply, SessionToken, WhoAmI};
+use upstra_core::api::v1::{
+    ActionReport, ApiError, EventPage, LoginReply, SessionToken, TotpEnrollment, WhoAmI,
+};
 use upstra_core::secret::Secret;
 
+use super::commands::Command;
+use super::message::Link;
+use super::operation::Operation;
 use super::state::{Lists, Session};
 use crate::session::StoredSession;
 
 /// Why a call made for the console failed, reduced to what the console reacts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// The session is missing or expired: back to the login screen.
+    /// The session (or the login challenge) is missing or expired.
     Unauthenticated,
     /// The daemon could not be reached; retried on later ticks.
-    Unreachable(String),
-    /// The daemon answered no (bad password, rate limited, ...); shown as is.
-    Refused(String),
+    Unreachable(Link),
+    /// The daemon answered no (bad password, rate limited, ...).
+    Refused(ApiError),
+    /// Something failed on this side (a reply that could not be read, ...), in words.
+    Failed(String),
 }
 
 /// Everything that can happen to the console.
@@ -42,12 +49,46 @@ pub enum Action {
     Expand,
     /// Fold or unfold the selected node.
     Toggle,
+    /// Any other command of the lab view (help, palette, language, power, ...).
+    Run(Command),
 
-    /// Login form editing.
+    /// Login form editing. In the second step, `LoginNextField` switches between the
+    /// authenticator's code and a recovery code.
     LoginChar(char),
     LoginBackspace,
     LoginNextField,
     LoginSubmit,
+    /// Esc on the login screen: back from the second step to the password, else quit.
+    LoginEscape,
+
+    /// Two-factor enrollment: typing the first code, Enter (confirm, retry, or "I stored the
+    /// recovery codes"), Esc (quit, except while the recovery codes show).
+    EnrollChar(char),
+    EnrollBackspace,
+    EnrollSubmit,
+    EnrollEscape,
+
+    /// The forced password change.
+    PasswordChar(char),
+    PasswordBackspace,
+    PasswordNextField,
+    PasswordSubmit,
+
+    /// Closes the palette, the help, the host picker, or answers No to a confirm dialog.
+    CloseOverlay,
+    PaletteChar(char),
+    PaletteBackspace,
+    /// Ctrl-U: empties the query.
+    PaletteClear,
+    /// Moves the palette's selection by this many lines.
+    PaletteMove(i32),
+    PaletteRun,
+    /// Left/Right/Tab in a confirm dialog: between No and Yes.
+    ConfirmSwitch,
+    /// Enter in a confirm dialog: the focused answer.
+    ConfirmAnswer,
+    HostMove(i32),
+    HostPick,
 
     /// Replies. `epoch` is the session epoch the call was made in.
     SessionChecked {
@@ -55,6 +96,25 @@ pub enum Action {
         result: Result<WhoAmI, Failure>,
     },
     LoggedIn(Result<LoginReply, Failure>),
+    /// The password was right and the account has two-factor on: ask for a code.
+    SecondFactorRequired {
+        challenge: SessionToken,
+    },
+    /// The answer to `totp_enroll`.
+    EnrollStarted {
+        epoch: u64,
+        result: Result<TotpEnrollment, Failure>,
+    },
+    /// The answer to `totp_confirm`: the recovery codes.
+    EnrollConfirmed {
+        epoch: u64,
+        result: Result<Vec<String>, Failure>,
+    },
+    /// The answer to `change_password`.
+    PasswordChanged {
+        epoch: u64,
+        result: Result<(), Failure>,
+    },
     ListsLoaded {
         epoch: u64,
         result: Result<Lists, Failure>,
@@ -62,6 +122,12 @@ pub enum Action {
     EventsArrived {
         epoch: u64,
         result: Result<EventPage, Failure>,
+    },
+    /// The answer to an operation.
+    Operated {
+        epoch: u64,
+        op: Operation,
+        result: Result<ActionReport, Failure>,
     },
     /// The session file could not be written; the console still works.
     SessionNotSaved(String),
@@ -78,7 +144,7 @@ impl Action {
 /// Something for the driver to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Ask the daemon whether a stored session is still good (`whoami`).
+    /// Ask the daemon whose a session is and what it may do (`whoami`).
     CheckSession {
         epoch: u64,
         token: SessionToken,
@@ -87,9 +153,33 @@ pub enum Effect {
         user: String,
         password: Secret,
     },
+    /// The second step of a two-factor login.
+    LoginSecondFactor {
+        challenge: SessionToken,
+        code: Secret,
+        /// A recovery code rather than the authenticator's.
+        recovery: bool,
+    },
+    /// Start two-factor enrollment (`totp_enroll`).
+    EnrollTotp {
+        epoch: u64,
+        token: SessionToken,
+    },
+    /// Turn two-factor on with the first code (`totp_confirm`).
+    ConfirmTotp {
+        epoch: u64,
+        token: SessionToken,
+        code: Secret,
+    },
+    /// Set a new password in a session opened with a reset secret (`change_password`).
+    ChangePassword {
+        epoch: u64,
+        token: SessionToken,
+        new: Secret,
+    },
     /// Keep the new session for the next `upstra` commands.
     SaveSession(StoredSession),
-    /// Delete the stored session: the daemon rejected it.
+    /// Delete the stored session: the daemon no longer accepts it.
     ForgetSession,
     /// Fetch rooms, UPS, servers and VMs.
     FetchLists {
@@ -101,6 +191,12 @@ pub enum Effect {
         epoch: u64,
         token: SessionToken,
         cursor: u64,
+    },
+    /// Power a server or a VM, or migrate a VM, and wait for the outcome.
+    Operate {
+        epoch: u64,
+        token: SessionToken,
+        op: Operation,
     },
     Quit,
 }

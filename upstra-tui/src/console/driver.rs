@@ -4,15 +4,21 @@
 //! including the long-poll.
 
 use std::future::Future;
+use std::io;
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
-use upstra_core::api::v1::ApiError;
+use upstra_core::api::v1::{
+    ActionReport, ApiError, LoginOutcome, LoginRequest, SecondFactor, SessionToken,
+};
+use upstra_core::secret::Secret;
 
 use super::action::{Action, Effect, Failure};
+use super::message::Link;
+use super::operation::Operation;
 use super::state::Lists;
-use crate::client::{CallError, Connector, timeouts};
+use crate::client::{CallError, Connector, TransportFailure, timeouts};
 use crate::session::SessionStore;
 
 /// How long one `events_since` call may wait for news, in milliseconds.
@@ -66,24 +72,81 @@ impl Driver {
                 }
             }),
             Effect::Login { user, password } => self.spawn(async move {
-                let req = upstra_core::api::v1::LoginRequest { user, password };
+                let req = LoginRequest { user, password };
                 let result = conn
                     .call(
                         timeouts::LOGIN,
                         |c, ctx| async move { c.login(ctx, req).await },
                     )
                     .await;
-                let result = result.map_err(failure).and_then(|outcome| match outcome {
-                    upstra_core::api::v1::LoginOutcome::Session(reply) => Ok(reply),
-                    upstra_core::api::v1::LoginOutcome::SecondFactorRequired { .. } => {
-                        Err(Failure::Refused(
-                            crate::console::strings::strings()
-                                .second_factor_use_cli
-                                .to_owned(),
-                        ))
+                match result {
+                    Ok(LoginOutcome::Session(reply)) => Action::LoggedIn(Ok(reply)),
+                    Ok(LoginOutcome::SecondFactorRequired { challenge, .. }) => {
+                        Action::SecondFactorRequired { challenge }
                     }
-                });
-                Action::LoggedIn(result)
+                    Err(e) => Action::LoggedIn(Err(failure(e))),
+                }
+            }),
+            Effect::LoginSecondFactor {
+                challenge,
+                code,
+                recovery,
+            } => self.spawn(async move {
+                let factor = if recovery {
+                    SecondFactor::RecoveryCode(code)
+                } else {
+                    SecondFactor::Totp(code)
+                };
+                let result = conn
+                    .call(timeouts::LOGIN, |c, ctx| async move {
+                        c.login_second_factor(ctx, challenge, factor).await
+                    })
+                    .await;
+                Action::LoggedIn(result.map_err(failure))
+            }),
+            Effect::EnrollTotp { epoch, token } => self.spawn(async move {
+                let result = conn
+                    .call(timeouts::CALL, |c, ctx| async move {
+                        c.totp_enroll(ctx, token).await
+                    })
+                    .await;
+                Action::EnrollStarted {
+                    epoch,
+                    result: result.map_err(failure),
+                }
+            }),
+            Effect::ConfirmTotp { epoch, token, code } => self.spawn(async move {
+                // Hashing ten recovery codes with argon2 takes the daemon a moment.
+                let result = conn
+                    .call(timeouts::LOGIN, |c, ctx| async move {
+                        c.totp_confirm(ctx, token, code.expose().to_owned()).await
+                    })
+                    .await;
+                Action::EnrollConfirmed {
+                    epoch,
+                    result: result.map_err(failure),
+                }
+            }),
+            Effect::ChangePassword { epoch, token, new } => self.spawn(async move {
+                // A reset session proves the user already; the daemon ignores `current` then.
+                let current = Secret::new("");
+                let result = conn
+                    .call(timeouts::LOGIN, |c, ctx| async move {
+                        c.change_password(ctx, token, current, new).await
+                    })
+                    .await;
+                Action::PasswordChanged {
+                    epoch,
+                    result: result.map_err(failure),
+                }
+            }),
+            Effect::Operate { epoch, token, op } => self.spawn(async move {
+                let result = operate(&conn, token, &op).await;
+                Action::Operated {
+                    epoch,
+                    op,
+                    result: result.map_err(failure),
+                }
             }),
             Effect::FetchLists { epoch, token } => self.spawn(async move {
                 let result = fetch_lists(&conn, &token).await;
@@ -141,10 +204,7 @@ impl Driver {
 }
 
 /// The four lists, fetched concurrently.
-async fn fetch_lists(
-    conn: &Connector,
-    token: &upstra_core::api::v1::SessionToken,
-) -> Result<Lists, CallError> {
+async fn fetch_lists(conn: &Connector, token: &SessionToken) -> Result<Lists, CallError> {
     let (t1, t2, t3, t4) = (token.clone(), token.clone(), token.clone(), token.clone());
     let (rooms, ups, servers, vms) = tokio::try_join!(
         conn.call(timeouts::CALL, |c, ctx| async move {
@@ -170,15 +230,49 @@ async fn fetch_lists(
     })
 }
 
+/// Sends one operation and waits for the daemon's report.
+async fn operate(
+    conn: &Connector,
+    token: SessionToken,
+    op: &Operation,
+) -> Result<ActionReport, CallError> {
+    match op.clone() {
+        Operation::Server { server, action } => {
+            conn.call(timeouts::ACTION, |c, ctx| async move {
+                c.server_power(ctx, token, server, action).await
+            })
+            .await
+        }
+        Operation::Vm { id, action, .. } => {
+            conn.call(timeouts::ACTION, |c, ctx| async move {
+                c.vm_power(ctx, token, id, action).await
+            })
+            .await
+        }
+        Operation::Migrate { id, to, .. } => {
+            conn.call(timeouts::ACTION, |c, ctx| async move {
+                c.vm_migrate(ctx, token, id, to).await
+            })
+            .await
+        }
+    }
+}
+
 /// What the console needs to know about a failed call.
 fn failure(e: CallError) -> Failure {
     tracing::debug!(error = %e, "call failed");
     match e {
         CallError::Api(ApiError::Unauthenticated) => Failure::Unauthenticated,
-        CallError::Api(e) => Failure::Refused(e.to_string()),
-        e @ (CallError::Connect(_) | CallError::Transport { .. }) => {
-            Failure::Unreachable(e.to_string())
-        }
-        e => Failure::Refused(e.to_string()),
+        CallError::Api(e) => Failure::Refused(e),
+        CallError::Connect(e) => Failure::Unreachable(match e.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => Link::NotRunning,
+            io::ErrorKind::PermissionDenied => Link::NoPermission,
+            _ => Link::Other(e.to_string()),
+        }),
+        CallError::Transport { kind, .. } => Failure::Unreachable(match kind {
+            TransportFailure::Timeout(s) => Link::Timeout(s),
+            TransportFailure::Closed => Link::Closed,
+        }),
+        e => Failure::Failed(e.to_string()),
     }
 }

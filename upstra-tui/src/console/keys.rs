@@ -1,50 +1,271 @@
-//! Keys to actions, per screen. Pure: a key event in, an [`Action`] (or nothing) out.
+//! Keys to actions. Pure: a key event and the console's state in, an [`Action`] (or nothing)
+//! out.
 //!
-//! Defaults only for now; a user keymap file will patch this table (see the design brief).
+//! The lab view goes through the [`Keymap`], which `keys.toml` can change (see `keyfile`).
+//! Forms, the palette and dialogs have fixed keys: they type text, and a typing key cannot be
+//! rebound away. `Ctrl-C` always quits.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::state::Screen;
+use super::commands::Command;
+use super::state::{Mode, State};
 
-/// The action `key` means on `screen`.
-pub fn action_for(screen: Screen, key: KeyEvent) -> Option<Action> {
-    if key.kind == KeyEventKind::Release {
-        return None;
+/// A key with its modifiers, compared the way people name keys: `G` is `G` whether or not
+/// the terminal also reports Shift, and `Ctrl-K` is `Ctrl-K` whatever the case of the `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Chord {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Chord {
+    pub fn new(code: KeyCode, mods: KeyModifiers) -> Self {
+        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Self { code, mods }
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && matches!(key.code, KeyCode::Char('c')) {
-        return Some(Action::Quit);
+
+    pub fn plain(code: KeyCode) -> Self {
+        Self::new(code, KeyModifiers::NONE)
     }
-    match screen {
-        Screen::Login => login_key(key, ctrl),
-        Screen::Starting | Screen::Tree => tree_key(key.code),
+
+    pub fn from_event(key: &KeyEvent) -> Self {
+        Self::new(key.code, key.modifiers)
+    }
+
+    /// Parses `x`, `G`, `?`, `ctrl-k`, `alt-x`, `shift-up`, `enter`, `f2`, `space`...
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let mut rest = name;
+        let mut mods = KeyModifiers::NONE;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (prefix, bit) = if lower.starts_with("ctrl-") && rest.len() > 5 {
+                (5, KeyModifiers::CONTROL)
+            } else if lower.starts_with("alt-") && rest.len() > 4 {
+                (4, KeyModifiers::ALT)
+            } else if lower.starts_with("shift-") && rest.len() > 6 {
+                (6, KeyModifiers::SHIFT)
+            } else {
+                break;
+            };
+            mods |= bit;
+            rest = &rest[prefix..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if mods.contains(KeyModifiers::SHIFT) => {
+                KeyCode::Char(c.to_ascii_uppercase())
+            }
+            (Some(c), None) => KeyCode::Char(c),
+            _ => named(&rest.to_ascii_lowercase()).ok_or_else(|| {
+                format!(
+                    "`{name}` is not a key: use one character (`x`, `G`, `?`) or a name like \
+                     `ctrl-k`, `enter`, `esc`, `tab`, `up`, `home`, `pageup`, `f2`, `space`"
+                )
+            })?,
+        };
+        Ok(Self::new(code, mods))
+    }
+
+    /// How it is shown in English: `Ctrl-K`, `↑`, `Enter`, `x` (see [`Strings::key`] for the
+    /// language in use).
+    ///
+    /// [`Strings::key`]: super::strings::Strings::key
+    pub fn label(&self) -> String {
+        super::strings::EN.key(self)
+    }
+
+    /// The key itself when it reads the same in every language: a character (upper case
+    /// under Ctrl, as keyboards print it), an arrow, a function key.
+    pub fn glyph(&self) -> Option<String> {
+        Some(match self.code {
+            KeyCode::Char(' ') => return None,
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                c.to_ascii_uppercase().to_string()
+            }
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".to_owned(),
+            KeyCode::Down => "↓".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
+            KeyCode::F(n) => format!("F{n}"),
+            _ => return None,
+        })
     }
 }
 
-fn login_key(key: KeyEvent, ctrl: bool) -> Option<Action> {
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    Some(match key.code {
-        KeyCode::Esc => Action::Quit,
-        KeyCode::Enter => Action::LoginSubmit,
-        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => Action::LoginNextField,
-        KeyCode::Backspace => Action::LoginBackspace,
-        KeyCode::Char(c) if !ctrl && !alt => Action::LoginChar(c),
+fn named(name: &str) -> Option<KeyCode> {
+    Some(match name {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "backspace" => KeyCode::Backspace,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        f if f.starts_with('f') => match f[1..].parse::<u8>() {
+            Ok(n @ 1..=12) => KeyCode::F(n),
+            _ => return None,
+        },
         _ => return None,
     })
 }
 
-fn tree_key(code: KeyCode) -> Option<Action> {
-    Some(match code {
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Up | KeyCode::Char('k') => Action::Up,
-        KeyCode::Down | KeyCode::Char('j') => Action::Down,
-        KeyCode::Left | KeyCode::Char('h') => Action::Collapse,
-        KeyCode::Right | KeyCode::Char('l') => Action::Expand,
-        KeyCode::Enter => Action::Toggle,
-        KeyCode::Home | KeyCode::Char('g') => Action::First,
-        KeyCode::End | KeyCode::Char('G') => Action::Last,
-        _ => return None,
+/// The keys of the lab view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<(Chord, Command)>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let bindings = Command::ALL
+            .into_iter()
+            .flat_map(|c| {
+                c.default_keys()
+                    .iter()
+                    .filter_map(move |k| Chord::parse(k).ok().map(|chord| (chord, c)))
+            })
+            .collect();
+        Self { bindings }
+    }
+}
+
+impl Keymap {
+    pub fn command(&self, chord: Chord) -> Option<Command> {
+        self.bindings
+            .iter()
+            .find(|(k, _)| *k == chord)
+            .map(|(_, c)| *c)
+    }
+
+    /// `command`'s keys, in the order they were bound.
+    pub fn keys(&self, command: Command) -> Vec<Chord> {
+        self.bindings
+            .iter()
+            .filter(|(_, c)| *c == command)
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// The first key of `command`, if it has one.
+    pub fn first(&self, command: Command) -> Option<Chord> {
+        self.keys(command).first().copied()
+    }
+
+    /// Gives `command` exactly `keys`. A key another command had moves to this one: the user's
+    /// file wins over the defaults.
+    pub fn bind(&mut self, command: Command, keys: &[Chord]) {
+        self.bindings
+            .retain(|(k, c)| *c != command && !keys.contains(k));
+        self.bindings.extend(keys.iter().map(|k| (*k, command)));
+    }
+}
+
+/// The action `key` means in the console's current state.
+pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let chord = Chord::from_event(&key);
+    if chord == Chord::new(KeyCode::Char('c'), KeyModifiers::CONTROL) {
+        return Some(Action::Quit);
+    }
+    let typed = match chord.code {
+        KeyCode::Char(c) if chord.mods.is_empty() => Some(c),
+        _ => None,
+    };
+    let ctrl = |c: char| chord == Chord::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let code = chord.code;
+    Some(match state.mode() {
+        Mode::Help => match code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('?' | 'q') => {
+                Action::CloseOverlay
+            }
+            _ => return None,
+        },
+        Mode::Palette => match code {
+            KeyCode::Esc => Action::CloseOverlay,
+            KeyCode::Enter => Action::PaletteRun,
+            KeyCode::Up | KeyCode::BackTab => Action::PaletteMove(-1),
+            KeyCode::Down | KeyCode::Tab => Action::PaletteMove(1),
+            KeyCode::PageUp => Action::PaletteMove(-10),
+            KeyCode::PageDown => Action::PaletteMove(10),
+            KeyCode::Backspace => Action::PaletteBackspace,
+            _ if ctrl('p') => Action::PaletteMove(-1),
+            _ if ctrl('n') => Action::PaletteMove(1),
+            _ if ctrl('u') => Action::PaletteClear,
+            _ => Action::PaletteChar(typed?),
+        },
+        Mode::Confirm => match code {
+            KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+                Action::ConfirmSwitch
+            }
+            KeyCode::Enter => Action::ConfirmAnswer,
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => Action::CloseOverlay,
+            _ => return None,
+        },
+        Mode::Hosts => match code {
+            KeyCode::Up | KeyCode::Char('k') => Action::HostMove(-1),
+            KeyCode::Down | KeyCode::Char('j') => Action::HostMove(1),
+            KeyCode::Enter => Action::HostPick,
+            KeyCode::Esc => Action::CloseOverlay,
+            _ => return None,
+        },
+        Mode::Starting => match code {
+            KeyCode::Esc | KeyCode::Char('q') => Action::Quit,
+            _ => return None,
+        },
+        Mode::Login => match code {
+            KeyCode::Esc => Action::LoginEscape,
+            KeyCode::Enter => Action::LoginSubmit,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => Action::LoginNextField,
+            KeyCode::Backspace => Action::LoginBackspace,
+            KeyCode::F(1) => Action::Run(Command::Help),
+            _ => Action::LoginChar(typed?),
+        },
+        Mode::Enroll => match code {
+            KeyCode::Esc => Action::EnrollEscape,
+            KeyCode::Enter => Action::EnrollSubmit,
+            KeyCode::Backspace => Action::EnrollBackspace,
+            KeyCode::F(1) => Action::Run(Command::Help),
+            _ => Action::EnrollChar(typed?),
+        },
+        Mode::Password => match code {
+            KeyCode::Esc => Action::Quit,
+            KeyCode::Enter => Action::PasswordSubmit,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                Action::PasswordNextField
+            }
+            KeyCode::Backspace => Action::PasswordBackspace,
+            KeyCode::F(1) => Action::Run(Command::Help),
+            _ => Action::PasswordChar(typed?),
+        },
+        Mode::Tree => state.keys.command(chord)?.action(),
     })
 }
 
@@ -52,40 +273,72 @@ fn tree_key(code: KeyCode) -> Option<Action> {
 mod tests {
     use super::*;
 
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::new(code, KeyModifiers::NONE)
-    }
-
     #[test]
-    fn q_quits_the_tree_but_types_into_the_login_form() {
-        assert!(matches!(
-            action_for(Screen::Tree, key(KeyCode::Char('q'))),
-            Some(Action::Quit)
-        ));
-        assert!(matches!(
-            action_for(Screen::Login, key(KeyCode::Char('q'))),
-            Some(Action::LoginChar('q'))
-        ));
-    }
-
-    #[test]
-    fn ctrl_c_quits_everywhere() {
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        for screen in [Screen::Starting, Screen::Login, Screen::Tree] {
-            assert!(matches!(action_for(screen, ctrl_c), Some(Action::Quit)));
+    fn every_default_key_parses_and_no_key_is_bound_twice() {
+        let map = Keymap::default();
+        let expected: usize = Command::ALL.iter().map(|c| c.default_keys().len()).sum();
+        assert_eq!(map.bindings.len(), expected, "all parse");
+        for (i, (k, _)) in map.bindings.iter().enumerate() {
+            assert!(
+                map.bindings[i + 1..].iter().all(|(other, _)| other != k),
+                "{} bound twice",
+                k.label()
+            );
         }
     }
 
     #[test]
-    fn vi_keys_and_arrows_move() {
-        for (code, want) in [
-            (KeyCode::Char('j'), "Down"),
-            (KeyCode::Down, "Down"),
-            (KeyCode::Char('h'), "Collapse"),
-            (KeyCode::Right, "Expand"),
+    fn names_parse_to_what_terminals_send() {
+        let ctrl = KeyModifiers::CONTROL;
+        for (name, code, mods) in [
+            ("x", KeyCode::Char('x'), KeyModifiers::NONE),
+            ("G", KeyCode::Char('G'), KeyModifiers::NONE),
+            ("shift-g", KeyCode::Char('G'), KeyModifiers::NONE),
+            ("ctrl-k", KeyCode::Char('k'), ctrl),
+            ("Ctrl-K", KeyCode::Char('k'), ctrl),
+            ("-", KeyCode::Char('-'), KeyModifiers::NONE),
+            ("ctrl--", KeyCode::Char('-'), ctrl),
+            ("enter", KeyCode::Enter, KeyModifiers::NONE),
+            ("F2", KeyCode::F(2), KeyModifiers::NONE),
+            ("shift-up", KeyCode::Up, KeyModifiers::SHIFT),
+            ("space", KeyCode::Char(' '), KeyModifiers::NONE),
         ] {
-            let got = action_for(Screen::Tree, key(code)).map(|a| format!("{a:?}"));
-            assert_eq!(got.as_deref(), Some(want));
+            assert_eq!(Chord::parse(name), Ok(Chord::new(code, mods)), "{name}");
         }
+        // What a terminal reports for Shift+g and for Ctrl+Shift+k.
+        assert_eq!(
+            Chord::new(KeyCode::Char('G'), KeyModifiers::SHIFT),
+            Chord::plain(KeyCode::Char('G'))
+        );
+        assert_eq!(
+            Chord::new(KeyCode::Char('K'), ctrl | KeyModifiers::SHIFT),
+            Chord::new(KeyCode::Char('k'), ctrl)
+        );
+        for bad in ["", "ctrl-", "f13", "enterr", "xy"] {
+            assert!(Chord::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn labels_read_like_the_help() {
+        for (name, label) in [
+            ("ctrl-k", "Ctrl-K"),
+            ("up", "↑"),
+            ("enter", "Enter"),
+            ("G", "G"),
+            ("f1", "F1"),
+        ] {
+            assert_eq!(Chord::parse(name).map(|c| c.label()), Ok(label.into()));
+        }
+    }
+
+    #[test]
+    fn binding_a_key_takes_it_from_its_default_owner() {
+        let mut map = Keymap::default();
+        let x = Chord::plain(KeyCode::Char('x'));
+        map.bind(Command::Quit, &[x]);
+        assert_eq!(map.command(x), Some(Command::Quit));
+        assert!(map.keys(Command::PowerOff).is_empty());
+        assert_eq!(map.command(Chord::plain(KeyCode::Char('q'))), None);
     }
 }

@@ -4,18 +4,31 @@
 //! - [`update`]: `update(&mut State, Action) -> Vec<Effect>`, pure;
 //! - [`ui`]: `render(&State, &mut Frame)`, one module per screen;
 //! - [`driver`]: runs effects, RPC in tasks whose replies come back as actions;
-//! - [`keys`]: key events to actions; [`tree`]: the lab tree; [`strings`]: all the text;
-//! - [`terminal`]: raw mode and the alternate screen, restored on drop and on panic.
+//! - [`commands`]: every command of the lab view once (name, default keys, permission);
+//! - [`keys`]: key events to actions, and the key map; [`keyfile`]: `keys.toml`;
+//! - [`palette`]: what the command palette offers and its fuzzy ranking;
+//! - [`operation`]: the power and migration actions, as data;
+//! - [`strings`]: all the text, English and French; [`lang`]: which one; [`message`]:
+//!   what `update` wants said, worded when drawn; [`theme`]: 16 colours or none;
+//! - [`tree`]: the lab tree; [`terminal`]: raw mode and the alternate screen, restored on
+//!   drop and on panic.
 //!
 //! [`run`] is the event loop: one `select!` over the terminal's events, the action channel
 //! and a one-second tick. It redraws only when an action may have changed the screen.
 
 pub mod action;
+pub mod commands;
 pub mod driver;
+pub mod keyfile;
 pub mod keys;
+pub mod lang;
+pub mod message;
+pub mod operation;
+pub mod palette;
 pub mod state;
 pub mod strings;
 pub mod terminal;
+pub mod theme;
 pub mod tree;
 pub mod ui;
 pub mod update;
@@ -31,8 +44,11 @@ use tokio::time::MissedTickBehavior;
 
 use self::action::Action;
 use self::driver::{Driver, Flow};
+use self::keys::Keymap;
+use self::lang::Lang;
 use self::state::{Session, State};
 use self::terminal::TerminalGuard;
+use self::theme::Theme;
 use crate::client::Connector;
 use crate::session::{SessionStore, StoredSession};
 
@@ -47,15 +63,39 @@ pub enum ConsoleError {
     Terminal(#[source] std::io::Error),
 }
 
+/// How the console looks and listens: read from the environment and `keys.toml` before the
+/// terminal is taken over, so that a bad key file is one clear line on stderr.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub keys: Keymap,
+    pub lang: Lang,
+    pub theme: Theme,
+}
+
+impl Options {
+    /// The language from the locale, colours unless `NO_COLOR`, and `keys`.
+    pub fn from_env(keys: Keymap) -> Self {
+        Self {
+            keys,
+            lang: Lang::from_env(),
+            theme: Theme::from_env(),
+        }
+    }
+}
+
 /// Runs the console on `conn` until the user quits. `store` is where a new login is kept;
 /// `session` is the one found there, if any.
 pub async fn run(
     conn: Arc<Connector>,
     store: Option<SessionStore>,
     session: Option<StoredSession>,
+    options: Options,
 ) -> Result<(), ConsoleError> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut state = State::new(conn.socket().display().to_string());
+    state.keys = options.keys;
+    state.lang = options.lang;
+    state.theme = options.theme;
     let mut driver = Driver::new(conn, store, tx);
     tracing::info!(socket = %state.socket, "console started");
     let mut terminal = TerminalGuard::enter()?;
@@ -66,10 +106,7 @@ pub async fn run(
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
-    let session = session.map(|s| Session {
-        token: s.token,
-        user: s.user,
-    });
+    let session = session.map(|s| Session::new(s.token, s.user));
     let mut next = Some(Action::Start { session });
     loop {
         if let Some(action) = next.take() {
@@ -87,7 +124,7 @@ pub async fn run(
         driver.reap();
         next = tokio::select! {
             event = terminal_events.next() => match event {
-                Some(Ok(Event::Key(key))) => keys::action_for(state.screen, key),
+                Some(Ok(Event::Key(key))) => keys::action_for(&state, key),
                 Some(Ok(Event::Resize(..))) => {
                     terminal.draw(&state)?;
                     None

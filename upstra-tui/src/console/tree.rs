@@ -176,6 +176,19 @@ pub fn ancestors(nodes: &[Node], id: &NodeId) -> Option<Vec<NodeId>> {
     None
 }
 
+/// Every node, depth first, whether its parents are folded or not.
+pub fn all(nodes: &[Node]) -> Vec<&NodeId> {
+    fn walk<'a>(nodes: &'a [Node], out: &mut Vec<&'a NodeId>) {
+        for node in nodes {
+            out.push(&node.id);
+            walk(&node.children, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(nodes, &mut out);
+    out
+}
+
 /// The node `id`, wherever it is.
 pub fn find<'a>(nodes: &'a [Node], id: &NodeId) -> Option<&'a Node> {
     nodes.iter().find_map(|n| {

@@ -2,11 +2,51 @@
 //! small fixed lab used by the update, tree and snapshot tests.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-use upstra_core::api::v1::{RoomView, ServerView, SessionToken, UpsView, VmView};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use upstra_core::api::v1::{
+    RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView, WhoAmI,
+};
 use upstra_core::state::{Health, PowerState, Timestamp};
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, Effect};
+use upstra_tui::console::keys::action_for;
 use upstra_tui::console::state::{Lists, Session, State};
+use upstra_tui::console::ui::render;
 use upstra_tui::console::update::update;
+
+/// `state` drawn on a `width`×`height` test terminal.
+pub fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal.draw(|f| render(state, f)).expect("draws");
+    terminal
+}
+
+/// Snapshots a state in both languages at both sizes: `<name>@en-80x24`, `<name>@fr-200x50`...
+/// A macro, so that the snapshots are named after the test file that calls it.
+#[allow(unused_macros)]
+macro_rules! screens {
+    ($name:expr, $state:expr) => {{
+        let mut state: upstra_tui::console::state::State = $state;
+        for lang in [
+            upstra_tui::console::lang::Lang::En,
+            upstra_tui::console::lang::Lang::Fr,
+        ] {
+            state.lang = lang;
+            let code = if lang == upstra_tui::console::lang::Lang::En {
+                "en"
+            } else {
+                "fr"
+            };
+            for (w, h) in [(80, 24), (200, 50)] {
+                insta::assert_snapshot!(
+                    format!("{}@{code}-{w}x{h}", $name),
+                    support::draw(&state, w, h).backend()
+                );
+            }
+        }
+    }};
+}
 
 pub fn room(name: &str) -> RoomView {
     RoomView {
@@ -100,13 +140,18 @@ pub fn token() -> SessionToken {
     SessionToken::new("0".repeat(64))
 }
 
-/// A console showing the tree of [`lab`], logged in as `alice`, as after startup.
+/// What `whoami` says of an operator.
+pub const OPERATOR: &str = "read,write,power,migrate,ssh,plan";
+
+/// A console showing the tree of [`lab`], logged in as `alice`, an operator, as after startup.
 pub fn logged_in() -> State {
+    logged_in_with(OPERATOR)
+}
+
+/// [`logged_in`] with these permissions on everything (as `whoami` words them).
+pub fn logged_in_with(permissions: &str) -> State {
     let mut state = State::new("/run/upstra/upstra.sock");
-    let session = Session {
-        token: token(),
-        user: "alice".into(),
-    };
+    let session = Session::new(token(), "alice");
     update(
         &mut state,
         Action::Start {
@@ -118,15 +163,7 @@ pub fn logged_in() -> State {
         &mut state,
         Action::SessionChecked {
             epoch,
-            result: Ok(upstra_core::api::v1::WhoAmI {
-                user: "alice".into(),
-                role: "operator".into(),
-                permissions: "read".into(),
-                scope: upstra_core::api::v1::SessionScope::Full,
-                two_factor: false,
-                peer_uid: 1000,
-                session_expires_at: Timestamp(0),
-            }),
+            result: Ok(whoami("alice", permissions, SessionScope::Full)),
         },
     );
     update(
@@ -139,11 +176,58 @@ pub fn logged_in() -> State {
     state
 }
 
+/// What `whoami` answers for `user` with `permissions` in `scope`.
+pub fn whoami(user: &str, permissions: &str, scope: SessionScope) -> WhoAmI {
+    WhoAmI {
+        user: user.into(),
+        role: "operator".into(),
+        permissions: permissions.into(),
+        scope,
+        two_factor: false,
+        peer_uid: 1000,
+        session_expires_at: Timestamp(0),
+    }
+}
+
 /// Feeds `actions` to `update` in order and returns the effects of the last one.
-pub fn apply(state: &mut State, actions: Vec<Action>) -> Vec<upstra_tui::console::action::Effect> {
+pub fn apply(state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
     let mut last = Vec::new();
     for a in actions {
         last = update(state, a);
     }
     last
+}
+
+/// Types `keys` (one char per key; `<` Left, `>` Right, `^` Up, `v` Down, `\n` Enter,
+/// `\t` Tab, `\x08` Backspace, `\x1b` Esc) and returns the effects of all of them.
+pub fn press(state: &mut State, keys: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in keys.chars() {
+        let code = match c {
+            '<' => KeyCode::Left,
+            '>' => KeyCode::Right,
+            '^' => KeyCode::Up,
+            'v' => KeyCode::Down,
+            '\n' => KeyCode::Enter,
+            '\t' => KeyCode::Tab,
+            '\x08' => KeyCode::Backspace,
+            '\x1b' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        if let Some(action) = action_for(state, KeyEvent::new(code, KeyModifiers::NONE)) {
+            effects.extend(update(state, action));
+        }
+    }
+    effects
+}
+
+/// Presses Ctrl and `c`, through the key map.
+pub fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    match action_for(
+        state,
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+    ) {
+        Some(action) => update(state, action),
+        None => Vec::new(),
+    }
 }

@@ -2,75 +2,170 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
-use crate::console::state::{Connection, Screen, State};
-use crate::console::strings::strings;
+use crate::console::commands::Command;
+use crate::console::message::Tone;
+use crate::console::palette::applies_to;
+use crate::console::state::{Connection, Enrollment, FactorKind, Mode, Screen, State};
 
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
-    let s = strings();
+    let s = state.strings();
+    let t = state.theme;
     let user = state
         .session
         .as_ref()
         .map_or(s.not_logged_in, |session| session.user.as_str());
-    let (connection, colour) = match &state.connection {
-        Connection::Connecting => (s.connecting, Color::Yellow),
-        Connection::Connected => (s.connected, Color::Green),
-        Connection::Lost(_) => (s.connection_lost, Color::Red),
+    let (connection, style) = match &state.connection {
+        Connection::Connecting => (s.connecting, t.warn()),
+        Connection::Connected => (s.connected, t.good()),
+        Connection::Lost(_) => (s.connection_lost, t.bad()),
     };
     let mut spans = vec![
-        Span::styled(
-            format!(" {}", s.app),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(format!(" {}", s.app), t.strong()),
         Span::raw(s.separator),
         Span::raw(user),
         Span::raw(s.separator),
         Span::raw(state.socket.as_str()),
         Span::raw(s.separator),
-        Span::styled(connection, Style::new().fg(colour)),
+        Span::styled(connection, style),
     ];
     let on_battery = state.inventory.on_battery();
-    if !on_battery.is_empty() {
+    if !on_battery.is_empty() && state.screen == Screen::Tree {
         spans.push(Span::raw(s.separator));
         spans.push(Span::styled(
             format!("{} {}", s.on_battery, on_battery.join(" ")),
-            Style::new()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
+            t.banner(),
         ));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(Style::new().add_modifier(Modifier::REVERSED)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header()), area);
 }
 
-pub fn status(state: &State, frame: &mut Frame, area: Rect) {
-    let red = Style::new().fg(Color::Red);
-    let line = match (&state.notice, &state.connection, &state.last_event) {
-        (Some(notice), _, _) => Line::styled(format!(" {notice}"), red),
-        (None, Connection::Lost(why), _) if state.screen != Screen::Starting => {
-            Line::styled(format!(" {why}"), red)
-        }
-        (None, _, Some(event)) => Line::from(format!(" {event}")),
-        _ => Line::default(),
-    };
-    frame.render_widget(Paragraph::new(line), area);
+/// What the status line says, and how: the operator's last action first, then a problem
+/// following the daemon, then a lost connection, then the latest event.
+pub fn status_text(state: &State) -> (String, Style) {
+    let s = state.strings();
+    let t = state.theme;
+    if let Some(notice) = &state.notice {
+        let style = match notice.tone {
+            Tone::Info => t.strong(),
+            Tone::Progress => t.warn(),
+            Tone::Error => t.bad(),
+        };
+        (s.message(&notice.message), style)
+    } else if let Some(problem) = &state.sync_problem {
+        (s.message(problem), t.bad())
+    } else if let (Connection::Lost(why), false) =
+        (&state.connection, state.screen == Screen::Starting)
+    {
+        ((s.link)(why), t.bad())
+    } else if let Some(event) = state
+        .last_event
+        .as_ref()
+        .filter(|_| state.screen == Screen::Tree)
+    {
+        ((s.event)(event), Style::new())
+    } else {
+        (String::new(), Style::new())
+    }
+}
+
+/// The status line, wrapped over the rows it was given, a space in from the edge.
+pub fn status(text: String, style: Style, frame: &mut Frame, area: Rect) {
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, style))
+            .wrap(Wrap { trim: false })
+            .block(Block::new().padding(Padding::left(1))),
+        area,
+    );
 }
 
 pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
-    let s = strings();
-    let keys = match state.screen {
-        Screen::Starting => s.footer_starting,
-        Screen::Login => s.footer_login,
-        Screen::Tree => s.footer_tree,
+    let s = state.strings();
+    let keys = match state.mode() {
+        Mode::Tree => tree_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Starting => s.footer_starting.to_owned(),
+        Mode::Login => match state.login.second.as_ref().map(|step| step.kind) {
+            None => s.footer_login,
+            Some(FactorKind::Totp) => s.footer_second_totp,
+            Some(FactorKind::Recovery) => s.footer_second_recovery,
+        }
+        .to_owned(),
+        Mode::Enroll => match state.enroll {
+            Enrollment::Failed(_) => s.footer_enroll_failed,
+            Enrollment::Codes { .. } => s.footer_codes,
+            _ => s.footer_enroll,
+        }
+        .to_owned(),
+        Mode::Password => s.footer_password.to_owned(),
+        Mode::Palette => s.footer_palette.to_owned(),
+        Mode::Confirm => s.footer_confirm.to_owned(),
+        Mode::Hosts => s.footer_hosts.to_owned(),
+        Mode::Help => s.footer_help.to_owned(),
     };
     frame.render_widget(
-        Paragraph::new(format!(" {keys}")).style(Style::new().add_modifier(Modifier::DIM)),
+        Paragraph::new(format!(" {keys}")).style(state.theme.dim()),
         area,
     );
+}
+
+/// The lab view's hints, from the key map in use: as many as fit in `width`, the most useful
+/// kept first (help, palette, quit), shown in reading order.
+fn tree_hints(state: &State, width: usize) -> String {
+    let s = state.strings();
+    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
+    // (priority, text) in reading order.
+    let mut hints: Vec<(u8, String)> = Vec::new();
+    if let (Some(up), Some(down)) = (key(Command::Up), key(Command::Down)) {
+        hints.push((4, format!("{up}{down} {}", (s.command_short)(Command::Up))));
+    }
+    if let (Some(l), Some(r)) = (key(Command::Collapse), key(Command::Expand)) {
+        hints.push((
+            9,
+            format!("{l}{r} {}", (s.command_short)(Command::Collapse)),
+        ));
+    }
+    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
+    for (priority, c) in [(2, Command::Palette), (1, Command::Help)] {
+        if let Some(h) = single(c) {
+            hints.push((priority, h));
+        }
+    }
+    for c in [
+        Command::PowerOn,
+        Command::Shutdown,
+        Command::PowerOff,
+        Command::Cycle,
+        Command::Migrate,
+    ] {
+        if applies_to(c, state.selected.as_ref())
+            && let Some(h) = single(c)
+        {
+            hints.push((5, h));
+        }
+    }
+    if let Some(h) = single(Command::Quit) {
+        hints.push((3, h));
+    }
+    // Keep the most important that fit, then show them in their order.
+    let mut by_priority: Vec<usize> = (0..hints.len()).collect();
+    by_priority.sort_by_key(|i| hints[*i].0);
+    let mut kept = vec![false; hints.len()];
+    let mut used = 0;
+    for i in by_priority {
+        let len = hints[i].1.chars().count() + if used > 0 { 2 } else { 0 };
+        if used + len <= width {
+            used += len;
+            kept[i] = true;
+        }
+    }
+    hints
+        .into_iter()
+        .zip(kept)
+        .filter(|(_, k)| *k)
+        .map(|((_, h), _)| h)
+        .collect::<Vec<_>>()
+        .join("  ")
 }

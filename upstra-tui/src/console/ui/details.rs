@@ -2,12 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::console::state::State;
-use crate::console::strings::{Strings, strings};
+use crate::console::strings::Strings;
 use crate::console::tree::{self, NodeId};
 use crate::format;
 
@@ -15,7 +15,7 @@ use crate::format;
 const LABEL_WIDTH: usize = 13;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let s = strings();
+    let s = state.strings();
     let block = Block::bordered().title(format!(" {} ", s.details_title));
     let lines = match &state.selected {
         Some(id) if state.loaded => details(state, id),
@@ -29,20 +29,17 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn title<'a>(kind: &'a str, name: &'a str) -> Line<'a> {
+fn title<'a>(kind: &'a str, name: &'a str, strong: Style) -> Line<'a> {
     Line::from(vec![
         Span::raw(kind),
         Span::raw(" "),
-        Span::styled(name, Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(name, strong),
     ])
 }
 
-fn field<'a>(label: &str, value: impl Into<String>) -> Line<'a> {
+fn field<'a>(label: &str, value: impl Into<String>, dim: Style) -> Line<'a> {
     Line::from(vec![
-        Span::styled(
-            format!("{label:<LABEL_WIDTH$}"),
-            Style::new().add_modifier(Modifier::DIM),
-        ),
+        Span::styled(format!("{label:<LABEL_WIDTH$}"), dim),
         Span::raw(value.into()),
     ])
 }
@@ -71,7 +68,10 @@ fn list(items: &[String]) -> String {
 }
 
 fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
-    let s = strings();
+    let s = state.strings();
+    let (strong, dim) = (state.theme.strong(), state.theme.dim());
+    let title = |kind: &'a str, name: &'a str| title(kind, name, strong);
+    let field = |label: &str, value: String| field(label, value, dim);
     let inv = &state.inventory;
     let children = tree::find(&state.tree, id).map_or(0, |n| n.children.len());
     match id {
@@ -103,7 +103,10 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 field(s.label_runtime, format::runtime(u.runtime_s)),
                 field(s.label_load, format::percent(u.load_pct)),
                 field(s.label_input, format::volts(u.input_voltage)),
-                field(s.label_reachability, u.reachability.clone()),
+                field(
+                    s.label_reachability,
+                    (s.reachability)(&u.reachability).to_owned(),
+                ),
                 field(s.label_nut, u.nut.clone()),
                 field(
                     s.label_updated,
@@ -123,9 +126,9 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
             vec![
                 title(s.label_server, name),
                 Line::default(),
-                field(s.label_kind, x.kind.clone()),
-                field(s.label_power, x.power.to_string()),
-                field(s.label_health, format::health(x.health)),
+                field(s.label_kind, (s.kind)(&x.kind).to_owned()),
+                field(s.label_power, (s.power)(x.power.as_str()).to_owned()),
+                field(s.label_health, (s.health)(x.health).to_owned()),
                 field(s.label_feeds, list(&x.feeds)),
                 field(s.label_tier, x.tier.to_string()),
                 field(s.label_depends_on, list(&x.depends_on)),
@@ -144,7 +147,7 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 title(s.label_vm, &vm.name),
                 Line::default(),
                 field(s.label_id, vm.id.clone()),
-                field(s.label_power, vm.power.clone()),
+                field(s.label_power, (s.power)(&vm.power).to_owned()),
                 field(s.label_host, or_none(vm.host.as_deref())),
                 field(s.label_server, or_none(vm.server.as_deref())),
                 field(s.label_cpus, vm.cpus.to_string()),

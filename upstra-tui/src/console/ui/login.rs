@@ -1,89 +1,73 @@
-//! The login screen: user, password (shown as `*`), and the daemon's last answer.
+//! The login screen: user and password (shown as `*`), then, when the account has two-factor
+//! on, the authenticator's code or a recovery code; and the daemon's last answer.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::centered;
-use crate::console::state::{LoginField, State};
-use crate::console::strings::strings;
+use super::form::{Form, label_width};
+use crate::console::state::{FactorKind, LoginField, State};
 
 const MASK: &str = "*";
-const FOCUS: &str = "› ";
-const NO_FOCUS: &str = "  ";
-/// Width of the label column, marker included.
-const LABEL_WIDTH: usize = 12;
+const WIDTH: u16 = 64;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let s = strings();
+    let s = state.strings();
+    let t = state.theme;
     let form = &state.login;
-    let dialog = centered(area, 60, 10);
-    let block = Block::bordered().title(format!(" {} ", s.login_title));
-    let inner = block.inner(dialog);
-
-    let dim = Style::new().add_modifier(Modifier::DIM);
-    let masked = MASK.repeat(form.password.chars().count());
-    let field = |label: &str, value: String, focus: LoginField| {
-        let focused = form.focus == focus;
-        let marker = if focused { FOCUS } else { NO_FOCUS };
-        let style = if focused {
-            Style::new().add_modifier(Modifier::BOLD)
-        } else {
-            Style::new()
-        };
-        Line::from(vec![
-            Span::styled(
-                format!("{marker}{label:<width$}", width = LABEL_WIDTH - 2),
-                style,
-            ),
-            Span::raw(value),
-        ])
+    let mut out = Form::new(WIDTH.min(area.width));
+    let code_label = match form.second.as_ref().map(|step| step.kind) {
+        Some(FactorKind::Recovery) => s.code_recovery,
+        _ => s.code_totp,
     };
-    let message = if form.pending {
-        Line::styled(format!("{NO_FOCUS}{}", s.login_pending), dim)
-    } else if let Some(error) = &form.error {
-        Line::styled(format!("{NO_FOCUS}{error}"), Style::new().fg(Color::Red))
-    } else {
-        Line::default()
-    };
-    let lines = vec![
-        Line::from(vec![
-            Span::styled(
-                format!(
-                    "{NO_FOCUS}{:<width$}",
-                    s.login_daemon,
-                    width = LABEL_WIDTH - 2
-                ),
-                dim,
-            ),
-            Span::styled(state.socket.as_str(), dim),
-        ]),
-        Line::default(),
-        field(s.login_user, form.user.clone(), LoginField::User),
-        field(s.login_password, masked.clone(), LoginField::Password),
-        Line::default(),
-        message,
-    ];
-    frame.render_widget(Clear, dialog);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        dialog,
-    );
-
-    // Put the terminal's cursor at the end of the focused field.
-    let (row, typed) = match form.focus {
-        LoginField::User => (2, Span::raw(form.user.as_str()).width()),
-        LoginField::Password => (3, masked.len()),
-    };
-    let x = usize::from(inner.x) + LABEL_WIDTH + typed;
-    if let Ok(x) = u16::try_from(x)
-        && x < inner.right()
-        && row < inner.height
-    {
-        frame.set_cursor_position(Position::new(x, inner.y + row));
+    let labels = label_width(&[s.login_daemon, s.login_user, s.login_password, code_label]);
+    out.push(Line::from(vec![
+        Span::styled(format!("{:<labels$}  ", s.login_daemon), t.dim()),
+        Span::styled(state.socket.as_str(), t.dim()),
+    ]));
+    out.push(Line::default());
+    let editing = !form.pending;
+    match &form.second {
+        None => {
+            out.field(
+                s.login_user,
+                labels,
+                form.user.clone(),
+                editing && form.focus == LoginField::User,
+                t.strong(),
+            );
+            out.field(
+                s.login_password,
+                labels,
+                MASK.repeat(form.password.chars().count()),
+                editing && form.focus == LoginField::Password,
+                t.strong(),
+            );
+        }
+        Some(step) => {
+            out.field(s.login_user, labels, form.user.clone(), false, t.strong());
+            out.push(Line::default());
+            out.push(Line::from(match step.kind {
+                FactorKind::Totp => (s.second_hint_totp)(form.user.trim()),
+                FactorKind::Recovery => s.second_hint_recovery.to_owned(),
+            }));
+            // One-time codes show as typed: they are read off a phone or a sheet of paper.
+            out.field(
+                code_label,
+                labels,
+                step.code.to_string(),
+                editing,
+                t.strong(),
+            );
+        }
     }
+    out.push(Line::default());
+    if form.pending {
+        out.push(Line::styled(s.login_pending, t.dim()));
+    } else if let Some(error) = &form.error {
+        out.push(Line::styled(s.message(error), t.bad()));
+    } else if let Some(info) = &form.info {
+        out.push(Line::styled(s.message(info), t.strong()));
+    }
+    out.draw(s.login_title, frame, area);
 }

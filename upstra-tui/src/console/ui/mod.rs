@@ -1,28 +1,42 @@
 //! Rendering: `render(&State, &mut Frame)` and one module per part of the screen. Render
-//! functions read the state and never change it; their text comes from `strings`.
+//! functions read the state and never change it; their words come from the catalog of the
+//! language in use and their styles from the theme.
 //!
-//! Layout, top to bottom: a header line, the screen's body, a status line, the key hints.
-//! Everything is sized to stay readable at 80×24.
+//! Layout, top to bottom: a header line, the screen's body, a status line, the key hints;
+//! an overlay (palette, dialog, help) is drawn last, centred over the body. Everything is
+//! sized to stay readable at 80×24 and centred with room to spare on larger terminals.
 
 mod chrome;
 mod details;
+mod dialog;
+mod enroll;
+mod form;
+mod help;
 mod login;
+mod palette;
+mod password;
 mod tree_pane;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::state::{Connection, Screen, State};
-use super::strings::strings;
+use super::state::{Connection, Overlay, Screen, State};
 
 /// Draws the whole screen for `state`.
 pub fn render(state: &State, frame: &mut Frame) {
+    // A long message (a daemon's refusal) may take a second status row rather than be cut.
+    let (status_text, status_style) = chrome::status_text(state);
+    let status_rows = height_of(
+        &[Line::from(status_text.as_str())],
+        frame.area().width.saturating_sub(1),
+    )
+    .clamp(1, 2);
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
         Constraint::Length(1),
     ])
     .areas(frame.area());
@@ -30,6 +44,8 @@ pub fn render(state: &State, frame: &mut Frame) {
     match state.screen {
         Screen::Starting => starting(state, frame, body),
         Screen::Login => login::render(state, frame, body),
+        Screen::Enroll => enroll::render(state, frame, body),
+        Screen::Password => password::render(state, frame, body),
         Screen::Tree => {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -38,15 +54,23 @@ pub fn render(state: &State, frame: &mut Frame) {
             details::render(state, frame, right);
         }
     }
-    chrome::status(state, frame, status);
+    match &state.overlay {
+        None => {}
+        Some(Overlay::Help) => help::render(state, frame, body),
+        Some(Overlay::Palette(p)) => palette::render(state, p, frame, body),
+        Some(Overlay::Confirm(c)) => dialog::confirm(state, c, frame, body),
+        Some(Overlay::Hosts(h)) => dialog::hosts(state, h, frame, body),
+    }
+    chrome::status(status_text, status_style, frame, status);
     chrome::footer(state, frame, footer);
 }
 
-/// While a stored session is checked.
+/// While a session is checked.
 fn starting(state: &State, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![Line::from(strings().checking_session)];
+    let s = state.strings();
+    let mut lines = vec![Line::from(s.checking_session)];
     if let Connection::Lost(why) = &state.connection {
-        lines.push(Line::from(why.as_str()));
+        lines.push(Line::from((s.link)(why)));
     }
     let height = u16::try_from(lines.len()).unwrap_or(1);
     let area = centered(area, area.width, height);
@@ -63,4 +87,12 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
+}
+
+/// How many rows `lines` take once wrapped at `width`, as a wrapping `Paragraph` draws them.
+fn height_of(lines: &[Line], width: u16) -> u16 {
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width);
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }

@@ -2,12 +2,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::console::state::{State, ups_on_battery};
-use crate::console::strings::strings;
 use crate::console::tree::{NodeId, Row};
 use crate::format;
 
@@ -17,7 +15,7 @@ const LEAF: &str = "  ";
 const GAP: &str = "  ";
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let s = strings();
+    let s = state.strings();
     let block = Block::bordered().title(format!(" {} ", s.tree_title));
     let message = if !state.loaded {
         Some(s.loading)
@@ -39,7 +37,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let items: Vec<ListItem> = rows.iter().map(|r| ListItem::new(line(state, r))).collect();
     let list = List::new(items)
         .block(block)
-        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+        .highlight_style(state.theme.selected());
     let selected = state.selected_index(&rows);
     let height = usize::from(area.height.saturating_sub(2));
     let mut list_state = ListState::default()
@@ -69,25 +67,23 @@ fn line<'a>(state: &'a State, row: &'a Row) -> Line<'a> {
 }
 
 fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
-    let s = strings();
+    let s = state.strings();
+    let t = state.theme;
     let inv = &state.inventory;
-    let dim = Style::new().add_modifier(Modifier::DIM);
+    let dim = t.dim();
     match id {
-        NodeId::Room(name) => vec![Span::styled(
-            name.as_str(),
-            Style::new().add_modifier(Modifier::BOLD),
-        )],
+        NodeId::Room(name) => vec![Span::styled(name.as_str(), t.strong())],
         NodeId::Ups(name) => {
             let mut spans = vec![Span::raw(name.as_str()), Span::raw(GAP)];
             match inv.ups.get(name) {
                 Some(u) if u.reachability == "comms_lost" => {
-                    spans.push(Span::styled(s.comms_lost, Style::new().fg(Color::Red)));
+                    spans.push(Span::styled(s.comms_lost, t.bad()));
                 }
                 Some(u) if u.status.is_some() => {
                     let style = if ups_on_battery(u) {
-                        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                        t.warn()
                     } else {
-                        Style::new().fg(Color::Green)
+                        t.good()
                     };
                     spans.push(Span::styled(u.status.as_deref().unwrap_or_default(), style));
                     spans.push(Span::raw(" "));
@@ -101,7 +97,7 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
             let mut spans = vec![Span::raw(name.as_str())];
             if let Some(server) = inv.servers.get(name) {
                 spans.push(Span::raw(GAP));
-                spans.push(power_span(server.power.as_str()));
+                spans.push(power_span(state, server.power.as_str()));
                 if server.feeds.len() > 1 {
                     spans.push(Span::styled(
                         format!("{GAP}{} {}", s.also_fed_by, server.feeds[1..].join(",")),
@@ -115,7 +111,7 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
             Some(vm) => vec![
                 Span::raw(vm.name.as_str()),
                 Span::raw(GAP),
-                power_span(&vm.power),
+                power_span(state, &vm.power),
             ],
             None => vec![Span::raw(id.as_str())],
         },
@@ -123,14 +119,15 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
     }
 }
 
-/// A power state, green when on, dim when off.
-fn power_span(power: &str) -> Span<'static> {
+/// A power state, in words: green when on, dim when off, a warning in between.
+fn power_span(state: &State, power: &str) -> Span<'static> {
+    let t = state.theme;
     let style = match power {
-        "on" => Style::new().fg(Color::Green),
-        "off" => Style::new().add_modifier(Modifier::DIM),
-        _ => Style::new().fg(Color::Yellow),
+        "on" => t.good(),
+        "off" => t.dim(),
+        _ => t.warn(),
     };
-    Span::styled(power.to_owned(), style)
+    Span::styled((state.strings().power)(power).to_owned(), style)
 }
 
 #[cfg(test)]

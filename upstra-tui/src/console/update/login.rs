@@ -1,53 +1,113 @@
-//! The login form: editing, submitting, and the daemon's answer.
+//! The login form: the password step, the second step (an authenticator code, or with Tab a
+//! recovery code) when the account has two-factor on, and the daemon's answers.
 
-use upstra_core::api::v1::LoginReply;
+use upstra_core::api::v1::{LoginReply, SessionToken};
 use upstra_core::secret::Secret;
 use zeroize::Zeroizing;
 
-use super::start_following;
+use super::begin;
 use crate::console::action::{Action, Effect, Failure};
-use crate::console::state::{Connection, LoginField, LoginForm, Screen, Session, State};
-use crate::console::strings::strings;
+use crate::console::message::Message;
+use crate::console::state::{
+    Connection, FactorKind, LoginField, LoginForm, SecondStep, Session, State,
+};
 use crate::session::StoredSession;
 
-/// Typing, erasing and moving between the fields.
-pub(super) fn edit(state: &mut State, action: &Action) {
-    match action {
-        Action::LoginChar(c) => login_field(&mut state.login).push(*c),
-        Action::LoginBackspace => {
-            login_field(&mut state.login).pop();
+/// The longest code worth typing: a recovery code with its dash and a little slack.
+const CODE_MAX: usize = 12;
+
+/// Typing, erasing, Tab and Esc.
+pub(super) fn edit(state: &mut State, action: &Action) -> Vec<Effect> {
+    let form = &mut state.login;
+    if form.pending {
+        return match action {
+            Action::LoginEscape => vec![Effect::Quit],
+            _ => Vec::new(),
+        };
+    }
+    match (&mut form.second, action) {
+        (Some(step), Action::LoginChar(c))
+            if step.code.chars().count() < CODE_MAX && !c.is_whitespace() =>
+        {
+            step.code.push(*c);
         }
-        Action::LoginNextField => {
-            state.login.focus = match state.login.focus {
+        (Some(_), Action::LoginChar(_)) => {}
+        (Some(step), Action::LoginBackspace) => {
+            step.code.pop();
+        }
+        (Some(step), Action::LoginNextField) => {
+            step.kind = match step.kind {
+                FactorKind::Totp => FactorKind::Recovery,
+                FactorKind::Recovery => FactorKind::Totp,
+            };
+            step.code = Zeroizing::new(String::new());
+            form.error = None;
+        }
+        (Some(_), Action::LoginEscape) => {
+            // Back to the password; the challenge is dropped with the step.
+            form.second = None;
+            form.focus = LoginField::Password;
+            form.error = None;
+        }
+        (None, Action::LoginChar(c)) => field(form).push(*c),
+        (None, Action::LoginBackspace) => {
+            field(form).pop();
+        }
+        (None, Action::LoginNextField) => {
+            form.focus = match form.focus {
                 LoginField::User => LoginField::Password,
                 LoginField::Password => LoginField::User,
             };
         }
+        (None, Action::LoginEscape) => return vec![Effect::Quit],
         _ => {}
     }
+    Vec::new()
 }
 
-fn login_field(form: &mut LoginForm) -> &mut String {
+fn field(form: &mut LoginForm) -> &mut String {
     match form.focus {
         LoginField::User => &mut form.user,
         LoginField::Password => &mut form.password,
     }
 }
 
-/// Checks the form and emits the login call; the password leaves the form here.
-pub(super) fn submit_login(state: &mut State) -> Vec<Effect> {
+/// Enter: sends the password, or the code of the second step. Secrets leave the form here.
+pub(super) fn submit(state: &mut State) -> Vec<Effect> {
     let form = &mut state.login;
     if form.pending {
         return Vec::new();
     }
-    let s = strings();
+    form.info = None;
+    if let Some(step) = &mut form.second {
+        let recovery = step.kind == FactorKind::Recovery;
+        let code = std::mem::replace(&mut step.code, Zeroizing::new(String::new()));
+        let problem = if code.is_empty() {
+            Some(Message::NeedCode { recovery })
+        } else if !recovery && (code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit())) {
+            Some(Message::TotpFormat)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            form.error = Some(problem);
+            return Vec::new();
+        }
+        form.pending = true;
+        form.error = None;
+        return vec![Effect::LoginSecondFactor {
+            challenge: step.challenge.clone(),
+            code: Secret::new(code.as_str()),
+            recovery,
+        }];
+    }
     if form.user.trim().is_empty() {
-        form.error = Some(s.login_need_user.to_owned());
+        form.error = Some(Message::NeedUser);
         form.focus = LoginField::User;
         return Vec::new();
     }
     if form.password.is_empty() {
-        form.error = Some(s.login_need_password.to_owned());
+        form.error = Some(Message::NeedPassword);
         form.focus = LoginField::Password;
         return Vec::new();
     }
@@ -60,37 +120,61 @@ pub(super) fn submit_login(state: &mut State) -> Vec<Effect> {
     }]
 }
 
-/// The daemon's answer: a new session (saved, then followed) or a message on the form.
+/// The password was right and a code is needed.
+pub(super) fn second_factor(state: &mut State, challenge: SessionToken) -> Vec<Effect> {
+    let form = &mut state.login;
+    form.pending = false;
+    form.error = None;
+    form.second = Some(SecondStep {
+        challenge,
+        kind: FactorKind::Totp,
+        code: Zeroizing::new(String::new()),
+    });
+    Vec::new()
+}
+
+/// The daemon's answer to either step: a session (saved, then checked), or a message.
 pub(super) fn logged_in(state: &mut State, result: Result<LoginReply, Failure>) -> Vec<Effect> {
     state.login.pending = false;
     let reply = match result {
         Ok(reply) => reply,
         Err(failure) => {
-            state.login.focus = LoginField::Password;
-            state.login.error = Some(match failure {
-                Failure::Unauthenticated => strings().login_refused.to_owned(),
-                Failure::Unreachable(why) => {
-                    state.connection = Connection::Lost(why.clone());
-                    why
-                }
-                Failure::Refused(why) => why,
-            });
+            refused(state, failure);
             return Vec::new();
         }
     };
-    state.epoch += 1;
-    state.session = Some(Session {
+    state.login = LoginForm::default();
+    state.connection = Connection::Connected;
+    let stored = StoredSession {
         token: reply.token.clone(),
         user: reply.user.clone(),
-    });
-    state.login = LoginForm::default();
-    state.screen = Screen::Tree;
-    state.connection = Connection::Connected;
-    let mut effects = vec![Effect::SaveSession(StoredSession {
-        token: reply.token,
-        user: reply.user,
         expires_at: reply.expires_at,
-    })];
-    effects.extend(start_following(state));
+    };
+    let mut session = Session::new(reply.token, reply.user);
+    session.scope = reply.scope;
+    let mut effects = vec![Effect::SaveSession(stored)];
+    effects.extend(begin(state, session));
     effects
+}
+
+fn refused(state: &mut State, failure: Failure) {
+    let form = &mut state.login;
+    let in_second_step = form.second.is_some();
+    form.error = Some(match failure {
+        // In the second step: the challenge expired (five minutes) or is unknown.
+        Failure::Unauthenticated if in_second_step => {
+            form.second = None;
+            Message::ChallengeExpired
+        }
+        Failure::Unauthenticated => Message::SessionExpired,
+        Failure::Unreachable(why) => {
+            state.connection = Connection::Lost(why.clone());
+            Message::Unreachable(why)
+        }
+        Failure::Refused(e) => Message::Refused(e),
+        Failure::Failed(why) => Message::Failed(why),
+    });
+    if form.second.is_none() {
+        form.focus = LoginField::Password;
+    }
 }

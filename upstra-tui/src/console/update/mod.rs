@@ -2,17 +2,26 @@
 //! no clock; anything to do outside comes back as an [`Effect`]. Time enters as
 //! [`Action::Tick`].
 //!
-//! This module holds the dispatch and the session/sync logic; `login` the login form and
-//! `nav` tree navigation.
+//! This module holds the dispatch and the session/sync logic; `login` the login form and its
+//! second step, `enroll` two-factor enrollment, `password` the forced password change, `nav`
+//! tree navigation, `overlay` the palette, the help and the dialogs, `operate` the commands
+//! that act on the lab and their answers.
 
+mod enroll;
 mod login;
 mod nav;
+mod operate;
+mod overlay;
+mod password;
 
-use upstra_core::api::v1::EventPage;
+use upstra_core::api::v1::{EventPage, SessionScope, WhoAmI};
+use upstra_core::rbac::Permissions;
 
 use super::action::{Action, Effect, Failure};
-use super::state::{Connection, Inventory, LoginField, LoginForm, Screen, Session, State, Sync};
-use super::strings::strings;
+use super::message::{Link, Message, Notice, Tone};
+use super::state::{
+    Connection, Enrollment, LoginField, LoginForm, PasswordForm, Screen, Session, State, Sync,
+};
 
 /// Ticks between two fetches of the lists when no event asked for one. Events only mark
 /// changes of state; charge and runtime move without them.
@@ -27,34 +36,63 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => vec![Effect::Quit],
         Action::Tick => tick(state),
         Action::Up | Action::Down | Action::First | Action::Last => {
+            seen(state);
             nav::navigate(state, &action);
             Vec::new()
         }
         Action::Collapse | Action::Expand | Action::Toggle => {
+            seen(state);
             nav::fold(state, &action);
             Vec::new()
         }
-        Action::LoginChar(_) | Action::LoginBackspace | Action::LoginNextField => {
-            login::edit(state, &action);
+        Action::Run(command) => operate::run(state, command),
+        Action::LoginChar(_)
+        | Action::LoginBackspace
+        | Action::LoginNextField
+        | Action::LoginEscape => login::edit(state, &action),
+        Action::LoginSubmit => login::submit(state),
+        Action::SecondFactorRequired { challenge } => login::second_factor(state, challenge),
+        Action::LoggedIn(result) => login::logged_in(state, result),
+        Action::EnrollChar(_)
+        | Action::EnrollBackspace
+        | Action::EnrollSubmit
+        | Action::EnrollEscape => enroll::key(state, &action),
+        Action::EnrollStarted { epoch, result } if epoch == state.epoch => {
+            enroll::started(state, result)
+        }
+        Action::EnrollConfirmed { epoch, result } if epoch == state.epoch => {
+            enroll::confirmed(state, result)
+        }
+        Action::PasswordChar(_) | Action::PasswordBackspace | Action::PasswordNextField => {
+            password::edit(state, &action);
             Vec::new()
         }
-        Action::LoginSubmit => login::submit_login(state),
-        Action::LoggedIn(result) => login::logged_in(state, result),
+        Action::PasswordSubmit => password::submit(state),
+        Action::PasswordChanged { epoch, result } if epoch == state.epoch => {
+            password::changed(state, result)
+        }
+        Action::CloseOverlay
+        | Action::PaletteChar(_)
+        | Action::PaletteBackspace
+        | Action::PaletteClear
+        | Action::PaletteMove(_)
+        | Action::PaletteRun
+        | Action::ConfirmSwitch
+        | Action::ConfirmAnswer
+        | Action::HostMove(_)
+        | Action::HostPick => overlay::key(state, action),
+        Action::Operated { epoch, op, result } if epoch == state.epoch => {
+            operate::answered(state, op, result)
+        }
         Action::SessionChecked { epoch, result } if epoch == state.epoch => match result {
-            Ok(me) => {
-                if let Some(session) = &mut state.session {
-                    session.user = me.user;
-                }
-                state.screen = Screen::Tree;
-                state.connection = Connection::Connected;
-                start_following(state)
-            }
+            Ok(me) => checked(state, me),
             Err(Failure::Unreachable(why)) => {
                 lost(state, why);
                 Vec::new()
             }
-            Err(Failure::Unauthenticated) => expire(state, strings().session_expired.to_owned()),
-            Err(Failure::Refused(why)) => expire(state, why),
+            Err(Failure::Unauthenticated) => expire(state, Message::SessionExpired),
+            Err(Failure::Refused(e)) => expire(state, Message::Refused(e)),
+            Err(Failure::Failed(why)) => expire(state, Message::Failed(why)),
         },
         Action::ListsLoaded { epoch, result } if epoch == state.epoch => {
             state.sync.fetching = false;
@@ -62,8 +100,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             match result {
                 Ok(lists) => {
                     state.connection = Connection::Connected;
-                    state.notice = None;
-                    state.set_inventory(Inventory::from(lists));
+                    state.sync_problem = None;
+                    state.set_inventory(lists.into());
+                    overlay::refresh_palette(state);
                     Vec::new()
                 }
                 Err(f) => failed(state, f),
@@ -72,39 +111,104 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::EventsArrived { epoch, result } if epoch == state.epoch => {
             state.sync.following = false;
             match result {
-                Ok(page) => events_arrived(state, &page),
+                Ok(page) => events_arrived(state, page),
                 Err(f) => failed(state, f),
             }
         }
         // A reply to a call made with an earlier session: that session is gone.
         Action::SessionChecked { .. }
         | Action::ListsLoaded { .. }
-        | Action::EventsArrived { .. } => Vec::new(),
+        | Action::EventsArrived { .. }
+        | Action::EnrollStarted { .. }
+        | Action::EnrollConfirmed { .. }
+        | Action::PasswordChanged { .. }
+        | Action::Operated { .. } => Vec::new(),
         Action::SessionNotSaved(why) => {
-            state.notice = Some(why);
+            state.notice = Some(Notice::error(Message::SessionNotSaved(why)));
             Vec::new()
         }
+    }
+}
+
+/// The operator moved on: the answer to what they did last has been read. Work still in
+/// progress keeps its line until its answer comes.
+pub(super) fn seen(state: &mut State) {
+    if state
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.tone != Tone::Progress)
+    {
+        state.notice = None;
     }
 }
 
 fn start(state: &mut State, session: Option<Session>) -> Vec<Effect> {
     state.connection = Connection::Connected;
     match session {
-        Some(session) => {
-            state.epoch += 1;
-            let token = session.token.clone();
-            state.session = Some(session);
-            state.screen = Screen::Starting;
-            vec![Effect::CheckSession {
-                epoch: state.epoch,
-                token,
-            }]
-        }
+        Some(session) => begin(state, session),
         None => {
             state.screen = Screen::Login;
             Vec::new()
         }
     }
+}
+
+/// Takes `session` as the one in use and asks the daemon what it may do; the answer decides
+/// the screen.
+pub(super) fn begin(state: &mut State, session: Session) -> Vec<Effect> {
+    state.epoch += 1;
+    let token = session.token.clone();
+    state.session = Some(session);
+    state.screen = Screen::Starting;
+    vec![Effect::CheckSession {
+        epoch: state.epoch,
+        token,
+    }]
+}
+
+/// `whoami` answered: the session's scope chooses the screen.
+fn checked(state: &mut State, me: WhoAmI) -> Vec<Effect> {
+    state.connection = Connection::Connected;
+    let Some(session) = &mut state.session else {
+        return Vec::new();
+    };
+    session.user = me.user.clone();
+    session.scope = me.scope;
+    session.permissions = parse_permissions(&me.permissions);
+    let token = session.token.clone();
+    match me.scope {
+        SessionScope::Full => {
+            if state.view_of.as_deref() != Some(me.user.as_str()) {
+                state.clear_view();
+                state.view_of = Some(me.user);
+            }
+            state.screen = Screen::Tree;
+            start_following(state)
+        }
+        SessionScope::EnrollTwoFactor => {
+            state.screen = Screen::Enroll;
+            state.enroll = Enrollment::Requesting;
+            vec![Effect::EnrollTotp {
+                epoch: state.epoch,
+                token,
+            }]
+        }
+        SessionScope::ChangePassword => {
+            state.screen = Screen::Password;
+            state.password = PasswordForm::default();
+            Vec::new()
+        }
+    }
+}
+
+/// `whoami`'s permissions: names separated by commas (`read,power`), or `none`. Names this
+/// console does not know are skipped: a newer daemon may have more.
+pub fn parse_permissions(names: &str) -> Permissions {
+    names
+        .split(',')
+        .map(str::trim)
+        .filter_map(|n| Permissions::parse_names(&[n]).ok())
+        .fold(Permissions::NONE, |acc, p| acc | p)
 }
 
 fn tick(state: &mut State) -> Vec<Effect> {
@@ -166,64 +270,98 @@ fn start_following(state: &mut State) -> Vec<Effect> {
     ]
 }
 
-fn events_arrived(state: &mut State, page: &EventPage) -> Vec<Effect> {
+/// Fetches the lists now unless a fetch is already in flight.
+pub(super) fn fetch_now(state: &mut State) -> Vec<Effect> {
+    match &state.session {
+        Some(session) if !state.sync.fetching => {
+            state.sync.fetching = true;
+            vec![Effect::FetchLists {
+                epoch: state.epoch,
+                token: session.token.clone(),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
-    if let Some(last) = page.events.last() {
-        state.last_event = Some((strings().event)(&last.event));
+    let changed = page.gap || !page.events.is_empty();
+    // The event shows once the operator has read the notice (see `seen`): a UPS reading
+    // every second must not wipe the answer to a power-off before anyone sees it.
+    if let Some(last) = page.events.into_iter().last() {
+        state.last_event = Some(last.event);
     }
     let Some(session) = &state.session else {
         return Vec::new();
     };
-    let mut effects = Vec::new();
-    if (page.gap || !page.events.is_empty()) && !state.sync.fetching {
-        state.sync.fetching = true;
-        effects.push(Effect::FetchLists {
-            epoch: state.epoch,
-            token: session.token.clone(),
-        });
-    }
+    let token = session.token.clone();
+    let mut effects = if changed {
+        fetch_now(state)
+    } else {
+        Vec::new()
+    };
     state.sync.following = true;
     effects.push(Effect::FollowEvents {
         epoch: state.epoch,
-        token: session.token.clone(),
+        token,
         cursor: state.sync.cursor,
     });
     effects
 }
 
-/// A call for the current session failed.
-fn failed(state: &mut State, failure: Failure) -> Vec<Effect> {
+/// A call following the daemon (lists, events) failed.
+pub(super) fn failed(state: &mut State, failure: Failure) -> Vec<Effect> {
     match failure {
-        Failure::Unauthenticated => expire(state, strings().session_expired.to_owned()),
+        Failure::Unauthenticated => expire(state, Message::SessionExpired),
         Failure::Unreachable(why) => {
             lost(state, why);
             Vec::new()
         }
-        Failure::Refused(why) => {
-            state.notice = Some(why);
+        Failure::Refused(e) => {
+            state.sync_problem = Some(Message::Refused(e));
+            state.sync.ticks_since_failure = 0;
+            Vec::new()
+        }
+        Failure::Failed(why) => {
+            state.sync_problem = Some(Message::Failed(why));
             state.sync.ticks_since_failure = 0;
             Vec::new()
         }
     }
 }
 
-fn lost(state: &mut State, why: String) {
+pub(super) fn lost(state: &mut State, why: Link) {
     // The lost connection is the news now; an older refusal would hide it.
-    state.notice = None;
+    state.sync_problem = None;
     state.connection = Connection::Lost(why);
     state.sync.ticks_since_failure = 0;
 }
 
-/// The daemon no longer accepts the session: forget it and ask for a login.
-fn expire(state: &mut State, why: String) -> Vec<Effect> {
+/// The daemon no longer accepts the session: forget it and ask for a login. The view (what
+/// was loaded, selected and unfolded) is kept for whoever logs in next, and dropped by
+/// [`checked`] when that is someone else.
+pub(super) fn expire(state: &mut State, why: Message) -> Vec<Effect> {
     let user = state.session.take().map(|s| s.user).unwrap_or_default();
+    end_session(state, user, Some(why), None)
+}
+
+/// Back to the login form for `user` after the session ended, with an error or some news.
+pub(super) fn end_session(
+    state: &mut State,
+    user: String,
+    error: Option<Message>,
+    info: Option<Message>,
+) -> Vec<Effect> {
+    state.session = None;
     state.epoch += 1;
     state.screen = Screen::Login;
-    state.inventory = Inventory::default();
-    state.tree.clear();
-    state.loaded = false;
+    state.overlay = None;
+    state.in_flight = 0;
     state.sync = Sync::default();
+    state.enroll = Enrollment::default();
+    state.password = PasswordForm::default();
     state.login = LoginForm {
         focus: if user.is_empty() {
             LoginField::User
@@ -231,7 +369,8 @@ fn expire(state: &mut State, why: String) -> Vec<Effect> {
             LoginField::Password
         },
         user,
-        error: Some(why),
+        error,
+        info,
         ..LoginForm::default()
     };
     vec![Effect::ForgetSession]

@@ -1,0 +1,175 @@
+//! What the console tells the operator, kept as data: `update` records a [`Message`] and the
+//! catalog of the language in use words it when the screen is drawn, so switching languages
+//! rewords what is already showing, and `update` never holds text.
+
+use upstra_core::api::v1::{ActionReport, ApiError};
+
+use super::commands::Applies;
+use super::lang::Lang;
+use super::operation::Operation;
+
+/// Something to tell the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    NeedUser,
+    NeedPassword,
+    /// The second step was sent empty.
+    NeedCode {
+        recovery: bool,
+    },
+    /// An authenticator code is six digits.
+    TotpFormat,
+    /// The five minutes of the second step are over, or the challenge was refused.
+    ChallengeExpired,
+    SessionExpired,
+    /// Enrollment finished: log in again, now with a code.
+    TwoFactorOn,
+    NeedNewPassword,
+    PasswordsDiffer,
+    /// The password was changed: log in with the new one.
+    PasswordChanged,
+    /// The daemon said no. Worded from the error's kind, so it reads well in French too.
+    Refused(ApiError),
+    /// The daemon could not be reached.
+    Unreachable(Link),
+    /// A failure on this side, already in words.
+    Failed(String),
+    SessionNotSaved(String),
+    /// An operation was sent and its answer is awaited.
+    Working(Operation),
+    Done(Operation, ActionReport),
+    OperationFailed(Operation, Box<Message>),
+    /// A lab command was asked for with nothing it applies to selected.
+    SelectTarget(Applies),
+    /// Nowhere to migrate this VM to.
+    NoOtherHost {
+        vm: String,
+    },
+    /// The language was switched.
+    Language(Lang),
+}
+
+/// Why the daemon could not be reached, so that it can be said in either language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Nothing listens on the socket, or there is no socket.
+    NotRunning,
+    /// The socket's permissions refused this user.
+    NoPermission,
+    /// The daemon closed the connection.
+    Closed,
+    /// No answer within this many seconds.
+    Timeout(u64),
+    /// Anything else, as the system said it.
+    Other(String),
+}
+
+/// How a notice reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Progress,
+    Error,
+}
+
+/// A message for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub message: Message,
+    pub tone: Tone,
+}
+
+impl Notice {
+    pub fn info(message: Message) -> Self {
+        Self {
+            message,
+            tone: Tone::Info,
+        }
+    }
+
+    pub fn error(message: Message) -> Self {
+        Self {
+            message,
+            tone: Tone::Error,
+        }
+    }
+
+    pub fn progress(message: Message) -> Self {
+        Self {
+            message,
+            tone: Tone::Progress,
+        }
+    }
+}
+
+/// Why the daemon refused a one-time code. `ApiError::SecondFactorRefused` carries only the
+/// daemon's English sentence, so the known sentences are recognised here to be worded in the
+/// user's language; anything else is shown as the daemon said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    /// The code's time step was already used (replay).
+    Replayed,
+    /// Wrong, or from too far in the past or future.
+    Wrong,
+    RecoveryUsed,
+    RecoveryWrong,
+    /// Not shaped like `ABCD-EFGH`.
+    NotRecoveryCode,
+    Other,
+}
+
+impl CodeProblem {
+    pub fn of(reason: &str) -> Self {
+        if reason.starts_with("this recovery code was already used") {
+            Self::RecoveryUsed
+        } else if reason.starts_with("wrong or already used recovery code") {
+            Self::RecoveryWrong
+        } else if reason.starts_with("not a recovery code") {
+            Self::NotRecoveryCode
+        } else if reason.starts_with("this code was already used") {
+            Self::Replayed
+        } else if reason.starts_with("wrong") {
+            Self::Wrong
+        } else {
+            Self::Other
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CodeProblem;
+
+    #[test]
+    fn the_daemons_reasons_are_recognised() {
+        for (reason, want) in [
+            (
+                "wrong or expired code: use the code your authenticator shows now",
+                CodeProblem::Wrong,
+            ),
+            (
+                "wrong code: type the code your authenticator shows now",
+                CodeProblem::Wrong,
+            ),
+            (
+                "this code was already used: wait for the next one (codes change every 30 s)",
+                CodeProblem::Replayed,
+            ),
+            (
+                "wrong or already used recovery code",
+                CodeProblem::RecoveryWrong,
+            ),
+            (
+                "this recovery code was already used",
+                CodeProblem::RecoveryUsed,
+            ),
+            (
+                "not a recovery code: they look like ABCD-EFGH",
+                CodeProblem::NotRecoveryCode,
+            ),
+            ("two-factor is not on for this user", CodeProblem::Other),
+        ] {
+            assert_eq!(CodeProblem::of(reason), want, "{reason}");
+        }
+    }
+}

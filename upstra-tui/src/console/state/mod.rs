@@ -1,0 +1,318 @@
+//! The console's model: plain data, no handles, no clock. Everything shown on screen is
+//! derived from a [`State`] by `ui::render`, and only `update::update` changes it.
+//!
+//! [`forms`] holds the screens without a full session (login, enrollment, password change),
+//! [`overlay`] what can sit over the lab view.
+
+mod forms;
+mod overlay;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use upstra_core::api::v1::{RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView};
+use upstra_core::events::DomainEvent;
+use upstra_core::rbac::Permissions;
+
+pub use self::forms::{
+    Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
+};
+pub use self::overlay::{Confirm, HostPicker, Overlay, Palette, PaletteItem};
+use super::keys::Keymap;
+use super::lang::Lang;
+use super::message::{Link, Notice};
+use super::theme::Theme;
+use super::tree::{self, Node, NodeId, Row};
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// A session is being checked with the daemon.
+    Starting,
+    /// No valid session: user and password, then a code when the account has two-factor on.
+    Login,
+    /// The lab tree and details.
+    Tree,
+    /// A session that may only set up two-factor: the QR code, the first code, then the
+    /// recovery codes.
+    Enroll,
+    /// A session that may only change its password.
+    Password,
+}
+
+/// What the keys act on: the screen, or the overlay over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Starting,
+    Login,
+    Tree,
+    Enroll,
+    Password,
+    Palette,
+    Confirm,
+    Hosts,
+    Help,
+}
+
+/// How the link to the daemon is doing, as last observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    /// The last call could not reach the daemon, for this reason.
+    Lost(Link),
+}
+
+/// The session in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token: SessionToken,
+    pub user: String,
+    /// On everything, from `whoami`; none until it answered.
+    pub permissions: Permissions,
+    pub scope: SessionScope,
+}
+
+impl Session {
+    /// A session not checked yet: no permission known.
+    pub fn new(token: SessionToken, user: impl Into<String>) -> Self {
+        Self {
+            token,
+            user: user.into(),
+            permissions: Permissions::NONE,
+            scope: SessionScope::Full,
+        }
+    }
+}
+
+/// The four lists fetched together from the daemon.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lists {
+    pub rooms: Vec<RoomView>,
+    pub ups: Vec<UpsView>,
+    pub servers: Vec<ServerView>,
+    pub vms: Vec<VmView>,
+}
+
+/// The inventory, keyed for lookups by name (by id for VMs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    pub rooms: BTreeMap<String, RoomView>,
+    pub ups: BTreeMap<String, UpsView>,
+    pub servers: BTreeMap<String, ServerView>,
+    pub vms: BTreeMap<String, VmView>,
+}
+
+impl From<Lists> for Inventory {
+    fn from(l: Lists) -> Self {
+        Self {
+            rooms: l.rooms.into_iter().map(|r| (r.name.clone(), r)).collect(),
+            ups: l.ups.into_iter().map(|u| (u.name.clone(), u)).collect(),
+            servers: l.servers.into_iter().map(|s| (s.name.clone(), s)).collect(),
+            vms: l.vms.into_iter().map(|v| (v.id.clone(), v)).collect(),
+        }
+    }
+}
+
+impl Inventory {
+    /// The UPS whose status has the `OB` (on battery) flag.
+    pub fn on_battery(&self) -> Vec<&str> {
+        self.ups
+            .values()
+            .filter(|u| ups_on_battery(u))
+            .map(|u| u.name.as_str())
+            .collect()
+    }
+
+    /// The VMs on `server` that are running.
+    pub fn running_vms_on(&self, server: &str) -> usize {
+        self.vms
+            .values()
+            .filter(|v| v.server.as_deref() == Some(server) && v.power == "on")
+            .count()
+    }
+}
+
+/// True when the UPS reports `OB`.
+pub fn ups_on_battery(u: &UpsView) -> bool {
+    u.status
+        .as_deref()
+        .is_some_and(|s| s.split_whitespace().any(|f| f == "OB"))
+}
+
+/// Bookkeeping for following the daemon: the event cursor and which calls are in flight,
+/// counted in ticks so that `update` never reads a clock.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sync {
+    /// Where the event log was last read up to.
+    pub cursor: u64,
+    pub fetching: bool,
+    pub following: bool,
+    /// Ticks since the lists were last fetched: the fallback refresh.
+    pub ticks_since_fetch: u32,
+    /// Ticks since a call failed for lack of a daemon: the retry delay.
+    pub ticks_since_failure: u32,
+}
+
+/// Everything the console knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The daemon's socket, for the header.
+    pub socket: String,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub session: Option<Session>,
+    /// Bumped on every new session; replies carry the epoch of the call, so a reply made
+    /// with an older session cannot act on the new one.
+    pub epoch: u64,
+    pub connection: Connection,
+    pub inventory: Inventory,
+    /// False until the first lists arrive.
+    pub loaded: bool,
+    /// Derived from `inventory` by [`tree::build`].
+    pub tree: Vec<Node>,
+    pub selected: Option<NodeId>,
+    /// Nodes whose folding differs from [`NodeId::expanded_by_default`].
+    pub toggled: BTreeSet<NodeId>,
+    /// Whose view the inventory, selection and folding are: kept when a session expires, so
+    /// the same user logging in again finds it as it was; anyone else starts afresh.
+    pub view_of: Option<String>,
+    pub login: LoginForm,
+    /// Two-factor enrollment, while [`Screen::Enroll`] shows.
+    pub enroll: Enrollment,
+    /// The password change, while [`Screen::Password`] shows.
+    pub password: PasswordForm,
+    /// The latest event, for the status line.
+    pub last_event: Option<DomainEvent>,
+    /// A message for the status line about what the operator did; it wins over the rest.
+    pub notice: Option<Notice>,
+    /// Why following the daemon failed, until the next successful fetch.
+    pub sync_problem: Option<super::message::Message>,
+    /// Operations sent whose answers have not come back.
+    pub in_flight: u32,
+    pub sync: Sync,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keys: Keymap,
+}
+
+impl State {
+    /// The state before anything is known: starting, not logged in, English, default keys.
+    pub fn new(socket: impl Into<String>) -> Self {
+        Self {
+            socket: socket.into(),
+            screen: Screen::Starting,
+            overlay: None,
+            session: None,
+            epoch: 0,
+            connection: Connection::Connecting,
+            inventory: Inventory::default(),
+            loaded: false,
+            tree: Vec::new(),
+            selected: None,
+            toggled: BTreeSet::new(),
+            view_of: None,
+            login: LoginForm::default(),
+            enroll: Enrollment::default(),
+            password: PasswordForm::default(),
+            last_event: None,
+            notice: None,
+            sync_problem: None,
+            in_flight: 0,
+            sync: Sync::default(),
+            lang: Lang::default(),
+            theme: Theme::default(),
+            keys: Keymap::default(),
+        }
+    }
+
+    /// The catalog of the language in use.
+    pub fn strings(&self) -> &'static super::strings::Strings {
+        self.lang.strings()
+    }
+
+    /// What the keys act on now.
+    pub fn mode(&self) -> Mode {
+        match &self.overlay {
+            Some(Overlay::Help) => Mode::Help,
+            Some(Overlay::Palette(_)) => Mode::Palette,
+            Some(Overlay::Confirm(_)) => Mode::Confirm,
+            Some(Overlay::Hosts(_)) => Mode::Hosts,
+            None => match self.screen {
+                Screen::Starting => Mode::Starting,
+                Screen::Login => Mode::Login,
+                Screen::Tree => Mode::Tree,
+                Screen::Enroll => Mode::Enroll,
+                Screen::Password => Mode::Password,
+            },
+        }
+    }
+
+    /// The permissions of the session on everything (none without one).
+    pub fn permissions(&self) -> Permissions {
+        self.session
+            .as_ref()
+            .map_or(Permissions::NONE, |s| s.permissions)
+    }
+
+    /// Whether `id`'s children show.
+    pub fn is_expanded(&self, id: &NodeId) -> bool {
+        id.expanded_by_default() != self.toggled.contains(id)
+    }
+
+    /// Folds or unfolds `id`, remembering only departures from the default.
+    pub fn set_expanded(&mut self, id: &NodeId, expanded: bool) {
+        if expanded == id.expanded_by_default() {
+            self.toggled.remove(id);
+        } else {
+            self.toggled.insert(id.clone());
+        }
+    }
+
+    /// The visible lines of the tree.
+    pub fn rows(&self) -> Vec<Row> {
+        tree::rows(&self.tree, &|id| self.is_expanded(id))
+    }
+
+    /// The index of the selected line among [`Self::rows`].
+    pub fn selected_index(&self, rows: &[Row]) -> Option<usize> {
+        let selected = self.selected.as_ref()?;
+        rows.iter().position(|r| &r.id == selected)
+    }
+
+    /// Selects `id` and unfolds its parents so that it shows. False when it is not in the tree.
+    pub fn reveal(&mut self, id: &NodeId) -> bool {
+        let Some(path) = tree::ancestors(&self.tree, id) else {
+            return false;
+        };
+        for parent in path {
+            self.set_expanded(&parent, true);
+        }
+        self.selected = Some(id.clone());
+        true
+    }
+
+    /// Forgets the inventory, the tree and where the operator was in it.
+    pub fn clear_view(&mut self) {
+        self.inventory = Inventory::default();
+        self.tree.clear();
+        self.loaded = false;
+        self.selected = None;
+        self.toggled.clear();
+        self.last_event = None;
+    }
+
+    /// Replaces the inventory and rebuilds the tree, keeping the selection on the same object
+    /// (unfolding its new parents if it moved) or, if it is gone, on the same line.
+    pub fn set_inventory(&mut self, inventory: Inventory) {
+        let old_index = self.selected_index(&self.rows());
+        self.inventory = inventory;
+        self.tree = tree::build(&self.inventory);
+        self.loaded = true;
+        let kept = self.selected.clone().is_some_and(|id| self.reveal(&id));
+        if !kept {
+            let rows = self.rows();
+            let index = old_index.unwrap_or(0).min(rows.len().saturating_sub(1));
+            self.selected = rows.get(index).map(|r| r.id.clone());
+        }
+    }
+}

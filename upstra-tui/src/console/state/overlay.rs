@@ -1,0 +1,50 @@
+//! What can sit over the lab view: the command palette, a confirm dialog, the host picker of
+//! a migration, and the help.
+
+use crate::console::commands::Command;
+use crate::console::operation::Operation;
+use crate::console::tree::NodeId;
+
+/// The layer over the screen, if any. One at a time: each leads to the next (palette →
+/// confirm, host picker → confirm) or back to the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Palette(Palette),
+    Confirm(Confirm),
+    Hosts(HostPicker),
+    Help,
+}
+
+/// One line of the palette.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaletteItem {
+    Command(Command),
+    Object(NodeId),
+}
+
+/// The command palette: what is typed and what matches it, best first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Palette {
+    pub query: String,
+    pub matches: Vec<PaletteItem>,
+    pub selected: usize,
+}
+
+/// The question before an operation. It starts on No.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub op: Operation,
+    pub yes: bool,
+    /// For a server: how many of its VMs are running, which the question mentions.
+    pub running_vms: usize,
+}
+
+/// Where to migrate a VM: the other hypervisors, by inventory name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPicker {
+    pub vm: String,
+    pub name: String,
+    pub from: Option<String>,
+    pub hosts: Vec<String>,
+    pub selected: usize,
+}

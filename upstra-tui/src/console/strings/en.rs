@@ -1,0 +1,488 @@
+//! English.
+
+use upstra_core::api::v1::{ApiError, ServerPowerAction, VmPowerRequest};
+use upstra_core::events::DomainEvent;
+
+use super::{KeyWords, Strings, capitalise};
+use crate::console::commands::{Applies, Command, Group};
+use crate::console::message::{CodeProblem, Link};
+use crate::console::operation::Operation;
+use crate::format;
+
+pub static EN: Strings = Strings {
+    app: "Upstra",
+    separator: " │ ",
+    colon: ": ",
+    keys: KeyWords {
+        ctrl: "Ctrl",
+        alt: "Alt",
+        shift: "Shift",
+        enter: "Enter",
+        esc: "Esc",
+        tab: "Tab",
+        backtab: "Shift-Tab",
+        backspace: "Backspace",
+        space: "Space",
+        home: "Home",
+        end: "End",
+        page_up: "PgUp",
+        page_down: "PgDn",
+        delete: "Del",
+        insert: "Ins",
+    },
+    not_logged_in: "not logged in",
+    connecting: "connecting",
+    connected: "connected",
+    connection_lost: "connection lost",
+    on_battery: "ON BATTERY",
+
+    tree_title: "Lab",
+    details_title: "Details",
+    loading: "Loading the inventory…",
+    empty_lab: "Nothing declared yet: run `upstra apply -f lab.toml`.",
+    nothing_selected: "Select something on the left.",
+    unplaced_vms: "VMs on no known server",
+    also_fed_by: "also",
+    comms_lost: "comms lost",
+    not_read_yet: "not read yet",
+    checking_session: "Checking your session…",
+
+    footer_starting: "q quit",
+    footer_login: "Tab next field  Enter log in  Esc quit  F1 help",
+    footer_second_totp: "Tab use a recovery code  Enter log in  Esc back",
+    footer_second_recovery: "Tab use the app's code  Enter log in  Esc back",
+    footer_enroll: "Enter confirm  Esc quit  F1 help",
+    footer_enroll_failed: "Enter try again  Esc quit",
+    footer_codes: "Enter I have stored them",
+    footer_password: "Tab next field  Enter save  Esc quit",
+    footer_palette: "↑↓ choose  Enter run  Esc close",
+    footer_confirm: "←→ No/Yes  Enter answer  Esc no",
+    footer_hosts: "↑↓ choose  Enter migrate there  Esc cancel",
+    footer_help: "Esc close",
+
+    login_title: "Log in to Upstra",
+    login_daemon: "Daemon",
+    login_user: "User",
+    login_password: "Password",
+    login_pending: "Logging in…",
+    code_totp: "Code",
+    code_recovery: "Recovery code",
+    second_hint_totp: |user| {
+        format!(
+            "Two-factor authentication is on for {user}: type the 6-digit code your \
+             authenticator app shows."
+        )
+    },
+    second_hint_recovery: "Type one of your recovery codes (ABCD-EFGH); each one works once.",
+
+    enroll_title: "Set up two-factor authentication",
+    enroll_why: "Your account must use two-factor authentication before it can do anything else.",
+    enroll_requesting: "Asking the daemon for a new key…",
+    enroll_failed: "Two-factor setup could not start:",
+    enroll_step_scan: "1. Scan the QR code with your authenticator app, or add this key by hand \
+                       (time-based, 6 digits, 30 s):",
+    enroll_step_code: "2. Type the 6-digit code the app shows:",
+    enroll_confirming: "Checking the code…",
+    enroll_no_qr: "The QR code cannot be drawn for this key: add the key by hand.",
+    enroll_too_small: "Enlarge the terminal to see the QR code.",
+    codes_title: "Two-factor authentication is on",
+    codes_warning: "STORE THESE RECOVERY CODES NOW: they are shown only this once.",
+    codes_use: "Each one logs you in once if you lose your authenticator (Tab at the code step \
+                of the login).",
+    codes_keep: "Keep them in a password manager or on paper, not on this computer.",
+    codes_next: "Then press Enter and log in again, with a code from your app.",
+
+    password_title: "Choose a new password",
+    password_why: |user| {
+        format!("An admin reset the password of {user}: choose a new one to go on.")
+    },
+    password_new: "New",
+    password_repeat: "Again",
+    password_pending: "Saving…",
+
+    palette_title: "Commands and lab",
+    palette_hint: "Type to search commands, rooms, UPS, servers and VMs",
+    palette_empty: "Nothing matches.",
+    confirm_title: "Confirm",
+    confirm_yes: "Yes",
+    confirm_no: "No",
+    confirm_question,
+    confirm_detail,
+    hosts_title: |vm| format!("Migrate VM {vm} to"),
+
+    help_title: "Keys",
+    help_group: |g| match g {
+        Group::Navigation => "Navigation",
+        Group::General => "General",
+        Group::Lab => "On the selection (each asks first)",
+    },
+    help_note: "Ctrl-C quits from anywhere. Keys can be changed in keys.toml.",
+    help_login: &[
+        (
+            "Tab ↑ ↓",
+            "next field; at the code: the app's or a recovery code",
+        ),
+        ("Enter", "log in"),
+        ("Esc", "back to the password, or quit"),
+        ("F1", "this help"),
+    ],
+    help_enroll: &[
+        ("0-9", "the code your app shows"),
+        ("Enter", "turn two-factor on; later, go on to the login"),
+        ("Esc", "quit (enroll later)"),
+    ],
+    help_password: &[
+        ("Tab ↑ ↓", "next field"),
+        ("Enter", "save the new password"),
+        ("Esc", "quit"),
+    ],
+    command: |c| match c {
+        Command::Up => "Up",
+        Command::Down => "Down",
+        Command::First => "First line",
+        Command::Last => "Last line",
+        Command::Collapse => "Fold, or go up a level",
+        Command::Expand => "Unfold, or go down a level",
+        Command::Toggle => "Fold or unfold",
+        Command::Palette => "Command palette",
+        Command::Help => "Keys (this help)",
+        Command::Language => "Switch to French (français)",
+        Command::Refresh => "Refresh the lab now",
+        Command::Quit => "Quit",
+        Command::PowerOn => "Power on",
+        Command::Shutdown => "Shut down (graceful)",
+        Command::PowerOff => "Power off (hard)",
+        Command::Cycle => "Power-cycle (graceful restart)",
+        Command::Migrate => "Migrate to another host",
+    },
+    command_short: |c| match c {
+        Command::Up | Command::Down => "move",
+        Command::Collapse | Command::Expand | Command::Toggle => "fold",
+        Command::First => "first",
+        Command::Last => "last",
+        Command::Palette => "palette",
+        Command::Help => "help",
+        Command::Language => "français",
+        Command::Refresh => "refresh",
+        Command::Quit => "quit",
+        Command::PowerOn => "on",
+        Command::Shutdown => "shut down",
+        Command::PowerOff => "off",
+        Command::Cycle => "restart",
+        Command::Migrate => "migrate",
+    },
+
+    need_user: "Enter your user name.",
+    need_password: "Enter your password.",
+    need_code: "Type the 6-digit code your app shows.",
+    need_recovery_code: "Type one of your recovery codes.",
+    totp_format: "The code is 6 digits.",
+    challenge_expired: "The 5 minutes to type a code are over: enter your password again.",
+    session_expired: "Your session has ended: please log in again.",
+    two_factor_on: "Two-factor authentication is on: log in again, with a code from your app.",
+    need_new_password: "Type a new password.",
+    passwords_differ: "The two passwords differ.",
+    password_changed: "Password changed: log in with the new one.",
+    language_switched: "The console now speaks English.",
+    select_target: |a| match a {
+        Applies::ServersAndVms => "Select a server or a VM first.",
+        Applies::Servers => "Select a server first.",
+        Applies::Vms => "Select a VM first.",
+        Applies::Anything => "Select something first.",
+    },
+    no_other_host: |vm| format!("No other hypervisor to migrate VM {vm} to."),
+    session_not_saved: |why| {
+        format!("The session could not be kept for other upstra commands: {why}")
+    },
+    code_problem: |p| match p {
+        CodeProblem::Replayed => {
+            "This code was already used: wait for the next one (codes change every 30 s)."
+        }
+        CodeProblem::Wrong => "Wrong or expired code: type the one your app shows now.",
+        CodeProblem::RecoveryUsed => "This recovery code was already used.",
+        CodeProblem::RecoveryWrong => "Wrong or already used recovery code.",
+        CodeProblem::NotRecoveryCode => "Not a recovery code: they look like ABCD-EFGH.",
+        CodeProblem::Other => "The code was refused.",
+    },
+    link: |l| match l {
+        Link::NotRunning => {
+            "Cannot reach the daemon: is upstrad running? (see --socket, UPSTRA_SOCKET)".to_owned()
+        }
+        Link::NoPermission => {
+            "The daemon's socket refused you: it is for root and the upstra group.".to_owned()
+        }
+        Link::Closed => "The daemon closed the connection: did it stop or restart?".to_owned(),
+        Link::Timeout(s) => format!("The daemon did not answer within {s} s."),
+        Link::Other(why) => capitalise(why),
+    },
+    api_error,
+    working: |op| format!("{}…", capitalise(&doing(op))),
+    done: |op, report| {
+        format!(
+            "{}: {} (in {}).",
+            capitalise(&target(op)),
+            power_words(&report.state),
+            format::millis(report.took_ms)
+        )
+    },
+    operation_failed: |op, why| format!("Could not {}: {why}", phrase(op)),
+
+    label_room: "Room",
+    label_ups: "UPS",
+    label_server: "Server",
+    label_vm: "VM",
+    label_status: "Status",
+    label_charge: "Charge",
+    label_runtime: "Runtime",
+    label_load: "Load",
+    label_input: "Input",
+    label_reachability: "Reachable",
+    label_nut: "NUT",
+    label_updated: "Updated",
+    label_reason: "Reason",
+    label_kind: "Kind",
+    label_power: "Power",
+    label_health: "Health",
+    label_feeds: "Feeds",
+    label_tier: "Tier",
+    label_depends_on: "Depends on",
+    label_vsphere_host: "vSphere",
+    label_bmc: "BMC",
+    label_watts: "Draw",
+    label_maintenance: "Maintenance",
+    label_vms: "VMs",
+    label_servers: "Servers",
+    label_host: "Host",
+    label_cpus: "CPUs",
+    label_memory: "Memory",
+    label_id: "Id",
+    yes: "yes",
+    no: "no",
+
+    power: |p| match p {
+        "powering-on" => "powering on",
+        "powering-off" => "powering off",
+        other => other,
+    },
+    health: |h| format::health(h),
+    kind: |k| k,
+    reachability: |r| match r {
+        "comms_lost" => "comms lost",
+        other => other,
+    },
+    vm_count: |n| match n {
+        1 => "1 VM".to_owned(),
+        n => format!("{n} VMs"),
+    },
+    event,
+};
+
+/// `on esx-b2` and the like, with the power word worded.
+fn power_words(state: &str) -> String {
+    let (first, rest) = state.split_once(' ').unwrap_or((state, ""));
+    let word = (EN.power)(first);
+    if rest.is_empty() {
+        word.to_owned()
+    } else {
+        format!("{word} {rest}")
+    }
+}
+
+fn target(op: &Operation) -> String {
+    match op {
+        Operation::Server { server, .. } => format!("server {server}"),
+        Operation::Vm { name, .. } | Operation::Migrate { name, .. } => format!("VM {name}"),
+    }
+}
+
+/// "power off server esx-a1": what the operation does, as a verb phrase.
+fn phrase(op: &Operation) -> String {
+    match op {
+        Operation::Server { server, action } => {
+            let verb = match action {
+                ServerPowerAction::On => "power on",
+                ServerPowerAction::Off => "power off",
+                ServerPowerAction::Shutdown => "shut down",
+                ServerPowerAction::Cycle => "power-cycle",
+            };
+            format!("{verb} server {server}")
+        }
+        Operation::Vm { name, action, .. } => {
+            let verb = match action {
+                VmPowerRequest::On => "power on",
+                VmPowerRequest::Off => "power off",
+                VmPowerRequest::Shutdown => "shut down",
+            };
+            format!("{verb} VM {name}")
+        }
+        Operation::Migrate { name, to, .. } => format!("migrate VM {name} to {to}"),
+    }
+}
+
+/// "powering off server esx-a1".
+fn doing(op: &Operation) -> String {
+    let verb = match op {
+        Operation::Server { action, .. } => match action {
+            ServerPowerAction::On => "powering on",
+            ServerPowerAction::Off => "powering off",
+            ServerPowerAction::Shutdown => "shutting down",
+            ServerPowerAction::Cycle => "power-cycling",
+        },
+        Operation::Vm { action, .. } => match action {
+            VmPowerRequest::On => "powering on",
+            VmPowerRequest::Off => "powering off",
+            VmPowerRequest::Shutdown => "shutting down",
+        },
+        Operation::Migrate { name, to, .. } => return format!("migrating VM {name} to {to}"),
+    };
+    format!("{verb} {}", target(op))
+}
+
+fn confirm_question(op: &Operation) -> String {
+    let how = match op {
+        Operation::Server { action, .. } => match action {
+            ServerPowerAction::On => "",
+            ServerPowerAction::Off => " (hard, like pulling the plug)",
+            ServerPowerAction::Shutdown => " (graceful, through its operating system)",
+            ServerPowerAction::Cycle => " (graceful restart)",
+        },
+        Operation::Vm { action, .. } => match action {
+            VmPowerRequest::On => "",
+            VmPowerRequest::Off => " (hard, like pulling the plug)",
+            VmPowerRequest::Shutdown => " (clean guest shutdown through VMware Tools)",
+        },
+        Operation::Migrate { name, from, to, .. } => {
+            let from = from
+                .as_deref()
+                .map(|f| format!(" from {f}"))
+                .unwrap_or_default();
+            return format!("Migrate VM {name}{from} to {to} (live: it keeps running)?");
+        }
+    };
+    format!("{}{how}?", capitalise(&phrase(op)))
+}
+
+fn confirm_detail(op: &Operation, running_vms: usize) -> Option<String> {
+    let vms = match running_vms {
+        1 => "Its running VM".to_owned(),
+        n => format!("Its {n} running VMs"),
+    };
+    let plural = running_vms != 1;
+    match op {
+        Operation::Server { action, .. } if running_vms > 0 => match action {
+            ServerPowerAction::Off => Some(format!(
+                "{vms} {} at once, without a clean shutdown.",
+                if plural { "stop" } else { "stops" }
+            )),
+            ServerPowerAction::Shutdown => Some(format!(
+                "{vms} {} down with it: migrate {} first to keep {} up.",
+                if plural { "go" } else { "goes" },
+                if plural { "them" } else { "it" },
+                if plural { "them" } else { "it" },
+            )),
+            ServerPowerAction::Cycle => Some(format!(
+                "{vms} {} with it.",
+                if plural { "restart" } else { "restarts" }
+            )),
+            ServerPowerAction::On => None,
+        },
+        Operation::Vm {
+            action: VmPowerRequest::Off,
+            ..
+        } => Some("The guest gets no chance to save its work.".to_owned()),
+        _ => None,
+    }
+}
+
+fn api_error(e: &ApiError) -> String {
+    match e {
+        ApiError::Unauthenticated => "Your session has ended.".to_owned(),
+        ApiError::BadCredentials => "Wrong user name or password.".to_owned(),
+        ApiError::RateLimited { retry_after_s } => format!(
+            "Too many attempts: try again in {}.",
+            format::wait(*retry_after_s)
+        ),
+        ApiError::Forbidden { needed } => {
+            format!("Permission denied: this needs the {needed} permission.")
+        }
+        other => capitalise(&other.to_string()),
+    }
+}
+
+fn event(e: &DomainEvent) -> String {
+    match e {
+        DomainEvent::DaemonStarted { version } => format!("daemon {version} started"),
+        DomainEvent::UpsStatusChanged { ups, from, to } => format!("UPS {ups}: {from} → {to}"),
+        DomainEvent::UpsCommsLost { ups, reason } => format!("UPS {ups}: comms lost ({reason})"),
+        DomainEvent::UpsCommsRestored { ups } => format!("UPS {ups}: comms restored"),
+        DomainEvent::UpsBatteryChanged {
+            ups,
+            charge_pct,
+            runtime_s,
+        } => format!(
+            "UPS {ups}: charge {}, runtime {}",
+            format::percent(*charge_pct),
+            format::runtime(*runtime_s)
+        ),
+        DomainEvent::PeerUnreachable { peer, reason } => {
+            format!("{peer} does not answer ({reason})")
+        }
+        DomainEvent::PeerRecovered { peer } => format!("{peer} answers again"),
+        DomainEvent::ServerPowerChanged { server, from, to } => format!(
+            "server {server}: {} → {}",
+            (EN.power)(from.as_str()),
+            (EN.power)(to.as_str())
+        ),
+        DomainEvent::VmPowerChanged { name, from, to, .. } => {
+            format!("VM {name}: {} → {}", from.as_str(), to.as_str())
+        }
+        DomainEvent::VmMoved { name, to, .. } => {
+            format!("VM {name} moved to {}", to.as_deref().unwrap_or("?"))
+        }
+        DomainEvent::VmGone { name, .. } => format!("VM {name} is gone"),
+        DomainEvent::InventoryApplied {
+            by,
+            created,
+            updated,
+        } => {
+            format!("{by} applied a lab file: {created} created, {updated} updated")
+        }
+        DomainEvent::UserLoggedIn { user } => format!("{user} logged in"),
+        DomainEvent::UserLoggedOut { user } => format!("{user} logged out"),
+        DomainEvent::UserConnected { user } => format!("{user} connected"),
+        DomainEvent::UserDisconnected { user } => format!("{user} disconnected"),
+        other => other.kind().replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_question_names_the_target_and_what_happens() {
+        let off = Operation::Server {
+            server: "esx-01".into(),
+            action: ServerPowerAction::Off,
+        };
+        assert_eq!(
+            confirm_question(&off),
+            "Power off server esx-01 (hard, like pulling the plug)?"
+        );
+        assert_eq!(
+            confirm_detail(&off, 3).as_deref(),
+            Some("Its 3 running VMs stop at once, without a clean shutdown.")
+        );
+        assert_eq!(confirm_detail(&off, 0), None);
+        let migrate = Operation::Migrate {
+            id: "vm-1".into(),
+            name: "web-01".into(),
+            from: Some("esx-a1".into()),
+            to: "esx-a2".into(),
+        };
+        assert_eq!(
+            confirm_question(&migrate),
+            "Migrate VM web-01 from esx-a1 to esx-a2 (live: it keeps running)?"
+        );
+    }
+}

@@ -1,0 +1,559 @@
+//! Français. Written for operators: the words of French keyboards ("Entrée", "Échap") and of
+//! vSphere in French ("sous tension", "hors tension"), "onduleur" for UPS, a space before
+//! `:` and `?`, a decimal comma.
+
+use upstra_core::api::v1::{ApiError, ServerPowerAction, VmPowerRequest};
+use upstra_core::events::DomainEvent;
+use upstra_core::state::Health;
+
+use super::{KeyWords, Strings, capitalise};
+use crate::console::commands::{Applies, Command, Group};
+use crate::console::message::{CodeProblem, Link};
+use crate::console::operation::Operation;
+use crate::format;
+
+pub static FR: Strings = Strings {
+    app: "Upstra",
+    separator: " │ ",
+    colon: " : ",
+    keys: KeyWords {
+        ctrl: "Ctrl",
+        alt: "Alt",
+        shift: "Maj",
+        enter: "Entrée",
+        esc: "Échap",
+        tab: "Tab",
+        backtab: "Maj-Tab",
+        backspace: "Retour arrière",
+        space: "Espace",
+        home: "Début",
+        end: "Fin",
+        page_up: "Pg préc",
+        page_down: "Pg suiv",
+        delete: "Suppr",
+        insert: "Inser",
+    },
+    not_logged_in: "non connecté",
+    connecting: "connexion…",
+    connected: "connecté",
+    connection_lost: "connexion perdue",
+    on_battery: "SUR BATTERIE",
+
+    tree_title: "Lab",
+    details_title: "Détails",
+    loading: "Chargement de l'inventaire…",
+    empty_lab: "Rien n'est encore déclaré : lancez `upstra apply -f lab.toml`.",
+    nothing_selected: "Sélectionnez un élément à gauche.",
+    unplaced_vms: "VM sur aucun serveur connu",
+    also_fed_by: "aussi",
+    comms_lost: "liaison perdue",
+    not_read_yet: "pas encore lu",
+    checking_session: "Vérification de votre session…",
+
+    footer_starting: "q quitter",
+    footer_login: "Tab champ suivant  Entrée se connecter  Échap quitter  F1 aide",
+    footer_second_totp: "Tab code de secours  Entrée se connecter  Échap retour",
+    footer_second_recovery: "Tab code de l'application  Entrée se connecter  Échap retour",
+    footer_enroll: "Entrée valider  Échap quitter  F1 aide",
+    footer_enroll_failed: "Entrée réessayer  Échap quitter",
+    footer_codes: "Entrée je les ai mis en lieu sûr",
+    footer_password: "Tab champ suivant  Entrée enregistrer  Échap quitter",
+    footer_palette: "↑↓ choisir  Entrée exécuter  Échap fermer",
+    footer_confirm: "←→ Non/Oui  Entrée répondre  Échap non",
+    footer_hosts: "↑↓ choisir  Entrée migrer là  Échap annuler",
+    footer_help: "Échap fermer",
+
+    login_title: "Connexion à Upstra",
+    login_daemon: "Démon",
+    login_user: "Utilisateur",
+    login_password: "Mot de passe",
+    login_pending: "Connexion…",
+    code_totp: "Code",
+    code_recovery: "Code de secours",
+    second_hint_totp: |user| {
+        format!(
+            "La double authentification est activée pour {user} : saisissez le code à \
+             6 chiffres de votre application d'authentification."
+        )
+    },
+    second_hint_recovery: "Saisissez l'un de vos codes de secours (ABCD-EFGH) ; chacun ne sert \
+                           qu'une fois.",
+
+    enroll_title: "Activer la double authentification",
+    enroll_why: "Votre compte doit utiliser la double authentification avant toute autre chose.",
+    enroll_requesting: "Demande d'une nouvelle clé au démon…",
+    enroll_failed: "Impossible de démarrer l'activation :",
+    enroll_step_scan: "1. Scannez le QR code avec votre application d'authentification, ou \
+                       ajoutez cette clé à la main (basée sur l'heure, 6 chiffres, 30 s) :",
+    enroll_step_code: "2. Saisissez le code à 6 chiffres qu'elle affiche :",
+    enroll_confirming: "Vérification du code…",
+    enroll_no_qr: "Impossible de dessiner le QR code de cette clé : ajoutez-la à la main.",
+    enroll_too_small: "Agrandissez le terminal pour voir le QR code.",
+    codes_title: "La double authentification est activée",
+    codes_warning: "NOTEZ CES CODES DE SECOURS MAINTENANT : ils ne s'affichent qu'une fois.",
+    codes_use: "Chacun permet une connexion si vous perdez votre application (Tab à l'étape du \
+                code).",
+    codes_keep: "Gardez-les dans un gestionnaire de mots de passe ou sur papier, pas sur cet \
+                 ordinateur.",
+    codes_next: "Appuyez ensuite sur Entrée et reconnectez-vous, avec un code de votre \
+                 application.",
+
+    password_title: "Choisir un nouveau mot de passe",
+    password_why: |user| {
+        format!(
+            "Un administrateur a réinitialisé le mot de passe de {user} : choisissez-en un \
+             nouveau pour continuer."
+        )
+    },
+    password_new: "Nouveau",
+    password_repeat: "Confirmation",
+    password_pending: "Enregistrement…",
+
+    palette_title: "Commandes et lab",
+    palette_hint: "Tapez pour chercher commandes, salles, onduleurs, serveurs et VM",
+    palette_empty: "Aucun résultat.",
+    confirm_title: "Confirmer",
+    confirm_yes: "Oui",
+    confirm_no: "Non",
+    confirm_question,
+    confirm_detail,
+    hosts_title: |vm| format!("Migrer la VM {vm} vers"),
+
+    help_title: "Touches",
+    help_group: |g| match g {
+        Group::Navigation => "Navigation",
+        Group::General => "Général",
+        Group::Lab => "Sur la sélection (avec confirmation)",
+    },
+    help_note: "Ctrl-C quitte depuis n'importe où. Les touches se changent dans keys.toml.",
+    help_login: &[
+        (
+            "Tab ↑ ↓",
+            "champ suivant ; au code : application ou secours",
+        ),
+        ("Entrée", "se connecter"),
+        ("Échap", "revenir au mot de passe, ou quitter"),
+        ("F1", "cette aide"),
+    ],
+    help_enroll: &[
+        ("0-9", "le code qu'affiche votre application"),
+        (
+            "Entrée",
+            "activer la double authentification ; ensuite, passer à la connexion",
+        ),
+        ("Échap", "quitter (activer plus tard)"),
+    ],
+    help_password: &[
+        ("Tab ↑ ↓", "champ suivant"),
+        ("Entrée", "enregistrer le nouveau mot de passe"),
+        ("Échap", "quitter"),
+    ],
+    command: |c| match c {
+        Command::Up => "Monter",
+        Command::Down => "Descendre",
+        Command::First => "Première ligne",
+        Command::Last => "Dernière ligne",
+        Command::Collapse => "Replier ou remonter",
+        Command::Expand => "Déplier ou descendre",
+        Command::Toggle => "Replier ou déplier",
+        Command::Palette => "Palette de commandes",
+        Command::Help => "Touches (cette aide)",
+        Command::Language => "Passer en anglais (English)",
+        Command::Refresh => "Actualiser le lab",
+        Command::Quit => "Quitter",
+        Command::PowerOn => "Mettre sous tension",
+        Command::Shutdown => "Arrêter (proprement)",
+        Command::PowerOff => "Mettre hors tension (brutal)",
+        Command::Cycle => "Redémarrer (proprement)",
+        Command::Migrate => "Migrer vers un autre hôte",
+    },
+    command_short: |c| match c {
+        Command::Up | Command::Down => "aller",
+        Command::Collapse | Command::Expand | Command::Toggle => "plier",
+        Command::First => "début",
+        Command::Last => "fin",
+        Command::Palette => "palette",
+        Command::Help => "aide",
+        Command::Language => "english",
+        Command::Refresh => "actualiser",
+        Command::Quit => "quitter",
+        Command::PowerOn => "allumer",
+        Command::Shutdown => "arrêter",
+        Command::PowerOff => "couper",
+        Command::Cycle => "redémarrer",
+        Command::Migrate => "migrer",
+    },
+
+    need_user: "Saisissez votre nom d'utilisateur.",
+    need_password: "Saisissez votre mot de passe.",
+    need_code: "Saisissez le code à 6 chiffres de votre application.",
+    need_recovery_code: "Saisissez l'un de vos codes de secours.",
+    totp_format: "Le code compte 6 chiffres.",
+    challenge_expired: "Les 5 minutes pour saisir le code sont écoulées : saisissez à nouveau \
+                        votre mot de passe.",
+    session_expired: "Votre session a pris fin : reconnectez-vous.",
+    two_factor_on: "La double authentification est activée : reconnectez-vous, avec un code de \
+                    votre application.",
+    need_new_password: "Saisissez un nouveau mot de passe.",
+    passwords_differ: "Les deux mots de passe diffèrent.",
+    password_changed: "Mot de passe changé : connectez-vous avec le nouveau.",
+    language_switched: "La console parle maintenant français.",
+    select_target: |a| match a {
+        Applies::ServersAndVms => "Sélectionnez d'abord un serveur ou une VM.",
+        Applies::Servers => "Sélectionnez d'abord un serveur.",
+        Applies::Vms => "Sélectionnez d'abord une VM.",
+        Applies::Anything => "Sélectionnez d'abord un élément.",
+    },
+    no_other_host: |vm| format!("Aucun autre hyperviseur vers lequel migrer la VM {vm}."),
+    session_not_saved: |why| {
+        format!("Impossible de garder la session pour les autres commandes upstra : {why}")
+    },
+    code_problem: |p| match p {
+        CodeProblem::Replayed => {
+            "Ce code a déjà servi : attendez le suivant (les codes changent toutes les 30 s)."
+        }
+        CodeProblem::Wrong => "Code faux ou expiré : saisissez celui qu'affiche votre application.",
+        CodeProblem::RecoveryUsed => "Ce code de secours a déjà servi.",
+        CodeProblem::RecoveryWrong => "Code de secours faux ou déjà utilisé.",
+        CodeProblem::NotRecoveryCode => {
+            "Ce n'est pas un code de secours : ils ont la forme ABCD-EFGH."
+        }
+        CodeProblem::Other => "Code refusé.",
+    },
+    link: |l| match l {
+        Link::NotRunning => {
+            "Impossible de joindre le démon : upstrad tourne-t-il ? (voir --socket, \
+                             UPSTRA_SOCKET)"
+                .to_owned()
+        }
+        Link::NoPermission => {
+            "Le socket du démon vous refuse : il est réservé à root et au groupe upstra.".to_owned()
+        }
+        Link::Closed => {
+            "Le démon a fermé la connexion : s'est-il arrêté ou a-t-il redémarré ?".to_owned()
+        }
+        Link::Timeout(s) => format!("Le démon n'a pas répondu en {s} s."),
+        Link::Other(why) => capitalise(why),
+    },
+    api_error,
+    working: |op| format!("{}…", capitalise(&doing(op))),
+    done: |op, report| {
+        format!(
+            "{} : {} (en {}).",
+            capitalise(&target(op)),
+            power_words(&report.state),
+            format::millis(report.took_ms).replace('.', ",")
+        )
+    },
+    operation_failed: |op, why| format!("Impossible de {} : {why}", phrase(op)),
+
+    label_room: "Salle",
+    label_ups: "Onduleur",
+    label_server: "Serveur",
+    label_vm: "VM",
+    label_status: "État",
+    label_charge: "Batterie",
+    label_runtime: "Autonomie",
+    label_load: "Charge",
+    label_input: "Tension",
+    label_reachability: "Joignable",
+    label_nut: "NUT",
+    label_updated: "Mis à jour",
+    label_reason: "Raison",
+    label_kind: "Type",
+    label_power: "Alimentation",
+    label_health: "Santé",
+    label_feeds: "Alimenté par",
+    label_tier: "Niveau",
+    label_depends_on: "Dépend de",
+    label_vsphere_host: "vSphere",
+    label_bmc: "BMC",
+    label_watts: "Conso",
+    label_maintenance: "Maintenance",
+    label_vms: "VM",
+    label_servers: "Serveurs",
+    label_host: "Hôte",
+    label_cpus: "Processeurs",
+    label_memory: "Mémoire",
+    label_id: "Id",
+    yes: "oui",
+    no: "non",
+
+    power: |p| match p {
+        "on" => "sous tension",
+        "off" => "hors tension",
+        "powering-on" => "mise sous tension",
+        "powering-off" => "mise hors tension",
+        "suspended" => "interrompu",
+        "unknown" => "inconnu",
+        other => other,
+    },
+    health: |h| match h {
+        Health::Ok => "ok",
+        Health::Warning => "avertissement",
+        Health::Critical => "critique",
+        Health::Unknown => "inconnue",
+    },
+    kind: |k| match k {
+        "hypervisor" => "hyperviseur",
+        "storage" => "stockage",
+        "network" => "réseau",
+        "other" => "autre",
+        other => other,
+    },
+    reachability: |r| match r {
+        "ok" => "oui",
+        "comms_lost" => "liaison perdue",
+        "unknown" => "inconnu",
+        other => other,
+    },
+    vm_count: |n| format!("{n} VM"),
+    event,
+};
+
+fn power_words(state: &str) -> String {
+    let (first, rest) = state.split_once(' ').unwrap_or((state, ""));
+    let word = (FR.power)(first);
+    if rest.is_empty() {
+        word.to_owned()
+    } else {
+        format!("{word} {rest}")
+    }
+}
+
+/// "serveur esx-a1", "VM web-01".
+fn target(op: &Operation) -> String {
+    match op {
+        Operation::Server { server, .. } => format!("serveur {server}"),
+        Operation::Vm { name, .. } | Operation::Migrate { name, .. } => format!("VM {name}"),
+    }
+}
+
+/// "le serveur esx-a1", "la VM web-01".
+fn the_target(op: &Operation) -> String {
+    format!(
+        "{} {}",
+        match op {
+            Operation::Server { .. } => "le",
+            _ => "la",
+        },
+        target(op)
+    )
+}
+
+/// "mettre hors tension le serveur esx-a1": the operation as an infinitive phrase.
+fn phrase(op: &Operation) -> String {
+    let verb = match op {
+        Operation::Server { action, .. } => match action {
+            ServerPowerAction::On => "mettre sous tension",
+            ServerPowerAction::Off => "mettre hors tension",
+            ServerPowerAction::Shutdown => "arrêter",
+            ServerPowerAction::Cycle => "redémarrer",
+        },
+        Operation::Vm { action, .. } => match action {
+            VmPowerRequest::On => "mettre sous tension",
+            VmPowerRequest::Off => "mettre hors tension",
+            VmPowerRequest::Shutdown => "arrêter",
+        },
+        Operation::Migrate { name, to, .. } => return format!("migrer la VM {name} vers {to}"),
+    };
+    format!("{verb} {}", the_target(op))
+}
+
+/// "mise hors tension du serveur esx-a1".
+fn doing(op: &Operation) -> String {
+    let (noun, of) = match op {
+        Operation::Server { action, server } => (
+            match action {
+                ServerPowerAction::On => "mise sous tension",
+                ServerPowerAction::Off => "mise hors tension",
+                ServerPowerAction::Shutdown => "arrêt",
+                ServerPowerAction::Cycle => "redémarrage",
+            },
+            format!("du serveur {server}"),
+        ),
+        Operation::Vm { action, name, .. } => (
+            match action {
+                VmPowerRequest::On => "mise sous tension",
+                VmPowerRequest::Off => "mise hors tension",
+                VmPowerRequest::Shutdown => "arrêt du système invité",
+            },
+            format!("de la VM {name}"),
+        ),
+        Operation::Migrate { name, to, .. } => {
+            return format!("migration de la VM {name} vers {to}");
+        }
+    };
+    format!("{noun} {of}")
+}
+
+fn confirm_question(op: &Operation) -> String {
+    let how = match op {
+        Operation::Server { action, .. } => match action {
+            ServerPowerAction::On => "",
+            ServerPowerAction::Off => " (coupure brutale, comme débrancher la prise)",
+            ServerPowerAction::Shutdown => " (arrêt propre, par son système d'exploitation)",
+            ServerPowerAction::Cycle => " (redémarrage propre)",
+        },
+        Operation::Vm { action, name, .. } => match action {
+            VmPowerRequest::On => "",
+            VmPowerRequest::Off => " (coupure brutale, comme débrancher la prise)",
+            VmPowerRequest::Shutdown => {
+                return format!(
+                    "Arrêter proprement le système invité de la VM {name} (par VMware Tools) ?"
+                );
+            }
+        },
+        Operation::Migrate { name, from, to, .. } => {
+            let from = from
+                .as_deref()
+                .map(|f| format!(" depuis {f}"))
+                .unwrap_or_default();
+            return format!(
+                "Migrer la VM {name}{from} vers {to} (à chaud : elle continue de tourner) ?"
+            );
+        }
+    };
+    format!("{}{how} ?", capitalise(&phrase(op)))
+}
+
+fn confirm_detail(op: &Operation, running_vms: usize) -> Option<String> {
+    let one = running_vms == 1;
+    match op {
+        Operation::Server { action, .. } if running_vms > 0 => match action {
+            ServerPowerAction::Off => Some(if one {
+                "Sa VM en marche s'arrête net, sans arrêt propre.".to_owned()
+            } else {
+                format!("Ses {running_vms} VM en marche s'arrêtent net, sans arrêt propre.")
+            }),
+            ServerPowerAction::Shutdown => Some(if one {
+                "Sa VM en marche s'arrête avec lui : migrez-la d'abord pour la garder.".to_owned()
+            } else {
+                format!(
+                    "Ses {running_vms} VM en marche s'arrêtent avec lui : migrez-les d'abord \
+                     pour les garder."
+                )
+            }),
+            ServerPowerAction::Cycle => Some(if one {
+                "Sa VM en marche redémarre avec lui.".to_owned()
+            } else {
+                format!("Ses {running_vms} VM en marche redémarrent avec lui.")
+            }),
+            ServerPowerAction::On => None,
+        },
+        Operation::Vm {
+            action: VmPowerRequest::Off,
+            ..
+        } => Some("Le système invité n'a pas le temps d'enregistrer son travail.".to_owned()),
+        _ => None,
+    }
+}
+
+fn api_error(e: &ApiError) -> String {
+    match e {
+        ApiError::Unauthenticated => "Votre session a pris fin.".to_owned(),
+        ApiError::BadCredentials => "Nom d'utilisateur ou mot de passe incorrect.".to_owned(),
+        ApiError::SecondFactorRefused { reason } => format!("Code refusé : {reason}"),
+        ApiError::SessionLimited { can, .. } => {
+            format!("Cette session ne peut que {can}.")
+        }
+        ApiError::Forbidden { needed } => {
+            format!("Permission refusée : il faut la permission {needed}.")
+        }
+        ApiError::RateLimited { retry_after_s } => format!(
+            "Trop de tentatives : réessayez dans {}.",
+            format::wait(*retry_after_s)
+        ),
+        ApiError::NotFound { what } => format!("Introuvable : {what}."),
+        ApiError::Invalid { problems } => format!("Refusé : {}.", problems.join(" ; ")),
+        ApiError::Conflict { message } => format!("Impossible : {message}."),
+        ApiError::Unavailable { message } => {
+            format!("Le démon ne peut pas le faire pour l'instant : {message}.")
+        }
+        ApiError::Internal { reference } => format!(
+            "Erreur interne (référence {reference}) ; le journal du démon donne les détails."
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn event(e: &DomainEvent) -> String {
+    let power = |p: &str| (FR.power)(p).to_owned();
+    match e {
+        DomainEvent::DaemonStarted { version } => format!("démon {version} démarré"),
+        DomainEvent::UpsStatusChanged { ups, from, to } => {
+            format!("onduleur {ups} : {from} → {to}")
+        }
+        DomainEvent::UpsCommsLost { ups, reason } => {
+            format!("onduleur {ups} : liaison perdue ({reason})")
+        }
+        DomainEvent::UpsCommsRestored { ups } => format!("onduleur {ups} : liaison rétablie"),
+        DomainEvent::UpsBatteryChanged {
+            ups,
+            charge_pct,
+            runtime_s,
+        } => format!(
+            "onduleur {ups} : batterie {}, autonomie {}",
+            format::percent(*charge_pct),
+            format::runtime(*runtime_s)
+        ),
+        DomainEvent::PeerUnreachable { peer, reason } => {
+            format!("{peer} ne répond pas ({reason})")
+        }
+        DomainEvent::PeerRecovered { peer } => format!("{peer} répond à nouveau"),
+        DomainEvent::ServerPowerChanged { server, from, to } => format!(
+            "serveur {server} : {} → {}",
+            power(from.as_str()),
+            power(to.as_str())
+        ),
+        DomainEvent::VmPowerChanged { name, from, to, .. } => format!(
+            "VM {name} : {} → {}",
+            power(from.as_str()),
+            power(to.as_str())
+        ),
+        DomainEvent::VmMoved { name, to, .. } => {
+            format!("VM {name} déplacée vers {}", to.as_deref().unwrap_or("?"))
+        }
+        DomainEvent::VmGone { name, .. } => format!("VM {name} disparue"),
+        DomainEvent::InventoryApplied {
+            by,
+            created,
+            updated,
+        } => format!(
+            "{by} a appliqué un fichier de lab (ajouts : {created}, mises à jour : {updated})"
+        ),
+        DomainEvent::UserLoggedIn { user } => format!("connexion de {user}"),
+        DomainEvent::UserLoggedOut { user } => format!("déconnexion de {user}"),
+        DomainEvent::UserConnected { user } => format!("{user} est en ligne"),
+        DomainEvent::UserDisconnected { user } => format!("{user} est hors ligne"),
+        other => other.kind().replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_read_as_french() {
+        let off = Operation::Server {
+            server: "esx-01".into(),
+            action: ServerPowerAction::Off,
+        };
+        assert_eq!(
+            confirm_question(&off),
+            "Mettre hors tension le serveur esx-01 (coupure brutale, comme débrancher la prise) ?"
+        );
+        assert_eq!(
+            confirm_detail(&off, 1).as_deref(),
+            Some("Sa VM en marche s'arrête net, sans arrêt propre.")
+        );
+        let vm = Operation::Vm {
+            id: "vm-1".into(),
+            name: "web-01".into(),
+            action: VmPowerRequest::On,
+        };
+        assert_eq!(doing(&vm), "mise sous tension de la VM web-01");
+        assert_eq!(phrase(&vm), "mettre sous tension la VM web-01");
+    }
+}

@@ -1,0 +1,95 @@
+//! The confirm dialog (the question names the target and what will happen; No has the focus
+//! until the operator moves it) and the host picker of a migration.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{centered, height_of};
+use crate::console::state::{Confirm, HostPicker, State};
+
+const WIDTH: u16 = 66;
+
+pub fn confirm(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
+    let s = state.strings();
+    let t = state.theme;
+    let width = WIDTH.min(area.width);
+    let inner_width = width.saturating_sub(4);
+    let question = (s.confirm_question)(&c.op);
+    let detail = (s.confirm_detail)(&c.op, c.running_vms);
+    let (no, yes) = (
+        format!(" {} ", s.confirm_no),
+        format!(" {} ", s.confirm_yes),
+    );
+    let yes_style = if c.op.is_destructive() {
+        t.danger_selected()
+    } else {
+        t.selected()
+    };
+    let button = |label: &str, focused: bool, focus_style| {
+        if focused {
+            Span::styled(format!("[{label}]"), focus_style)
+        } else {
+            Span::raw(format!("[{label}]"))
+        }
+    };
+    let mut lines = vec![Line::default(), Line::styled(question, t.strong())];
+    if let Some(detail) = detail {
+        lines.push(Line::from(detail));
+    }
+    lines.push(Line::default());
+    lines.push(
+        Line::from(vec![
+            button(&no, !c.yes, t.selected()),
+            Span::raw("    "),
+            button(&yes, c.yes, yes_style),
+        ])
+        .centered(),
+    );
+    lines.push(Line::default());
+    let height = height_of(&lines, inner_width);
+    let dialog = centered(area, width, height + 2);
+    let block = Block::bordered()
+        .title(format!(" {} ", s.confirm_title))
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(Clear, dialog);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        dialog,
+    );
+}
+
+pub fn hosts(state: &State, h: &HostPicker, frame: &mut Frame, area: Rect) {
+    let s = state.strings();
+    let t = state.theme;
+    let height = u16::try_from(h.hosts.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let dialog = centered(area, 48.min(area.width), height.min(area.height));
+    let block = Block::bordered().title(format!(" {} ", (s.hosts_title)(&h.name)));
+    let items: Vec<ListItem> = h
+        .hosts
+        .iter()
+        .map(|name| {
+            let power = state
+                .inventory
+                .servers
+                .get(name)
+                .map_or("", |x| (s.power)(x.power.as_str()));
+            ListItem::new(Line::from(vec![
+                Span::raw(format!(" {name:<20}")),
+                Span::styled(power.to_owned(), t.dim()),
+            ]))
+        })
+        .collect();
+    let mut list_state = ListState::default().with_selected(Some(h.selected));
+    frame.render_widget(Clear, dialog);
+    frame.render_stateful_widget(
+        List::new(items).block(block).highlight_style(t.selected()),
+        dialog,
+        &mut list_state,
+    );
+}
