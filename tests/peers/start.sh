@@ -473,6 +473,13 @@ put UPSTRA_PEER_VCSIM_USER "$VCSIM_USER"
 put UPSTRA_PEER_VCSIM_PASSWORD "$VCSIM_PASSWORD"
 put UPSTRA_PEER_VCSIM_CA "$VC/cert.pem"
 put UPSTRA_PEER_VCSIM_TLS_FINGERPRINT "$(fingerprint "$VC/cert.pem")"
+# The installed programs and this run's credentials, for tests that start a lab of their
+# own size (more hosts, VMs and BMCs) beside the shared one.
+put UPSTRA_PEER_VCSIM_BIN "$VCSIM"
+put UPSTRA_PEER_VCSIM_CERT "$VC/cert.pem"
+put UPSTRA_PEER_VCSIM_KEY "$VC/key.pem"
+put UPSTRA_PEER_SUSHY_BIN "$VENV/bin/sushy-emulator"
+put UPSTRA_PEER_REDFISH_HTPASSWD "$RF/htpasswd"
 put UPSTRA_PEER_SSH_HOST "$HOST"
 put UPSTRA_PEER_SSH_PORT "$P_SSH"
 put UPSTRA_PEER_SSH_USER "$SSH_USER"

@@ -75,4 +75,6 @@ pub fn peers(test: &str) -> Option<Peers> {
         path,
     })
 }
+pub mod lab;
 pub mod nut;
+pub mod redis;

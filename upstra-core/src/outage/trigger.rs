@@ -278,6 +278,12 @@ impl PowerWatch {
                 Vec::new()
             }
             WatchPhase::OnBattery { since } => {
+                // A calibration needs mains: the UPS started a self-test, not an outage.
+                if on_battery && self_test(r) {
+                    self.phase = WatchPhase::SelfTest;
+                    self.urgent_polls = 0;
+                    return vec![Decision::SelfTestIgnored];
+                }
                 if !on_battery {
                     self.phase = WatchPhase::Online;
                     self.urgent_polls = 0;

@@ -19,7 +19,7 @@ async fn a_wrong_password_is_refused_without_showing_it() {
         return;
     }
     let mut redis = PrivateRedis::new(Some(PASSWORD));
-    redis.start().await;
+    redis.start();
     let key = unique_key("auth");
     let urls = [
         redis.url(Some(WRONG)),
@@ -76,7 +76,7 @@ async fn a_stopped_redis_fails_within_the_deadline_and_the_same_bus_catches_up()
         return;
     }
     let mut redis = PrivateRedis::new(None);
-    redis.start().await;
+    redis.start();
     let url = redis.url(None);
     let key = unique_key("restart");
     let bus = RedisBus::new(&url, BusOptions::new(&key)).expect("bus");
@@ -102,7 +102,7 @@ async fn a_stopped_redis_fails_within_the_deadline_and_the_same_bus_catches_up()
         assert!(err.to_string().contains(&url), "{err}");
     }
 
-    redis.start().await;
+    redis.start();
     // Calls fail at once during the reconnection backoff; retry as the daemon's outbox would.
     let batch: Vec<EventRecord> = records(1..=6);
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -122,6 +122,23 @@ fn self_tests_are_not_outages() {
 }
 
 #[test]
+fn a_self_test_that_starts_during_a_dip_ends_the_grace_period() {
+    let mut w = PowerWatch::default();
+    let d = run(
+        &mut w,
+        &UpsPolicy::default(),
+        &[(0, "OB"), (10, "OB CAL"), (100, "OB CAL")],
+    );
+    assert_eq!(
+        d,
+        [
+            (0, Decision::GraceStarted { grace_s: 60 }),
+            (10, Decision::SelfTestIgnored)
+        ]
+    );
+}
+
+#[test]
 fn short_runtime_acts_before_the_grace_period_ends() {
     let mut w = PowerWatch::default();
     let p = UpsPolicy::default();

@@ -1,0 +1,127 @@
+//! The Redis outbox: every event reaches the site's stream, none twice by id, even when Redis
+//! stops in the middle of a shed and comes back; the local run does not notice.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use upstra_adapter_redis::{BusOptions, RedisBus, stream_key};
+use upstra_core::events::DomainEvent;
+use upstra_tests::lab::Size;
+use upstra_tests::nut::DevFile;
+use upstra_tests::redis::PrivateRedis;
+
+use crate::lab::*;
+use crate::support::*;
+
+/// Every entry of the site's stream: (entry id, event seq).
+async fn stream(url: &str) -> Vec<(String, u64)> {
+    let reader = RedisBus::new(url, BusOptions::for_site("reader")).unwrap();
+    let mut cursors = vec![(stream_key("lab-a"), "0".to_owned())];
+    let mut out = Vec::new();
+    loop {
+        let page = reader
+            .follow(&mut cursors, Duration::from_millis(10), 1000)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            return out;
+        }
+        out.extend(page.into_iter().map(|e| (e.id, e.record.seq)));
+    }
+}
+
+#[tokio::test]
+async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed() {
+    let Some(peers) = upstra_tests::peers("outage bus") else {
+        return;
+    };
+    let lab = Lab::start(
+        peers,
+        Size {
+            clusters: 2,
+            hosts_per_cluster: 2,
+            vms_per_cluster: 2,
+        },
+    );
+    let mut redis = PrivateRedis::new(None);
+    redis.start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("upstrad.toml"),
+        format!("[bus]\nredis = \"{}\"\nsite = \"lab-a\"\n", redis.url(None)),
+    )
+    .unwrap();
+    let (_daemon, c, t) = daemon(&lab, dir.path()).await;
+    until(
+        "the first events in the stream",
+        Duration::from_secs(20),
+        || async { (!stream(&redis.url(None)).await.is_empty()).then_some(()) },
+    )
+    .await;
+
+    let mut cursor = 0;
+    let dev = DevFile::open(lab.nut_dir(), "ups1");
+    dev.set(&[("ups.status", "OB DISCHRG")]);
+    wait_event(
+        &c,
+        &t,
+        &mut cursor,
+        "the shed",
+        Duration::from_secs(30),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "shed"),
+    )
+    .await;
+    redis.stop();
+    wait_event(
+        &c,
+        &t,
+        &mut cursor,
+        "the end of the shed",
+        Duration::from_secs(180),
+        run_ended("shed"),
+    )
+    .await;
+    let shed = last_run(&c, &t, "shed").await;
+    assert_eq!(
+        (shed.state.as_str(), shed.counts.failed),
+        ("finished", 0),
+        "{shed:#?}"
+    );
+    redis.start();
+
+    // Everything the daemon logged is in the stream, once, in order.
+    let local: Vec<u64> = c
+        .events_since(ctx(), t.clone(), 0, 0)
+        .await
+        .unwrap()
+        .unwrap()
+        .events
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    let last = *local.last().unwrap();
+    let entries = until(
+        "the stream to catch up",
+        Duration::from_secs(60),
+        || async {
+            let entries = stream(&redis.url(None)).await;
+            entries
+                .last()
+                .is_some_and(|(_, seq)| *seq >= last)
+                .then_some(entries)
+        },
+    )
+    .await;
+    let seqs: Vec<u64> = entries.iter().map(|(_, s)| *s).collect();
+    let unique: BTreeSet<u64> = seqs.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        seqs.len(),
+        "an event is in the stream twice: {seqs:?}"
+    );
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
+    for seq in &local {
+        assert!(unique.contains(seq), "event {seq} never reached the stream");
+    }
+    drop(dev);
+}

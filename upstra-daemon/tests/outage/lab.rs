@@ -1,0 +1,269 @@
+//! The test lab: cluster 0's hosts on UPS `ups-one` (the harness's ups1), cluster 1's on
+//! `ups-two` (ups2), one BMC per host in the test's own Redfish emulator, and a pinned VM
+//! that must be shut down rather than moved.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use upstra_core::api::v1::*;
+use upstra_core::events::DomainEvent;
+use upstra_core::lab::{KnownNames, SecretSlot, parse};
+use upstra_core::secret::Secret;
+use upstra_tests::lab::{OwnLab, Size};
+
+use crate::support::*;
+
+/// Grace period, stability wait and timeouts short enough for a test.
+pub const GRACE_S: u64 = 3;
+pub const STABLE_S: u64 = 3;
+
+pub struct Lab {
+    pub peers: upstra_tests::Peers,
+    pub own: OwnLab,
+    /// The VM that may not move.
+    pub pinned: String,
+    /// Seconds on battery before acting.
+    pub grace_s: u64,
+    /// The last host of cluster 0 goes down in a second tier, after the others.
+    pub tiered: bool,
+}
+
+impl Lab {
+    pub fn start(peers: upstra_tests::Peers, size: Size) -> Self {
+        let own = OwnLab::start(&peers, size);
+        let pinned = own
+            .vms
+            .iter()
+            .find(|v| v.starts_with("DC0_C0_"))
+            .cloned()
+            .unwrap_or_default();
+        Self {
+            peers,
+            own,
+            pinned,
+            grace_s: GRACE_S,
+            tiered: false,
+        }
+    }
+
+    pub fn nut_dir(&self) -> &std::path::Path {
+        self.peers.get("UPSTRA_PEER_NUT_DIR").as_ref()
+    }
+
+    fn toml(&self) -> String {
+        let nut = format!(
+            "{}:{}",
+            self.peers.get("UPSTRA_PEER_NUT_HOST"),
+            self.peers.get("UPSTRA_PEER_NUT_PORT")
+        );
+        let policy = format!(
+            "policy = {{ grace = \"{}s\", restore_after = \"{STABLE_S}s\", restore_min_charge = 30 }}",
+            self.grace_s
+        );
+        let mut t = format!(
+            r#"
+[[room]]
+name = "lab"
+[[ups]]
+name = "ups-one"
+room = "lab"
+nut = "ups1@{nut}"
+{policy}
+[[ups]]
+name = "ups-two"
+room = "lab"
+nut = "ups2@{nut}"
+{policy}
+[vcenter]
+url = "{url}"
+user = "{user}"
+tls_fingerprint = "{fp}"
+[plan]
+guest_shutdown_timeout = "20s"
+server_off_timeout = "60s"
+server_on_timeout = "90s"
+[[vm]]
+name = "{pinned}"
+priority = 5
+migrate = false
+"#,
+            url = self.own.vcsim_url,
+            user = self.own.vcsim_user,
+            fp = self.own.vcsim_fingerprint,
+            pinned = self.pinned,
+        );
+        let mut system = self.own.systems.iter();
+        for (c, hosts) in self.own.hosts.iter().enumerate() {
+            let feed = if c == 0 { "ups-one" } else { "ups-two" };
+            for (i, host) in hosts.iter().enumerate() {
+                let sys = system.next().unwrap();
+                let tier = if self.tiered && c == 0 && i + 1 == hosts.len() {
+                    2
+                } else {
+                    1
+                };
+                t.push_str(&format!(
+                    "[[server]]\nname = \"{}\"\nroom = \"lab\"\nkind = \"hypervisor\"\nfeeds = [\"{feed}\"]\ntier = {tier}\n\
+                     vsphere_host = \"{host}\"\nbmc = {{ url = \"{}/redfish/v1/Systems/{sys}\", user = \"{}\" }}\n",
+                    server_name(host),
+                    self.own.redfish_url,
+                    self.own.redfish_user
+                ));
+            }
+        }
+        t
+    }
+
+    pub fn spec(&self) -> LabSpec {
+        let mut doc = parse(&self.toml(), &KnownNames::default()).unwrap();
+        let rf = Secret::new(self.own.redfish_password.clone());
+        let servers: Vec<_> = doc.inventory.servers.keys().cloned().collect();
+        for s in servers {
+            doc.fill_secret(&SecretSlot::Bmc(s), rf.clone());
+        }
+        doc.fill_secret(
+            &SecretSlot::VCenter,
+            Secret::new(self.own.vcsim_password.clone()),
+        );
+        LabSpec::from(&doc.inventory)
+    }
+
+    /// The servers of cluster `c`.
+    pub fn servers_of(&self, c: usize) -> Vec<String> {
+        self.own.hosts[c].iter().map(|h| server_name(h)).collect()
+    }
+}
+
+/// `DC0_C0_H1` -> `esx-c0-h1`.
+pub fn server_name(host: &str) -> String {
+    format!(
+        "esx-{}",
+        host.trim_start_matches("DC0_")
+            .to_lowercase()
+            .replace('_', "-")
+    )
+}
+
+/// Where each VM is and whether it runs, by id.
+pub type Placement = BTreeMap<String, (Option<String>, String)>;
+
+pub async fn placement(c: &UpstraClient, t: &SessionToken) -> Placement {
+    c.sync(ctx(), t.clone()).await.unwrap().unwrap();
+    c.list_vms(ctx(), t.clone())
+        .await
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.name.clone(), (v.host.clone(), v.power.clone())))
+        .collect()
+}
+
+pub async fn servers(c: &UpstraClient, t: &SessionToken) -> BTreeMap<String, ServerView> {
+    c.list_servers(ctx(), t.clone())
+        .await
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.name.clone(), s))
+        .collect()
+}
+
+/// Starts a daemon on the peers, sets up the admin, applies the lab and waits until every
+/// UPS, BMC and VM has been read.
+pub async fn daemon(lab: &Lab, dir: &std::path::Path) -> (Daemon, UpstraClient, SessionToken) {
+    let daemon = Daemon::start_with_env(dir, &env()).await;
+    let c = connect(&daemon.socket).await.unwrap();
+    let t = setup_and_login(&c).await;
+    c.apply(ctx(), t.clone(), lab.spec(), false)
+        .await
+        .unwrap()
+        .unwrap();
+    until(
+        "every UPS on mains and every server on",
+        Duration::from_secs(60),
+        || async {
+            let ups = c.list_ups(ctx(), t.clone()).await.unwrap().unwrap();
+            let ok_ups = ups.iter().all(|u| {
+                u.status
+                    .as_deref()
+                    .is_some_and(|s| s.contains("OL") && !s.contains("OB"))
+            });
+            let sync = c.sync(ctx(), t.clone()).await.unwrap().unwrap();
+            let on = servers(&c, &t)
+                .await
+                .values()
+                .all(|s| s.power == upstra_core::state::PowerState::On);
+            (ok_ups && on && sync.problems.is_empty() && sync.vms > 0).then_some(())
+        },
+    )
+    .await;
+    (daemon, c, t)
+}
+
+pub fn env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("UPSTRA_UPS_POLL_INTERVAL", "250ms"),
+        ("UPSTRA_SYNC_INTERVAL", "2s"),
+        ("UPSTRA_LOG", "info,upstra_daemon::outage=debug"),
+    ]
+}
+
+/// Polls `f` every 200 ms until it returns `Some`, for at most `limit`.
+pub async fn until<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    limit: Duration,
+    mut f: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Follows the event log from `cursor` until an event matches; returns it with its time.
+pub async fn wait_event(
+    c: &UpstraClient,
+    t: &SessionToken,
+    cursor: &mut u64,
+    what: &str,
+    limit: Duration,
+    pred: impl Fn(&DomainEvent) -> bool,
+) -> upstra_core::events::EventRecord {
+    let deadline = Instant::now() + limit;
+    loop {
+        let mut long = ctx();
+        long.deadline = Instant::now() + Duration::from_secs(15);
+        let page = c
+            .events_since(long, t.clone(), *cursor, 2000)
+            .await
+            .unwrap()
+            .unwrap();
+        for e in page.events {
+            *cursor = e.seq;
+            if pred(&e.event) {
+                return e;
+            }
+        }
+        *cursor = (*cursor).max(page.next_cursor);
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+    }
+}
+
+/// The run's end, by kind (`shed` or `restore`).
+pub fn run_ended(kind: &'static str) -> impl Fn(&DomainEvent) -> bool {
+    move |e| matches!(e, DomainEvent::RunEnded { plan, .. } if plan == kind)
+}
+
+/// Every step of the last run of `kind` ended done.
+pub async fn last_run(c: &UpstraClient, t: &SessionToken, kind: &str) -> RunView {
+    let status = c.plan_status(ctx(), t.clone()).await.unwrap().unwrap();
+    status
+        .recent
+        .into_iter()
+        .find(|r| r.plan.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} run"))
+}
