@@ -191,6 +191,81 @@ impl OwnLab {
     }
 }
 
+/// What a lab file over an [`OwnLab`] says beyond the lab itself.
+#[derive(Debug, Clone)]
+pub struct LabFile<'a> {
+    /// `host:port` of the harness's upsd: cluster 0 is fed by its `ups1` (as `ups-one`),
+    /// every other cluster by `ups2` (as `ups-two`).
+    pub nut: &'a str,
+    pub grace_s: u64,
+    pub restore_after_s: u64,
+    /// A VM that may not move (shut down instead).
+    pub pinned: Option<&'a str>,
+    /// The last host of cluster 0 goes down in a second tier.
+    pub tiered: bool,
+    /// More `[plan]` lines (`key = value`).
+    pub plan: &'a str,
+}
+
+/// `DC0_C0_H1` -> `esx-c0-h1`.
+pub fn server_name(host: &str) -> String {
+    format!(
+        "esx-{}",
+        host.trim_start_matches("DC0_")
+            .to_lowercase()
+            .replace('_', "-")
+    )
+}
+
+impl OwnLab {
+    /// The lab file: one room, the two UPS, the vCenter, a server per host with its BMC. The
+    /// passwords are not in it: fill them in from `redfish_password` and `vcsim_password`.
+    pub fn lab_file(&self, f: &LabFile<'_>) -> String {
+        let policy = format!(
+            "policy = {{ grace = \"{}s\", restore_after = \"{}s\", restore_min_charge = 30 }}",
+            f.grace_s, f.restore_after_s
+        );
+        let mut t = format!(
+            "[[room]]\nname = \"lab\"\n\
+             [[ups]]\nname = \"ups-one\"\nroom = \"lab\"\nnut = \"ups1@{nut}\"\n{policy}\n\
+             [[ups]]\nname = \"ups-two\"\nroom = \"lab\"\nnut = \"ups2@{nut}\"\n{policy}\n\
+             [vcenter]\nurl = \"{url}\"\nuser = \"{user}\"\ntls_fingerprint = \"{fp}\"\n\
+             [plan]\nguest_shutdown_timeout = \"20s\"\nserver_off_timeout = \"60s\"\nserver_on_timeout = \"90s\"\n{plan}\n",
+            nut = f.nut,
+            url = self.vcsim_url,
+            user = self.vcsim_user,
+            fp = self.vcsim_fingerprint,
+            plan = f.plan,
+        );
+        if let Some(vm) = f.pinned {
+            t.push_str(&format!(
+                "[[vm]]\nname = \"{vm}\"\npriority = 5\nmigrate = false\n"
+            ));
+        }
+        let mut system = self.systems.iter();
+        for (c, hosts) in self.hosts.iter().enumerate() {
+            let feed = if c == 0 { "ups-one" } else { "ups-two" };
+            for (i, host) in hosts.iter().enumerate() {
+                let sys = system.next().expect("a BMC per host");
+                let tier = if f.tiered && c == 0 && i + 1 == hosts.len() {
+                    2
+                } else {
+                    1
+                };
+                t.push_str(&format!(
+                    "[[server]]\nname = \"{}\"\nroom = \"lab\"\nkind = \"hypervisor\"\nfeeds = [\"{feed}\"]\n\
+                     tier = {tier}\nvsphere_host = \"{host}\"\n\
+                     bmc = {{ url = \"{}/redfish/v1/Systems/{sys}\", user = \"{}\" }}\n",
+                    server_name(host),
+                    self.redfish_url,
+                    self.redfish_user
+                ));
+            }
+        }
+        t
+    }
+}
+
 impl Drop for OwnLab {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -9,7 +9,7 @@ use upstra_core::api::v1::*;
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
-use upstra_tests::lab::{OwnLab, Size};
+use upstra_tests::lab::{LabFile, OwnLab, Size, server_name};
 
 use crate::support::*;
 
@@ -56,62 +56,14 @@ impl Lab {
             self.peers.get("UPSTRA_PEER_NUT_HOST"),
             self.peers.get("UPSTRA_PEER_NUT_PORT")
         );
-        let policy = format!(
-            "policy = {{ grace = \"{}s\", restore_after = \"{STABLE_S}s\", restore_min_charge = 30 }}",
-            self.grace_s
-        );
-        let mut t = format!(
-            r#"
-[[room]]
-name = "lab"
-[[ups]]
-name = "ups-one"
-room = "lab"
-nut = "ups1@{nut}"
-{policy}
-[[ups]]
-name = "ups-two"
-room = "lab"
-nut = "ups2@{nut}"
-{policy}
-[vcenter]
-url = "{url}"
-user = "{user}"
-tls_fingerprint = "{fp}"
-[plan]
-guest_shutdown_timeout = "20s"
-server_off_timeout = "60s"
-server_on_timeout = "90s"
-[[vm]]
-name = "{pinned}"
-priority = 5
-migrate = false
-"#,
-            url = self.own.vcsim_url,
-            user = self.own.vcsim_user,
-            fp = self.own.vcsim_fingerprint,
-            pinned = self.pinned,
-        );
-        let mut system = self.own.systems.iter();
-        for (c, hosts) in self.own.hosts.iter().enumerate() {
-            let feed = if c == 0 { "ups-one" } else { "ups-two" };
-            for (i, host) in hosts.iter().enumerate() {
-                let sys = system.next().unwrap();
-                let tier = if self.tiered && c == 0 && i + 1 == hosts.len() {
-                    2
-                } else {
-                    1
-                };
-                t.push_str(&format!(
-                    "[[server]]\nname = \"{}\"\nroom = \"lab\"\nkind = \"hypervisor\"\nfeeds = [\"{feed}\"]\ntier = {tier}\n\
-                     vsphere_host = \"{host}\"\nbmc = {{ url = \"{}/redfish/v1/Systems/{sys}\", user = \"{}\" }}\n",
-                    server_name(host),
-                    self.own.redfish_url,
-                    self.own.redfish_user
-                ));
-            }
-        }
-        t
+        self.own.lab_file(&LabFile {
+            nut: &nut,
+            grace_s: self.grace_s,
+            restore_after_s: STABLE_S,
+            pinned: Some(&self.pinned),
+            tiered: self.tiered,
+            plan: "",
+        })
     }
 
     pub fn spec(&self) -> LabSpec {
@@ -132,16 +84,6 @@ migrate = false
     pub fn servers_of(&self, c: usize) -> Vec<String> {
         self.own.hosts[c].iter().map(|h| server_name(h)).collect()
     }
-}
-
-/// `DC0_C0_H1` -> `esx-c0-h1`.
-pub fn server_name(host: &str) -> String {
-    format!(
-        "esx-{}",
-        host.trim_start_matches("DC0_")
-            .to_lowercase()
-            .replace('_', "-")
-    )
 }
 
 /// Where each VM is and whether it runs, by id.
