@@ -43,6 +43,8 @@ struct SimState {
     tick: u64,
     power: BTreeMap<ServerId, PowerState>,
     vms: Vec<Vm>,
+    /// Every hypervisor host, whether VMs run on it or not.
+    hosts: Vec<String>,
     maintenance: BTreeMap<String, bool>,
 }
 
@@ -87,11 +89,17 @@ impl SimLab {
             .keys()
             .map(|id| (id.clone(), PowerState::On))
             .collect();
+        let mut host_names: Vec<String> = hosts
+            .iter()
+            .filter_map(|s| s.vsphere_host.clone())
+            .collect();
+        host_names.sort();
         Self {
             state: Mutex::new(SimState {
                 tick: 0,
                 power,
                 vms,
+                hosts: host_names,
                 maintenance: BTreeMap::new(),
             }),
         }
@@ -155,26 +163,23 @@ impl Bmc for SimLab {
 
 impl Hypervisor for SimLab {
     fn inventory(&self) -> BoxFuture<'_, Result<HypervisorInventory, AdapterError>> {
-        let inv = self.with(|s| {
-            let mut hosts: Vec<String> = s.vms.iter().filter_map(|v| v.host.clone()).collect();
-            hosts.sort();
-            hosts.dedup();
-            HypervisorInventory {
-                hosts: hosts
-                    .into_iter()
-                    .map(|name| HostInfo {
-                        in_maintenance: s.maintenance.get(&name).copied().unwrap_or(false),
-                        name,
-                        cluster: Some("demo-cluster".into()),
-                        connected: true,
-                        capacity: Some(HostCapacity {
-                            cpu_threads: 32,
-                            memory_mib: 128 * 1024,
-                        }),
-                    })
-                    .collect(),
-                vms: s.vms.clone(),
-            }
+        let inv = self.with(|s| HypervisorInventory {
+            hosts: s
+                .hosts
+                .iter()
+                .cloned()
+                .map(|name| HostInfo {
+                    in_maintenance: s.maintenance.get(&name).copied().unwrap_or(false),
+                    name,
+                    cluster: Some("demo-cluster".into()),
+                    connected: true,
+                    capacity: Some(HostCapacity {
+                        cpu_threads: 32,
+                        memory_mib: 128 * 1024,
+                    }),
+                })
+                .collect(),
+            vms: s.vms.clone(),
         });
         ready(Ok(inv))
     }

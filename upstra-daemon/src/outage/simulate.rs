@@ -25,7 +25,7 @@ pub async fn simulate(shared: &Shared, ups: &str) -> Result<SimulationReport, Ap
     let mut checks = Vec::new();
     let at_risk = BTreeSet::from([id.clone()]);
     let (state, problem) = lab_state(shared, &at_risk, true).await;
-    if inventory.vcenter.is_some() {
+    if matches!(shared.drivers.hypervisor(&inventory), Ok(Some(_))) {
         checks.push(CheckView {
             target: "vcenter".into(),
             ok: problem.is_none(),

@@ -121,6 +121,9 @@ impl StepRun<'_> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if let Err(e) = self.journal_attempt().await {
+                return (StepState::Failed, e.message);
+            }
             match self.attempt().await {
                 Ok(outcome) => return (StepState::Done, outcome),
                 Err(e) if e.retry && attempt < ATTEMPTS && Instant::now() < deadline => {
@@ -227,19 +230,37 @@ impl StepRun<'_> {
 
     // --- the journal ------------------------------------------------------------------
 
-    async fn journal_started(&mut self, before: Option<Before>) -> Result<(), StepError> {
+    /// Counts an attempt before anything is looked at or sent.
+    async fn journal_attempt(&mut self) -> Result<(), StepError> {
         let (run, step, now) = (self.run, self.step.id.0, clock::now());
         self.shared
             .store
-            .call(move |db| db.step_started(run, step, before.as_ref(), now))
+            .call(move |db| db.step_attempt(run, step, now))
             .await
             .map_err(|e| {
                 StepError::fatal(format!("cannot journal the step, so it was not run: {e}"))
             })?;
         if self.record.state == StepState::Pending {
             self.record.state = StepState::Started;
+            self.record.started_at = Some(now);
         }
         Ok(())
+    }
+
+    /// Records the target's state before acting; nothing is sent until it is stored.
+    async fn journal_started(&mut self, before: Option<Before>) -> Result<(), StepError> {
+        let Some(before) = before else {
+            return Ok(());
+        };
+        let (run, step) = (self.run, self.step.id.0);
+        self.shared
+            .store
+            .call(move |db| db.step_before(run, step, &before))
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                StepError::fatal(format!("cannot journal the step, so it was not run: {e}"))
+            })
     }
 
     /// Journals that the command goes out now; returns when that was (for deadlines).

@@ -154,20 +154,24 @@ impl Db {
         Ok(id)
     }
 
-    /// The step is about to act: its intent and the state before, recorded first.
-    pub fn step_started(
-        &mut self,
-        run: i64,
-        step: u32,
-        before: Option<&Before>,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let before = before.map(json).transpose()?;
+    /// An attempt at the step begins: it counts, and the step shows as started.
+    pub fn step_attempt(&mut self, run: i64, step: u32, now: Timestamp) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE run_steps SET state = 'started', attempts = attempts + 1,
-                 before = coalesce(before, ?3), started_at = coalesce(started_at, ?4)
+            "UPDATE run_steps SET attempts = attempts + 1,
+                 state = CASE state WHEN 'pending' THEN 'started' ELSE state END,
+                 started_at = coalesce(started_at, ?3)
              WHERE run = ?1 AND step = ?2",
-            params![run, step, before, now.millis()],
+            params![run, step, now.millis()],
+        )?;
+        Ok(())
+    }
+
+    /// The state of the target before the step acts, recorded first. Only the first one
+    /// counts: a later attempt sees what an earlier one changed.
+    pub fn step_before(&mut self, run: i64, step: u32, before: &Before) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE run_steps SET before = coalesce(before, ?3) WHERE run = ?1 AND step = ?2",
+            params![run, step, json(before)?],
         )?;
         Ok(())
     }

@@ -26,6 +26,8 @@ pub struct Lab {
     pub grace_s: u64,
     /// The last host of cluster 0 goes down in a second tier, after the others.
     pub tiered: bool,
+    /// A server on `ups-one` whose BMC never answers.
+    pub broken: bool,
 }
 
 impl Lab {
@@ -43,6 +45,7 @@ impl Lab {
             pinned,
             grace_s: GRACE_S,
             tiered: false,
+            broken: false,
         }
     }
 
@@ -56,14 +59,23 @@ impl Lab {
             self.peers.get("UPSTRA_PEER_NUT_HOST"),
             self.peers.get("UPSTRA_PEER_NUT_PORT")
         );
-        self.own.lab_file(&LabFile {
+        let mut t = self.own.lab_file(&LabFile {
             nut: &nut,
             grace_s: self.grace_s,
             restore_after_s: STABLE_S,
             pinned: Some(&self.pinned),
             tiered: self.tiered,
             plan: "",
-        })
+        });
+        if self.broken {
+            // Port 9 (discard) is closed on loopback: every call is refused at once.
+            t.push_str(&format!(
+                "[[server]]\nname = \"broken\"\nroom = \"lab\"\nkind = \"other\"\nfeeds = [\"ups-one\"]\n\
+                 bmc = {{ url = \"http://127.0.0.1:9/redfish/v1/Systems/1\", user = \"{}\" }}\n",
+                self.own.redfish_user
+            ));
+        }
+        t
     }
 
     pub fn spec(&self) -> LabSpec {
@@ -131,11 +143,18 @@ pub async fn daemon(lab: &Lab, dir: &std::path::Path) -> (Daemon, UpstraClient, 
                     .is_some_and(|s| s.contains("OL") && !s.contains("OB"))
             });
             let sync = c.sync(ctx(), t.clone()).await.unwrap().unwrap();
+            // The broken server, when there is one, never answers: that is its point.
             let on = servers(&c, &t)
                 .await
                 .values()
+                .filter(|s| s.name != "broken")
                 .all(|s| s.power == upstra_core::state::PowerState::On);
-            (ok_ups && on && sync.problems.is_empty() && sync.vms > 0).then_some(())
+            let problems = sync
+                .problems
+                .iter()
+                .filter(|p| !p.contains("broken"))
+                .count();
+            (ok_ups && on && problems == 0 && sync.vms > 0).then_some(())
         },
     )
     .await;
