@@ -1,5 +1,6 @@
 //! The Redis outbox: every event reaches the site's stream, none twice by id, even when Redis
-//! stops in the middle of a shed and comes back; the local run does not notice.
+//! stops in the middle of a shed and comes back; the local run does not notice. Another site's
+//! stream is followed into the local log.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -48,7 +49,10 @@ async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed()
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("upstrad.toml"),
-        format!("[bus]\nredis = \"{}\"\nsite = \"lab-a\"\n", redis.url(None)),
+        format!(
+            "[bus]\nredis = \"{}\"\nsite = \"lab-a\"\nfollow = [\"lab-b\"]\n",
+            redis.url(None)
+        ),
     )
     .unwrap();
     let (_daemon, c, t) = daemon(&lab, dir.path()).await;
@@ -59,7 +63,40 @@ async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed()
     )
     .await;
 
+    // Another site's events show up here, marked as theirs (and are never published back).
+    let other = RedisBus::new(&redis.url(None), BusOptions::for_site("lab-b")).unwrap();
+    let mut seq = 0;
     let mut cursor = 0;
+    until(
+        "lab-b's event in this daemon's log",
+        Duration::from_secs(30),
+        || {
+            seq += 1;
+            let record = upstra_core::events::EventRecord {
+                seq,
+                at: upstra_core::state::Timestamp(0),
+                event: DomainEvent::DaemonStarted {
+                    version: "b".into(),
+                },
+            };
+            let (other, c, t) = (&other, &c, &t);
+            async move {
+                other.publish(&record).await.unwrap();
+                let page = c
+                    .events_since(ctx(), t.clone(), 0, 500)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                page.events
+                    .iter()
+                    .any(
+                        |e| matches!(&e.event, DomainEvent::Remote { site, .. } if site == "lab-b"),
+                    )
+                    .then_some(())
+            }
+        },
+    )
+    .await;
     let dev = DevFile::open(lab.nut_dir(), "ups1");
     dev.set(&[("ups.status", "OB DISCHRG")]);
     wait_event(
@@ -97,6 +134,7 @@ async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed()
         .unwrap()
         .events
         .iter()
+        .filter(|e| !matches!(e.event, DomainEvent::Remote { .. }))
         .map(|e| e.seq)
         .collect();
     let last = *local.last().unwrap();
@@ -123,5 +161,10 @@ async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed()
     for seq in &local {
         assert!(unique.contains(seq), "event {seq} never reached the stream");
     }
+    assert_eq!(
+        unique.range(..=last).count(),
+        local.len(),
+        "only local events are published: {seqs:?}"
+    );
     drop(dev);
 }
