@@ -18,10 +18,11 @@ use qrcode::{EcLevel, QrCode};
 
 /// The quiet zone of the standard, in modules: what the CLI draws, where lines scroll.
 pub const STANDARD_QUIET_ZONE: u32 = 4;
-/// The console's quiet zone: half the standard so that the code of a typical enrollment URI
-/// fits the body of an 80×24 screen; phone scanners read it well with the console's explicit
-/// white background.
-pub const CONSOLE_QUIET_ZONE: u32 = 2;
+/// The console's quiet zone: one module, so that the code of an enrollment URI fits the body of
+/// an 80×24 screen even when it needs the next QR version (how many modules a URI takes varies
+/// with the digits in its random key). The console widens it with white padding wherever there
+/// is room; phone scanners read it well on the console's explicit white background.
+pub const CONSOLE_QUIET_ZONE: u32 = 1;
 
 /// ANSI: black on bright white, then back to the terminal's colours.
 const ANSI_BLACK_ON_WHITE: &str = "\x1b[30;107m";
@@ -85,25 +86,29 @@ mod tests {
     fn an_enrollment_uri_fits_the_console_at_80x24() {
         let console = lines(URI, CONSOLE_QUIET_ZONE).expect("encodes");
         let (w, h) = size(&console);
-        // Version 4 (33 modules, the secret packed as alphanumerics) plus two modules of
-        // margin each side.
-        assert_eq!((w, h), (37, 19));
+        // Version 4 (33 modules, the secret packed as alphanumerics) plus one module of
+        // margin each side, two rows of modules per line.
+        assert_eq!((w, h), (35, 18));
         assert!(console.iter().all(|l| l.chars().count() == w), "square");
         let standard = lines(URI, STANDARD_QUIET_ZONE).expect("encodes");
         assert_eq!(size(&standard), (41, 21));
+        // A longer name, or a key whose digits pack worse, takes version 5 (37 modules): it
+        // still fits the 20 lines inside the dialog of an 80×24 screen.
+        let longer = URI.replace("alice", "alice.martin-dupont");
+        let (w, h) = size(&lines(&longer, CONSOLE_QUIET_ZONE).expect("encodes"));
+        assert!(w <= 39 && h <= 20, "{w}x{h}");
     }
 
     #[test]
     fn the_quiet_zone_is_drawn_light() {
         let l = lines(URI, CONSOLE_QUIET_ZONE).expect("encodes");
-        // Two modules of margin: the first line is blank, the first two columns too.
-        assert!(l[0].chars().all(|c| c == ' '));
+        // One module of margin: the first and last columns are blank, and the first line's
+        // upper half; the finder pattern's top edge fills its lower half after the margin.
         assert!(
             l.iter()
-                .all(|row| row.starts_with("  ") && row.ends_with("  "))
+                .all(|row| row.starts_with(' ') && row.ends_with(' '))
         );
-        // The finder pattern's top edge starts right after the margin.
-        assert!(l[1].chars().nth(2).is_some_and(|c| c != ' '));
+        assert_eq!(l[0].chars().nth(1), Some('▄'));
     }
 
     #[test]

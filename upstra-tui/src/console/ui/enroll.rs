@@ -33,12 +33,19 @@ fn scan(state: &State, enroll: &Enrollment, frame: &mut Frame, area: Rect) {
         } => Some(lines.as_slice()),
         _ => None,
     };
-    let (qr_w, qr_h) = qr_lines.map_or((0, 0), qr::size);
-    let qr_w = u16::try_from(qr_w).unwrap_or(u16::MAX);
-    let qr_h = u16::try_from(qr_h).unwrap_or(u16::MAX);
-    // The code shows only when it fits whole: a clipped code does not scan.
-    let show_qr =
-        qr_lines.is_some() && qr_w + 1 + TEXT_WIDTH + 2 <= area.width && qr_h + 2 <= area.height;
+    let (code_w, code_h) = qr_lines.map_or((0, 0), qr::size);
+    let code_w = u16::try_from(code_w).unwrap_or(u16::MAX);
+    let code_h = u16::try_from(code_h).unwrap_or(u16::MAX);
+    let fits = |w: u16, h: u16| w + 1 + TEXT_WIDTH + 2 <= area.width && h + 2 <= area.height;
+    // The code shows only when it fits whole: a clipped code does not scan. Where there is
+    // room, a white line above and below and a white column on each side widen its margin.
+    let show_qr = qr_lines.is_some() && fits(code_w, code_h);
+    let pad = show_qr && fits(code_w + 2, code_h + 2);
+    let (qr_w, qr_h) = if pad {
+        (code_w + 2, code_h + 2)
+    } else {
+        (code_w, code_h)
+    };
     let width = if show_qr {
         qr_w + 1 + TEXT_WIDTH + 2
     } else {
@@ -57,10 +64,25 @@ fn scan(state: &State, enroll: &Enrollment, frame: &mut Frame, area: Rect) {
             Constraint::Min(0),
         ])
         .areas(inner);
-        let lines: Vec<Line> = qr_lines
-            .unwrap_or_default()
-            .iter()
-            .map(|l| Line::styled(l.as_str(), t.qr()))
+        let blank = " ".repeat(usize::from(code_w));
+        let code = qr_lines.unwrap_or_default().iter().map(String::as_str);
+        let rows: Vec<&str> = if pad {
+            std::iter::once(blank.as_str())
+                .chain(code)
+                .chain(std::iter::once(blank.as_str()))
+                .collect()
+        } else {
+            code.collect()
+        };
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|l| {
+                if pad {
+                    Line::styled(format!(" {l} "), t.qr())
+                } else {
+                    Line::styled(l, t.qr())
+                }
+            })
             .collect();
         frame.render_widget(Paragraph::new(lines), left);
         right
