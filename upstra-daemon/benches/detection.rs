@@ -6,18 +6,16 @@
 //! `cargo bench -p upstra-daemon --bench detection` prints the figures.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use tarpc::tokio_serde::formats::Json;
-use tokio_util::sync::CancellationToken;
-use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest, UpstraClient};
+use upstra_core::api::v1::LabSpec;
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
-use upstra_daemon::config::Config;
-use upstra_daemon::store::{KeySource, Store};
 use upstra_tests::nut::DevFile;
 
 const FLIPS: usize = 20;
@@ -44,15 +42,8 @@ fn upsd_status(conn: &mut (BufReader<TcpStream>, TcpStream)) -> String {
 
 #[tokio::main]
 async fn main() {
-    let Ok(env) = std::env::var("UPSTRA_PEERS_ENV") else {
-        println!(
-            "detection benchmark skipped: start the peers (tests/peers/start.sh) and set UPSTRA_PEERS_ENV"
-        );
+    let Some(peers) = support::peers("detection") else {
         return;
-    };
-    let peers = upstra_tests::Peers {
-        vars: upstra_tests::parse_env(&std::fs::read_to_string(&env).unwrap()),
-        path: env,
     };
     let g = |k: &str| peers.get(k).to_owned();
     let nut = format!(
@@ -94,53 +85,9 @@ async fn main() {
         Secret::new(g("UPSTRA_PEER_VCSIM_PASSWORD")),
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        socket: dir.path().join("s.sock"),
-        data_dir: dir.path().join("data"),
-        ..Config::default()
-    };
-    let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None)).unwrap();
-    let listener = upstra_daemon::server::bind(&config.socket, None).unwrap();
-    let stop = CancellationToken::new();
-    let socket = config.socket.clone();
-    let daemon = tokio::spawn(upstra_daemon::run(
-        config,
-        store,
-        listener,
-        stop.clone().cancelled_owned(),
-    ));
-    let t = tarpc::serde_transport::unix::connect(&socket, Json::default)
-        .await
-        .unwrap();
-    let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
+    let daemon = support::start(|_| {}).await;
+    let (c, token) = (daemon.client.clone(), daemon.token.clone());
     let ctx = tarpc::context::current;
-    let pw = Secret::new("benchmark password");
-    c.setup(
-        ctx(),
-        SetupRequest {
-            user: "b".into(),
-            password: pw.clone(),
-        },
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let LoginOutcome::Session(s) = c
-        .login(
-            ctx(),
-            LoginRequest {
-                user: "b".into(),
-                password: pw,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap()
-    else {
-        panic!()
-    };
-    let token = s.token;
     c.apply(ctx(), token.clone(), LabSpec::from(&doc.inventory), false)
         .await
         .unwrap()
@@ -212,6 +159,5 @@ async fn main() {
         pick(0.99),
         latencies[latencies.len() - 1]
     );
-    stop.cancel();
-    daemon.await.unwrap().unwrap();
+    daemon.stop().await;
 }

@@ -5,26 +5,17 @@
 //! calls and the calls per second of one and of several concurrent clients.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
-use tarpc::tokio_serde::formats::Json;
-use tokio_util::sync::CancellationToken;
-use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest, UpstraClient};
+use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::secret::Secret;
-use upstra_daemon::config::Config;
-use upstra_daemon::store::{KeySource, Store};
 
 const SEQUENTIAL: usize = 5_000;
 const CONCURRENT_CLIENTS: usize = 8;
 const PER_CLIENT: usize = 2_000;
-
-async fn client(socket: &std::path::Path) -> UpstraClient {
-    let t = tarpc::serde_transport::unix::connect(socket, Json::default)
-        .await
-        .unwrap();
-    UpstraClient::new(tarpc::client::Config::default(), t).spawn()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -32,56 +23,20 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        socket: dir.path().join("upstra.sock"),
-        data_dir: dir.path().join("data"),
-        // The benchmark makes tens of thousands of calls as one user: lift the per-user limit.
-        limits: upstra_daemon::limits::Limits {
+    // The benchmark makes tens of thousands of calls as one user: lift the per-user limit.
+    let daemon = support::start(|config| {
+        config.limits = upstra_daemon::limits::Limits {
             global: upstra_core::ratelimit::Limit::per_minutes(10_000_000, 15),
             ..Default::default()
-        },
-        ..Config::default()
-    };
-    let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None)).unwrap();
-    let listener = upstra_daemon::server::bind(&config.socket, None).unwrap();
-    let stop = CancellationToken::new();
-    let socket = config.socket.clone();
-    let daemon = tokio::spawn(upstra_daemon::run(
-        config,
-        store,
-        listener,
-        stop.clone().cancelled_owned(),
-    ));
-
-    let c = client(&socket).await;
+        };
+    })
+    .await;
+    let (c, token, socket) = (
+        daemon.client.clone(),
+        daemon.token.clone(),
+        daemon.socket.clone(),
+    );
     let ctx = tarpc::context::current;
-    let password = Secret::new("benchmark password");
-    c.setup(
-        ctx(),
-        SetupRequest {
-            user: "bench".into(),
-            password: password.clone(),
-        },
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let token = c
-        .login(
-            ctx(),
-            LoginRequest {
-                user: "bench".into(),
-                password,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    let LoginOutcome::Session(reply) = token else {
-        panic!("the bench user has no second factor")
-    };
-    let token = reply.token;
     let lab = parse(upstra_daemon::demo::DEMO_LAB, &KnownNames::default())
         .unwrap()
         .inventory;
@@ -98,8 +53,8 @@ async fn main() {
             .login(
                 ctx(),
                 LoginRequest {
-                    user: "bench".into(),
-                    password: Secret::new("benchmark password"),
+                    user: support::USER.into(),
+                    password: Secret::new(support::PASSWORD),
                 },
             )
             .await
@@ -164,7 +119,7 @@ async fn main() {
         let socket = socket.clone();
         let token = token.clone();
         tasks.push(tokio::spawn(async move {
-            let c = client(&socket).await;
+            let c = support::client(&socket).await;
             for _ in 0..PER_CLIENT {
                 c.list_servers(tarpc::context::current(), token.clone())
                     .await
@@ -181,6 +136,5 @@ async fn main() {
     println!("list_servers, {CONCURRENT_CLIENTS} concurrent clients, {calls} calls:");
     println!("  {:.0} calls/s", calls as f64 / total.as_secs_f64());
 
-    stop.cancel();
-    daemon.await.unwrap().unwrap();
+    daemon.stop().await;
 }

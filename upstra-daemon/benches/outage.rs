@@ -10,18 +10,14 @@
 //! `cargo bench -p upstra-daemon --bench outage`
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
-use tarpc::tokio_serde::formats::Json;
-use tokio_util::sync::CancellationToken;
-use upstra_core::api::v1::{
-    LabSpec, LoginOutcome, LoginRequest, RunView, SessionToken, SetupRequest, UpstraClient,
-};
+use upstra_core::api::v1::{LabSpec, RunView, SessionToken, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
-use upstra_daemon::config::Config;
-use upstra_daemon::store::{KeySource, Store};
 use upstra_tests::lab::{LabFile, OwnLab, Size};
 use upstra_tests::nut::DevFile;
 
@@ -95,15 +91,8 @@ async fn wait_run(c: &UpstraClient, t: &SessionToken, cursor: &mut u64, kind: &s
 
 #[tokio::main]
 async fn main() {
-    let Ok(env) = std::env::var("UPSTRA_PEERS_ENV") else {
-        println!(
-            "outage benchmark skipped: start the peers (tests/peers/start.sh) and set UPSTRA_PEERS_ENV"
-        );
+    let Some(peers) = support::peers("outage") else {
         return;
-    };
-    let peers = upstra_tests::Peers {
-        vars: upstra_tests::parse_env(&std::fs::read_to_string(&env).unwrap()),
-        path: env,
     };
     let started = Instant::now();
     let own = OwnLab::start(
@@ -151,56 +140,14 @@ async fn main() {
         Secret::new(own.vcsim_password.clone()),
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        socket: dir.path().join("s.sock"),
-        data_dir: dir.path().join("data"),
-        ups_poll_interval: Duration::from_millis(250),
-        sync_interval: Duration::from_secs(5),
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None)).unwrap();
-    let listener = upstra_daemon::server::bind(&config.socket, None).unwrap();
-    let stop = CancellationToken::new();
-    let socket = config.socket.clone();
-    let daemon = tokio::spawn(upstra_daemon::run(
-        config,
-        store,
-        listener,
-        stop.clone().cancelled_owned(),
-    ));
-    let t = tarpc::serde_transport::unix::connect(&socket, Json::default)
-        .await
-        .unwrap();
-    let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
+    let daemon = support::start(|config| {
+        config.ups_poll_interval = Duration::from_millis(250);
+        config.sync_interval = Duration::from_secs(5);
+        config.log = "warn".into();
+    })
+    .await;
+    let (c, token) = (daemon.client.clone(), daemon.token.clone());
     let ctx = tarpc::context::current;
-    let pw = Secret::new("benchmark password");
-    c.setup(
-        ctx(),
-        SetupRequest {
-            user: "b".into(),
-            password: pw.clone(),
-        },
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let LoginOutcome::Session(s) = c
-        .login(
-            ctx(),
-            LoginRequest {
-                user: "b".into(),
-                password: pw,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap()
-    else {
-        panic!("no second factor was set up")
-    };
-    let token = s.token;
     let mut long = ctx();
     long.deadline = Instant::now() + Duration::from_secs(120);
     c.apply(long, token.clone(), LabSpec::from(&doc.inventory), false)
@@ -230,6 +177,5 @@ async fn main() {
     report("shed", &shed);
     let restore = wait_run(&c, &token, &mut cursor, "restore").await;
     report("restore", &restore);
-    stop.cancel();
-    daemon.await.unwrap().unwrap();
+    daemon.stop().await;
 }

@@ -65,6 +65,29 @@ impl From<AdapterError> for StepError {
 
 type StepResult = Result<String, StepError>;
 
+/// Looks with `probe` every [`POLL`] until it says yes or `wait` after `since` has passed
+/// (measured on the wall clock, since `since` may come from the journal of an earlier daemon).
+async fn poll_until<F, Fut>(
+    since: Timestamp,
+    wait: Duration,
+    mut probe: F,
+) -> Result<bool, StepError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, StepError>>,
+{
+    let until = since.millis() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+    loop {
+        if probe().await? {
+            return Ok(true);
+        }
+        if clock::now().millis() >= until {
+            return Ok(false);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// Reads the hypervisor at most once per `MAX_AGE` however many steps ask, so a hundred
 /// parallel steps do not read vCenter a hundred times.
 #[derive(Default)]
@@ -356,18 +379,10 @@ impl StepRun<'_> {
         wait: Duration,
         ok: impl Fn(&Vm) -> bool,
     ) -> Result<bool, StepError> {
-        let until = since.millis() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-        loop {
-            if let Some(vm) = self.vm(hv, id).await?
-                && ok(&vm)
-            {
-                return Ok(true);
-            }
-            if clock::now().millis() >= until {
-                return Ok(false);
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        poll_until(since, wait, || async {
+            Ok(self.vm(hv, id).await?.is_some_and(|vm| ok(&vm)))
+        })
+        .await
     }
 
     async fn stop_vm(
@@ -535,17 +550,11 @@ impl StepRun<'_> {
         wait: Duration,
         ok: impl Fn(bool, bool) -> bool,
     ) -> Result<bool, StepError> {
-        let until = since.millis() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-        loop {
+        poll_until(since, wait, || async {
             let (connected, in_maintenance) = self.host_state(hv, host).await?;
-            if ok(connected, in_maintenance) {
-                return Ok(true);
-            }
-            if clock::now().millis() >= until {
-                return Ok(false);
-            }
-            tokio::time::sleep(POLL).await;
-        }
+            Ok(ok(connected, in_maintenance))
+        })
+        .await
     }
 
     async fn wait_connected(
@@ -607,21 +616,17 @@ impl StepRun<'_> {
         wait: Duration,
         want: PowerState,
     ) -> Result<bool, StepError> {
-        let until = since.millis() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-        loop {
+        poll_until(since, wait, || async {
             match self.power(server).await {
-                Ok(p) if p == want => return Ok(true),
-                Ok(_) => {}
+                Ok(p) => Ok(p == want),
                 // A BMC that stops answering while its server goes down is common.
                 Err(e) => {
-                    tracing::debug!(server = %server.id, error = %e.message, "BMC read failed while waiting")
+                    tracing::debug!(server = %server.id, error = %e.message, "BMC read failed while waiting");
+                    Ok(false)
                 }
             }
-            if clock::now().millis() >= until {
-                return Ok(false);
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        })
+        .await
     }
 
     async fn shutdown(

@@ -148,14 +148,7 @@ async fn a_daemon_killed_at_any_moment_resumes_and_sends_nothing_twice() {
     let report = last_run(&c, &t, "restore").await;
     assert_eq!(report.state, "finished", "{report:#?}");
     assert_eq!(report.counts.failed, 0, "{report:#?}");
-    assert_eq!(placement(&c, &t).await, before, "the lab is as it was");
-    for (name, s) in servers(&c, &t).await {
-        assert_eq!(
-            (s.power, s.in_maintenance),
-            (PowerState::On, Some(false)),
-            "{name}"
-        );
-    }
+    assert_as_before(&c, &t, &before, &[]).await;
     // One shutdown and one power-on per server of the cut, nothing for the others.
     let sent = resets(&lab);
     let cut: Vec<&String> = lab

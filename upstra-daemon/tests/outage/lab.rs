@@ -3,7 +3,7 @@
 //! that must be shut down rather than moved.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use upstra_core::api::v1::*;
 use upstra_core::events::DomainEvent;
@@ -169,48 +169,28 @@ pub fn env() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Polls `f` every 200 ms until it returns `Some`, for at most `limit`.
-pub async fn until<T, F: std::future::Future<Output = Option<T>>>(
-    what: &str,
-    limit: Duration,
-    mut f: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Follows the event log from `cursor` until an event matches; returns it with its time.
-pub async fn wait_event(
+/// The lab is as it was before the cut: every VM on its host in its power state, every server
+/// (but `except`) on and out of maintenance.
+pub async fn assert_as_before(
     c: &UpstraClient,
     t: &SessionToken,
-    cursor: &mut u64,
-    what: &str,
-    limit: Duration,
-    pred: impl Fn(&DomainEvent) -> bool,
-) -> upstra_core::events::EventRecord {
-    let deadline = Instant::now() + limit;
-    loop {
-        let mut long = ctx();
-        long.deadline = Instant::now() + Duration::from_secs(15);
-        let page = c
-            .events_since(long, t.clone(), *cursor, 2000)
-            .await
-            .unwrap()
-            .unwrap();
-        for e in page.events {
-            *cursor = e.seq;
-            if pred(&e.event) {
-                return e;
-            }
+    before: &Placement,
+    except: &[&str],
+) {
+    assert_eq!(
+        &placement(c, t).await,
+        before,
+        "every VM back on its host in its power state"
+    );
+    for (name, s) in servers(c, t).await {
+        if except.contains(&name.as_str()) {
+            continue;
         }
-        *cursor = (*cursor).max(page.next_cursor);
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert_eq!(
+            (s.power, s.in_maintenance),
+            (upstra_core::state::PowerState::On, Some(false)),
+            "{name}"
+        );
     }
 }
 

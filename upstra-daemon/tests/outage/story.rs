@@ -162,16 +162,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
     );
     assert_eq!(report.undoes, vec![shed.id]);
 
-    let after = placement(&c, &t).await;
-    assert_eq!(
-        after, before,
-        "every VM back on its host in its power state"
-    );
-    let srv = servers(&c, &t).await;
-    for (name, s) in &srv {
-        assert_eq!(s.power, PowerState::On, "{name}");
-        assert_eq!(s.in_maintenance, Some(false), "{name}");
-    }
+    assert_as_before(&c, &t, &before, &[]).await;
     let status = c.plan_status(ctx(), t.clone()).await.unwrap().unwrap();
     assert!(status.unrestored.is_empty());
     assert!(
@@ -259,12 +250,5 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
     let report = last_run(&c, &t, "restore").await;
     assert_eq!(report.state, "finished", "{report:#?}");
     assert_eq!(report.counts.failed, 0, "{report:#?}");
-    assert_eq!(placement(&c, &t).await, before);
-    for (name, s) in servers(&c, &t).await {
-        assert_eq!(
-            (s.power, s.in_maintenance),
-            (PowerState::On, Some(false)),
-            "{name}"
-        );
-    }
+    assert_as_before(&c, &t, &before, &[]).await;
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tarpc::tokio_serde::formats::Json;
 use upstra_core::api::v1::{LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient};
+use upstra_core::events::DomainEvent;
 use upstra_core::secret::Secret;
 
 pub const ADMIN: &str = "admin";
@@ -218,4 +219,49 @@ pub async fn login_as(client: &UpstraClient, user: &str, password: &str) -> Sess
 pub fn sha256(path: &Path) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+/// Polls `f` every 200 ms until it returns `Some`, for at most `limit`.
+pub async fn until<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    limit: Duration,
+    mut f: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Follows the event log from `cursor` until an event matches; returns it with its time.
+pub async fn wait_event(
+    c: &UpstraClient,
+    t: &SessionToken,
+    cursor: &mut u64,
+    what: &str,
+    limit: Duration,
+    pred: impl Fn(&DomainEvent) -> bool,
+) -> upstra_core::events::EventRecord {
+    let deadline = Instant::now() + limit;
+    loop {
+        let mut long = ctx();
+        long.deadline = Instant::now() + Duration::from_secs(15);
+        let page = c
+            .events_since(long, t.clone(), *cursor, 2000)
+            .await
+            .unwrap()
+            .unwrap();
+        for e in page.events {
+            *cursor = e.seq;
+            if pred(&e.event) {
+                return e;
+            }
+        }
+        *cursor = (*cursor).max(page.next_cursor);
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+    }
 }
