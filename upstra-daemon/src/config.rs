@@ -35,7 +35,7 @@ pub struct SessionConfig {
 }
 
 /// The optional Redis event bus for multi-daemon sites.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct BusConfig {
     /// `redis://[user:password@]host:port`; `None`: no bus (the embedded default).
     pub redis: Option<String>,
@@ -43,6 +43,16 @@ pub struct BusConfig {
     pub site: String,
     /// Other sites whose streams this daemon follows.
     pub follow: Vec<String>,
+}
+
+impl std::fmt::Debug for BusConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BusConfig")
+            .field("redis", &self.redis.as_deref().map(redact_url))
+            .field("site", &self.site)
+            .field("follow", &self.follow)
+            .finish()
+    }
 }
 
 /// The validated, effective configuration.

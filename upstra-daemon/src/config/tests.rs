@@ -114,3 +114,37 @@ fn effective_config_round_trips_through_check_config_output() {
         config
     );
 }
+
+#[test]
+fn the_bus_section_is_checked_and_its_password_never_shown() {
+    let (_dir, path) = write(
+        "[bus]\nredis = \"redis://:hunter2@127.0.0.1:6379\"\nsite = \"lab-a\"\nfollow = [\"lab-b\"]\n",
+    );
+    let config = load(Some(&path), &[], &Overrides::default()).expect("valid");
+    assert_eq!(config.bus.site, "lab-a");
+    assert_eq!(config.bus.follow, ["lab-b"]);
+    let shown = config.to_toml("store.key");
+    assert!(
+        shown.contains("redis = \"redis://:[redacted]@127.0.0.1:6379\""),
+        "{shown}"
+    );
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(
+        !format!("{config:?}").contains("hunter2"),
+        "Debug redacts it too"
+    );
+
+    let (_dir, path) = write("[bus]\nredis = \"http://127.0.0.1\"\n");
+    let msg = load(Some(&path), &[], &Overrides::default())
+        .expect_err("bad")
+        .to_string();
+    assert!(
+        msg.contains(":2: bus.redis must be a redis:// URL"),
+        "{msg}"
+    );
+    let (_dir, path) = write("[bus]\nsite = \"lab a\"\n");
+    let msg = load(Some(&path), &[], &Overrides::default())
+        .expect_err("bad")
+        .to_string();
+    assert!(msg.contains(":2: bus.site `lab a` must be a name"), "{msg}");
+}
