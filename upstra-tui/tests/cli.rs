@@ -278,3 +278,33 @@ fn a_bad_key_file_stops_the_console_before_it_takes_the_terminal() {
     let out = demo.upstra(&["--keys", &format!("{keys}.missing")], "");
     harness::fails(&out, 2, "cannot read the key file");
 }
+
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_upstra"))
+            .args(args)
+            .output()
+            .expect("upstra runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run(&["completions", shell]);
+        for noun in ["plan", "server", "vm", "ups", "audit", "2fa", "apply"] {
+            assert!(script.contains(noun), "{shell} completion lacks {noun}");
+        }
+    }
+    let man = run(&["man"]);
+    assert!(man.contains(".TH upstra 1"), "{man}");
+    assert!(man.contains("plan"), "the manual lists the plan commands");
+    let err = std::process::Command::new(env!("CARGO_BIN_EXE_upstra"))
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("upstra runs");
+    assert_eq!(
+        err.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}

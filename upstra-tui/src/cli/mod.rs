@@ -123,6 +123,17 @@ pub enum Command {
     Who(JsonFlag),
     /// The audit trail: list records, or `audit verify` its hash chain.
     Audit(AuditArgs),
+    /// Print a shell completion script: `upstra completions bash > /etc/bash_completion.d/upstra`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `upstra man | man -l -`.
+    Man,
+}
+
+/// `upstra completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
 }
 
 /// A user name, with the password on standard input.

@@ -39,6 +39,23 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match command {
         #[cfg(feature = "demo")]
         Command::Demo => crate::demo::run(keys).await,
+        Command::Completions(a) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(
+                a.shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "upstra",
+                &mut buf,
+            );
+            out(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buf)
+                .map_err(|e| CliError::Failed(format!("cannot write the manual page: {e}")))?;
+            out(&String::from_utf8_lossy(&buf))
+        }
         Command::Setup(c) => auth::setup(socket, &c.user).await,
         Command::Login(l) => {
             auth::login(
