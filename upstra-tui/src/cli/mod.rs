@@ -123,6 +123,8 @@ pub enum Command {
     Who(JsonFlag),
     /// The audit trail: list records, or `audit verify` its hash chain.
     Audit(AuditArgs),
+    /// A shell on a server in this terminal, authorized and audited by the daemon.
+    Ssh(SshArgs),
 }
 
 /// A user name, with the password on standard input.

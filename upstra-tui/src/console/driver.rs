@@ -58,6 +58,12 @@ impl Driver {
         }
     }
 
+    /// The same driver opening shells with `settings` rather than the environment's.
+    pub fn with_ssh_settings(mut self, settings: SshSettings) -> Self {
+        self.ssh = SshDriver::new(settings);
+        self
+    }
+
     /// Carries out one effect. Calls are started, not awaited.
     pub fn run(&mut self, effect: Effect) -> Flow {
         let conn = Arc::clone(&self.conn);

@@ -70,6 +70,8 @@ pub enum Input {
     Secret(Option<Secret>),
     /// The last [`Event::Output`] was taken in: another may be sent.
     Ack,
+    /// Nothing more will be typed (standard input ended).
+    Eof,
     /// The operator closes the shell.
     Close,
 }

@@ -40,7 +40,7 @@ impl Link {
                 Some(Input::Resize { cols, rows }) => (self.cols, self.rows) = (cols, rows),
                 Some(Input::Ack) => self.credits += 1,
                 // Typed before there is a shell to take it.
-                Some(Input::Data(_)) => {}
+                Some(Input::Data(_) | Input::Eof) => {}
                 Some(Input::Close) | None => {
                     self.closed = true;
                     return None;
@@ -198,6 +198,9 @@ async fn stream(
                     let _ = channel.window_change(u32::from(cols), u32::from(rows), 0, 0).await;
                 }
                 Some(Input::Ack) => link.credits += 1,
+                Some(Input::Eof) => {
+                    let _ = channel.eof().await;
+                }
                 Some(Input::Secret(_)) => {}
                 Some(Input::Close) | None => {
                     closed_here = true;

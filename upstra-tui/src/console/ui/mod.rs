@@ -33,7 +33,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         let [header, rest] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(frame.area());
         chrome::header(state, frame, header);
-        ssh_pane::render(state, pane, (status_text, status_style), frame, rest);
+        ssh_pane::render(state, pane, frame, rest);
         return;
     }
     let status_rows = height_of(

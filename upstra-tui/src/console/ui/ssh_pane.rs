@@ -12,15 +12,17 @@ use tui_term::widget::PseudoTerminal;
 use upstra_core::rbac::Permissions;
 
 use super::{centered, height_of};
+use crate::console::message::Tone;
 use crate::console::ssh::state::{Pane, Phase};
 use crate::console::state::State;
 use crate::ssh::Prompt;
 
 const DIALOG_WIDTH: u16 = 72;
 
-/// Draws `pane` in `area` (everything under the header); `status` is the status line's text,
-/// shown in the footer instead of the hints while there is one.
-pub fn render(state: &State, pane: &Pane, status: (String, Style), frame: &mut Frame, area: Rect) {
+/// Draws `pane` in `area` (everything under the header). The footer shows the operator's
+/// last notice (another shell closed, say) instead of the hints while there is one; the lab's
+/// events wait for the lab view.
+pub fn render(state: &State, pane: &Pane, frame: &mut Frame, area: Rect) {
     let [tabs, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -44,11 +46,17 @@ pub fn render(state: &State, pane: &Pane, status: (String, Style), frame: &mut F
             ..
         } => host_key(state, pane, fingerprint, *yes, *pinning, frame, body),
     }
-    let (text, style) = status;
-    let (text, style) = if text.is_empty() {
-        (hints(state, pane), state.theme.dim())
-    } else {
-        (text, style)
+    let t = state.theme;
+    let (text, style): (String, Style) = match &state.notice {
+        Some(notice) => (
+            state.strings().message(&notice.message),
+            match notice.tone {
+                Tone::Error => t.bad(),
+                Tone::Progress => t.warn(),
+                Tone::Info => t.strong(),
+            },
+        ),
+        None => (hints(state, pane), t.dim()),
     };
     frame.render_widget(Paragraph::new(format!(" {text}")).style(style), footer);
 }
