@@ -162,6 +162,7 @@ struct RawBmc {
 struct RawSsh {
     address: Spanned<String>,
     host_key: Option<Spanned<String>>,
+    user: Option<String>,
 }
 
 /// Collects problems with their lines while the file is checked.
@@ -442,17 +443,16 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 return None;
             }
             let host_key = ssh.host_key.and_then(|k| {
-                let parts: Vec<&str> = k.get_ref().split_whitespace().collect();
-                if parts.len() < 2 || !parts[0].starts_with("ssh-") && !parts[0].starts_with("ecdsa-") {
+                let line = crate::model::host_key_line(k.get_ref());
+                if line.is_none() {
                     c.error(
                         k.span(),
                         format!("server `{id}`: host_key is not an OpenSSH public key line (`ssh-ed25519 AAAA...`)"),
                     );
-                    return None;
                 }
-                Some(format!("{} {}", parts[0], parts[1]))
+                line
             });
-            Some(SshEndpoint { address: ssh.address.into_inner(), host_key })
+            Some(SshEndpoint { address: ssh.address.into_inner(), host_key, user: ssh.user })
         });
         deps.insert(id.clone(), (line, depends_on.clone()));
         if let (Some(room), Some(kind)) = (room, kind) {

@@ -309,6 +309,25 @@ pub struct SshEndpoint {
     pub address: String,
     /// The pinned host key, as an OpenSSH public key line (`ssh-ed25519 AAAA...`).
     pub host_key: Option<String>,
+    /// The login to offer (`root` on ESXi); absent: the operator's own Upstra name.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+/// An OpenSSH public key line (`ssh-ed25519 AAAA... [comment]`) reduced to its algorithm and
+/// key, the form pinned in the inventory; `None` when it is not shaped like one. The key is
+/// checked for its shape only: the SSH client parses it before comparing.
+pub fn host_key_line(line: &str) -> Option<String> {
+    let mut fields = line.split_whitespace();
+    let (algorithm, key) = (fields.next()?, fields.next()?);
+    let known = ["ssh-", "ecdsa-", "sk-"]
+        .iter()
+        .any(|prefix| algorithm.starts_with(prefix));
+    let base64 = key.len() >= 8
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    (known && base64).then(|| format!("{algorithm} {key}"))
 }
 
 /// A physical server.
@@ -462,5 +481,27 @@ mod tests {
         assert_eq!(lower, f);
         assert!(CertFingerprint::parse("sha256:AB").is_err());
         assert!(CertFingerprint::parse(&s.replace("sha256:", "md5:")).is_err());
+    }
+
+    #[test]
+    fn host_key_lines_lose_their_comment_and_odd_ones_are_refused() {
+        let key = "AAAAC3NzaC1lZDI1NTE5AAAAIOvh0Z2J0bGVzcw";
+        assert_eq!(
+            host_key_line(&format!("ssh-ed25519 {key} root@esx-01")),
+            Some(format!("ssh-ed25519 {key}"))
+        );
+        assert_eq!(
+            host_key_line(&format!("  ecdsa-sha2-nistp256\t{key}  ")),
+            Some(format!("ecdsa-sha2-nistp256 {key}"))
+        );
+        for bad in [
+            "",
+            "ssh-ed25519",
+            &format!("rsa {key}"),
+            "ssh-ed25519 AAAA",
+            &format!("ssh-ed25519 {key}!"),
+        ] {
+            assert_eq!(host_key_line(bad), None, "{bad}");
+        }
     }
 }

@@ -15,6 +15,8 @@
 //! - [`error`]: the CLI's error type and its exit codes.
 //! - [`logging`]: tracing to a file, never to the terminal the console draws on.
 //! - [`qr`]: QR codes drawn with text, for two-factor enrollment in the CLI and the console.
+//! - [`ssh`]: the SSH client of the console's pane and of `upstra ssh`: host key checked
+//!   against the inventory, the operator's agent, key or password, a PTY, bounded output.
 //! - `demo` (feature `demo`): an in-process daemon on a simulated lab, then the console.
 //!
 //! Deliberately absent: any access to the store or the peers. This crate knows the daemon only
@@ -32,4 +34,5 @@ pub mod format;
 pub mod logging;
 pub mod qr;
 pub mod session;
+pub mod ssh;
 pub mod table;

@@ -74,6 +74,9 @@ pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
         R::PlanStatus { token } => (Method::PlanStatus, Some(token)),
         R::AuditList { token, .. } => (Method::AuditList, Some(token)),
         R::AuditVerify { token } => (Method::AuditVerify, Some(token)),
+        R::SshOpen { token, .. } => (Method::SshOpen, Some(token)),
+        R::SshClosed { token, .. } => (Method::SshClosed, Some(token)),
+        R::SshPinHostKey { token, .. } => (Method::SshPinHostKey, Some(token)),
     }
 }
 
@@ -130,6 +133,9 @@ pub fn refusal(method: Method, e: ApiError) -> Option<UpstraResponse> {
         Method::PlanStatus => R::PlanStatus(Err(e)),
         Method::AuditList => R::AuditList(Err(e)),
         Method::AuditVerify => R::AuditVerify(Err(e)),
+        Method::SshOpen => R::SshOpen(Err(e)),
+        Method::SshClosed => R::SshClosed(Err(e)),
+        Method::SshPinHostKey => R::SshPinHostKey(Err(e)),
     })
 }
 
@@ -292,6 +298,9 @@ impl Connection {
                 Ok(vec![Resource::Server(self.server_id(server)?)])
             }
             UpstraRequest::VmPower { vm, .. } => Ok(vec![Resource::Vm(self.vm_id(vm)?)]),
+            UpstraRequest::SshOpen { server, .. } => {
+                Ok(vec![Resource::Server(self.server_id(server)?)])
+            }
             UpstraRequest::VmMigrate { vm, to, .. } => {
                 let mut targets = vec![Resource::Vm(self.vm_id(vm)?)];
                 if let Ok(id) = upstra_core::ids::ServerId::new(to.clone())

@@ -10,7 +10,7 @@ use upstra_core::access::{Grant, Topology};
 use upstra_core::api::v1::*;
 use upstra_core::secret::Secret;
 
-use super::handlers::{admin, audit, auth, inventory, operations, plan, sessions};
+use super::handlers::{admin, audit, auth, inventory, operations, plan, sessions, ssh};
 use crate::clock;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, StoreError};
@@ -409,6 +409,33 @@ impl Upstra for Connection {
         _: SessionToken,
     ) -> Result<AuditVerification, ApiError> {
         audit::verify(&self).await
+    }
+    async fn ssh_open(
+        self,
+        _: Context,
+        _: SessionToken,
+        server: String,
+    ) -> Result<SshTarget, ApiError> {
+        ssh::open(&self, server).await
+    }
+    async fn ssh_closed(
+        self,
+        _: Context,
+        _: SessionToken,
+        session_id: String,
+        duration_ms: u64,
+        reason: String,
+    ) -> Result<(), ApiError> {
+        ssh::closed(&self, session_id, duration_ms, reason).await
+    }
+    async fn ssh_pin_host_key(
+        self,
+        _: Context,
+        _: SessionToken,
+        server: String,
+        host_key: String,
+    ) -> Result<(), ApiError> {
+        ssh::pin_host_key(&self, server, host_key).await
     }
 }
 

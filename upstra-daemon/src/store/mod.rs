@@ -12,6 +12,7 @@ mod db;
 mod identity;
 pub mod key;
 mod outage;
+mod ssh;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -26,6 +27,7 @@ pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
 pub use outage::{RunInfo, RunRecord, RunState, StepRecord};
+pub use ssh::CloseRefusal;
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "upstra.db";

@@ -123,6 +123,8 @@ pub enum Command {
     Who(JsonFlag),
     /// The audit trail: list records, or `audit verify` its hash chain.
     Audit(AuditArgs),
+    /// A shell on a server in this terminal, authorized and audited by the daemon.
+    Ssh(SshArgs),
     /// Print a shell completion script: `upstra completions bash > /etc/bash_completion.d/upstra`.
     Completions(CompletionsArgs),
     /// Print the manual page (roff): `upstra man | man -l -`.

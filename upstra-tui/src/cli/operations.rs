@@ -116,6 +116,31 @@ pub struct VmMigrateArgs {
     pub json: bool,
 }
 
+/// `upstra ssh`.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+The daemon checks that you may open a shell on the server (the ssh permission), records it,
+and gives the address and the host key pinned in the inventory. The server must show exactly
+that key: another one is refused before anything is sent. When none is pinned yet, an admin
+is shown its fingerprint and asked to confirm it (--yes pins without asking); anyone else is
+told that an admin must confirm it.
+You log in with your SSH agent (SSH_AUTH_SOCK, forwarded or local), a key file (--identity,
+else ~/.ssh/id_ed25519, id_ecdsa, id_rsa), or your password on the server, asked for here.
+The daemon never sees any of them.")]
+pub struct SshArgs {
+    /// The server, as in `upstra server list`.
+    pub name: String,
+    /// Log in as LOGIN (default: the login the lab file declares, else your Upstra name).
+    #[arg(long, value_name = "LOGIN")]
+    pub user: Option<String>,
+    /// A private key file to log in with.
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub identity: Option<std::path::PathBuf>,
+    /// Pin an unpinned host key without asking (admin; you checked its fingerprint).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
 /// `upstra events`.
 #[derive(Debug, Args)]
 pub struct EventsArgs {

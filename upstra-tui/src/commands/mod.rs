@@ -11,6 +11,7 @@ mod list;
 mod operations;
 mod plan;
 mod sessions;
+mod ssh;
 mod twofactor;
 mod users;
 
@@ -88,6 +89,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Session(v) => sessions::run(socket, v).await,
         Command::Who(f) => sessions::who(socket, f.json).await,
         Command::Audit(a) => audit::run(socket, a).await,
+        Command::Ssh(a) => ssh::run(socket, &a).await,
     }
 }
 

@@ -10,6 +10,7 @@ use upstra_core::secret::Secret;
 use super::commands::Command;
 use super::message::Link;
 use super::operation::Operation;
+use super::ssh::{SshAction, SshEffect};
 use super::state::{Lists, Session};
 use crate::session::StoredSession;
 
@@ -131,6 +132,8 @@ pub enum Action {
     },
     /// The session file could not be written; the console still works.
     SessionNotSaved(String),
+    /// Something for the SSH panes (see `ssh`).
+    Ssh(SshAction),
 }
 
 impl Action {
@@ -198,5 +201,7 @@ pub enum Effect {
         token: SessionToken,
         op: Operation,
     },
+    /// Something for the SSH panes: a daemon call or a shell's task.
+    Ssh(SshEffect),
     Quit,
 }

@@ -30,6 +30,8 @@ pub enum Command {
     PowerOff,
     Cycle,
     Migrate,
+    Shell,
+    NextShell,
 }
 
 /// Where a command sits in the help and the palette.
@@ -51,7 +53,7 @@ pub enum Applies {
 
 impl Command {
     /// In the order the help and the palette list them.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::Up,
         Self::Down,
         Self::Collapse,
@@ -69,6 +71,8 @@ impl Command {
         Self::PowerOff,
         Self::Cycle,
         Self::Migrate,
+        Self::Shell,
+        Self::NextShell,
     ];
 
     /// The name in `keys.toml`.
@@ -91,6 +95,8 @@ impl Command {
             Self::PowerOff => "power-off",
             Self::Cycle => "power-cycle",
             Self::Migrate => "migrate",
+            Self::Shell => "shell",
+            Self::NextShell => "next-shell",
         }
     }
 
@@ -118,6 +124,8 @@ impl Command {
             Self::PowerOff => &["x"],
             Self::Cycle => &["c"],
             Self::Migrate => &["w"],
+            Self::Shell => &["e"],
+            Self::NextShell => &["tab"],
         }
     }
 
@@ -130,9 +138,14 @@ impl Command {
             | Self::Collapse
             | Self::Expand
             | Self::Toggle => Group::Navigation,
-            Self::Palette | Self::Help | Self::Language | Self::Refresh | Self::Quit => {
-                Group::General
-            }
+            // A shell stops nothing and asks nothing: it is not among the confirmed actions.
+            Self::Palette
+            | Self::Help
+            | Self::Language
+            | Self::Refresh
+            | Self::Quit
+            | Self::Shell
+            | Self::NextShell => Group::General,
             Self::PowerOn | Self::Shutdown | Self::PowerOff | Self::Cycle | Self::Migrate => {
                 Group::Lab
             }
@@ -145,6 +158,7 @@ impl Command {
         match self {
             Self::PowerOn | Self::Shutdown | Self::PowerOff | Self::Cycle => Permissions::POWER,
             Self::Migrate => Permissions::MIGRATE,
+            Self::Shell => Permissions::SSH,
             Self::Refresh => Permissions::READ,
             _ => Permissions::NONE,
         }
@@ -153,7 +167,7 @@ impl Command {
     pub const fn applies(self) -> Applies {
         match self {
             Self::PowerOn | Self::Shutdown | Self::PowerOff => Applies::ServersAndVms,
-            Self::Cycle => Applies::Servers,
+            Self::Cycle | Self::Shell => Applies::Servers,
             Self::Migrate => Applies::Vms,
             _ => Applies::Anything,
         }

@@ -1,7 +1,7 @@
 //! The driver carries out [`Effect`]s. RPC calls run in tokio tasks and report back as
 //! [`Action`]s over the console's channel, so the event loop never waits on the daemon.
 //! Tasks live in a `JoinSet`: dropping the driver (on quit) aborts whatever is in flight,
-//! including the long-poll.
+//! including the long-poll and the SSH shells (see `ssh::driver`).
 
 use std::future::Future;
 use std::io;
@@ -17,6 +17,7 @@ use upstra_core::secret::Secret;
 use super::action::{Action, Effect, Failure};
 use super::message::Link;
 use super::operation::Operation;
+use super::ssh::driver::{SshDriver, SshSettings};
 use super::state::Lists;
 use crate::client::{CallError, Connector, TransportFailure, timeouts};
 use crate::session::SessionStore;
@@ -38,6 +39,7 @@ pub struct Driver {
     store: Option<SessionStore>,
     actions: UnboundedSender<Action>,
     tasks: JoinSet<()>,
+    ssh: SshDriver,
 }
 
 impl Driver {
@@ -52,7 +54,14 @@ impl Driver {
             store,
             actions,
             tasks: JoinSet::new(),
+            ssh: SshDriver::new(SshSettings::from_env()),
         }
+    }
+
+    /// The same driver opening shells with `settings` rather than the environment's.
+    pub fn with_ssh_settings(mut self, settings: SshSettings) -> Self {
+        self.ssh = SshDriver::new(settings);
+        self
     }
 
     /// Carries out one effect. Calls are started, not awaited.
@@ -60,6 +69,7 @@ impl Driver {
         let conn = Arc::clone(&self.conn);
         match effect {
             Effect::Quit => return Flow::Quit,
+            Effect::Ssh(effect) => self.ssh.run(effect, &conn, &self.actions, &mut self.tasks),
             Effect::CheckSession { epoch, token } => self.spawn(async move {
                 let result = conn
                     .call(timeouts::CALL, |c, ctx| async move {
@@ -259,7 +269,7 @@ async fn operate(
 }
 
 /// What the console needs to know about a failed call.
-fn failure(e: CallError) -> Failure {
+pub(crate) fn failure(e: CallError) -> Failure {
     tracing::debug!(error = %e, "call failed");
     match e {
         CallError::Api(ApiError::Unauthenticated) => Failure::Unauthenticated,

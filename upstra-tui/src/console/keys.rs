@@ -191,6 +191,10 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
+    if let (Mode::Ssh, Some(pane)) = (state.mode(), state.ssh.shown()) {
+        // Everything but the way out goes to the shell, Ctrl-C too.
+        return super::ssh::keys::action_for(pane, key);
+    }
     let chord = Chord::from_event(&key);
     if chord == Chord::new(KeyCode::Char('c'), KeyModifiers::CONTROL) {
         return Some(Action::Quit);
@@ -266,6 +270,8 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             _ => Action::PasswordChar(typed?),
         },
         Mode::Tree => state.keys.command(chord)?.action(),
+        // The pane vanished under the key: nothing to do.
+        Mode::Ssh => return None,
     })
 }
 

@@ -7,6 +7,7 @@ use upstra_core::api::v1::{ActionReport, ApiError};
 use super::commands::Applies;
 use super::lang::Lang;
 use super::operation::Operation;
+use super::ssh::SshMessage;
 
 /// Something to tell the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,8 @@ pub enum Message {
     },
     /// The language was switched.
     Language(Lang),
+    /// About the SSH panes.
+    Ssh(SshMessage),
 }
 
 /// Why the daemon could not be reached, so that it can be said in either language.

@@ -11,7 +11,8 @@
 //! - [`strings`]: all the text, English and French; [`lang`]: which one; [`message`]:
 //!   what `update` wants said, worded when drawn; [`theme`]: 16 colours or none;
 //! - [`tree`]: the lab tree; [`terminal`]: raw mode and the alternate screen, restored on
-//!   drop and on panic.
+//!   drop and on panic;
+//! - [`ssh`]: the SSH panes, shells on servers in tabs over the lab view.
 //!
 //! [`run`] is the event loop: one `select!` over the terminal's events, the action channel
 //! and a one-second tick. It redraws only when an action may have changed the screen.
@@ -25,6 +26,7 @@ pub mod lang;
 pub mod message;
 pub mod operation;
 pub mod palette;
+pub mod ssh;
 pub mod state;
 pub mod strings;
 pub mod terminal;
@@ -46,6 +48,7 @@ use self::action::Action;
 use self::driver::{Driver, Flow};
 use self::keys::Keymap;
 use self::lang::Lang;
+use self::ssh::SshAction;
 use self::state::{Session, State};
 use self::terminal::TerminalGuard;
 use self::theme::Theme;
@@ -106,6 +109,12 @@ pub async fn run(
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
+    // The SSH panes size their screens from it; later sizes come as resize events.
+    let (width, height) = crossterm::terminal::size().map_err(ConsoleError::Terminal)?;
+    update::update(
+        &mut state,
+        Action::Ssh(SshAction::Resized { width, height }),
+    );
     let session = session.map(|s| Session::new(s.token, s.user));
     let mut next = Some(Action::Start { session });
     loop {
@@ -125,9 +134,8 @@ pub async fn run(
         next = tokio::select! {
             event = terminal_events.next() => match event {
                 Some(Ok(Event::Key(key))) => keys::action_for(&state, key),
-                Some(Ok(Event::Resize(..))) => {
-                    terminal.draw(&state)?;
-                    None
+                Some(Ok(Event::Resize(width, height))) => {
+                    Some(Action::Ssh(SshAction::Resized { width, height }))
                 }
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(ConsoleError::Terminal(e)),

@@ -33,6 +33,8 @@ pub fn commands(state: &State) -> Vec<Command> {
         .filter(|c| c.in_palette())
         .filter(|c| held.contains(c.needs()))
         .filter(|c| applies_to(*c, state.selected.as_ref()))
+        // A tab to switch to only once a shell is open.
+        .filter(|c| *c != Command::NextShell || !state.ssh.panes.is_empty())
         .collect()
 }
 

@@ -74,6 +74,7 @@ impl From<&Inventory> for LabSpec {
                     ssh: s.ssh.as_ref().map(|s| SshSpec {
                         address: s.address.clone(),
                         host_key: s.host_key.clone(),
+                        user: s.user.clone(),
                     }),
                 })
                 .collect(),
@@ -230,9 +231,21 @@ impl LabSpec {
                     tls: trust,
                 })
             });
-            let ssh = s.ssh.map(|s| SshEndpoint {
-                address: s.address,
-                host_key: s.host_key,
+            let ssh = s.ssh.map(|s| {
+                let host_key = s.host_key.and_then(|k| {
+                    let line = crate::model::host_key_line(&k);
+                    if line.is_none() {
+                        p.push(format!(
+                            "{what}: ssh host_key is not an OpenSSH public key line"
+                        ));
+                    }
+                    line
+                });
+                SshEndpoint {
+                    address: s.address,
+                    host_key,
+                    user: s.user,
+                }
             });
             if let (Some(room), Some(kind)) = (room, kind) {
                 let server = Server {

@@ -55,6 +55,9 @@ pub enum Method {
     PlanStatus,
     AuditList,
     AuditVerify,
+    SshOpen,
+    SshClosed,
+    SshPinHostKey,
 }
 
 /// What the needed permissions are checked on.
@@ -109,7 +112,7 @@ const fn session(scopes: &'static [SessionScope], needs: Permissions, on: Target
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 48] = [
+    pub const ALL: [Method; 51] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -158,6 +161,9 @@ impl Method {
         Self::PlanStatus,
         Self::AuditList,
         Self::AuditVerify,
+        Self::SshOpen,
+        Self::SshClosed,
+        Self::SshPinHostKey,
     ];
 
     /// The access table. Deny by default: a method must be listed here to be reachable at all,
@@ -208,6 +214,12 @@ impl Method {
             | Self::PlanCancel
             | Self::PlanRestore
             | Self::PlanStatus => session(FULL, P::PLAN, Everything),
+            Self::SshOpen => session(FULL, P::SSH, Named),
+            // Recording the end of one's own shell needs nothing more: a grant revoked while
+            // the shell ran must not leave its close unrecorded. The daemon checks that the
+            // shell is the caller's.
+            Self::SshClosed => session(FULL, P::NONE, Own),
+            Self::SshPinHostKey => session(FULL, P::ADMIN, Everything),
         }
     }
 
@@ -221,7 +233,8 @@ impl Method {
             | Self::GrantAdd
             | Self::GrantRemove
             | Self::UserSetRole
-            | Self::TlsPin => Some(RateTier::Sensitive),
+            | Self::TlsPin
+            | Self::SshPinHostKey => Some(RateTier::Sensitive),
             Self::AuditList | Self::AuditVerify => Some(RateTier::ExpensiveRead),
             _ => None,
         }
@@ -282,6 +295,9 @@ impl Method {
             Self::PlanStatus => "plan_status",
             Self::AuditList => "audit_list",
             Self::AuditVerify => "audit_verify",
+            Self::SshOpen => "ssh_open",
+            Self::SshClosed => "ssh_closed",
+            Self::SshPinHostKey => "ssh_pin_host_key",
         }
     }
 }

@@ -13,6 +13,7 @@ mod identity;
 mod method;
 mod operations;
 mod outage;
+mod ssh;
 mod types;
 
 pub use error::ApiError;
@@ -20,6 +21,7 @@ pub use identity::*;
 pub use method::{Access, Method, RateTier, Target};
 pub use operations::*;
 pub use outage::*;
+pub use ssh::*;
 pub use types::*;
 
 use crate::events::EventRecord;
@@ -170,6 +172,23 @@ pub trait Upstra {
     async fn plan_restore(token: SessionToken) -> Result<RunView, ApiError>;
     /// The watches, the run going on and the last runs.
     async fn plan_status(token: SessionToken) -> Result<PlanStatus, ApiError>;
+
+    /// Authorizes a shell on `server` (SSH permission on it) and records its opening: where to
+    /// connect, the pinned host key, and the id that names this shell in the audit log.
+    async fn ssh_open(token: SessionToken, server: String) -> Result<SshTarget, ApiError>;
+    /// Records how a shell opened with `ssh_open` ended: after how long, and why.
+    async fn ssh_closed(
+        token: SessionToken,
+        session_id: String,
+        duration_ms: u64,
+        reason: String,
+    ) -> Result<(), ApiError>;
+    /// Pins a server's SSH host key an admin checked, in the stored inventory.
+    async fn ssh_pin_host_key(
+        token: SessionToken,
+        server: String,
+        host_key: String,
+    ) -> Result<(), ApiError>;
 
     async fn audit_list(token: SessionToken, query: AuditQuery)
     -> Result<Vec<AuditView>, ApiError>;

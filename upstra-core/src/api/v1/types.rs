@@ -127,6 +127,9 @@ pub struct BmcSpec {
 pub struct SshSpec {
     pub address: String,
     pub host_key: Option<String>,
+    /// The login to offer; absent: the operator's Upstra name.
+    #[serde(default)]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod inventory;
 pub mod operations;
 pub mod plan;
 pub mod sessions;
+pub mod ssh;
 
 use upstra_core::api::v1::ApiError;
 

@@ -60,7 +60,7 @@ async fn every_method_role_and_resource_is_decided_as_the_table_says() {
             for method in Method::ALL {
                 for (srv, v) in targets {
                     let named = match method {
-                        Method::ServerPower => vec![server(srv)],
+                        Method::ServerPower | Method::SshOpen => vec![server(srv)],
                         Method::VmPower => vec![vm(v)],
                         Method::VmMigrate => vec![vm(v), server(srv)],
                         _ => vec![],

@@ -4,6 +4,7 @@
 
 mod flows;
 mod matrix;
+mod ssh;
 
 use std::sync::Arc;
 
@@ -195,7 +196,10 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         | R::TotpDisable(r)
         | R::SettingsSet(r)
         | R::SessionRevoke(r)
-        | R::TlsPin(r) => r.as_ref().err(),
+        | R::TlsPin(r)
+        | R::SshClosed(r)
+        | R::SshPinHostKey(r) => r.as_ref().err(),
+        R::SshOpen(r) => r.as_ref().err(),
         R::Login(r) => r.as_ref().err(),
         R::LoginSecondFactor(r) => r.as_ref().err(),
         R::Whoami(r) => r.as_ref().err(),
@@ -390,5 +394,22 @@ pub fn sample(
             query: AuditQuery::default(),
         },
         Method::AuditVerify => R::AuditVerify { token },
+        // Harmless: the test lab declares no SSH, so an admitted open is refused as invalid,
+        // an unknown shell cannot be closed, and a malformed key is not pinned.
+        Method::SshOpen => R::SshOpen {
+            token,
+            server: target_server.into(),
+        },
+        Method::SshClosed => R::SshClosed {
+            token,
+            session_id: "nope".into(),
+            duration_ms: 0,
+            reason: "test".into(),
+        },
+        Method::SshPinHostKey => R::SshPinHostKey {
+            token,
+            server: target_server.into(),
+            host_key: "bad".into(),
+        },
     }
 }

@@ -20,6 +20,7 @@ pub use self::overlay::{Confirm, HostPicker, Overlay, Palette, PaletteItem};
 use super::keys::Keymap;
 use super::lang::Lang;
 use super::message::{Link, Notice};
+use super::ssh::state::Panes;
 use super::theme::Theme;
 use super::tree::{self, Node, NodeId, Row};
 
@@ -51,6 +52,8 @@ pub enum Mode {
     Confirm,
     Hosts,
     Help,
+    /// An SSH pane shows: keys go to its shell.
+    Ssh,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -193,6 +196,8 @@ pub struct State {
     pub lang: Lang,
     pub theme: Theme,
     pub keys: Keymap,
+    /// The SSH panes.
+    pub ssh: Panes,
 }
 
 impl State {
@@ -222,6 +227,7 @@ impl State {
             lang: Lang::default(),
             theme: Theme::default(),
             keys: Keymap::default(),
+            ssh: Panes::default(),
         }
     }
 
@@ -240,6 +246,7 @@ impl State {
             None => match self.screen {
                 Screen::Starting => Mode::Starting,
                 Screen::Login => Mode::Login,
+                Screen::Tree if self.ssh.active.is_some() => Mode::Ssh,
                 Screen::Tree => Mode::Tree,
                 Screen::Enroll => Mode::Enroll,
                 Screen::Password => Mode::Password,

@@ -154,6 +154,8 @@ pub static EN: Strings = Strings {
         Command::PowerOff => "Power off (hard)",
         Command::Cycle => "Power-cycle (graceful restart)",
         Command::Migrate => "Migrate to another host",
+        Command::Shell => "Open a shell (SSH)",
+        Command::NextShell => "Next shell tab",
     },
     command_short: |c| match c {
         Command::Up | Command::Down => "move",
@@ -170,6 +172,8 @@ pub static EN: Strings = Strings {
         Command::PowerOff => "off",
         Command::Cycle => "restart",
         Command::Migrate => "migrate",
+        Command::Shell => "shell",
+        Command::NextShell => "shells",
     },
 
     need_user: "Enter your user name.",
@@ -275,6 +279,7 @@ pub static EN: Strings = Strings {
         n => format!("{n} VMs"),
     },
     event,
+    ssh: &crate::console::ssh::strings::EN,
 };
 
 /// `on esx-b2` and the like, with the power word worded.

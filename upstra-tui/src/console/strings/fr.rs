@@ -166,6 +166,8 @@ pub static FR: Strings = Strings {
         Command::PowerOff => "Mettre hors tension (brutal)",
         Command::Cycle => "Redémarrer (proprement)",
         Command::Migrate => "Migrer vers un autre hôte",
+        Command::Shell => "Ouvrir un shell (SSH)",
+        Command::NextShell => "Onglet de shell suivant",
     },
     command_short: |c| match c {
         Command::Up | Command::Down => "aller",
@@ -182,6 +184,8 @@ pub static FR: Strings = Strings {
         Command::PowerOff => "couper",
         Command::Cycle => "redémarrer",
         Command::Migrate => "migrer",
+        Command::Shell => "shell",
+        Command::NextShell => "shells",
     },
 
     need_user: "Saisissez votre nom d'utilisateur.",
@@ -309,6 +313,7 @@ pub static FR: Strings = Strings {
     },
     vm_count: |n| format!("{n} VM"),
     event,
+    ssh: &crate::console::ssh::strings::FR,
 };
 
 fn power_words(state: &str) -> String {

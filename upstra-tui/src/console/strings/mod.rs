@@ -19,6 +19,7 @@ use super::commands::{Applies, Command, Group};
 use super::keys::Chord;
 use super::message::{CodeProblem, Link, Message};
 use super::operation::Operation;
+use super::ssh::strings::SshStrings;
 
 /// The names of keys as the keyboard labels them in this language.
 pub struct KeyWords {
@@ -199,6 +200,8 @@ pub struct Strings {
     pub vm_count: fn(usize) -> String,
     /// One line for the status bar.
     pub event: fn(&DomainEvent) -> String,
+    /// The SSH pane's words.
+    pub ssh: &'static SshStrings,
 }
 
 impl Strings {
@@ -232,6 +235,7 @@ impl Strings {
             Message::SelectTarget(applies) => (self.select_target)(*applies).to_owned(),
             Message::NoOtherHost { vm } => (self.no_other_host)(vm),
             Message::Language(lang) => lang.strings().language_switched.to_owned(),
+            Message::Ssh(m) => self.ssh_message(m),
         }
     }
 

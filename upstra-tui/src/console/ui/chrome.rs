@@ -104,6 +104,8 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Confirm => s.footer_confirm.to_owned(),
         Mode::Hosts => s.footer_hosts.to_owned(),
         Mode::Help => s.footer_help.to_owned(),
+        // The pane draws its own footer.
+        Mode::Ssh => String::new(),
     };
     frame.render_widget(
         Paragraph::new(format!(" {keys}")).style(state.theme.dim()),
@@ -139,6 +141,7 @@ fn tree_hints(state: &State, width: usize) -> String {
         Command::PowerOff,
         Command::Cycle,
         Command::Migrate,
+        Command::Shell,
     ] {
         if applies_to(c, state.selected.as_ref())
             && let Some(h) = single(c)

@@ -15,6 +15,7 @@ mod help;
 mod login;
 mod palette;
 mod password;
+mod ssh_pane;
 mod tree_pane;
 
 use ratatui::Frame;
@@ -22,12 +23,19 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::state::{Connection, Overlay, Screen, State};
+use super::state::{Connection, Mode, Overlay, Screen, State};
 
 /// Draws the whole screen for `state`.
 pub fn render(state: &State, frame: &mut Frame) {
     // A long message (a daemon's refusal) may take a second status row rather than be cut.
     let (status_text, status_style) = chrome::status_text(state);
+    if let (Mode::Ssh, Some(pane)) = (state.mode(), state.ssh.shown()) {
+        let [header, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(frame.area());
+        chrome::header(state, frame, header);
+        ssh_pane::render(state, pane, frame, rest);
+        return;
+    }
     let status_rows = height_of(
         &[Line::from(status_text.as_str())],
         frame.area().width.saturating_sub(1),

@@ -33,7 +33,7 @@ pub const RETRY_TICKS: u32 = 3;
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Start { session } => start(state, session),
-        Action::Quit => vec![Effect::Quit],
+        Action::Quit => super::ssh::update::quit(state),
         Action::Tick => tick(state),
         Action::Up | Action::Down | Action::First | Action::Last => {
             seen(state);
@@ -123,6 +123,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::EnrollConfirmed { .. }
         | Action::PasswordChanged { .. }
         | Action::Operated { .. } => Vec::new(),
+        Action::Ssh(action) => super::ssh::update::update(state, action),
         Action::SessionNotSaved(why) => {
             state.notice = Some(Notice::error(Message::SessionNotSaved(why)));
             Vec::new()

@@ -57,6 +57,8 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
             pick_host(state);
             Vec::new()
         }
+        Command::Shell => crate::console::ssh::update::open(state),
+        Command::NextShell => crate::console::ssh::update::next(state),
     }
 }
 
