@@ -72,6 +72,7 @@ pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
         R::PlanCancel { token } => (Method::PlanCancel, Some(token)),
         R::PlanRestore { token } => (Method::PlanRestore, Some(token)),
         R::PlanStatus { token } => (Method::PlanStatus, Some(token)),
+        R::DemoPowerCut { token, .. } => (Method::DemoPowerCut, Some(token)),
         R::AuditList { token, .. } => (Method::AuditList, Some(token)),
         R::AuditVerify { token } => (Method::AuditVerify, Some(token)),
     }
@@ -128,6 +129,7 @@ pub fn refusal(method: Method, e: ApiError) -> Option<UpstraResponse> {
         Method::PlanCancel => R::PlanCancel(Err(e)),
         Method::PlanRestore => R::PlanRestore(Err(e)),
         Method::PlanStatus => R::PlanStatus(Err(e)),
+        Method::DemoPowerCut => R::DemoPowerCut(Err(e)),
         Method::AuditList => R::AuditList(Err(e)),
         Method::AuditVerify => R::AuditVerify(Err(e)),
     })

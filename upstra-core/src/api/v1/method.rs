@@ -53,6 +53,7 @@ pub enum Method {
     PlanCancel,
     PlanRestore,
     PlanStatus,
+    DemoPowerCut,
     AuditList,
     AuditVerify,
 }
@@ -109,7 +110,7 @@ const fn session(scopes: &'static [SessionScope], needs: Permissions, on: Target
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 48] = [
+    pub const ALL: [Method; 49] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -156,6 +157,7 @@ impl Method {
         Self::PlanCancel,
         Self::PlanRestore,
         Self::PlanStatus,
+        Self::DemoPowerCut,
         Self::AuditList,
         Self::AuditVerify,
     ];
@@ -208,6 +210,8 @@ impl Method {
             | Self::PlanCancel
             | Self::PlanRestore
             | Self::PlanStatus => session(FULL, P::PLAN, Everything),
+            // A fake power cut starts a real plan on the simulated lab: who may run plans.
+            Self::DemoPowerCut => session(FULL, P::PLAN, Everything),
         }
     }
 
@@ -280,6 +284,7 @@ impl Method {
             Self::PlanCancel => "plan_cancel",
             Self::PlanRestore => "plan_restore",
             Self::PlanStatus => "plan_status",
+            Self::DemoPowerCut => "demo_power_cut",
             Self::AuditList => "audit_list",
             Self::AuditVerify => "audit_verify",
         }
