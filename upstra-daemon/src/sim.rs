@@ -67,6 +67,8 @@ struct SimState {
     /// The UPS with a demo cut going on or recharging after one; the others are on mains at
     /// full charge.
     batteries: BTreeMap<UpsId, Battery>,
+    /// The hypervisors' vSphere names: a host stays known when its last VM moves away.
+    hosts: Vec<String>,
 }
 
 /// A simulated lab built from an inventory.
@@ -117,6 +119,10 @@ impl SimLab {
                 vms,
                 maintenance: BTreeMap::new(),
                 batteries: BTreeMap::new(),
+                hosts: hosts
+                    .iter()
+                    .filter_map(|h| h.vsphere_host.clone())
+                    .collect(),
             }),
         }
     }
@@ -223,7 +229,12 @@ impl Bmc for SimLab {
 impl Hypervisor for SimLab {
     fn inventory(&self) -> BoxFuture<'_, Result<HypervisorInventory, AdapterError>> {
         let inv = self.with(|s| {
-            let mut hosts: Vec<String> = s.vms.iter().filter_map(|v| v.host.clone()).collect();
+            let mut hosts: Vec<String> = s
+                .hosts
+                .iter()
+                .cloned()
+                .chain(s.vms.iter().filter_map(|v| v.host.clone()))
+                .collect();
             hosts.sort();
             hosts.dedup();
             HypervisorInventory {
