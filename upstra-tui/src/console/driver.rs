@@ -148,6 +148,13 @@ impl Driver {
                     result: result.map_err(failure),
                 }
             }),
+            Effect::Call { epoch, token, call } => self.spawn(async move {
+                let reply = super::calls::perform(&conn, token, call).await;
+                Action::Replied {
+                    epoch,
+                    reply: Box::new(reply),
+                }
+            }),
             Effect::FetchLists { epoch, token } => self.spawn(async move {
                 let result = fetch_lists(&conn, &token).await;
                 Action::ListsLoaded {
@@ -259,7 +266,7 @@ async fn operate(
 }
 
 /// What the console needs to know about a failed call.
-fn failure(e: CallError) -> Failure {
+pub(super) fn failure(e: CallError) -> Failure {
     tracing::debug!(error = %e, "call failed");
     match e {
         CallError::Api(ApiError::Unauthenticated) => Failure::Unauthenticated,

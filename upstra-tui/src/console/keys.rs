@@ -265,7 +265,7 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
-        Mode::Tree => state.keys.command(chord)?.action(),
+        Mode::Tree | Mode::Plan => state.keys.command(chord)?.action(),
     })
 }
 

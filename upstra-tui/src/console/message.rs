@@ -4,7 +4,8 @@
 
 use upstra_core::api::v1::{ActionReport, ApiError};
 
-use super::commands::Applies;
+use super::call::Request;
+use super::commands::{Applies, Command};
 use super::lang::Lang;
 use super::operation::Operation;
 
@@ -47,6 +48,24 @@ pub enum Message {
     },
     /// The language was switched.
     Language(Lang),
+    /// A plan or account change was sent; its answer is awaited.
+    Requesting(Request),
+    Requested(Request),
+    RequestFailed(Request, Box<Message>),
+    NoRunningPlan,
+    Simulating(String),
+    Simulated {
+        ups: String,
+        problems: usize,
+    },
+    SimulationFailed {
+        ups: String,
+        why: Box<Message>,
+    },
+    /// A demo command on a daemon that drives the real peers.
+    DemoOnly,
+    /// A command pressed in a view where it means nothing.
+    NotInThisView(Command),
 }
 
 /// Why the daemon could not be reached, so that it can be said in either language.

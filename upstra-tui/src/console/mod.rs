@@ -17,6 +17,8 @@
 //! and a one-second tick. It redraws only when an action may have changed the screen.
 
 pub mod action;
+pub mod call;
+mod calls;
 pub mod commands;
 pub mod driver;
 pub mod keyfile;
@@ -110,7 +112,9 @@ pub async fn run(
     let mut next = Some(Action::Start { session });
     loop {
         if let Some(action) = next.take() {
-            let redraw = action.may_change_screen();
+            // A tick redraws only while something on screen counts the seconds.
+            let redraw = action.may_change_screen()
+                || (matches!(action, Action::Tick) && state.shows_a_clock());
             for effect in update::update(&mut state, action) {
                 if driver.run(effect) == Flow::Quit {
                     tracing::info!("console closed");

@@ -2,6 +2,8 @@
 //! small fixed lab used by the update, tree and snapshot tests.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod plan;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -227,6 +229,14 @@ pub fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
         state,
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
     ) {
+        Some(action) => update(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// Presses a key by its code (F3, PageDown...), without modifiers.
+pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    match action_for(state, KeyEvent::new(code, KeyModifiers::NONE)) {
         Some(action) => update(state, action),
         None => Vec::new(),
     }

@@ -6,17 +6,21 @@
 
 mod forms;
 mod overlay;
+mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use upstra_core::api::v1::{RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView};
+use upstra_core::api::v1::{
+    Health, RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView,
+};
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
 };
-pub use self::overlay::{Confirm, HostPicker, Overlay, Palette, PaletteItem};
+pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
+pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
 use super::keys::Keymap;
 use super::lang::Lang;
 use super::message::{Link, Notice};
@@ -37,6 +41,18 @@ pub enum Screen {
     Enroll,
     /// A session that may only change its password.
     Password,
+    /// The outage plan as a timeline, live during a run.
+    Plan,
+}
+
+impl Screen {
+    /// The main views of a full session, in the order Tab goes through them.
+    pub const VIEWS: [Self; 2] = [Self::Tree, Self::Plan];
+
+    /// One of [`Self::VIEWS`]: the lab is followed and the command keys work.
+    pub fn is_view(self) -> bool {
+        Self::VIEWS.contains(&self)
+    }
 }
 
 /// What the keys act on: the screen, or the overlay over it.
@@ -51,6 +67,7 @@ pub enum Mode {
     Confirm,
     Hosts,
     Help,
+    Plan,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -190,6 +207,9 @@ pub struct State {
     /// Operations sent whose answers have not come back.
     pub in_flight: u32,
     pub sync: Sync,
+    /// The daemon's `health`, once asked: whether the lab is simulated (the demo).
+    pub health: Option<Health>,
+    pub plan: PlanScreen,
     pub lang: Lang,
     pub theme: Theme,
     pub keys: Keymap,
@@ -219,10 +239,18 @@ impl State {
             sync_problem: None,
             in_flight: 0,
             sync: Sync::default(),
+            health: None,
+            plan: PlanScreen::default(),
             lang: Lang::default(),
             theme: Theme::default(),
             keys: Keymap::default(),
         }
+    }
+
+    /// Whether the screen shows something that changes every second (a grace period
+    /// counting down in the power banner).
+    pub fn shows_a_clock(&self) -> bool {
+        self.screen.is_view() && self.plan.counting_down()
     }
 
     /// The catalog of the language in use.
@@ -235,7 +263,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help) => Mode::Help,
             Some(Overlay::Palette(_)) => Mode::Palette,
-            Some(Overlay::Confirm(_)) => Mode::Confirm,
+            Some(Overlay::Confirm(_) | Overlay::Ask(_)) => Mode::Confirm,
             Some(Overlay::Hosts(_)) => Mode::Hosts,
             None => match self.screen {
                 Screen::Starting => Mode::Starting,
@@ -243,6 +271,7 @@ impl State {
                 Screen::Tree => Mode::Tree,
                 Screen::Enroll => Mode::Enroll,
                 Screen::Password => Mode::Password,
+                Screen::Plan => Mode::Plan,
             },
         }
     }
@@ -299,6 +328,7 @@ impl State {
         self.selected = None;
         self.toggled.clear();
         self.last_event = None;
+        self.plan = PlanScreen::default();
     }
 
     /// Replaces the inventory and rebuilds the tree, keeping the selection on the same object

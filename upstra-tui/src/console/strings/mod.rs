@@ -8,6 +8,9 @@
 
 mod en;
 mod fr;
+pub mod plan;
+mod plan_en;
+mod plan_fr;
 
 use upstra_core::api::v1::{ActionReport, ApiError};
 use upstra_core::events::DomainEvent;
@@ -15,6 +18,8 @@ use upstra_core::state::Health;
 
 pub use self::en::EN;
 pub use self::fr::FR;
+pub use self::plan::PlanWords;
+use super::call::Request;
 use super::commands::{Applies, Command, Group};
 use super::keys::Chord;
 use super::message::{CodeProblem, Link, Message};
@@ -37,6 +42,14 @@ pub struct KeyWords {
     pub page_down: &'static str,
     pub delete: &'static str,
     pub insert: &'static str,
+}
+
+/// A request in words (see [`Strings::request`]).
+pub struct RequestWords {
+    pub question: String,
+    pub detail: Option<String>,
+    pub working: String,
+    pub done: String,
 }
 
 /// One language's text. Parameterised messages are functions.
@@ -199,6 +212,9 @@ pub struct Strings {
     pub vm_count: fn(usize) -> String,
     /// One line for the status bar.
     pub event: fn(&DomainEvent) -> String,
+
+    /// The plan view, the power banner and the plan requests.
+    pub plan: &'static PlanWords,
 }
 
 impl Strings {
@@ -232,7 +248,33 @@ impl Strings {
             Message::SelectTarget(applies) => (self.select_target)(*applies).to_owned(),
             Message::NoOtherHost { vm } => (self.no_other_host)(vm),
             Message::Language(lang) => lang.strings().language_switched.to_owned(),
+            Message::Requesting(r) => self.request(r).working,
+            Message::Requested(r) => self.request(r).done,
+            Message::RequestFailed(r, why) => (self.request_failed(r))(r, &self.message(why)),
+            Message::NoRunningPlan => self.plan.no_running_plan.to_owned(),
+            Message::Simulating(ups) => (self.plan.simulating)(ups),
+            Message::Simulated { ups, problems } => (self.plan.simulated)(ups, *problems),
+            Message::SimulationFailed { ups, why } => {
+                (self.plan.simulation_failed)(ups, &self.message(why))
+            }
+            Message::DemoOnly => self.plan.demo_only.to_owned(),
+            Message::NotInThisView(c) => (self.plan.not_in_this_view)((self.command)(*c)),
         }
+    }
+
+    /// How a request reads: its question, warning, progress and outcome.
+    pub fn request(&self, r: &Request) -> RequestWords {
+        let p = self.plan;
+        RequestWords {
+            question: (p.question)(r),
+            detail: (p.detail)(r),
+            working: (p.working)(r),
+            done: (p.done)(r),
+        }
+    }
+
+    fn request_failed(&self, _r: &Request) -> fn(&Request, &str) -> String {
+        self.plan.failed
     }
 
     /// A key as this language's keyboards label it: `Ctrl-K`, `Entrée`, `↑`.
@@ -293,7 +335,14 @@ mod tests {
                 assert!(!(s.command)(c).is_empty());
                 assert!(!(s.command_short)(c).is_empty());
             }
-            for g in [Group::Navigation, Group::General, Group::Lab] {
+            for g in [
+                Group::Navigation,
+                Group::General,
+                Group::Lab,
+                Group::Views,
+                Group::Plan,
+                Group::Admin,
+            ] {
                 assert!(!(s.help_group)(g).is_empty());
             }
         }

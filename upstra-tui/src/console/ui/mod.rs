@@ -15,6 +15,8 @@ mod help;
 mod login;
 mod palette;
 mod password;
+mod plan;
+mod timeline;
 mod tree_pane;
 
 use ratatui::Frame;
@@ -53,12 +55,14 @@ pub fn render(state: &State, frame: &mut Frame) {
             tree_pane::render(state, frame, left);
             details::render(state, frame, right);
         }
+        Screen::Plan => plan::render(state, frame, body),
     }
     match &state.overlay {
         None => {}
         Some(Overlay::Help) => help::render(state, frame, body),
         Some(Overlay::Palette(p)) => palette::render(state, p, frame, body),
         Some(Overlay::Confirm(c)) => dialog::confirm(state, c, frame, body),
+        Some(Overlay::Ask(a)) => dialog::ask(state, a, frame, body),
         Some(Overlay::Hosts(h)) => dialog::hosts(state, h, frame, body),
     }
     chrome::status(status_text, status_style, frame, status);
@@ -75,6 +79,15 @@ fn starting(state: &State, frame: &mut Frame, area: Rect) {
     let height = u16::try_from(lines.len()).unwrap_or(1);
     let area = centered(area, area.width, height);
     frame.render_widget(Paragraph::new(lines).centered(), area);
+}
+
+/// The first visible line of a list of `len` lines `height` high with `selected` selected:
+/// the selection stays in the middle once the list is longer than the pane, so scrolling is
+/// smooth and derived from the state alone (render keeps none).
+pub(super) fn scroll_offset(selected: usize, len: usize, height: usize) -> usize {
+    selected
+        .saturating_sub(height / 2)
+        .min(len.saturating_sub(height))
 }
 
 /// A `width`×`height` rectangle in the middle of `area`, clipped to it.

@@ -72,9 +72,12 @@ fn line<'a>(state: &'a State, item: &PaletteItem, width: usize) -> Line<'a> {
     let (left, right) = match item {
         PaletteItem::Command(c) => {
             let mut text = format!(" {}", (s.command)(*c));
-            if c.applies() != Applies::Anything
-                && let Some(target) = target_name(state, state.selected.as_ref())
-            {
+            let target = match c.applies() {
+                Applies::Anything => None,
+                Applies::Ups => crate::console::update::target_ups(state),
+                _ => target_name(state, state.selected.as_ref()),
+            };
+            if let Some(target) = target {
                 text.push_str(s.colon);
                 text.push_str(&target);
             }

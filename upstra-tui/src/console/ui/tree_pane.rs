@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
+use super::scroll_offset;
 use crate::console::state::{State, ups_on_battery};
 use crate::console::tree::{NodeId, Row};
 use crate::format;
@@ -44,14 +45,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .with_selected(selected)
         .with_offset(scroll_offset(selected.unwrap_or(0), rows.len(), height));
     frame.render_stateful_widget(list, area, &mut list_state);
-}
-
-/// The first visible line: the selection stays in the middle once the list is longer than
-/// the pane, so scrolling is smooth and derived from the state alone (render keeps none).
-fn scroll_offset(selected: usize, len: usize, height: usize) -> usize {
-    selected
-        .saturating_sub(height / 2)
-        .min(len.saturating_sub(height))
 }
 
 /// One tree line: indentation, fold marker, name, live state.

@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 
-use super::{expire, fetch_now, lost, nav, overlay};
+use super::{expire, fetch_now, lost, overlay, plan, views};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::commands::Command;
 use crate::console::message::{Message, Notice};
@@ -19,19 +19,42 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         state.overlay = Some(Overlay::Help);
         return Vec::new();
     }
-    if state.screen != Screen::Tree {
+    if !state.screen.is_view() {
         return Vec::new();
     }
     super::seen(state);
+    if !crate::console::palette::fits_view(command, state.screen) {
+        state.notice = Some(Notice::error(Message::NotInThisView(command)));
+        return Vec::new();
+    }
     match command {
-        Command::Up | Command::Down | Command::First | Command::Last => {
-            nav::navigate(state, &command.action());
+        Command::Up
+        | Command::Down
+        | Command::First
+        | Command::Last
+        | Command::PageUp
+        | Command::PageDown => {
+            views::navigate(state, &command.action());
             Vec::new()
         }
         Command::Collapse | Command::Expand | Command::Toggle => {
-            nav::fold(state, &command.action());
-            Vec::new()
+            views::fold(state, &command.action())
         }
+        Command::ViewLab => views::show(state, Screen::Tree),
+        Command::ViewPlan => views::show(state, Screen::Plan),
+        Command::ViewHistory | Command::ViewAdmin => Vec::new(),
+        Command::NextView => views::cycle(state, 1),
+        Command::PreviousView => views::cycle(state, -1),
+        Command::PlanRun
+        | Command::PlanCancel
+        | Command::PlanRestore
+        | Command::PlanSimulate
+        | Command::DemoPowerCut => plan::command(state, command),
+        Command::Filter
+        | Command::Add
+        | Command::Disable
+        | Command::ResetPassword
+        | Command::Remove => Vec::new(),
         Command::Help => Vec::new(),
         Command::Palette => {
             overlay::open_palette(state);
