@@ -118,6 +118,12 @@ pub fn since(text: &str, now: SystemTime) -> Option<Timestamp> {
     Some(Timestamp(i64::try_from(millis).unwrap_or(i64::MAX)))
 }
 
+/// Whether `text` reads as a point in time for [`since`] (checked without a clock).
+pub fn since_is_valid(text: &str) -> bool {
+    let text = text.trim();
+    humantime::parse_rfc3339_weak(text).is_ok() || humantime::parse_duration(text).is_ok()
+}
+
 /// The day of `at` in UTC, `2026-11-25`.
 pub fn day(at: Timestamp) -> String {
     let mut text = timestamp(at);

@@ -265,7 +265,15 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
-        Mode::Tree | Mode::Plan => state.keys.command(chord)?.action(),
+        Mode::Tree | Mode::Plan | Mode::History => state.keys.command(chord)?.action(),
+        Mode::Form => match code {
+            KeyCode::Esc => Action::CloseOverlay,
+            KeyCode::Enter => Action::FormSubmit,
+            KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
+            KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
+            KeyCode::Backspace => Action::FormBackspace,
+            _ => Action::FormChar(typed?),
+        },
     })
 }
 

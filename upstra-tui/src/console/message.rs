@@ -66,6 +66,10 @@ pub enum Message {
     DemoOnly,
     /// A command pressed in a view where it means nothing.
     NotInThisView(Command),
+    /// The history's filter took a time that reads as neither an age nor a date.
+    BadSince(String),
+    /// The history shows a filtered part of the audit trail.
+    Filtered,
 }
 
 /// Why the daemon could not be reached, so that it can be said in either language.

@@ -34,7 +34,7 @@ pub fn fits_view(command: Command, screen: Screen) -> bool {
     match command.group() {
         Group::Lab => screen == Screen::Tree,
         Group::Admin => false,
-        _ => !matches!(command, Command::Filter),
+        _ => command != Command::Filter || screen == Screen::History,
     }
 }
 

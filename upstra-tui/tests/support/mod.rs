@@ -241,3 +241,57 @@ pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
         None => Vec::new(),
     }
 }
+
+/// An audit record.
+pub fn audit(
+    seq: u64,
+    at_s: i64,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    result: &str,
+) -> upstra_core::api::v1::AuditView {
+    upstra_core::api::v1::AuditView {
+        seq,
+        at: Timestamp(at_s * 1000),
+        actor: Some(actor.into()),
+        peer_uid: Some(1000),
+        action: action.into(),
+        target: target.map(str::to_owned),
+        result: result.into(),
+        detail: None,
+        correlation: None,
+    }
+}
+
+/// Three days of a small lab's audit trail, oldest first as the daemon answers.
+pub fn audit_trail() -> Vec<upstra_core::api::v1::AuditView> {
+    // 2026-11-23T08:00:00Z, then a day apart.
+    let day = |d: i64, h: i64| 1_795_420_800 + d * 86_400 + h * 3600;
+    vec![
+        audit(1, day(0, 0), "demo", "setup", None, "ok"),
+        audit(2, day(0, 1), "demo", "apply", Some("lab.toml"), "ok"),
+        audit(3, day(0, 2), "alice", "login", None, "failed"),
+        audit(4, day(0, 2), "alice", "login", None, "ok"),
+        audit(
+            5,
+            day(1, 3),
+            "alice",
+            "server_power",
+            Some("server:esx-a1"),
+            "ok",
+        ),
+        audit(6, day(1, 4), "bob", "login", None, "ok"),
+        audit(7, day(1, 5), "bob", "vm_migrate", Some("vm:web-01"), "ok"),
+        audit(8, day(2, 1), "alice", "plan_run", Some("ups:ups-a1"), "ok"),
+        audit(
+            9,
+            day(2, 1),
+            "alice",
+            "server_power",
+            Some("server:esx-a2"),
+            "refused",
+        ),
+        audit(10, day(2, 2), "demo", "user_add", Some("user:carol"), "ok"),
+    ]
+}

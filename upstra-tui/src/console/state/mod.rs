@@ -4,7 +4,9 @@
 //! [`forms`] holds the screens without a full session (login, enrollment, password change),
 //! [`overlay`] what can sit over the lab view.
 
+mod form;
 mod forms;
+mod history;
 mod overlay;
 mod plan;
 
@@ -16,9 +18,11 @@ use upstra_core::api::v1::{
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
+pub use self::form::{Field, FieldName, Form, FormPurpose};
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
 };
+pub use self::history::{AuditFilter, History};
 pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
 pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
 use super::keys::Keymap;
@@ -43,11 +47,13 @@ pub enum Screen {
     Password,
     /// The outage plan as a timeline, live during a run.
     Plan,
+    /// The audit trail, filtered, with counts per day and per action.
+    History,
 }
 
 impl Screen {
     /// The main views of a full session, in the order Tab goes through them.
-    pub const VIEWS: [Self; 2] = [Self::Tree, Self::Plan];
+    pub const VIEWS: [Self; 3] = [Self::Tree, Self::Plan, Self::History];
 
     /// One of [`Self::VIEWS`]: the lab is followed and the command keys work.
     pub fn is_view(self) -> bool {
@@ -68,6 +74,9 @@ pub enum Mode {
     Hosts,
     Help,
     Plan,
+    History,
+    /// A form over a view (a filter, a new user...).
+    Form,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -210,6 +219,7 @@ pub struct State {
     /// The daemon's `health`, once asked: whether the lab is simulated (the demo).
     pub health: Option<Health>,
     pub plan: PlanScreen,
+    pub history: History,
     pub lang: Lang,
     pub theme: Theme,
     pub keys: Keymap,
@@ -241,6 +251,7 @@ impl State {
             sync: Sync::default(),
             health: None,
             plan: PlanScreen::default(),
+            history: History::default(),
             lang: Lang::default(),
             theme: Theme::default(),
             keys: Keymap::default(),
@@ -265,6 +276,7 @@ impl State {
             Some(Overlay::Palette(_)) => Mode::Palette,
             Some(Overlay::Confirm(_) | Overlay::Ask(_)) => Mode::Confirm,
             Some(Overlay::Hosts(_)) => Mode::Hosts,
+            Some(Overlay::Form(_)) => Mode::Form,
             None => match self.screen {
                 Screen::Starting => Mode::Starting,
                 Screen::Login => Mode::Login,
@@ -272,6 +284,7 @@ impl State {
                 Screen::Enroll => Mode::Enroll,
                 Screen::Password => Mode::Password,
                 Screen::Plan => Mode::Plan,
+                Screen::History => Mode::History,
             },
         }
     }
@@ -329,6 +342,7 @@ impl State {
         self.toggled.clear();
         self.last_event = None;
         self.plan = PlanScreen::default();
+        self.history = History::default();
     }
 
     /// Replaces the inventory and rebuilds the tree, keeping the selection on the same object

@@ -16,6 +16,8 @@ pub enum Overlay {
     Help,
     /// The question before a plan or account change.
     Ask(Ask),
+    /// A form: the history's filter, a new user or grant.
+    Form(super::Form),
 }
 
 /// One line of the palette.

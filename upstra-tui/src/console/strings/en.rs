@@ -315,6 +315,8 @@ pub static EN: Strings = Strings {
     event,
 
     plan: &super::plan_en::PLAN,
+    history: &super::views_en::HISTORY,
+    forms: &super::views_en::FORMS,
 };
 
 /// `on esx-b2` and the like, with the power word worded.

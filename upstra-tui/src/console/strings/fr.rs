@@ -349,6 +349,8 @@ pub static FR: Strings = Strings {
     event,
 
     plan: &super::plan_fr::PLAN,
+    history: &super::views_fr::HISTORY,
+    forms: &super::views_fr::FORMS,
 };
 
 fn power_words(state: &str) -> String {

@@ -11,6 +11,9 @@ mod fr;
 pub mod plan;
 mod plan_en;
 mod plan_fr;
+pub mod views;
+mod views_en;
+mod views_fr;
 
 use upstra_core::api::v1::{ActionReport, ApiError};
 use upstra_core::events::DomainEvent;
@@ -19,6 +22,7 @@ use upstra_core::state::Health;
 pub use self::en::EN;
 pub use self::fr::FR;
 pub use self::plan::PlanWords;
+pub use self::views::{FormWords, HistoryWords};
 use super::call::Request;
 use super::commands::{Applies, Command, Group};
 use super::keys::Chord;
@@ -215,6 +219,8 @@ pub struct Strings {
 
     /// The plan view, the power banner and the plan requests.
     pub plan: &'static PlanWords,
+    pub history: &'static HistoryWords,
+    pub forms: &'static FormWords,
 }
 
 impl Strings {
@@ -259,6 +265,8 @@ impl Strings {
             }
             Message::DemoOnly => self.plan.demo_only.to_owned(),
             Message::NotInThisView(c) => (self.plan.not_in_this_view)((self.command)(*c)),
+            Message::BadSince(text) => (self.history.bad_since)(text),
+            Message::Filtered => self.history.filtered.to_owned(),
         }
     }
 

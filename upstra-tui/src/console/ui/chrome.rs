@@ -137,6 +137,8 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     let keys = match state.mode() {
         Mode::Tree => tree_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::Plan => plan_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::History => history_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Form => s.forms.footer.to_owned(),
         Mode::Starting => s.footer_starting.to_owned(),
         Mode::Login => match state.login.second.as_ref().map(|step| step.kind) {
             None => s.footer_login,
@@ -238,6 +240,30 @@ fn plan_hints(state: &State, width: usize) -> String {
             && state.permissions().contains(c.needs())
             && let Some(h) = single(c)
         {
+            hints.push((priority, h));
+        }
+    }
+    fit(hints, width)
+}
+
+/// The history's hints: moving through the records, the filter, a refresh.
+fn history_hints(state: &State, width: usize) -> String {
+    let s = state.strings();
+    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
+    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
+    let mut hints: Vec<(u8, String)> = Vec::new();
+    if let (Some(up), Some(down)) = (key(Command::Up), key(Command::Down)) {
+        hints.push((5, format!("{up}{down} {}", s.history.hint_records)));
+    }
+    for (priority, c) in [
+        (4, Command::Filter),
+        (6, Command::Refresh),
+        (8, Command::NextView),
+        (2, Command::Palette),
+        (1, Command::Help),
+        (3, Command::Quit),
+    ] {
+        if let Some(h) = single(c) {
             hints.push((priority, h));
         }
     }

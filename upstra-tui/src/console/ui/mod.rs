@@ -10,8 +10,10 @@ mod chrome;
 mod details;
 mod dialog;
 mod enroll;
+mod fields;
 mod form;
 mod help;
+mod history;
 mod login;
 mod palette;
 mod password;
@@ -56,6 +58,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             details::render(state, frame, right);
         }
         Screen::Plan => plan::render(state, frame, body),
+        Screen::History => history::render(state, frame, body),
     }
     match &state.overlay {
         None => {}
@@ -63,6 +66,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Overlay::Palette(p)) => palette::render(state, p, frame, body),
         Some(Overlay::Confirm(c)) => dialog::confirm(state, c, frame, body),
         Some(Overlay::Ask(a)) => dialog::ask(state, a, frame, body),
+        Some(Overlay::Form(f)) => fields::render(state, f, frame, body),
         Some(Overlay::Hosts(h)) => dialog::hosts(state, h, frame, body),
     }
     chrome::status(status_text, status_style, frame, status);

@@ -8,6 +8,8 @@
 //! that act on the lab and their answers.
 
 mod enroll;
+mod form;
+mod history;
 mod login;
 mod nav;
 mod operate;
@@ -135,12 +137,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             views::replied(state, *reply)
         }
         Action::Replied { .. } => Vec::new(),
-        Action::FormChar(_)
-        | Action::FormBackspace
-        | Action::FormMove(_)
-        | Action::FormSubmit
-        | Action::Click { .. }
-        | Action::Scroll(_) => Vec::new(),
+        Action::FormChar(_) | Action::FormBackspace | Action::FormMove(_) | Action::FormSubmit => {
+            form::key(state, &action)
+        }
+        Action::Click { .. } | Action::Scroll(_) => Vec::new(),
     }
 }
 

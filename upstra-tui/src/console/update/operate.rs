@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 
-use super::{expire, fetch_now, lost, overlay, plan, views};
+use super::{expire, fetch_now, history, lost, overlay, plan, views};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::commands::Command;
 use crate::console::message::{Message, Notice};
@@ -42,7 +42,8 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::ViewLab => views::show(state, Screen::Tree),
         Command::ViewPlan => views::show(state, Screen::Plan),
-        Command::ViewHistory | Command::ViewAdmin => Vec::new(),
+        Command::ViewHistory => views::show(state, Screen::History),
+        Command::ViewAdmin => Vec::new(),
         Command::NextView => views::cycle(state, 1),
         Command::PreviousView => views::cycle(state, -1),
         Command::PlanRun
@@ -50,11 +51,11 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::PlanRestore
         | Command::PlanSimulate
         | Command::DemoPowerCut => plan::command(state, command),
-        Command::Filter
-        | Command::Add
-        | Command::Disable
-        | Command::ResetPassword
-        | Command::Remove => Vec::new(),
+        Command::Filter => {
+            history::open_filter(state);
+            Vec::new()
+        }
+        Command::Add | Command::Disable | Command::ResetPassword | Command::Remove => Vec::new(),
         Command::Help => Vec::new(),
         Command::Palette => {
             overlay::open_palette(state);
@@ -65,7 +66,15 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
             state.notice = Some(Notice::info(Message::Language(state.lang)));
             Vec::new()
         }
-        Command::Refresh => fetch_now(state),
+        Command::Refresh => {
+            let mut effects = fetch_now(state);
+            match state.screen {
+                Screen::History => effects.extend(history::fetch(state)),
+                Screen::Plan => effects.extend(plan::want_status(state)),
+                _ => {}
+            }
+            effects
+        }
         Command::Quit => vec![Effect::Quit],
         Command::PowerOn | Command::Shutdown | Command::PowerOff | Command::Cycle => {
             match power_operation(state, command) {

@@ -5,7 +5,7 @@ use upstra_core::api::v1::ApiError;
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
-use super::{expire, lost, nav, plan};
+use super::{expire, history, lost, nav, plan};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
@@ -20,6 +20,7 @@ pub(super) fn show(state: &mut State, screen: Screen) -> Vec<Effect> {
     state.screen = screen;
     match screen {
         Screen::Plan => plan::entered(state),
+        Screen::History => history::entered(state),
         _ => Vec::new(),
     }
 }
@@ -42,6 +43,7 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
     match state.screen {
         Screen::Tree => nav::navigate(state, action),
         Screen::Plan => plan::navigate(state, action),
+        Screen::History => history::navigate(state, action),
         _ => {}
     }
 }
@@ -120,6 +122,7 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::PlanStatus(result) => plan::status_loaded(state, result),
         Reply::PlanShown { ups, result } => plan::preview_loaded(state, ups, result),
         Reply::Simulated { ups, result } => plan::simulated(state, &ups, result),
+        Reply::Audit(result) => history::loaded(state, result),
         Reply::Health(Ok(health)) => {
             state.health = Some(health);
             Vec::new()
