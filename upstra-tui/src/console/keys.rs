@@ -265,7 +265,13 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
-        Mode::Tree | Mode::Plan | Mode::History => state.keys.command(chord)?.action(),
+        Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => {
+            state.keys.command(chord)?.action()
+        }
+        Mode::Secret => match code {
+            KeyCode::Esc | KeyCode::Enter => Action::CloseOverlay,
+            _ => return None,
+        },
         Mode::Form => match code {
             KeyCode::Esc => Action::CloseOverlay,
             KeyCode::Enter => Action::FormSubmit,

@@ -70,6 +70,14 @@ pub enum Message {
     BadSince(String),
     /// The history shows a filtered part of the audit trail.
     Filtered,
+    /// A form was sent with this field empty.
+    NeedField(super::state::FieldName),
+    UserAdded(String),
+    GrantAdded(upstra_core::api::v1::GrantView),
+    SessionsEnded {
+        user: String,
+        count: u32,
+    },
 }
 
 /// Why the daemon could not be reached, so that it can be said in either language.

@@ -33,7 +33,7 @@ pub fn applies_to(command: Command, selected: Option<&NodeId>) -> bool {
 pub fn fits_view(command: Command, screen: Screen) -> bool {
     match command.group() {
         Group::Lab => screen == Screen::Tree,
-        Group::Admin => false,
+        Group::Admin => screen == Screen::Admin,
         _ => command != Command::Filter || screen == Screen::History,
     }
 }

@@ -295,3 +295,95 @@ pub fn audit_trail() -> Vec<upstra_core::api::v1::AuditView> {
         audit(10, day(2, 2), "demo", "user_add", Some("user:carol"), "ok"),
     ]
 }
+
+/// Users, roles and grants as the daemon lists them to an admin.
+pub fn accounts() -> upstra_tui::console::call::Accounts {
+    use upstra_core::api::v1::{GrantView, RoleView, UserView};
+    let user = |name: &str, role: &str| UserView {
+        name: name.into(),
+        role: Some(role.into()),
+        scoped_grants: 0,
+        disabled: false,
+        two_factor: true,
+        must_change_password: false,
+        created_at: Timestamp(1_795_420_800_000),
+    };
+    let mut bob = user("bob", "viewer");
+    bob.disabled = true;
+    bob.two_factor = false;
+    let mut carol = user("carol", "operator");
+    carol.role = None;
+    carol.scoped_grants = 1;
+    carol.must_change_password = true;
+    let role = |name: &str, permissions: &[&str], builtin: bool| RoleView {
+        name: name.into(),
+        permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        builtin,
+    };
+    let grant = |user: &str, role: &str, resource: &str| GrantView {
+        user: user.into(),
+        role: role.into(),
+        resource: resource.into(),
+    };
+    upstra_tui::console::call::Accounts {
+        users: vec![user("alice", "admin"), bob, carol],
+        roles: vec![
+            role(
+                "admin",
+                &[
+                    "read", "write", "delete", "power", "migrate", "ssh", "plan", "audit", "admin",
+                ],
+                true,
+            ),
+            role(
+                "operator",
+                &["read", "write", "power", "migrate", "ssh", "plan"],
+                true,
+            ),
+            role("viewer", &["read"], true),
+        ],
+        grants: vec![
+            grant("alice", "admin", "all"),
+            grant("bob", "viewer", "all"),
+            grant("carol", "operator", "room:lab-b"),
+        ],
+    }
+}
+
+/// Who is connected, and `of`'s sessions (the caller's with `None`).
+pub fn people(of: Option<&str>) -> upstra_tui::console::call::People {
+    use upstra_core::api::v1::{PresenceView, SessionScope, SessionView};
+    let at = |h: i64| Timestamp(1_795_600_000_000 + h * 3_600_000);
+    let user = of.unwrap_or("alice");
+    let session = |id: &str, current: bool| SessionView {
+        id: id.into(),
+        user: user.into(),
+        scope: SessionScope::Full,
+        peer_uid: 1000,
+        created_at: at(0),
+        last_seen_at: at(1),
+        expires_at: at(12),
+        current,
+    };
+    upstra_tui::console::call::People {
+        presence: vec![
+            PresenceView {
+                user: "alice".into(),
+                since: at(0),
+                peer_uids: vec![1000],
+                connections: 2,
+            },
+            PresenceView {
+                user: "carol".into(),
+                since: at(1),
+                peer_uids: vec![1001, 1002],
+                connections: 1,
+            },
+        ],
+        of: of.map(str::to_owned),
+        sessions: vec![
+            session("a1b2c3d4", of.is_none()),
+            session("e5f6a7b8", false),
+        ],
+    }
+}

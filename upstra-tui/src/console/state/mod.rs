@@ -4,6 +4,7 @@
 //! [`forms`] holds the screens without a full session (login, enrollment, password change),
 //! [`overlay`] what can sit over the lab view.
 
+mod admin;
 mod form;
 mod forms;
 mod history;
@@ -18,6 +19,7 @@ use upstra_core::api::v1::{
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
+pub use self::admin::{Admin, AdminTab, Revealed};
 pub use self::form::{Field, FieldName, Form, FormPurpose};
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
@@ -49,11 +51,13 @@ pub enum Screen {
     Plan,
     /// The audit trail, filtered, with counts per day and per action.
     History,
+    /// Users, roles and grants; who is connected and sessions.
+    Admin,
 }
 
 impl Screen {
     /// The main views of a full session, in the order Tab goes through them.
-    pub const VIEWS: [Self; 3] = [Self::Tree, Self::Plan, Self::History];
+    pub const VIEWS: [Self; 4] = [Self::Tree, Self::Plan, Self::History, Self::Admin];
 
     /// One of [`Self::VIEWS`]: the lab is followed and the command keys work.
     pub fn is_view(self) -> bool {
@@ -75,8 +79,11 @@ pub enum Mode {
     Help,
     Plan,
     History,
+    Admin,
     /// A form over a view (a filter, a new user...).
     Form,
+    /// A secret shown once.
+    Secret,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -220,6 +227,7 @@ pub struct State {
     pub health: Option<Health>,
     pub plan: PlanScreen,
     pub history: History,
+    pub admin: Admin,
     pub lang: Lang,
     pub theme: Theme,
     pub keys: Keymap,
@@ -252,6 +260,7 @@ impl State {
             health: None,
             plan: PlanScreen::default(),
             history: History::default(),
+            admin: Admin::default(),
             lang: Lang::default(),
             theme: Theme::default(),
             keys: Keymap::default(),
@@ -277,6 +286,7 @@ impl State {
             Some(Overlay::Confirm(_) | Overlay::Ask(_)) => Mode::Confirm,
             Some(Overlay::Hosts(_)) => Mode::Hosts,
             Some(Overlay::Form(_)) => Mode::Form,
+            Some(Overlay::Secret(_)) => Mode::Secret,
             None => match self.screen {
                 Screen::Starting => Mode::Starting,
                 Screen::Login => Mode::Login,
@@ -285,6 +295,7 @@ impl State {
                 Screen::Password => Mode::Password,
                 Screen::Plan => Mode::Plan,
                 Screen::History => Mode::History,
+                Screen::Admin => Mode::Admin,
             },
         }
     }
@@ -343,6 +354,7 @@ impl State {
         self.last_event = None;
         self.plan = PlanScreen::default();
         self.history = History::default();
+        self.admin = Admin::default();
     }
 
     /// Replaces the inventory and rebuilds the tree, keeping the selection on the same object

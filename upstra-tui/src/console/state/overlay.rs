@@ -18,6 +18,8 @@ pub enum Overlay {
     Ask(Ask),
     /// A form: the history's filter, a new user or grant.
     Form(super::Form),
+    /// A password reset's secret, shown this once.
+    Secret(super::Revealed),
 }
 
 /// One line of the palette.

@@ -317,6 +317,7 @@ pub static EN: Strings = Strings {
     plan: &super::plan_en::PLAN,
     history: &super::views_en::HISTORY,
     forms: &super::views_en::FORMS,
+    admin: &super::admin_en::ADMIN,
 };
 
 /// `on esx-b2` and the like, with the power word worded.

@@ -351,6 +351,7 @@ pub static FR: Strings = Strings {
     plan: &super::plan_fr::PLAN,
     history: &super::views_fr::HISTORY,
     forms: &super::views_fr::FORMS,
+    admin: &super::admin_fr::ADMIN,
 };
 
 fn power_words(state: &str) -> String {

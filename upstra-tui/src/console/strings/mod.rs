@@ -6,6 +6,9 @@
 //! The French is written for French operators, not translated word for word: "onduleur",
 //! "sous tension / hors tension" as vSphere says it, a space before `:` and `?`.
 
+pub mod admin;
+mod admin_en;
+mod admin_fr;
 mod en;
 mod fr;
 pub mod plan;
@@ -19,6 +22,7 @@ use upstra_core::api::v1::{ActionReport, ApiError};
 use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
 
+pub use self::admin::AdminWords;
 pub use self::en::EN;
 pub use self::fr::FR;
 pub use self::plan::PlanWords;
@@ -221,6 +225,7 @@ pub struct Strings {
     pub plan: &'static PlanWords,
     pub history: &'static HistoryWords,
     pub forms: &'static FormWords,
+    pub admin: &'static AdminWords,
 }
 
 impl Strings {
@@ -267,22 +272,40 @@ impl Strings {
             Message::NotInThisView(c) => (self.plan.not_in_this_view)((self.command)(*c)),
             Message::BadSince(text) => (self.history.bad_since)(text),
             Message::Filtered => self.history.filtered.to_owned(),
+            Message::NeedField(f) => (self.admin.need_field)((self.forms.field)(*f)),
+            Message::UserAdded(name) => (self.admin.user_added)(name),
+            Message::GrantAdded(g) => (self.admin.grant_added)(g),
+            Message::SessionsEnded { user, count } => (self.admin.sessions_ended)(user, *count),
         }
     }
 
     /// How a request reads: its question, warning, progress and outcome.
     pub fn request(&self, r: &Request) -> RequestWords {
-        let p = self.plan;
-        RequestWords {
-            question: (p.question)(r),
-            detail: (p.detail)(r),
-            working: (p.working)(r),
-            done: (p.done)(r),
+        if r.is_plan() {
+            let p = self.plan;
+            RequestWords {
+                question: (p.question)(r),
+                detail: (p.detail)(r),
+                working: (p.working)(r),
+                done: (p.done)(r),
+            }
+        } else {
+            let a = self.admin;
+            RequestWords {
+                question: (a.question)(r),
+                detail: (a.detail)(r),
+                working: (a.working)(r),
+                done: (a.done)(r),
+            }
         }
     }
 
-    fn request_failed(&self, _r: &Request) -> fn(&Request, &str) -> String {
-        self.plan.failed
+    fn request_failed(&self, r: &Request) -> fn(&Request, &str) -> String {
+        if r.is_plan() {
+            self.plan.failed
+        } else {
+            self.admin.failed
+        }
     }
 
     /// A key as this language's keyboards label it: `Ctrl-K`, `Entrée`, `↑`.

@@ -139,6 +139,8 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Plan => plan_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::History => history_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::Form => s.forms.footer.to_owned(),
+        Mode::Admin => admin_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Secret => s.admin.secret_close.to_owned(),
         Mode::Starting => s.footer_starting.to_owned(),
         Mode::Login => match state.login.second.as_ref().map(|step| step.kind) {
             None => s.footer_login,
@@ -258,6 +260,51 @@ fn history_hints(state: &State, width: usize) -> String {
     for (priority, c) in [
         (4, Command::Filter),
         (6, Command::Refresh),
+        (8, Command::NextView),
+        (2, Command::Palette),
+        (1, Command::Help),
+        (3, Command::Quit),
+    ] {
+        if let Some(h) = single(c) {
+            hints.push((priority, h));
+        }
+    }
+    fit(hints, width)
+}
+
+/// The accounts' hints: the tabs, the lines, then what applies to the tab shown.
+fn admin_hints(state: &State, width: usize) -> String {
+    let s = state.strings();
+    let a = s.admin;
+    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
+    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
+    let mut hints: Vec<(u8, String)> = Vec::new();
+    let admin = state
+        .permissions()
+        .contains(upstra_core::rbac::Permissions::ADMIN);
+    if let (Some(l), Some(r)) = (key(Command::Collapse), key(Command::Expand))
+        && admin
+    {
+        hints.push((4, format!("{l}{r} {}", a.hint_tabs)));
+    }
+    if let (Some(up), Some(down)) = (key(Command::Up), key(Command::Down)) {
+        hints.push((6, format!("{up}{down} {}", a.hint_rows)));
+    }
+    let tab_commands: &[Command] = match state.admin.tab {
+        crate::console::state::AdminTab::Users => {
+            &[Command::Add, Command::Disable, Command::ResetPassword]
+        }
+        crate::console::state::AdminTab::Access => &[Command::Add, Command::Remove],
+        crate::console::state::AdminTab::People => &[Command::Remove],
+    };
+    for c in tab_commands {
+        if (admin || *c == Command::Remove)
+            && let Some(h) = single(*c)
+        {
+            hints.push((5, h));
+        }
+    }
+    for (priority, c) in [
         (8, Command::NextView),
         (2, Command::Palette),
         (1, Command::Help),

@@ -17,7 +17,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Login => Some(s.help_login),
         Screen::Enroll => Some(s.help_enroll),
         Screen::Password => Some(s.help_password),
-        Screen::Starting | Screen::Tree | Screen::Plan | Screen::History => None,
+        Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
     };
     let block = Block::bordered().title(format!(" {} ", s.help_title));
     if let Some(rows) = fixed {
@@ -43,6 +43,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let right_groups: &[Group] = match state.screen {
         Screen::Tree => &[Group::Lab, Group::Views],
         Screen::Plan => &[Group::Plan, Group::Views],
+        Screen::Admin => &[Group::Admin, Group::Views],
         _ => &[Group::Views],
     };
     let mut right = column(state, right_groups);

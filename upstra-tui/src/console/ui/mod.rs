@@ -6,6 +6,7 @@
 //! an overlay (palette, dialog, help) is drawn last, centred over the body. Everything is
 //! sized to stay readable at 80×24 and centred with room to spare on larger terminals.
 
+mod admin;
 mod chrome;
 mod details;
 mod dialog;
@@ -59,6 +60,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         }
         Screen::Plan => plan::render(state, frame, body),
         Screen::History => history::render(state, frame, body),
+        Screen::Admin => admin::render(state, frame, body),
     }
     match &state.overlay {
         None => {}
@@ -67,6 +69,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Overlay::Confirm(c)) => dialog::confirm(state, c, frame, body),
         Some(Overlay::Ask(a)) => dialog::ask(state, a, frame, body),
         Some(Overlay::Form(f)) => fields::render(state, f, frame, body),
+        Some(Overlay::Secret(r)) => admin::secret(state, r, frame, body),
         Some(Overlay::Hosts(h)) => dialog::hosts(state, h, frame, body),
     }
     chrome::status(status_text, status_style, frame, status);

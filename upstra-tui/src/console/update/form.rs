@@ -1,6 +1,6 @@
 //! Typing in a form over a view, and what Enter does for each kind of form.
 
-use super::history;
+use super::{admin, history};
 use crate::console::action::{Action, Effect};
 use crate::console::state::{FormPurpose, Overlay, State};
 
@@ -36,7 +36,7 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
             let form = form.clone();
             return match form.purpose {
                 FormPurpose::AuditFilter => history::filter(state, &form),
-                FormPurpose::AddUser | FormPurpose::AddGrant => Vec::new(),
+                FormPurpose::AddUser | FormPurpose::AddGrant => admin::submit(state, form),
             };
         }
         _ => {}

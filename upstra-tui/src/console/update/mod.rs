@@ -7,6 +7,7 @@
 //! tree navigation, `overlay` the palette, the help and the dialogs, `operate` the commands
 //! that act on the lab and their answers.
 
+mod admin;
 mod enroll;
 mod form;
 mod history;

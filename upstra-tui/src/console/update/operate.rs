@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 
-use super::{expire, fetch_now, history, lost, overlay, plan, views};
+use super::{admin, expire, fetch_now, history, lost, overlay, plan, views};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::commands::Command;
 use crate::console::message::{Message, Notice};
@@ -43,7 +43,7 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ViewLab => views::show(state, Screen::Tree),
         Command::ViewPlan => views::show(state, Screen::Plan),
         Command::ViewHistory => views::show(state, Screen::History),
-        Command::ViewAdmin => Vec::new(),
+        Command::ViewAdmin => views::show(state, Screen::Admin),
         Command::NextView => views::cycle(state, 1),
         Command::PreviousView => views::cycle(state, -1),
         Command::PlanRun
@@ -55,7 +55,9 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
             history::open_filter(state);
             Vec::new()
         }
-        Command::Add | Command::Disable | Command::ResetPassword | Command::Remove => Vec::new(),
+        Command::Add | Command::Disable | Command::ResetPassword | Command::Remove => {
+            admin::command(state, command)
+        }
         Command::Help => Vec::new(),
         Command::Palette => {
             overlay::open_palette(state);
@@ -71,6 +73,7 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
             match state.screen {
                 Screen::History => effects.extend(history::fetch(state)),
                 Screen::Plan => effects.extend(plan::want_status(state)),
+                Screen::Admin => effects.extend(admin::refresh(state)),
                 _ => {}
             }
             effects

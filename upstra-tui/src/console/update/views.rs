@@ -5,11 +5,11 @@ use upstra_core::api::v1::ApiError;
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
-use super::{expire, history, lost, nav, plan};
+use super::{admin, expire, history, lost, nav, plan};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
-use crate::console::state::{Ask, Overlay, Screen, State};
+use crate::console::state::{Ask, FormPurpose, Overlay, Screen, State};
 
 /// Shows `screen`, one of the main views, and fetches what it shows.
 pub(super) fn show(state: &mut State, screen: Screen) -> Vec<Effect> {
@@ -21,6 +21,7 @@ pub(super) fn show(state: &mut State, screen: Screen) -> Vec<Effect> {
     match screen {
         Screen::Plan => plan::entered(state),
         Screen::History => history::entered(state),
+        Screen::Admin => admin::entered(state),
         _ => Vec::new(),
     }
 }
@@ -44,6 +45,7 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
         Screen::Tree => nav::navigate(state, action),
         Screen::Plan => plan::navigate(state, action),
         Screen::History => history::navigate(state, action),
+        Screen::Admin => admin::navigate(state, action),
         _ => {}
     }
 }
@@ -56,6 +58,7 @@ pub(super) fn fold(state: &mut State, action: &Action) -> Vec<Effect> {
             Vec::new()
         }
         Screen::Plan => plan::fold(state, action),
+        Screen::Admin => admin::fold(state, action),
         _ => Vec::new(),
     }
 }
@@ -123,6 +126,20 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::PlanShown { ups, result } => plan::preview_loaded(state, ups, result),
         Reply::Simulated { ups, result } => plan::simulated(state, &ups, result),
         Reply::Audit(result) => history::loaded(state, result),
+        Reply::Accounts(result) => admin::accounts_loaded(state, result),
+        Reply::People(result) => admin::people_loaded(state, result),
+        Reply::UserAdded { name, result } => admin::added(
+            state,
+            FormPurpose::AddUser,
+            Message::UserAdded(name),
+            result,
+        ),
+        Reply::GrantAdded { grant, result } => admin::added(
+            state,
+            FormPurpose::AddGrant,
+            Message::GrantAdded(grant),
+            result,
+        ),
         Reply::Health(Ok(health)) => {
             state.health = Some(health);
             Vec::new()
@@ -130,7 +147,8 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Done { request, result } => {
             state.in_flight = state.in_flight.saturating_sub(1);
             match result {
-                Ok(outcome) => plan::request_done(state, request, outcome),
+                Ok(outcome) if request.is_plan() => plan::request_done(state, request, outcome),
+                Ok(outcome) => admin::request_done(state, request, outcome),
                 Err(f) => {
                     let why = failure_message(state, f);
                     state.notice = Some(Notice::error(Message::RequestFailed(
@@ -167,5 +185,18 @@ fn is_expired(reply: &Reply) -> bool {
 
 /// What the views do about new events: the plan view follows runs and outages.
 pub(super) fn events(state: &mut State, events: &[DomainEvent]) -> Vec<Effect> {
-    plan::events(state, events)
+    let mut effects = plan::events(state, events);
+    let presence = events.iter().any(|e| {
+        matches!(
+            e,
+            DomainEvent::UserConnected { .. }
+                | DomainEvent::UserDisconnected { .. }
+                | DomainEvent::UserLoggedIn { .. }
+                | DomainEvent::UserLoggedOut { .. }
+        )
+    });
+    if presence {
+        effects.extend(admin::presence_changed(state));
+    }
+    effects
 }
