@@ -268,6 +268,14 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
         Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => {
             state.keys.command(chord)?.action()
         }
+        Mode::Setup => match code {
+            KeyCode::Esc => Action::CloseOverlay,
+            KeyCode::Enter => Action::FormSubmit,
+            KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
+            KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
+            KeyCode::Backspace => Action::FormBackspace,
+            _ => Action::FormChar(typed?),
+        },
         Mode::Secret => match code {
             KeyCode::Esc | KeyCode::Enter => Action::CloseOverlay,
             _ => return None,

@@ -78,6 +78,12 @@ pub enum Message {
         user: String,
         count: u32,
     },
+    /// A field that takes a number got something else.
+    BadNumber(super::state::FieldName),
+    /// A lab file could not be read or has problems (listed on the screen).
+    LabProblems(usize),
+    /// The wizard applied a declaration of this many objects.
+    Applied(usize),
 }
 
 /// Why the daemon could not be reached, so that it can be said in either language.

@@ -14,6 +14,15 @@ pub enum FormPurpose {
     AuditFilter,
     AddUser,
     AddGrant,
+    /// The setup wizard's first admin.
+    SetupAdmin,
+    /// The setup wizard's lab file, by path.
+    LabFile,
+    /// The setup wizard's objects, one at a time.
+    Room,
+    Ups,
+    Vcenter,
+    Server,
 }
 
 /// A field, by meaning: the catalog words its label.
@@ -28,6 +37,19 @@ pub enum FieldName {
     Password,
     Repeat,
     Resource,
+    Path,
+    Room,
+    /// `upsname@host:port`.
+    Nut,
+    Url,
+    /// A pinned TLS certificate's SHA-256.
+    Fingerprint,
+    Kind,
+    /// UPS names, separated by commas.
+    Feeds,
+    Tier,
+    VsphereHost,
+    BmcUrl,
 }
 
 impl FieldName {

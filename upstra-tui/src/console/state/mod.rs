@@ -10,6 +10,7 @@ mod forms;
 mod history;
 mod overlay;
 mod plan;
+mod setup;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +28,7 @@ pub use self::forms::{
 pub use self::history::{AuditFilter, History};
 pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
 pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
+pub use self::setup::{Setup, SetupChoice, SetupStep};
 use super::keys::Keymap;
 use super::lang::Lang;
 use super::message::{Link, Notice};
@@ -53,6 +55,8 @@ pub enum Screen {
     History,
     /// Users, roles and grants; who is connected and sessions.
     Admin,
+    /// The first-run setup wizard.
+    Setup,
 }
 
 impl Screen {
@@ -84,6 +88,7 @@ pub enum Mode {
     Form,
     /// A secret shown once.
     Secret,
+    Setup,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -228,6 +233,7 @@ pub struct State {
     pub plan: PlanScreen,
     pub history: History,
     pub admin: Admin,
+    pub setup: Setup,
     pub lang: Lang,
     pub theme: Theme,
     pub keys: Keymap,
@@ -261,6 +267,7 @@ impl State {
             plan: PlanScreen::default(),
             history: History::default(),
             admin: Admin::default(),
+            setup: Setup::default(),
             lang: Lang::default(),
             theme: Theme::default(),
             keys: Keymap::default(),
@@ -296,6 +303,7 @@ impl State {
                 Screen::Plan => Mode::Plan,
                 Screen::History => Mode::History,
                 Screen::Admin => Mode::Admin,
+                Screen::Setup => Mode::Setup,
             },
         }
     }

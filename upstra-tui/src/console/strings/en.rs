@@ -318,6 +318,7 @@ pub static EN: Strings = Strings {
     history: &super::views_en::HISTORY,
     forms: &super::views_en::FORMS,
     admin: &super::admin_en::ADMIN,
+    setup: &super::setup_en::SETUP,
 };
 
 /// `on esx-b2` and the like, with the power word worded.

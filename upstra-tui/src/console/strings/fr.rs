@@ -352,6 +352,7 @@ pub static FR: Strings = Strings {
     history: &super::views_fr::HISTORY,
     forms: &super::views_fr::FORMS,
     admin: &super::admin_fr::ADMIN,
+    setup: &super::setup_fr::SETUP,
 };
 
 fn power_words(state: &str) -> String {

@@ -14,6 +14,9 @@ mod fr;
 pub mod plan;
 mod plan_en;
 mod plan_fr;
+pub mod setup;
+mod setup_en;
+mod setup_fr;
 pub mod views;
 mod views_en;
 mod views_fr;
@@ -26,6 +29,7 @@ pub use self::admin::AdminWords;
 pub use self::en::EN;
 pub use self::fr::FR;
 pub use self::plan::PlanWords;
+pub use self::setup::SetupWords;
 pub use self::views::{FormWords, HistoryWords};
 use super::call::Request;
 use super::commands::{Applies, Command, Group};
@@ -226,6 +230,7 @@ pub struct Strings {
     pub history: &'static HistoryWords,
     pub forms: &'static FormWords,
     pub admin: &'static AdminWords,
+    pub setup: &'static SetupWords,
 }
 
 impl Strings {
@@ -276,6 +281,9 @@ impl Strings {
             Message::UserAdded(name) => (self.admin.user_added)(name),
             Message::GrantAdded(g) => (self.admin.grant_added)(g),
             Message::SessionsEnded { user, count } => (self.admin.sessions_ended)(user, *count),
+            Message::BadNumber(f) => (self.setup.bad_number)((self.forms.field)(*f)),
+            Message::LabProblems(n) => (self.setup.lab_problems)(*n),
+            Message::Applied(n) => (self.setup.applied)(*n),
         }
     }
 

@@ -49,11 +49,27 @@ pub static FORMS: FormWords = FormWords {
         FieldName::Password => "Password",
         FieldName::Repeat => "Again",
         FieldName::Resource => "On",
+        FieldName::Path => "Lab file",
+        FieldName::Room => "Room",
+        FieldName::Nut => "NUT",
+        FieldName::Url => "URL",
+        FieldName::Fingerprint => "Pinned cert",
+        FieldName::Kind => "Kind",
+        FieldName::Feeds => "Fed by",
+        FieldName::Tier => "Tier",
+        FieldName::VsphereHost => "vSphere host",
+        FieldName::BmcUrl => "BMC URL",
     },
     title: |p| match p {
         FormPurpose::AuditFilter => "Filter the history",
         FormPurpose::AddUser => "Add a user",
         FormPurpose::AddGrant => "Grant a role",
+        FormPurpose::SetupAdmin => "The first admin",
+        FormPurpose::LabFile => "Load a lab file",
+        FormPurpose::Room => "Add a room",
+        FormPurpose::Ups => "Add a UPS",
+        FormPurpose::Vcenter => "Declare the vCenter",
+        FormPurpose::Server => "Add a server",
     },
     hint: |p| match p {
         FormPurpose::AuditFilter => {
@@ -67,6 +83,21 @@ pub static FORMS: FormWords = FormWords {
         FormPurpose::AddGrant => {
             "On: all, room:NAME, ups:NAME, server:NAME or vm:ID. A grant on a room covers its \
              servers and their VMs."
+        }
+        FormPurpose::SetupAdmin => "The password is typed twice and never shown.",
+        FormPurpose::LabFile => {
+            "A path on this machine; its password files are read here too, relative to it, \
+             and sent to the daemon (see config/demo-lab.toml for the format)."
+        }
+        FormPurpose::Room => "A short name: lab-a, room-2.",
+        FormPurpose::Ups => "NUT: upsname@host:port. User and password only if upsd asks for them.",
+        FormPurpose::Vcenter => {
+            "URL: https://vcenter.example/sdk. Pinned cert: its SHA-256 fingerprint, or empty \
+             to pin it later with `upstra trust`."
+        }
+        FormPurpose::Server => {
+            "Kind: hypervisor, storage, network or other. Fed by: its UPS, separated by \
+             commas. BMC URL, user and password: its Redfish endpoint."
         }
     },
     footer: "Tab next field  Enter OK  Esc cancel",

@@ -49,11 +49,27 @@ pub static FORMS: FormWords = FormWords {
         FieldName::Password => "Mot de passe",
         FieldName::Repeat => "Confirmation",
         FieldName::Resource => "Sur",
+        FieldName::Path => "Fichier",
+        FieldName::Room => "Salle",
+        FieldName::Nut => "NUT",
+        FieldName::Url => "URL",
+        FieldName::Fingerprint => "Certificat épinglé",
+        FieldName::Kind => "Type",
+        FieldName::Feeds => "Alimenté par",
+        FieldName::Tier => "Niveau",
+        FieldName::VsphereHost => "Hôte vSphere",
+        FieldName::BmcUrl => "URL du BMC",
     },
     title: |p| match p {
         FormPurpose::AuditFilter => "Filtrer l'historique",
         FormPurpose::AddUser => "Ajouter un utilisateur",
         FormPurpose::AddGrant => "Accorder un rôle",
+        FormPurpose::SetupAdmin => "Le premier admin",
+        FormPurpose::LabFile => "Charger un fichier de lab",
+        FormPurpose::Room => "Ajouter une salle",
+        FormPurpose::Ups => "Ajouter un onduleur",
+        FormPurpose::Vcenter => "Déclarer le vCenter",
+        FormPurpose::Server => "Ajouter un serveur",
     },
     hint: |p| match p {
         FormPurpose::AuditFilter => {
@@ -67,6 +83,25 @@ pub static FORMS: FormWords = FormWords {
         FormPurpose::AddGrant => {
             "Sur : all, room:NOM, ups:NOM, server:NOM ou vm:ID. Un droit sur une salle couvre \
              ses serveurs et leurs VM."
+        }
+        FormPurpose::SetupAdmin => "Le mot de passe se tape deux fois et ne s'affiche jamais.",
+        FormPurpose::LabFile => {
+            "Un chemin sur cette machine ; ses fichiers de mots de passe sont lus ici aussi, \
+             relativement à lui, puis envoyés au démon (voir config/demo-lab.toml pour le \
+             format)."
+        }
+        FormPurpose::Room => "Un nom court : lab-a, salle-2.",
+        FormPurpose::Ups => {
+            "NUT : nomups@hôte:port. Utilisateur et mot de passe seulement si upsd les demande."
+        }
+        FormPurpose::Vcenter => {
+            "URL : https://vcenter.exemple/sdk. Certificat épinglé : son empreinte SHA-256, ou \
+             vide pour l'épingler plus tard avec `upstra trust`."
+        }
+        FormPurpose::Server => {
+            "Type : hypervisor, storage, network ou other. Alimenté par : ses onduleurs, \
+             séparés par des virgules. URL, utilisateur et mot de passe du BMC : son accès \
+             Redfish."
         }
     },
     footer: "Tab champ suivant  Entrée valider  Échap annuler",

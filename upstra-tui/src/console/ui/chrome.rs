@@ -10,7 +10,7 @@ use crate::console::commands::Command;
 use crate::console::message::Tone;
 use crate::console::palette::applies_to;
 use crate::console::state::{
-    Connection, Enrollment, FactorKind, Mode, Screen, State, ups_on_battery,
+    Connection, Enrollment, FactorKind, Mode, Screen, SetupStep, State, ups_on_battery,
 };
 
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
@@ -141,6 +141,14 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Form => s.forms.footer.to_owned(),
         Mode::Admin => admin_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::Secret => s.admin.secret_close.to_owned(),
+        Mode::Setup => match state.setup.step {
+            SetupStep::Admin => s.setup.footer_admin,
+            SetupStep::Menu => s.setup.footer_menu,
+            SetupStep::Form => s.forms.footer,
+            SetupStep::Review => s.setup.footer_review,
+            SetupStep::Check => s.setup.footer_check,
+        }
+        .to_owned(),
         Mode::Starting => s.footer_starting.to_owned(),
         Mode::Login => match state.login.second.as_ref().map(|step| step.kind) {
             None => s.footer_login,

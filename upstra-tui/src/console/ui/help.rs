@@ -17,6 +17,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Login => Some(s.help_login),
         Screen::Enroll => Some(s.help_enroll),
         Screen::Password => Some(s.help_password),
+        Screen::Setup => Some(s.help_password),
         Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
     };
     let block = Block::bordered().title(format!(" {} ", s.help_title));

@@ -19,6 +19,7 @@ mod login;
 mod palette;
 mod password;
 mod plan;
+mod setup;
 mod timeline;
 mod tree_pane;
 
@@ -61,6 +62,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Plan => plan::render(state, frame, body),
         Screen::History => history::render(state, frame, body),
         Screen::Admin => admin::render(state, frame, body),
+        Screen::Setup => setup::render(state, frame, body),
     }
     match &state.overlay {
         None => {}

@@ -17,6 +17,7 @@ mod operate;
 mod overlay;
 mod password;
 mod plan;
+mod setup;
 mod views;
 
 pub use self::plan::{offers, target_ups};
@@ -78,6 +79,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PasswordChanged { epoch, result } if epoch == state.epoch => {
             password::changed(state, result)
         }
+        Action::CloseOverlay if state.overlay.is_none() && state.screen == Screen::Setup => {
+            setup::back(state)
+        }
         Action::CloseOverlay
         | Action::PaletteChar(_)
         | Action::PaletteBackspace
@@ -109,6 +113,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     state.connection = Connection::Connected;
                     state.sync_problem = None;
                     state.set_inventory(lists.into());
+                    setup::lists_loaded(state);
                     overlay::refresh_palette(state);
                     Vec::new()
                 }
@@ -275,7 +280,7 @@ fn tick(state: &mut State) -> Vec<Effect> {
 }
 
 /// Fetches the lists and starts the long-poll, for a session just accepted.
-fn start_following(state: &mut State) -> Vec<Effect> {
+pub(super) fn start_following(state: &mut State) -> Vec<Effect> {
     let Some(session) = &state.session else {
         return Vec::new();
     };

@@ -5,7 +5,7 @@ use upstra_core::api::v1::ApiError;
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
-use super::{admin, expire, history, lost, nav, plan};
+use super::{admin, expire, history, lost, nav, plan, setup};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
@@ -141,9 +141,14 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
             result,
         ),
         Reply::Health(Ok(health)) => {
+            setup::health(state, &health);
             state.health = Some(health);
             Vec::new()
         }
+        Reply::Setup(result) => setup::admin_created(state, result),
+        Reply::LabRead(result) => setup::lab_read(state, result),
+        Reply::Applied { dry_run, result } => setup::applied(state, dry_run, result),
+        Reply::Synced(result) => setup::synced(state, result),
         Reply::Done { request, result } => {
             state.in_flight = state.in_flight.saturating_sub(1);
             match result {
