@@ -144,11 +144,8 @@ pub enum Action {
     /// Tab/Down (`1`) or Shift-Tab/Up (`-1`) in a form.
     FormMove(i32),
     FormSubmit,
-    /// A click at this cell of the terminal (column, row).
-    Click {
-        column: u16,
-        row: u16,
-    },
+    /// A click on a line (see `mouse`).
+    Clicked(super::mouse::Hit),
     /// The mouse wheel over the screen: lines down (positive) or up.
     Scroll(i32),
 }

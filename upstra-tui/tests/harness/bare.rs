@@ -12,7 +12,9 @@ use upstra_daemon::config::{Config, Drivers};
 use upstra_daemon::store::{KeySource, Store};
 
 pub struct Bare {
-    runtime: tokio::runtime::Runtime,
+    /// A runtime per run: stopping drops it, which closes the connections the daemon still
+    /// holds, as the end of the `upstrad` process would.
+    runtime: Option<tokio::runtime::Runtime>,
     dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), upstra_daemon::Error>>>,
@@ -20,13 +22,8 @@ pub struct Bare {
 
 impl Bare {
     pub fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
         let mut bare = Self {
-            runtime,
+            runtime: None,
             dir: tempfile::tempdir().expect("temp dir"),
             stop: None,
             task: None,
@@ -63,14 +60,20 @@ impl Bare {
         let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None))
             .expect("store opens");
         let (tx, rx) = oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
         // Binding needs the runtime's reactor; the daemon then runs on the runtime.
-        let _inside = self.runtime.enter();
-        let listener = upstra_daemon::server::bind(&config.socket, None).expect("binds");
-        let task = self
-            .runtime
-            .spawn(upstra_daemon::run(config, store, listener, async move {
+        let task = {
+            let _inside = runtime.enter();
+            let listener = upstra_daemon::server::bind(&config.socket, None).expect("binds");
+            runtime.spawn(upstra_daemon::run(config, store, listener, async move {
                 let _ = rx.await;
-            }));
+            }))
+        };
+        self.runtime = Some(runtime);
         self.stop = Some(tx);
         self.task = Some(task);
     }
@@ -80,15 +83,43 @@ impl Bare {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let Some(runtime) = self.runtime.take() else {
+            return;
+        };
         if let Some(task) = self.task.take() {
-            let _ = self.runtime.block_on(task);
+            let _ = runtime.block_on(task);
+        }
+        runtime.shutdown_timeout(Duration::from_secs(5));
+    }
+
+    /// Starts a new one on the same store and socket, after [`Self::stop`].
+    pub fn resume(&mut self) {
+        if self.task.is_none() {
+            self.run();
         }
     }
 
-    /// Stops it and starts a new one on the same store and socket.
-    pub fn restart(&mut self) {
-        self.stop();
-        self.run();
+    /// The first admin, logged in with `session_file`, and the demo's lab applied: what
+    /// `upstra setup`, `login` and `apply` do.
+    pub fn seed(&self, user: &str, password: &str) {
+        let cli = |args: &[&str], stdin: &str| {
+            super::ok(super::upstra(
+                &self.socket(),
+                &self.session_file(),
+                args,
+                stdin,
+            ))
+        };
+        cli(
+            &["setup", "--user", user, "--password-stdin"],
+            &format!("{password}\n"),
+        );
+        cli(
+            &["login", "--user", user, "--password-stdin"],
+            &format!("{password}\n"),
+        );
+        let lab = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/demo-lab.toml");
+        cli(&["apply", "-f", lab], "");
     }
 }
 

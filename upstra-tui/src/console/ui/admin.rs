@@ -3,13 +3,13 @@
 //! secret is a dialog of its own.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Tabs, Wrap};
 use upstra_core::state::Timestamp;
 
-use super::{centered, height_of, scroll_offset};
+use super::{centered, height_of, list_row, scroll_offset};
 use crate::console::state::{AdminTab, Revealed, State};
 use crate::format;
 
@@ -21,12 +21,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(format!(" {} ", a.title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [tabs, _, body] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
+    let [tabs, body] = parts(inner);
     let titles: Vec<&str> = AdminTab::ALL.iter().map(|tab| (a.tab)(*tab)).collect();
     let at = AdminTab::ALL
         .iter()
@@ -51,6 +46,35 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         AdminTab::Access => access(state, frame, body),
         AdminTab::People => people(state, frame, body),
     }
+}
+
+/// The tabs line and the tab's body (a blank line between).
+fn parts(inner: Rect) -> [Rect; 2] {
+    let [tabs, _, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    [tabs, body]
+}
+
+/// The user at `at` in the users tab, for a click. (The other tabs stack two tables;
+/// their lines are chosen with the keys.)
+pub fn row_at(state: &State, area: Rect, at: Position) -> Option<usize> {
+    let admin = &state.admin;
+    if admin.tab != AdminTab::Users || !admin.accounts_loaded || admin.problem.is_some() {
+        return None;
+    }
+    let [_, body] = parts(Block::bordered().inner(area));
+    let list = Rect {
+        y: body.y + 1,
+        height: body.height.saturating_sub(1),
+        ..body
+    };
+    let len = admin.accounts.users.len();
+    let offset = scroll_offset(admin.selected, len, usize::from(list.height));
+    list_row(list, at, offset, len)
 }
 
 /// `2026-11-25 10:00`.

@@ -3,12 +3,12 @@
 //! lines in view are built, so a thousand records draw as fast as twenty.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Direction, Layout, Position, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Row, Table, Wrap};
 use upstra_core::api::v1::AuditView;
 
-use super::scroll_offset;
+use super::{list_row, scroll_offset};
 use crate::console::state::State;
 use crate::format;
 
@@ -48,13 +48,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let charts = (inner.height / 3).clamp(4, 10);
-    let [top, table, detail] = Layout::vertical([
-        Constraint::Length(charts),
-        Constraint::Min(3),
-        Constraint::Length(2),
-    ])
-    .areas(inner);
+    let [top, table, detail] = parts(inner);
     let [days, actions] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .spacing(1)
@@ -68,6 +62,38 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             detail,
         );
     }
+}
+
+/// The charts, the table and the detail line, top to bottom.
+fn parts(inner: Rect) -> [Rect; 3] {
+    let charts = (inner.height / 3).clamp(4, 10);
+    Layout::vertical([
+        Constraint::Length(charts),
+        Constraint::Min(3),
+        Constraint::Length(2),
+    ])
+    .areas(inner)
+}
+
+/// The record at `at`, for a click.
+pub fn row_at(state: &State, area: Rect, at: Position) -> Option<usize> {
+    let history = &state.history;
+    if !history.loaded || history.problem.is_some() || history.records.is_empty() {
+        return None;
+    }
+    let [_, table, _] = parts(Block::bordered().inner(area));
+    // The table's first line is its header.
+    let list = Rect {
+        y: table.y + 1,
+        height: table.height.saturating_sub(1),
+        ..table
+    };
+    let offset = scroll_offset(
+        history.selected,
+        history.records.len(),
+        usize::from(list.height),
+    );
+    list_row(list, at, offset, history.records.len())
 }
 
 /// Records per day: the last days that fit, oldest on the left.

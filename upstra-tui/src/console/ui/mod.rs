@@ -24,28 +24,65 @@ mod timeline;
 mod tree_pane;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::mouse::Hit;
 use super::state::{Connection, Overlay, Screen, State};
 
-/// Draws the whole screen for `state`.
-pub fn render(state: &State, frame: &mut Frame) {
+/// The screen's bands, top to bottom: header, body, status, key hints.
+fn bands(area: Rect, status_text: &str) -> [Rect; 4] {
     // A long message (a daemon's refusal) may take a second status row rather than be cut.
-    let (status_text, status_style) = chrome::status_text(state);
-    let status_rows = height_of(
-        &[Line::from(status_text.as_str())],
-        frame.area().width.saturating_sub(1),
-    )
-    .clamp(1, 2);
-    let [header, body, status, footer] = Layout::vertical([
+    let status_rows =
+        height_of(&[Line::from(status_text)], area.width.saturating_sub(1)).clamp(1, 2);
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(status_rows),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+/// The lab view's two panes.
+fn lab_panes(body: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body)
+}
+
+/// What the cell at `column`, `row` of a screen of size `area` shows that a click can pick,
+/// worked out from the same layout [`render`] draws with.
+pub fn hit(state: &State, area: Rect, column: u16, row: u16) -> Option<Hit> {
+    let (status_text, _) = chrome::status_text(state);
+    let [_, body, _, _] = bands(area, &status_text);
+    let at = Position::new(column, row);
+    match &state.overlay {
+        Some(Overlay::Palette(p)) => palette::row_at(p, body, at).map(Hit::PaletteItem),
+        Some(_) => None,
+        None => match state.screen {
+            Screen::Tree => tree_pane::row_at(state, lab_panes(body)[0], at),
+            Screen::History => history::row_at(state, body, at),
+            Screen::Admin => admin::row_at(state, body, at),
+            _ => None,
+        }
+        .map(Hit::Row),
+    }
+}
+
+/// The index of the line at `at` in a list drawn in `list` from line `offset`, if there is
+/// one there.
+fn list_row(list: Rect, at: Position, offset: usize, len: usize) -> Option<usize> {
+    if !list.contains(at) {
+        return None;
+    }
+    let i = offset + usize::from(at.y - list.y);
+    (i < len).then_some(i)
+}
+
+/// Draws the whole screen for `state`.
+pub fn render(state: &State, frame: &mut Frame) {
+    let (status_text, status_style) = chrome::status_text(state);
+    let [header, body, status, footer] = bands(frame.area(), &status_text);
     chrome::header(state, frame, header);
     match state.screen {
         Screen::Starting => starting(state, frame, body),
@@ -53,9 +90,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Enroll => enroll::render(state, frame, body),
         Screen::Password => password::render(state, frame, body),
         Screen::Tree => {
-            let [left, right] =
-                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                    .areas(body);
+            let [left, right] = lab_panes(body);
             tree_pane::render(state, frame, left);
             details::render(state, frame, right);
         }

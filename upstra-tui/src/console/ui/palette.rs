@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
-use super::centered;
+use super::{centered, list_row};
 use crate::console::commands::{Applies, Command};
 use crate::console::palette::object_name;
 use crate::console::state::{Palette, PaletteItem, State};
@@ -63,6 +63,28 @@ pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
         list,
         &mut list_state,
     );
+}
+
+/// Where the palette's list is drawn over `area`.
+fn list_area(area: Rect) -> Rect {
+    let dialog = centered(area, WIDTH.min(area.width), HEIGHT.min(area.height));
+    let inner = Block::bordered().inner(dialog);
+    let [_, _, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    list
+}
+
+/// The palette line at `at`, for a click. The list scrolls as ratatui's `List` does: just
+/// enough to show the selection.
+pub fn row_at(palette: &Palette, area: Rect, at: Position) -> Option<usize> {
+    let list = list_area(area);
+    let height = usize::from(list.height).max(1);
+    let offset = palette.selected.saturating_sub(height - 1);
+    list_row(list, at, offset, palette.matches.len())
 }
 
 /// One line: the left part, and the right part pushed to the edge.

@@ -5,7 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::scroll_offset;
+use ratatui::layout::Position;
+
+use super::{list_row, scroll_offset};
 use crate::console::state::{State, ups_on_battery};
 use crate::console::tree::{NodeId, Row};
 use crate::format;
@@ -45,6 +47,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .with_selected(selected)
         .with_offset(scroll_offset(selected.unwrap_or(0), rows.len(), height));
     frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// The visible line at `at` in the pane `area`, for a click.
+pub fn row_at(state: &State, area: Rect, at: Position) -> Option<usize> {
+    if !state.loaded {
+        return None;
+    }
+    let rows = state.rows();
+    let list = Block::bordered().inner(area);
+    let offset = scroll_offset(
+        state.selected_index(&rows).unwrap_or(0),
+        rows.len(),
+        usize::from(list.height),
+    );
+    list_row(list, at, offset, rows.len())
 }
 
 /// One tree line: indentation, fold marker, name, live state.

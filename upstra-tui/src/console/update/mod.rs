@@ -146,7 +146,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::FormChar(_) | Action::FormBackspace | Action::FormMove(_) | Action::FormSubmit => {
             form::key(state, &action)
         }
-        Action::Click { .. } | Action::Scroll(_) => Vec::new(),
+        Action::Scroll(by) => {
+            seen(state);
+            views::scroll(state, by);
+            Vec::new()
+        }
+        Action::Clicked(hit) => {
+            seen(state);
+            views::clicked(state, hit)
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use super::{admin, expire, history, lost, nav, plan, setup};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
+use crate::console::mouse::Hit;
 use crate::console::state::{Ask, FormPurpose, Overlay, Screen, State};
 
 /// Shows `screen`, one of the main views, and fetches what it shows.
@@ -47,6 +48,77 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
         Screen::History => history::navigate(state, action),
         Screen::Admin => admin::navigate(state, action),
         _ => {}
+    }
+}
+
+/// The mouse wheel: the palette's or the host picker's lines, else the view's.
+pub(super) fn scroll(state: &mut State, by: i32) {
+    match &mut state.overlay {
+        Some(Overlay::Palette(p)) => {
+            let last = p.matches.len().saturating_sub(1);
+            p.selected = moved(p.selected, by, last);
+        }
+        Some(Overlay::Hosts(h)) => {
+            let last = h.hosts.len().saturating_sub(1);
+            h.selected = moved(h.selected, by, last);
+        }
+        Some(_) => {}
+        None if state.screen.is_view() => {
+            let step = if by < 0 { Action::Up } else { Action::Down };
+            for _ in 0..by.unsigned_abs() {
+                navigate(state, &step);
+            }
+        }
+        None => {}
+    }
+}
+
+fn moved(at: usize, by: i32, last: usize) -> usize {
+    let n = usize::try_from(by.unsigned_abs()).unwrap_or(usize::MAX);
+    if by < 0 {
+        at.saturating_sub(n)
+    } else {
+        at.saturating_add(n).min(last)
+    }
+}
+
+/// A click on a line: it is selected; on the selected tree line it folds or unfolds; on a
+/// palette line it runs.
+pub(super) fn clicked(state: &mut State, hit: Hit) -> Vec<Effect> {
+    match hit {
+        Hit::PaletteItem(i) => {
+            if let Some(Overlay::Palette(p)) = &mut state.overlay
+                && i < p.matches.len()
+            {
+                p.selected = i;
+                return super::overlay::key(state, Action::PaletteRun);
+            }
+            Vec::new()
+        }
+        Hit::Row(i) if state.overlay.is_none() => {
+            match state.screen {
+                Screen::Tree => {
+                    let rows = state.rows();
+                    if let Some(row) = rows.get(i) {
+                        if state.selected.as_ref() == Some(&row.id) {
+                            nav::fold(state, &Action::Toggle);
+                        } else {
+                            state.selected = Some(row.id.clone());
+                        }
+                    }
+                }
+                Screen::Plan if i < state.plan.shown().map_or(0, |p| p.steps.len()) => {
+                    state.plan.selected = i;
+                }
+                Screen::History if i < state.history.records.len() => {
+                    state.history.selected = i;
+                }
+                Screen::Admin if i < state.admin.rows() => state.admin.selected = i,
+                _ => {}
+            }
+            Vec::new()
+        }
+        Hit::Row(_) => Vec::new(),
     }
 }
 
