@@ -52,12 +52,19 @@ pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
         return;
     }
     let width = usize::from(list.width);
+    // Only the lines in view are built (a big lab matches thousands), scrolled as `row_at`
+    // expects: just enough to show the selection.
+    let offset = palette
+        .selected
+        .saturating_sub(usize::from(list.height).max(1) - 1);
     let items: Vec<ListItem> = palette
         .matches
         .iter()
+        .skip(offset)
+        .take(usize::from(list.height))
         .map(|item| ListItem::new(line(state, item, width)))
         .collect();
-    let mut list_state = ListState::default().with_selected(Some(palette.selected));
+    let mut list_state = ListState::default().with_selected(Some(palette.selected - offset));
     frame.render_stateful_widget(
         List::new(items).highlight_style(t.selected()),
         list,
@@ -82,8 +89,9 @@ fn list_area(area: Rect) -> Rect {
 /// enough to show the selection.
 pub fn row_at(palette: &Palette, area: Rect, at: Position) -> Option<usize> {
     let list = list_area(area);
-    let height = usize::from(list.height).max(1);
-    let offset = palette.selected.saturating_sub(height - 1);
+    let offset = palette
+        .selected
+        .saturating_sub(usize::from(list.height).max(1) - 1);
     list_row(list, at, offset, palette.matches.len())
 }
 

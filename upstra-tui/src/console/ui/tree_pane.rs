@@ -37,15 +37,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     let rows = state.rows();
-    let items: Vec<ListItem> = rows.iter().map(|r| ListItem::new(line(state, r))).collect();
+    let selected = state.selected_index(&rows);
+    let height = usize::from(area.height.saturating_sub(2));
+    let offset = scroll_offset(selected.unwrap_or(0), rows.len(), height);
+    // Only the lines in view are built: a big lab unfolded is thousands of lines.
+    let items: Vec<ListItem> = rows
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|r| ListItem::new(line(state, r)))
+        .collect();
     let list = List::new(items)
         .block(block)
         .highlight_style(state.theme.selected());
-    let selected = state.selected_index(&rows);
-    let height = usize::from(area.height.saturating_sub(2));
-    let mut list_state = ListState::default()
-        .with_selected(selected)
-        .with_offset(scroll_offset(selected.unwrap_or(0), rows.len(), height));
+    let mut list_state =
+        ListState::default().with_selected(selected.and_then(|s| s.checked_sub(offset)));
     frame.render_stateful_widget(list, area, &mut list_state);
 }
 
