@@ -246,7 +246,10 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
     );
     assert!(calls(&effects).contains(&Call::Sync));
     assert_eq!(state.setup.step, SetupStep::Check);
-    assert_eq!(state.setup.declared, vec!["ups ups-a1"]);
+    assert_eq!(
+        state.setup.declared,
+        vec![(EntityKind::Ups, "ups-a1".to_owned())]
+    );
     replied(
         &mut state,
         Reply::Synced(Ok(SyncReport {

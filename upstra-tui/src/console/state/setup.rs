@@ -2,7 +2,7 @@
 //! it has no inventory (a lab file, or rooms, UPS, the vCenter and servers one by one), each
 //! connection checked live, a review, and done.
 
-use upstra_core::api::v1::{ApplyReport, LabSpec, SyncReport};
+use upstra_core::api::v1::{ApplyReport, EntityKind, LabSpec, SyncReport};
 
 use super::form::Form;
 use crate::console::message::Message;
@@ -63,8 +63,8 @@ pub struct Setup {
     pub problems: Vec<String>,
     /// The last `sync`: how many peers answered, and the ones that did not.
     pub sync: Option<SyncReport>,
-    /// What this wizard declared, in words from the apply reports: `ups ups-a1`...
-    pub declared: Vec<String>,
+    /// What this wizard declared (created or changed), from the apply reports.
+    pub declared: Vec<(EntityKind, String)>,
     /// A call is out.
     pub busy: bool,
     pub error: Option<Message>,

@@ -1,5 +1,5 @@
 //! The words of the plan view, the power banner and the plan requests, in one struct per
-//! language ([`plan_en::PLAN`](super::plan_en::PLAN), [`plan_fr::PLAN`](super::plan_fr::PLAN)).
+//! language (`plan_en`, `plan_fr`).
 //! The daemon's own sentences (a step's action and outcome, why a run started, a simulation's
 //! checks) are shown as it says them: they come in English from any daemon.
 

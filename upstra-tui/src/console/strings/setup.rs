@@ -1,7 +1,7 @@
 //! The words of the first-run setup wizard, one struct per language (`setup_en`,
 //! `setup_fr`).
 
-use upstra_core::api::v1::{Change, ServerView, SyncReport, UpsView};
+use upstra_core::api::v1::{Change, EntityKind, ServerView, SyncReport, UpsView};
 
 use crate::console::state::SetupChoice;
 
@@ -13,6 +13,8 @@ pub struct SetupWords {
     pub menu_intro: &'static str,
     pub choice: fn(SetupChoice) -> &'static str,
     pub declared_title: &'static str,
+    /// A declared object: "UPS ups-a1", "the vCenter".
+    pub object: fn(EntityKind, &str) -> String,
     /// "The store holds 2 rooms, 2 UPS, 6 servers; 20 VMs seen."
     pub holds: fn(usize, usize, usize, usize) -> String,
     pub review_title: &'static str,

@@ -22,6 +22,14 @@ pub static SETUP: SetupWords = SetupWords {
         SetupChoice::Check => "Check the connections",
         SetupChoice::Finish => "Finish: open the lab",
     },
+    object: |kind, name| match kind {
+        EntityKind::Room => format!("room {name}"),
+        EntityKind::Ups => format!("UPS {name}"),
+        EntityKind::Server => format!("server {name}"),
+        EntityKind::Vcenter => "the vCenter".to_owned(),
+        EntityKind::Plan => "the plan settings".to_owned(),
+        EntityKind::Vm => format!("VM {name}"),
+    },
     declared_title: "Declared here:",
     holds: |rooms, ups, servers, vms| {
         format!(
@@ -30,11 +38,7 @@ pub static SETUP: SetupWords = SetupWords {
     },
     review_title: "What the lab file changes (nothing is applied yet):",
     change: |c| {
-        // There is one vCenter: its "name" is the word itself.
-        let what = match c.entity {
-            EntityKind::Vcenter => c.entity.as_str().to_owned(),
-            _ => format!("{} {}", c.entity.as_str(), c.name),
-        };
+        let what = (SETUP.object)(c.entity, &c.name);
         match &c.kind {
             ChangeKind::Create => format!("create    {what}"),
             ChangeKind::Update { fields } => format!("update    {what} ({})", fields.join(", ")),

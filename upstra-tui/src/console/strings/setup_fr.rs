@@ -23,6 +23,14 @@ pub static SETUP: SetupWords = SetupWords {
         SetupChoice::Check => "Vérifier les connexions",
         SetupChoice::Finish => "Terminer : ouvrir le lab",
     },
+    object: |kind, name| match kind {
+        EntityKind::Room => format!("salle {name}"),
+        EntityKind::Ups => format!("onduleur {name}"),
+        EntityKind::Server => format!("serveur {name}"),
+        EntityKind::Vcenter => "le vCenter".to_owned(),
+        EntityKind::Plan => "les réglages du plan".to_owned(),
+        EntityKind::Vm => format!("VM {name}"),
+    },
     declared_title: "Déclaré ici :",
     holds: |rooms, ups, servers, vms| {
         format!(
@@ -32,11 +40,7 @@ pub static SETUP: SetupWords = SetupWords {
     },
     review_title: "Ce que change le fichier de lab (rien n'est encore appliqué) :",
     change: |c| {
-        // There is one vCenter: its "name" is the word itself.
-        let what = match c.entity {
-            EntityKind::Vcenter => c.entity.as_str().to_owned(),
-            _ => format!("{} {}", c.entity.as_str(), c.name),
-        };
+        let what = (SETUP.object)(c.entity, &c.name);
         match &c.kind {
             ChangeKind::Create => format!("création     {what}"),
             ChangeKind::Update { fields } => {

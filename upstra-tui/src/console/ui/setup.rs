@@ -178,8 +178,13 @@ fn menu(state: &State, lines: &mut Vec<Line<'static>>) {
         t.dim(),
     ));
     if !setup.declared.is_empty() {
+        let declared: Vec<String> = setup
+            .declared
+            .iter()
+            .map(|(kind, name)| (w.object)(*kind, name))
+            .collect();
         lines.push(Line::styled(
-            format!("{} {}", w.declared_title, setup.declared.join(", ")),
+            format!("{} {}", w.declared_title, declared.join(", ")),
             t.dim(),
         ));
     }

@@ -24,6 +24,11 @@ pub fn target_ups(state: &State) -> Option<String> {
     if state.screen == Screen::Plan {
         return state.plan.ups.clone();
     }
+    tree_ups(state)
+}
+
+/// The UPS of the tree's selection: itself, or the first feed of a server or a VM's server.
+fn tree_ups(state: &State) -> Option<String> {
     let inv = &state.inventory;
     let first_feed = |server: &str| inv.servers.get(server)?.feeds.first().cloned();
     match state.selected.as_ref()? {
@@ -37,13 +42,7 @@ pub fn target_ups(state: &State) -> Option<String> {
 /// The plan view was opened: about the UPS selected in the tree if any, on the run going on
 /// if there is one, and fresh.
 pub(super) fn entered(state: &mut State) -> Vec<Effect> {
-    let from_tree = {
-        let screen = state.screen;
-        state.screen = Screen::Tree;
-        let ups = target_ups(state);
-        state.screen = screen;
-        ups
-    };
+    let from_tree = tree_ups(state);
     let plan = &mut state.plan;
     let ups = from_tree
         .or_else(|| plan.ups.clone())

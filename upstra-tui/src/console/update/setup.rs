@@ -432,16 +432,13 @@ pub(super) fn applied(
     }
 }
 
-/// What an apply created or changed, as `ups ups-a1`.
-fn declared(report: &ApplyReport) -> Vec<String> {
+/// What an apply created or changed.
+fn declared(report: &ApplyReport) -> Vec<(EntityKind, String)> {
     report
         .changes
         .iter()
         .filter(|c| !matches!(c.kind, ChangeKind::Unchanged))
-        .map(|c| match c.entity {
-            EntityKind::Vcenter => c.entity.as_str().to_owned(),
-            _ => format!("{} {}", c.entity.as_str(), c.name),
-        })
+        .map(|c| (c.entity, c.name.clone()))
         .collect()
 }
 
