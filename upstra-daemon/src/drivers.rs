@@ -24,6 +24,8 @@ pub struct Drivers {
     hypervisor: HypervisorSlot,
     /// Kept to log out of BMC sessions on shutdown.
     redfish: Option<Arc<RedfishBmc>>,
+    /// The simulated lab itself, for the demo's fake power cuts; `None` on the real peers.
+    sim: Option<Arc<SimLab>>,
 }
 
 impl Drivers {
@@ -33,8 +35,9 @@ impl Drivers {
         Self {
             ups: lab.clone(),
             bmc: lab.clone(),
-            hypervisor: HypervisorSlot::Fixed(lab),
+            hypervisor: HypervisorSlot::Fixed(lab.clone()),
             redfish: None,
+            sim: Some(lab),
         }
     }
 
@@ -46,7 +49,13 @@ impl Drivers {
             bmc: redfish.clone(),
             hypervisor: HypervisorSlot::FromVcenter(Mutex::new(None)),
             redfish: Some(redfish),
+            sim: None,
         }
+    }
+
+    /// The simulated lab, when it drives the state (demo only).
+    pub fn simulated_lab(&self) -> Option<&SimLab> {
+        self.sim.as_deref()
     }
 
     /// The hypervisor for the declared vCenter: `Ok(None)` when none is declared.

@@ -1,11 +1,15 @@
 //! The simulated lab: UPS, BMC and hypervisor drivers that implement the core traits without
 //! any peer. A product feature for `upstra demo` and dry runs; never the proof that an adapter
 //! works (the adapters are tested against the real peers).
+//!
+//! Its UPS are on mains unless an operator fakes a power cut (`demo_power_cut`, demo only):
+//! then [`SimLab::set_mains`] makes one report a draining battery, and the daemon's real
+//! outage code takes it from there.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use upstra_core::ids::{ServerId, VmId};
+use upstra_core::ids::{ServerId, UpsId, VmId};
 use upstra_core::model::{Inventory, Server, ServerKind, Ups, Vm, VmPower};
 use upstra_core::state::{Health, PowerState, UpsFlag, UpsReading};
 use upstra_core::traits::{
@@ -37,6 +41,22 @@ const VM_NAMES: [&str; 20] = [
     "cad-01",
 ];
 
+/// Charge lost per read while a demo cut lasts (reads come every second in the demo): the
+/// battery reaches low battery after a little over two and a half minutes.
+const DRAIN_PER_READ: f32 = 0.5;
+/// Charge regained per read once mains is back.
+const CHARGE_PER_READ: f32 = 1.0;
+/// Below this charge an unplugged UPS also reports low battery (LB).
+const LOW_BATTERY_PCT: f32 = 20.0;
+
+/// Demo only: a UPS whose mains an operator cut with `demo_power_cut`, until it is charged
+/// again after the mains came back.
+#[derive(Debug, Clone, Copy)]
+struct Battery {
+    charge_pct: f32,
+    mains: bool,
+}
+
 #[derive(Debug)]
 struct SimState {
     /// Advances on every UPS read, so the demo's gauges move a little.
@@ -46,6 +66,9 @@ struct SimState {
     /// Every hypervisor host, whether VMs run on it or not.
     hosts: Vec<String>,
     maintenance: BTreeMap<String, bool>,
+    /// The UPS with a demo cut going on or recharging after one; the others are on mains at
+    /// full charge.
+    batteries: BTreeMap<UpsId, Battery>,
 }
 
 /// A simulated lab built from an inventory.
@@ -101,8 +124,46 @@ impl SimLab {
                 vms,
                 hosts: host_names,
                 maintenance: BTreeMap::new(),
+                batteries: BTreeMap::new(),
             }),
         }
+    }
+
+    /// Demo only: cuts the mains of `ups` (`present` false) or brings it back. While cut the
+    /// UPS reports `OB DISCHRG` (then `LB`) with a draining battery; once back, `OL CHRG`
+    /// until full. What the daemon does about it is its real outage code.
+    pub fn set_mains(&self, ups: &UpsId, present: bool) {
+        self.with(|s| {
+            let battery = s.batteries.entry(ups.clone()).or_insert(Battery {
+                charge_pct: 100.0,
+                mains: true,
+            });
+            battery.mains = present;
+        });
+    }
+
+    /// The flags and charge of `ups` for this read, draining or recharging a demo battery.
+    fn battery_read(&self, ups: &UpsId) -> (Vec<UpsFlag>, f32) {
+        self.with(|s| {
+            let Some(b) = s.batteries.get_mut(ups) else {
+                return (vec![UpsFlag::Ol], 100.0);
+            };
+            if b.mains {
+                b.charge_pct = (b.charge_pct + CHARGE_PER_READ).min(100.0);
+                let charge = b.charge_pct;
+                if charge >= 100.0 {
+                    s.batteries.remove(ups);
+                    return (vec![UpsFlag::Ol], charge);
+                }
+                return (vec![UpsFlag::Ol, UpsFlag::Chrg], charge);
+            }
+            b.charge_pct = (b.charge_pct - DRAIN_PER_READ).max(0.0);
+            let mut flags = vec![UpsFlag::Ob, UpsFlag::Dischrg];
+            if b.charge_pct < LOW_BATTERY_PCT {
+                flags.push(UpsFlag::Lb);
+            }
+            (flags, b.charge_pct)
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
@@ -126,12 +187,18 @@ impl UpsMonitor for SimLab {
         // A gently moving load (25-40 %), with the runtime following it.
         let phase = (tick + ups.id.as_str().len() as u64 * 5) % 30;
         let load = 25.0 + (if phase < 15 { phase } else { 30 - phase }) as f32;
+        let (flags, charge) = self.battery_read(&ups.id);
+        let input = if flags.contains(&UpsFlag::Ob) {
+            0.0
+        } else {
+            230.0
+        };
         ready(Ok(UpsReading {
-            flags: vec![UpsFlag::Ol],
-            charge_pct: Some(100.0),
-            runtime_s: Some((3600.0 * 30.0 / load) as u64),
+            flags,
+            charge_pct: Some(charge),
+            runtime_s: Some((3600.0 * 30.0 / load * charge / 100.0) as u64),
             load_pct: Some(load),
-            input_voltage: Some(230.0),
+            input_voltage: Some(input),
         }))
     }
 }
@@ -251,5 +318,33 @@ mod tests {
             sim.status(server).await.expect("status").power,
             PowerState::Off
         );
+    }
+
+    #[tokio::test]
+    async fn a_demo_cut_drains_the_battery_until_mains_returns_and_it_recharges() {
+        let inv = parse(crate::demo::DEMO_LAB, &KnownNames::default())
+            .expect("demo lab parses")
+            .inventory;
+        let sim = SimLab::new(&inv);
+        let ups = inv.ups.values().next().expect("a UPS");
+        let on_mains = sim.read(ups).await.expect("read");
+        assert_eq!(on_mains.flags, vec![UpsFlag::Ol]);
+        sim.set_mains(&ups.id, false);
+        let first = sim.read(ups).await.expect("read");
+        assert_eq!(first.flags, vec![UpsFlag::Ob, UpsFlag::Dischrg]);
+        assert!(first.charge_pct < Some(100.0));
+        let mut last = first;
+        while last.charge_pct >= Some(LOW_BATTERY_PCT) {
+            last = sim.read(ups).await.expect("read");
+        }
+        assert!(last.flags.contains(&UpsFlag::Lb), "{:?}", last.flags);
+        sim.set_mains(&ups.id, true);
+        let back = sim.read(ups).await.expect("read");
+        assert_eq!(back.flags, vec![UpsFlag::Ol, UpsFlag::Chrg]);
+        while last.flags.contains(&UpsFlag::Chrg) || last.flags.contains(&UpsFlag::Lb) {
+            last = sim.read(ups).await.expect("read");
+        }
+        assert_eq!(last.flags, vec![UpsFlag::Ol]);
+        assert_eq!(last.charge_pct, Some(100.0));
     }
 }

@@ -102,6 +102,35 @@ pub fn until(at: Timestamp, now: SystemTime) -> String {
     }
 }
 
+/// A point in time as typed: an RFC 3339 time (`2026-11-25T10:00:00Z`, `2026-11-25 10:00`),
+/// or an age such as `90m`, `2h` or `1d` counted back from `now`.
+pub fn since(text: &str, now: SystemTime) -> Option<Timestamp> {
+    let text = text.trim();
+    let at = humantime::parse_rfc3339_weak(text).ok().or_else(|| {
+        humantime::parse_duration(text)
+            .ok()
+            .and_then(|age| now.checked_sub(age))
+    })?;
+    let millis = at
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_millis();
+    Some(Timestamp(i64::try_from(millis).unwrap_or(i64::MAX)))
+}
+
+/// Whether `text` reads as a point in time for [`since`] (checked without a clock).
+pub fn since_is_valid(text: &str) -> bool {
+    let text = text.trim();
+    humantime::parse_rfc3339_weak(text).is_ok() || humantime::parse_duration(text).is_ok()
+}
+
+/// The day of `at` in UTC, `2026-11-25`.
+pub fn day(at: Timestamp) -> String {
+    let mut text = timestamp(at);
+    text.truncate(10);
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +172,11 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1000);
         assert_eq!(until(Timestamp(1_000_000 + 3_720_000), now), "in 1h 02m");
         assert_eq!(until(Timestamp(0), now), "expired");
+        assert_eq!(day(Timestamp(1_795_600_000_000)), "2026-11-25");
+        // Before 1970 reads as 1970: nothing is older.
+        assert_eq!(since("1h", now), Some(Timestamp(0)));
+        assert_eq!(since("10s", now), Some(Timestamp(990_000)));
+        assert_eq!(since("1970-01-01T00:10:00Z", now), Some(Timestamp(600_000)));
+        assert_eq!(since("soon", now), None);
     }
 }

@@ -47,7 +47,16 @@ fn without_a_session_the_console_asks_for_a_login() {
     let mut state = State::new("/s");
     let effects = update(&mut state, Action::Start { session: None });
     assert_eq!(state.screen, Screen::Login);
-    assert!(effects.is_empty());
+    assert_eq!(effects, vec![health(0)], "and whether the lab is a demo");
+}
+
+/// The `health` call the console makes when it starts.
+fn health(epoch: u64) -> Effect {
+    Effect::Call {
+        epoch,
+        token: None,
+        call: upstra_tui::console::call::Call::Health,
+    }
 }
 
 #[test]
@@ -68,10 +77,13 @@ fn a_stored_session_is_checked_then_the_lists_are_fetched_and_followed() {
     assert_eq!(state.screen, Screen::Starting);
     assert_eq!(
         effects,
-        vec![Effect::CheckSession {
-            epoch: 1,
-            token: token()
-        }]
+        vec![
+            Effect::CheckSession {
+                epoch: 1,
+                token: token()
+            },
+            health(1)
+        ]
     );
 }
 

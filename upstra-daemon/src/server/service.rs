@@ -10,7 +10,7 @@ use upstra_core::access::{Grant, Topology};
 use upstra_core::api::v1::*;
 use upstra_core::secret::Secret;
 
-use super::handlers::{admin, audit, auth, inventory, operations, plan, sessions, ssh};
+use super::handlers::{admin, audit, auth, demo, inventory, operations, plan, sessions, ssh};
 use crate::clock;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, StoreError};
@@ -394,6 +394,15 @@ impl Upstra for Connection {
     }
     async fn plan_status(self, _: Context, _: SessionToken) -> Result<PlanStatus, ApiError> {
         plan::status(&self).await
+    }
+    async fn demo_power_cut(
+        self,
+        _: Context,
+        _: SessionToken,
+        ups: String,
+        cut: bool,
+    ) -> Result<(), ApiError> {
+        demo::power_cut(&self, ups, cut).await
     }
     async fn audit_list(
         self,

@@ -27,37 +27,16 @@ pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(format!("cannot read {file}: {}", io_reason(&e))))?;
     let (conn, token) = signed_in(socket).await?;
     let known = known_names(&conn, &token).await?;
-    let mut doc = match lab::parse(&text, &known) {
-        Ok(doc) => doc,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{}", located(&file, e.line, &e.message));
+    let base = base_dir(&args.file);
+    let spec = match lab_spec(&text, &file, base, &known) {
+        Ok(spec) => spec,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
             }
-            return Err(nothing_applied(&file, errors.len()));
+            return Err(nothing_applied(&file, problems.len()));
         }
     };
-    let base = match args.file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut problems = Vec::new();
-    for secret in doc.secret_files.clone() {
-        match read_secret(&base.join(&secret.path)) {
-            Ok(value) => doc.fill_secret(&secret.slot, value),
-            Err(reason) => problems.push(located(
-                &file,
-                secret.line,
-                &format!("cannot read password file {}: {reason}", secret.path),
-            )),
-        }
-    }
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        return Err(nothing_applied(&file, problems.len()));
-    }
-    let spec = LabSpec::from(&doc.inventory);
     let dry_run = args.dry_run;
     let applied = conn
         .call(timeouts::APPLY, |c, ctx| async move {
@@ -87,8 +66,60 @@ pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
     }
 }
 
+/// Reads the lab file at `path` and its password files, as `upstra apply` does, and returns
+/// the declaration to send, or every problem as `FILE:LINE: reason`. The console's setup
+/// wizard loads lab files through this too.
+pub fn read_lab(path: &Path, known: &KnownNames) -> Result<LabSpec, Vec<String>> {
+    let file = path.display().to_string();
+    let text = fs::read_to_string(path)
+        .map_err(|e| vec![format!("cannot read {file}: {}", io_reason(&e))])?;
+    lab_spec(&text, &file, base_dir(path), known)
+}
+
+/// Password files are named relative to the lab file.
+fn base_dir(file: &Path) -> &Path {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Parses `text` (the content of `file`) and reads its password files from `base`.
+fn lab_spec(
+    text: &str,
+    file: &str,
+    base: &Path,
+    known: &KnownNames,
+) -> Result<LabSpec, Vec<String>> {
+    let mut doc = lab::parse(text, known).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| located(file, e.line, &e.message))
+            .collect::<Vec<_>>()
+    })?;
+    let mut problems = Vec::new();
+    for secret in doc.secret_files.clone() {
+        match read_secret(&base.join(&secret.path)) {
+            Ok(value) => doc.fill_secret(&secret.slot, value),
+            Err(reason) => problems.push(located(
+                file,
+                secret.line,
+                &format!("cannot read password file {}: {reason}", secret.path),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(LabSpec::from(&doc.inventory))
+    } else {
+        Err(problems)
+    }
+}
+
 /// The names already in the store, which the file may use without declaring them.
-async fn known_names(conn: &Connector, token: &SessionToken) -> Result<KnownNames, CliError> {
+pub(crate) async fn known_names(
+    conn: &Connector,
+    token: &SessionToken,
+) -> Result<KnownNames, CliError> {
     let t = token.clone();
     let rooms = conn
         .call(timeouts::CALL, |c, ctx| async move {

@@ -2,7 +2,7 @@
 //! `upstra audit verify`. `--json` prints the API's `AuditView` array and `AuditVerification`.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use upstra_core::api::v1::{AuditQuery, AuditView};
 use upstra_core::state::Timestamp;
@@ -76,22 +76,11 @@ async fn verify(socket: &Path, json: bool) -> Result<(), CliError> {
 
 /// `--since`: an RFC 3339 time, or an age such as `90m`, `2h` or `1d` counted back from `now`.
 fn parse_since(text: &str, now: SystemTime) -> Result<Timestamp, CliError> {
-    let at = humantime::parse_rfc3339_weak(text).or_else(|_| {
-        humantime::parse_duration(text)
-            .ok()
-            .and_then(|age| now.checked_sub(age))
-            .ok_or(())
-    });
-    let Ok(at) = at else {
-        return Err(CliError::Usage(format!(
+    format::since(text, now).ok_or_else(|| {
+        CliError::Usage(format!(
             "--since {text}: give a time (2026-11-25T10:00:00Z) or an age (90m, 2h, 1d)"
-        )));
-    };
-    let millis = at
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_millis();
-    Ok(Timestamp(i64::try_from(millis).unwrap_or(i64::MAX)))
+        ))
+    })
 }
 
 fn audit_table(records: &[AuditView]) -> String {
@@ -121,6 +110,8 @@ fn audit_table(records: &[AuditView]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
     use super::*;
 
     #[test]

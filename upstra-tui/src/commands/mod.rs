@@ -2,7 +2,7 @@
 //! `--json`, the API's wire types; failures come back as [`CliError`] for `main` to print.
 
 mod access;
-mod apply;
+pub(crate) mod apply;
 mod audit;
 mod auth;
 pub mod confirm;

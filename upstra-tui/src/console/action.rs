@@ -7,6 +7,7 @@ use upstra_core::api::v1::{
 };
 use upstra_core::secret::Secret;
 
+use super::call::{Call, Reply};
 use super::commands::Command;
 use super::message::Link;
 use super::operation::Operation;
@@ -134,6 +135,22 @@ pub enum Action {
     SessionNotSaved(String),
     /// Something for the SSH panes (see `ssh`).
     Ssh(SshAction),
+
+    /// The answer to an `Effect::Call` (plan, history, admin, setup).
+    Replied {
+        epoch: u64,
+        reply: Box<Reply>,
+    },
+    /// Typing in a form (the audit filter, a new user, the setup wizard...).
+    FormChar(char),
+    FormBackspace,
+    /// Tab/Down (`1`) or Shift-Tab/Up (`-1`) in a form.
+    FormMove(i32),
+    FormSubmit,
+    /// A click on a line (see `mouse`).
+    Clicked(super::mouse::Hit),
+    /// The mouse wheel over the screen: lines down (positive) or up.
+    Scroll(i32),
 }
 
 impl Action {
@@ -194,6 +211,12 @@ pub enum Effect {
         epoch: u64,
         token: SessionToken,
         cursor: u64,
+    },
+    /// A plan, history, admin or setup call (see `call`). `token` is `None` before a login.
+    Call {
+        epoch: u64,
+        token: Option<SessionToken>,
+        call: Call,
     },
     /// Power a server or a VM, or migrate a VM, and wait for the outcome.
     Operate {

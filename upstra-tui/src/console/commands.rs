@@ -5,6 +5,12 @@
 //! Default keys follow one rule: navigation lives under the right hand (arrows, `h j k l`,
 //! `g G`, Enter) and the keys that act on the lab under the left hand (`o s x c w`), not next
 //! to any navigation key on a QWERTY or AZERTY keyboard, and every one of them asks first.
+//! The plan and admin actions that change something are capitals or chords of those
+//! left-hand keys (`R C E Z D`, `Ctrl-R`) or Delete; the views are on F2 to F5 and Tab, which
+//! read the same on every layout (AZERTY types digits with Shift).
+//!
+//! One key map serves every view: a key means one thing wherever it is pressed, and a
+//! command that does not apply to the view on screen says so on the status line.
 
 use upstra_core::rbac::Permissions;
 
@@ -32,6 +38,24 @@ pub enum Command {
     Migrate,
     Shell,
     NextShell,
+    PageUp,
+    PageDown,
+    ViewLab,
+    ViewPlan,
+    ViewHistory,
+    ViewAdmin,
+    NextView,
+    PreviousView,
+    PlanRun,
+    PlanCancel,
+    PlanRestore,
+    PlanSimulate,
+    DemoPowerCut,
+    Filter,
+    Add,
+    Disable,
+    ResetPassword,
+    Remove,
 }
 
 /// Where a command sits in the help and the palette.
@@ -40,6 +64,9 @@ pub enum Group {
     Navigation,
     General,
     Lab,
+    Views,
+    Plan,
+    Admin,
 }
 
 /// What a lab command can act on.
@@ -49,13 +76,18 @@ pub enum Applies {
     ServersAndVms,
     Servers,
     Vms,
+    /// A UPS: the one selected in the tree (or feeding the selected server), or the plan
+    /// view's.
+    Ups,
 }
 
 impl Command {
     /// In the order the help and the palette list them.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 37] = [
         Self::Up,
         Self::Down,
+        Self::PageUp,
+        Self::PageDown,
         Self::Collapse,
         Self::Expand,
         Self::Toggle,
@@ -73,6 +105,22 @@ impl Command {
         Self::Migrate,
         Self::Shell,
         Self::NextShell,
+        Self::ViewLab,
+        Self::ViewPlan,
+        Self::ViewHistory,
+        Self::ViewAdmin,
+        Self::NextView,
+        Self::PreviousView,
+        Self::PlanRun,
+        Self::PlanCancel,
+        Self::PlanRestore,
+        Self::PlanSimulate,
+        Self::DemoPowerCut,
+        Self::Filter,
+        Self::Add,
+        Self::Disable,
+        Self::ResetPassword,
+        Self::Remove,
     ];
 
     /// The name in `keys.toml`.
@@ -97,6 +145,24 @@ impl Command {
             Self::Migrate => "migrate",
             Self::Shell => "shell",
             Self::NextShell => "next-shell",
+            Self::PageUp => "page-up",
+            Self::PageDown => "page-down",
+            Self::ViewLab => "view-lab",
+            Self::ViewPlan => "view-plan",
+            Self::ViewHistory => "view-history",
+            Self::ViewAdmin => "view-admin",
+            Self::NextView => "next-view",
+            Self::PreviousView => "previous-view",
+            Self::PlanRun => "plan-run",
+            Self::PlanCancel => "plan-cancel",
+            Self::PlanRestore => "plan-restore",
+            Self::PlanSimulate => "plan-simulate",
+            Self::DemoPowerCut => "demo-power-cut",
+            Self::Filter => "filter",
+            Self::Add => "add",
+            Self::Disable => "disable",
+            Self::ResetPassword => "reset-password",
+            Self::Remove => "remove",
         }
     }
 
@@ -125,7 +191,25 @@ impl Command {
             Self::Cycle => &["c"],
             Self::Migrate => &["w"],
             Self::Shell => &["e"],
-            Self::NextShell => &["tab"],
+            Self::NextShell => &["ctrl-t"],
+            Self::PageUp => &["pageup"],
+            Self::PageDown => &["pagedown"],
+            Self::ViewLab => &["f2"],
+            Self::ViewPlan => &["f3"],
+            Self::ViewHistory => &["f4"],
+            Self::ViewAdmin => &["f5"],
+            Self::NextView => &["tab"],
+            Self::PreviousView => &["backtab"],
+            Self::PlanRun => &["R"],
+            Self::PlanCancel => &["C"],
+            Self::PlanRestore => &["E"],
+            Self::PlanSimulate => &["S"],
+            Self::DemoPowerCut => &["Z"],
+            Self::Filter => &["/"],
+            Self::Add => &["+", "insert"],
+            Self::Disable => &["D"],
+            Self::ResetPassword => &["ctrl-r"],
+            Self::Remove => &["delete"],
         }
     }
 
@@ -137,7 +221,9 @@ impl Command {
             | Self::Last
             | Self::Collapse
             | Self::Expand
-            | Self::Toggle => Group::Navigation,
+            | Self::Toggle
+            | Self::PageUp
+            | Self::PageDown => Group::Navigation,
             // A shell stops nothing and asks nothing: it is not among the confirmed actions.
             Self::Palette
             | Self::Help
@@ -145,10 +231,23 @@ impl Command {
             | Self::Refresh
             | Self::Quit
             | Self::Shell
-            | Self::NextShell => Group::General,
+            | Self::NextShell
+            | Self::Filter => Group::General,
             Self::PowerOn | Self::Shutdown | Self::PowerOff | Self::Cycle | Self::Migrate => {
                 Group::Lab
             }
+            Self::ViewLab
+            | Self::ViewPlan
+            | Self::ViewHistory
+            | Self::ViewAdmin
+            | Self::NextView
+            | Self::PreviousView => Group::Views,
+            Self::PlanRun
+            | Self::PlanCancel
+            | Self::PlanRestore
+            | Self::PlanSimulate
+            | Self::DemoPowerCut => Group::Plan,
+            Self::Add | Self::Disable | Self::ResetPassword | Self::Remove => Group::Admin,
         }
     }
 
@@ -160,6 +259,13 @@ impl Command {
             Self::Migrate => Permissions::MIGRATE,
             Self::Shell => Permissions::SSH,
             Self::Refresh => Permissions::READ,
+            Self::PlanRun
+            | Self::PlanCancel
+            | Self::PlanRestore
+            | Self::PlanSimulate
+            | Self::DemoPowerCut => Permissions::PLAN,
+            Self::ViewHistory => Permissions::AUDIT,
+            Self::Disable | Self::ResetPassword => Permissions::ADMIN,
             _ => Permissions::NONE,
         }
     }
@@ -169,13 +275,22 @@ impl Command {
             Self::PowerOn | Self::Shutdown | Self::PowerOff => Applies::ServersAndVms,
             Self::Cycle | Self::Shell => Applies::Servers,
             Self::Migrate => Applies::Vms,
+            Self::PlanRun | Self::PlanSimulate | Self::DemoPowerCut => Applies::Ups,
             _ => Applies::Anything,
         }
     }
 
-    /// Navigation is for keys; opening the palette from the palette means nothing.
+    /// Navigation is for keys; opening the palette from the palette means nothing, and going
+    /// to the next view is what the palette's view commands already do.
     pub const fn in_palette(self) -> bool {
-        !matches!(self.group(), Group::Navigation) && !matches!(self, Self::Palette)
+        !matches!(self.group(), Group::Navigation)
+            && !matches!(self, Self::Palette | Self::NextView | Self::PreviousView)
+    }
+
+    /// Whether it changes something on the lab or the accounts, and so asks first.
+    pub const fn asks_first(self) -> bool {
+        matches!(self.group(), Group::Lab | Group::Plan | Group::Admin)
+            && !matches!(self, Self::PlanSimulate | Self::Add)
     }
 
     /// What pressing its key does.
@@ -215,7 +330,7 @@ mod tests {
 
     #[test]
     fn keys_that_act_on_the_lab_are_nowhere_near_navigation() {
-        for c in Command::ALL.into_iter().filter(|c| c.group() == Group::Lab) {
+        for c in Command::ALL.into_iter().filter(|c| c.asks_first()) {
             if c == Command::PowerOn {
                 // Starting something is not destructive; `o` for "on" is worth the exception.
                 continue;

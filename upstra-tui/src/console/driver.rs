@@ -158,6 +158,13 @@ impl Driver {
                     result: result.map_err(failure),
                 }
             }),
+            Effect::Call { epoch, token, call } => self.spawn(async move {
+                let reply = super::calls::perform(&conn, token, call).await;
+                Action::Replied {
+                    epoch,
+                    reply: Box::new(reply),
+                }
+            }),
             Effect::FetchLists { epoch, token } => self.spawn(async move {
                 let result = fetch_lists(&conn, &token).await;
                 Action::ListsLoaded {

@@ -269,9 +269,31 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
-        Mode::Tree => state.keys.command(chord)?.action(),
+        Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => {
+            state.keys.command(chord)?.action()
+        }
         // The pane vanished under the key: nothing to do.
         Mode::Ssh => return None,
+        Mode::Setup => match code {
+            KeyCode::Esc => Action::CloseOverlay,
+            KeyCode::Enter => Action::FormSubmit,
+            KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
+            KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
+            KeyCode::Backspace => Action::FormBackspace,
+            _ => Action::FormChar(typed?),
+        },
+        Mode::Secret => match code {
+            KeyCode::Esc | KeyCode::Enter => Action::CloseOverlay,
+            _ => return None,
+        },
+        Mode::Form => match code {
+            KeyCode::Esc => Action::CloseOverlay,
+            KeyCode::Enter => Action::FormSubmit,
+            KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
+            KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
+            KeyCode::Backspace => Action::FormBackspace,
+            _ => Action::FormChar(typed?),
+        },
     })
 }
 

@@ -4,7 +4,8 @@
 
 use upstra_core::api::v1::{ActionReport, ApiError};
 
-use super::commands::Applies;
+use super::call::Request;
+use super::commands::{Applies, Command};
 use super::lang::Lang;
 use super::operation::Operation;
 use super::ssh::SshMessage;
@@ -50,6 +51,42 @@ pub enum Message {
     Language(Lang),
     /// About the SSH panes.
     Ssh(SshMessage),
+    /// A plan or account change was sent; its answer is awaited.
+    Requesting(Request),
+    Requested(Request),
+    RequestFailed(Request, Box<Message>),
+    NoRunningPlan,
+    Simulating(String),
+    Simulated {
+        ups: String,
+        problems: usize,
+    },
+    SimulationFailed {
+        ups: String,
+        why: Box<Message>,
+    },
+    /// A demo command on a daemon that drives the real peers.
+    DemoOnly,
+    /// A command pressed in a view where it means nothing.
+    NotInThisView(Command),
+    /// The history's filter took a time that reads as neither an age nor a date.
+    BadSince(String),
+    /// The history shows a filtered part of the audit trail.
+    Filtered,
+    /// A form was sent with this field empty.
+    NeedField(super::state::FieldName),
+    UserAdded(String),
+    GrantAdded(upstra_core::api::v1::GrantView),
+    SessionsEnded {
+        user: String,
+        count: u32,
+    },
+    /// A field that takes a number got something else.
+    BadNumber(super::state::FieldName),
+    /// A lab file could not be read or has problems (listed on the screen).
+    LabProblems(usize),
+    /// The wizard applied a declaration of this many objects.
+    Applied(usize),
 }
 
 /// Why the daemon could not be reached, so that it can be said in either language.

@@ -10,22 +10,30 @@
 //! - [`operation`]: the power and migration actions, as data;
 //! - [`strings`]: all the text, English and French; [`lang`]: which one; [`message`]:
 //!   what `update` wants said, worded when drawn; [`theme`]: 16 colours or none;
-//! - [`tree`]: the lab tree; [`terminal`]: raw mode and the alternate screen, restored on
-//!   drop and on panic;
+//! - [`tree`]: the lab tree; [`terminal`]: raw mode, the alternate screen and the mouse,
+//!   restored on drop and on panic; [`quiet`]: drawing that writes nothing when nothing
+//!   changed; [`mouse`]: clicks and the wheel;
+//! - [`call`]: the plan, history, accounts and setup calls as data, carried out by `calls`;
 //! - [`ssh`]: the SSH panes, shells on servers in tabs over the lab view.
 //!
-//! [`run`] is the event loop: one `select!` over the terminal's events, the action channel
-//! and a one-second tick. It redraws only when an action may have changed the screen.
+//! [`run`] is the event loop ([`Console::drive`]): one `select!` over the terminal's events,
+//! the action channel and a one-second tick. It draws after an action that may have changed
+//! the screen (a tick only while a grace period counts down), and the quiet backend sends
+//! nothing for a frame that came out the same.
 
 pub mod action;
+pub mod call;
+mod calls;
 pub mod commands;
 pub mod driver;
 pub mod keyfile;
 pub mod keys;
 pub mod lang;
 pub mod message;
+pub mod mouse;
 pub mod operation;
 pub mod palette;
+pub mod quiet;
 pub mod ssh;
 pub mod state;
 pub mod strings;
@@ -48,6 +56,7 @@ use self::action::Action;
 use self::driver::{Driver, Flow};
 use self::keys::Keymap;
 use self::lang::Lang;
+use self::quiet::Painter;
 use self::ssh::SshAction;
 use self::state::{Session, State};
 use self::terminal::TerminalGuard;
@@ -94,57 +103,107 @@ pub async fn run(
     session: Option<StoredSession>,
     options: Options,
 ) -> Result<(), ConsoleError> {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut state = State::new(conn.socket().display().to_string());
-    state.keys = options.keys;
-    state.lang = options.lang;
-    state.theme = options.theme;
-    let mut driver = Driver::new(conn, store, tx);
-    tracing::info!(socket = %state.socket, "console started");
     let mut terminal = TerminalGuard::enter()?;
-    let mut terminal_events = EventStream::new();
     // A terminal that is closed or a `kill` must still leave through the guard.
     let mut hangup = signal(SignalKind::hangup()).map_err(ConsoleError::Terminal)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(ConsoleError::Terminal)?;
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
-
-    // The SSH panes size their screens from it; later sizes come as resize events.
-    let (width, height) = crossterm::terminal::size().map_err(ConsoleError::Terminal)?;
-    update::update(
-        &mut state,
-        Action::Ssh(SshAction::Resized { width, height }),
-    );
-    let session = session.map(|s| Session::new(s.token, s.user));
-    let mut next = Some(Action::Start { session });
-    loop {
-        if let Some(action) = next.take() {
-            let redraw = action.may_change_screen();
-            for effect in update::update(&mut state, action) {
-                if driver.run(effect) == Flow::Quit {
-                    tracing::info!("console closed");
-                    return Ok(());
-                }
-            }
-            if redraw {
-                terminal.draw(&state)?;
-            }
+    let quit = async move {
+        tokio::select! {
+            _ = hangup.recv() => {}
+            _ = terminate.recv() => {}
         }
-        driver.reap();
-        next = tokio::select! {
-            event = terminal_events.next() => match event {
-                Some(Ok(Event::Key(key))) => keys::action_for(&state, key),
-                Some(Ok(Event::Resize(width, height))) => {
-                    Some(Action::Ssh(SshAction::Resized { width, height }))
-                }
-                Some(Ok(_)) => None,
-                Some(Err(e)) => return Err(ConsoleError::Terminal(e)),
-                None => return Ok(()),
-            },
-            Some(action) = rx.recv() => Some(action),
-            _ = tick.tick() => Some(Action::Tick),
-            _ = hangup.recv() => Some(Action::Quit),
-            _ = terminate.recv() => Some(Action::Quit),
+    };
+    let console = Console {
+        conn,
+        store,
+        session,
+        options,
+    };
+    console
+        .drive(terminal.painter(), EventStream::new(), quit)
+        .await
+}
+
+/// What a console runs on, before it runs.
+pub struct Console {
+    pub conn: Arc<Connector>,
+    pub store: Option<SessionStore>,
+    pub session: Option<StoredSession>,
+    pub options: Options,
+}
+
+impl Console {
+    /// The event loop: draws on `painter`, reads `terminal` events (keys, mouse, resizes), and
+    /// ends when the user quits, the events end, or `quit` completes. The benchmark runs it
+    /// on a counting writer with no events at all.
+    pub async fn drive<W: std::io::Write>(
+        self,
+        painter: &mut Painter<W>,
+        mut terminal: impl futures::Stream<Item = std::io::Result<Event>> + Unpin,
+        quit: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ConsoleError> {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut state = State::new(self.conn.socket().display().to_string());
+        state.keys = self.options.keys;
+        state.lang = self.options.lang;
+        state.theme = self.options.theme;
+        let mut driver = Driver::new(self.conn, self.store, tx);
+        tracing::info!(socket = %state.socket, "console started");
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let draw = |painter: &mut Painter<W>, state: &State| {
+            painter.draw(state).map_err(ConsoleError::Terminal)
         };
+        tokio::pin!(quit);
+
+        // The SSH panes size their screens from it; later sizes come as resize events.
+        let area = painter.area().map_err(ConsoleError::Terminal)?;
+        update::update(
+            &mut state,
+            Action::Ssh(SshAction::Resized {
+                width: area.width,
+                height: area.height,
+            }),
+        );
+        let session = self.session.map(|s| Session::new(s.token, s.user));
+        let mut next = Some(Action::Start { session });
+        loop {
+            if let Some(action) = next.take() {
+                // A tick redraws only while something on screen counts the seconds.
+                let redraw = action.may_change_screen()
+                    || (matches!(action, Action::Tick) && state.shows_a_clock());
+                for effect in update::update(&mut state, action) {
+                    if driver.run(effect) == Flow::Quit {
+                        tracing::info!("console closed");
+                        return Ok(());
+                    }
+                }
+                if redraw {
+                    draw(painter, &state)?;
+                }
+            }
+            driver.reap();
+            next = tokio::select! {
+                event = terminal.next() => match event {
+                    Some(Ok(Event::Key(key))) => keys::action_for(&state, key),
+                    Some(Ok(Event::Mouse(mouse))) => {
+                        let area = painter.area().map_err(ConsoleError::Terminal)?;
+                        mouse::action_for(&state, mouse, area)
+                    }
+                    // Drawn at once at the new size, whatever the console is doing; the
+                    // SSH panes then pass the new size on to their shells.
+                    Some(Ok(Event::Resize(width, height))) => {
+                        draw(painter, &state)?;
+                        Some(Action::Ssh(SshAction::Resized { width, height }))
+                    }
+                    Some(Ok(_)) => None,
+                    Some(Err(e)) => return Err(ConsoleError::Terminal(e)),
+                    None => return Ok(()),
+                },
+                Some(action) = rx.recv() => Some(action),
+                _ = tick.tick() => Some(Action::Tick),
+                () = &mut quit => Some(Action::Quit),
+            };
+        }
     }
 }

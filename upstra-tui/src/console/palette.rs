@@ -5,8 +5,8 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
-use super::commands::{Applies, Command};
-use super::state::{PaletteItem, State};
+use super::commands::{Applies, Command, Group};
+use super::state::{PaletteItem, Screen, State};
 use super::strings::Strings;
 use super::tree::{self, NodeId};
 
@@ -21,18 +21,37 @@ pub fn applies_to(command: Command, selected: Option<&NodeId>) -> bool {
             )
             | (Applies::Servers, Some(NodeId::Server(_)))
             | (Applies::Vms, Some(NodeId::Vm(_)))
+            | (
+                Applies::Ups,
+                Some(NodeId::Ups(_) | NodeId::Server(_) | NodeId::Vm(_))
+            )
     )
 }
 
+/// Whether `command` means something in `screen`: the lab's actions act on the tree's
+/// selection, so they work in the lab view only; the others wherever they make sense.
+pub fn fits_view(command: Command, screen: Screen) -> bool {
+    match command.group() {
+        Group::Lab => screen == Screen::Tree,
+        Group::Admin => screen == Screen::Admin,
+        _ => command != Command::Filter || screen == Screen::History,
+    }
+}
+
 /// The commands the palette lists: those with a place in it that the session's permissions
-/// allow and that apply to the selection.
+/// allow, that mean something in the view on screen and apply to what is selected there.
 pub fn commands(state: &State) -> Vec<Command> {
     let held = state.permissions();
     Command::ALL
         .into_iter()
         .filter(|c| c.in_palette())
         .filter(|c| held.contains(c.needs()))
-        .filter(|c| applies_to(*c, state.selected.as_ref()))
+        .filter(|c| fits_view(*c, state.screen))
+        .filter(|c| match c.applies() {
+            Applies::Ups => super::update::target_ups(state).is_some(),
+            _ => applies_to(*c, state.selected.as_ref()),
+        })
+        .filter(|c| super::update::offers(state, *c))
         // A tab to switch to only once a shell is open.
         .filter(|c| *c != Command::NextShell || !state.ssh.panes.is_empty())
         .collect()

@@ -8,21 +8,18 @@
 use std::io::{self, Stdout};
 use std::sync::Once;
 
+use super::ConsoleError;
+use super::quiet::Painter;
 use crossterm::cursor::Show;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
-
-use super::ConsoleError;
-use super::state::State;
-use super::ui;
 
 /// The terminal, in raw mode on the alternate screen while this lives.
 pub struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
+    painter: Painter<Stdout>,
 }
 
 impl TerminalGuard {
@@ -30,14 +27,15 @@ impl TerminalGuard {
     pub fn enter() -> Result<Self, ConsoleError> {
         install_panic_hook();
         enable_raw_mode().map_err(ConsoleError::Terminal)?;
-        let setup = execute!(io::stdout(), EnterAlternateScreen)
-            .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
+        // The mouse selects and scrolls in the tree and the lists; Shift+drag still selects
+        // text in most terminals.
+        let setup = execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)
+            .and_then(|()| Painter::fullscreen(io::stdout()));
         match setup {
-            Ok(mut terminal) => {
+            Ok(mut painter) => {
                 // A failure here only leaves the cursor visible.
-                let _ = terminal.hide_cursor();
-                let _ = terminal.clear();
-                Ok(Self { terminal })
+                let _ = painter.reset();
+                Ok(Self { painter })
             }
             Err(e) => {
                 restore();
@@ -46,13 +44,10 @@ impl TerminalGuard {
         }
     }
 
-    /// Draws `state`. Ratatui diffs against the previous frame, so only changed cells are
-    /// sent: this matters over slow SSH links.
-    pub fn draw(&mut self, state: &State) -> Result<(), ConsoleError> {
-        self.terminal
-            .draw(|frame| ui::render(state, frame))
-            .map(|_| ())
-            .map_err(ConsoleError::Terminal)
+    /// What draws on it. Only changed cells are sent, and nothing when none changed (see
+    /// `quiet`): this matters over slow SSH links.
+    pub fn painter(&mut self) -> &mut Painter<Stdout> {
+        &mut self.painter
     }
 }
 
@@ -65,7 +60,12 @@ impl Drop for TerminalGuard {
 /// Leaves raw mode and the alternate screen and shows the cursor. Safe to call twice.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
 }
 
 /// Chains a hook that restores the terminal before the previous hook prints the panic.

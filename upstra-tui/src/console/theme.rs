@@ -76,6 +76,14 @@ impl Theme {
         Style::new().add_modifier(Modifier::DIM)
     }
 
+    /// What matters most in a picture: the plan's critical path.
+    pub fn critical(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
+    }
+
     pub fn strong(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }

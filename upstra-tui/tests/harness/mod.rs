@@ -3,6 +3,7 @@
 //! with one session file per user so several users can be logged in at once.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod bare;
 pub mod headless;
 pub mod ssh_lab;
 pub mod tmux;

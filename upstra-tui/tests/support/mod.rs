@@ -2,6 +2,8 @@
 //! small fixed lab used by the update, tree and snapshot tests.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod plan;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -229,5 +231,159 @@ pub fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
     ) {
         Some(action) => update(state, action),
         None => Vec::new(),
+    }
+}
+
+/// Presses a key by its code (F3, PageDown...), without modifiers.
+pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    match action_for(state, KeyEvent::new(code, KeyModifiers::NONE)) {
+        Some(action) => update(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// An audit record.
+pub fn audit(
+    seq: u64,
+    at_s: i64,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    result: &str,
+) -> upstra_core::api::v1::AuditView {
+    upstra_core::api::v1::AuditView {
+        seq,
+        at: Timestamp(at_s * 1000),
+        actor: Some(actor.into()),
+        peer_uid: Some(1000),
+        action: action.into(),
+        target: target.map(str::to_owned),
+        result: result.into(),
+        detail: None,
+        correlation: None,
+    }
+}
+
+/// Three days of a small lab's audit trail, oldest first as the daemon answers.
+pub fn audit_trail() -> Vec<upstra_core::api::v1::AuditView> {
+    // 2026-11-23T08:00:00Z, then a day apart.
+    let day = |d: i64, h: i64| 1_795_420_800 + d * 86_400 + h * 3600;
+    vec![
+        audit(1, day(0, 0), "demo", "setup", None, "ok"),
+        audit(2, day(0, 1), "demo", "apply", Some("lab.toml"), "ok"),
+        audit(3, day(0, 2), "alice", "login", None, "failed"),
+        audit(4, day(0, 2), "alice", "login", None, "ok"),
+        audit(
+            5,
+            day(1, 3),
+            "alice",
+            "server_power",
+            Some("server:esx-a1"),
+            "ok",
+        ),
+        audit(6, day(1, 4), "bob", "login", None, "ok"),
+        audit(7, day(1, 5), "bob", "vm_migrate", Some("vm:web-01"), "ok"),
+        audit(8, day(2, 1), "alice", "plan_run", Some("ups:ups-a1"), "ok"),
+        audit(
+            9,
+            day(2, 1),
+            "alice",
+            "server_power",
+            Some("server:esx-a2"),
+            "refused",
+        ),
+        audit(10, day(2, 2), "demo", "user_add", Some("user:carol"), "ok"),
+    ]
+}
+
+/// Users, roles and grants as the daemon lists them to an admin.
+pub fn accounts() -> upstra_tui::console::call::Accounts {
+    use upstra_core::api::v1::{GrantView, RoleView, UserView};
+    let user = |name: &str, role: &str| UserView {
+        name: name.into(),
+        role: Some(role.into()),
+        scoped_grants: 0,
+        disabled: false,
+        two_factor: true,
+        must_change_password: false,
+        created_at: Timestamp(1_795_420_800_000),
+    };
+    let mut bob = user("bob", "viewer");
+    bob.disabled = true;
+    bob.two_factor = false;
+    let mut carol = user("carol", "operator");
+    carol.role = None;
+    carol.scoped_grants = 1;
+    carol.must_change_password = true;
+    let role = |name: &str, permissions: &[&str], builtin: bool| RoleView {
+        name: name.into(),
+        permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        builtin,
+    };
+    let grant = |user: &str, role: &str, resource: &str| GrantView {
+        user: user.into(),
+        role: role.into(),
+        resource: resource.into(),
+    };
+    upstra_tui::console::call::Accounts {
+        users: vec![user("alice", "admin"), bob, carol],
+        roles: vec![
+            role(
+                "admin",
+                &[
+                    "read", "write", "delete", "power", "migrate", "ssh", "plan", "audit", "admin",
+                ],
+                true,
+            ),
+            role(
+                "operator",
+                &["read", "write", "power", "migrate", "ssh", "plan"],
+                true,
+            ),
+            role("viewer", &["read"], true),
+        ],
+        grants: vec![
+            grant("alice", "admin", "all"),
+            grant("bob", "viewer", "all"),
+            grant("carol", "operator", "room:lab-b"),
+        ],
+    }
+}
+
+/// Who is connected, and `of`'s sessions (the caller's with `None`).
+pub fn people(of: Option<&str>) -> upstra_tui::console::call::People {
+    use upstra_core::api::v1::{PresenceView, SessionScope, SessionView};
+    let at = |h: i64| Timestamp(1_795_600_000_000 + h * 3_600_000);
+    let user = of.unwrap_or("alice");
+    let session = |id: &str, current: bool| SessionView {
+        id: id.into(),
+        user: user.into(),
+        scope: SessionScope::Full,
+        peer_uid: 1000,
+        created_at: at(0),
+        last_seen_at: at(1),
+        expires_at: at(12),
+        current,
+    };
+    upstra_tui::console::call::People {
+        presence: vec![
+            PresenceView {
+                user: "alice".into(),
+                since: at(0),
+                peer_uids: vec![1000],
+                connections: 2,
+            },
+            PresenceView {
+                user: "carol".into(),
+                since: at(1),
+                peer_uids: vec![1001, 1002],
+                connections: 1,
+            },
+        ],
+        of: of.map(str::to_owned),
+        sessions: vec![
+            session("a1b2c3d4", of.is_none()),
+            session("e5f6a7b8", false),
+        ],
     }
 }

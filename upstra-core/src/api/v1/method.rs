@@ -53,6 +53,7 @@ pub enum Method {
     PlanCancel,
     PlanRestore,
     PlanStatus,
+    DemoPowerCut,
     AuditList,
     AuditVerify,
     SshOpen,
@@ -112,7 +113,7 @@ const fn session(scopes: &'static [SessionScope], needs: Permissions, on: Target
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 51] = [
+    pub const ALL: [Method; 52] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -159,6 +160,7 @@ impl Method {
         Self::PlanCancel,
         Self::PlanRestore,
         Self::PlanStatus,
+        Self::DemoPowerCut,
         Self::AuditList,
         Self::AuditVerify,
         Self::SshOpen,
@@ -220,6 +222,8 @@ impl Method {
             // shell is the caller's.
             Self::SshClosed => session(FULL, P::NONE, Own),
             Self::SshPinHostKey => session(FULL, P::ADMIN, Everything),
+            // A fake power cut starts a real plan on the simulated lab: who may run plans.
+            Self::DemoPowerCut => session(FULL, P::PLAN, Everything),
         }
     }
 
@@ -293,6 +297,7 @@ impl Method {
             Self::PlanCancel => "plan_cancel",
             Self::PlanRestore => "plan_restore",
             Self::PlanStatus => "plan_status",
+            Self::DemoPowerCut => "demo_power_cut",
             Self::AuditList => "audit_list",
             Self::AuditVerify => "audit_verify",
             Self::SshOpen => "ssh_open",

@@ -172,6 +172,10 @@ pub trait Upstra {
     async fn plan_restore(token: SessionToken) -> Result<RunView, ApiError>;
     /// The watches, the run going on and the last runs.
     async fn plan_status(token: SessionToken) -> Result<PlanStatus, ApiError>;
+    /// Demo only: cuts (`cut`) or brings back the mains of a UPS of the simulated lab, so that
+    /// `upstra demo` can show an outage. A daemon on the real peers answers `Unavailable`:
+    /// there, `plan_simulate` is the read-only check.
+    async fn demo_power_cut(token: SessionToken, ups: String, cut: bool) -> Result<(), ApiError>;
 
     /// Authorizes a shell on `server` (SSH permission on it) and records its opening: where to
     /// connect, the pinned host key, and the id that names this shell in the audit log.

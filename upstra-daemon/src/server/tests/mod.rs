@@ -226,6 +226,7 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::PlanSimulate(r) => r.as_ref().err(),
         R::PlanRun(r) | R::PlanCancel(r) | R::PlanRestore(r) => r.as_ref().err(),
         R::PlanStatus(r) => r.as_ref().err(),
+        R::DemoPowerCut(r) => r.as_ref().err(),
         R::AuditList(r) => r.as_ref().err(),
         R::AuditVerify(r) => r.as_ref().err(),
     }
@@ -389,6 +390,12 @@ pub fn sample(
         Method::PlanCancel => R::PlanCancel { token },
         Method::PlanRestore => R::PlanRestore { token },
         Method::PlanStatus => R::PlanStatus { token },
+        // Harmless: an unknown UPS.
+        Method::DemoPowerCut => R::DemoPowerCut {
+            token,
+            ups: "nobody-here".into(),
+            cut: true,
+        },
         Method::AuditList => R::AuditList {
             token,
             query: AuditQuery::default(),

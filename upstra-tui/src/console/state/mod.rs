@@ -4,19 +4,31 @@
 //! [`forms`] holds the screens without a full session (login, enrollment, password change),
 //! [`overlay`] what can sit over the lab view.
 
+mod admin;
+mod form;
 mod forms;
+mod history;
 mod overlay;
+mod plan;
+mod setup;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use upstra_core::api::v1::{RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView};
+use upstra_core::api::v1::{
+    Health, RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView,
+};
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
+pub use self::admin::{Admin, AdminTab, Revealed};
+pub use self::form::{Field, FieldName, Form, FormPurpose};
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
 };
-pub use self::overlay::{Confirm, HostPicker, Overlay, Palette, PaletteItem};
+pub use self::history::{AuditFilter, History};
+pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
+pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
+pub use self::setup::{Setup, SetupChoice, SetupStep};
 use super::keys::Keymap;
 use super::lang::Lang;
 use super::message::{Link, Notice};
@@ -38,6 +50,24 @@ pub enum Screen {
     Enroll,
     /// A session that may only change its password.
     Password,
+    /// The outage plan as a timeline, live during a run.
+    Plan,
+    /// The audit trail, filtered, with counts per day and per action.
+    History,
+    /// Users, roles and grants; who is connected and sessions.
+    Admin,
+    /// The first-run setup wizard.
+    Setup,
+}
+
+impl Screen {
+    /// The main views of a full session, in the order Tab goes through them.
+    pub const VIEWS: [Self; 4] = [Self::Tree, Self::Plan, Self::History, Self::Admin];
+
+    /// One of [`Self::VIEWS`]: the lab is followed and the command keys work.
+    pub fn is_view(self) -> bool {
+        Self::VIEWS.contains(&self)
+    }
 }
 
 /// What the keys act on: the screen, or the overlay over it.
@@ -54,6 +84,14 @@ pub enum Mode {
     Help,
     /// An SSH pane shows: keys go to its shell.
     Ssh,
+    Plan,
+    History,
+    Admin,
+    /// A form over a view (a filter, a new user...).
+    Form,
+    /// A secret shown once.
+    Secret,
+    Setup,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -193,6 +231,12 @@ pub struct State {
     /// Operations sent whose answers have not come back.
     pub in_flight: u32,
     pub sync: Sync,
+    /// The daemon's `health`, once asked: whether the lab is simulated (the demo).
+    pub health: Option<Health>,
+    pub plan: PlanScreen,
+    pub history: History,
+    pub admin: Admin,
+    pub setup: Setup,
     pub lang: Lang,
     pub theme: Theme,
     pub keys: Keymap,
@@ -224,11 +268,22 @@ impl State {
             sync_problem: None,
             in_flight: 0,
             sync: Sync::default(),
+            health: None,
+            plan: PlanScreen::default(),
+            history: History::default(),
+            admin: Admin::default(),
+            setup: Setup::default(),
             lang: Lang::default(),
             theme: Theme::default(),
             keys: Keymap::default(),
             ssh: Panes::default(),
         }
+    }
+
+    /// Whether the screen shows something that changes every second (a grace period
+    /// counting down in the power banner).
+    pub fn shows_a_clock(&self) -> bool {
+        self.screen.is_view() && self.plan.counting_down()
     }
 
     /// The catalog of the language in use.
@@ -241,8 +296,10 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help) => Mode::Help,
             Some(Overlay::Palette(_)) => Mode::Palette,
-            Some(Overlay::Confirm(_)) => Mode::Confirm,
+            Some(Overlay::Confirm(_) | Overlay::Ask(_)) => Mode::Confirm,
             Some(Overlay::Hosts(_)) => Mode::Hosts,
+            Some(Overlay::Form(_)) => Mode::Form,
+            Some(Overlay::Secret(_)) => Mode::Secret,
             None => match self.screen {
                 Screen::Starting => Mode::Starting,
                 Screen::Login => Mode::Login,
@@ -250,6 +307,10 @@ impl State {
                 Screen::Tree => Mode::Tree,
                 Screen::Enroll => Mode::Enroll,
                 Screen::Password => Mode::Password,
+                Screen::Plan => Mode::Plan,
+                Screen::History => Mode::History,
+                Screen::Admin => Mode::Admin,
+                Screen::Setup => Mode::Setup,
             },
         }
     }
@@ -306,6 +367,9 @@ impl State {
         self.selected = None;
         self.toggled.clear();
         self.last_event = None;
+        self.plan = PlanScreen::default();
+        self.history = History::default();
+        self.admin = Admin::default();
     }
 
     /// Replaces the inventory and rebuilds the tree, keeping the selection on the same object

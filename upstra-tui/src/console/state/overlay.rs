@@ -1,6 +1,7 @@
 //! What can sit over the lab view: the command palette, a confirm dialog, the host picker of
 //! a migration, and the help.
 
+use crate::console::call::Request;
 use crate::console::commands::Command;
 use crate::console::operation::Operation;
 use crate::console::tree::NodeId;
@@ -13,6 +14,12 @@ pub enum Overlay {
     Confirm(Confirm),
     Hosts(HostPicker),
     Help,
+    /// The question before a plan or account change.
+    Ask(Ask),
+    /// A form: the history's filter, a new user or grant.
+    Form(super::Form),
+    /// A password reset's secret, shown this once.
+    Secret(super::Revealed),
 }
 
 /// One line of the palette.
@@ -47,4 +54,11 @@ pub struct HostPicker {
     pub from: Option<String>,
     pub hosts: Vec<String>,
     pub selected: usize,
+}
+
+/// The question before a plan or account change (see `call::Request`). It starts on No.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    pub request: Request,
+    pub yes: bool,
 }

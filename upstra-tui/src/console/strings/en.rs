@@ -115,6 +115,9 @@ pub static EN: Strings = Strings {
         Group::Navigation => "Navigation",
         Group::General => "General",
         Group::Lab => "On the selection (each asks first)",
+        Group::Views => "Views",
+        Group::Plan => "Outage plan (changes ask first)",
+        Group::Admin => "Accounts (changes ask first)",
     },
     help_note: "Ctrl-C quits from anywhere. Keys can be changed in keys.toml.",
     help_login: &[
@@ -156,6 +159,24 @@ pub static EN: Strings = Strings {
         Command::Migrate => "Migrate to another host",
         Command::Shell => "Open a shell (SSH)",
         Command::NextShell => "Next shell tab",
+        Command::PageUp => "Page up / down",
+        Command::PageDown => "Page down",
+        Command::ViewLab => "Lab: tree and details",
+        Command::ViewPlan => "Plan: outage timeline",
+        Command::ViewHistory => "History: audit trail",
+        Command::ViewAdmin => "Users, roles, sessions",
+        Command::NextView => "Next / previous view",
+        Command::PreviousView => "Previous view",
+        Command::PlanRun => "Run the UPS's outage plan now",
+        Command::PlanCancel => "Cancel the running plan",
+        Command::PlanRestore => "Restore the lab now",
+        Command::PlanSimulate => "Simulate an outage (read-only checks)",
+        Command::DemoPowerCut => "Demo: cut or bring back a UPS's mains",
+        Command::Filter => "Filter the history",
+        Command::Add => "Add a user, or a grant",
+        Command::Disable => "Disable or enable the user",
+        Command::ResetPassword => "Reset the user's password",
+        Command::Remove => "Remove the grant, or end the session",
     },
     command_short: |c| match c {
         Command::Up | Command::Down => "move",
@@ -174,6 +195,22 @@ pub static EN: Strings = Strings {
         Command::Migrate => "migrate",
         Command::Shell => "shell",
         Command::NextShell => "shells",
+        Command::PageUp | Command::PageDown => "page",
+        Command::ViewLab => "lab",
+        Command::ViewPlan => "plan",
+        Command::ViewHistory => "history",
+        Command::ViewAdmin => "users",
+        Command::NextView | Command::PreviousView => "views",
+        Command::PlanRun => "run plan",
+        Command::PlanCancel => "cancel plan",
+        Command::PlanRestore => "restore",
+        Command::PlanSimulate => "simulate",
+        Command::DemoPowerCut => "demo cut",
+        Command::Filter => "filter",
+        Command::Add => "add",
+        Command::Disable => "disable",
+        Command::ResetPassword => "reset password",
+        Command::Remove => "remove",
     },
 
     need_user: "Enter your user name.",
@@ -193,6 +230,7 @@ pub static EN: Strings = Strings {
         Applies::Servers => "Select a server first.",
         Applies::Vms => "Select a VM first.",
         Applies::Anything => "Select something first.",
+        Applies::Ups => "Select a UPS (or a server it feeds) first.",
     },
     no_other_host: |vm| format!("No other hypervisor to migrate VM {vm} to."),
     session_not_saved: |why| {
@@ -280,6 +318,12 @@ pub static EN: Strings = Strings {
     },
     event,
     ssh: &crate::console::ssh::strings::EN,
+
+    plan: &super::plan_en::PLAN,
+    history: &super::views_en::HISTORY,
+    forms: &super::views_en::FORMS,
+    admin: &super::admin_en::ADMIN,
+    setup: &super::setup_en::SETUP,
 };
 
 /// `on esx-b2` and the like, with the power word worded.
@@ -414,6 +458,13 @@ fn api_error(e: &ApiError) -> String {
     }
 }
 
+fn plan_kind(kind: &str) -> &'static str {
+    match kind {
+        "restore" => "restore",
+        _ => "shed",
+    }
+}
+
 fn event(e: &DomainEvent) -> String {
     match e {
         DomainEvent::DaemonStarted { version } => format!("daemon {version} started"),
@@ -456,6 +507,72 @@ fn event(e: &DomainEvent) -> String {
         DomainEvent::UserLoggedOut { user } => format!("{user} logged out"),
         DomainEvent::UserConnected { user } => format!("{user} connected"),
         DomainEvent::UserDisconnected { user } => format!("{user} disconnected"),
+        DomainEvent::OutageGraceStarted { ups, grace_s } => format!(
+            "UPS {ups} on battery: the {} grace period runs",
+            format::runtime(Some(*grace_s))
+        ),
+        DomainEvent::OutagePowerReturned { ups, after_s } => format!(
+            "UPS {ups}: mains back after {}, nothing was done",
+            format::runtime(Some(*after_s))
+        ),
+        DomainEvent::OutageSelfTestIgnored { ups } => {
+            format!("UPS {ups}: a self-test on battery, not an outage")
+        }
+        DomainEvent::OutageCommsAlarm { ups, reason } => {
+            format!("UPS {ups} does not answer ({reason}): alarm only")
+        }
+        DomainEvent::OutageTriggered { ups, reason } => {
+            format!("UPS {ups}: the outage plan is triggered ({reason})")
+        }
+        DomainEvent::OutageMainsReturned { ups } => {
+            format!("UPS {ups}: mains back, no new step starts")
+        }
+        DomainEvent::OutagePowerLostAgain { ups } => format!("UPS {ups}: mains lost again"),
+        DomainEvent::OutageRestoreReady { ups } => {
+            format!("UPS {ups}: mains stable, ready to restore")
+        }
+        DomainEvent::RunStarted {
+            run,
+            plan,
+            ups,
+            steps,
+            estimate_s,
+            ..
+        } => format!(
+            "run {run} started: {} of UPS {}, {steps} steps, about {}",
+            plan_kind(plan),
+            ups.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            format::runtime(Some(*estimate_s))
+        ),
+        DomainEvent::RunStopping { run, reason } => format!("run {run} stopping: {reason}"),
+        DomainEvent::RunEnded {
+            run,
+            plan,
+            state,
+            done,
+            failed,
+            skipped,
+        } => format!(
+            "run {run} ({}) {}: {done} done, {failed} failed, {skipped} skipped",
+            plan_kind(plan),
+            (EN.plan.run_state)(state)
+        ),
+        DomainEvent::StepStarted { run, step, action } => {
+            format!("run {run}, step {step}: {action}")
+        }
+        DomainEvent::StepEnded {
+            run,
+            step,
+            state,
+            detail,
+        } => format!(
+            "run {run}, step {step} {}: {detail}",
+            (EN.plan.step_state)(Some(state))
+        ),
+        DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
         other => other.kind().replace('_', " "),
     }
 }

@@ -124,6 +124,9 @@ pub static FR: Strings = Strings {
         Group::Navigation => "Navigation",
         Group::General => "Général",
         Group::Lab => "Sur la sélection (avec confirmation)",
+        Group::Views => "Vues",
+        Group::Plan => "Plan de coupure (avec confirmation)",
+        Group::Admin => "Comptes (avec confirmation)",
     },
     help_note: "Ctrl-C quitte depuis n'importe où. Les touches se changent dans keys.toml.",
     help_login: &[
@@ -168,6 +171,24 @@ pub static FR: Strings = Strings {
         Command::Migrate => "Migrer vers un autre hôte",
         Command::Shell => "Ouvrir un shell (SSH)",
         Command::NextShell => "Onglet de shell suivant",
+        Command::PageUp => "Page préc. / suiv.",
+        Command::PageDown => "Page suivante",
+        Command::ViewLab => "Lab : arbre et détails",
+        Command::ViewPlan => "Plan de coupure",
+        Command::ViewHistory => "Historique d'audit",
+        Command::ViewAdmin => "Comptes et sessions",
+        Command::NextView => "Vue suiv. / préc.",
+        Command::PreviousView => "Vue précédente",
+        Command::PlanRun => "Exécuter maintenant le plan de l'onduleur",
+        Command::PlanCancel => "Annuler le plan en cours",
+        Command::PlanRestore => "Rétablir le lab maintenant",
+        Command::PlanSimulate => "Simuler une coupure (vérifications sans effet)",
+        Command::DemoPowerCut => "Démo : couper ou rendre le secteur d'un onduleur",
+        Command::Filter => "Filtrer l'historique",
+        Command::Add => "Ajouter un utilisateur, ou un droit",
+        Command::Disable => "Désactiver ou réactiver l'utilisateur",
+        Command::ResetPassword => "Réinitialiser le mot de passe",
+        Command::Remove => "Retirer le droit, ou fermer la session",
     },
     command_short: |c| match c {
         Command::Up | Command::Down => "aller",
@@ -186,6 +207,22 @@ pub static FR: Strings = Strings {
         Command::Migrate => "migrer",
         Command::Shell => "shell",
         Command::NextShell => "shells",
+        Command::PageUp | Command::PageDown => "page",
+        Command::ViewLab => "lab",
+        Command::ViewPlan => "plan",
+        Command::ViewHistory => "historique",
+        Command::ViewAdmin => "comptes",
+        Command::NextView | Command::PreviousView => "vues",
+        Command::PlanRun => "exécuter",
+        Command::PlanCancel => "annuler",
+        Command::PlanRestore => "rétablir",
+        Command::PlanSimulate => "simuler",
+        Command::DemoPowerCut => "démo coupure",
+        Command::Filter => "filtrer",
+        Command::Add => "ajouter",
+        Command::Disable => "désactiver",
+        Command::ResetPassword => "réinitialiser",
+        Command::Remove => "retirer",
     },
 
     need_user: "Saisissez votre nom d'utilisateur.",
@@ -207,6 +244,7 @@ pub static FR: Strings = Strings {
         Applies::Servers => "Sélectionnez d'abord un serveur.",
         Applies::Vms => "Sélectionnez d'abord une VM.",
         Applies::Anything => "Sélectionnez d'abord un élément.",
+        Applies::Ups => "Sélectionnez d'abord un onduleur (ou un serveur qu'il alimente).",
     },
     no_other_host: |vm| format!("Aucun autre hyperviseur vers lequel migrer la VM {vm}."),
     session_not_saved: |why| {
@@ -314,6 +352,12 @@ pub static FR: Strings = Strings {
     vm_count: |n| format!("{n} VM"),
     event,
     ssh: &crate::console::ssh::strings::FR,
+
+    plan: &super::plan_fr::PLAN,
+    history: &super::views_fr::HISTORY,
+    forms: &super::views_fr::FORMS,
+    admin: &super::admin_fr::ADMIN,
+    setup: &super::setup_fr::SETUP,
 };
 
 fn power_words(state: &str) -> String {
@@ -482,6 +526,13 @@ fn api_error(e: &ApiError) -> String {
     }
 }
 
+fn plan_kind(kind: &str) -> &'static str {
+    match kind {
+        "restore" => "rétablissement",
+        _ => "délestage",
+    }
+}
+
 fn event(e: &DomainEvent) -> String {
     let power = |p: &str| (FR.power)(p).to_owned();
     match e {
@@ -531,6 +582,76 @@ fn event(e: &DomainEvent) -> String {
         DomainEvent::UserLoggedOut { user } => format!("déconnexion de {user}"),
         DomainEvent::UserConnected { user } => format!("{user} est en ligne"),
         DomainEvent::UserDisconnected { user } => format!("{user} est hors ligne"),
+        DomainEvent::OutageGraceStarted { ups, grace_s } => format!(
+            "onduleur {ups} sur batterie : délai de grâce de {} en cours",
+            format::runtime(Some(*grace_s))
+        ),
+        DomainEvent::OutagePowerReturned { ups, after_s } => format!(
+            "onduleur {ups} : secteur revenu après {}, rien n'a été fait",
+            format::runtime(Some(*after_s))
+        ),
+        DomainEvent::OutageSelfTestIgnored { ups } => {
+            format!("onduleur {ups} : autotest sur batterie, pas une coupure")
+        }
+        DomainEvent::OutageCommsAlarm { ups, reason } => {
+            format!("onduleur {ups} muet ({reason}) : simple alarme")
+        }
+        DomainEvent::OutageTriggered { ups, reason } => {
+            format!("onduleur {ups} : plan de coupure déclenché ({reason})")
+        }
+        DomainEvent::OutageMainsReturned { ups } => {
+            format!("onduleur {ups} : secteur revenu, plus aucune étape ne démarre")
+        }
+        DomainEvent::OutagePowerLostAgain { ups } => {
+            format!("onduleur {ups} : nouvelle perte du secteur")
+        }
+        DomainEvent::OutageRestoreReady { ups } => {
+            format!("onduleur {ups} : secteur stable, prêt à rétablir")
+        }
+        DomainEvent::RunStarted {
+            run,
+            plan,
+            ups,
+            steps,
+            estimate_s,
+            ..
+        } => format!(
+            "exécution {run} lancée : {} de l'onduleur {}, {steps} étapes, environ {}",
+            plan_kind(plan),
+            ups.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            format::runtime(Some(*estimate_s))
+        ),
+        DomainEvent::RunStopping { run, reason } => {
+            format!("exécution {run} en cours d'arrêt : {reason}")
+        }
+        DomainEvent::RunEnded {
+            run,
+            plan,
+            state,
+            done,
+            failed,
+            skipped,
+        } => format!(
+            "exécution {run} ({}) {} : {done} faites, {failed} en échec, {skipped} sautées",
+            plan_kind(plan),
+            (FR.plan.run_state)(state)
+        ),
+        DomainEvent::StepStarted { run, step, action } => {
+            format!("exécution {run}, étape {step} : {action}")
+        }
+        DomainEvent::StepEnded {
+            run,
+            step,
+            state,
+            detail,
+        } => format!(
+            "exécution {run}, étape {step} {} : {detail}",
+            (FR.plan.step_state)(Some(state))
+        ),
+        DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
         other => other.kind().replace('_', " "),
     }
 }

@@ -6,15 +6,32 @@
 //! The French is written for French operators, not translated word for word: "onduleur",
 //! "sous tension / hors tension" as vSphere says it, a space before `:` and `?`.
 
+pub mod admin;
+mod admin_en;
+mod admin_fr;
 mod en;
 mod fr;
+pub mod plan;
+mod plan_en;
+mod plan_fr;
+pub mod setup;
+mod setup_en;
+mod setup_fr;
+pub mod views;
+mod views_en;
+mod views_fr;
 
 use upstra_core::api::v1::{ActionReport, ApiError};
 use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
 
+pub use self::admin::AdminWords;
 pub use self::en::EN;
 pub use self::fr::FR;
+pub use self::plan::PlanWords;
+pub use self::setup::SetupWords;
+pub use self::views::{FormWords, HistoryWords};
+use super::call::Request;
 use super::commands::{Applies, Command, Group};
 use super::keys::Chord;
 use super::message::{CodeProblem, Link, Message};
@@ -38,6 +55,14 @@ pub struct KeyWords {
     pub page_down: &'static str,
     pub delete: &'static str,
     pub insert: &'static str,
+}
+
+/// A request in words (see [`Strings::request`]).
+pub struct RequestWords {
+    pub question: String,
+    pub detail: Option<String>,
+    pub working: String,
+    pub done: String,
 }
 
 /// One language's text. Parameterised messages are functions.
@@ -202,6 +227,13 @@ pub struct Strings {
     pub event: fn(&DomainEvent) -> String,
     /// The SSH pane's words.
     pub ssh: &'static SshStrings,
+
+    /// The plan view, the power banner and the plan requests.
+    pub plan: &'static PlanWords,
+    pub history: &'static HistoryWords,
+    pub forms: &'static FormWords,
+    pub admin: &'static AdminWords,
+    pub setup: &'static SetupWords,
 }
 
 impl Strings {
@@ -236,6 +268,55 @@ impl Strings {
             Message::NoOtherHost { vm } => (self.no_other_host)(vm),
             Message::Language(lang) => lang.strings().language_switched.to_owned(),
             Message::Ssh(m) => self.ssh_message(m),
+            Message::Requesting(r) => self.request(r).working,
+            Message::Requested(r) => self.request(r).done,
+            Message::RequestFailed(r, why) => (self.request_failed(r))(r, &self.message(why)),
+            Message::NoRunningPlan => self.plan.no_running_plan.to_owned(),
+            Message::Simulating(ups) => (self.plan.simulating)(ups),
+            Message::Simulated { ups, problems } => (self.plan.simulated)(ups, *problems),
+            Message::SimulationFailed { ups, why } => {
+                (self.plan.simulation_failed)(ups, &self.message(why))
+            }
+            Message::DemoOnly => self.plan.demo_only.to_owned(),
+            Message::NotInThisView(c) => (self.plan.not_in_this_view)((self.command)(*c)),
+            Message::BadSince(text) => (self.history.bad_since)(text),
+            Message::Filtered => self.history.filtered.to_owned(),
+            Message::NeedField(f) => (self.admin.need_field)((self.forms.field)(*f)),
+            Message::UserAdded(name) => (self.admin.user_added)(name),
+            Message::GrantAdded(g) => (self.admin.grant_added)(g),
+            Message::SessionsEnded { user, count } => (self.admin.sessions_ended)(user, *count),
+            Message::BadNumber(f) => (self.setup.bad_number)((self.forms.field)(*f)),
+            Message::LabProblems(n) => (self.setup.lab_problems)(*n),
+            Message::Applied(n) => (self.setup.applied)(*n),
+        }
+    }
+
+    /// How a request reads: its question, warning, progress and outcome.
+    pub fn request(&self, r: &Request) -> RequestWords {
+        if r.is_plan() {
+            let p = self.plan;
+            RequestWords {
+                question: (p.question)(r),
+                detail: (p.detail)(r),
+                working: (p.working)(r),
+                done: (p.done)(r),
+            }
+        } else {
+            let a = self.admin;
+            RequestWords {
+                question: (a.question)(r),
+                detail: (a.detail)(r),
+                working: (a.working)(r),
+                done: (a.done)(r),
+            }
+        }
+    }
+
+    fn request_failed(&self, r: &Request) -> fn(&Request, &str) -> String {
+        if r.is_plan() {
+            self.plan.failed
+        } else {
+            self.admin.failed
         }
     }
 
@@ -297,7 +378,14 @@ mod tests {
                 assert!(!(s.command)(c).is_empty());
                 assert!(!(s.command_short)(c).is_empty());
             }
-            for g in [Group::Navigation, Group::General, Group::Lab] {
+            for g in [
+                Group::Navigation,
+                Group::General,
+                Group::Lab,
+                Group::Views,
+                Group::Plan,
+                Group::Admin,
+            ] {
                 assert!(!(s.help_group)(g).is_empty());
             }
         }

@@ -9,7 +9,9 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 use crate::console::commands::Command;
 use crate::console::message::Tone;
 use crate::console::palette::applies_to;
-use crate::console::state::{Connection, Enrollment, FactorKind, Mode, Screen, State};
+use crate::console::state::{
+    Connection, Enrollment, FactorKind, Mode, Screen, SetupStep, State, ups_on_battery,
+};
 
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     let s = state.strings();
@@ -23,6 +25,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         Connection::Connected => (s.connected, t.good()),
         Connection::Lost(_) => (s.connection_lost, t.bad()),
     };
+    let banner = banner(state);
     let mut spans = vec![
         Span::styled(format!(" {}", s.app), t.strong()),
         Span::raw(s.separator),
@@ -32,15 +35,66 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         Span::raw(s.separator),
         Span::styled(connection, style),
     ];
-    let on_battery = state.inventory.on_battery();
-    if !on_battery.is_empty() && state.screen == Screen::Tree {
+    if let Some(banner) = banner {
+        let width: usize = spans.iter().map(Span::width).sum::<usize>()
+            + Span::raw(s.separator).width()
+            + banner.width();
+        // During an outage the banner matters more than the socket's path.
+        if width > usize::from(area.width) {
+            spans.drain(3..5);
+        }
         spans.push(Span::raw(s.separator));
-        spans.push(Span::styled(
-            format!("{} {}", s.on_battery, on_battery.join(" ")),
-            t.banner(),
-        ));
+        spans.push(banner);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header()), area);
+}
+
+/// The power banner: red with each UPS on battery, its runtime left and its grace period
+/// counting down, and the plan going on; `None` when all is well.
+fn banner(state: &State) -> Option<Span<'static>> {
+    if !state.screen.is_view() {
+        return None;
+    }
+    let s = state.strings();
+    let p = s.plan;
+    let t = state.theme;
+    let on_battery: Vec<String> = state
+        .inventory
+        .ups
+        .values()
+        .filter(|u| ups_on_battery(u))
+        .map(|u| {
+            let mut part = u.name.clone();
+            let runtime = (p.banner_runtime)(u.runtime_s);
+            if !runtime.is_empty() {
+                part.push(' ');
+                part.push_str(&runtime);
+            }
+            if let Some(left) = state
+                .plan
+                .watch(&u.name)
+                .and_then(|w| w.grace_left_s)
+                .and_then(|_| state.plan.grace_left(&u.name))
+            {
+                part.push_str(", ");
+                part.push_str(&(p.grace)(left));
+            }
+            part
+        })
+        .collect();
+    let run = state.plan.active().map(|r| (p.banner_run)(r));
+    match (on_battery.is_empty(), run) {
+        (true, None) => None,
+        (true, Some(run)) => Some(Span::styled(format!(" {run} "), t.warn())),
+        (false, run) => {
+            let mut text = format!("{} {}", s.on_battery, on_battery.join(" · "));
+            if let Some(run) = run {
+                text.push_str(" · ");
+                text.push_str(&run);
+            }
+            Some(Span::styled(text, t.banner()))
+        }
+    }
 }
 
 /// What the status line says, and how: the operator's last action first, then a problem
@@ -61,11 +115,7 @@ pub fn status_text(state: &State) -> (String, Style) {
         (&state.connection, state.screen == Screen::Starting)
     {
         ((s.link)(why), t.bad())
-    } else if let Some(event) = state
-        .last_event
-        .as_ref()
-        .filter(|_| state.screen == Screen::Tree)
-    {
+    } else if let Some(event) = state.last_event.as_ref().filter(|_| state.screen.is_view()) {
         ((s.event)(event), Style::new())
     } else {
         (String::new(), Style::new())
@@ -86,6 +136,19 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     let s = state.strings();
     let keys = match state.mode() {
         Mode::Tree => tree_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Plan => plan_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::History => history_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Form => s.forms.footer.to_owned(),
+        Mode::Admin => admin_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Secret => s.admin.secret_close.to_owned(),
+        Mode::Setup => match state.setup.step {
+            SetupStep::Admin => s.setup.footer_admin,
+            SetupStep::Menu => s.setup.footer_menu,
+            SetupStep::Form => s.forms.footer,
+            SetupStep::Review => s.setup.footer_review,
+            SetupStep::Check => s.setup.footer_check,
+        }
+        .to_owned(),
         Mode::Starting => s.footer_starting.to_owned(),
         Mode::Login => match state.login.second.as_ref().map(|step| step.kind) {
             None => s.footer_login,
@@ -149,9 +212,124 @@ fn tree_hints(state: &State, width: usize) -> String {
             hints.push((5, h));
         }
     }
+    if let Some(h) = single(Command::NextView) {
+        hints.push((8, h));
+    }
     if let Some(h) = single(Command::Quit) {
         hints.push((3, h));
     }
+    fit(hints, width)
+}
+
+/// The plan view's hints: moving through the steps and the UPS, then the plan commands.
+fn plan_hints(state: &State, width: usize) -> String {
+    let s = state.strings();
+    let p = s.plan;
+    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
+    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
+    let mut hints: Vec<(u8, String)> = Vec::new();
+    if let (Some(up), Some(down)) = (key(Command::Up), key(Command::Down)) {
+        hints.push((6, format!("{up}{down} {}", p.hint_steps)));
+    }
+    if let (Some(l), Some(r)) = (key(Command::Collapse), key(Command::Expand)) {
+        hints.push((4, format!("{l}{r} {}", p.hint_ups)));
+    }
+    if let Some(k) = key(Command::Toggle) {
+        hints.push((7, format!("{k} {}", p.hint_toggle)));
+    }
+    for (priority, c) in [
+        (5, Command::PlanRun),
+        (5, Command::PlanSimulate),
+        (6, Command::PlanCancel),
+        (6, Command::PlanRestore),
+        (7, Command::DemoPowerCut),
+        (8, Command::NextView),
+        (2, Command::Palette),
+        (1, Command::Help),
+        (3, Command::Quit),
+    ] {
+        let demo = state.health.as_ref().is_some_and(|h| h.simulated);
+        if (c != Command::DemoPowerCut || demo)
+            && state.permissions().contains(c.needs())
+            && let Some(h) = single(c)
+        {
+            hints.push((priority, h));
+        }
+    }
+    fit(hints, width)
+}
+
+/// The history's hints: moving through the records, the filter, a refresh.
+fn history_hints(state: &State, width: usize) -> String {
+    let s = state.strings();
+    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
+    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
+    let mut hints: Vec<(u8, String)> = Vec::new();
+    if let (Some(up), Some(down)) = (key(Command::Up), key(Command::Down)) {
+        hints.push((5, format!("{up}{down} {}", s.history.hint_records)));
+    }
+    for (priority, c) in [
+        (4, Command::Filter),
+        (6, Command::Refresh),
+        (8, Command::NextView),
+        (2, Command::Palette),
+        (1, Command::Help),
+        (3, Command::Quit),
+    ] {
+        if let Some(h) = single(c) {
+            hints.push((priority, h));
+        }
+    }
+    fit(hints, width)
+}
+
+/// The accounts' hints: the tabs, the lines, then what applies to the tab shown.
+fn admin_hints(state: &State, width: usize) -> String {
+    let s = state.strings();
+    let a = s.admin;
+    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
+    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
+    let mut hints: Vec<(u8, String)> = Vec::new();
+    let admin = state
+        .permissions()
+        .contains(upstra_core::rbac::Permissions::ADMIN);
+    if let (Some(l), Some(r)) = (key(Command::Collapse), key(Command::Expand))
+        && admin
+    {
+        hints.push((4, format!("{l}{r} {}", a.hint_tabs)));
+    }
+    if let (Some(up), Some(down)) = (key(Command::Up), key(Command::Down)) {
+        hints.push((6, format!("{up}{down} {}", a.hint_rows)));
+    }
+    let tab_commands: &[Command] = match state.admin.tab {
+        crate::console::state::AdminTab::Users => {
+            &[Command::Add, Command::Disable, Command::ResetPassword]
+        }
+        crate::console::state::AdminTab::Access => &[Command::Add, Command::Remove],
+        crate::console::state::AdminTab::People => &[Command::Remove],
+    };
+    for c in tab_commands {
+        if (admin || *c == Command::Remove)
+            && let Some(h) = single(*c)
+        {
+            hints.push((5, h));
+        }
+    }
+    for (priority, c) in [
+        (8, Command::NextView),
+        (2, Command::Palette),
+        (1, Command::Help),
+        (3, Command::Quit),
+    ] {
+        if let Some(h) = single(c) {
+            hints.push((priority, h));
+        }
+    }
+    fit(hints, width)
+}
+
+/// The hints that fit in `width`, the most important kept, shown in their order.
+fn fit(hints: Vec<(u8, String)>, width: usize) -> String {
     // Keep the most important that fit, then show them in their order.
     let mut by_priority: Vec<usize> = (0..hints.len()).collect();
     by_priority.sort_by_key(|i| hints[*i].0);

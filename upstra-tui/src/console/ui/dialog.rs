@@ -7,22 +7,61 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{centered, height_of};
-use crate::console::state::{Confirm, HostPicker, State};
+use crate::console::state::{Ask, Confirm, HostPicker, State};
 
 const WIDTH: u16 = 66;
 
 pub fn confirm(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
     let s = state.strings();
+    let question = (s.confirm_question)(&c.op);
+    let detail = (s.confirm_detail)(&c.op, c.running_vms);
+    ask_dialog(
+        state,
+        Question {
+            question,
+            detail,
+            yes: c.yes,
+            destructive: c.op.is_destructive(),
+        },
+        frame,
+        area,
+    );
+}
+
+/// The confirm dialog of a plan or account request.
+pub fn ask(state: &State, a: &Ask, frame: &mut Frame, area: Rect) {
+    let words = state.strings().request(&a.request);
+    ask_dialog(
+        state,
+        Question {
+            question: words.question,
+            detail: words.detail,
+            yes: a.yes,
+            destructive: a.request.is_destructive(),
+        },
+        frame,
+        area,
+    );
+}
+
+/// What a confirm dialog asks.
+struct Question {
+    question: String,
+    detail: Option<String>,
+    yes: bool,
+    destructive: bool,
+}
+
+fn ask_dialog(state: &State, q: Question, frame: &mut Frame, area: Rect) {
+    let s = state.strings();
     let t = state.theme;
     let width = WIDTH.min(area.width);
     let inner_width = width.saturating_sub(4);
-    let question = (s.confirm_question)(&c.op);
-    let detail = (s.confirm_detail)(&c.op, c.running_vms);
     let (no, yes) = (
         format!(" {} ", s.confirm_no),
         format!(" {} ", s.confirm_yes),
     );
-    let yes_style = if c.op.is_destructive() {
+    let yes_style = if q.destructive {
         t.danger_selected()
     } else {
         t.selected()
@@ -34,16 +73,16 @@ pub fn confirm(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
             Span::raw(format!("[{label}]"))
         }
     };
-    let mut lines = vec![Line::default(), Line::styled(question, t.strong())];
-    if let Some(detail) = detail {
+    let mut lines = vec![Line::default(), Line::styled(q.question, t.strong())];
+    if let Some(detail) = q.detail {
         lines.push(Line::from(detail));
     }
     lines.push(Line::default());
     lines.push(
         Line::from(vec![
-            button(&no, !c.yes, t.selected()),
+            button(&no, !q.yes, t.selected()),
             Span::raw("    "),
-            button(&yes, c.yes, yes_style),
+            button(&yes, q.yes, yes_style),
         ])
         .centered(),
     );

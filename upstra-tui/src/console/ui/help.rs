@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::centered;
+use super::{centered, height_of};
 use crate::console::commands::{Command, Group};
+use crate::console::palette::fits_view;
 use crate::console::state::{Screen, State};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -16,7 +17,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Login => Some(s.help_login),
         Screen::Enroll => Some(s.help_enroll),
         Screen::Password => Some(s.help_password),
-        Screen::Starting | Screen::Tree => None,
+        Screen::Setup => Some(s.help_password),
+        Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
     };
     let block = Block::bordered().title(format!(" {} ", s.help_title));
     if let Some(rows) = fixed {
@@ -36,19 +38,26 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    // The lab view: navigation and general on the left, the actions on the right.
-    let left_groups = [Group::Navigation, Group::General];
-    let left_keys = key_width(state, &left_groups);
-    let left: Vec<Line> = left_groups
-        .into_iter()
-        .flat_map(|g| group(state, g, left_keys))
-        .collect();
-    let mut right = group(state, Group::Lab, key_width(state, &[Group::Lab]));
+    // A main view: navigation and general on the left; the view's own actions and the views
+    // on the right.
+    let left = column(state, &[Group::Navigation, Group::General]);
+    let right_groups: &[Group] = match state.screen {
+        Screen::Tree => &[Group::Lab, Group::Views],
+        Screen::Plan => &[Group::Plan, Group::Views],
+        Screen::Admin => &[Group::Admin, Group::Views],
+        _ => &[Group::Views],
+    };
+    let mut right = column(state, right_groups);
     right.push(Line::default());
     right.push(Line::styled(s.help_note, state.theme.dim()));
-    let rows = left.len().max(right.len() + 1);
-    let height = u16::try_from(rows).unwrap_or(u16::MAX) + 2;
-    let dialog = centered(area, 78.min(area.width), height.min(area.height));
+    // Each half of the box, as the layout below splits it: the right one wraps.
+    let width = 78.min(area.width);
+    let half = width.saturating_sub(3) / 2;
+    let rows = u16::try_from(left.len())
+        .unwrap_or(u16::MAX)
+        .max(height_of(&right, half));
+    let height = rows.saturating_add(2);
+    let dialog = centered(area, width, height.min(area.height));
     let inner = block.inner(dialog);
     frame.render_widget(Clear, dialog);
     frame.render_widget(block, dialog);
@@ -59,10 +68,16 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(right).wrap(Wrap { trim: false }), r);
 }
 
-/// The keys of a command as the help lists them: `↑ k`, or `-` when it has none.
+/// The keys of a command as the help lists them: `↑ k`, or `-` when it has none. A pair
+/// (page up and down, next and previous view) shares one line: the first's keys, then the
+/// second's.
 fn keys_of(state: &State, c: Command) -> String {
     let s = state.strings();
-    let keys: Vec<String> = state.keys.keys(c).iter().map(|k| s.key(k)).collect();
+    let mut chords = state.keys.keys(c);
+    if let Some(second) = partner(c) {
+        chords.extend(state.keys.keys(second));
+    }
+    let keys: Vec<String> = chords.iter().map(|k| s.key(k)).collect();
     if keys.is_empty() {
         "-".to_owned()
     } else {
@@ -70,28 +85,53 @@ fn keys_of(state: &State, c: Command) -> String {
     }
 }
 
-/// The key column's width for `groups`: the longest keys, and a gap.
-fn key_width(state: &State, groups: &[Group]) -> usize {
-    Command::ALL
-        .into_iter()
-        .filter(|c| groups.contains(&c.group()))
-        .map(|c| Span::raw(keys_of(state, c)).width())
-        .max()
-        .unwrap_or(0)
-        + 1
+/// The command listed on the same help line as `c` (worded together in the catalog).
+fn partner(c: Command) -> Option<Command> {
+    match c {
+        Command::PageUp => Some(Command::PageDown),
+        Command::NextView => Some(Command::PreviousView),
+        _ => None,
+    }
+}
+
+/// `groups` one under the other, a blank line between them.
+fn column(state: &State, groups: &[Group]) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for g in groups {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.extend(group(state, *g));
+    }
+    lines
 }
 
 /// A group's title, then one line per command: its keys, what it does.
-fn group(state: &State, g: Group, key_width: usize) -> Vec<Line<'static>> {
+fn group(state: &State, g: Group) -> Vec<Line<'static>> {
     let s = state.strings();
+    let listed: Vec<Command> = Command::ALL
+        .into_iter()
+        .filter(|c| c.group() == g && shown(state, *c))
+        .filter(|c| !matches!(c, Command::PageDown | Command::PreviousView))
+        .collect();
+    let key_width = listed
+        .iter()
+        .map(|c| Span::raw(keys_of(state, *c)).width())
+        .max()
+        .unwrap_or(0)
+        + 1;
     let mut lines = vec![Line::styled((s.help_group)(g), state.theme.strong())];
-    for c in Command::ALL.into_iter().filter(|c| c.group() == g) {
+    for c in listed {
         lines.push(row(state, &keys_of(state, c), key_width, (s.command)(c)));
     }
-    if g != Group::Lab {
-        lines.push(Line::default());
-    }
     lines
+}
+
+/// Whether the help lists `c` for the view on screen: what applies there, and the demo's
+/// commands only in the demo.
+fn shown(state: &State, c: Command) -> bool {
+    let demo = state.health.as_ref().is_some_and(|h| h.simulated);
+    fits_view(c, state.screen) && (c != Command::DemoPowerCut || demo)
 }
 
 fn row(state: &State, keys: &str, width: usize, what: &str) -> Line<'static> {

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
-use super::centered;
+use super::{centered, list_row};
 use crate::console::commands::{Applies, Command};
 use crate::console::palette::object_name;
 use crate::console::state::{Palette, PaletteItem, State};
@@ -52,17 +52,47 @@ pub fn render(state: &State, palette: &Palette, frame: &mut Frame, area: Rect) {
         return;
     }
     let width = usize::from(list.width);
+    // Only the lines in view are built (a big lab matches thousands), scrolled as `row_at`
+    // expects: just enough to show the selection.
+    let offset = palette
+        .selected
+        .saturating_sub(usize::from(list.height).max(1) - 1);
     let items: Vec<ListItem> = palette
         .matches
         .iter()
+        .skip(offset)
+        .take(usize::from(list.height))
         .map(|item| ListItem::new(line(state, item, width)))
         .collect();
-    let mut list_state = ListState::default().with_selected(Some(palette.selected));
+    let mut list_state = ListState::default().with_selected(Some(palette.selected - offset));
     frame.render_stateful_widget(
         List::new(items).highlight_style(t.selected()),
         list,
         &mut list_state,
     );
+}
+
+/// Where the palette's list is drawn over `area`.
+fn list_area(area: Rect) -> Rect {
+    let dialog = centered(area, WIDTH.min(area.width), HEIGHT.min(area.height));
+    let inner = Block::bordered().inner(dialog);
+    let [_, _, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    list
+}
+
+/// The palette line at `at`, for a click. The list scrolls as ratatui's `List` does: just
+/// enough to show the selection.
+pub fn row_at(palette: &Palette, area: Rect, at: Position) -> Option<usize> {
+    let list = list_area(area);
+    let offset = palette
+        .selected
+        .saturating_sub(usize::from(list.height).max(1) - 1);
+    list_row(list, at, offset, palette.matches.len())
 }
 
 /// One line: the left part, and the right part pushed to the edge.
@@ -72,9 +102,12 @@ fn line<'a>(state: &'a State, item: &PaletteItem, width: usize) -> Line<'a> {
     let (left, right) = match item {
         PaletteItem::Command(c) => {
             let mut text = format!(" {}", (s.command)(*c));
-            if c.applies() != Applies::Anything
-                && let Some(target) = target_name(state, state.selected.as_ref())
-            {
+            let target = match c.applies() {
+                Applies::Anything => None,
+                Applies::Ups => crate::console::update::target_ups(state),
+                _ => target_name(state, state.selected.as_ref()),
+            };
+            if let Some(target) = target {
                 text.push_str(s.colon);
                 text.push_str(&target);
             }

@@ -5,6 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
+use ratatui::layout::Position;
+
+use super::{list_row, scroll_offset};
 use crate::console::state::{State, ups_on_battery};
 use crate::console::tree::{NodeId, Row};
 use crate::format;
@@ -34,24 +37,37 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     let rows = state.rows();
-    let items: Vec<ListItem> = rows.iter().map(|r| ListItem::new(line(state, r))).collect();
+    let selected = state.selected_index(&rows);
+    let height = usize::from(area.height.saturating_sub(2));
+    let offset = scroll_offset(selected.unwrap_or(0), rows.len(), height);
+    // Only the lines in view are built: a big lab unfolded is thousands of lines.
+    let items: Vec<ListItem> = rows
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|r| ListItem::new(line(state, r)))
+        .collect();
     let list = List::new(items)
         .block(block)
         .highlight_style(state.theme.selected());
-    let selected = state.selected_index(&rows);
-    let height = usize::from(area.height.saturating_sub(2));
-    let mut list_state = ListState::default()
-        .with_selected(selected)
-        .with_offset(scroll_offset(selected.unwrap_or(0), rows.len(), height));
+    let mut list_state =
+        ListState::default().with_selected(selected.and_then(|s| s.checked_sub(offset)));
     frame.render_stateful_widget(list, area, &mut list_state);
 }
 
-/// The first visible line: the selection stays in the middle once the list is longer than
-/// the pane, so scrolling is smooth and derived from the state alone (render keeps none).
-fn scroll_offset(selected: usize, len: usize, height: usize) -> usize {
-    selected
-        .saturating_sub(height / 2)
-        .min(len.saturating_sub(height))
+/// The visible line at `at` in the pane `area`, for a click.
+pub fn row_at(state: &State, area: Rect, at: Position) -> Option<usize> {
+    if !state.loaded {
+        return None;
+    }
+    let rows = state.rows();
+    let list = Block::bordered().inner(area);
+    let offset = scroll_offset(
+        state.selected_index(&rows).unwrap_or(0),
+        rows.len(),
+        usize::from(list.height),
+    );
+    list_row(list, at, offset, rows.len())
 }
 
 /// One tree line: indentation, fold marker, name, live state.

@@ -7,17 +7,26 @@
 //! tree navigation, `overlay` the palette, the help and the dialogs, `operate` the commands
 //! that act on the lab and their answers.
 
+mod admin;
 mod enroll;
+mod form;
+mod history;
 mod login;
 mod nav;
 mod operate;
 mod overlay;
 mod password;
+mod plan;
+mod setup;
+mod views;
+
+pub use self::plan::{offers, target_ups};
 
 use upstra_core::api::v1::{EventPage, SessionScope, WhoAmI};
 use upstra_core::rbac::Permissions;
 
 use super::action::{Action, Effect, Failure};
+use super::call::Call;
 use super::message::{Link, Message, Notice, Tone};
 use super::state::{
     Connection, Enrollment, LoginField, LoginForm, PasswordForm, Screen, Session, State, Sync,
@@ -37,13 +46,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Tick => tick(state),
         Action::Up | Action::Down | Action::First | Action::Last => {
             seen(state);
-            nav::navigate(state, &action);
+            views::navigate(state, &action);
             Vec::new()
         }
         Action::Collapse | Action::Expand | Action::Toggle => {
             seen(state);
-            nav::fold(state, &action);
-            Vec::new()
+            views::fold(state, &action)
         }
         Action::Run(command) => operate::run(state, command),
         Action::LoginChar(_)
@@ -70,6 +78,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PasswordSubmit => password::submit(state),
         Action::PasswordChanged { epoch, result } if epoch == state.epoch => {
             password::changed(state, result)
+        }
+        Action::CloseOverlay if state.overlay.is_none() && state.screen == Screen::Setup => {
+            setup::back(state)
         }
         Action::CloseOverlay
         | Action::PaletteChar(_)
@@ -102,6 +113,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     state.connection = Connection::Connected;
                     state.sync_problem = None;
                     state.set_inventory(lists.into());
+                    setup::lists_loaded(state);
                     overlay::refresh_palette(state);
                     Vec::new()
                 }
@@ -128,6 +140,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.notice = Some(Notice::error(Message::SessionNotSaved(why)));
             Vec::new()
         }
+        Action::Replied { epoch, reply } if epoch == state.epoch || reply.needs_no_session() => {
+            views::replied(state, *reply)
+        }
+        Action::Replied { .. } => Vec::new(),
+        Action::FormChar(_) | Action::FormBackspace | Action::FormMove(_) | Action::FormSubmit => {
+            form::key(state, &action)
+        }
+        Action::Scroll(by) => {
+            seen(state);
+            views::scroll(state, by);
+            Vec::new()
+        }
+        Action::Clicked(hit) => {
+            seen(state);
+            views::clicked(state, hit)
+        }
     }
 }
 
@@ -145,13 +173,20 @@ pub(super) fn seen(state: &mut State) {
 
 fn start(state: &mut State, session: Option<Session>) -> Vec<Effect> {
     state.connection = Connection::Connected;
-    match session {
+    let mut effects = match session {
         Some(session) => begin(state, session),
         None => {
             state.screen = Screen::Login;
             Vec::new()
         }
-    }
+    };
+    // Whether the lab is simulated (the demo's commands) and whether a first admin exists.
+    effects.push(Effect::Call {
+        epoch: state.epoch,
+        token: None,
+        call: Call::Health,
+    });
+    effects
 }
 
 /// Takes `session` as the one in use and asks the daemon what it may do; the answer decides
@@ -213,6 +248,7 @@ pub fn parse_permissions(names: &str) -> Permissions {
 }
 
 fn tick(state: &mut State) -> Vec<Effect> {
+    plan::tick(state);
     let sync = &mut state.sync;
     sync.ticks_since_fetch = sync.ticks_since_fetch.saturating_add(1);
     sync.ticks_since_failure = sync.ticks_since_failure.saturating_add(1);
@@ -223,12 +259,13 @@ fn tick(state: &mut State) -> Vec<Effect> {
     let epoch = state.epoch;
     let retry_due = sync.ticks_since_failure >= RETRY_TICKS;
     let mut effects = Vec::new();
+    let mut refreshed = false;
     match state.screen {
         Screen::Starting if retry_due && matches!(state.connection, Connection::Lost(_)) => {
             sync.ticks_since_failure = 0;
             effects.push(Effect::CheckSession { epoch, token });
         }
-        Screen::Tree => {
+        screen if screen.is_view() => {
             if !sync.following && retry_due {
                 sync.following = true;
                 effects.push(Effect::FollowEvents {
@@ -240,15 +277,19 @@ fn tick(state: &mut State) -> Vec<Effect> {
             if !sync.fetching && sync.ticks_since_fetch >= REFRESH_TICKS {
                 sync.fetching = true;
                 effects.push(Effect::FetchLists { epoch, token });
+                refreshed = true;
             }
         }
         _ => {}
+    }
+    if refreshed {
+        effects.extend(plan::refresh(state));
     }
     effects
 }
 
 /// Fetches the lists and starts the long-poll, for a session just accepted.
-fn start_following(state: &mut State) -> Vec<Effect> {
+pub(super) fn start_following(state: &mut State) -> Vec<Effect> {
     let Some(session) = &state.session else {
         return Vec::new();
     };
@@ -258,7 +299,7 @@ fn start_following(state: &mut State) -> Vec<Effect> {
         following: true,
         ..Sync::default()
     };
-    vec![
+    let mut effects = vec![
         Effect::FetchLists {
             epoch: state.epoch,
             token: session.token.clone(),
@@ -268,7 +309,10 @@ fn start_following(state: &mut State) -> Vec<Effect> {
             token: session.token.clone(),
             cursor: state.sync.cursor,
         },
-    ]
+    ];
+    state.plan.fetching_status = false;
+    effects.extend(plan::want_status(state));
+    effects
 }
 
 /// Fetches the lists now unless a fetch is already in flight.
@@ -289,20 +333,20 @@ fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
     let changed = page.gap || !page.events.is_empty();
+    let events: Vec<_> = page.events.into_iter().map(|r| r.event).collect();
+    let mut effects = views::events(state, &events);
     // The event shows once the operator has read the notice (see `seen`): a UPS reading
     // every second must not wipe the answer to a power-off before anyone sees it.
-    if let Some(last) = page.events.into_iter().last() {
-        state.last_event = Some(last.event);
+    if let Some(last) = events.into_iter().last() {
+        state.last_event = Some(last);
     }
     let Some(session) = &state.session else {
         return Vec::new();
     };
     let token = session.token.clone();
-    let mut effects = if changed {
-        fetch_now(state)
-    } else {
-        Vec::new()
-    };
+    if changed {
+        effects.extend(fetch_now(state));
+    }
     state.sync.following = true;
     effects.push(Effect::FollowEvents {
         epoch: state.epoch,

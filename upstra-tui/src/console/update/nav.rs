@@ -1,7 +1,11 @@
 //! Moving through the tree and folding it.
 
 use crate::console::action::Action;
+use crate::console::commands::Command;
 use crate::console::state::State;
+
+/// How far the page keys move.
+const PAGE: usize = 10;
 
 /// Up, Down, First, Last; the first key press selects the first line.
 pub(super) fn navigate(state: &mut State, action: &Action) {
@@ -14,6 +18,8 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
         (_, Action::Last) => last,
         (Some(i), Action::Up) => i.saturating_sub(1),
         (Some(i), Action::Down) => (i + 1).min(last),
+        (Some(i), Action::Run(Command::PageUp)) => i.saturating_sub(PAGE),
+        (Some(i), Action::Run(Command::PageDown)) => (i + PAGE).min(last),
         (Some(i), _) => i,
     };
     state.selected = Some(rows[index].id.clone());

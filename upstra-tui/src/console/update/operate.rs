@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 
-use super::{expire, fetch_now, lost, nav, overlay};
+use super::{admin, expire, fetch_now, history, lost, overlay, plan, views};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::commands::Command;
 use crate::console::message::{Message, Notice};
@@ -19,18 +19,44 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         state.overlay = Some(Overlay::Help);
         return Vec::new();
     }
-    if state.screen != Screen::Tree {
+    if !state.screen.is_view() {
         return Vec::new();
     }
     super::seen(state);
+    if !crate::console::palette::fits_view(command, state.screen) {
+        state.notice = Some(Notice::error(Message::NotInThisView(command)));
+        return Vec::new();
+    }
     match command {
-        Command::Up | Command::Down | Command::First | Command::Last => {
-            nav::navigate(state, &command.action());
+        Command::Up
+        | Command::Down
+        | Command::First
+        | Command::Last
+        | Command::PageUp
+        | Command::PageDown => {
+            views::navigate(state, &command.action());
             Vec::new()
         }
         Command::Collapse | Command::Expand | Command::Toggle => {
-            nav::fold(state, &command.action());
+            views::fold(state, &command.action())
+        }
+        Command::ViewLab => views::show(state, Screen::Tree),
+        Command::ViewPlan => views::show(state, Screen::Plan),
+        Command::ViewHistory => views::show(state, Screen::History),
+        Command::ViewAdmin => views::show(state, Screen::Admin),
+        Command::NextView => views::cycle(state, 1),
+        Command::PreviousView => views::cycle(state, -1),
+        Command::PlanRun
+        | Command::PlanCancel
+        | Command::PlanRestore
+        | Command::PlanSimulate
+        | Command::DemoPowerCut => plan::command(state, command),
+        Command::Filter => {
+            history::open_filter(state);
             Vec::new()
+        }
+        Command::Add | Command::Disable | Command::ResetPassword | Command::Remove => {
+            admin::command(state, command)
         }
         Command::Help => Vec::new(),
         Command::Palette => {
@@ -42,7 +68,16 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
             state.notice = Some(Notice::info(Message::Language(state.lang)));
             Vec::new()
         }
-        Command::Refresh => fetch_now(state),
+        Command::Refresh => {
+            let mut effects = fetch_now(state);
+            match state.screen {
+                Screen::History => effects.extend(history::fetch(state)),
+                Screen::Plan => effects.extend(plan::want_status(state)),
+                Screen::Admin => effects.extend(admin::refresh(state)),
+                _ => {}
+            }
+            effects
+        }
         Command::Quit => vec![Effect::Quit],
         Command::PowerOn | Command::Shutdown | Command::PowerOff | Command::Cycle => {
             match power_operation(state, command) {

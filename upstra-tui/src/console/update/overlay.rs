@@ -1,11 +1,11 @@
 //! Keys in the layers over the lab view: the command palette, the confirm dialog, the host
 //! picker, and the help.
 
-use super::operate;
+use super::{operate, views};
 use crate::console::action::{Action, Effect};
 use crate::console::operation::Operation;
 use crate::console::palette;
-use crate::console::state::{Overlay, Palette, PaletteItem, State};
+use crate::console::state::{Overlay, Palette, PaletteItem, Screen, State};
 
 pub(super) fn open_palette(state: &mut State) {
     let mut p = Palette::default();
@@ -78,6 +78,9 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
                 PaletteItem::Command(c) => operate::from_palette(state, c),
                 PaletteItem::Object(id) => {
                     state.overlay = None;
+                    if state.screen.is_view() {
+                        state.screen = Screen::Tree;
+                    }
                     state.reveal(&id);
                     Vec::new()
                 }
@@ -90,6 +93,15 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = None;
             if yes {
                 return operate::send(state, op);
+            }
+        }
+        (Overlay::Ask(a), Action::ConfirmSwitch) => a.yes = !a.yes,
+        (Overlay::Ask(a), Action::ConfirmAnswer) => {
+            let yes = a.yes;
+            let request = a.request.clone();
+            state.overlay = None;
+            if yes {
+                return views::send(state, request);
             }
         }
         (Overlay::Hosts(h), Action::HostMove(by)) => {

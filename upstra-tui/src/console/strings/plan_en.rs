@@ -1,0 +1,283 @@
+//! The plan view in English.
+
+use super::capitalise;
+use super::plan::{PlanWords, split_target};
+use crate::console::call::Request;
+use crate::format;
+
+fn secs(s: u64) -> String {
+    format::runtime(Some(s))
+}
+
+pub static PLAN: PlanWords = PlanWords {
+    title: "Plan",
+    no_ups: "No UPS is declared: there is nothing to plan for.",
+    loading: "Reading the plan…",
+    nothing_to_do: "Nothing to do: no server depends on this UPS alone.",
+    preview_line: |ups, plan| {
+        let mut line = format!(
+            "If UPS {ups} lost mains now: {} plan, {} step{}, about {} (critical path {})",
+            kind(&plan.kind),
+            plan.steps.len(),
+            if plan.steps.len() == 1 { "" } else { "s" },
+            secs(plan.makespan_s),
+            secs(plan.critical_path_s)
+        );
+        if let Some(r) = plan.runtime_s {
+            line.push_str(&format!("; battery runtime {}", secs(r)));
+        }
+        line.push('.');
+        line
+    },
+    run_line: |run| {
+        let c = &run.counts;
+        let mut parts = vec![format!("{} done", c.done)];
+        for (n, what) in [
+            (c.running, "in flight"),
+            (c.pending, "pending"),
+            (c.failed, "failed"),
+            (c.skipped, "skipped"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        let by = run
+            .by
+            .as_deref()
+            .map(|u| format!(", started by {u}"))
+            .unwrap_or_default();
+        format!(
+            "Run {}: {} of UPS {}, {}{by}: {}. Why: {}.",
+            run.id,
+            kind(&run.plan.kind),
+            run.plan.ups.join(", "),
+            run_state(&run.state),
+            parts.join(", "),
+            run.reason
+        )
+    },
+    simulation_line: |ups, r| {
+        let fits = match r.fits_runtime {
+            Some(true) => "it fits in the battery runtime the UPS reports",
+            Some(false) => "WARNING: it does not fit in the battery runtime the UPS reports",
+            None => "the UPS reports no runtime to compare it with",
+        };
+        format!(
+            "If UPS {ups} lost mains now, the daemon would act {}; {fits}.",
+            r.trigger
+        )
+    },
+    phase: |p| match p {
+        "online" => "on mains",
+        "on_battery" => "ON BATTERY",
+        "self_test" => "self-test",
+        "triggered" => "plan triggered",
+        "power_back" => "mains back, waiting",
+        "restoring" => "restoring",
+        _ => "?",
+    },
+    grace: |s| format!("grace {}", secs(s)),
+    step_label: |kind, name| match kind {
+        "migrate_vm" => format!("migrate VM {name}"),
+        "stop_vm" => format!("stop VM {name}"),
+        "start_vm" => format!("start VM {name}"),
+        "enter_maintenance" => format!("maintenance on {name}"),
+        "exit_maintenance" => format!("maintenance off {name}"),
+        "shutdown_server" => format!("shut down {name}"),
+        "power_on_server" => format!("power on {name}"),
+        "wait_connected" => format!("wait for {name}"),
+        other => format!("{} {name}", other.replace('_', " ")),
+    },
+    step_state: |s| match s {
+        None => "",
+        Some("pending") => "pending",
+        Some("started" | "dispatched") => "running",
+        Some("done") => "done",
+        Some("failed") => "FAILED",
+        Some("skipped") => "skipped",
+        Some(_) => "?",
+    },
+    run_state,
+    col_step: "step",
+    col_state: "state",
+    legend: |runtime| {
+        let battery = runtime
+            .map(|r| format!("  ┊ battery runtime {}", secs(r)))
+            .unwrap_or_default();
+        format!("█ critical path  ▒ other steps{battery}")
+    },
+    step_title: |n| format!("Step {n}"),
+    step_facts: |s| {
+        let mut parts = Vec::new();
+        if !s.after.is_empty() {
+            let after: Vec<String> = s.after.iter().map(|n| format!("#{n}")).collect();
+            parts.push(format!("after {}", after.join(", ")));
+        }
+        parts.push(format!("estimate {}", secs(s.estimate_s)));
+        parts.push(format!("{} → {}", secs(s.start_s), secs(s.end_s)));
+        if s.critical {
+            parts.push("on the critical path".to_owned());
+        }
+        capitalise(&parts.join(" · "))
+    },
+    step_result: |s| {
+        let state = s.state.as_deref()?;
+        let running = matches!(state, "started" | "dispatched");
+        let took = s
+            .took_ms
+            .map(|ms| {
+                let took = format::millis(ms);
+                if running {
+                    format!(" for {took}")
+                } else {
+                    format!(" in {took}")
+                }
+            })
+            .unwrap_or_default();
+        let attempts = match s.attempts {
+            0 | 1 => String::new(),
+            n => format!(", {n} attempts"),
+        };
+        let outcome = s
+            .outcome
+            .as_deref()
+            .map(|o| format!(": {o}"))
+            .unwrap_or_default();
+        Some(format!(
+            "{}{took}{attempts}{outcome}",
+            capitalise((PLAN.step_state)(Some(state)))
+        ))
+    },
+    notes_title: "Left out of the plan:",
+    report_title: |kind| match kind {
+        "restore" => "Restore report",
+        _ => "Shed report",
+    },
+    report_done: |kind, n| match kind {
+        "restore" => format!("Restored ({n}):"),
+        _ => format!("Shed ({n}):"),
+    },
+    report_missed: |kind, n| match kind {
+        "restore" => format!("Not restored ({n}):"),
+        _ => format!("Not shed ({n}):"),
+    },
+    report_running: "The run goes on; its report shows when it ends.",
+    target: |t| match split_target(t) {
+        ("server", name) => format!("server {name}"),
+        ("vm", name) => format!("VM {name}"),
+        ("ups", name) => format!("UPS {name}"),
+        (_, name) => name.to_owned(),
+    },
+    hint_steps: "steps",
+    hint_ups: "UPS",
+    hint_toggle: "plan/run",
+    checks_title: "Checks (nothing was changed)",
+    check_ok: "ok",
+    check_failed: "FAIL",
+
+    banner_runtime: |r| match r {
+        Some(r) => format!("{} left", secs(r)),
+        None => String::new(),
+    },
+    banner_run: |run| {
+        let c = &run.counts;
+        let total = c.pending + c.running + c.done + c.failed + c.skipped;
+        format!(
+            "{} {}/{total}",
+            kind(&run.plan.kind),
+            c.done + c.failed + c.skipped
+        )
+    },
+
+    question: |r| match r {
+        Request::PlanRun { ups } => format!(
+            "Shed the load of UPS {ups} now: migrate or shut down its VMs and shut its servers \
+             down?"
+        ),
+        Request::PlanCancel => {
+            "Stop the running plan? Steps in flight finish; no new step starts.".to_owned()
+        }
+        Request::PlanRestore => {
+            "Restore the lab now: power servers on, move VMs back, start what was running?"
+                .to_owned()
+        }
+        Request::PowerCut { ups, cut: true } => format!(
+            "Demo: cut the mains of simulated UPS {ups}? Its battery drains and the daemon acts \
+             on it as on a real outage."
+        ),
+        Request::PowerCut { ups, cut: false } => {
+            format!("Demo: bring the mains of simulated UPS {ups} back?")
+        }
+        _ => String::new(),
+    },
+    detail: |r| match r {
+        Request::PlanRun { .. } => {
+            Some("It starts at once, without waiting for the grace period.".to_owned())
+        }
+        Request::PowerCut { cut: true, .. } => {
+            Some("After the UPS's grace period the plan runs on the simulated lab.".to_owned())
+        }
+        _ => None,
+    },
+    working: |r| match r {
+        Request::PlanRun { ups } => format!("Starting the plan for UPS {ups}…"),
+        Request::PlanCancel => "Stopping the plan…".to_owned(),
+        Request::PlanRestore => "Starting the restore…".to_owned(),
+        Request::PowerCut { ups, cut: true } => format!("Cutting the mains of UPS {ups}…"),
+        Request::PowerCut { ups, cut: false } => format!("Bringing the mains of UPS {ups} back…"),
+        _ => String::new(),
+    },
+    done: |r| match r {
+        Request::PlanRun { ups } => format!("The plan for UPS {ups} runs: follow it here."),
+        Request::PlanCancel => {
+            "The plan is stopping: the steps in flight finish, nothing new starts.".to_owned()
+        }
+        Request::PlanRestore => "The restore runs: follow it here.".to_owned(),
+        Request::PowerCut { ups, cut: true } => {
+            format!("Demo: UPS {ups} is on battery now.")
+        }
+        Request::PowerCut { ups, cut: false } => format!("Demo: UPS {ups} has mains again."),
+        _ => String::new(),
+    },
+    failed: |r, why| {
+        let what = match r {
+            Request::PlanRun { ups } => format!("start the plan for UPS {ups}"),
+            Request::PlanCancel => "stop the plan".to_owned(),
+            Request::PlanRestore => "start the restore".to_owned(),
+            Request::PowerCut { ups, .. } => format!("change the mains of UPS {ups}"),
+            _ => "do this".to_owned(),
+        };
+        format!("Could not {what}: {why}")
+    },
+    no_running_plan: "No plan is running.",
+    simulating: |ups| format!("Simulating an outage of UPS {ups} (nothing is changed)…"),
+    simulated: |ups, problems| match problems {
+        0 => format!("The plan for UPS {ups} passed every check."),
+        1 => format!("The plan for UPS {ups} has 1 problem: see the checks."),
+        n => format!("The plan for UPS {ups} has {n} problems: see the checks."),
+    },
+    simulation_failed: |ups, why| format!("Could not simulate an outage of UPS {ups}: {why}"),
+    demo_only: "Only the demo's simulated lab can fake a power cut; `plan simulate` checks a \
+                real one.",
+    not_in_this_view: |what| format!("“{what}” does not apply to this view."),
+};
+
+fn kind(kind: &str) -> &'static str {
+    match kind {
+        "restore" => "restore",
+        _ => "shed",
+    }
+}
+
+fn run_state(s: &str) -> &'static str {
+    match s {
+        "running" => "running",
+        "cancelling" => "cancelling",
+        "halting" => "halting",
+        "cancelled" => "cancelled",
+        "halted" => "halted",
+        "finished" => "finished",
+        _ => "?",
+    }
+}

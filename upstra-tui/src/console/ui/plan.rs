@@ -1,0 +1,256 @@
+//! The plan view: on top, what is shown (the plan an outage of the UPS would run, a run live,
+//! or a simulation), the UPS watches and the timeline; below, the selected step, the report
+//! of a run that ended (what was restored, what was not and why), or a simulation's checks.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use upstra_core::api::v1::{PlanView, RunView, SimulationReport};
+
+use super::{height_of, timeline};
+use crate::console::state::{PlanShows, RunReport, State};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let s = state.strings();
+    let p = s.plan;
+    let t = state.theme;
+    let plan = &state.plan;
+    let title = match &plan.ups {
+        Some(ups) => format!(" {} · {ups} ", p.title),
+        None => format!(" {} ", p.title),
+    };
+    let message = if state.inventory.ups.is_empty() && state.loaded {
+        Some(Line::from(p.no_ups))
+    } else if let Some(problem) = &plan.problem {
+        Some(Line::styled(s.message(problem), t.bad()))
+    } else if plan.shown().is_none() {
+        Some(Line::styled(p.loading, t.dim()))
+    } else {
+        None
+    };
+    let (Some(shown), None) = (plan.shown(), message.clone()) else {
+        let lines = message.into_iter().collect::<Vec<_>>();
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(title)),
+            area,
+        );
+        return;
+    };
+    // A report gets more room: it is what the operator came for once a run ended.
+    let reporting = matches!(plan.shows, PlanShows::Run(id) if plan.run(id).is_some_and(ended));
+    let share = if reporting { 2 } else { 3 };
+    let lower = (area.height / share).clamp(6, 16).min(area.height / 2);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(lower)]).areas(area);
+    let block = Block::bordered().title(title);
+    let inner = block.inner(top);
+    frame.render_widget(block, top);
+    let head = heading(state, shown);
+    let head_rows = height_of(&head, inner.width).min(inner.height / 2);
+    let [head_area, _, steps] = Layout::vertical([
+        Constraint::Length(head_rows),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_area);
+    if shown.steps.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(p.nothing_to_do, t.dim())).wrap(Wrap { trim: false }),
+            steps,
+        );
+    } else {
+        timeline::render(state, shown, plan.selected, frame, steps);
+    }
+    lower_pane(state, shown, frame, bottom);
+}
+
+/// The lines above the timeline: what is shown, then how each UPS is doing.
+fn heading(state: &State, shown: &PlanView) -> Vec<Line<'static>> {
+    let p = state.strings().plan;
+    let t = state.theme;
+    let plan = &state.plan;
+    let ups = plan.ups.clone().unwrap_or_default();
+    let what = match plan.shows {
+        PlanShows::Preview => Line::from((p.preview_line)(&ups, shown)),
+        PlanShows::Run(id) => match plan.run(id) {
+            Some(run) => Line::styled((p.run_line)(run), run_style(state, run)),
+            None => Line::from((p.preview_line)(&ups, shown)),
+        },
+        PlanShows::Simulation => match &plan.simulation {
+            Some(report) => simulation_line(state, &ups, report),
+            None => Line::default(),
+        },
+    };
+    let mut lines = vec![what];
+    if let Some(status) = &plan.status {
+        let mut spans = Vec::new();
+        for (i, w) in status.watches.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled("  │  ", t.dim()));
+            }
+            let phase = (p.phase)(&w.phase);
+            let style = if w.phase == "online" {
+                t.good()
+            } else {
+                t.warn()
+            };
+            spans.push(Span::raw(format!("{} ", w.ups)));
+            spans.push(Span::styled(phase.to_owned(), style));
+            if let Some(left) = plan.grace_left(&w.ups).filter(|_| w.grace_left_s.is_some()) {
+                spans.push(Span::raw(format!(", {}", (p.grace)(left))));
+            }
+        }
+        if !spans.is_empty() {
+            lines.push(Line::from(spans));
+        }
+    }
+    lines
+}
+
+fn simulation_line(state: &State, ups: &str, report: &SimulationReport) -> Line<'static> {
+    let t = state.theme;
+    let style = match report.fits_runtime {
+        Some(false) => t.bad(),
+        _ => Style::new(),
+    };
+    Line::styled((state.strings().plan.simulation_line)(ups, report), style)
+}
+
+fn run_style(state: &State, run: &RunView) -> Style {
+    let t = state.theme;
+    match run.state.as_str() {
+        "running" | "cancelling" | "halting" => t.warn(),
+        _ if run.counts.failed > 0 => t.bad(),
+        "finished" => t.good(),
+        _ => t.strong(),
+    }
+}
+
+/// Whether a run is over.
+fn ended(run: &RunView) -> bool {
+    run.ended_at.is_some() || !matches!(run.state.as_str(), "running" | "cancelling" | "halting")
+}
+
+fn lower_pane(state: &State, shown: &PlanView, frame: &mut Frame, area: Rect) {
+    let p = state.strings().plan;
+    let plan = &state.plan;
+    let (title, lines) = match plan.shows {
+        PlanShows::Simulation => match &plan.simulation {
+            Some(report) => (p.checks_title.to_owned(), checks(state, report)),
+            None => (String::new(), Vec::new()),
+        },
+        PlanShows::Run(id) => match plan.run(id) {
+            Some(run) if ended(run) => (
+                (p.report_title)(&run.plan.kind).to_owned(),
+                report(state, run),
+            ),
+            _ => step(state, shown, false),
+        },
+        PlanShows::Preview => step(state, shown, true),
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {title} "))),
+        area,
+    );
+}
+
+/// The selected step in full, then (before a run) what the plan leaves out.
+fn step(state: &State, shown: &PlanView, with_notes: bool) -> (String, Vec<Line<'static>>) {
+    let p = state.strings().plan;
+    let t = state.theme;
+    let mut lines = Vec::new();
+    let title = match state.plan.selected_step() {
+        Some(step) => {
+            lines.push(Line::styled(step.action.clone(), t.strong()));
+            lines.push(Line::styled((p.step_facts)(step), t.dim()));
+            if let Some(result) = (p.step_result)(step) {
+                let style = match step.state.as_deref() {
+                    Some("failed") => t.bad(),
+                    Some("done") => t.good(),
+                    _ => Style::new(),
+                };
+                lines.push(Line::styled(result, style));
+            }
+            (p.step_title)(step.number)
+        }
+        None => p.title.to_owned(),
+    };
+    if with_notes && !shown.notes.is_empty() {
+        lines.push(Line::styled(p.notes_title, t.dim()));
+        for note in &shown.notes {
+            lines.push(Line::from(format!("  {note}")));
+        }
+    }
+    (title, lines)
+}
+
+/// What a run that ended did: the targets it finished with, then the others and why.
+fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
+    let p = state.strings().plan;
+    let t = state.theme;
+    let report = RunReport::of(run);
+    let kind = run.plan.kind.as_str();
+    let mut lines = Vec::new();
+    let done: Vec<String> = report.done.iter().map(|d| (p.target)(d)).collect();
+    lines.push(Line::from(vec![
+        Span::styled((p.report_done)(kind, done.len()), t.good()),
+        Span::raw(" "),
+        Span::raw(done.join(", ")),
+    ]));
+    if !report.missed.is_empty() {
+        lines.push(Line::styled(
+            (p.report_missed)(kind, report.missed.len()),
+            t.bad(),
+        ));
+        for m in &report.missed {
+            // The step's number leads to its action in the timeline; the outcome says why.
+            let why = m.outcome.as_deref().unwrap_or("");
+            let state_word = (p.step_state)(Some(&m.state));
+            let why = if why.is_empty() {
+                state_word.to_owned()
+            } else if why.starts_with(m.state.as_str()) {
+                why.to_owned()
+            } else {
+                format!("{state_word}{}{why}", state.strings().colon)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}", (p.target)(&m.target)), t.strong()),
+                Span::raw(format!(" · #{} {why}", m.step)),
+            ]));
+        }
+    }
+    lines
+}
+
+fn checks(state: &State, report: &SimulationReport) -> Vec<Line<'static>> {
+    let p = state.strings().plan;
+    let t = state.theme;
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.target.chars().count())
+        .max()
+        .unwrap_or(0);
+    report
+        .checks
+        .iter()
+        .map(|c| {
+            let (word, style) = if c.ok {
+                (p.check_ok, t.good())
+            } else {
+                (p.check_failed, t.bad())
+            };
+            Line::from(vec![
+                Span::styled(format!("{word:<5} "), style),
+                Span::raw(format!("{:<width$}  {}", c.target, c.detail)),
+            ])
+        })
+        .collect()
+}

@@ -1,0 +1,95 @@
+//! What the accounts view draws, in English and French at 80×24 and 200×50: users, roles and
+//! grants, sessions and who is connected (also for someone who is not an admin), the new user
+//! form with its passwords masked, and a reset secret shown once.
+
+#[macro_use]
+mod support;
+
+use crossterm::event::KeyCode;
+use support::{accounts, apply, key, logged_in_with, people, press};
+use upstra_core::api::v1::ResetSecret;
+use upstra_core::secret::Secret;
+use upstra_core::state::Timestamp;
+use upstra_tui::console::action::Action;
+use upstra_tui::console::call::{Outcome, Reply, Request};
+use upstra_tui::console::state::State;
+
+const ADMIN: &str = "read,write,delete,power,migrate,ssh,plan,audit,admin";
+
+fn replied(state: &mut State, reply: Reply) {
+    let epoch = state.epoch;
+    apply(
+        state,
+        vec![Action::Replied {
+            epoch,
+            reply: Box::new(reply),
+        }],
+    );
+}
+
+fn on_accounts(permissions: &str) -> State {
+    let mut state = logged_in_with(permissions);
+    key(&mut state, KeyCode::F(5));
+    replied(&mut state, Reply::Accounts(Ok(accounts())));
+    replied(&mut state, Reply::People(Ok(people(None))));
+    state
+}
+
+#[test]
+fn accounts_users() {
+    let mut state = on_accounts(ADMIN);
+    press(&mut state, "j");
+    screens!("accounts_users", state);
+}
+
+#[test]
+fn accounts_roles_and_grants() {
+    let mut state = on_accounts(ADMIN);
+    apply(&mut state, vec![Action::Expand]);
+    screens!("accounts_roles_and_grants", state);
+}
+
+#[test]
+fn accounts_sessions_and_presence() {
+    let mut state = on_accounts(ADMIN);
+    apply(&mut state, vec![Action::Collapse]);
+    screens!("accounts_people", state);
+}
+
+#[test]
+fn accounts_for_someone_who_is_not_an_admin() {
+    let state = on_accounts("read");
+    screens!("accounts_not_admin", state);
+}
+
+#[test]
+fn accounts_new_user_form() {
+    let mut state = on_accounts(ADMIN);
+    press(&mut state, "+");
+    apply(
+        &mut state,
+        "dave"
+            .chars()
+            .map(Action::FormChar)
+            .chain([Action::FormMove(1), Action::FormMove(1)])
+            .chain("s3cret!".chars().map(Action::FormChar))
+            .collect(),
+    );
+    screens!("accounts_new_user", state);
+}
+
+#[test]
+fn accounts_reset_secret_shown_once() {
+    let mut state = on_accounts(ADMIN);
+    replied(
+        &mut state,
+        Reply::Done {
+            request: Request::ResetPassword { user: "bob".into() },
+            result: Ok(Outcome::Reset(ResetSecret {
+                secret: Secret::new("7HQ2-K9PX-M4TR-W8ZD"),
+                expires_at: Timestamp(1_795_600_900_000),
+            })),
+        },
+    );
+    screens!("accounts_reset_secret", state);
+}
