@@ -289,32 +289,35 @@ fn events_advance_the_cursor_and_trigger_a_refresh() {
             result: Ok(page(vec![DomainEvent::UserLoggedIn { user: bob }], 7)),
         },
     );
+    // The next poll leaves at once; the lists are fetched at the next paced tick.
     assert_eq!(
         effects,
-        vec![
-            Effect::FetchLists {
-                epoch,
-                token: token()
-            },
-            Effect::FollowEvents {
-                epoch,
-                token: token(),
-                cursor: 7
-            },
-        ]
+        vec![Effect::FollowEvents {
+            epoch,
+            token: token(),
+            cursor: 7
+        }]
     );
+    // A login changes no list: nothing to fetch.
+    assert!(!state.sync.stale);
     let said = state
         .last_event
         .as_ref()
         .map(|e| (state.strings().event)(e));
     assert_eq!(said.as_deref(), Some("bob logged in"));
 
-    // A quiet poll only polls again; the refresh in flight is not doubled.
+    // A VM moving to another host does: the tree must place it again.
+    let moved = DomainEvent::VmMoved {
+        vm: upstra_core::ids::VmId::new("vm-1").expect("valid"),
+        name: "web".into(),
+        from: Some("esx-a1.lab".into()),
+        to: Some("esx-b1.lab".into()),
+    };
     let effects = update(
         &mut state,
         Action::EventsArrived {
             epoch,
-            result: Ok(page(vec![], 7)),
+            result: Ok(page(vec![moved], 7)),
         },
     );
     assert_eq!(
@@ -325,6 +328,17 @@ fn events_advance_the_cursor_and_trigger_a_refresh() {
             cursor: 7
         }]
     );
+    assert!(state.sync.stale);
+    // However many events came, one fetch, no sooner than STALE_TICKS after the last one.
+    let mut fetches = 0;
+    for _ in 0..upstra_tui::console::update::STALE_TICKS {
+        fetches += update(&mut state, Action::Tick)
+            .iter()
+            .filter(|e| matches!(e, Effect::FetchLists { .. }))
+            .count();
+    }
+    assert_eq!(fetches, 1);
+    assert!(!state.sync.stale);
 }
 
 #[test]
@@ -466,4 +480,46 @@ fn tokens_never_print() {
     let state = logged_in();
     let debug = format!("{state:?}");
     assert!(!debug.contains(SessionToken::new("0".repeat(64)).expose()));
+}
+
+#[test]
+fn readings_and_power_states_are_applied_from_the_events_without_a_fetch() {
+    let mut state = logged_in();
+    let epoch = state.epoch;
+    let Some(ups) = state.inventory.ups.keys().next().cloned() else {
+        panic!("the test lab has a UPS")
+    };
+    let id = upstra_core::ids::UpsId::new(ups.clone()).expect("valid");
+    let effects = update(
+        &mut state,
+        Action::EventsArrived {
+            epoch,
+            result: Ok(page(
+                vec![
+                    DomainEvent::UpsStatusChanged {
+                        ups: id.clone(),
+                        from: "OL".into(),
+                        to: "OB DISCHRG".into(),
+                    },
+                    DomainEvent::UpsBatteryChanged {
+                        ups: id,
+                        charge_pct: Some(61.0),
+                        runtime_s: Some(900),
+                    },
+                ],
+                9,
+            )),
+        },
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchLists { .. }))
+    );
+    assert!(!state.sync.stale);
+    let shown = &state.inventory.ups[&ups];
+    assert_eq!(
+        (shown.status.as_deref(), shown.charge_pct, shown.runtime_s),
+        (Some("OB DISCHRG"), Some(61.0), Some(900))
+    );
 }

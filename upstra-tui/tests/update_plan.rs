@@ -179,20 +179,21 @@ fn run_and_step_events_refresh_the_status_and_the_view_follows_the_run() {
         }],
     );
     assert_eq!(state.plan.shows, PlanShows::Run(3));
-    assert!(calls(&effects).contains(&Call::PlanStatus));
-    // A step ends while the status call is out: one more call once it answers.
-    let effects = events(
-        &mut state,
-        vec![DomainEvent::StepEnded {
-            run: 3,
-            step: 1,
-            state: "done".into(),
-            detail: "moved".into(),
-        }],
-    );
+    // Events by the second ask for the status once per paced tick, not once each.
     assert!(!calls(&effects).contains(&Call::PlanStatus));
-    let effects = replied(&mut state, Reply::PlanStatus(Ok(shedding())));
-    assert_eq!(calls(&effects), vec![Call::PlanStatus]);
+    for _ in 0..3 {
+        events(
+            &mut state,
+            vec![DomainEvent::StepEnded {
+                run: 3,
+                step: 1,
+                state: "done".into(),
+                detail: "moved".into(),
+            }],
+        );
+    }
+    assert_eq!(status_calls_over_ticks(&mut state), 1);
+    replied(&mut state, Reply::PlanStatus(Ok(shedding())));
     assert_eq!(state.plan.shown().map(|p| p.steps.len()), Some(5));
     assert_eq!(
         state.plan.selected_step().and_then(|s| s.state.as_deref()),
@@ -205,8 +206,20 @@ fn run_and_step_events_refresh_the_status_and_the_view_follows_the_run() {
     assert_eq!(state.plan.shows, PlanShows::Preview);
     // Other events leave the status alone.
     let bob = upstra_core::ids::UserName::new("bob").expect("valid");
-    let effects = events(&mut state, vec![DomainEvent::UserLoggedIn { user: bob }]);
-    assert!(!calls(&effects).contains(&Call::PlanStatus));
+    events(&mut state, vec![DomainEvent::UserLoggedIn { user: bob }]);
+    assert!(!state.plan.status_wanted);
+}
+
+/// Plan status calls made over the next few ticks.
+fn status_calls_over_ticks(state: &mut State) -> usize {
+    (0..=upstra_tui::console::update::STALE_TICKS)
+        .map(|_| {
+            calls(&upstra_tui::console::update::update(state, Action::Tick))
+                .iter()
+                .filter(|c| **c == Call::PlanStatus)
+                .count()
+        })
+        .sum()
 }
 
 #[test]

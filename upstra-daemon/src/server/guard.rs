@@ -184,6 +184,7 @@ impl Serve for Guarded {
     ) -> Result<UpstraResponse, tarpc::ServerError> {
         let conn = self.0;
         let (method, credential) = method_of(&req);
+        tracing::debug!(method = method.name(), peer_uid = conn.peer_uid, "call");
         match conn.admit(method, credential, &req).await {
             Ok(principal) => conn.with_principal(principal).serve().serve(ctx, req).await,
             Err(e) => match refusal(method, e) {
@@ -213,7 +214,7 @@ impl Connection {
             Access::Session { scopes, needs, on } => (scopes, needs, on),
         };
         let token = credential.ok_or(ApiError::Unauthenticated)?;
-        let principal = self.resolve(token).await?;
+        let principal = self.resolve(token, method.counts_globally()).await?;
         self.shared
             .presence
             .seen(self.id, &principal.user, self.peer_uid, &self.shared.events);
@@ -316,9 +317,9 @@ impl Connection {
         }
     }
 
-    /// Looks the session up, counts the call against the caller's global rate limit, and loads
-    /// the grants, in one trip to the store thread.
-    async fn resolve(&self, token: &SessionToken) -> Result<Arc<Principal>, ApiError> {
+    /// Looks the session up, counts the call against the caller's global rate limit (when
+    /// `count`), and loads the grants, in one trip to the store thread.
+    async fn resolve(&self, token: &SessionToken, count: bool) -> Result<Arc<Principal>, ApiError> {
         let hash = crate::auth::token_hash(token);
         let now = clock::now();
         let idle =
@@ -332,7 +333,7 @@ impl Connection {
                     return Ok(Err(ApiError::Unauthenticated));
                 };
                 let key = format!("global:{}", session.user);
-                if let Err(retry_after_s) = limits::take(db, &key, limits.global, now)? {
+                if count && let Err(retry_after_s) = limits::take(db, &key, limits.global, now)? {
                     return Ok(Err(ApiError::RateLimited { retry_after_s }));
                 }
                 let grants = db.grants(Some(&session.user))?;

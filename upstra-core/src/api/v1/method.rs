@@ -244,6 +244,14 @@ impl Method {
         }
     }
 
+    /// Whether a call counts against the caller's global rate limit. The event stream does
+    /// not: a console follows it with one long-poll at a time, answered as fast as events
+    /// happen, and counting each answer would lock out the operator during an outage, when
+    /// events come every second and the console matters most.
+    pub const fn counts_globally(self) -> bool {
+        !matches!(self, Self::EventsSince)
+    }
+
     pub const fn is_public(self) -> bool {
         matches!(self.access(), Access::Public)
     }

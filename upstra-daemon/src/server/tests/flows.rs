@@ -471,3 +471,39 @@ async fn audit_verify_reports_an_edited_record() {
         "{v:?}"
     );
 }
+
+#[tokio::test]
+async fn following_the_event_stream_never_spends_the_global_rate_limit() {
+    let h = Harness::new().await;
+    h.user("ops", "operator", "all").await;
+    let token = h.session("ops", SessionScope::Full).await;
+    // Far more polls than the limit allows calls: a console in an outage answers one a second.
+    for _ in 0..1_100 {
+        let r = h
+            .call(UpstraRequest::EventsSince {
+                token: token.clone(),
+                cursor: 0,
+                max_wait_ms: 0,
+            })
+            .await;
+        assert_eq!(error_of(&r), None);
+    }
+    // Other calls still have their whole allowance, and no more.
+    for i in 0..1_000 {
+        let r = h
+            .call(UpstraRequest::Whoami {
+                token: token.clone(),
+            })
+            .await;
+        assert_eq!(error_of(&r), None, "call {i}");
+    }
+    let r = h
+        .call(UpstraRequest::Whoami {
+            token: token.clone(),
+        })
+        .await;
+    assert!(
+        matches!(error_of(&r), Some(ApiError::RateLimited { .. })),
+        "{r:?}"
+    );
+}

@@ -155,6 +155,63 @@ impl From<Lists> for Inventory {
 }
 
 impl Inventory {
+    /// Applies an event that carries the new value itself (a reading, a power state); returns
+    /// false when the lists must be fetched again to show it (something added, moved between
+    /// parents, or a value the event does not carry).
+    pub fn apply(&mut self, event: &upstra_core::events::DomainEvent) -> bool {
+        use upstra_core::events::DomainEvent as E;
+        match event {
+            E::UpsBatteryChanged {
+                ups,
+                charge_pct,
+                runtime_s,
+            } => self.ups.get_mut(ups.as_str()).is_some_and(|u| {
+                u.charge_pct = *charge_pct;
+                u.runtime_s = *runtime_s;
+                true
+            }),
+            E::UpsStatusChanged { ups, to, .. } => {
+                self.ups.get_mut(ups.as_str()).is_some_and(|u| {
+                    u.status = Some(to.clone());
+                    true
+                })
+            }
+            E::ServerPowerChanged { server, to, .. } => {
+                self.servers.get_mut(server.as_str()).is_some_and(|s| {
+                    s.power = *to;
+                    true
+                })
+            }
+            E::VmPowerChanged { vm, to, .. } => self.vms.get_mut(vm.as_str()).is_some_and(|v| {
+                v.power = to.as_str().to_owned();
+                true
+            }),
+            // Facts about people, plans and peers change no list.
+            E::UserLoggedIn { .. }
+            | E::UserLoggedOut { .. }
+            | E::UserConnected { .. }
+            | E::UserDisconnected { .. }
+            | E::OutageGraceStarted { .. }
+            | E::OutagePowerReturned { .. }
+            | E::OutageSelfTestIgnored { .. }
+            | E::OutageCommsAlarm { .. }
+            | E::OutageTriggered { .. }
+            | E::OutageMainsReturned { .. }
+            | E::OutagePowerLostAgain { .. }
+            | E::OutageRestoreReady { .. }
+            | E::RunStarted { .. }
+            | E::RunStopping { .. }
+            | E::RunEnded { .. }
+            | E::StepStarted { .. }
+            | E::StepEnded { .. }
+            | E::PeerUnreachable { .. }
+            | E::PeerRecovered { .. }
+            | E::Remote { .. }
+            | E::DaemonStarted { .. } => true,
+            _ => false,
+        }
+    }
+
     /// The UPS whose status has the `OB` (on battery) flag.
     pub fn on_battery(&self) -> Vec<&str> {
         self.ups
@@ -192,6 +249,8 @@ pub struct Sync {
     pub ticks_since_fetch: u32,
     /// Ticks since a call failed for lack of a daemon: the retry delay.
     pub ticks_since_failure: u32,
+    /// Events said the lists changed: fetch them at the next paced tick.
+    pub stale: bool,
 }
 
 /// Everything the console knows.

@@ -33,6 +33,8 @@ pub struct PlanScreen {
     pub fetching_status: bool,
     /// News (an outage event) arrived while a status call was in flight: ask again after it.
     pub status_stale: bool,
+    /// Events asked for the status; it is fetched at the next paced tick.
+    pub status_wanted: bool,
     /// `plan_show` for [`Self::preview_of`].
     pub preview: Option<PlanView>,
     pub preview_of: Option<String>,

@@ -32,9 +32,13 @@ use super::state::{
     Connection, Enrollment, LoginField, LoginForm, PasswordForm, Screen, Session, State, Sync,
 };
 
-/// Ticks between two fetches of the lists when no event asked for one. Events only mark
-/// changes of state; charge and runtime move without them.
-pub const REFRESH_TICKS: u32 = 5;
+/// Ticks between two fetches of the lists when no event asked for one: a fallback, since
+/// events announce every change worth showing.
+pub const REFRESH_TICKS: u32 = 30;
+/// Ticks at least between two fetches that events asked for. Events come every second in an
+/// outage; fetching on each would spend the operator's rate limit (1000 calls in 15 minutes)
+/// in minutes, right when the console matters most.
+pub const STALE_TICKS: u32 = 3;
 /// Ticks to wait before calling a daemon that could not be reached.
 pub const RETRY_TICKS: u32 = 3;
 
@@ -274,8 +278,11 @@ fn tick(state: &mut State) -> Vec<Effect> {
                     cursor: sync.cursor,
                 });
             }
-            if !sync.fetching && sync.ticks_since_fetch >= REFRESH_TICKS {
+            let due = sync.ticks_since_fetch >= REFRESH_TICKS
+                || (sync.stale && sync.ticks_since_fetch >= STALE_TICKS);
+            if !sync.fetching && due {
                 sync.fetching = true;
+                sync.stale = false;
                 effects.push(Effect::FetchLists { epoch, token });
                 refreshed = true;
             }
@@ -285,6 +292,7 @@ fn tick(state: &mut State) -> Vec<Effect> {
     if refreshed {
         effects.extend(plan::refresh(state));
     }
+    effects.extend(plan::paced(state));
     effects
 }
 
@@ -332,8 +340,13 @@ pub(super) fn fetch_now(state: &mut State) -> Vec<Effect> {
 fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
-    let changed = page.gap || !page.events.is_empty();
     let events: Vec<_> = page.events.into_iter().map(|r| r.event).collect();
+    // Readings and power states are applied as they come; only what moves things around
+    // (a VM to another host, an apply, lost events) needs the lists again.
+    let mut changed = page.gap;
+    for event in &events {
+        changed |= !state.inventory.apply(event);
+    }
     let mut effects = views::events(state, &events);
     // The event shows once the operator has read the notice (see `seen`): a UPS reading
     // every second must not wipe the answer to a power-off before anyone sees it.
@@ -345,7 +358,8 @@ fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     };
     let token = session.token.clone();
     if changed {
-        effects.extend(fetch_now(state));
+        // Fetched at the next paced tick (see `STALE_TICKS`), however many pages come.
+        state.sync.stale = true;
     }
     state.sync.following = true;
     effects.push(Effect::FollowEvents {

@@ -110,6 +110,15 @@ pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     effects
 }
 
+/// The status events asked for, once the last one is at least `STALE_TICKS` old.
+pub(super) fn paced(state: &mut State) -> Vec<Effect> {
+    if state.plan.status_wanted && state.plan.status_age >= super::STALE_TICKS {
+        state.plan.status_wanted = false;
+        return want_status(state);
+    }
+    Vec::new()
+}
+
 /// One second passed: the grace periods count down.
 pub(super) fn tick(state: &mut State) {
     state.plan.status_age = state.plan.status_age.saturating_add(1);
@@ -255,11 +264,11 @@ pub(super) fn events(state: &mut State, events: &[DomainEvent]) -> Vec<Effect> {
             _ => {}
         }
     }
-    let mut effects = if wanted {
-        want_status(state)
-    } else {
-        Vec::new()
-    };
+    // Asked for at the next paced tick: a run's events come by the second.
+    if wanted {
+        state.plan.status_wanted = true;
+    }
+    let mut effects = Vec::new();
     if preview && state.screen == Screen::Plan {
         effects.extend(want_preview(state));
     }
