@@ -57,6 +57,25 @@ fn demo_shows_the_tree_at_80x24_and_q_leaves_a_clean_terminal() {
         s.contains("web-01") || s.contains("dns-01")
     });
 
+    // `/esx-b`: the tree keeps lab-b's branch down to those two servers (and the VMs that
+    // run there), nothing of lab-a; Esc brings it all back.
+    tmux.type_text("/esx-b");
+    let screen = tmux.wait_for("the filtered tree", Duration::from_secs(10), |s| {
+        s.contains("/esx-b ·") && tree_pane(s).contains("esx-b2")
+    });
+    let tree = tree_pane(&screen);
+    for shown in ["lab-b", "ups-b1", "esx-b1", "esx-b2"] {
+        assert!(tree.contains(shown), "{shown} missing:\n{screen}");
+    }
+    for hidden in ["lab-a", "ups-a1", "esx-a1", "esx-a2", "nas-a1", "core-sw"] {
+        assert!(!tree.contains(hidden), "{hidden} shows:\n{screen}");
+    }
+    eprintln!("the tree filtered on esx-b:\n{screen}");
+    tmux.run(&["send-keys", "-t", "t", "Escape"]);
+    tmux.wait_for("the whole tree again", Duration::from_secs(10), |s| {
+        !s.contains("/esx-b") && tree_pane(s).contains("lab-a")
+    });
+
     tmux.run(&["send-keys", "-t", "t", "q"]);
     let screen = tmux.wait_for("the shell after quitting", Duration::from_secs(30), |s| {
         s.contains("status=")
@@ -76,4 +95,15 @@ fn demo_shows_the_tree_at_80x24_and_q_leaves_a_clean_terminal() {
         "back on the normal screen"
     );
     assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor visible again");
+}
+
+/// The tree pane of an 80x24 console: the left half of the lines between the header and the
+/// status line.
+fn tree_pane(screen: &str) -> String {
+    screen
+        .lines()
+        .skip(1)
+        .take(21)
+        .map(|l| l.chars().take(40).collect::<String>() + "\n")
+        .collect()
 }

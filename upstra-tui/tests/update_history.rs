@@ -181,12 +181,10 @@ fn the_records_scroll_and_refresh_asks_again() {
 }
 
 #[test]
-fn the_filter_key_means_nothing_in_the_lab_view() {
+fn the_filter_key_in_the_lab_view_filters_the_tree_not_the_history() {
     let mut state = logged_in_with(AUDITOR);
     press(&mut state, "/");
-    assert!(state.overlay.is_none());
-    assert!(matches!(
-        state.notice.as_ref().map(|n| &n.message),
-        Some(Message::NotInThisView(_))
-    ));
+    assert!(state.overlay.is_none(), "no audit filter form");
+    assert_eq!(state.mode(), Mode::Filter);
+    assert!(state.notice.is_none());
 }

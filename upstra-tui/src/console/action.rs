@@ -147,6 +147,11 @@ pub enum Action {
     /// Tab/Down (`1`) or Shift-Tab/Up (`-1`) in a form.
     FormMove(i32),
     FormSubmit,
+    /// Typing the lab tree's filter; Enter keeps it, Esc clears it.
+    FilterChar(char),
+    FilterBackspace,
+    FilterKeep,
+    FilterClear,
     /// A click on a line (see `mouse`).
     Clicked(super::mouse::Hit),
     /// The mouse wheel over the screen: lines down (positive) or up.

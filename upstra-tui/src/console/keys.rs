@@ -269,9 +269,26 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
-        Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => {
-            state.keys.command(chord)?.action()
-        }
+        Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => match state.keys.command(chord) {
+            Some(command) => command.action(),
+            // Esc clears a filter kept on the tree, as it does while typing it.
+            None if code == KeyCode::Esc
+                && state.mode() == Mode::Tree
+                && state.filter.is_active() =>
+            {
+                Action::FilterClear
+            }
+            None => return None,
+        },
+        Mode::Filter => match code {
+            KeyCode::Esc => Action::FilterClear,
+            KeyCode::Enter => Action::FilterKeep,
+            KeyCode::Backspace => Action::FilterBackspace,
+            KeyCode::Up => Action::Up,
+            KeyCode::Down => Action::Down,
+            KeyCode::F(1) => Action::Run(Command::Help),
+            _ => Action::FilterChar(typed?),
+        },
         // The pane vanished under the key: nothing to do.
         Mode::Ssh => return None,
         Mode::Setup => match code {

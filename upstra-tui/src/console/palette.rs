@@ -34,7 +34,7 @@ pub fn fits_view(command: Command, screen: Screen) -> bool {
     match command.group() {
         Group::Lab => screen == Screen::Tree,
         Group::Admin => screen == Screen::Admin,
-        _ => command != Command::Filter || screen == Screen::History,
+        _ => command != Command::Filter || matches!(screen, Screen::Tree | Screen::History),
     }
 }
 

@@ -199,3 +199,56 @@ pub fn find<'a>(nodes: &'a [Node], id: &NodeId) -> Option<&'a Node> {
         }
     })
 }
+
+/// What a filter keeps: the nodes `matches` accepts and their ancestors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub nodes: BTreeSet<NodeId>,
+    /// How many nodes matched (their ancestors not counted).
+    pub matches: usize,
+    /// The first match, depth first: the line the selection moves to.
+    pub first: Option<NodeId>,
+}
+
+/// Filters the tree: every node `matches` accepts, with the path down to it.
+pub fn filter(nodes: &[Node], matches: &impl Fn(&NodeId) -> bool) -> Kept {
+    fn walk(nodes: &[Node], matches: &impl Fn(&NodeId) -> bool, out: &mut Kept) -> bool {
+        let mut any = false;
+        for node in nodes {
+            let hit = matches(&node.id);
+            if hit {
+                out.matches += 1;
+                out.first.get_or_insert_with(|| node.id.clone());
+            }
+            let below = walk(&node.children, matches, out);
+            if hit || below {
+                out.nodes.insert(node.id.clone());
+                any = true;
+            }
+        }
+        any
+    }
+    let mut out = Kept::default();
+    walk(nodes, matches, &mut out);
+    out
+}
+
+/// The lines a filter shows: the kept nodes, every one unfolded, so that a match deep under
+/// a folded server shows with its path.
+pub fn filtered_rows(nodes: &[Node], kept: &BTreeSet<NodeId>) -> Vec<Row> {
+    fn walk(nodes: &[Node], depth: usize, kept: &BTreeSet<NodeId>, out: &mut Vec<Row>) {
+        for node in nodes.iter().filter(|n| kept.contains(&n.id)) {
+            let open = node.children.iter().any(|c| kept.contains(&c.id));
+            out.push(Row {
+                id: node.id.clone(),
+                depth,
+                has_children: open,
+                expanded: open,
+            });
+            walk(&node.children, depth + 1, kept, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(nodes, 0, kept, &mut out);
+    out
+}

@@ -8,6 +8,7 @@ mod admin;
 mod form;
 mod forms;
 mod history;
+mod lab_filter;
 mod overlay;
 mod plan;
 mod setup;
@@ -26,6 +27,7 @@ pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
 };
 pub use self::history::{AuditFilter, History};
+pub use self::lab_filter::TreeFilter;
 pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
 pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
 pub use self::setup::{Setup, SetupChoice, SetupStep};
@@ -92,6 +94,8 @@ pub enum Mode {
     /// A secret shown once.
     Secret,
     Setup,
+    /// Typing the lab tree's filter.
+    Filter,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -273,6 +277,8 @@ pub struct State {
     pub selected: Option<NodeId>,
     /// Nodes whose folding differs from [`NodeId::expanded_by_default`].
     pub toggled: BTreeSet<NodeId>,
+    /// The tree's `/` filter.
+    pub filter: TreeFilter,
     /// Whose view the inventory, selection and folding are: kept when a session expires, so
     /// the same user logging in again finds it as it was; anyone else starts afresh.
     pub view_of: Option<String>,
@@ -318,6 +324,7 @@ impl State {
             tree: Vec::new(),
             selected: None,
             toggled: BTreeSet::new(),
+            filter: TreeFilter::default(),
             view_of: None,
             login: LoginForm::default(),
             enroll: Enrollment::default(),
@@ -363,6 +370,7 @@ impl State {
                 Screen::Starting => Mode::Starting,
                 Screen::Login => Mode::Login,
                 Screen::Tree if self.ssh.active.is_some() => Mode::Ssh,
+                Screen::Tree if self.filter.typing => Mode::Filter,
                 Screen::Tree => Mode::Tree,
                 Screen::Enroll => Mode::Enroll,
                 Screen::Password => Mode::Password,
@@ -395,9 +403,13 @@ impl State {
         }
     }
 
-    /// The visible lines of the tree.
+    /// The visible lines of the tree: with a filter, what it keeps, unfolded.
     pub fn rows(&self) -> Vec<Row> {
-        tree::rows(&self.tree, &|id| self.is_expanded(id))
+        if self.filter.is_active() {
+            tree::filtered_rows(&self.tree, &self.filter.kept.nodes)
+        } else {
+            tree::rows(&self.tree, &|id| self.is_expanded(id))
+        }
     }
 
     /// The index of the selected line among [`Self::rows`].
@@ -425,6 +437,7 @@ impl State {
         self.loaded = false;
         self.selected = None;
         self.toggled.clear();
+        self.filter = TreeFilter::default();
         self.last_event = None;
         self.plan = PlanScreen::default();
         self.history = History::default();
@@ -432,13 +445,17 @@ impl State {
     }
 
     /// Replaces the inventory and rebuilds the tree, keeping the selection on the same object
-    /// (unfolding its new parents if it moved) or, if it is gone, on the same line.
+    /// (unfolding its new parents if it moved) or, if it is gone or the filter no longer
+    /// keeps it, on the same line.
     pub fn set_inventory(&mut self, inventory: Inventory) {
         let old_index = self.selected_index(&self.rows());
         self.inventory = inventory;
         self.tree = tree::build(&self.inventory);
+        self.filter.apply(&self.tree, &self.inventory);
         self.loaded = true;
-        let kept = self.selected.clone().is_some_and(|id| self.reveal(&id));
+        let kept = self.selected.clone().is_some_and(|id| {
+            self.reveal(&id) && (!self.filter.is_active() || self.filter.kept.nodes.contains(&id))
+        });
         if !kept {
             let rows = self.rows();
             let index = old_index.unwrap_or(0).min(rows.len().saturating_sub(1));

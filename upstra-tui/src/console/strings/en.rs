@@ -46,6 +46,15 @@ pub static EN: Strings = Strings {
     comms_lost: "comms lost",
     not_read_yet: "not read yet",
     checking_session: "Checking your session…",
+    tree_matches: |n| match n {
+        0 => "no match".to_owned(),
+        1 => "1 match".to_owned(),
+        n => format!("{n} matches"),
+    },
+    tree_no_match: |text| {
+        format!("Nothing matches “{text}”. Backspace changes the filter, Esc clears it.")
+    },
+    clear_filter: "clear filter",
 
     footer_starting: "q quit",
     footer_login: "Tab next field  Enter log in  Esc quit  F1 help",
@@ -59,6 +68,7 @@ pub static EN: Strings = Strings {
     footer_confirm: "←→ No/Yes  Enter answer  Esc no",
     footer_hosts: "↑↓ choose  Enter migrate there  Esc cancel",
     footer_help: "Esc close",
+    footer_filter: "type a name  ↑↓ move  Enter keep the filter  Esc clear it",
 
     login_title: "Log in to Upstra",
     login_daemon: "Daemon",
@@ -142,7 +152,7 @@ pub static EN: Strings = Strings {
     command: |c| match c {
         Command::Up => "Up",
         Command::Down => "Down",
-        Command::First => "First line",
+        Command::First => "First / last line",
         Command::Last => "Last line",
         Command::Collapse => "Fold, or go up a level",
         Command::Expand => "Unfold, or go down a level",
@@ -172,7 +182,7 @@ pub static EN: Strings = Strings {
         Command::PlanRestore => "Restore the lab now",
         Command::PlanSimulate => "Simulate an outage (read-only checks)",
         Command::DemoPowerCut => "Demo: cut or bring back a UPS's mains",
-        Command::Filter => "Filter the history",
+        Command::Filter => "Filter the list",
         Command::Add => "Add a user, or a grant",
         Command::Disable => "Disable or enable the user",
         Command::ResetPassword => "Reset the user's password",

@@ -49,6 +49,17 @@ pub static FR: Strings = Strings {
     comms_lost: "liaison perdue",
     not_read_yet: "pas encore lu",
     checking_session: "Vérification de votre session…",
+    tree_matches: |n| match n {
+        0 => "aucun résultat".to_owned(),
+        1 => "1 résultat".to_owned(),
+        n => format!("{n} résultats"),
+    },
+    tree_no_match: |text| {
+        format!(
+            "Rien ne correspond à « {text} ». Retour arrière modifie le filtre, Échap l'efface."
+        )
+    },
+    clear_filter: "effacer le filtre",
 
     footer_starting: "q quitter",
     footer_login: "Tab champ suivant  Entrée se connecter  Échap quitter  F1 aide",
@@ -62,6 +73,7 @@ pub static FR: Strings = Strings {
     footer_confirm: "←→ Non/Oui  Entrée répondre  Échap non",
     footer_hosts: "↑↓ choisir  Entrée migrer là  Échap annuler",
     footer_help: "Échap fermer",
+    footer_filter: "tapez un nom  ↑↓ aller  Entrée garder le filtre  Échap l'effacer",
 
     login_title: "Connexion à Upstra",
     login_daemon: "Démon",
@@ -154,7 +166,7 @@ pub static FR: Strings = Strings {
     command: |c| match c {
         Command::Up => "Monter",
         Command::Down => "Descendre",
-        Command::First => "Première ligne",
+        Command::First => "Début / fin de liste",
         Command::Last => "Dernière ligne",
         Command::Collapse => "Replier ou remonter",
         Command::Expand => "Déplier ou descendre",
@@ -184,7 +196,7 @@ pub static FR: Strings = Strings {
         Command::PlanRestore => "Rétablir le lab maintenant",
         Command::PlanSimulate => "Simuler une coupure (vérifications sans effet)",
         Command::DemoPowerCut => "Démo : couper ou rendre le secteur d'un onduleur",
-        Command::Filter => "Filtrer l'historique",
+        Command::Filter => "Filtrer la liste",
         Command::Add => "Ajouter un utilisateur, ou un droit",
         Command::Disable => "Désactiver ou réactiver l'utilisateur",
         Command::ResetPassword => "Réinitialiser le mot de passe",

@@ -88,6 +88,12 @@ pub struct Strings {
     pub comms_lost: &'static str,
     pub not_read_yet: &'static str,
     pub checking_session: &'static str,
+    /// In the tree's title with a filter: how many nodes match.
+    pub tree_matches: fn(usize) -> String,
+    /// The tree's body when the filter matches nothing.
+    pub tree_no_match: fn(&str) -> String,
+    /// The footer hint, when a filter is kept, for the key that clears it.
+    pub clear_filter: &'static str,
 
     pub footer_starting: &'static str,
     pub footer_login: &'static str,
@@ -101,6 +107,7 @@ pub struct Strings {
     pub footer_confirm: &'static str,
     pub footer_hosts: &'static str,
     pub footer_help: &'static str,
+    pub footer_filter: &'static str,
 
     pub login_title: &'static str,
     pub login_daemon: &'static str,

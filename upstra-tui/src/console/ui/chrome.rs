@@ -167,6 +167,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Confirm => s.footer_confirm.to_owned(),
         Mode::Hosts => s.footer_hosts.to_owned(),
         Mode::Help => s.footer_help.to_owned(),
+        Mode::Filter => s.footer_filter.to_owned(),
         // The pane draws its own footer.
         Mode::Ssh => String::new(),
     };
@@ -214,6 +215,11 @@ fn tree_hints(state: &State, width: usize) -> String {
     }
     if let Some(h) = single(Command::NextView) {
         hints.push((8, h));
+    }
+    if state.filter.is_active() {
+        hints.push((4, format!("{} {}", s.keys.esc, s.clear_filter)));
+    } else if let Some(h) = single(Command::Filter) {
+        hints.push((7, h));
     }
     if let Some(h) = single(Command::Quit) {
         hints.push((3, h));

@@ -69,7 +69,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 /// The keys of a command as the help lists them: `↑ k`, or `-` when it has none. A pair
-/// (page up and down, next and previous view) shares one line: the first's keys, then the
+/// (page up and down, first and last line, next and previous view) shares one line: the first's keys, then the
 /// second's.
 fn keys_of(state: &State, c: Command) -> String {
     let s = state.strings();
@@ -89,6 +89,7 @@ fn keys_of(state: &State, c: Command) -> String {
 fn partner(c: Command) -> Option<Command> {
     match c {
         Command::PageUp => Some(Command::PageDown),
+        Command::First => Some(Command::Last),
         Command::NextView => Some(Command::PreviousView),
         _ => None,
     }
@@ -112,7 +113,7 @@ fn group(state: &State, g: Group) -> Vec<Line<'static>> {
     let listed: Vec<Command> = Command::ALL
         .into_iter()
         .filter(|c| c.group() == g && shown(state, *c))
-        .filter(|c| !matches!(c, Command::PageDown | Command::PreviousView))
+        .filter(|c| !matches!(c, Command::PageDown | Command::Last | Command::PreviousView))
         .collect();
     let key_width = listed
         .iter()

@@ -19,11 +19,26 @@ const GAP: &str = "  ";
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let s = state.strings();
-    let block = Block::bordered().title(format!(" {} ", s.tree_title));
+    let block = Block::bordered().title(title(state));
+    let filter = &state.filter;
+    if filter.typing {
+        // The terminal's cursor after the text typed, in the title.
+        let typed = Span::raw(typed_title(state)).width();
+        let x = usize::from(area.x) + 1 + typed;
+        let last = area.right().saturating_sub(2);
+        frame.set_cursor_position(Position::new(
+            u16::try_from(x).unwrap_or(last).min(last),
+            area.y,
+        ));
+    }
+    let no_match;
     let message = if !state.loaded {
         Some(s.loading)
     } else if state.tree.is_empty() {
         Some(s.empty_lab)
+    } else if filter.is_active() && filter.kept.matches == 0 {
+        no_match = (s.tree_no_match)(&filter.text);
+        Some(no_match.as_str())
     } else {
         None
     };
@@ -53,6 +68,26 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let mut list_state =
         ListState::default().with_selected(selected.and_then(|s| s.checked_sub(offset)));
     frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// The pane's title: with a filter, the text after `/` and how many nodes it matches.
+fn title(state: &State) -> String {
+    let filter = &state.filter;
+    if !filter.typing && !filter.is_active() {
+        return format!(" {} ", state.strings().tree_title);
+    }
+    let mut title = typed_title(state);
+    if filter.is_active() {
+        title.push_str(" · ");
+        title.push_str(&(state.strings().tree_matches)(filter.kept.matches));
+    }
+    title.push(' ');
+    title
+}
+
+/// The title up to the end of the filter's text, where the cursor goes while typing.
+fn typed_title(state: &State) -> String {
+    format!(" {} /{}", state.strings().tree_title, state.filter.text)
 }
 
 /// The visible line at `at` in the pane `area`, for a click.

@@ -4,13 +4,14 @@
 //!
 //! This module holds the dispatch and the session/sync logic; `login` the login form and its
 //! second step, `enroll` two-factor enrollment, `password` the forced password change, `nav`
-//! tree navigation, `overlay` the palette, the help and the dialogs, `operate` the commands
-//! that act on the lab and their answers.
+//! tree navigation, `lab_filter` the tree's `/` filter, `overlay` the palette, the help and
+//! the dialogs, `operate` the commands that act on the lab and their answers.
 
 mod admin;
 mod enroll;
 mod form;
 mod history;
+mod lab_filter;
 mod login;
 mod nav;
 mod operate;
@@ -150,6 +151,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Replied { .. } => Vec::new(),
         Action::FormChar(_) | Action::FormBackspace | Action::FormMove(_) | Action::FormSubmit => {
             form::key(state, &action)
+        }
+        Action::FilterChar(_)
+        | Action::FilterBackspace
+        | Action::FilterKeep
+        | Action::FilterClear => {
+            seen(state);
+            lab_filter::key(state, &action);
+            Vec::new()
         }
         Action::Scroll(by) => {
             seen(state);
@@ -417,6 +426,7 @@ pub(super) fn end_session(
     state.epoch += 1;
     state.screen = Screen::Login;
     state.overlay = None;
+    state.filter.typing = false;
     state.in_flight = 0;
     state.sync = Sync::default();
     state.enroll = Enrollment::default();

@@ -25,7 +25,8 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
     state.selected = Some(rows[index].id.clone());
 }
 
-/// Collapse, Expand, Toggle, with file-manager moves when there is nothing to fold.
+/// Collapse, Expand, Toggle, with file-manager moves when there is nothing to fold (or a
+/// filter decides what shows).
 pub(super) fn fold(state: &mut State, action: &Action) {
     let rows = state.rows();
     let Some(index) = state.selected_index(&rows) else {
@@ -33,6 +34,18 @@ pub(super) fn fold(state: &mut State, action: &Action) {
         return;
     };
     let row = &rows[index];
+    if state.filter.is_active() {
+        // The filter unfolds what it keeps: the fold keys only move.
+        let to = match action {
+            Action::Expand => rows.get(index + 1).filter(|r| r.depth > row.depth),
+            Action::Collapse => rows[..index].iter().rev().find(|r| r.depth < row.depth),
+            _ => None,
+        };
+        if let Some(to) = to {
+            state.selected = Some(to.id.clone());
+        }
+        return;
+    }
     match action {
         Action::Toggle if row.has_children => state.set_expanded(&row.id, !row.expanded),
         Action::Expand if row.has_children && !row.expanded => state.set_expanded(&row.id, true),

@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 
-use super::{admin, expire, fetch_now, history, lost, overlay, plan, views};
+use super::{admin, expire, fetch_now, history, lab_filter, lost, overlay, plan, views};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::commands::Command;
 use crate::console::message::{Message, Notice};
@@ -52,7 +52,11 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::PlanSimulate
         | Command::DemoPowerCut => plan::command(state, command),
         Command::Filter => {
-            history::open_filter(state);
+            if state.screen == Screen::Tree {
+                lab_filter::open(state);
+            } else {
+                history::open_filter(state);
+            }
             Vec::new()
         }
         Command::Add | Command::Disable | Command::ResetPassword | Command::Remove => {

@@ -81,7 +81,7 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
                     if state.screen.is_view() {
                         state.screen = Screen::Tree;
                     }
-                    state.reveal(&id);
+                    super::lab_filter::reveal(state, &id);
                     Vec::new()
                 }
             };
