@@ -1,16 +1,17 @@
-//! What the accounts view draws, in English and French at 80×24 and 200×50: users, roles and
+//! What the accounts view draws, in English and French at 80×24 and 200×50: users, roles,
 //! grants, sessions and who is connected (also for someone who is not an admin), the new user
-//! form with its passwords masked, and a reset secret shown once.
+//! form with its passwords masked, the new role form, the role picker, a reset secret shown
+//! once, and the daemon refusing to remove the last admin.
 
 #[macro_use]
 mod support;
 
 use crossterm::event::KeyCode;
 use support::{accounts, apply, key, logged_in_with, people, press};
-use upstra_core::api::v1::ResetSecret;
+use upstra_core::api::v1::{ApiError, ResetSecret};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, Failure};
 use upstra_tui::console::call::{Outcome, Reply, Request};
 use upstra_tui::console::state::State;
 
@@ -43,10 +44,61 @@ fn accounts_users() {
 }
 
 #[test]
-fn accounts_roles_and_grants() {
+fn accounts_roles() {
     let mut state = on_accounts(ADMIN);
     apply(&mut state, vec![Action::Expand]);
-    screens!("accounts_roles_and_grants", state);
+    press(&mut state, "j");
+    screens!("accounts_roles", state);
+}
+
+#[test]
+fn accounts_grants() {
+    let mut state = on_accounts(ADMIN);
+    apply(&mut state, vec![Action::Expand, Action::Expand]);
+    screens!("accounts_grants", state);
+}
+
+#[test]
+fn accounts_new_role_form() {
+    let mut state = on_accounts(ADMIN);
+    apply(&mut state, vec![Action::Expand]);
+    press(&mut state, "+");
+    let mut actions: Vec<Action> = "night-shift".chars().map(Action::FormChar).collect();
+    // Tick read and power; leave the marker on power.
+    actions.extend([
+        Action::FormMove(1),
+        Action::FormChar(' '),
+        Action::FormMove(3),
+        Action::FormChar(' '),
+    ]);
+    apply(&mut state, actions);
+    screens!("accounts_new_role", state);
+}
+
+#[test]
+fn accounts_role_picker() {
+    let mut state = on_accounts(ADMIN);
+    press(&mut state, "jA");
+    screens!("accounts_role_picker", state);
+}
+
+#[test]
+fn accounts_removing_the_last_admin_is_refused() {
+    let mut state = on_accounts(ADMIN);
+    replied(
+        &mut state,
+        Reply::Done {
+            request: Request::RemoveUser {
+                user: "alice".into(),
+            },
+            result: Err(Failure::Refused(ApiError::Conflict {
+                message: "`alice` is the last admin and cannot be removed; make another user \
+                          admin first"
+                    .into(),
+            })),
+        },
+    );
+    screens!("accounts_last_admin_refused", state);
 }
 
 #[test]

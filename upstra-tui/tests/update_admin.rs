@@ -75,6 +75,8 @@ fn an_admin_gets_the_accounts_and_everyone_the_people() {
 fn the_tabs_go_round_and_the_people_tab_lists_the_chosen_users_sessions() {
     let mut state = on_accounts();
     press(&mut state, "j"); // bob
+    apply(&mut state, vec![Action::Expand]);
+    assert_eq!(state.admin.tab, AdminTab::Roles);
     let effects = apply(&mut state, vec![Action::Expand, Action::Expand]);
     assert_eq!(state.admin.tab, AdminTab::People);
     assert_eq!(
@@ -261,7 +263,8 @@ fn a_reset_shows_its_secret_once_and_closing_forgets_it() {
 #[test]
 fn delete_removes_a_grant_or_ends_sessions() {
     let mut state = on_accounts();
-    apply(&mut state, vec![Action::Expand]);
+    apply(&mut state, vec![Action::Expand, Action::Expand]);
+    assert_eq!(state.admin.tab, AdminTab::Grants);
     press(&mut state, "jj");
     key(&mut state, KeyCode::Delete);
     assert!(matches!(

@@ -89,6 +89,7 @@ pub enum Action {
     ConfirmSwitch,
     /// Enter in a confirm dialog: the focused answer.
     ConfirmAnswer,
+    /// Up/Down and Enter in a picker (a host for a migration, a role for a user).
     HostMove(i32),
     HostPick,
 

@@ -47,6 +47,11 @@ pub enum Call {
     },
     /// `grant_add`.
     AddGrant(GrantView),
+    /// `role_create`, with permission names.
+    CreateRole {
+        name: String,
+        permissions: Vec<String>,
+    },
     /// Reads a lab file and its password files here, as `upstra apply` does.
     ReadLab { path: PathBuf },
     /// `apply`.
@@ -81,6 +86,19 @@ pub enum Request {
         user: String,
     },
     RemoveGrant(GrantView),
+    /// Remove a user and their grants.
+    RemoveUser {
+        user: String,
+    },
+    /// Give a user this role on everything (instead of the one they had).
+    SetRole {
+        user: String,
+        role: String,
+    },
+    /// Remove a role nobody holds.
+    RemoveRole {
+        name: String,
+    },
     /// End one of the caller's own sessions.
     EndSession {
         id: String,
@@ -107,6 +125,9 @@ impl Request {
             Self::SetDisabled { disabled, .. } => *disabled,
             Self::ResetPassword { .. }
             | Self::RemoveGrant(_)
+            | Self::RemoveUser { .. }
+            | Self::SetRole { .. }
+            | Self::RemoveRole { .. }
             | Self::EndSession { .. }
             | Self::EndSessionsOf { .. } => true,
             Self::PlanCancel | Self::PlanRestore | Self::PowerCut { cut: false, .. } => false,
@@ -174,6 +195,10 @@ pub enum Reply {
     },
     GrantAdded {
         grant: GrantView,
+        result: Result<(), Failure>,
+    },
+    RoleCreated {
+        name: String,
         result: Result<(), Failure>,
     },
     /// The lab file, or its problems as `FILE:LINE: reason` lines.

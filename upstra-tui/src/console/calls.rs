@@ -63,6 +63,7 @@ fn refused(call: Call) -> Reply {
             grant,
             result: no(),
         },
+        Call::CreateRole { name, .. } => Reply::RoleCreated { name, result: no() },
         Call::Apply { dry_run, .. } => Reply::Applied {
             dry_run,
             result: no(),
@@ -151,6 +152,18 @@ async fn session_call(conn: &Connector, token: SessionToken, call: Call) -> Repl
                 .await;
             Reply::GrantAdded {
                 grant,
+                result: result.map_err(failure),
+            }
+        }
+        Call::CreateRole { name, permissions } => {
+            let asked = name.clone();
+            let result = conn
+                .call(timeouts::CALL, |c, ctx| async move {
+                    c.role_create(ctx, t, asked, permissions).await
+                })
+                .await;
+            Reply::RoleCreated {
+                name,
                 result: result.map_err(failure),
             }
         }
@@ -280,6 +293,27 @@ async fn run_request(
         Request::RemoveGrant(grant) => {
             conn.call(timeouts::CALL, |c, ctx| async move {
                 c.grant_remove(ctx, t, grant).await
+            })
+            .await?;
+            Outcome::Done
+        }
+        Request::RemoveUser { user } => {
+            conn.call(timeouts::CALL, |c, ctx| async move {
+                c.user_remove(ctx, t, user).await
+            })
+            .await?;
+            Outcome::Done
+        }
+        Request::SetRole { user, role } => {
+            conn.call(timeouts::CALL, |c, ctx| async move {
+                c.user_set_role(ctx, t, user, role).await
+            })
+            .await?;
+            Outcome::Done
+        }
+        Request::RemoveRole { name } => {
+            conn.call(timeouts::CALL, |c, ctx| async move {
+                c.role_remove(ctx, t, name).await
             })
             .await?;
             Outcome::Done

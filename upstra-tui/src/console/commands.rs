@@ -6,7 +6,7 @@
 //! `g G`, Enter) and the keys that act on the lab under the left hand (`o s x c w`), not next
 //! to any navigation key on a QWERTY or AZERTY keyboard, and every one of them asks first.
 //! The plan and admin actions that change something are capitals or chords of those
-//! left-hand keys (`R C E Z D`, `Ctrl-R`) or Delete; the views are on F2 to F5 and Tab, which
+//! left-hand keys (`R C E Z D A`, `Ctrl-R`) or Delete; the views are on F2 to F5 and Tab, which
 //! read the same on every layout (AZERTY types digits with Shift).
 //!
 //! One key map serves every view: a key means one thing wherever it is pressed, and a
@@ -56,6 +56,7 @@ pub enum Command {
     Disable,
     ResetPassword,
     Remove,
+    SetRole,
 }
 
 /// Where a command sits in the help and the palette.
@@ -83,7 +84,7 @@ pub enum Applies {
 
 impl Command {
     /// In the order the help and the palette list them.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 38] = [
         Self::Up,
         Self::Down,
         Self::PageUp,
@@ -119,6 +120,7 @@ impl Command {
         Self::Filter,
         Self::Add,
         Self::Disable,
+        Self::SetRole,
         Self::ResetPassword,
         Self::Remove,
     ];
@@ -163,6 +165,7 @@ impl Command {
             Self::Disable => "disable",
             Self::ResetPassword => "reset-password",
             Self::Remove => "remove",
+            Self::SetRole => "set-role",
         }
     }
 
@@ -210,6 +213,7 @@ impl Command {
             Self::Disable => &["D"],
             Self::ResetPassword => &["ctrl-r"],
             Self::Remove => &["delete"],
+            Self::SetRole => &["A"],
         }
     }
 
@@ -247,7 +251,9 @@ impl Command {
             | Self::PlanRestore
             | Self::PlanSimulate
             | Self::DemoPowerCut => Group::Plan,
-            Self::Add | Self::Disable | Self::ResetPassword | Self::Remove => Group::Admin,
+            Self::Add | Self::Disable | Self::ResetPassword | Self::Remove | Self::SetRole => {
+                Group::Admin
+            }
         }
     }
 
@@ -265,7 +271,7 @@ impl Command {
             | Self::PlanSimulate
             | Self::DemoPowerCut => Permissions::PLAN,
             Self::ViewHistory => Permissions::AUDIT,
-            Self::Disable | Self::ResetPassword => Permissions::ADMIN,
+            Self::Disable | Self::ResetPassword | Self::SetRole => Permissions::ADMIN,
             _ => Permissions::NONE,
         }
     }

@@ -81,6 +81,11 @@ pub enum Message {
         user: String,
         count: u32,
     },
+    /// A role was sent with no permission ticked.
+    NeedPermission,
+    RoleCreated(String),
+    /// A built-in role cannot be removed (the daemon would refuse too).
+    BuiltinRole(String),
     /// A field that takes a number got something else.
     BadNumber(super::state::FieldName),
     /// A lab file could not be read or has problems (listed on the screen).
@@ -176,9 +181,66 @@ impl CodeProblem {
     }
 }
 
+/// Why the daemon refused an account change. `ApiError::Conflict` carries the daemon's
+/// English sentence; the ones about accounts are recognised here to be worded in the user's
+/// language, next to the request they answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountProblem {
+    /// The user is the last enabled admin: removing or demoting them would lock everyone out.
+    LastAdmin,
+    BuiltinRole,
+    /// This many grants still give the role.
+    RoleInUse(u32),
+    RoleExists,
+    Other,
+}
+
+impl AccountProblem {
+    pub fn of(message: &str) -> Self {
+        if message.contains("is the last admin") {
+            Self::LastAdmin
+        } else if message.contains("is a built-in role") {
+            Self::BuiltinRole
+        } else if let Some((_, rest)) = message.split_once("is used by ") {
+            let count = rest.split_whitespace().next().and_then(|n| n.parse().ok());
+            count.map_or(Self::Other, Self::RoleInUse)
+        } else if message.starts_with("role `") && message.ends_with("already exists") {
+            Self::RoleExists
+        } else {
+            Self::Other
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::CodeProblem;
+    use super::{AccountProblem, CodeProblem};
+
+    #[test]
+    fn the_daemons_account_refusals_are_recognised() {
+        for (message, want) in [
+            (
+                "`alice` is the last admin and cannot be removed; make another user admin first",
+                AccountProblem::LastAdmin,
+            ),
+            (
+                "`alice` is the last admin and cannot be demoted; make another user admin first",
+                AccountProblem::LastAdmin,
+            ),
+            (
+                "`viewer` is a built-in role and cannot be removed",
+                AccountProblem::BuiltinRole,
+            ),
+            (
+                "role `auditor` is used by 2 grant(s); remove them first (`upstra grant list`)",
+                AccountProblem::RoleInUse(2),
+            ),
+            ("role `auditor` already exists", AccountProblem::RoleExists),
+            ("a run is already going on", AccountProblem::Other),
+        ] {
+            assert_eq!(AccountProblem::of(message), want, "{message}");
+        }
+    }
 
     #[test]
     fn the_daemons_reasons_are_recognised() {

@@ -21,7 +21,7 @@ use upstra_core::api::v1::{
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
-pub use self::admin::{Admin, AdminTab, Revealed};
+pub use self::admin::{Admin, AdminTab, Revealed, RoleDraft, RolePicker};
 pub use self::form::{Field, FieldName, Form, FormPurpose};
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
@@ -82,6 +82,7 @@ pub enum Mode {
     Password,
     Palette,
     Confirm,
+    /// A list to pick one from: a host to migrate to, a role to give.
     Hosts,
     Help,
     /// An SSH pane shows: keys go to its shell.
@@ -363,7 +364,8 @@ impl State {
             Some(Overlay::Help) => Mode::Help,
             Some(Overlay::Palette(_)) => Mode::Palette,
             Some(Overlay::Confirm(_) | Overlay::Ask(_)) => Mode::Confirm,
-            Some(Overlay::Hosts(_)) => Mode::Hosts,
+            Some(Overlay::Hosts(_) | Overlay::Roles(_)) => Mode::Hosts,
+            Some(Overlay::Role(_)) => Mode::Form,
             Some(Overlay::Form(_)) => Mode::Form,
             Some(Overlay::Secret(_)) => Mode::Secret,
             None => match self.screen {

@@ -20,6 +20,10 @@ pub enum Overlay {
     Form(super::Form),
     /// A password reset's secret, shown this once.
     Secret(super::Revealed),
+    /// A new role: its name and permissions.
+    Role(super::RoleDraft),
+    /// The role to give a user.
+    Roles(super::RolePicker),
 }
 
 /// One line of the palette.

@@ -4,6 +4,7 @@
 use upstra_core::api::v1::{GrantView, SessionScope, UserView};
 
 use crate::console::call::Request;
+use crate::console::message::AccountProblem;
 use crate::console::state::AdminTab;
 
 pub struct AdminWords {
@@ -61,4 +62,20 @@ pub struct AdminWords {
     pub sessions_ended: fn(&str, u32) -> String,
     /// A form sent with an empty field; its label is given.
     pub need_field: fn(&str) -> String,
+
+    /// A permission in a few words, beside its name in the new role's form.
+    pub permission: fn(&str) -> &'static str,
+    pub role_title: &'static str,
+    pub role_permissions: &'static str,
+    pub role_hint: &'static str,
+    pub role_footer: &'static str,
+    pub need_permission: &'static str,
+    pub role_created: fn(&str) -> String,
+    pub builtin_role: fn(&str) -> String,
+    /// The role picker: "Role of bob", and the mark beside the role they have.
+    pub picker_title: fn(&str) -> String,
+    pub picker_current: &'static str,
+    pub picker_footer: &'static str,
+    /// A refusal of the daemon about accounts, as a sentence.
+    pub problem: fn(AccountProblem) -> String,
 }

@@ -4,13 +4,15 @@ use upstra_core::api::v1::SessionScope;
 
 use super::admin::AdminWords;
 use crate::console::call::Request;
+use crate::console::message::AccountProblem;
 use crate::console::state::AdminTab;
 
 pub static ADMIN: AdminWords = AdminWords {
     title: "Accounts",
     tab: |t| match t {
         AdminTab::Users => "Users",
-        AdminTab::Access => "Roles and grants",
+        AdminTab::Roles => "Roles",
+        AdminTab::Grants => "Grants",
         AdminTab::People => "Sessions and who is on",
     },
     loading: "Reading the accounts…",
@@ -34,7 +36,7 @@ pub static ADMIN: AdminWords = AdminWords {
     },
     yes: "yes",
     no: "no",
-    roles_title: "Roles",
+    roles_title: "Roles (+ creates one, Delete removes one not built in)",
     col_permissions: "Permissions",
     builtin: "built in",
     grants_title: "Grants (Delete removes one, + adds one)",
@@ -91,6 +93,14 @@ pub static ADMIN: AdminWords = AdminWords {
                 g.role, g.user, g.resource
             )
         }
+        Request::RemoveUser { user } => format!(
+            "Remove user {user}? Their grants go with them and their sessions end; this cannot \
+             be undone."
+        ),
+        Request::SetRole { user, role } => format!(
+            "Give {user} the role {role} on everything, instead of the one they have there?"
+        ),
+        Request::RemoveRole { name } => format!("Remove role {name}?"),
         Request::EndSession { id } => format!(
             "End your session {id}? If it is this one, the console asks you to log in again."
         ),
@@ -100,6 +110,9 @@ pub static ADMIN: AdminWords = AdminWords {
     detail: |r| match r {
         Request::SetDisabled { disabled: true, .. } => {
             Some("They cannot log in until an admin enables them again.".to_owned())
+        }
+        Request::RemoveUser { .. } => {
+            Some("Disabling the user instead keeps the account and its history.".to_owned())
         }
         _ => None,
     },
@@ -111,6 +124,9 @@ pub static ADMIN: AdminWords = AdminWords {
         Request::SetDisabled { user, .. } => format!("Enabling {user}…"),
         Request::ResetPassword { user } => format!("Resetting the password of {user}…"),
         Request::RemoveGrant(g) => format!("Removing the grant of {} on {}…", g.user, g.resource),
+        Request::RemoveUser { user } => format!("Removing {user}…"),
+        Request::SetRole { user, role } => format!("Giving {user} the role {role}…"),
+        Request::RemoveRole { name } => format!("Removing role {name}…"),
         Request::EndSession { id } => format!("Ending session {id}…"),
         Request::EndSessionsOf { user } => format!("Ending the sessions of {user}…"),
         _ => String::new(),
@@ -128,6 +144,9 @@ pub static ADMIN: AdminWords = AdminWords {
             "{} no longer has role {} on {}.",
             g.user, g.role, g.resource
         ),
+        Request::RemoveUser { user } => format!("{user} is removed."),
+        Request::SetRole { user, role } => format!("{user} now has role {role} on everything."),
+        Request::RemoveRole { name } => format!("Role {name} is removed."),
         Request::EndSession { id } => format!("Session {id} ended."),
         Request::EndSessionsOf { user } => format!("The sessions of {user} ended."),
         _ => String::new(),
@@ -141,6 +160,9 @@ pub static ADMIN: AdminWords = AdminWords {
             Request::SetDisabled { user, .. } => format!("enable {user}"),
             Request::ResetPassword { user } => format!("reset the password of {user}"),
             Request::RemoveGrant(g) => format!("remove the grant of {} on {}", g.user, g.resource),
+            Request::RemoveUser { user } => format!("remove {user}"),
+            Request::SetRole { user, role } => format!("give {user} the role {role}"),
+            Request::RemoveRole { name } => format!("remove role {name}"),
             Request::EndSession { id } => format!("end session {id}"),
             Request::EndSessionsOf { user } => format!("end the sessions of {user}"),
             _ => "do this".to_owned(),
@@ -155,4 +177,42 @@ pub static ADMIN: AdminWords = AdminWords {
         n => format!("{n} sessions of {user} ended."),
     },
     need_field: |label| format!("Fill in “{label}”."),
+
+    permission: |name| match name {
+        "read" => "see the lab and its state",
+        "write" => "change the inventory",
+        "delete" => "remove objects from the inventory",
+        "power" => "power servers and VMs on and off",
+        "migrate" => "migrate VMs, maintenance mode",
+        "ssh" => "open a shell on a server",
+        "plan" => "run and cancel outage plans",
+        "audit" => "read the audit trail",
+        "admin" => "users, roles, grants, settings",
+        _ => "",
+    },
+    role_title: "New role",
+    role_permissions: "Permissions",
+    role_hint: "Space ticks or unticks the permission under the marker. A role is given to users \
+                with + in the grants tab, or on everything with A in the users tab.",
+    role_footer: "Tab ↑↓ move  Space tick  Enter create  Esc cancel",
+    need_permission: "Tick at least one permission.",
+    role_created: |name| format!("Role {name} created."),
+    builtin_role: |name| format!("{name} is a built-in role: it cannot be removed."),
+    picker_title: |user| format!("Role of {user} on everything"),
+    picker_current: "now",
+    picker_footer: "↑↓ choose  Enter give this role  Esc cancel",
+    problem: |p| match p {
+        AccountProblem::LastAdmin => {
+            "They are the last admin: make another user admin first.".to_owned()
+        }
+        AccountProblem::BuiltinRole => "It is a built-in role.".to_owned(),
+        AccountProblem::RoleInUse(1) => {
+            "A grant still gives it: remove that grant first, in the grants tab.".to_owned()
+        }
+        AccountProblem::RoleInUse(n) => {
+            format!("{n} grants still give it: remove them first, in the grants tab.")
+        }
+        AccountProblem::RoleExists => "A role of that name exists already.".to_owned(),
+        AccountProblem::Other => String::new(),
+    },
 };

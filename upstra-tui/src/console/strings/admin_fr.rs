@@ -4,13 +4,15 @@ use upstra_core::api::v1::SessionScope;
 
 use super::admin::AdminWords;
 use crate::console::call::Request;
+use crate::console::message::AccountProblem;
 use crate::console::state::AdminTab;
 
 pub static ADMIN: AdminWords = AdminWords {
     title: "Comptes",
     tab: |t| match t {
         AdminTab::Users => "Utilisateurs",
-        AdminTab::Access => "Rôles et droits",
+        AdminTab::Roles => "Rôles",
+        AdminTab::Grants => "Droits",
         AdminTab::People => "Sessions et présence",
     },
     loading: "Lecture des comptes…",
@@ -34,7 +36,7 @@ pub static ADMIN: AdminWords = AdminWords {
     },
     yes: "oui",
     no: "non",
-    roles_title: "Rôles",
+    roles_title: "Rôles (+ en crée un, Suppr en retire un non intégré)",
     col_permissions: "Permissions",
     builtin: "intégré",
     grants_title: "Droits (Suppr en retire un, + en ajoute un)",
@@ -89,6 +91,14 @@ pub static ADMIN: AdminWords = AdminWords {
             "Retirer le rôle {} de {} sur {} ?",
             g.role, g.user, g.resource
         ),
+        Request::RemoveUser { user } => format!(
+            "Supprimer l'utilisateur {user} ? Ses droits partent avec lui et ses sessions se \
+             ferment ; c'est définitif."
+        ),
+        Request::SetRole { user, role } => {
+            format!("Donner à {user} le rôle {role} sur tout, à la place de celui qu'il y a ?")
+        }
+        Request::RemoveRole { name } => format!("Supprimer le rôle {name} ?"),
         Request::EndSession { id } => format!(
             "Fermer votre session {id} ? Si c'est celle-ci, la console vous demandera de vous \
              reconnecter."
@@ -100,6 +110,9 @@ pub static ADMIN: AdminWords = AdminWords {
         Request::SetDisabled { disabled: true, .. } => {
             Some("Il ne peut plus se connecter tant qu'un admin ne le réactive pas.".to_owned())
         }
+        Request::RemoveUser { .. } => Some(
+            "Désactiver l'utilisateur à la place garde le compte et son historique.".to_owned(),
+        ),
         _ => None,
     },
     working: |r| match r {
@@ -112,6 +125,9 @@ pub static ADMIN: AdminWords = AdminWords {
             format!("Réinitialisation du mot de passe de {user}…")
         }
         Request::RemoveGrant(g) => format!("Retrait du droit de {} sur {}…", g.user, g.resource),
+        Request::RemoveUser { user } => format!("Suppression de {user}…"),
+        Request::SetRole { user, role } => format!("Attribution du rôle {role} à {user}…"),
+        Request::RemoveRole { name } => format!("Suppression du rôle {name}…"),
         Request::EndSession { id } => format!("Fermeture de la session {id}…"),
         Request::EndSessionsOf { user } => format!("Fermeture des sessions de {user}…"),
         _ => String::new(),
@@ -128,6 +144,9 @@ pub static ADMIN: AdminWords = AdminWords {
         Request::RemoveGrant(g) => {
             format!("{} n'a plus le rôle {} sur {}.", g.user, g.role, g.resource)
         }
+        Request::RemoveUser { user } => format!("{user} est supprimé."),
+        Request::SetRole { user, role } => format!("{user} a maintenant le rôle {role} sur tout."),
+        Request::RemoveRole { name } => format!("Le rôle {name} est supprimé."),
         Request::EndSession { id } => format!("Session {id} fermée."),
         Request::EndSessionsOf { user } => format!("Les sessions de {user} sont fermées."),
         _ => String::new(),
@@ -145,6 +164,9 @@ pub static ADMIN: AdminWords = AdminWords {
             Request::RemoveGrant(g) => {
                 format!("retirer le droit de {} sur {}", g.user, g.resource)
             }
+            Request::RemoveUser { user } => format!("supprimer {user}"),
+            Request::SetRole { user, role } => format!("donner à {user} le rôle {role}"),
+            Request::RemoveRole { name } => format!("supprimer le rôle {name}"),
             Request::EndSession { id } => format!("fermer la session {id}"),
             Request::EndSessionsOf { user } => format!("fermer les sessions de {user}"),
             _ => "faire cela".to_owned(),
@@ -164,4 +186,43 @@ pub static ADMIN: AdminWords = AdminWords {
         n => format!("{n} sessions de {user} fermées."),
     },
     need_field: |label| format!("Remplissez « {label} »."),
+
+    permission: |name| match name {
+        "read" => "voir le lab et son état",
+        "write" => "modifier l'inventaire",
+        "delete" => "retirer des objets de l'inventaire",
+        "power" => "allumer et éteindre serveurs et VM",
+        "migrate" => "migrer des VM, mode maintenance",
+        "ssh" => "ouvrir un shell sur un serveur",
+        "plan" => "lancer et annuler les plans de coupure",
+        "audit" => "lire l'historique d'audit",
+        "admin" => "utilisateurs, rôles, droits, réglages",
+        _ => "",
+    },
+    role_title: "Nouveau rôle",
+    role_permissions: "Permissions",
+    role_hint: "Espace coche ou décoche la permission sous le repère. Un rôle se donne avec + \
+                dans l'onglet des droits, ou sur tout avec A dans celui des utilisateurs.",
+    role_footer: "Tab ↑↓ aller  Espace cocher  Entrée créer  Échap annuler",
+    need_permission: "Cochez au moins une permission.",
+    role_created: |name| format!("Rôle {name} créé."),
+    builtin_role: |name| format!("{name} est un rôle intégré : il ne peut pas être supprimé."),
+    picker_title: |user| format!("Rôle de {user} sur tout"),
+    picker_current: "actuel",
+    picker_footer: "↑↓ choisir  Entrée donner ce rôle  Échap annuler",
+    problem: |p| match p {
+        AccountProblem::LastAdmin => {
+            "C'est le dernier admin : donnez d'abord le rôle admin à un autre utilisateur."
+                .to_owned()
+        }
+        AccountProblem::BuiltinRole => "C'est un rôle intégré.".to_owned(),
+        AccountProblem::RoleInUse(1) => {
+            "Un droit le donne encore : retirez-le d'abord, dans l'onglet des droits.".to_owned()
+        }
+        AccountProblem::RoleInUse(n) => {
+            format!("{n} droits le donnent encore : retirez-les d'abord, dans l'onglet des droits.")
+        }
+        AccountProblem::RoleExists => "Un rôle de ce nom existe déjà.".to_owned(),
+        AccountProblem::Other => String::new(),
+    },
 };

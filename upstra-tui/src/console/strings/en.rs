@@ -183,10 +183,11 @@ pub static EN: Strings = Strings {
         Command::PlanSimulate => "Simulate an outage (read-only checks)",
         Command::DemoPowerCut => "Demo: cut or bring back a UPS's mains",
         Command::Filter => "Filter the list",
-        Command::Add => "Add a user, or a grant",
+        Command::Add => "Add a user, a role or a grant",
         Command::Disable => "Disable or enable the user",
         Command::ResetPassword => "Reset the user's password",
-        Command::Remove => "Remove the grant, or end the session",
+        Command::SetRole => "Give the user a role on everything",
+        Command::Remove => "Remove the user, role or grant, or end the session",
     },
     command_short: |c| match c {
         Command::Up | Command::Down => "move",
@@ -221,6 +222,7 @@ pub static EN: Strings = Strings {
         Command::Disable => "disable",
         Command::ResetPassword => "reset password",
         Command::Remove => "remove",
+        Command::SetRole => "role",
     },
 
     need_user: "Enter your user name.",

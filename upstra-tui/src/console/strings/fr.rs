@@ -197,10 +197,11 @@ pub static FR: Strings = Strings {
         Command::PlanSimulate => "Simuler une coupure (vérifications sans effet)",
         Command::DemoPowerCut => "Démo : couper ou rendre le secteur d'un onduleur",
         Command::Filter => "Filtrer la liste",
-        Command::Add => "Ajouter un utilisateur, ou un droit",
+        Command::Add => "Ajouter un utilisateur, un rôle ou un droit",
         Command::Disable => "Désactiver ou réactiver l'utilisateur",
         Command::ResetPassword => "Réinitialiser le mot de passe",
-        Command::Remove => "Retirer le droit, ou fermer la session",
+        Command::SetRole => "Donner un rôle sur tout",
+        Command::Remove => "Retirer l'utilisateur, le rôle, le droit, ou la session",
     },
     command_short: |c| match c {
         Command::Up | Command::Down => "aller",
@@ -235,6 +236,7 @@ pub static FR: Strings = Strings {
         Command::Disable => "désactiver",
         Command::ResetPassword => "réinitialiser",
         Command::Remove => "retirer",
+        Command::SetRole => "rôle",
     },
 
     need_user: "Saisissez votre nom d'utilisateur.",

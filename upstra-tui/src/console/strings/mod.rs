@@ -34,7 +34,7 @@ pub use self::views::{FormWords, HistoryWords};
 use super::call::Request;
 use super::commands::{Applies, Command, Group};
 use super::keys::Chord;
-use super::message::{CodeProblem, Link, Message};
+use super::message::{AccountProblem, CodeProblem, Link, Message};
 use super::operation::Operation;
 use super::ssh::strings::SshStrings;
 
@@ -264,6 +264,11 @@ impl Strings {
                     problem => (self.code_problem)(problem).to_owned(),
                 }
             }
+            Message::Refused(ApiError::Conflict { message })
+                if AccountProblem::of(message) != AccountProblem::Other =>
+            {
+                (self.admin.problem)(AccountProblem::of(message))
+            }
             Message::Refused(e) => (self.api_error)(e),
             Message::Unreachable(link) => (self.link)(link),
             Message::Failed(why) => why.clone(),
@@ -292,6 +297,9 @@ impl Strings {
             Message::UserAdded(name) => (self.admin.user_added)(name),
             Message::GrantAdded(g) => (self.admin.grant_added)(g),
             Message::SessionsEnded { user, count } => (self.admin.sessions_ended)(user, *count),
+            Message::NeedPermission => self.admin.need_permission.to_owned(),
+            Message::RoleCreated(name) => (self.admin.role_created)(name),
+            Message::BuiltinRole(name) => (self.admin.builtin_role)(name),
             Message::BadNumber(f) => (self.setup.bad_number)((self.forms.field)(*f)),
             Message::LabProblems(n) => (self.setup.lab_problems)(*n),
             Message::Applied(n) => (self.setup.applied)(*n),

@@ -77,8 +77,8 @@ pub static FORMS: FormWords = FormWords {
              (2026-11-25, 2026-11-25T10:00:00Z). Target: part of it (server:, esx-a1)."
         }
         FormPurpose::AddUser => {
-            "Roles: admin, operator, viewer, or one created with `upstra role create`. The \
-             password is typed twice and never shown."
+            "Roles: admin, operator, viewer, or one created in the roles tab. The password is \
+             typed twice and never shown."
         }
         FormPurpose::AddGrant => {
             "On: all, room:NAME, ups:NAME, server:NAME or vm:ID. A grant on a room covers its \

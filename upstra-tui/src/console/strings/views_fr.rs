@@ -77,8 +77,8 @@ pub static FORMS: FormWords = FormWords {
              (2026-11-25, 2026-11-25T10:00:00Z). Cible : une partie (server:, esx-a1)."
         }
         FormPurpose::AddUser => {
-            "Rôles : admin, operator, viewer, ou un rôle créé avec `upstra role create`. Le \
-             mot de passe se tape deux fois et ne s'affiche jamais."
+            "Rôles : admin, operator, viewer, ou un rôle créé dans l'onglet des rôles. Le mot \
+             de passe se tape deux fois et ne s'affiche jamais."
         }
         FormPurpose::AddGrant => {
             "Sur : all, room:NOM, ups:NOM, server:NOM ou vm:ID. Un droit sur une salle couvre \

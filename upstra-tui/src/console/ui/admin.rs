@@ -1,4 +1,4 @@
-//! The accounts view: the tabs on top, then the users; or the roles over the grants; or who is
+//! The accounts view: the tabs on top, then the users, the roles or the grants; or who is
 //! connected over a user's sessions. The selected line of the tab is highlighted; a reset
 //! secret is a dialog of its own.
 
@@ -43,7 +43,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     match admin.tab {
         AdminTab::Users => users(state, frame, body),
-        AdminTab::Access => access(state, frame, body),
+        AdminTab::Roles if admin.accounts_loaded => roles(state, frame, body),
+        AdminTab::Grants if admin.accounts_loaded => grants(state, frame, body),
+        AdminTab::Roles | AdminTab::Grants => {
+            frame.render_widget(Paragraph::new(Line::styled(a.loading, t.dim())), body);
+        }
         AdminTab::People => people(state, frame, body),
     }
 }
@@ -59,20 +63,22 @@ fn parts(inner: Rect) -> [Rect; 2] {
     [tabs, body]
 }
 
-/// The user at `at` in the users tab, for a click. (The other tabs stack two tables;
-/// their lines are chosen with the keys.)
+/// The line at `at` in the users, roles or grants tab, for a click. (The people tab stacks
+/// two tables; its sessions are chosen with the keys.)
 pub fn row_at(state: &State, area: Rect, at: Position) -> Option<usize> {
     let admin = &state.admin;
-    if admin.tab != AdminTab::Users || !admin.accounts_loaded || admin.problem.is_some() {
+    if admin.tab == AdminTab::People || !admin.accounts_loaded || admin.problem.is_some() {
         return None;
     }
     let [_, body] = parts(Block::bordered().inner(area));
+    // Under the table's header, and under the line over the table in the roles and grants tabs.
+    let above = if admin.tab == AdminTab::Users { 1 } else { 2 };
     let list = Rect {
-        y: body.y + 1,
-        height: body.height.saturating_sub(1),
+        y: body.y + above,
+        height: body.height.saturating_sub(above),
         ..body
     };
-    let len = admin.accounts.users.len();
+    let len = admin.rows();
     let offset = scroll_offset(admin.selected, len, usize::from(list.height));
     list_row(list, at, offset, len)
 }
@@ -168,19 +174,19 @@ fn users(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn access(state: &State, frame: &mut Frame, area: Rect) {
+/// A line saying what the table under it is (and its keys), then the table's area.
+fn titled(state: &State, title: &str, frame: &mut Frame, area: Rect) -> Rect {
+    let [line, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Line::styled(title.to_owned(), state.theme.strong()), line);
+    rest
+}
+
+fn roles(state: &State, frame: &mut Frame, area: Rect) {
     let a = state.strings().admin;
-    let t = state.theme;
-    let accounts = &state.admin.accounts;
-    let roles_height = u16::try_from(accounts.roles.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height / 2);
-    let [roles, grants] =
-        Layout::vertical([Constraint::Length(roles_height), Constraint::Min(0)]).areas(area);
-    let [roles_title, roles] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(roles);
-    frame.render_widget(Line::styled(a.roles_title, t.strong()), roles_title);
-    let rows: Vec<Row> = accounts
+    let table_area = titled(state, a.roles_title, frame, area);
+    let rows: Vec<Row> = state
+        .admin
+        .accounts
         .roles
         .iter()
         .map(|r| {
@@ -200,14 +206,18 @@ fn access(state: &State, frame: &mut Frame, area: Rect) {
             Constraint::Fill(1),
             Constraint::Length(9),
         ],
-        None,
+        Some(state.admin.selected),
         frame,
-        roles,
+        table_area,
     );
-    let [grants_title, grants] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(grants);
-    frame.render_widget(Line::styled(a.grants_title, t.strong()), grants_title);
-    let rows: Vec<Row> = accounts
+}
+
+fn grants(state: &State, frame: &mut Frame, area: Rect) {
+    let a = state.strings().admin;
+    let table_area = titled(state, a.grants_title, frame, area);
+    let rows: Vec<Row> = state
+        .admin
+        .accounts
         .grants
         .iter()
         .map(|g| Row::new(vec![g.user.clone(), g.role.clone(), g.resource.clone()]))
@@ -223,7 +233,7 @@ fn access(state: &State, frame: &mut Frame, area: Rect) {
         ],
         Some(state.admin.selected),
         frame,
-        grants,
+        table_area,
     );
 }
 

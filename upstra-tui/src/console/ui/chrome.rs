@@ -10,7 +10,8 @@ use crate::console::commands::Command;
 use crate::console::message::Tone;
 use crate::console::palette::applies_to;
 use crate::console::state::{
-    Connection, Enrollment, FactorKind, Mode, Screen, SetupStep, State, ups_on_battery,
+    AdminTab, Connection, Enrollment, FactorKind, Mode, Overlay, Screen, SetupStep, State,
+    ups_on_battery,
 };
 
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
@@ -138,6 +139,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Tree => tree_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::Plan => plan_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::History => history_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Form if matches!(state.overlay, Some(Overlay::Role(_))) => {
+            s.admin.role_footer.to_owned()
+        }
         Mode::Form => s.forms.footer.to_owned(),
         Mode::Admin => admin_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::Secret => s.admin.secret_close.to_owned(),
@@ -165,6 +169,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Password => s.footer_password.to_owned(),
         Mode::Palette => s.footer_palette.to_owned(),
         Mode::Confirm => s.footer_confirm.to_owned(),
+        Mode::Hosts if matches!(state.overlay, Some(Overlay::Roles(_))) => {
+            s.admin.picker_footer.to_owned()
+        }
         Mode::Hosts => s.footer_hosts.to_owned(),
         Mode::Help => s.footer_help.to_owned(),
         Mode::Filter => s.footer_filter.to_owned(),
@@ -308,11 +315,15 @@ fn admin_hints(state: &State, width: usize) -> String {
         hints.push((6, format!("{up}{down} {}", a.hint_rows)));
     }
     let tab_commands: &[Command] = match state.admin.tab {
-        crate::console::state::AdminTab::Users => {
-            &[Command::Add, Command::Disable, Command::ResetPassword]
-        }
-        crate::console::state::AdminTab::Access => &[Command::Add, Command::Remove],
-        crate::console::state::AdminTab::People => &[Command::Remove],
+        AdminTab::Users => &[
+            Command::Add,
+            Command::SetRole,
+            Command::Disable,
+            Command::ResetPassword,
+            Command::Remove,
+        ],
+        AdminTab::Roles | AdminTab::Grants => &[Command::Add, Command::Remove],
+        AdminTab::People => &[Command::Remove],
     };
     for c in tab_commands {
         if (admin || *c == Command::Remove)

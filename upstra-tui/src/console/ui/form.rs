@@ -66,6 +66,15 @@ impl<'a> Form<'a> {
         ]));
     }
 
+    /// A line that takes the focus without text to type (a choice to tick): the marker
+    /// shows beside it when `focused`.
+    pub fn choice(&mut self, line: Line<'a>, focused: bool) {
+        if focused {
+            self.marker = Some(self.height);
+        }
+        self.push(line);
+    }
+
     /// Draws the box titled `title` in the middle of `area`.
     pub fn draw(self, title: &str, frame: &mut Frame, area: Rect) {
         let dialog = centered(area, self.width, self.height + 2);

@@ -19,6 +19,7 @@ mod login;
 mod palette;
 mod password;
 mod plan;
+mod roles;
 mod setup;
 mod ssh_pane;
 mod timeline;
@@ -121,6 +122,8 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Overlay::Form(f)) => fields::render(state, f, frame, body),
         Some(Overlay::Secret(r)) => admin::secret(state, r, frame, body),
         Some(Overlay::Hosts(h)) => dialog::hosts(state, h, frame, body),
+        Some(Overlay::Role(r)) => roles::form(state, r, frame, body),
+        Some(Overlay::Roles(p)) => roles::picker(state, p, frame, body),
     }
     chrome::status(status_text, status_style, frame, status);
     chrome::footer(state, frame, footer);

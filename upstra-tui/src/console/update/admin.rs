@@ -1,5 +1,6 @@
-//! The accounts view: users (add, disable or enable, reset a password), roles and grants (add,
-//! remove), who is connected and sessions (end them). What changes an account goes through the
+//! The accounts view: users (add, disable or enable, reset a password, set the role, remove),
+//! roles (`roles`: create, remove) and grants (add, remove), who is connected and sessions
+//! (end them). What changes an account goes through the
 //! confirm dialog; adding goes through a form whose passwords are typed twice, never shown and
 //! wiped once sent. A reset secret is shown once, in a dialog that wipes it when closed.
 
@@ -7,6 +8,7 @@ use upstra_core::api::v1::GrantView;
 use upstra_core::rbac::Permissions;
 use upstra_core::secret::Secret;
 
+use super::roles;
 use super::views::{ask, call, failure_message, may, needs};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Accounts, Call, Outcome, People, Request};
@@ -155,7 +157,10 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
         Vec::new()
     };
     match (command, tab) {
-        (Command::Add | Command::Disable | Command::ResetPassword, _) if !admin => {
+        (Command::Add | Command::Disable | Command::ResetPassword | Command::SetRole, _)
+        | (Command::Remove, AdminTab::Users | AdminTab::Roles | AdminTab::Grants)
+            if !admin =>
+        {
             state.notice = Some(Notice::error(needs("admin")));
             Vec::new()
         }
@@ -169,6 +174,10 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                     Field::new(FieldName::Repeat, ""),
                 ],
             )));
+            Vec::new()
+        }
+        (Command::Add, AdminTab::Roles) => {
+            roles::draft(state);
             Vec::new()
         }
         (Command::Add, _) => {
@@ -206,7 +215,22 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
             );
             Vec::new()
         }
-        (Command::Remove, AdminTab::Access) if admin => {
+        (Command::SetRole, AdminTab::Users) => {
+            roles::pick(state);
+            Vec::new()
+        }
+        (Command::Remove, AdminTab::Users) => {
+            if let Some(user) = state.admin.accounts.users.get(state.admin.selected) {
+                let user = user.name.clone();
+                ask(state, Request::RemoveUser { user });
+            }
+            Vec::new()
+        }
+        (Command::Remove, AdminTab::Roles) => {
+            roles::remove(state);
+            Vec::new()
+        }
+        (Command::Remove, AdminTab::Grants) => {
             if let Some(grant) = state
                 .admin
                 .accounts

@@ -1,7 +1,7 @@
 //! Typing in a form (over a view, or the setup wizard's), and what Enter does for each kind
-//! of form over a view.
+//! of form over a view. The new role's form has its own keys (`roles`).
 
-use super::{admin, history, setup};
+use super::{admin, history, roles, setup};
 use crate::console::action::{Action, Effect};
 use crate::console::state::{Form, FormPurpose, Overlay, Screen, State};
 
@@ -9,6 +9,9 @@ use crate::console::state::{Form, FormPurpose, Overlay, Screen, State};
 const FIELD_MAX: usize = 200;
 
 pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
+    if matches!(state.overlay, Some(Overlay::Role(_))) {
+        return roles::key(state, action);
+    }
     let Some(Overlay::Form(form)) = &mut state.overlay else {
         return if state.screen == Screen::Setup {
             setup::key(state, action)

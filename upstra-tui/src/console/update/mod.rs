@@ -18,6 +18,7 @@ mod operate;
 mod overlay;
 mod password;
 mod plan;
+mod roles;
 mod setup;
 mod views;
 

@@ -59,9 +59,11 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Command::Add | Command::Disable | Command::ResetPassword | Command::Remove => {
-            admin::command(state, command)
-        }
+        Command::Add
+        | Command::Disable
+        | Command::ResetPassword
+        | Command::Remove
+        | Command::SetRole => admin::command(state, command),
         Command::Help => Vec::new(),
         Command::Palette => {
             overlay::open_palette(state);

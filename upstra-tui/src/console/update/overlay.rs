@@ -1,7 +1,7 @@
-//! Keys in the layers over the lab view: the command palette, the confirm dialog, the host
-//! picker, and the help.
+//! Keys in the layers over the views: the command palette, the confirm dialog, the pickers
+//! (a host to migrate to, a role to give), and the help.
 
-use super::{operate, views};
+use super::{operate, roles, views};
 use crate::console::action::{Action, Effect};
 use crate::console::operation::Operation;
 use crate::console::palette;
@@ -104,6 +104,10 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
                 return views::send(state, request);
             }
         }
+        (Overlay::Roles(p), Action::HostMove(by)) => {
+            p.selected = moved(p.selected, by, p.roles.len());
+        }
+        (Overlay::Roles(_), Action::HostPick) => roles::picked(state),
         (Overlay::Hosts(h), Action::HostMove(by)) => {
             h.selected = moved(h.selected, by, h.hosts.len());
         }

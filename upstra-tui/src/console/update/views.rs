@@ -5,7 +5,7 @@ use upstra_core::api::v1::ApiError;
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
-use super::{admin, expire, history, lost, nav, plan, setup};
+use super::{admin, expire, history, lost, nav, plan, roles, setup};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
@@ -61,6 +61,10 @@ pub(super) fn scroll(state: &mut State, by: i32) {
         Some(Overlay::Hosts(h)) => {
             let last = h.hosts.len().saturating_sub(1);
             h.selected = moved(h.selected, by, last);
+        }
+        Some(Overlay::Roles(p)) => {
+            let last = p.roles.len().saturating_sub(1);
+            p.selected = moved(p.selected, by, last);
         }
         Some(_) => {}
         None if state.screen.is_view() => {
@@ -212,6 +216,7 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
             Message::GrantAdded(grant),
             result,
         ),
+        Reply::RoleCreated { name, result } => roles::created(state, name, result),
         Reply::Health(Ok(health)) => {
             setup::health(state, &health);
             state.health = Some(health);
@@ -251,9 +256,9 @@ fn is_expired(reply: &Reply) -> bool {
         Reply::Audit(r) => r.as_ref().err().is_some_and(gone),
         Reply::Accounts(r) => r.as_ref().err().is_some_and(gone),
         Reply::People(r) => r.as_ref().err().is_some_and(gone),
-        Reply::UserAdded { result, .. } | Reply::GrantAdded { result, .. } => {
-            result.as_ref().err().is_some_and(gone)
-        }
+        Reply::UserAdded { result, .. }
+        | Reply::GrantAdded { result, .. }
+        | Reply::RoleCreated { result, .. } => result.as_ref().err().is_some_and(gone),
         Reply::Applied { result, .. } => result.as_ref().err().is_some_and(gone),
         Reply::Synced(r) => r.as_ref().err().is_some_and(gone),
         Reply::Done { result, .. } => result.as_ref().err().is_some_and(gone),
