@@ -6,69 +6,12 @@
 
 mod harness;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use harness::Demo;
-use tokio::sync::mpsc;
+use harness::driven::Driven;
 use upstra_core::api::v1::ApiError;
-use upstra_tui::client::Connector;
-use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::action::Failure;
 use upstra_tui::console::call::{Call, Reply, Request};
-use upstra_tui::console::driver::Driver;
 use upstra_tui::console::message::AccountProblem;
-use upstra_tui::session::SessionStore;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-/// The console's driver on the demo daemon, with the demo admin's session.
-struct Console {
-    driver: Driver,
-    replies: mpsc::UnboundedReceiver<Action>,
-    token: upstra_core::api::v1::SessionToken,
-}
-
-impl Console {
-    /// With the session kept in `file`.
-    fn new(demo: &Demo, file: std::path::PathBuf) -> Self {
-        let session = SessionStore::at(file)
-            .load()
-            .expect("session file reads")
-            .expect("logged in");
-        let (tx, replies) = mpsc::unbounded_channel();
-        let conn = Arc::new(Connector::new(&demo.daemon().socket));
-        Self {
-            driver: Driver::new(conn, None, tx),
-            replies,
-            token: session.token,
-        }
-    }
-
-    /// Makes `call` as `update` would ask for it, and waits for its reply.
-    async fn call(&mut self, call: Call) -> Reply {
-        self.driver.run(Effect::Call {
-            epoch: 1,
-            token: Some(self.token.clone()),
-            call,
-        });
-        loop {
-            let action = tokio::time::timeout(WAIT, self.replies.recv())
-                .await
-                .expect("a reply in time")
-                .expect("the driver runs");
-            if let Action::Replied { reply, .. } = action {
-                return *reply;
-            }
-        }
-    }
-
-    async fn request(&mut self, request: Request) -> Result<(), Failure> {
-        match self.call(Call::Do(request)).await {
-            Reply::Done { result, .. } => result.map(|_| ()),
-            other => panic!("not an answer to a request: {other:?}"),
-        }
-    }
-}
 
 /// The account problem the console sees in a refusal.
 fn problem(result: Result<(), Failure>) -> AccountProblem {
@@ -94,7 +37,7 @@ fn roles_and_users_are_administered_and_refusals_recognised() {
         .expect("runtime");
     runtime.block_on(async {
         // The demo admin is the only one: it may be neither removed nor demoted.
-        let mut demo_admin = Console::new(&demo, demo.session_file());
+        let mut demo_admin = Driven::new(&demo, demo.session_file());
         let demote = Request::SetRole {
             user: "demo".into(),
             role: "viewer".into(),
@@ -129,7 +72,7 @@ fn roles_and_users_are_administered_and_refusals_recognised() {
         );
 
         demo.add_and_login("carol", "admin");
-        let mut carol = Console::new(&demo, demo.session_of("carol"));
+        let mut carol = Driven::new(&demo, demo.session_of("carol"));
         let again = carol
             .call(Call::CreateRole {
                 name: "night-shift".into(),
@@ -171,7 +114,7 @@ fn roles_and_users_are_administered_and_refusals_recognised() {
         );
 
         demo.add_and_login("dave", "admin");
-        let mut dave = Console::new(&demo, demo.session_of("dave"));
+        let mut dave = Driven::new(&demo, demo.session_of("dave"));
         dave.request(Request::RemoveUser { user: "bob".into() })
             .await
             .expect("bob is removed");

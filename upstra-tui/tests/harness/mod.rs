@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod bare;
+pub mod driven;
 pub mod headless;
 pub mod ssh_lab;
 pub mod tmux;
