@@ -91,6 +91,14 @@ pub fn timestamp(at: Timestamp) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
+/// The wall clock, as the daemon stamps things (for the console's tick).
+pub fn now() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Timestamp(millis)
+}
+
 /// How long from `now` until `at`, for "expires in ..." lines: `in 3h 12m`, or `expired`.
 pub fn until(at: Timestamp, now: SystemTime) -> String {
     let now_ms = now

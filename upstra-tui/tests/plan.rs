@@ -7,8 +7,10 @@ mod harness;
 
 use std::time::{Duration, Instant};
 
+use harness::driven::Driven;
 use harness::{Demo, fails};
 use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport};
+use upstra_tui::console::call::{Call, Reply, Request};
 
 fn status(demo: &Demo) -> PlanStatus {
     serde_json::from_str(&demo.ok(&["plan", "status", "--json"], "")).expect("status")
@@ -193,4 +195,43 @@ fn plans_need_the_plan_permission() {
         );
     }
     demo.ok(&["plan", "status"], "");
+}
+
+/// The demo's power cut puts ups-a1 on battery; its watch then says when the 60 s grace
+/// period ends by the daemon's clock, which the console counts down from.
+#[test]
+fn on_battery_the_status_says_when_the_grace_period_ends() {
+    let demo = Demo::start();
+    demo.login();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut console = Driven::new(&demo, demo.session_file());
+        console
+            .request(Request::PowerCut {
+                ups: "ups-a1".into(),
+                cut: true,
+            })
+            .await
+            .expect("the mains of ups-a1 cut");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let watch = loop {
+            let Reply::PlanStatus(Ok(status)) = console.call(Call::PlanStatus).await else {
+                panic!("a status");
+            };
+            let watch = status.watches.into_iter().find(|w| w.ups == "ups-a1");
+            if let Some(w) = watch.filter(|w| w.phase == "on_battery") {
+                break w;
+            }
+            assert!(Instant::now() < deadline, "ups-a1 never went on battery");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let since = watch.since.expect("the start of the outage");
+        let ends = watch.grace_ends_at.expect("the end of the grace period");
+        assert_eq!(ends.millis() - since.millis(), 60_000);
+        let left = watch.grace_left_s.expect("seconds left");
+        assert!(left <= 60, "{left}");
+    });
 }

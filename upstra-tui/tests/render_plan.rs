@@ -7,7 +7,7 @@
 mod support;
 
 use ratatui::style::Color;
-use support::plan::{on_battery, quiet, restored, shed, shedding, simulation};
+use support::plan::{on_battery, quiet, restored, shed, shedding, simulation, tick_after};
 use support::{apply, draw, key, logged_in, logged_in_with, press, ups};
 use upstra_core::api::v1::PlanStatus;
 use upstra_tui::console::action::Action;
@@ -63,7 +63,7 @@ fn plan_preview_of_an_outage() {
 #[test]
 fn plan_during_the_grace_period() {
     let mut state = plan_view(on_battery(45), true);
-    apply(&mut state, vec![Action::Tick, Action::Tick]);
+    apply(&mut state, vec![tick_after(1), tick_after(2)]);
     screens!("plan_grace_period", state);
 }
 

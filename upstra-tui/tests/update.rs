@@ -332,7 +332,7 @@ fn events_advance_the_cursor_and_trigger_a_refresh() {
     // However many events came, one fetch, no sooner than STALE_TICKS after the last one.
     let mut fetches = 0;
     for _ in 0..upstra_tui::console::update::STALE_TICKS {
-        fetches += update(&mut state, Action::Tick)
+        fetches += update(&mut state, support::tick())
             .iter()
             .filter(|e| matches!(e, Effect::FetchLists { .. }))
             .count();
@@ -404,7 +404,7 @@ fn a_lost_daemon_is_retried_after_a_few_ticks() {
         "the lost connection is what the status line shows"
     );
     let ticks: Vec<Vec<Effect>> = (0..RETRY_TICKS)
-        .map(|_| update(&mut state, Action::Tick))
+        .map(|_| update(&mut state, support::tick()))
         .collect();
     assert!(ticks[..ticks.len() - 1].iter().all(Vec::is_empty));
     assert!(ticks[ticks.len() - 1].contains(&Effect::FollowEvents {
@@ -420,7 +420,7 @@ fn the_lists_are_refreshed_every_few_ticks_without_events() {
     let epoch = state.epoch;
     let effects = apply(
         &mut state,
-        (0..REFRESH_TICKS).map(|_| Action::Tick).collect(),
+        (0..REFRESH_TICKS).map(|_| support::tick()).collect(),
     );
     assert_eq!(
         effects,
@@ -429,7 +429,7 @@ fn the_lists_are_refreshed_every_few_ticks_without_events() {
             token: token()
         }]
     );
-    assert!(!Action::Tick.may_change_screen(), "ticks do not redraw");
+    assert!(!support::tick().may_change_screen(), "ticks do not redraw");
 }
 
 #[test]

@@ -6,8 +6,8 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use support::plan::{on_battery, quiet, restored, shed, shedding, simulation};
-use support::{apply, key, logged_in, logged_in_with, press, token, ups};
+use support::plan::{on_battery, quiet, restored, shed, shedding, simulation, tick_after};
+use support::{apply, key, logged_in, logged_in_with, press, tick, token, ups};
 use upstra_core::api::v1::{ApiError, EventPage, Health, PlanStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
@@ -214,7 +214,7 @@ fn run_and_step_events_refresh_the_status_and_the_view_follows_the_run() {
 fn status_calls_over_ticks(state: &mut State) -> usize {
     (0..=upstra_tui::console::update::STALE_TICKS)
         .map(|_| {
-            calls(&upstra_tui::console::update::update(state, Action::Tick))
+            calls(&upstra_tui::console::update::update(state, tick()))
                 .iter()
                 .filter(|c| **c == Call::PlanStatus)
                 .count()
@@ -223,16 +223,69 @@ fn status_calls_over_ticks(state: &mut State) -> usize {
 }
 
 #[test]
-fn the_grace_period_counts_down_between_statuses_and_the_screen_redraws_for_it() {
+fn the_grace_period_counts_down_to_the_daemons_end_by_the_ticks_clock() {
     let mut state = with_status(on_battery(45));
-    assert_eq!(state.plan.grace_left("ups-a1"), Some(45));
+    assert_eq!(
+        state.plan.grace_left("ups-a1"),
+        Some(45),
+        "before any tick: as the daemon said"
+    );
     assert!(state.plan.counting_down());
-    apply(&mut state, vec![Action::Tick, Action::Tick, Action::Tick]);
+    apply(
+        &mut state,
+        vec![tick_after(1), tick_after(2), tick_after(3)],
+    );
     assert_eq!(state.plan.grace_left("ups-a1"), Some(42));
     assert_eq!(state.plan.grace_left("ups-b1"), None);
-    replied(&mut state, Reply::PlanStatus(Ok(on_battery(40))));
+    // Ticks run late on a busy machine or skip: the clock they bring keeps the count right.
+    apply(&mut state, vec![tick_after(7)]);
+    assert_eq!(state.plan.grace_left("ups-a1"), Some(38));
+    // A fresh status (answered half a second later than the tick) changes nothing: the end
+    // is the same.
+    let mut later = on_battery(45);
+    later.watches[0].grace_left_s = Some(38);
+    replied(&mut state, Reply::PlanStatus(Ok(later)));
+    assert_eq!(state.plan.grace_left("ups-a1"), Some(38));
+    apply(&mut state, vec![tick_after(44)]);
+    assert_eq!(state.plan.grace_left("ups-a1"), Some(1));
+    assert!(state.plan.counting_down());
+    apply(&mut state, vec![tick_after(46)]);
+    assert_eq!(
+        state.plan.grace_left("ups-a1"),
+        Some(0),
+        "over, not negative"
+    );
+    assert!(!state.plan.counting_down(), "nothing left to count");
+}
+
+#[test]
+fn a_part_second_left_counts_as_a_second_as_the_daemon_counts() {
+    let mut state = with_status(on_battery(45));
+    apply(
+        &mut state,
+        vec![upstra_tui::console::action::Action::Tick {
+            now: upstra_core::state::Timestamp(support::plan::READ_AT.millis() + 44_500),
+        }],
+    );
+    assert_eq!(state.plan.grace_left("ups-a1"), Some(1));
+}
+
+#[test]
+fn without_the_daemons_end_the_grace_period_counts_down_in_ticks() {
+    // What a daemon from before `grace_ends_at` answers.
+    let older = || {
+        let mut status = on_battery(45);
+        status.watches[0].grace_ends_at = None;
+        status
+    };
+    let mut state = with_status(older());
+    apply(&mut state, vec![tick(), tick(), tick()]);
+    assert_eq!(state.plan.grace_left("ups-a1"), Some(42));
+    let mut fresh = older();
+    fresh.watches[0].grace_left_s = Some(40);
+    replied(&mut state, Reply::PlanStatus(Ok(fresh)));
     assert_eq!(state.plan.grace_left("ups-a1"), Some(40));
-    apply(&mut state, (0..40).map(|_| Action::Tick).collect());
+    apply(&mut state, (0..40).map(|_| tick()).collect());
     assert_eq!(state.plan.grace_left("ups-a1"), Some(0));
     assert!(!state.plan.counting_down(), "nothing left to count");
 }
@@ -253,7 +306,7 @@ fn while_a_ups_is_on_battery_the_fallback_refresh_also_reads_the_plan_status() {
     let effects = apply(
         &mut state,
         (0..upstra_tui::console::update::REFRESH_TICKS)
-            .map(|_| Action::Tick)
+            .map(|_| tick())
             .collect(),
     );
     assert!(calls(&effects).contains(&Call::PlanStatus), "{effects:?}");

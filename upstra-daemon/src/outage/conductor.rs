@@ -699,17 +699,26 @@ impl Conductor {
                     WatchPhase::Triggered { at } => Some(*at),
                     _ => None,
                 };
-                let grace_left_s = match &phase {
+                // The end by the daemon's clock too, so a console counts down from it.
+                let (grace_left_s, grace_ends_at) = match &phase {
                     WatchPhase::OnBattery { since } => {
-                        Some(u.policy.grace_s.saturating_sub(now.secs_since(*since)))
+                        let grace_ms = i64::try_from(u.policy.grace_s.saturating_mul(1000))
+                            .unwrap_or(i64::MAX);
+                        (
+                            Some(u.policy.grace_s.saturating_sub(now.secs_since(*since))),
+                            Some(upstra_core::state::Timestamp(
+                                since.millis().saturating_add(grace_ms),
+                            )),
+                        )
                     }
-                    _ => None,
+                    _ => (None, None),
                 };
                 WatchView {
                     ups: u.id.to_string(),
                     phase: phase_name(&phase).into(),
                     since,
                     grace_left_s,
+                    grace_ends_at,
                 }
             })
             .collect();

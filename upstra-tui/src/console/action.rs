@@ -6,6 +6,7 @@ use upstra_core::api::v1::{
     ActionReport, ApiError, EventPage, LoginReply, SessionToken, TotpEnrollment, WhoAmI,
 };
 use upstra_core::secret::Secret;
+use upstra_core::state::Timestamp;
 
 use super::call::{Call, Reply};
 use super::commands::Command;
@@ -37,8 +38,11 @@ pub enum Action {
         session: Option<Session>,
     },
     Quit,
-    /// One second passed: drives the fallback refresh and the retries.
-    Tick,
+    /// One second passed: drives the fallback refresh and the retries. `now` is the
+    /// driver's clock, read there so that `update` never reads one.
+    Tick {
+        now: Timestamp,
+    },
 
     /// Tree navigation.
     Up,
@@ -163,7 +167,7 @@ impl Action {
     /// Whether the screen may change. A tick only advances counters nobody sees, so the
     /// console does not redraw every second over a slow link.
     pub fn may_change_screen(&self) -> bool {
-        !matches!(self, Self::Tick)
+        !matches!(self, Self::Tick { .. })
     }
 }
 

@@ -171,7 +171,7 @@ impl Console {
             if let Some(action) = next.take() {
                 // A tick redraws only while something on screen counts the seconds.
                 let redraw = action.may_change_screen()
-                    || (matches!(action, Action::Tick) && state.shows_a_clock());
+                    || (matches!(action, Action::Tick { .. }) && state.shows_a_clock());
                 for effect in update::update(&mut state, action) {
                     if driver.run(effect) == Flow::Quit {
                         tracing::info!("console closed");
@@ -201,7 +201,9 @@ impl Console {
                     None => return Ok(()),
                 },
                 Some(action) = rx.recv() => Some(action),
-                _ = tick.tick() => Some(Action::Tick),
+                _ = tick.tick() => Some(Action::Tick {
+                    now: crate::format::now(),
+                }),
                 () = &mut quit => Some(Action::Quit),
             };
         }

@@ -191,6 +191,11 @@ pub fn whoami(user: &str, permissions: &str, scope: SessionScope) -> WhoAmI {
     }
 }
 
+/// A tick whose clock the test does not look at.
+pub fn tick() -> Action {
+    Action::Tick { now: Timestamp(0) }
+}
+
 /// Feeds `actions` to `update` in order and returns the effects of the last one.
 pub fn apply(state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
     let mut last = Vec::new();

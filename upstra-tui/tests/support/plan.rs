@@ -181,6 +181,17 @@ pub fn watch(ups: &str, phase: &str, grace_left_s: Option<u64>) -> WatchView {
         phase: phase.into(),
         since: None,
         grace_left_s,
+        grace_ends_at: None,
+    }
+}
+
+/// When the daemon answered the statuses of these tests, by its clock.
+pub const READ_AT: Timestamp = Timestamp(1_795_600_000_000);
+
+/// A tick `secs` seconds after [`READ_AT`], by the console's clock.
+pub fn tick_after(secs: i64) -> upstra_tui::console::action::Action {
+    upstra_tui::console::action::Action::Tick {
+        now: Timestamp(READ_AT.millis() + secs * 1000),
     }
 }
 
@@ -197,13 +208,14 @@ pub fn quiet() -> PlanStatus {
     }
 }
 
-/// ups-a1 on battery with `grace` seconds of grace left.
+/// ups-a1 on battery with `grace` seconds of grace left when the daemon answered, at
+/// [`READ_AT`].
 pub fn on_battery(grace: u64) -> PlanStatus {
+    let mut a1 = watch("ups-a1", "on_battery", Some(grace));
+    let grace_ms = i64::try_from(grace * 1000).expect("a short grace");
+    a1.grace_ends_at = Some(Timestamp(READ_AT.millis() + grace_ms));
     PlanStatus {
-        watches: vec![
-            watch("ups-a1", "on_battery", Some(grace)),
-            watch("ups-b1", "online", None),
-        ],
+        watches: vec![a1, watch("ups-b1", "online", None)],
         ..quiet()
     }
 }

@@ -170,6 +170,10 @@ pub struct WatchView {
     pub since: Option<Timestamp>,
     /// Seconds of grace left while on battery.
     pub grace_left_s: Option<u64>,
+    /// When the grace period ends while on battery, by the daemon's clock: a console counts
+    /// down from it rather than from when the status arrived. Absent from older daemons.
+    #[serde(default)]
+    pub grace_ends_at: Option<Timestamp>,
 }
 
 /// `plan status`: the watches, the run going on, and the last ones.

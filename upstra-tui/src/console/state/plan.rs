@@ -3,6 +3,7 @@
 //! power banner reads the status too, so it is kept whatever the screen.
 
 use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport, StepView, WatchView};
+use upstra_core::state::Timestamp;
 
 use crate::console::message::Message;
 
@@ -28,8 +29,12 @@ pub struct PlanScreen {
     /// then leaves the operator free to look at the preview.
     pub followed_run: Option<i64>,
     pub status: Option<PlanStatus>,
-    /// Ticks since `status` arrived: the grace periods count down from there.
+    /// Ticks since `status` arrived: the pace of the status calls, and the countdown of a
+    /// grace period whose end the daemon does not say (an older daemon).
     pub status_age: u32,
+    /// The driver's clock at the last tick: grace periods count down to the end the daemon
+    /// says, so a fresh status neither restarts nor jolts them.
+    pub now: Option<Timestamp>,
     pub fetching_status: bool,
     /// News (an outage event) arrived while a status call was in flight: ask again after it.
     pub status_stale: bool,
@@ -83,19 +88,29 @@ impl PlanScreen {
         self.status.as_ref()?.watches.iter().find(|w| w.ups == ups)
     }
 
-    /// The grace seconds left for `ups`, counted down since the status arrived.
+    /// The grace seconds left for `ups`, while it is on battery: up to the end the daemon
+    /// says, by the last tick's clock (rounded up, as the daemon counts); without that end or
+    /// before a tick, what the status said less the ticks since it arrived.
     pub fn grace_left(&self, ups: &str) -> Option<u64> {
-        let left = self.watch(ups)?.grace_left_s?;
-        Some(left.saturating_sub(u64::from(self.status_age)))
+        let watch = self.watch(ups)?;
+        match (watch.grace_ends_at, self.now) {
+            (Some(end), Some(now)) => {
+                let ms = u64::try_from(end.millis().saturating_sub(now.millis())).unwrap_or(0);
+                Some(ms.div_ceil(1000))
+            }
+            _ => {
+                let left = watch.grace_left_s?;
+                Some(left.saturating_sub(u64::from(self.status_age)))
+            }
+        }
     }
 
     /// Whether a grace period is counting down, so the header changes every second.
     pub fn counting_down(&self) -> bool {
         self.status.as_ref().is_some_and(|s| {
-            s.watches.iter().any(|w| {
-                w.grace_left_s
-                    .is_some_and(|g| g > u64::from(self.status_age))
-            })
+            s.watches
+                .iter()
+                .any(|w| self.grace_left(&w.ups).is_some_and(|g| g > 0))
         })
     }
 }

@@ -71,12 +71,7 @@ fn banner(state: &State) -> Option<Span<'static>> {
                 part.push(' ');
                 part.push_str(&runtime);
             }
-            if let Some(left) = state
-                .plan
-                .watch(&u.name)
-                .and_then(|w| w.grace_left_s)
-                .and_then(|_| state.plan.grace_left(&u.name))
-            {
+            if let Some(left) = state.plan.grace_left(&u.name) {
                 part.push_str(", ");
                 part.push_str(&(p.grace)(left));
             }

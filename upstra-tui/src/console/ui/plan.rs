@@ -101,7 +101,7 @@ fn heading(state: &State, shown: &PlanView) -> Vec<Line<'static>> {
             };
             spans.push(Span::raw(format!("{} ", w.ups)));
             spans.push(Span::styled(phase.to_owned(), style));
-            if let Some(left) = plan.grace_left(&w.ups).filter(|_| w.grace_left_s.is_some()) {
+            if let Some(left) = plan.grace_left(&w.ups) {
                 spans.push(Span::raw(format!(", {}", (p.grace)(left))));
             }
         }

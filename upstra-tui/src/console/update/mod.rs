@@ -26,6 +26,7 @@ pub use self::plan::{offers, target_ups};
 
 use upstra_core::api::v1::{EventPage, SessionScope, WhoAmI};
 use upstra_core::rbac::Permissions;
+use upstra_core::state::Timestamp;
 
 use super::action::{Action, Effect, Failure};
 use super::call::Call;
@@ -49,7 +50,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Start { session } => start(state, session),
         Action::Quit => super::ssh::update::quit(state),
-        Action::Tick => tick(state),
+        Action::Tick { now } => tick(state, now),
         Action::Up | Action::Down | Action::First | Action::Last => {
             seen(state);
             views::navigate(state, &action);
@@ -261,8 +262,8 @@ pub fn parse_permissions(names: &str) -> Permissions {
         .fold(Permissions::NONE, |acc, p| acc | p)
 }
 
-fn tick(state: &mut State) -> Vec<Effect> {
-    plan::tick(state);
+fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
+    plan::tick(state, now);
     let sync = &mut state.sync;
     sync.ticks_since_fetch = sync.ticks_since_fetch.saturating_add(1);
     sync.ticks_since_failure = sync.ticks_since_failure.saturating_add(1);

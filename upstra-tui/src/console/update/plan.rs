@@ -6,6 +6,7 @@
 use upstra_core::api::v1::{PlanStatus, PlanView, SimulationReport};
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
+use upstra_core::state::Timestamp;
 
 use super::views::{ask, call, failure_message, may, needs};
 use crate::console::action::{Action, Effect, Failure};
@@ -119,8 +120,10 @@ pub(super) fn paced(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// One second passed: the grace periods count down.
-pub(super) fn tick(state: &mut State) {
+/// One second passed: the grace periods count down, from the daemon's end of each when it
+/// says it (by the clock the tick brings), else from the status's age.
+pub(super) fn tick(state: &mut State, now: Timestamp) {
+    state.plan.now = Some(now);
     state.plan.status_age = state.plan.status_age.saturating_add(1);
 }
 
