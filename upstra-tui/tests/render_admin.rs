@@ -7,6 +7,7 @@
 mod support;
 
 use crossterm::event::KeyCode;
+use support::replied;
 use support::{accounts, apply, key, logged_in_with, people, press};
 use upstra_core::api::v1::{ApiError, ResetSecret};
 use upstra_core::secret::Secret;
@@ -16,17 +17,6 @@ use upstra_tui::console::call::{Outcome, Reply, Request};
 use upstra_tui::console::state::State;
 
 const ADMIN: &str = "read,write,delete,power,migrate,ssh,plan,audit,admin";
-
-fn replied(state: &mut State, reply: Reply) {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    );
-}
 
 fn on_accounts(permissions: &str) -> State {
     let mut state = logged_in_with(permissions);

@@ -8,22 +8,12 @@ mod support;
 
 use ratatui::style::Color;
 use support::plan::{on_battery, quiet, restored, shed, shedding, simulation, tick_after};
+use support::replied;
 use support::{apply, draw, key, logged_in, logged_in_with, press, ups};
 use upstra_core::api::v1::PlanStatus;
 use upstra_tui::console::action::Action;
 use upstra_tui::console::call::Reply;
 use upstra_tui::console::state::State;
-
-fn replied(state: &mut State, reply: Reply) {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    );
-}
 
 /// The plan view on ups-a1 with `status`, ups-a1 on battery when `outage`.
 fn plan_view(status: PlanStatus, outage: bool) -> State {

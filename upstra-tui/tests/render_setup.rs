@@ -4,6 +4,7 @@
 #[macro_use]
 mod support;
 
+use support::replied;
 use support::{apply, token, ups, whoami};
 use upstra_core::api::v1::{
     ApplyReport, Change, ChangeKind, EntityKind, Health, SessionScope, SyncReport,
@@ -11,17 +12,6 @@ use upstra_core::api::v1::{
 use upstra_tui::console::action::Action;
 use upstra_tui::console::call::Reply;
 use upstra_tui::console::state::{Lists, Session, SetupChoice, State};
-
-fn replied(state: &mut State, reply: Reply) {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    );
-}
 
 fn on_menu() -> State {
     let mut state = State::new("/run/upstra/upstra.sock");

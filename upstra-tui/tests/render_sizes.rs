@@ -5,6 +5,7 @@ mod support;
 
 use crossterm::event::KeyCode;
 use support::plan::{restored, shed, shedding, simulation};
+use support::replied;
 use support::{
     accounts, apply, audit_trail, ctrl, draw, key, logged_in, logged_in_with, people, press,
 };
@@ -13,17 +14,6 @@ use upstra_tui::console::call::Reply;
 use upstra_tui::console::state::State;
 
 const ADMIN: &str = "read,write,delete,power,migrate,ssh,plan,audit,admin";
-
-fn replied(state: &mut State, reply: Reply) {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    );
-}
 
 fn screens() -> Vec<(&'static str, State)> {
     let mut out = Vec::new();

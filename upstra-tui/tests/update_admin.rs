@@ -7,37 +7,17 @@ mod support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use support::{accounts, apply, key, logged_in_with, people, press};
+use support::{calls, replied};
 use upstra_core::api::v1::{ApiError, EventPage, GrantView, ResetSecret};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
-use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::action::{Action, Failure};
 use upstra_tui::console::call::{Call, Outcome, Reply, Request};
 use upstra_tui::console::message::Message;
 use upstra_tui::console::state::{AdminTab, FieldName, Mode, Overlay, Screen, State};
 
 const ADMIN: &str = "read,write,delete,power,migrate,ssh,plan,audit,admin";
-
-fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    )
-}
-
-fn calls(effects: &[Effect]) -> Vec<Call> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call { call, .. } => Some(call.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn on_accounts() -> State {
     let mut state = logged_in_with(ADMIN);

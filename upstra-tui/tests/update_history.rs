@@ -5,6 +5,7 @@
 mod support;
 
 use crossterm::event::KeyCode;
+use support::replied;
 use support::{apply, audit_trail, key, logged_in_with, press};
 use upstra_core::api::v1::{ApiError, AuditQuery};
 use upstra_tui::console::action::{Action, Effect, Failure};
@@ -13,17 +14,6 @@ use upstra_tui::console::message::Message;
 use upstra_tui::console::state::{FieldName, Mode, Overlay, Screen, State};
 
 const AUDITOR: &str = "read,audit";
-
-fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    )
-}
 
 fn audit_calls(effects: &[Effect]) -> Vec<(AuditQuery, Option<String>)> {
     effects

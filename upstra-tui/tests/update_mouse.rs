@@ -7,7 +7,8 @@ mod support;
 
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
-use support::{accounts, apply, audit_trail, ctrl, key, logged_in, logged_in_with, people};
+use support::replied;
+use support::{accounts, audit_trail, ctrl, key, logged_in, logged_in_with, people};
 use upstra_tui::console::action::Action;
 use upstra_tui::console::call::Reply;
 use upstra_tui::console::commands::Command;
@@ -32,17 +33,6 @@ fn mouse(state: &mut State, kind: MouseEventKind, column: u16, row: u16) -> Opti
 
 fn click(state: &mut State, column: u16, row: u16) -> Option<Action> {
     mouse(state, MouseEventKind::Down(MouseButton::Left), column, row)
-}
-
-fn replied(state: &mut State, reply: Reply) {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod support;
 use crossterm::event::KeyCode;
 use support::plan::{on_battery, quiet, restored, shed, shedding, simulation, tick_after};
 use support::{apply, key, logged_in, logged_in_with, press, tick, token, ups};
+use support::{calls, replied};
 use upstra_core::api::v1::{ApiError, EventPage, Health, PlanStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
@@ -16,27 +17,6 @@ use upstra_tui::console::action::{Action, Effect, Failure};
 use upstra_tui::console::call::{Call, Outcome, Reply, Request};
 use upstra_tui::console::message::{Message, Tone};
 use upstra_tui::console::state::{Overlay, PlanShows, RunReport, Screen, State};
-
-fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    )
-}
-
-fn calls(effects: &[Effect]) -> Vec<Call> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call { call, .. } => Some(call.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 /// The lab view with the plan status answered.
 fn with_status(status: PlanStatus) -> State {

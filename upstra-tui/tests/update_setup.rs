@@ -6,6 +6,7 @@
 mod support;
 
 use std::path::PathBuf;
+use support::{calls, replied};
 
 use support::{apply, token, whoami};
 use upstra_core::api::v1::{
@@ -19,27 +20,6 @@ use upstra_tui::console::message::Message;
 use upstra_tui::console::state::{
     FieldName, Lists, Mode, Screen, Session, SetupChoice, SetupStep, State,
 };
-
-fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
-    let epoch = state.epoch;
-    apply(
-        state,
-        vec![Action::Replied {
-            epoch,
-            reply: Box::new(reply),
-        }],
-    )
-}
-
-fn calls(effects: &[Effect]) -> Vec<Call> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call { call, .. } => Some(call.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 fn typed(state: &mut State, text: &str) {
     apply(state, text.chars().map(Action::FormChar).collect());

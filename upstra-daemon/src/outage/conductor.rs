@@ -439,7 +439,7 @@ impl Conductor {
         tracing::warn!(run = id, state = run.state.as_str(), "run ended");
         if active.kind == PlanKind::Restore && run.state == RunState::Finished {
             // Every shed it undid is restored; the UPS go back to watching.
-            let (undoes, now) = (run.info.undoes.clone(), clock::now());
+            let undoes = run.info.undoes.clone();
             let saved = self
                 .shared
                 .store
@@ -459,7 +459,6 @@ impl Conductor {
             if let Err(e) = saved {
                 tracing::error!(run = id, error = %e, "cannot mark the sheds restored");
             }
-            let _ = now;
             for ups in &active.ups {
                 if let Some(w) = self.watches.get_mut(ups) {
                     w.restored();

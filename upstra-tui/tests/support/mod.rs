@@ -392,3 +392,31 @@ pub fn people(of: Option<&str>) -> upstra_tui::console::call::People {
         ],
     }
 }
+
+/// The answer to an `Effect::Call`, delivered in the current session.
+pub fn replied(
+    state: &mut State,
+    reply: upstra_tui::console::call::Reply,
+) -> Vec<upstra_tui::console::action::Effect> {
+    let epoch = state.epoch;
+    apply(
+        state,
+        vec![Action::Replied {
+            epoch,
+            reply: Box::new(reply),
+        }],
+    )
+}
+
+/// The calls among `effects`.
+pub fn calls(
+    effects: &[upstra_tui::console::action::Effect],
+) -> Vec<upstra_tui::console::call::Call> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            upstra_tui::console::action::Effect::Call { call, .. } => Some(call.clone()),
+            _ => None,
+        })
+        .collect()
+}
