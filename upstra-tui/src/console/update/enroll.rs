@@ -88,7 +88,8 @@ fn confirm(state: &mut State, code: Secret) -> Vec<Effect> {
 pub(super) fn started(state: &mut State, result: Result<TotpEnrollment, Failure>) -> Vec<Effect> {
     match result {
         Ok(enrollment) => {
-            let qr = qr::lines(enrollment.uri.expose(), qr::CONSOLE_QUIET_ZONE)
+            let uri = qr::compact_uri(enrollment.uri.expose());
+            let qr = qr::lines(&uri, qr::CONSOLE_QUIET_ZONE)
                 .ok()
                 .map(Zeroizing::new);
             state.enroll = Enrollment::Scan {
