@@ -1,0 +1,1 @@
+//! Rate limits under concurrency, string bounds before anything is stored, and the audit trail's paging.
