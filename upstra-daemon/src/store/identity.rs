@@ -359,12 +359,14 @@ impl Db {
         Ok(())
     }
 
-    /// The live session for a token hash, touching its idle clock. Expired sessions (by
-    /// absolute lifetime or idleness) and those of disabled users are deleted and reported as
-    /// absent.
+    /// The live session for a token hash, touching its idle clock when `caller_uid` is the
+    /// Unix user that opened it (a copied token presented by anyone else must not keep the
+    /// session alive). Expired sessions (by absolute lifetime or idleness) and those of
+    /// disabled users are deleted and reported as absent.
     pub fn session(
         &mut self,
         token_hash: &str,
+        caller_uid: u32,
         now: i64,
         idle_ms: i64,
     ) -> Result<Option<SessionRow>, StoreError> {
@@ -386,7 +388,7 @@ impl Db {
             return Ok(None);
         }
         // Touch at most every few seconds: a write per call would make reads pay for it.
-        if now - row.last_seen_at > 5_000 {
+        if row.peer_uid == caller_uid && now - row.last_seen_at > 5_000 {
             self.conn().execute(
                 "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
                 params![token_hash, now],
