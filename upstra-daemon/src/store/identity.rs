@@ -444,18 +444,23 @@ impl Db {
         Ok(())
     }
 
-    /// The user a live challenge belongs to (expired ones are deleted).
-    pub fn challenge(&mut self, token_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
-        let row: Option<(String, i64)> = self
+    /// The user a live challenge belongs to and the Unix uid that received it (expired ones
+    /// are deleted).
+    pub fn challenge(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(String, u32)>, StoreError> {
+        let row: Option<(String, u32, i64)> = self
             .conn()
             .query_row(
-                "SELECT user, expires_at FROM challenges WHERE token_hash = ?1",
+                "SELECT user, peer_uid, expires_at FROM challenges WHERE token_hash = ?1",
                 [token_hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         match row {
-            Some((user, expires_at)) if now < expires_at => Ok(Some(user)),
+            Some((user, uid, expires_at)) if now < expires_at => Ok(Some((user, uid))),
             Some(_) => {
                 self.delete_challenge(token_hash)?;
                 Ok(None)

@@ -5,6 +5,7 @@
 mod flows;
 mod matrix;
 mod ssh;
+mod unix_user;
 
 use std::sync::Arc;
 
