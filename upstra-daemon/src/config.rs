@@ -434,19 +434,8 @@ impl Config {
     }
 }
 
-/// A URL with the password of its user info replaced, for showing it.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            format!("{scheme}://{user}:[redacted]@{host}")
-        }
-        None => url.to_owned(),
-    }
-}
+mod redact;
+pub use redact::redact_url;
 
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,15 @@ fn the_example_file_parses_and_matches_the_defaults() {
     let example = include_str!("../../../config/upstrad.toml");
     let (_dir, path) = write(example);
     let config = load(Some(&path), &[], &Overrides::default()).expect("example parses");
-    assert_eq!(config, Config::default());
+    // The one key it sets: the group packaging creates, so that its members reach the socket
+    // as the README says.
+    assert_eq!(
+        config,
+        Config {
+            socket_group: Some("upstra".into()),
+            ..Config::default()
+        }
+    );
 }
 
 #[test]
@@ -125,7 +133,7 @@ fn the_bus_section_is_checked_and_its_password_never_shown() {
     assert_eq!(config.bus.follow, ["lab-b"]);
     let shown = config.to_toml("store.key");
     assert!(
-        shown.contains("redis = \"redis://:[redacted]@127.0.0.1:6379\""),
+        shown.contains("redis = \"redis://[redacted]@127.0.0.1:6379\""),
         "{shown}"
     );
     assert!(!shown.contains("hunter2"), "{shown}");

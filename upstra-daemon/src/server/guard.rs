@@ -13,11 +13,12 @@ use tarpc::context::Context;
 use tarpc::server::Serve;
 use upstra_core::access::{self, Grant, Resource};
 use upstra_core::api::v1::{
-    Access, ApiError, Method, RateTier, SessionScope, SessionToken, Target, Upstra, UpstraRequest,
-    UpstraResponse,
+    Access, ApiError, Method, RateTier, SessionScope, SessionToken, Target, TargetKind, Upstra,
+    UpstraRequest, UpstraResponse,
 };
 use upstra_core::rbac::{Decision, Permissions};
 
+use super::resolve::{self, Resolved};
 use super::service::{Connection, Principal};
 use crate::clock;
 use crate::limits;
@@ -186,7 +187,12 @@ impl Serve for Guarded {
         let (method, credential) = method_of(&req);
         tracing::debug!(method = method.name(), peer_uid = conn.peer_uid, "call");
         match conn.admit(method, credential, &req).await {
-            Ok(principal) => conn.with_principal(principal).serve().serve(ctx, req).await,
+            Ok((principal, resolved)) => {
+                conn.with_principal(principal, resolved)
+                    .serve()
+                    .serve(ctx, req)
+                    .await
+            }
             Err(e) => match refusal(method, e) {
                 Some(reply) => Ok(reply),
                 None => conn.serve().serve(ctx, req).await,
@@ -196,13 +202,16 @@ impl Serve for Guarded {
 }
 
 impl Connection {
-    /// Applies `method`'s row of the access table to this request.
+    /// Applies `method`'s row of the access table to this request: the session, its scope,
+    /// the permissions on everything, then the request's target names resolved to declared
+    /// objects and the permissions checked on what they resolved to. Returns the caller and
+    /// those objects, which the handler then acts on.
     async fn admit(
         &self,
         method: Method,
         credential: Option<&SessionToken>,
         req: &UpstraRequest,
-    ) -> Result<Option<Arc<Principal>>, ApiError> {
+    ) -> Result<(Option<Arc<Principal>>, Arc<Resolved>), ApiError> {
         if method != Method::Health && self.shared.stopping.is_cancelled() {
             return Err(ApiError::Unavailable {
                 message: "the daemon is shutting down".into(),
@@ -210,11 +219,15 @@ impl Connection {
         }
         let (scopes, needs, on) = match method.access() {
             // The handler checks the challenge: it is not a session and opens nothing else.
-            Access::Public | Access::Challenge => return Ok(None),
-            Access::Session { scopes, needs, on } => (scopes, needs, on),
+            Access::Public | Access::Challenge => return Ok((None, Arc::default())),
+            Access::Session {
+                scopes, needs, on, ..
+            } => (scopes, needs, on),
         };
         let token = credential.ok_or(ApiError::Unauthenticated)?;
-        let principal = self.resolve(token, method.counts_globally()).await?;
+        let principal = self
+            .session_of(token, method, method.counts_globally())
+            .await?;
         self.shared
             .presence
             .seen(self.id, &principal.user, self.peer_uid, &self.shared.events);
@@ -231,9 +244,27 @@ impl Connection {
         };
         let on_everything =
             raised_bar(req, &principal).map_or(on_everything, |extra| on_everything | extra);
+        if on_everything != Permissions::NONE {
+            // The whole installation has no parents: the tree is not needed to check it.
+            let topology = access::Topology::default();
+            if let Decision::Deny { missing } =
+                access::authorize(&principal.grants, on_everything, &Resource::All, &topology)
+            {
+                tracing::info!(user = %principal.user, method = method.name(), %missing, "denied");
+                self.audit(Some(&principal.user), method.name(), Some("all"), "denied")
+                    .await;
+                return Err(ApiError::Forbidden {
+                    needed: missing.to_string(),
+                });
+            }
+        }
+        // Resolved after the check on everything, so a caller without the permission learns
+        // nothing about which names exist; before the check on the objects themselves, which
+        // needs to know what they are.
+        let resolved = self.resolve_targets(req)?;
         if on == Target::Named {
-            for target in self.named_targets(req)? {
-                let topology = self.topology();
+            let topology = resolved.topology(&self.shared.inventory());
+            for target in resolved.0.iter().map(|r| r.declared.resource()) {
                 if let Decision::Deny { missing } =
                     access::authorize(&principal.grants, needs, &target, &topology)
                 {
@@ -251,24 +282,10 @@ impl Connection {
                 }
             }
         }
-        if on_everything != Permissions::NONE {
-            // The whole installation has no parents: the tree is not needed to check it.
-            let topology = access::Topology::default();
-            if let Decision::Deny { missing } =
-                access::authorize(&principal.grants, on_everything, &Resource::All, &topology)
-            {
-                tracing::info!(user = %principal.user, method = method.name(), %missing, "denied");
-                self.audit(Some(&principal.user), method.name(), Some("all"), "denied")
-                    .await;
-                return Err(ApiError::Forbidden {
-                    needed: missing.to_string(),
-                });
-            }
-        }
         if let Some(tier) = method.rate_tier() {
             self.count_tier(&principal, tier).await?;
         }
-        Ok(Some(principal))
+        Ok((Some(principal), resolved))
     }
 
     /// Counts an admitted call against its extra tier: sensitive operations per user,
@@ -293,60 +310,88 @@ impl Connection {
         verdict.map_err(|retry_after_s| ApiError::RateLimited { retry_after_s })
     }
 
-    /// The resources a `Named` request acts on: its server or VM, and for a migration the
-    /// destination server when it is in the inventory.
-    fn named_targets(&self, req: &UpstraRequest) -> Result<Vec<Resource>, ApiError> {
-        match req {
-            UpstraRequest::ServerPower { server, .. } => {
-                Ok(vec![Resource::Server(self.server_id(server)?)])
-            }
-            UpstraRequest::VmPower { vm, .. } => Ok(vec![Resource::Vm(self.vm_id(vm)?)]),
-            UpstraRequest::SshOpen { server, .. } => {
-                Ok(vec![Resource::Server(self.server_id(server)?)])
-            }
-            UpstraRequest::VmMigrate { vm, to, .. } => {
-                let mut targets = vec![Resource::Vm(self.vm_id(vm)?)];
-                if let Ok(id) = upstra_core::ids::ServerId::new(to.clone())
-                    && self.shared.inventory().servers.contains_key(&id)
-                {
-                    targets.push(Resource::Server(id));
-                }
-                Ok(targets)
-            }
-            _ => Ok(Vec::new()),
+    /// Resolves every target name of the request against one snapshot of the inventory and
+    /// the live VMs.
+    fn resolve_targets(&self, req: &UpstraRequest) -> Result<Arc<Resolved>, ApiError> {
+        let names = req.target_names();
+        if names.is_empty() {
+            return Ok(Arc::default());
         }
+        let inventory = self.shared.inventory();
+        let vms: Vec<_> = if names.iter().any(|n| n.kind == TargetKind::Vm) {
+            self.shared
+                .live
+                .vms
+                .read()
+                .map_err(|_| ApiError::Internal {
+                    reference: "live-state".into(),
+                })?
+                .values()
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        resolve::resolve(&names, &inventory, &vms).map(Arc::new)
     }
 
-    /// Looks the session up, counts the call against the caller's global rate limit (when
-    /// `count`), and loads the grants, in one trip to the store thread.
-    async fn resolve(&self, token: &SessionToken, count: bool) -> Result<Arc<Principal>, ApiError> {
+    /// Looks the session up, refuses it from any Unix user but the one that opened it, counts
+    /// the call against the caller's global rate limit (when `count`), and loads the grants, in
+    /// one trip to the store thread.
+    async fn session_of(
+        &self,
+        token: &SessionToken,
+        method: Method,
+        count: bool,
+    ) -> Result<Arc<Principal>, ApiError> {
         let hash = crate::auth::token_hash(token);
         let now = clock::now();
         let idle =
             i64::try_from(self.shared.config.sessions.idle_timeout.as_millis()).unwrap_or(i64::MAX);
         let limits = self.shared.config.limits;
-        let resolved = self
+        let caller_uid = self.peer_uid;
+        let found = self
             .shared
             .store
             .call(move |db| {
-                let Some(session) = db.session(&hash, now.millis(), idle)? else {
-                    return Ok(Err(ApiError::Unauthenticated));
+                let Some(session) = db.session(&hash, caller_uid, now.millis(), idle)? else {
+                    return Ok(Err(None));
                 };
+                if session.peer_uid != caller_uid {
+                    return Ok(Err(Some(session)));
+                }
                 let key = format!("global:{}", session.user);
                 if count && let Err(retry_after_s) = limits::take(db, &key, limits.global, now)? {
-                    return Ok(Err(ApiError::RateLimited { retry_after_s }));
+                    return Ok(Ok(Err(ApiError::RateLimited { retry_after_s })));
                 }
                 let grants = db.grants(Some(&session.user))?;
                 let two_factor = db
                     .user(&session.user)?
                     .is_some_and(|u| u.totp_secret.is_some());
-                Ok(Ok((session, grants, two_factor)))
+                Ok(Ok(Ok((session, grants, two_factor))))
             })
             .await
             .map_err(|e| super::service::internal(&e))?;
-        let (session, grants, two_factor) = match resolved {
-            Ok(found) => found,
-            Err(e) => return Err(e),
+        let (session, grants, two_factor) = match found {
+            Ok(admitted) => admitted?,
+            Err(None) => return Err(ApiError::Unauthenticated),
+            Err(Some(foreign)) => {
+                // A token copied to another Unix user: refused like a token that does not
+                // exist (its holder learns nothing), and recorded for whoever owns it.
+                tracing::warn!(user = %foreign.user, session = %foreign.public_id, opened_by = foreign.peer_uid, caller_uid, method = method.name(), "session presented by another Unix user");
+                self.audit_detail(
+                    Some(&foreign.user),
+                    method.name(),
+                    Some(&format!("session:{}", foreign.public_id)),
+                    "denied",
+                    Some(format!(
+                        "{{\"reason\":\"session opened by another Unix user\",\"opened_by_uid\":{}}}",
+                        foreign.peer_uid
+                    )),
+                )
+                .await;
+                return Err(ApiError::Unauthenticated);
+            }
         };
         let role = grants
             .iter()

@@ -6,6 +6,7 @@
 
 mod guard;
 mod handlers;
+mod resolve;
 mod service;
 
 use std::fs;

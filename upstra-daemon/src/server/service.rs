@@ -11,6 +11,7 @@ use upstra_core::api::v1::*;
 use upstra_core::secret::Secret;
 
 use super::handlers::{admin, audit, auth, demo, inventory, operations, plan, sessions, ssh};
+use super::resolve::Resolved;
 use crate::clock;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, StoreError};
@@ -39,6 +40,9 @@ pub struct Connection {
     pub(super) id: u64,
     /// Set by the guard for methods that need a session.
     principal: Option<Arc<Principal>>,
+    /// What the request's target names resolved to, set by the guard before it authorized on
+    /// them; handlers act on these, never on a name looked up again.
+    pub(super) resolved: Arc<Resolved>,
 }
 
 impl Connection {
@@ -48,11 +52,17 @@ impl Connection {
             peer_uid,
             id,
             principal: None,
+            resolved: Arc::default(),
         }
     }
 
-    pub(super) fn with_principal(mut self, principal: Option<Arc<Principal>>) -> Self {
+    pub(super) fn with_principal(
+        mut self,
+        principal: Option<Arc<Principal>>,
+        resolved: Arc<Resolved>,
+    ) -> Self {
         self.principal = principal;
+        self.resolved = resolved;
         self
     }
 
@@ -67,11 +77,7 @@ impl Connection {
         let vms = self.shared.live.vms.read().map(|vms| {
             vms.values()
                 .filter_map(|vm| {
-                    let host = vm.host.as_deref()?;
-                    let server = inv
-                        .servers
-                        .values()
-                        .find(|s| s.vsphere_host.as_deref() == Some(host))?;
+                    let server = super::resolve::host_of(&inv, vm)?;
                     Some((vm.id.clone(), server.id.clone()))
                 })
                 .collect::<Vec<_>>()
@@ -445,47 +451,5 @@ impl Upstra for Connection {
         host_key: String,
     ) -> Result<(), ApiError> {
         ssh::pin_host_key(&self, server, host_key).await
-    }
-}
-
-impl Connection {
-    /// A declared server by name, or a `NotFound` that says where to look.
-    pub(super) fn server_id(&self, name: &str) -> Result<upstra_core::ids::ServerId, ApiError> {
-        upstra_core::ids::ServerId::new(name.to_owned())
-            .ok()
-            .filter(|id| self.shared.inventory().servers.contains_key(id))
-            .ok_or_else(|| ApiError::NotFound {
-                what: format!("server `{name}` (see `upstra server list`)"),
-            })
-    }
-
-    /// A VM by its id or its (unique) name.
-    pub(super) fn vm_id(&self, name_or_id: &str) -> Result<upstra_core::ids::VmId, ApiError> {
-        let vms = self
-            .shared
-            .live
-            .vms
-            .read()
-            .map_err(|_| ApiError::Internal {
-                reference: "live-state".into(),
-            })?;
-        if let Some(vm) = vms.values().find(|v| v.id.as_str() == name_or_id) {
-            return Ok(vm.id.clone());
-        }
-        let named: Vec<_> = vms.values().filter(|v| v.name == name_or_id).collect();
-        match named.as_slice() {
-            [one] => Ok(one.id.clone()),
-            [] => Err(ApiError::NotFound {
-                what: format!("VM `{name_or_id}` (see `upstra vm list`)"),
-            }),
-            many => Err(ApiError::invalid(format!(
-                "{} VMs are named `{name_or_id}`; use the id instead ({})",
-                many.len(),
-                many.iter()
-                    .map(|v| v.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
     }
 }

@@ -359,12 +359,14 @@ impl Db {
         Ok(())
     }
 
-    /// The live session for a token hash, touching its idle clock. Expired sessions (by
-    /// absolute lifetime or idleness) and those of disabled users are deleted and reported as
-    /// absent.
+    /// The live session for a token hash, touching its idle clock when `caller_uid` is the
+    /// Unix user that opened it (a copied token presented by anyone else must not keep the
+    /// session alive). Expired sessions (by absolute lifetime or idleness) and those of
+    /// disabled users are deleted and reported as absent.
     pub fn session(
         &mut self,
         token_hash: &str,
+        caller_uid: u32,
         now: i64,
         idle_ms: i64,
     ) -> Result<Option<SessionRow>, StoreError> {
@@ -386,7 +388,7 @@ impl Db {
             return Ok(None);
         }
         // Touch at most every few seconds: a write per call would make reads pay for it.
-        if now - row.last_seen_at > 5_000 {
+        if row.peer_uid == caller_uid && now - row.last_seen_at > 5_000 {
             self.conn().execute(
                 "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
                 params![token_hash, now],
@@ -442,18 +444,23 @@ impl Db {
         Ok(())
     }
 
-    /// The user a live challenge belongs to (expired ones are deleted).
-    pub fn challenge(&mut self, token_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
-        let row: Option<(String, i64)> = self
+    /// The user a live challenge belongs to and the Unix uid that received it (expired ones
+    /// are deleted).
+    pub fn challenge(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(String, u32)>, StoreError> {
+        let row: Option<(String, u32, i64)> = self
             .conn()
             .query_row(
-                "SELECT user, expires_at FROM challenges WHERE token_hash = ?1",
+                "SELECT user, peer_uid, expires_at FROM challenges WHERE token_hash = ?1",
                 [token_hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         match row {
-            Some((user, expires_at)) if now < expires_at => Ok(Some(user)),
+            Some((user, uid, expires_at)) if now < expires_at => Ok(Some((user, uid))),
             Some(_) => {
                 self.delete_challenge(token_hash)?;
                 Ok(None)

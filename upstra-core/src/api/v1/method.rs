@@ -2,6 +2,7 @@
 //! edge before any handler runs.
 
 use super::identity::SessionScope;
+use super::naming::TargetKind;
 use crate::rbac::Permissions;
 
 /// The methods of [`super::Upstra`], one variant each.
@@ -70,7 +71,7 @@ pub enum Target {
     Everything,
     /// Each item of the answer: the caller sees only the items it may READ.
     EachItem,
-    /// The server or VM the request names.
+    /// Each declared object the request names, once resolved (see [`TargetKind`]).
     Named,
 }
 
@@ -81,11 +82,14 @@ pub enum Access {
     Public,
     /// Only the challenge token `login` returns when two-factor is on.
     Challenge,
-    /// A session of one of `scopes` whose grants hold `needs` on `on`.
+    /// A session of one of `scopes` whose grants hold `needs` on `on`. `names` lists the kinds
+    /// of declared objects the request's arguments may name: each is resolved before `needs`
+    /// is checked, and a name that resolves to nothing is refused, whatever `on` is.
     Session {
         scopes: &'static [SessionScope],
         needs: Permissions,
         on: Target,
+        names: &'static [TargetKind],
     },
 }
 
@@ -108,7 +112,22 @@ const ENROLL: &[SessionScope] = &[SessionScope::Full, SessionScope::EnrollTwoFac
 const PASSWORD: &[SessionScope] = &[SessionScope::Full, SessionScope::ChangePassword];
 
 const fn session(scopes: &'static [SessionScope], needs: Permissions, on: Target) -> Access {
-    Access::Session { scopes, needs, on }
+    Access::Session {
+        scopes,
+        needs,
+        on,
+        names: &[],
+    }
+}
+
+/// A full session's row for a method whose arguments name declared objects of `names`.
+const fn naming(needs: Permissions, on: Target, names: &'static [TargetKind]) -> Access {
+    Access::Session {
+        scopes: FULL,
+        needs,
+        on,
+        names,
+    }
 }
 
 impl Method {
@@ -173,6 +192,7 @@ impl Method {
     pub const fn access(self) -> Access {
         use Permissions as P;
         use Target::*;
+        use TargetKind as K;
         match self {
             Self::Health | Self::Setup | Self::Login => Access::Public,
             Self::LoginSecondFactor => Access::Challenge,
@@ -206,24 +226,26 @@ impl Method {
             | Self::SessionRevokeUser => session(FULL, P::ADMIN, Everything),
             Self::AuditList | Self::AuditVerify => session(FULL, P::AUDIT, Everything),
             Self::Sync => session(FULL, P::READ, Everything),
-            Self::ServerPower | Self::VmPower => session(FULL, P::POWER, Named),
-            Self::VmMigrate => session(FULL, P::MIGRATE, Named),
-            Self::TlsFingerprint | Self::TlsPin => session(FULL, P::ADMIN, Everything),
+            Self::ServerPower => naming(P::POWER, Named, &[K::Server]),
+            Self::VmPower => naming(P::POWER, Named, &[K::Vm]),
+            // The destination too: moving a VM onto a server acts on that server's room.
+            Self::VmMigrate => naming(P::MIGRATE, Named, &[K::Vm, K::Server]),
+            Self::TlsFingerprint | Self::TlsPin => naming(P::ADMIN, Everything, &[K::Server]),
             // Outage plans act on the whole lab, so even reading them needs PLAN everywhere.
-            Self::PlanShow
-            | Self::PlanSimulate
-            | Self::PlanRun
-            | Self::PlanCancel
-            | Self::PlanRestore
-            | Self::PlanStatus => session(FULL, P::PLAN, Everything),
-            Self::SshOpen => session(FULL, P::SSH, Named),
+            Self::PlanShow | Self::PlanSimulate | Self::PlanRun => {
+                naming(P::PLAN, Everything, &[K::Ups])
+            }
+            Self::PlanCancel | Self::PlanRestore | Self::PlanStatus => {
+                session(FULL, P::PLAN, Everything)
+            }
+            Self::SshOpen => naming(P::SSH, Named, &[K::Server]),
             // Recording the end of one's own shell needs nothing more: a grant revoked while
             // the shell ran must not leave its close unrecorded. The daemon checks that the
             // shell is the caller's.
             Self::SshClosed => session(FULL, P::NONE, Own),
-            Self::SshPinHostKey => session(FULL, P::ADMIN, Everything),
+            Self::SshPinHostKey => naming(P::ADMIN, Everything, &[K::Server]),
             // A fake power cut starts a real plan on the simulated lab: who may run plans.
-            Self::DemoPowerCut => session(FULL, P::PLAN, Everything),
+            Self::DemoPowerCut => naming(P::PLAN, Everything, &[K::Ups]),
         }
     }
 
@@ -250,6 +272,14 @@ impl Method {
     /// events come every second and the console matters most.
     pub const fn counts_globally(self) -> bool {
         !matches!(self, Self::EventsSince)
+    }
+
+    /// The kinds of declared objects this method's arguments may name.
+    pub const fn target_kinds(self) -> &'static [TargetKind] {
+        match self.access() {
+            Access::Session { names, .. } => names,
+            Access::Public | Access::Challenge => &[],
+        }
     }
 
     pub const fn is_public(self) -> bool {
@@ -352,6 +382,25 @@ mod tests {
             reach(SessionScope::ChangePassword),
             ["logout", "whoami", "change_password"]
         );
+    }
+
+    #[test]
+    fn a_method_checked_on_what_it_names_declares_what_it_names() {
+        for method in Method::ALL {
+            let Access::Session { on, names, .. } = method.access() else {
+                continue;
+            };
+            assert!(
+                on != Target::Named || !names.is_empty(),
+                "{}: a `Named` row must list the kinds of objects it resolves",
+                method.name()
+            );
+            assert!(
+                names.is_empty() || matches!(on, Target::Named | Target::Everything),
+                "{}: what a request names is checked on itself (`Named`) or on everything",
+                method.name()
+            );
+        }
     }
 
     #[test]

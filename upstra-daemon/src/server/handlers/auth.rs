@@ -192,13 +192,29 @@ pub async fn second_factor(
     let hash = auth::token_hash(&challenge);
     let now = clock::now();
     let lookup = hash.clone();
-    let user = c
+    let (user, received_by) = c
         .shared
         .store
         .call(move |db| db.challenge(&lookup, now.millis()))
         .await
         .map_err(internal)?
         .ok_or(ApiError::Unauthenticated)?;
+    // Like a session, a challenge is good only for the Unix user it was handed to: a copy
+    // taken by someone else (with the code read over a shoulder) opens nothing.
+    if received_by != c.peer_uid {
+        tracing::warn!(%user, received_by, caller_uid = c.peer_uid, "login challenge presented by another Unix user");
+        c.audit_detail(
+            Some(&user),
+            "login_second_factor",
+            None,
+            "denied",
+            Some(format!(
+                "{{\"reason\":\"challenge received by another Unix user\",\"received_by_uid\":{received_by}}}"
+            )),
+        )
+        .await;
+        return Err(ApiError::Unauthenticated);
+    }
     login_allowed(c, &user).await?;
     let name = user.clone();
     let row = c

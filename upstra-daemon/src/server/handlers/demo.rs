@@ -5,7 +5,6 @@
 //! the call is refused and `plan simulate` is the read-only check.
 
 use upstra_core::api::v1::ApiError;
-use upstra_core::ids::UpsId;
 
 use crate::server::service::Connection;
 
@@ -18,12 +17,7 @@ pub async fn power_cut(c: &Connection, ups: String, cut: bool) -> Result<(), Api
                 .into(),
         });
     };
-    let id = UpsId::new(ups.clone())
-        .ok()
-        .filter(|id| c.shared.inventory().ups.contains_key(id))
-        .ok_or_else(|| ApiError::NotFound {
-            what: format!("UPS `{ups}` (see `upstra ups list`)"),
-        })?;
+    let id = c.resolved_ups(&ups)?;
     lab.set_mains(&id, !cut);
     let action = if cut {
         "demo_power_cut"

@@ -103,14 +103,8 @@ pub async fn server_power(
     action: ServerPowerAction,
 ) -> Result<ActionReport, ApiError> {
     let who = c.who()?.user.clone();
-    let id = c.server_id(&name)?;
-    let inventory = c.shared.inventory();
-    let server = inventory
-        .servers
-        .get(&id)
-        .ok_or_else(|| ApiError::NotFound {
-            what: format!("server `{name}`"),
-        })?;
+    let server = &c.resolved_server(&name)?;
+    let id = server.id.clone();
     if !c.shared.simulated && server.bmc.is_none() {
         return Err(ApiError::invalid(format!(
             "server `{name}` has no BMC declared: add `bmc = {{ url = ..., user = ... }}` to the lab file"
@@ -208,16 +202,6 @@ fn hypervisor(c: &Connection) -> Result<std::sync::Arc<dyn Hypervisor>, ApiError
         })
 }
 
-fn live_vm(c: &Connection, name: &str) -> Result<Vm, ApiError> {
-    let id = c.vm_id(name)?;
-    let vms = c.shared.live.vms.read().map_err(|_| ApiError::Internal {
-        reference: "live-state".into(),
-    })?;
-    vms.get(&id).cloned().ok_or_else(|| ApiError::NotFound {
-        what: format!("VM `{name}`"),
-    })
-}
-
 /// Reads the hypervisor again so the lists show the result, and returns the VM as it is now.
 async fn refresh_vm(c: &Connection, hv: &dyn Hypervisor, vm: &Vm) -> Result<Vm, ApiError> {
     let inv = hv.inventory().await.map_err(peer_error)?;
@@ -234,7 +218,7 @@ pub async fn vm_power(
     action: VmPowerRequest,
 ) -> Result<ActionReport, ApiError> {
     let who = c.who()?.user.clone();
-    let vm = live_vm(c, &name)?;
+    let vm = c.resolved_vm(&name)?;
     let hv = hypervisor(c)?;
     let started = Instant::now();
     let request = match action {
@@ -284,20 +268,17 @@ pub async fn vm_migrate(
     to: String,
 ) -> Result<ActionReport, ApiError> {
     let who = c.who()?.user.clone();
-    let vm = live_vm(c, &name)?;
+    let vm = c.resolved_vm(&name)?;
+    // The destination is the declared server the guard resolved `to` to (by its name or its
+    // vSphere host name) and checked the permission on: never the raw name.
+    let destination = c.resolved_server(&to)?;
+    let host = destination.vsphere_host.clone().ok_or_else(|| {
+        ApiError::invalid(format!(
+            "server `{}` has no vsphere_host in the lab file, so no VM can move to it",
+            destination.id
+        ))
+    })?;
     let hv = hypervisor(c)?;
-    let inventory = c.shared.inventory();
-    let host = match upstra_core::ids::ServerId::new(to.clone())
-        .ok()
-        .and_then(|id| inventory.servers.get(&id))
-    {
-        Some(server) => server.vsphere_host.clone().ok_or_else(|| {
-            ApiError::invalid(format!(
-                "server `{to}` has no vsphere_host in the lab file, so no VM can move to it"
-            ))
-        })?,
-        None => to.clone(),
-    };
     let started = Instant::now();
     let outcome =
         match tokio::time::timeout(c.shared.config.action_timeout, hv.migrate(&vm, &host)).await {
@@ -343,14 +324,11 @@ fn peer_url(c: &Connection, peer: &TlsPeer) -> Result<HttpUrl, ApiError> {
             .as_ref()
             .map(|v| v.url.clone())
             .ok_or_else(|| ApiError::invalid("no vCenter is declared"))?,
-        TlsPeer::Bmc(name) => {
-            let id = c.server_id(name)?;
-            inventory
-                .servers
-                .get(&id)
-                .and_then(|s| s.bmc.as_ref().map(|b| b.url.clone()))
-                .ok_or_else(|| ApiError::invalid(format!("server `{name}` has no BMC declared")))?
-        }
+        TlsPeer::Bmc(name) => c
+            .resolved_server(name)?
+            .bmc
+            .map(|b| b.url)
+            .ok_or_else(|| ApiError::invalid(format!("server `{name}` has no BMC declared")))?,
     };
     if !url.is_https() {
         return Err(ApiError::invalid(format!(
@@ -394,7 +372,7 @@ pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Resu
             ("vcenter".to_owned(), Vec::new(), Some(vc.clone()))
         }
         TlsPeer::Bmc(name) => {
-            let id = c.server_id(name)?;
+            let id = c.resolved_server(name)?.id;
             let server = inventory
                 .servers
                 .get_mut(&id)

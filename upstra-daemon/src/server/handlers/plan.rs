@@ -15,11 +15,16 @@ fn actor(c: &Connection) -> Result<Actor, ApiError> {
 
 pub async fn show(c: &Connection, ups: Option<String>) -> Result<PlanView, ApiError> {
     c.who()?;
+    let ups = match ups {
+        Some(name) => Some(c.resolved_ups(&name)?.to_string()),
+        None => None,
+    };
     c.shared.outage.show(ups).await
 }
 
 pub async fn simulate(c: &Connection, ups: String) -> Result<SimulationReport, ApiError> {
     let who = c.who()?.user.clone();
+    let ups = c.resolved_ups(&ups)?.to_string();
     let report = outage::simulate(&c.shared, &ups).await;
     let result = match &report {
         Ok(r) if r.checks.iter().all(|check| check.ok) => "ok",
@@ -37,6 +42,7 @@ pub async fn simulate(c: &Connection, ups: String) -> Result<SimulationReport, A
 }
 
 pub async fn run(c: &Connection, ups: String) -> Result<RunView, ApiError> {
+    let ups = c.resolved_ups(&ups)?.to_string();
     c.shared.outage.run(ups, actor(c)?).await
 }
 

@@ -14,10 +14,9 @@ use crate::store::{AuditEntry, CloseRefusal};
 
 /// The server's SSH endpoint, or why it has none.
 fn endpoint(c: &Connection, name: &str) -> Result<(String, SshEndpoint), ApiError> {
-    let id = c.server_id(name)?;
-    let inventory = c.shared.inventory();
-    let ssh = inventory.servers.get(&id).and_then(|s| s.ssh.clone());
-    match ssh {
+    let server = c.resolved_server(name)?;
+    let id = server.id;
+    match server.ssh {
         Some(ssh) => Ok((format!("server:{id}"), ssh)),
         None if c.shared.simulated => Err(ApiError::invalid(format!(
             "server `{name}` is part of the simulated lab, which has no SSH servers: a shell \
@@ -151,7 +150,7 @@ pub async fn pin_host_key(
         ApiError::invalid("not an OpenSSH public key line (`ssh-ed25519 AAAA...`)")
     })?;
     let (target, _) = endpoint(c, &server)?;
-    let id = c.server_id(&server)?;
+    let id = c.resolved_server(&server)?.id;
     let mut inventory = (*c.shared.inventory()).clone();
     let entry = inventory
         .servers

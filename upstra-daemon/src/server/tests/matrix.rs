@@ -194,6 +194,24 @@ async fn limited_sessions_reach_only_their_few_methods() {
     }
 }
 
+/// Resolve, then authorize, holds for a method only if every argument naming a declared object
+/// is resolved: the request's names (an exhaustive match over every field) must be what its
+/// access row declares, and the samples name everything they can.
+#[test]
+fn every_target_a_request_names_is_declared_in_its_access_row() {
+    let token = SessionToken::new("00".repeat(32));
+    for method in Method::ALL {
+        let req = sample(method, &token, "esx-a", "vm-1");
+        let named: Vec<TargetKind> = req.target_names().iter().map(|n| n.kind).collect();
+        assert_eq!(
+            named,
+            method.target_kinds(),
+            "{}: the names its request carries and those its access row declares differ",
+            method.name()
+        );
+    }
+}
+
 #[test]
 fn the_operator_role_has_no_audit_or_admin() {
     let p = BuiltinRole::Operator.permissions();

@@ -5,6 +5,7 @@
 mod flows;
 mod matrix;
 mod ssh;
+mod unix_user;
 
 use std::sync::Arc;
 
@@ -368,17 +369,21 @@ pub fn sample(
             vm: target_vm.into(),
             to: target_server.into(),
         },
+        // Harmless: the test lab declares no BMC, and the fingerprint is malformed.
         Method::TlsFingerprint => R::TlsFingerprint {
             token,
-            peer: TlsPeer::Vcenter,
+            peer: TlsPeer::Bmc(target_server.into()),
         },
         Method::TlsPin => R::TlsPin {
             token,
-            peer: TlsPeer::Vcenter,
+            peer: TlsPeer::Bmc(target_server.into()),
             fingerprint: "bad".into(),
         },
         // Harmless: an unknown UPS, and nothing running or shed to cancel or restore.
-        Method::PlanShow => R::PlanShow { token, ups: None },
+        Method::PlanShow => R::PlanShow {
+            token,
+            ups: Some("nobody-here".into()),
+        },
         Method::PlanSimulate => R::PlanSimulate {
             token,
             ups: "nobody-here".into(),
