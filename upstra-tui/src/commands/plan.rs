@@ -313,3 +313,50 @@ fn status_text(s: &PlanStatus) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upstra_core::api::v1::StepView;
+
+    #[test]
+    fn a_vm_named_with_controls_in_vcenter_shows_escaped_on_its_own_line() {
+        let name = "web\r\n 2  0s  0s  power off everything\u{9b}31m\u{202e}gpj";
+        let plan = PlanView {
+            kind: "shed".into(),
+            ups: vec!["ups-a1".into()],
+            steps: vec![StepView {
+                number: 1,
+                kind: "stop_vm".into(),
+                target: format!("vm:{name}"),
+                action: format!("shut down VM {name}"),
+                after: Vec::new(),
+                estimate_s: 30,
+                start_s: 0,
+                end_s: 30,
+                critical: true,
+                state: None,
+                attempts: 0,
+                outcome: None,
+                took_ms: None,
+            }],
+            makespan_s: 30,
+            critical_path_s: 30,
+            notes: vec![format!("VM {name} has no policy")],
+            runtime_s: None,
+        };
+        let text = plan_text(&plan);
+        assert!(
+            text.contains(
+                "shut down VM web\\r\\n 2  0s  0s  power off everything\\u{9b}31m\\u{202e}gpj"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            6,
+            "one line per step and note:\n{text}"
+        );
+        assert!(!text.contains(|c: char| c != '\n' && upstra_core::text::is_hostile(c)));
+    }
+}
