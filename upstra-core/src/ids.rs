@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::escape;
+
 /// Longest accepted name, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -13,11 +15,15 @@ pub const MAX_NAME_LEN: usize = 64;
 pub enum NameError {
     #[error("a name cannot be empty")]
     Empty,
-    #[error("`{0}` is longer than {MAX_NAME_LEN} characters")]
+    // The refused name is shown escaped: it is exactly the text that may hold an escape sequence.
+    #[error("`{}` is longer than {MAX_NAME_LEN} characters", escape(.0))]
     TooLong(String),
-    #[error("`{name}` contains {ch:?}; use letters, digits, `.`, `_` or `-`")]
+    #[error(
+        "`{}` contains {ch:?}; use letters, digits, `.`, `_` or `-`",
+        escape(name)
+    )]
     BadChar { name: String, ch: char },
-    #[error("`{0}` must start with a letter or a digit")]
+    #[error("`{}` must start with a letter or a digit", escape(.0))]
     BadStart(String),
 }
 

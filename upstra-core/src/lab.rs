@@ -18,6 +18,7 @@ use crate::model::{
     ServerKind, SshEndpoint, TlsTrust, Ups, VCenter,
 };
 use crate::secret::Secret;
+use crate::text;
 
 /// One problem in a lab file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +118,7 @@ struct RawUps {
     name: Spanned<String>,
     room: Spanned<String>,
     nut: Spanned<String>,
-    user: Option<String>,
+    user: Option<Spanned<String>>,
     password_file: Option<Spanned<String>>,
     policy: Option<outage::RawUpsPolicy>,
 }
@@ -126,7 +127,7 @@ struct RawUps {
 #[serde(deny_unknown_fields)]
 struct RawVCenter {
     url: Spanned<String>,
-    user: String,
+    user: Spanned<String>,
     password_file: Option<Spanned<String>>,
     tls_fingerprint: Option<Spanned<String>>,
     ca_file: Option<Spanned<String>>,
@@ -142,7 +143,7 @@ struct RawServer {
     tier: Option<u32>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
-    vsphere_host: Option<String>,
+    vsphere_host: Option<Spanned<String>>,
     bmc: Option<Spanned<RawBmc>>,
     ssh: Option<Spanned<RawSsh>>,
 }
@@ -151,7 +152,7 @@ struct RawServer {
 #[serde(deny_unknown_fields)]
 struct RawBmc {
     url: Spanned<String>,
-    user: String,
+    user: Spanned<String>,
     password_file: Option<Spanned<String>>,
     tls_fingerprint: Option<Spanned<String>>,
     ca_file: Option<Spanned<String>>,
@@ -162,7 +163,7 @@ struct RawBmc {
 struct RawSsh {
     address: Spanned<String>,
     host_key: Option<Spanned<String>>,
-    user: Option<String>,
+    user: Option<Spanned<String>>,
 }
 
 /// Collects problems with their lines while the file is checked.
@@ -183,10 +184,26 @@ impl Checker<'_> {
 
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         let line = self.line(span);
-        self.errors.push(LabError {
-            line,
-            message: message.into(),
-        });
+        // Messages quote what the file says; a quote must not carry an escape sequence to the
+        // operator's terminal, whichever check wrote it.
+        let message = text::escape(&message.into()).into_owned();
+        self.errors.push(LabError { line, message });
+    }
+
+    /// Checks a free-form name (a user, a host) against [`text::check_name`], so that it shows
+    /// as itself in every table, console cell and log line it reaches.
+    fn name_chars(&mut self, value: &Spanned<String>, what: &str) {
+        if let Err(e) = text::check_name(value.get_ref()) {
+            self.error(value.span(), format!("{what} {e}"));
+        }
+    }
+
+    /// [`Self::name_chars`] on an optional value, handing back the bare string.
+    fn name_opt(&mut self, value: Option<Spanned<String>>, what: &str) -> Option<String> {
+        value.map(|v| {
+            self.name_chars(&v, what);
+            v.into_inner()
+        })
     }
 
     fn ok<T, E: fmt::Display>(&mut self, span: Range<usize>, r: Result<T, E>) -> Option<T> {
@@ -282,7 +299,8 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 );
             }
         }
-        let login = ups.user.map(|user| Credentials {
+        let user = c.name_opt(ups.user, &format!("UPS `{id}`: user"));
+        let login = user.map(|user| Credentials {
             user,
             password: None,
         });
@@ -312,10 +330,11 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     slot: SecretSlot::VCenter,
                 });
             }
+            c.name_chars(&vc.user, "vcenter: user");
             inventory.vcenter = Some(VCenter {
                 url,
                 login: Credentials {
-                    user: vc.user,
+                    user: vc.user.into_inner(),
                     password: None,
                 },
                 tls,
@@ -419,10 +438,11 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     slot: SecretSlot::Bmc(id.clone()),
                 });
             }
+            c.name_chars(&bmc.user, &format!("server `{id}`: bmc user"));
             Some(BmcEndpoint {
                 url,
                 login: Credentials {
-                    user: bmc.user,
+                    user: bmc.user.into_inner(),
                     password: None,
                 },
                 tls,
@@ -442,6 +462,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 );
                 return None;
             }
+            c.name_chars(&ssh.address, &format!("server `{id}`: ssh address"));
             let host_key = ssh.host_key.and_then(|k| {
                 let line = crate::model::host_key_line(k.get_ref());
                 if line.is_none() {
@@ -452,8 +473,10 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 }
                 line
             });
-            Some(SshEndpoint { address: ssh.address.into_inner(), host_key, user: ssh.user })
+            let user = c.name_opt(ssh.user, &format!("server `{id}`: ssh user"));
+            Some(SshEndpoint { address: ssh.address.into_inner(), host_key, user })
         });
+        let vsphere_host = c.name_opt(server.vsphere_host, &format!("server `{id}`: vsphere_host"));
         deps.insert(id.clone(), (line, depends_on.clone()));
         if let (Some(room), Some(kind)) = (room, kind) {
             inventory.servers.insert(
@@ -465,7 +488,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     feeds,
                     tier: server.tier.unwrap_or(1),
                     depends_on,
-                    vsphere_host: server.vsphere_host,
+                    vsphere_host,
                     bmc,
                     ssh,
                 },
@@ -546,3 +569,5 @@ fn find_cycle(deps: &BTreeMap<ServerId, (usize, Vec<ServerId>)>) -> Option<(Serv
 mod outage;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_tests;

@@ -12,6 +12,7 @@
 //! - [`ratelimit`]: token-bucket arithmetic with time as a parameter.
 //! - [`audit`]: the audit hash chain and its verification.
 //! - [`events`]: domain events, the daemon's log of facts.
+//! - [`text`]: showing untrusted text escaped, and the characters a name may hold.
 //! - [`outage`]: when to act on a power cut, the shed and restore plans, their schedule.
 //! - [`traits`]: the adapter contracts (`UpsMonitor`, `Bmc`, `Hypervisor`, `EventBus`).
 //! - [`api`]: the versioned RPC contract (`api::v1`).
@@ -35,4 +36,5 @@ pub mod ratelimit;
 pub mod rbac;
 pub mod secret;
 pub mod state;
+pub mod text;
 pub mod traits;

@@ -6,6 +6,7 @@
 //! - [`auth`]: argon2id passwords and session tokens.
 //! - [`server`]: the Unix socket, peer credentials, the v1 service and the access check.
 //! - [`live`]: live state and the event log readers follow.
+//! - [`logline`]: the log writer that keeps one event on one line, with no escape sequence.
 //! - [`monitor`]: polls the drivers and turns changes into events.
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
@@ -23,6 +24,7 @@ pub mod drivers;
 mod error;
 pub mod limits;
 pub mod live;
+pub mod logline;
 pub mod monitor;
 pub mod outage;
 pub mod presence;

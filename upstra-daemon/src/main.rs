@@ -119,7 +119,8 @@ fn init_tracing(filter: &str) {
     });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(upstra_daemon::logline::Escaping(std::io::stderr))
+        .with_ansi(false)
         .init();
 }
 

@@ -23,7 +23,11 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Errors quote names (a VM's, a file's problems); see `commands::shown_lines`.
+            eprintln!(
+                "error: {}",
+                upstra_tui::commands::shown_lines(&e.to_string())
+            );
             ExitCode::from(e.exit_code())
         }
     }

@@ -25,9 +25,16 @@ impl Table {
         }
     }
 
-    /// Adds a row; missing cells print empty, extra cells are dropped.
+    /// Adds a row; missing cells print empty, extra cells are dropped. Cells hold names from
+    /// users, lab files and peers: each is escaped whole (a newline in a VM's name would
+    /// otherwise forge a row), and aligned by what is shown.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| upstra_core::text::escape(&cell).into_owned())
+                .collect(),
+        );
     }
 
     /// The table as lines of text, each ending with a newline.
@@ -85,6 +92,17 @@ mod tests {
             "NAME    CHARGE  NOTE\n\
              ups-a1    100%\n\
              b           7%  low\n"
+        );
+    }
+
+    #[test]
+    fn a_hostile_cell_is_escaped_and_cannot_forge_a_row() {
+        let mut t = Table::new(&[("ACTOR", Align::Left), ("RESULT", Align::Left)]);
+        t.row(vec!["eve\u{1b}[2J\nadmin".into(), "refused\u{202e}".into()]);
+        assert_eq!(
+            t.render(),
+            "ACTOR            RESULT\n\
+             eve\\e[2J\\nadmin  refused\\u{202e}\n"
         );
     }
 

@@ -272,6 +272,10 @@ impl Checker<'_> {
                 );
                 continue;
             }
+            if let Err(e) = crate::text::check_name(&name) {
+                self.error(span, format!("vm {e}"));
+                continue;
+            }
             let priority = self.number(
                 vm.priority,
                 &format!("vm `{name}` priority"),

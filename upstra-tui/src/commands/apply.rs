@@ -15,7 +15,7 @@ use upstra_core::lab::{self, KnownNames};
 use upstra_core::secret::Secret;
 use zeroize::Zeroizing;
 
-use super::{out, out_json, signed_in};
+use super::{out, out_json, shown, signed_in};
 use crate::cli::ApplyArgs;
 use crate::client::{CallError, Connector, timeouts};
 use crate::error::CliError;
@@ -32,7 +32,7 @@ pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
         Ok(spec) => spec,
         Err(problems) => {
             for p in &problems {
-                eprintln!("{p}");
+                eprintln!("{}", shown(p));
             }
             return Err(nothing_applied(&file, problems.len()));
         }
@@ -47,7 +47,7 @@ pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
         Ok(report) => report,
         Err(CallError::Api(ApiError::Invalid { problems })) => {
             for p in &problems {
-                eprintln!("{file}: {p}");
+                eprintln!("{}: {}", shown(&file), shown(p));
             }
             return Err(CliError::Failed(format!(
                 "the daemon refused {file} ({}); nothing was applied",
@@ -57,7 +57,7 @@ pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
         Err(e) => return Err(e.into()),
     };
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", shown(w));
     }
     if args.json {
         out_json(&report)

@@ -46,12 +46,14 @@ pub fn confirm_with(
     }
     let asked = what
         .detail
-        .map_or(Ok(()), |d| writeln!(prompt, "{d}"))
+        // The prompt names what it acts on, which may be a VM as vCenter names it.
+        .map_or(Ok(()), |d| writeln!(prompt, "{}", super::shown_lines(d)))
         .and_then(|()| {
             write!(
                 prompt,
                 "This will {}. Type `{}` to go on: ",
-                what.action, what.target
+                super::shown(what.action),
+                super::shown(what.target)
             )
         })
         .and_then(|()| prompt.flush());

@@ -9,7 +9,7 @@ use std::path::Path;
 use upstra_core::api::v1::EventPage;
 use upstra_core::events::EventRecord;
 
-use super::{out, signed_in};
+use super::{json_escaped, out, out_trusted, shown, signed_in};
 use crate::cli::EventsArgs;
 use crate::client::timeouts;
 use crate::console::strings::EN;
@@ -40,7 +40,11 @@ pub async fn run(socket: &Path, args: &EventsArgs) -> Result<(), CliError> {
         for record in &page.events {
             text.push_str(&line(record, args.json)?);
         }
-        out(&text)?;
+        if args.json {
+            out_trusted(&json_escaped(&text))?;
+        } else {
+            out(&text)?;
+        }
         let moved = page.next_cursor != cursor;
         cursor = page.next_cursor;
         if !args.follow && !moved {
@@ -59,7 +63,7 @@ fn line(record: &EventRecord, json: bool) -> Result<String, CliError> {
     Ok(format!(
         "{}  {}\n",
         format::timestamp(record.at),
-        (EN.event)(&record.event)
+        shown(&(EN.event)(&record.event))
     ))
 }
 

@@ -48,14 +48,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 "upstra",
                 &mut buf,
             );
-            out(&String::from_utf8_lossy(&buf))
+            // Generated from our own command line, tabs and all: nothing to escape.
+            out_trusted(&String::from_utf8_lossy(&buf))
         }
         Command::Man => {
             let mut buf = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
                 .render(&mut buf)
                 .map_err(|e| CliError::Failed(format!("cannot write the manual page: {e}")))?;
-            out(&String::from_utf8_lossy(&buf))
+            out_trusted(&String::from_utf8_lossy(&buf))
         }
         Command::Setup(c) => auth::setup(socket, &c.user).await,
         Command::Login(l) => {
@@ -198,7 +199,33 @@ fn read_secret_line(input: impl BufRead, what: &str) -> Result<Secret, CliError>
 }
 
 /// Writes `text` to stdout. A closed pipe (`upstra ups list | head -1`) is not an error.
+///
+/// Every command's text holds names that came from users, lab files and peers (an audit
+/// record's actor, a VM's name in vCenter); any control or bidirectional character in it is
+/// escaped here, whichever command built it, so none reaches the terminal. Only the newlines
+/// stay: they are the command's own layout. Cells and messages that quote one name escape it
+/// whole beforehand ([`crate::table::Table::row`], [`shown`]), newlines included.
 fn out(text: &str) -> Result<(), CliError> {
+    out_trusted(&shown_lines(text))
+}
+
+/// `text` with every hostile character escaped but the newlines.
+pub fn shown_lines(text: &str) -> String {
+    text.split('\n')
+        .map(upstra_core::text::escape)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One name or quoted text, escaped whole, for a message: a newline in it would otherwise
+/// start a line of its own.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    upstra_core::text::escape(text)
+}
+
+/// [`out`] for text this program wrote in full, escape sequences included (the QR code's
+/// colours): nothing in it came from someone else.
+fn out_trusted(text: &str) -> Result<(), CliError> {
     let mut stdout = io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -216,7 +243,28 @@ fn out(text: &str) -> Result<(), CliError> {
 fn out_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode the reply as JSON: {e}")))?;
-    out(&format!("{json}\n"))
+    out_trusted(&format!("{}\n", json_escaped(&json)))
+}
+
+/// serde_json escapes the C0 controls in strings but writes DEL, the C1 controls and the
+/// bidirectional characters as they are. Those can only occur inside JSON strings, where
+/// `\uXXXX` means the same character: escaping them keeps the JSON's meaning and the terminal
+/// safe.
+pub(crate) fn json_escaped(json: &str) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    if !json.contains(upstra_core::text::is_hostile) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if upstra_core::text::is_hostile(c) && c != '\n' {
+            // Every hostile character is in the Basic Multilingual Plane: one \u escape each.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The second factor given on the command line, if any.

@@ -9,7 +9,7 @@ use std::path::Path;
 use upstra_core::api::v1::{ActionReport, ServerPowerAction, SyncReport, TlsPeer, VmPowerRequest};
 
 use super::confirm::{Confirm, confirm};
-use super::{out, out_json, signed_in};
+use super::{out, out_json, shown, signed_in};
 use crate::cli::{ServerPowerArgs, TrustVerb, VmMigrateArgs, VmPowerArgs};
 use crate::client::timeouts::{self, ACTION};
 use crate::error::CliError;
@@ -34,7 +34,7 @@ pub async fn sync(socket: &Path, json: bool) -> Result<(), CliError> {
     }
     if !json {
         for p in &report.problems {
-            eprintln!("{p}");
+            eprintln!("{}", shown(p));
         }
     }
     Err(CliError::Failed(format!(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport};
 
 use super::confirm::{Confirm, confirm};
-use super::{out, out_json, signed_in};
+use super::{out, out_json, shown, signed_in};
 use crate::cli::PlanVerb;
 use crate::client::timeouts;
 use crate::error::CliError;
@@ -174,7 +174,7 @@ pub fn plan_text(plan: &PlanView) -> String {
     if !plan.notes.is_empty() {
         out.push_str("notes:\n");
         for n in &plan.notes {
-            out.push_str(&format!("  {n}\n"));
+            out.push_str(&format!("  {}\n", shown(n)));
         }
     }
     out
@@ -203,7 +203,7 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
             format!("  (after {})", list.join(", "))
         };
         let state = if with_state {
-            format!("{:<10} ", s.state.as_deref().unwrap_or("-"))
+            format!("{:<10} ", shown(s.state.as_deref().unwrap_or("-")))
         } else {
             String::new()
         };
@@ -212,12 +212,16 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
             s.number,
             secs(s.start_s),
             secs(s.end_s),
-            s.action
+            shown(&s.action)
         ));
         if let Some(o) = s.outcome.as_deref().filter(|_| with_state) {
             out.push_str(&format!(
-                "  {:>4}  {:>8}  {:>8}  {:<10} → {o}\n",
-                "", "", "", ""
+                "  {:>4}  {:>8}  {:>8}  {:<10} → {}\n",
+                "",
+                "",
+                "",
+                "",
+                shown(o)
             ));
         }
     }
@@ -243,8 +247,8 @@ fn simulation_text(ups: &str, r: &SimulationReport) -> String {
         out.push_str(&format!(
             "  {}  {:<24} {}\n",
             if c.ok { "ok  " } else { "FAIL" },
-            c.target,
-            c.detail
+            shown(&c.target),
+            shown(&c.detail)
         ));
     }
     out
@@ -266,7 +270,7 @@ fn status_text(s: &PlanStatus) -> String {
     }
     match &s.active {
         Some(run) => {
-            out.push_str(&format!("running: {}\n", run.summary()));
+            out.push_str(&format!("running: {}\n", shown(&run.summary())));
             out.push_str(&steps_text(&run.plan, true));
         }
         None => out.push_str("no plan is running\n"),
@@ -284,13 +288,13 @@ fn status_text(s: &PlanStatus) -> String {
             let why = r
                 .stopped
                 .as_deref()
-                .map(|w| format!(" ({w})"))
+                .map(|w| format!(" ({})", shown(w)))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "  {}  {}: {}{why}\n",
                 format::timestamp(r.started_at),
-                r.summary(),
-                r.reason
+                shown(&r.summary()),
+                shown(&r.reason)
             ));
             for step in r
                 .plan
@@ -301,11 +305,58 @@ fn status_text(s: &PlanStatus) -> String {
                 out.push_str(&format!(
                     "      failed #{} {}: {}\n",
                     step.number,
-                    step.action,
-                    step.outcome.as_deref().unwrap_or("")
+                    shown(&step.action),
+                    shown(step.outcome.as_deref().unwrap_or(""))
                 ));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upstra_core::api::v1::StepView;
+
+    #[test]
+    fn a_vm_named_with_controls_in_vcenter_shows_escaped_on_its_own_line() {
+        let name = "web\r\n 2  0s  0s  power off everything\u{9b}31m\u{202e}gpj";
+        let plan = PlanView {
+            kind: "shed".into(),
+            ups: vec!["ups-a1".into()],
+            steps: vec![StepView {
+                number: 1,
+                kind: "stop_vm".into(),
+                target: format!("vm:{name}"),
+                action: format!("shut down VM {name}"),
+                after: Vec::new(),
+                estimate_s: 30,
+                start_s: 0,
+                end_s: 30,
+                critical: true,
+                state: None,
+                attempts: 0,
+                outcome: None,
+                took_ms: None,
+            }],
+            makespan_s: 30,
+            critical_path_s: 30,
+            notes: vec![format!("VM {name} has no policy")],
+            runtime_s: None,
+        };
+        let text = plan_text(&plan);
+        assert!(
+            text.contains(
+                "shut down VM web\\r\\n 2  0s  0s  power off everything\\u{9b}31m\\u{202e}gpj"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            6,
+            "one line per step and note:\n{text}"
+        );
+        assert!(!text.contains(|c: char| c != '\n' && upstra_core::text::is_hostile(c)));
+    }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use upstra_core::api::v1::{ApiError, SessionScope, TotpEnrollment};
 
-use super::{out, out_json, signed_in_as};
+use super::{out, out_json, out_trusted, signed_in_as};
 use crate::cli::TwoFactorVerb;
 use crate::client::{CallError, timeouts};
 use crate::error::CliError;
@@ -37,7 +37,9 @@ async fn enroll(socket: &Path, json: bool) -> Result<(), CliError> {
     }
     let stdout = io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    out(&enrollment_text(&enrollment, colour)?)
+    // The QR code's colours are ours; the URI and key are the daemon's base32 and a validated
+    // user name.
+    out_trusted(&enrollment_text(&enrollment, colour)?)
 }
 
 /// What `2fa enroll` prints: the QR code, the URI, the key in groups, and the next step.

@@ -7,6 +7,7 @@ use crate::model::{
     ServerKind, SshEndpoint, TlsTrust, Ups, VCenter, Vm,
 };
 use crate::state::{ServerLive, UpsLive};
+use crate::text;
 
 use super::types::*;
 
@@ -90,15 +91,23 @@ struct Problems(Vec<String>);
 
 impl Problems {
     fn check<T, E: std::fmt::Display>(&mut self, what: &str, r: Result<T, E>) -> Option<T> {
-        r.map_err(|e| self.0.push(format!("{what}: {e}"))).ok()
+        r.map_err(|e| self.push(format!("{what}: {e}"))).ok()
     }
 
+    /// Problems quote the spec, which came from a client: a quote must not carry an escape
+    /// sequence to whoever reads the refusal.
     fn push(&mut self, p: String) {
-        self.0.push(p);
+        self.0.push(text::escape(&p).into_owned());
+    }
+
+    /// A free-form name (a user, a host) must show as itself: see [`text::check_name`].
+    fn name(&mut self, what: &str, value: &str) {
+        self.check(what, text::check_name(value));
     }
 }
 
-fn login(l: LoginSpec) -> Credentials {
+fn login(p: &mut Problems, what: &str, l: LoginSpec) -> Credentials {
+    p.name(&format!("{what} user"), &l.user);
     Credentials {
         user: l.user,
         password: l.password,
@@ -154,7 +163,7 @@ impl LabSpec {
                             id: id.clone(),
                             room,
                             nut,
-                            login: u.login.map(login),
+                            login: u.login.map(|l| login(&mut p, &what, l)),
                             policy: u.policy,
                         };
                         if inv.ups.insert(id, ups).is_some() {
@@ -171,7 +180,7 @@ impl LabSpec {
             if let Some(url) = url {
                 inv.vcenter = Some(VCenter {
                     url,
-                    login: login(v.login),
+                    login: login(&mut p, "vcenter", v.login),
                     tls: trust,
                 });
             }
@@ -227,11 +236,18 @@ impl LabSpec {
                 let trust = tls(&mut p, &what, b.tls);
                 Some(BmcEndpoint {
                     url,
-                    login: login(b.login),
+                    login: login(&mut p, &format!("{what} bmc"), b.login),
                     tls: trust,
                 })
             });
+            if let Some(host) = &s.vsphere_host {
+                p.name(&format!("{what} vsphere_host"), host);
+            }
             let ssh = s.ssh.map(|s| {
+                p.name(&format!("{what} ssh address"), &s.address);
+                if let Some(user) = &s.user {
+                    p.name(&format!("{what} ssh user"), user);
+                }
                 let host_key = s.host_key.and_then(|k| {
                     let line = crate::model::host_key_line(&k);
                     if line.is_none() {
@@ -270,8 +286,11 @@ impl LabSpec {
             }
         }
         inv.plan = self.plan;
-        for name in self.vms.keys().filter(|n| n.trim().is_empty()) {
-            p.push(format!("vm `{name}`: a name cannot be empty"));
+        for name in self.vms.keys() {
+            if name.trim().is_empty() {
+                p.push(format!("vm `{name}`: a name cannot be empty"));
+            }
+            p.name("vm", name);
         }
         inv.vm_policies = self.vms;
         if p.0.is_empty() { Ok(inv) } else { Err(p.0) }
@@ -403,6 +422,33 @@ mod tests {
             .into_inventory(&Inventory::default())
             .expect_err("invalid");
         assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn inbound_names_with_controls_are_refused_and_quoted_escaped() {
+        let mut spec = LabSpec::from(&parse(LAB, &KnownNames::default()).expect("valid").inventory);
+        if let Some(server) = spec.servers.first_mut() {
+            server.vsphere_host = Some("esx\u{1b}]0;x\u{7}".into());
+            if let Some(bmc) = server.bmc.as_mut() {
+                bmc.login.user = "admin\u{202e}".into();
+            }
+        }
+        spec.vms
+            .insert("vm\nforged".into(), crate::outage::VmPolicy::default());
+        let problems = spec
+            .into_inventory(&Inventory::default())
+            .expect_err("hostile names refused");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems.iter().all(|p| !p.contains(text::is_hostile)),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("vsphere_host: `esx\\e]0;x\\a`")),
+            "{problems:?}"
+        );
     }
 
     #[test]

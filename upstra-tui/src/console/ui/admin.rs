@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Tabs, Wrap};
 use upstra_core::state::Timestamp;
 
+use super::shown;
 use super::{centered, height_of, list_row, scroll_offset};
 use crate::console::state::{AdminTab, Revealed, State};
 use crate::format;
@@ -140,7 +141,7 @@ fn users(state: &State, frame: &mut Frame, area: Rect) {
         .map(|u| {
             let state_style = if u.disabled { t.bad() } else { Style::new() };
             Row::new(vec![
-                Line::from(u.name.clone()),
+                Line::from(shown(&u.name).into_owned()),
                 Line::from(u.role.clone().unwrap_or_else(|| format::NONE.to_owned())),
                 Line::from(u.scoped_grants.to_string()),
                 Line::from(yes_no(u.two_factor)),
@@ -220,7 +221,13 @@ fn grants(state: &State, frame: &mut Frame, area: Rect) {
         .accounts
         .grants
         .iter()
-        .map(|g| Row::new(vec![g.user.clone(), g.role.clone(), g.resource.clone()]))
+        .map(|g| {
+            Row::new(vec![
+                shown(&g.user).into_owned(),
+                shown(&g.role).into_owned(),
+                shown(&g.resource).into_owned(),
+            ])
+        })
         .collect();
     table(
         state,
@@ -271,7 +278,7 @@ fn people(state: &State, frame: &mut Frame, area: Rect) {
         .map(|p| {
             let uids: Vec<String> = p.peer_uids.iter().map(ToString::to_string).collect();
             Row::new(vec![
-                p.user.clone(),
+                shown(&p.user).into_owned(),
                 minute(p.since),
                 p.connections.to_string(),
                 uids.join(", "),

@@ -96,6 +96,12 @@ fn banner(state: &State) -> Option<Span<'static>> {
 /// What the status line says, and how: the operator's last action first, then a problem
 /// following the daemon, then a lost connection, then the latest event.
 pub fn status_text(state: &State) -> (String, Style) {
+    // Every one of them may quote a name: a refusal, an event about a VM.
+    let (text, style) = status_words(state);
+    (super::shown(&text).into_owned(), style)
+}
+
+fn status_words(state: &State) -> (String, Style) {
     let s = state.strings();
     let t = state.theme;
     if let Some(notice) = &state.notice {

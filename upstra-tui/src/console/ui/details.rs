@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::shown;
 use crate::console::state::State;
 use crate::console::strings::Strings;
 use crate::console::tree::{self, NodeId};
@@ -29,7 +30,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn title<'a>(kind: &'a str, name: &'a str, strong: Style) -> Line<'a> {
+fn title<'a>(kind: &'a str, name: impl Into<std::borrow::Cow<'a, str>>, strong: Style) -> Line<'a> {
     Line::from(vec![
         Span::raw(kind),
         Span::raw(" "),
@@ -144,11 +145,14 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 return vec![title(s.label_vm, vm_id)];
             };
             vec![
-                title(s.label_vm, &vm.name),
+                self::title(s.label_vm, shown(&vm.name), strong),
                 Line::default(),
                 field(s.label_id, vm.id.clone()),
                 field(s.label_power, (s.power)(&vm.power).to_owned()),
-                field(s.label_host, or_none(vm.host.as_deref())),
+                field(
+                    s.label_host,
+                    shown(&or_none(vm.host.as_deref())).into_owned(),
+                ),
                 field(s.label_server, or_none(vm.server.as_deref())),
                 field(s.label_cpus, vm.cpus.to_string()),
                 field(s.label_memory, format::mebibytes(vm.memory_mib)),

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
+use super::shown;
 use super::{centered, height_of};
 use crate::console::state::{Ask, Confirm, HostPicker, State};
 
@@ -73,9 +74,13 @@ fn ask_dialog(state: &State, q: Question, frame: &mut Frame, area: Rect) {
             Span::raw(format!("[{label}]"))
         }
     };
-    let mut lines = vec![Line::default(), Line::styled(q.question, t.strong())];
+    // Questions name what they act on: a VM as vCenter names it, a user.
+    let mut lines = vec![
+        Line::default(),
+        Line::styled(shown(&q.question).into_owned(), t.strong()),
+    ];
     if let Some(detail) = q.detail {
-        lines.push(Line::from(detail));
+        lines.push(Line::from(shown(&detail).into_owned()));
     }
     lines.push(Line::default());
     lines.push(
@@ -108,7 +113,7 @@ pub fn hosts(state: &State, h: &HostPicker, frame: &mut Frame, area: Rect) {
         .unwrap_or(u16::MAX)
         .saturating_add(2);
     let dialog = centered(area, 48.min(area.width), height.min(area.height));
-    let block = Block::bordered().title(format!(" {} ", (s.hosts_title)(&h.name)));
+    let block = Block::bordered().title(format!(" {} ", (s.hosts_title)(&shown(&h.name))));
     let items: Vec<ListItem> = h
         .hosts
         .iter()

@@ -8,6 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Row, Table, Wrap};
 use upstra_core::api::v1::AuditView;
 
+use super::shown;
 use super::{list_row, scroll_offset};
 use crate::console::state::State;
 use crate::format;
@@ -58,7 +59,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     records(state, frame, table);
     if let Some(r) = history.records.get(history.selected) {
         frame.render_widget(
-            Paragraph::new(Line::styled((h.detail)(r), t.dim())).wrap(Wrap { trim: true }),
+            Paragraph::new(Line::styled(shown(&(h.detail)(r)).into_owned(), t.dim()))
+                .wrap(Wrap { trim: true }),
             detail,
         );
     }
@@ -194,12 +196,13 @@ fn records(state: &State, frame: &mut Frame, area: Rect) {
 
 fn row(r: &AuditView) -> Row<'static> {
     let none = || format::NONE.to_owned();
+    let cell = |text: Option<&String>| text.map_or_else(none, |t| shown(t).into_owned());
     Row::new([
         short_time(r),
-        r.actor.clone().unwrap_or_else(none),
-        r.action.clone(),
-        r.target.clone().unwrap_or_else(none),
-        r.result.clone(),
+        cell(r.actor.as_ref()),
+        cell(Some(&r.action)),
+        cell(r.target.as_ref()),
+        cell(Some(&r.result)),
     ])
 }
 

@@ -33,6 +33,14 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::mouse::Hit;
 use super::state::{Connection, Mode, Overlay, Screen, State};
 
+/// Text that came from users, lab files or peers (a VM's name in vCenter, an audit record's
+/// actor, an event), escaped as the CLI shows it. Ratatui drops control characters, which would
+/// hide them; escaping shows them, and shows the bidirectional ones ratatui keeps. Every cell
+/// that draws such text goes through here.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    upstra_core::text::escape(text)
+}
+
 /// The screen's bands, top to bottom: header, body, status, key hints.
 fn bands(area: Rect, status_text: &str) -> [Rect; 4] {
     // A long message (a daemon's refusal) may take a second status row rather than be cut.

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
+use super::shown;
 use super::{centered, list_row};
 use crate::console::commands::{Applies, Command};
 use crate::console::palette::object_name;
@@ -144,7 +145,7 @@ fn target_name(state: &State, id: Option<&NodeId>) -> Option<String> {
                 .inventory
                 .vms
                 .get(vm)
-                .map_or_else(|| vm.clone(), |v| v.name.clone()),
+                .map_or_else(|| vm.clone(), |v| shown(&v.name).into_owned()),
         ),
         _ => None,
     }
@@ -165,7 +166,7 @@ fn where_is(state: &State, id: &NodeId) -> String {
         NodeId::Vm(vm) => inv.vms.get(vm).map_or_else(String::new, |v| {
             format!(
                 "{}{dot}{}",
-                v.server.as_deref().or(v.host.as_deref()).unwrap_or("?"),
+                shown(v.server.as_deref().or(v.host.as_deref()).unwrap_or("?")),
                 (s.power)(&v.power)
             )
         }),

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use upstra_core::api::v1::{PlanView, RunView, SimulationReport};
 
+use super::shown;
 use super::{height_of, timeline};
 use crate::console::state::{PlanShows, RunReport, State};
 
@@ -221,8 +222,8 @@ fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
                 format!("{state_word}{}{why}", state.strings().colon)
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}", (p.target)(&m.target)), t.strong()),
-                Span::raw(format!(" · #{} {why}", m.step)),
+                Span::styled(format!("  {}", shown(&(p.target)(&m.target))), t.strong()),
+                Span::raw(format!(" · #{} {}", m.step, shown(&why))),
             ]));
         }
     }
@@ -235,7 +236,7 @@ fn checks(state: &State, report: &SimulationReport) -> Vec<Line<'static>> {
     let width = report
         .checks
         .iter()
-        .map(|c| c.target.chars().count())
+        .map(|c| shown(&c.target).chars().count())
         .max()
         .unwrap_or(0);
     report
@@ -249,7 +250,11 @@ fn checks(state: &State, report: &SimulationReport) -> Vec<Line<'static>> {
             };
             Line::from(vec![
                 Span::styled(format!("{word:<5} "), style),
-                Span::raw(format!("{:<width$}  {}", c.target, c.detail)),
+                Span::raw(format!(
+                    "{:<width$}  {}",
+                    shown(&c.target),
+                    shown(&c.detail)
+                )),
             ])
         })
         .collect()

@@ -12,6 +12,7 @@ use ratatui::widgets::Paragraph;
 use upstra_core::api::v1::{PlanView, StepView};
 
 use super::scroll_offset;
+use super::shown;
 use crate::console::state::State;
 use crate::console::strings::plan::split_target;
 
@@ -103,7 +104,7 @@ pub fn render(state: &State, plan: &PlanView, selected: usize, frame: &mut Frame
 /// What the step does, in the language in use.
 fn label(state: &State, step: &StepView) -> String {
     let (_, name) = split_target(&step.target);
-    (state.strings().plan.step_label)(&step.kind, name)
+    (state.strings().plan.step_label)(&step.kind, &shown(name))
 }
 
 /// The first line: the column titles and the time labels.

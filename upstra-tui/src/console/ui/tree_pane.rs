@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use ratatui::layout::Position;
 
+use super::shown;
 use super::{list_row, scroll_offset};
 use crate::console::state::{State, ups_on_battery};
 use crate::console::tree::{NodeId, Row};
@@ -160,7 +161,7 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
         }
         NodeId::Vm(id) => match inv.vms.get(id) {
             Some(vm) => vec![
-                Span::raw(vm.name.as_str()),
+                Span::raw(shown(&vm.name)),
                 Span::raw(GAP),
                 power_span(state, &vm.power),
             ],
