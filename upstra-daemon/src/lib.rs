@@ -7,6 +7,7 @@
 //! - [`server`]: the Unix socket, peer credentials, the v1 service and the access check.
 //! - [`live`]: live state and the event log readers follow.
 //! - [`monitor`]: polls the drivers and turns changes into events.
+//! - [`refusals`]: peers that refused our credentials wait before the monitor tries again.
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
@@ -26,6 +27,7 @@ pub mod live;
 pub mod monitor;
 pub mod outage;
 pub mod presence;
+pub mod refusals;
 pub mod server;
 mod shared;
 pub mod sim;
