@@ -8,6 +8,7 @@
 //! - [`live`]: live state and the event log readers follow.
 //! - [`logline`]: the log writer that keeps one event on one line, with no escape sequence.
 //! - [`monitor`]: polls the drivers and turns changes into events.
+//! - [`refusals`]: peers that refused our credentials wait before the monitor tries again.
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
@@ -28,6 +29,7 @@ pub mod logline;
 pub mod monitor;
 pub mod outage;
 pub mod presence;
+pub mod refusals;
 pub mod server;
 mod shared;
 pub mod sim;

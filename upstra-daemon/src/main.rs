@@ -71,7 +71,11 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    match runtime.block_on(serve(config, key_source)) {
+    let result = runtime.block_on(serve(config, key_source));
+    // Dropping the runtime drops the tasks still holding a store handle; the last one joins
+    // the store thread, so the connection is closed before the process runs its exit handlers.
+    drop(runtime);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

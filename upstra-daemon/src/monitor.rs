@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use tokio::task::JoinSet;
@@ -22,6 +22,7 @@ use upstra_core::state::{UpsLive, UpsReading};
 use upstra_core::traits::AdapterError;
 
 use crate::clock;
+use crate::refusals::{self, Declared, Refusals};
 use crate::shared::Shared;
 
 /// Deadline for one read of a peer.
@@ -42,6 +43,8 @@ pub struct MonitorState {
     announced: Mutex<HashMap<UpsId, Battery>>,
     /// Peers currently failing, with the reason last announced.
     failing: Mutex<HashMap<String, String>>,
+    /// Peers that refused our credentials, left alone for a while.
+    refusals: Refusals,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -80,7 +83,7 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             _ = sync_tick.tick() => {
                 if syncing.as_ref().is_none_or(|t| t.is_finished()) {
                     let shared = shared.clone();
-                    syncing = Some(tokio::spawn(async move { sync_peers(&shared).await }));
+                    syncing = Some(tokio::spawn(async move { sync_peers(&shared, Retry::Due).await }));
                 }
             }
         }
@@ -183,17 +186,18 @@ fn announce_battery(shared: &Shared, id: &UpsId, r: &UpsReading) {
     }
 }
 
-/// A peer failed (announced once) or recovered.
+/// A peer failed (announced once) or recovered. `what` names it in a sentence (`esx-01's BMC`).
 fn peer_result(
     shared: &Shared,
     peer: &str,
+    what: &str,
     error: Option<&AdapterError>,
     problems: &mut Vec<String>,
 ) {
     let mut failing = lock(&shared.monitor.failing);
     match error {
         Some(e) => {
-            let reason = e.to_string();
+            let reason = refusals::describe(what, e);
             problems.push(format!("{peer}: {reason}"));
             if failing.get(peer) != Some(&reason) {
                 failing.insert(peer.to_owned(), reason.clone());
@@ -239,8 +243,44 @@ pub async fn read_all_ups(shared: &Shared) -> (u32, Vec<String>) {
     (count, problems)
 }
 
+/// Whether a sync respects the waits of peers that refused our credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The periodic sync: a peer still waiting is reported with its last refusal, untried.
+    Due,
+    /// `upstra sync`: an operator asks for every peer now, which also ends every wait.
+    Everything,
+}
+
+/// One read of `peer` (named `name` in a timeout), unless it refused our credentials and its
+/// wait is not over.
+async fn read_peer<T>(
+    shared: &Shared,
+    peer: &str,
+    name: &str,
+    declared: Declared,
+    read: impl Future<Output = Result<T, AdapterError>>,
+) -> Result<T, AdapterError> {
+    let refusals = &shared.monitor.refusals;
+    if let Some(refusal) = refusals.held(peer, &declared, Instant::now()) {
+        return Err(refusal);
+    }
+    let result = within(name, read).await;
+    refusals.record(
+        peer,
+        &declared,
+        result.as_ref().err(),
+        shared.config.sync_interval,
+        Instant::now(),
+    );
+    result
+}
+
 /// Reads every BMC and the hypervisor now.
-pub async fn sync_peers(shared: &Shared) -> SyncReport {
+pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
+    if retry == Retry::Everything {
+        shared.monitor.refusals.clear();
+    }
     let mut report = SyncReport::default();
     let inventory = shared.inventory();
     let servers: Vec<_> = inventory
@@ -249,14 +289,26 @@ pub async fn sync_peers(shared: &Shared) -> SyncReport {
         .filter(|s| shared.simulated || s.bmc.is_some())
         .collect();
     let reads = servers.iter().map(|s| async move {
-        (
-            *s,
-            within(s.id.as_str(), shared.drivers.bmc.status(s)).await,
+        let peer = format!("server `{}` BMC", s.id);
+        let status = read_peer(
+            shared,
+            &peer,
+            s.id.as_str(),
+            Declared::Bmc((*s).clone()),
+            shared.drivers.bmc.status(s),
         )
+        .await;
+        (*s, peer, status)
     });
-    for (server, result) in join_all(reads).await {
-        let peer = format!("server `{}` BMC", server.id);
-        peer_result(shared, &peer, result.as_ref().err(), &mut report.problems);
+    for (server, peer, result) in join_all(reads).await {
+        let what = format!("{}'s BMC", server.id);
+        peer_result(
+            shared,
+            &peer,
+            &what,
+            result.as_ref().err(),
+            &mut report.problems,
+        );
         let Ok(status) = result else { continue };
         report.servers_read += 1;
         let mut map = shared
@@ -281,10 +333,18 @@ pub async fn sync_peers(shared: &Shared) -> SyncReport {
     match shared.drivers.hypervisor(&inventory) {
         Ok(None) => {}
         Ok(Some(hv)) => {
-            let result = within("vcenter", hv.inventory()).await;
+            let declared = inventory.vcenter.clone().map(Declared::Vcenter);
+            let result = match declared {
+                Some(declared) => {
+                    read_peer(shared, "vcenter", "vcenter", declared, hv.inventory()).await
+                }
+                // The simulated lab has no declaration to refuse.
+                None => within("vcenter", hv.inventory()).await,
+            };
             peer_result(
                 shared,
                 "vcenter",
+                "the vCenter",
                 result.as_ref().err(),
                 &mut report.problems,
             );

@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use support::*;
 use upstra_core::api::v1::*;
@@ -101,6 +101,19 @@ bmc = {{ url = "http://127.0.0.1:9/redfish/v1/Systems/1", user = "admin" }}
     }
 }
 
+/// Room for a reply to come back on a machine whose cores are all busy.
+const REPLY_MARGIN: Duration = Duration::from_secs(30);
+
+/// A context for a call that acts on a peer (power, migration, a full sync, an apply that
+/// probes): the daemon may legitimately take up to its `action_timeout` before it answers, so
+/// the call's own deadline must outlast it instead of the default 10 s.
+fn action_ctx() -> tarpc::context::Context {
+    let mut c = ctx();
+    c.deadline =
+        Instant::now() + upstra_daemon::config::Config::default().action_timeout + REPLY_MARGIN;
+    c
+}
+
 fn ups<'a>(list: &'a [UpsView], name: &str) -> &'a UpsView {
     list.iter().find(|u| u.name == name).unwrap()
 }
@@ -121,7 +134,7 @@ async fn the_daemon_sees_and_controls_the_real_lab() {
     let c = connect(&daemon.socket).await.unwrap();
     let t = setup_and_login(&c).await;
     let report = c
-        .apply(ctx(), t.clone(), lab.spec(), false)
+        .apply(action_ctx(), t.clone(), lab.spec(), false)
         .await
         .unwrap()
         .unwrap();
@@ -224,19 +237,34 @@ async fn the_daemon_sees_and_controls_the_real_lab() {
 
     // Servers: power a fleet system off and on through Redfish.
     let off = c
-        .server_power(ctx(), t.clone(), "esx-2".into(), ServerPowerAction::Off)
+        .server_power(
+            action_ctx(),
+            t.clone(),
+            "esx-2".into(),
+            ServerPowerAction::Off,
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(off.state, "off");
     let on = c
-        .server_power(ctx(), t.clone(), "esx-2".into(), ServerPowerAction::On)
+        .server_power(
+            action_ctx(),
+            t.clone(),
+            "esx-2".into(),
+            ServerPowerAction::On,
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(on.state, "on");
     let dead = c
-        .server_power(ctx(), t.clone(), "dead-bmc".into(), ServerPowerAction::On)
+        .server_power(
+            action_ctx(),
+            t.clone(),
+            "dead-bmc".into(),
+            ServerPowerAction::On,
+        )
         .await
         .unwrap();
     assert!(
@@ -251,19 +279,24 @@ async fn the_daemon_sees_and_controls_the_real_lab() {
         .unwrap()
         .clone();
     let off = c
-        .vm_power(ctx(), t.clone(), vm.name.clone(), VmPowerRequest::Off)
+        .vm_power(
+            action_ctx(),
+            t.clone(),
+            vm.name.clone(),
+            VmPowerRequest::Off,
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(off.state, "off");
     let on = c
-        .vm_power(ctx(), t.clone(), vm.name.clone(), VmPowerRequest::On)
+        .vm_power(action_ctx(), t.clone(), vm.name.clone(), VmPowerRequest::On)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(on.state, "on");
     let moved = c
-        .vm_migrate(ctx(), t.clone(), vm.name.clone(), "esx-1".into())
+        .vm_migrate(action_ctx(), t.clone(), vm.name.clone(), "esx-1".into())
         .await
         .unwrap()
         .unwrap();
@@ -277,7 +310,7 @@ async fn the_daemon_sees_and_controls_the_real_lab() {
         Some("esx-1")
     );
     let back = c
-        .vm_migrate(ctx(), t.clone(), vm.id.clone(), "DC0_C0_H0".into())
+        .vm_migrate(action_ctx(), t.clone(), vm.id.clone(), "DC0_C0_H0".into())
         .await
         .unwrap()
         .unwrap();
@@ -291,7 +324,7 @@ async fn the_daemon_sees_and_controls_the_real_lab() {
         .unwrap();
     assert_eq!(fp, lab.get("UPSTRA_PEER_REDFISH_TLS_FINGERPRINT"));
 
-    let sync = c.sync(ctx(), t.clone()).await.unwrap().unwrap();
+    let sync = c.sync(action_ctx(), t.clone()).await.unwrap().unwrap();
     assert_eq!(sync.ups_read, 2);
     assert!(
         sync.problems.iter().any(|p| p.contains("dead-bmc")),

@@ -17,7 +17,8 @@ mod ssh;
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tokio::sync::oneshot;
@@ -72,6 +73,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the store thread has stopped")]
     Closed,
+    #[error("cannot start the store thread: {0}; the system is out of threads or memory")]
+    Thread(std::io::Error),
 }
 
 impl StoreError {
@@ -97,9 +100,54 @@ enum Msg {
 }
 
 /// A cheap, clonable handle to the store thread.
-#[derive(Clone, Debug)]
+///
+/// The thread is joined when the last handle goes (or on [`Store::close`]): SQLCipher frees
+/// its OpenSSL state as the connection closes, and a process that runs its exit handlers
+/// (OpenSSL's among them) while that thread is still closing can crash on the way out.
+#[derive(Clone)]
 pub struct Store {
+    // Declared before `thread`: the last handle drops its sender first, which is what lets the
+    // thread see the channel close and stop before `StoreThread::drop` joins it.
     jobs: mpsc::Sender<Msg>,
+    thread: Arc<StoreThread>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// The store thread, joined by whoever holds it last.
+struct StoreThread {
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl StoreThread {
+    /// Waits for the thread to end. Every job already queued runs first, so writes sent
+    /// without waiting (the event log) reach the file too.
+    fn join(&self) {
+        let handle = self
+            .handle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let Some(handle) = handle else { return };
+        // A job that dropped the last handle runs on the store thread itself, which cannot
+        // wait for itself; it ends right after that job anyway, the channel being closed.
+        if handle.thread().id() == std::thread::current().id() {
+            return;
+        }
+        if handle.join().is_err() {
+            tracing::error!("the store thread panicked; the last writes may be missing");
+        }
+    }
+}
+
+impl Drop for StoreThread {
+    fn drop(&mut self) {
+        self.join();
+    }
 }
 
 impl Store {
@@ -129,12 +177,12 @@ impl Store {
         let mut db = Db::new(conn);
         migrate(&mut db)?;
         db.backfill_audit_chain()?;
-        Ok(Self::spawn(db))
+        Self::spawn(db)
     }
 
-    fn spawn(mut db: Db) -> Self {
+    fn spawn(mut db: Db) -> Result<Self, StoreError> {
         let (jobs, rx) = mpsc::channel::<Msg>();
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name("upstra-store".into())
             .spawn(move || {
                 // Ends on Close, or when every Store handle is dropped.
@@ -149,9 +197,13 @@ impl Store {
                     }
                 }
             })
-            .map(|_| ())
-            .unwrap_or_else(|e| tracing::error!(error = %e, "cannot start the store thread"));
-        Self { jobs }
+            .map_err(StoreError::Thread)?;
+        Ok(Self {
+            jobs,
+            thread: Arc::new(StoreThread {
+                handle: Mutex::new(Some(handle)),
+            }),
+        })
     }
 
     /// Runs `f` on the store thread and returns its result.
@@ -186,13 +238,16 @@ impl Store {
         }
     }
 
-    /// Closes the connection and waits until the database file is complete on its own (the
-    /// WAL checkpointed into it). Later calls on any handle fail with [`StoreError::Closed`].
+    /// Closes the connection, waits until the database file is complete on its own (the WAL
+    /// checkpointed into it) and the thread has ended. Later calls on any handle fail with
+    /// [`StoreError::Closed`].
     pub async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         if self.jobs.send(Msg::Close(tx)).is_ok() {
             let _ = rx.await;
         }
+        // The thread has dropped the connection and is returning: this wait is short.
+        self.thread.join();
     }
 }
 

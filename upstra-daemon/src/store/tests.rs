@@ -187,3 +187,46 @@ async fn a_totp_step_is_accepted_once() {
     );
     assert!(take(101).await.expect("next"));
 }
+
+/// The last handle going is an exit path (a test ending, the runtime dropped at shutdown): the
+/// queued writes must be in the file and the connection closed before it returns, or the
+/// process may run its exit handlers while SQLCipher is still tearing down.
+#[tokio::test]
+async fn dropping_the_last_handle_writes_what_was_queued_and_closes_the_connection() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open(dir.path()).expect("created");
+    store
+        .call(|db| db.create_user("a", "x", "admin", 1, true))
+        .await
+        .expect("user");
+    let wal = dir.path().join(format!("{DB_FILE}-wal"));
+    assert!(wal.exists(), "the open connection keeps its WAL");
+    let other = store.clone();
+    drop(store);
+    other.send("queued audit", |db| {
+        db.audit(&AuditEntry {
+            at: 2,
+            action: "queued",
+            result: "ok",
+            ..AuditEntry::default()
+        })
+        .map(|_| ())
+    });
+    drop(other);
+    assert!(
+        !wal.exists(),
+        "the connection was still open after the last handle was dropped"
+    );
+    let store = open(dir.path()).expect("reopened");
+    let queued = store
+        .call(|db| {
+            db.audit_records(&AuditFilter {
+                limit: 100,
+                ..AuditFilter::default()
+            })
+        })
+        .await
+        .expect("listed");
+    assert!(queued.iter().any(|e| e.action == "queued"), "{queued:?}");
+    store.close().await;
+}

@@ -27,6 +27,10 @@ pub enum ApiError {
     Conflict { message: String },
     #[error("the daemon cannot do this right now: {message}")]
     Unavailable { message: String },
+    /// A peer refuses what was declared for it (its credentials): retrying will not help, the
+    /// message names what to fix.
+    #[error("{message}")]
+    Misconfigured { message: String },
     #[error("internal error (reference {reference}); the daemon's log has the details")]
     Internal { reference: String },
 }

@@ -15,18 +15,23 @@ use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 use super::internal;
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
-use crate::{clock, live, monitor};
+use crate::{clock, live, monitor, refusals};
 
+/// The vCenter, in a sentence.
+const VCENTER: &str = "the vCenter";
 /// How often a power wait polls the BMC.
 const POLL: Duration = Duration::from_millis(500);
 
-/// A peer's failure, as the operator should read it.
-fn peer_error(e: AdapterError) -> ApiError {
+/// A peer's failure, as the operator should read it; `what` names the peer in a sentence.
+fn peer_error(what: &str, e: AdapterError) -> ApiError {
     match e {
         AdapterError::NotFound { .. } => ApiError::NotFound {
             what: e.to_string(),
         },
         AdapterError::Unsupported { .. } => ApiError::invalid(e.to_string()),
+        AdapterError::AuthFailed { .. } => ApiError::Misconfigured {
+            message: refusals::describe(what, &e),
+        },
         other => ApiError::Unavailable {
             message: other.to_string(),
         },
@@ -40,7 +45,7 @@ fn elapsed_ms(started: Instant) -> u64 {
 pub async fn sync(c: &Connection) -> Result<SyncReport, ApiError> {
     let who = c.who()?.user.clone();
     let (ups_read, mut problems) = monitor::read_all_ups(&c.shared).await;
-    let mut report = monitor::sync_peers(&c.shared).await;
+    let mut report = monitor::sync_peers(&c.shared, monitor::Retry::Everything).await;
     report.ups_read = ups_read;
     problems.append(&mut report.problems);
     report.problems = problems;
@@ -132,7 +137,7 @@ pub async fn server_power(
             .bmc
             .reset(server, reset)
             .await
-            .map_err(peer_error)?;
+            .map_err(|e| peer_error(&format!("{}'s BMC", server.id), e))?;
         if action == ServerPowerAction::Cycle {
             // A restart first leaves On; waiting for On straight away could see the old state.
             let _ = wait_power(
@@ -204,7 +209,7 @@ fn hypervisor(c: &Connection) -> Result<std::sync::Arc<dyn Hypervisor>, ApiError
 
 /// Reads the hypervisor again so the lists show the result, and returns the VM as it is now.
 async fn refresh_vm(c: &Connection, hv: &dyn Hypervisor, vm: &Vm) -> Result<Vm, ApiError> {
-    let inv = hv.inventory().await.map_err(peer_error)?;
+    let inv = hv.inventory().await.map_err(|e| peer_error(VCENTER, e))?;
     let now = inv.vms.iter().find(|v| v.id == vm.id).cloned();
     live::apply_hypervisor(&c.shared, &c.shared.inventory(), inv);
     now.ok_or_else(|| ApiError::NotFound {
@@ -229,7 +234,7 @@ pub async fn vm_power(
     let outcome =
         match tokio::time::timeout(c.shared.config.action_timeout, hv.vm_power(&vm, request)).await
         {
-            Ok(r) => r.map_err(peer_error),
+            Ok(r) => r.map_err(|e| peer_error(VCENTER, e)),
             Err(_) => Err(ApiError::Unavailable {
                 message: format!(
                     "VM `{}` did not finish `{}` in time",
@@ -282,7 +287,7 @@ pub async fn vm_migrate(
     let started = Instant::now();
     let outcome =
         match tokio::time::timeout(c.shared.config.action_timeout, hv.migrate(&vm, &host)).await {
-            Ok(r) => r.map_err(peer_error),
+            Ok(r) => r.map_err(|e| peer_error(VCENTER, e)),
             Err(_) => Err(ApiError::Unavailable {
                 message: format!("moving VM `{}` to {host} did not finish in time", vm.name),
             }),

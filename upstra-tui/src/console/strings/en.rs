@@ -466,6 +466,7 @@ fn api_error(e: &ApiError) -> String {
         ApiError::Forbidden { needed } => {
             format!("Permission denied: this needs the {needed} permission.")
         }
+        ApiError::Misconfigured { message } => format!("Configuration to fix: {message}."),
         other => capitalise(&other.to_string()),
     }
 }

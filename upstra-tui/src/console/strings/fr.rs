@@ -533,6 +533,7 @@ fn api_error(e: &ApiError) -> String {
         ApiError::Unavailable { message } => {
             format!("Le démon ne peut pas le faire pour l'instant : {message}.")
         }
+        ApiError::Misconfigured { message } => format!("Configuration à corriger : {message}."),
         ApiError::Internal { reference } => format!(
             "Erreur interne (référence {reference}) ; le journal du démon donne les détails."
         ),
