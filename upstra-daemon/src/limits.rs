@@ -60,6 +60,15 @@ pub fn take(
     }
 }
 
+/// Gives back a token taken by [`take`] for an attempt that turned out not to count (a
+/// successful login). Taking first and giving back after is what keeps the limit exact under
+/// concurrency: the store is one thread, so each take is atomic, and no attempt is evaluated
+/// without holding a token.
+pub fn give_back(db: &mut Db, key: &str, limit: Limit, now: Timestamp) -> Result<(), StoreError> {
+    let next = load(db, key, limit, now)?.give_back(limit, now);
+    db.put_bucket(key, next.tokens, next.updated.millis())
+}
+
 /// Whether a token is available, without taking one.
 pub fn check(
     db: &mut Db,
