@@ -11,6 +11,7 @@
 //! - [`access`]: resources, grants flowing down the tree, `authorize()`.
 //! - [`ratelimit`]: token-bucket arithmetic with time as a parameter.
 //! - [`audit`]: the audit hash chain and its verification.
+//! - [`bounds`]: length and count bounds of every request, checked before anything is stored.
 //! - [`events`]: domain events, the daemon's log of facts.
 //! - [`outage`]: when to act on a power cut, the shed and restore plans, their schedule.
 //! - [`traits`]: the adapter contracts (`UpsMonitor`, `Bmc`, `Hypervisor`, `EventBus`).
@@ -25,6 +26,7 @@
 pub mod access;
 pub mod api;
 pub mod audit;
+pub mod bounds;
 pub mod diff;
 pub mod events;
 pub mod ids;

@@ -1,6 +1,7 @@
 //! Rate limits under concurrency, string bounds before anything is stored, and the audit trail's paging.
 
 mod attempts;
+mod bounds;
 
 use std::time::{Duration, Instant};
 
