@@ -9,6 +9,9 @@ use upstra_core::state::Timestamp;
 use super::{Db, StoreError};
 
 /// One audit record to append. Never holds a secret.
+///
+/// The detail is a JSON value, never text: it is serialized here, by serde_json, so a quote or
+/// a brace in a name the caller put in it stays inside its string and cannot forge a field.
 #[derive(Debug, Clone, Default)]
 pub struct AuditEntry<'a> {
     pub at: i64,
@@ -17,7 +20,7 @@ pub struct AuditEntry<'a> {
     pub action: &'a str,
     pub target: Option<&'a str>,
     pub result: &'a str,
-    pub detail: Option<String>,
+    pub detail: Option<serde_json::Value>,
     pub correlation: Option<&'a str>,
 }
 
@@ -63,7 +66,7 @@ pub(super) fn append(conn: &Connection, e: &AuditEntry<'_>) -> Result<u64, Store
         action: e.action.to_owned(),
         target: e.target.map(str::to_owned),
         result: e.result.to_owned(),
-        detail: e.detail.clone(),
+        detail: e.detail.as_ref().map(serde_json::Value::to_string),
         correlation: e.correlation.map(str::to_owned),
     };
     let hash = audit::chain_hash(&prev, &record);

@@ -76,7 +76,10 @@ pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
         "audit_verify",
         None,
         result,
-        report.problem.clone(),
+        report
+            .problem
+            .as_ref()
+            .map(|problem| serde_json::json!({ "problem": problem })),
     )
     .await;
     Ok(report)
