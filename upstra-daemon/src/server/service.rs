@@ -421,7 +421,7 @@ impl Upstra for Connection {
         _: Context,
         _: SessionToken,
         query: AuditQuery,
-    ) -> Result<Vec<AuditView>, ApiError> {
+    ) -> Result<AuditPage, ApiError> {
         audit::list(&self, query).await
     }
     async fn audit_verify(

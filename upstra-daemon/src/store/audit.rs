@@ -30,6 +30,8 @@ pub struct AuditFilter {
     pub since: Option<i64>,
     pub actor: Option<String>,
     pub action: Option<String>,
+    /// Only records with a smaller sequence number.
+    pub before: Option<u64>,
     pub limit: u32,
 }
 
@@ -158,10 +160,18 @@ impl Db {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM audit
              WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR action = ?3)
+               AND (?5 IS NULL OR seq < ?5)
              ORDER BY seq DESC LIMIT ?4"
         ))?;
+        let before = filter.before.map(|b| i64::try_from(b).unwrap_or(i64::MAX));
         let rows = stmt.query_map(
-            params![filter.since, filter.actor, filter.action, filter.limit],
+            params![
+                filter.since,
+                filter.actor,
+                filter.action,
+                filter.limit,
+                before
+            ],
             row_to_record,
         )?;
         let mut out: Vec<AuditRecord> = rows
