@@ -98,11 +98,26 @@ async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
     let verdict = c
         .shared
         .store
-        .call(move |db| limits::take(db, &key, limit, now))
+        .call(move |db| {
+            Ok(match limits::take(db, &key, limit, now)? {
+                Ok(()) => Ok(()),
+                Err(retry_after_s) => Err((
+                    retry_after_s,
+                    limits::refusal_to_record(db, &key, limit.window_ms, now)?,
+                )),
+            })
+        })
         .await
         .map_err(internal)?;
-    if let Err(retry_after_s) = verdict {
-        c.audit(Some(user), "login", None, "rate_limited").await;
+    if let Err((retry_after_s, to_record)) = verdict {
+        // Refusals by the limit are audited once per window, with their count: a flood of
+        // them must not become a flood of records.
+        if let Some(refusals) = to_record {
+            let window_s = limit.window_ms / 1000;
+            let detail = serde_json::json!({ "refusals": refusals, "window_s": window_s });
+            c.audit_detail(Some(user), "login", None, "rate_limited", Some(detail))
+                .await;
+        }
         return Err(ApiError::RateLimited { retry_after_s });
     }
     Ok(())

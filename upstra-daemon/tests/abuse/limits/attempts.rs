@@ -4,7 +4,8 @@
 
 use futures::future::join_all;
 use upstra_core::api::v1::{
-    ApiError, LoginOutcome, LoginReply, LoginRequest, SecondFactor, SessionToken, UpstraClient,
+    ApiError, AuditQuery, LoginOutcome, LoginReply, LoginRequest, SecondFactor, SessionToken,
+    UpstraClient,
 };
 use upstra_core::secret::Secret;
 use upstra_daemon::twofactor;
@@ -174,4 +175,44 @@ async fn concurrent_wrong_recovery_codes_lock_out_a_right_one() {
     let right = Secret::new(codes[0].clone());
     let answer = second_factor(&conns[0], &challenge, SecondFactor::RecoveryCode(right)).await;
     assert!(is_rate_limited(&answer), "the right code got {answer:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_refused_logins_is_audited_once_per_window_with_a_count() {
+    let (_dir, daemon, admin) = fresh().await;
+    let conns = connections(&daemon).await;
+    let guess = |c: &UpstraClient, i: usize| {
+        let (c, req) = (
+            c.clone(),
+            LoginRequest {
+                user: "mallory".into(),
+                password: Secret::new(format!("guess {i}")),
+            },
+        );
+        async move { c.login(patient(), req).await.unwrap() }
+    };
+    let evaluated = flood(&conns, guess).await;
+    assert!(evaluated <= 5, "{evaluated} guesses were checked");
+    let token = support::login(&admin).await;
+    let query = AuditQuery {
+        user: Some("mallory".into()),
+        ..AuditQuery::default()
+    };
+    let page = admin
+        .audit_list(patient(), token, query)
+        .await
+        .unwrap()
+        .unwrap();
+    let results: Vec<&str> = page.records.iter().map(|r| r.result.as_str()).collect();
+    let limited: Vec<_> = page
+        .records
+        .iter()
+        .filter(|r| r.result == "rate_limited")
+        .collect();
+    assert_eq!(limited.len(), 1, "{results:?}");
+    assert_eq!(page.records.len(), evaluated + 1, "{results:?}");
+    let detail: serde_json::Value =
+        serde_json::from_str(limited[0].detail.as_deref().unwrap()).unwrap();
+    assert_eq!(detail["refusals"], 1);
+    assert_eq!(detail["window_s"], 900);
 }
