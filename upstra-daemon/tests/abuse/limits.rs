@@ -2,6 +2,7 @@
 
 mod attempts;
 mod bounds;
+mod forged;
 
 use std::time::{Duration, Instant};
 
