@@ -11,6 +11,7 @@
 //! - [`access`]: resources, grants flowing down the tree, `authorize()`.
 //! - [`ratelimit`]: token-bucket arithmetic with time as a parameter.
 //! - [`audit`]: the audit hash chain and its verification.
+//! - [`bounds`]: length and count bounds of every request, checked before anything is stored.
 //! - [`events`]: domain events, the daemon's log of facts.
 //! - [`text`]: showing untrusted text escaped, and the characters a name may hold.
 //! - [`outage`]: when to act on a power cut, the shed and restore plans, their schedule.
@@ -26,6 +27,7 @@
 pub mod access;
 pub mod api;
 pub mod audit;
+pub mod bounds;
 pub mod diff;
 pub mod events;
 pub mod ids;

@@ -69,6 +69,18 @@ impl Bucket {
         }
     }
 
+    /// Gives one token back (never above capacity): an attempt took its token before it was
+    /// checked, so that concurrent attempts cannot all pass a check made before any of them
+    /// was counted, and an attempt that turned out not to count (a successful login) returns
+    /// it.
+    pub fn give_back(self, limit: Limit, now: Timestamp) -> Self {
+        let b = self.refilled(limit, now);
+        Self {
+            tokens: (b.tokens + 1.0).min(f64::from(limit.capacity)),
+            ..b
+        }
+    }
+
     /// Whether a token is available now, without taking it (for "is this caller locked out?").
     pub fn check(self, limit: Limit, now: Timestamp) -> Result<(), u64> {
         let b = self.refilled(limit, now);
@@ -104,6 +116,20 @@ mod tests {
         assert_eq!(retry, 180, "one token comes back every 3 minutes");
         assert!(b.check(LOGIN, Timestamp(t0.0 + 179_000)).is_err());
         assert!(b.check(LOGIN, Timestamp(t0.0 + 180_000)).is_ok());
+    }
+
+    #[test]
+    fn a_token_given_back_is_taken_again_but_never_past_capacity() {
+        let t0 = Timestamp(1_000_000);
+        let full = Bucket::full(LOGIN, t0);
+        assert_eq!(full.give_back(LOGIN, t0), full, "a full bucket stays full");
+        let mut b = full;
+        for _ in 0..5 {
+            b = b.take(LOGIN, t0).expect("within the limit");
+        }
+        let b = b.give_back(LOGIN, t0);
+        let b = b.take(LOGIN, t0).expect("the token given back");
+        assert!(b.take(LOGIN, t0).is_err());
     }
 
     #[test]

@@ -60,6 +60,39 @@ pub fn take(
     }
 }
 
+/// Gives back a token taken by [`take`] for an attempt that turned out not to count (a
+/// successful login). Taking first and giving back after is what keeps the limit exact under
+/// concurrency: the store is one thread, so each take is atomic, and no attempt is evaluated
+/// without holding a token.
+pub fn give_back(db: &mut Db, key: &str, limit: Limit, now: Timestamp) -> Result<(), StoreError> {
+    let next = load(db, key, limit, now)?.give_back(limit, now);
+    db.put_bucket(key, next.tokens, next.updated.millis())
+}
+
+/// Whether a refusal by the limit on `key` is to be audited now, and for how many refusals:
+/// the first refusal of a window is, standing for itself and for every refusal since the last
+/// record; the others of its window are only counted. A flood of refused attempts thus writes
+/// one record per window instead of one each, and no refusal goes uncounted.
+///
+/// The count is kept as a bucket row (a number and a time per key, in the store, so that a
+/// restart neither loses it nor opens a new window early).
+pub fn refusal_to_record(
+    db: &mut Db,
+    key: &str,
+    window_ms: i64,
+    now: Timestamp,
+) -> Result<Option<u64>, StoreError> {
+    let key = format!("refused:{key}");
+    let (unrecorded, window_start) = db.bucket(&key)?.unwrap_or((-1.0, i64::MIN));
+    if unrecorded >= 0.0 && now.millis().saturating_sub(window_start) < window_ms {
+        db.put_bucket(&key, unrecorded + 1.0, window_start)?;
+        return Ok(None);
+    }
+    db.put_bucket(&key, 0.0, now.millis())?;
+    // Whole numbers of refusals, stored as the row's float.
+    Ok(Some(unrecorded.max(0.0) as u64 + 1))
+}
+
 /// Whether a token is available, without taking one.
 pub fn check(
     db: &mut Db,
@@ -97,6 +130,27 @@ pub fn format_limit(limit: Limit) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn refusals_are_recorded_once_per_window_with_the_count_since_the_last_record() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let store = crate::store::Store::open(&data, &crate::store::KeySource::locate(&data, None))
+            .expect("store");
+        let window = 60_000;
+        let at = |ms: i64| Timestamp(1_000_000 + ms);
+        let verdicts = store.call(move |db| {
+            let mut out = Vec::new();
+            for ms in [0, 10, 20, 59_999, 60_000, 60_001, 200_000] {
+                out.push(refusal_to_record(db, "login:x:1", window, at(ms))?);
+            }
+            Ok(out)
+        });
+        assert_eq!(
+            verdicts.await.expect("store"),
+            [Some(1), None, None, None, Some(4), None, Some(2)]
+        );
+    }
 
     #[test]
     fn limits_parse_and_print() {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tarpc::client::RpcError;
 use tarpc::context::Context;
 use tokio::sync::Mutex;
-use upstra_core::api::v1::{ApiError, UpstraClient};
+use upstra_core::api::v1::{ApiError, AuditQuery, AuditView, SessionToken, UpstraClient};
 
 /// Deadlines per kind of call.
 pub mod timeouts {
@@ -162,6 +162,36 @@ impl Connector {
         match f(client, ctx).await {
             Ok(reply) => reply.map_err(CallError::Api),
             Err(e) => Err(self.rpc_failure(e, timeout).await),
+        }
+    }
+
+    /// The audit records `query` matches, following the daemon's pages from the newest back
+    /// until `wanted` records (all of them when `None`) are read; oldest first.
+    pub async fn audit_records(
+        &self,
+        token: &SessionToken,
+        mut query: AuditQuery,
+        wanted: Option<usize>,
+    ) -> Result<Vec<AuditView>, CallError> {
+        let mut records: Vec<AuditView> = Vec::new();
+        loop {
+            let left = wanted.map(|w| w.saturating_sub(records.len()));
+            query.limit = left.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+            let (t, q) = (token.clone(), query.clone());
+            let page = self
+                .call(timeouts::CALL, |c, ctx| async move {
+                    c.audit_list(ctx, t, q).await
+                })
+                .await?;
+            let mut older = page.records;
+            older.append(&mut records);
+            records = older;
+            match page.next {
+                Some(next) if wanted.is_none_or(|w| records.len() < w) => {
+                    query.before = Some(next);
+                }
+                _ => return Ok(records),
+            }
         }
     }
 

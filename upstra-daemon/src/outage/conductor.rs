@@ -376,8 +376,7 @@ impl Conductor {
     ) -> Result<RunView, ApiError> {
         let now = clock::now();
         let detail =
-            serde_json::json!({ "reason": info.reason, "ups": info.ups, "steps": p.steps.len() })
-                .to_string();
+            serde_json::json!({ "reason": info.reason, "ups": info.ups, "steps": p.steps.len() });
         let (plan_copy, info_copy) = (p.clone(), info.clone());
         let id = self
             .shared

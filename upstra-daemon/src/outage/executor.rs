@@ -231,8 +231,7 @@ async fn end_step(
         "step": n + 1,
         "action": step.action.to_string(),
         "outcome": outcome,
-    })
-    .to_string();
+    });
     let (text, t) = (outcome.clone(), target.clone());
     let written = shared
         .store

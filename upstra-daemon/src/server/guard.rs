@@ -186,6 +186,14 @@ impl Serve for Guarded {
         let conn = self.0;
         let (method, credential) = method_of(&req);
         tracing::debug!(method = method.name(), peer_uid = conn.peer_uid, "call");
+        // Before anything else, so that nothing over a bound is hashed, counted, stored or
+        // audited; the refusal names the field and the bound, never the value.
+        if let Err(e) = upstra_core::bounds::check_request(&req) {
+            tracing::info!(method = method.name(), peer_uid = conn.peer_uid, refusal = %e, "over a bound");
+            if let Some(reply) = refusal(method, ApiError::invalid(e.to_string())) {
+                return Ok(reply);
+            }
+        }
         match conn.admit(method, credential, &req).await {
             Ok((principal, resolved)) => {
                 conn.with_principal(principal, resolved)
@@ -384,10 +392,10 @@ impl Connection {
                     method.name(),
                     Some(&format!("session:{}", foreign.public_id)),
                     "denied",
-                    Some(format!(
-                        "{{\"reason\":\"session opened by another Unix user\",\"opened_by_uid\":{}}}",
-                        foreign.peer_uid
-                    )),
+                    Some(serde_json::json!({
+                        "reason": "session opened by another Unix user",
+                        "opened_by_uid": foreign.peer_uid,
+                    })),
                 )
                 .await;
                 return Err(ApiError::Unauthenticated);

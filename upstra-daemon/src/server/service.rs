@@ -85,7 +85,7 @@ impl Connection {
         Topology::new(&inv, vms.unwrap_or_default())
     }
 
-    /// Appends an audit record; a failure is logged, never hidden from the operator's log.
+    /// Appends an audit record without a detail; see [`Self::audit_detail`].
     pub(super) async fn audit(
         &self,
         actor: Option<&str>,
@@ -93,17 +93,29 @@ impl Connection {
         target: Option<&str>,
         result: &str,
     ) {
-        self.audit_detail(actor, action, target, result, None).await;
+        self.audit_detail(actor, action, target, result, None::<()>)
+            .await;
     }
 
+    /// Appends an audit record, the one way handlers write one. `detail` is any serializable
+    /// value (a `json!` object or a typed struct), turned into JSON by serde_json: nothing a
+    /// caller sends can close a string and add a field. A failure is logged, never hidden from
+    /// the operator's log.
     pub(super) async fn audit_detail(
         &self,
         actor: Option<&str>,
         action: &str,
         target: Option<&str>,
         result: &str,
-        detail: Option<String>,
+        detail: Option<impl serde::Serialize>,
     ) {
+        let detail = match detail.map(serde_json::to_value).transpose() {
+            Ok(detail) => detail,
+            Err(e) => {
+                tracing::error!(error = %e, action, "cannot serialize an audit detail");
+                Some(serde_json::json!({ "unserializable_detail": e.to_string() }))
+            }
+        };
         let (actor, action, target, result) = (
             actor.map(str::to_owned),
             action.to_owned(),
@@ -415,7 +427,7 @@ impl Upstra for Connection {
         _: Context,
         _: SessionToken,
         query: AuditQuery,
-    ) -> Result<Vec<AuditView>, ApiError> {
+    ) -> Result<AuditPage, ApiError> {
         audit::list(&self, query).await
     }
     async fn audit_verify(

@@ -9,6 +9,9 @@ use upstra_core::state::Timestamp;
 use super::{Db, StoreError};
 
 /// One audit record to append. Never holds a secret.
+///
+/// The detail is a JSON value, never text: it is serialized here, by serde_json, so a quote or
+/// a brace in a name the caller put in it stays inside its string and cannot forge a field.
 #[derive(Debug, Clone, Default)]
 pub struct AuditEntry<'a> {
     pub at: i64,
@@ -17,7 +20,7 @@ pub struct AuditEntry<'a> {
     pub action: &'a str,
     pub target: Option<&'a str>,
     pub result: &'a str,
-    pub detail: Option<String>,
+    pub detail: Option<serde_json::Value>,
     pub correlation: Option<&'a str>,
 }
 
@@ -27,6 +30,8 @@ pub struct AuditFilter {
     pub since: Option<i64>,
     pub actor: Option<String>,
     pub action: Option<String>,
+    /// Only records with a smaller sequence number.
+    pub before: Option<u64>,
     pub limit: u32,
 }
 
@@ -63,7 +68,7 @@ pub(super) fn append(conn: &Connection, e: &AuditEntry<'_>) -> Result<u64, Store
         action: e.action.to_owned(),
         target: e.target.map(str::to_owned),
         result: e.result.to_owned(),
-        detail: e.detail.clone(),
+        detail: e.detail.as_ref().map(serde_json::Value::to_string),
         correlation: e.correlation.map(str::to_owned),
     };
     let hash = audit::chain_hash(&prev, &record);
@@ -155,10 +160,18 @@ impl Db {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM audit
              WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR action = ?3)
+               AND (?5 IS NULL OR seq < ?5)
              ORDER BY seq DESC LIMIT ?4"
         ))?;
+        let before = filter.before.map(|b| i64::try_from(b).unwrap_or(i64::MAX));
         let rows = stmt.query_map(
-            params![filter.since, filter.actor, filter.action, filter.limit],
+            params![
+                filter.since,
+                filter.actor,
+                filter.action,
+                filter.limit,
+                before
+            ],
             row_to_record,
         )?;
         let mut out: Vec<AuditRecord> = rows

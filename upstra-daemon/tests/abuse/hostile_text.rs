@@ -79,12 +79,14 @@ async fn a_hostile_login_name_is_audited_as_data_and_logged_escaped() {
                 since: None,
                 user: None,
                 action: None,
+                before: None,
                 limit: None,
             },
         )
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .records;
     assert!(
         records
             .iter()

@@ -169,6 +169,7 @@ async fn a_cancel_starts_nothing_new_and_says_what_ran() {
         .unwrap();
     assert!(
         audit
+            .records
             .iter()
             .any(|a| a.action == "plan_cancel" && a.actor.as_deref() == Some(ADMIN))
     );

@@ -252,7 +252,10 @@ pub struct AuditQueryArgs {
     /// Only this action (login, user_add, grant_add, ...).
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
-    /// At most this many, the newest (the daemon caps it at 1000).
-    #[arg(long, value_name = "N")]
+    /// At most this many, the newest (default 1000); read page by page from the daemon.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u32>,
+    /// Every matching record, however many: read page by page from the daemon.
+    #[arg(long)]
+    pub all: bool,
 }

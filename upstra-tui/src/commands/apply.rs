@@ -6,10 +6,11 @@
 //! the operator's files) and sent inside the spec, never on a command line.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
 
 use upstra_core::api::v1::{ApiError, ApplyReport, ChangeKind, EntityKind, LabSpec, SessionToken};
+use upstra_core::bounds;
 use upstra_core::diff::is_noop;
 use upstra_core::lab::{self, KnownNames};
 use upstra_core::secret::Secret;
@@ -23,8 +24,7 @@ use crate::error::CliError;
 /// `upstra apply`: check, read the password files, apply, report.
 pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
     let file = args.file.display().to_string();
-    let text = fs::read_to_string(&args.file)
-        .map_err(|e| CliError::Failed(format!("cannot read {file}: {}", io_reason(&e))))?;
+    let text = read_lab_text(&args.file).map_err(CliError::Failed)?;
     let (conn, token) = signed_in(socket).await?;
     let known = known_names(&conn, &token).await?;
     let base = base_dir(&args.file);
@@ -71,9 +71,30 @@ pub async fn run(socket: &Path, args: &ApplyArgs) -> Result<(), CliError> {
 /// wizard loads lab files through this too.
 pub fn read_lab(path: &Path, known: &KnownNames) -> Result<LabSpec, Vec<String>> {
     let file = path.display().to_string();
-    let text = fs::read_to_string(path)
-        .map_err(|e| vec![format!("cannot read {file}: {}", io_reason(&e))])?;
+    let text = read_lab_text(path).map_err(|e| vec![e])?;
     lab_spec(&text, &file, base_dir(path), known)
+}
+
+/// The text of the lab file at `path`, refused past [`bounds::LAB_FILE_BYTES`]: reading stops
+/// there, so a huge file (or a device that never ends) costs nothing more.
+fn read_lab_text(path: &Path) -> Result<String, String> {
+    let file = path.display().to_string();
+    let cannot = |e: &io::Error| format!("cannot read {file}: {}", io_reason(e));
+    let mut text = String::new();
+    fs::File::open(path)
+        .map_err(|e| cannot(&e))?
+        .take(bounds::LAB_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| cannot(&e))?;
+    let len = text.len() as u64;
+    if len > bounds::LAB_FILE_BYTES {
+        return Err(format!(
+            "{file} is over {} bytes, the most a lab file may be; split it or remove what is not \
+             needed",
+            bounds::LAB_FILE_BYTES
+        ));
+    }
+    Ok(text)
 }
 
 /// Password files are named relative to the lab file.
@@ -249,6 +270,18 @@ mod tests {
     use upstra_core::api::v1::Change;
 
     use super::*;
+
+    #[test]
+    fn a_lab_file_over_its_bound_is_refused_without_reading_all_of_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("lab.toml");
+        let over = usize::try_from(bounds::LAB_FILE_BYTES).expect("fits") + 1;
+        fs::write(&path, "#".repeat(over)).expect("written");
+        let e = read_lab_text(&path).expect_err("too big");
+        assert!(e.ends_with("is over 4194304 bytes, the most a lab file may be; split it or remove what is not needed"), "{e}");
+        fs::write(&path, "# small\n").expect("written");
+        assert_eq!(read_lab_text(&path).as_deref(), Ok("# small\n"));
+    }
 
     fn change(entity: EntityKind, name: &str, kind: ChangeKind) -> Change {
         Change {

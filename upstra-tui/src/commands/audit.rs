@@ -1,4 +1,4 @@
-//! `upstra audit [--json] [--since T] [--user U] [--action A] [--limit N]` and
+//! `upstra audit [--json] [--since T] [--user U] [--action A] [--limit N | --all]` and
 //! `upstra audit verify`. `--json` prints the API's `AuditView` array and `AuditVerification`.
 
 use std::path::Path;
@@ -13,6 +13,9 @@ use crate::client::timeouts;
 use crate::error::CliError;
 use crate::format;
 use crate::table::{Align, Table};
+
+/// Records shown without `--limit` or `--all`: the newest screenfuls, one page of the daemon.
+const DEFAULT_LIMIT: usize = 1000;
 
 /// Runs `audit` or `audit verify`.
 pub async fn run(socket: &Path, args: AuditArgs) -> Result<(), CliError> {
@@ -33,13 +36,14 @@ async fn list(socket: &Path, args: &AuditQueryArgs) -> Result<(), CliError> {
         since,
         user: args.user.clone(),
         action: args.action.clone(),
-        limit: args.limit,
+        ..AuditQuery::default()
     };
-    let records = conn
-        .call(timeouts::CALL, |c, ctx| async move {
-            c.audit_list(ctx, token, query).await
-        })
-        .await?;
+    let wanted = if args.all {
+        None
+    } else {
+        Some(args.limit.map_or(DEFAULT_LIMIT, |n| n as usize))
+    };
+    let records = conn.audit_records(&token, query, wanted).await?;
     if args.json {
         return out_json(&records);
     }

@@ -200,10 +200,8 @@ async fn audit(
     token: SessionToken,
     query: AuditQuery,
 ) -> Result<Vec<upstra_core::api::v1::AuditView>, CallError> {
-    conn.call(timeouts::CALL, |c, ctx| async move {
-        c.audit_list(ctx, token, query).await
-    })
-    .await
+    let wanted = query.limit.map(|n| n as usize);
+    conn.audit_records(&token, query, wanted).await
 }
 
 async fn accounts(conn: &Connector, token: &SessionToken) -> Result<Accounts, CallError> {

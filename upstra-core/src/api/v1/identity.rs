@@ -168,8 +168,21 @@ pub struct AuditQuery {
     pub since: Option<Timestamp>,
     pub user: Option<String>,
     pub action: Option<String>,
-    /// At most this many, newest last (default and cap: 1000).
+    /// At most this many in the page, newest last (default and cap: 1000; a page also stops
+    /// at about a megabyte, so it always fits the frame).
     pub limit: Option<u32>,
+    /// Only records older than this sequence number: the `next` of the page before, to read
+    /// further back.
+    #[serde(default)]
+    pub before: Option<u64>,
+}
+
+/// One page of `audit_list`: records oldest first, the newest page first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub records: Vec<AuditView>,
+    /// When older records match: pass it as `before` for the next page.
+    pub next: Option<u64>,
 }
 
 /// One audit record.

@@ -196,8 +196,7 @@ pub trait Upstra {
         host_key: String,
     ) -> Result<(), ApiError>;
 
-    async fn audit_list(token: SessionToken, query: AuditQuery)
-    -> Result<Vec<AuditView>, ApiError>;
+    async fn audit_list(token: SessionToken, query: AuditQuery) -> Result<AuditPage, ApiError>;
     /// Walks the audit hash chain and reports the first record that was edited, inserted or
     /// deleted.
     async fn audit_verify(token: SessionToken) -> Result<AuditVerification, ApiError>;

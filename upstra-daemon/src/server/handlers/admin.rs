@@ -90,7 +90,7 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
         "user_add",
         Some(name.as_str()),
         "ok",
-        Some(format!("{{\"role\":\"{}\"}}", req.role)),
+        Some(serde_json::json!({ "role": req.role })),
     )
     .await;
     Ok(())
@@ -205,7 +205,7 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
         "user_set_role",
         Some(&user),
         "ok",
-        Some(format!("{{\"role\":\"{role}\"}}")),
+        Some(serde_json::json!({ "role": role })),
     )
     .await;
     Ok(())
@@ -291,7 +291,7 @@ pub async fn role_create(
         "role_create",
         Some(&name),
         "ok",
-        Some(format!("{{\"permissions\":\"{bits}\"}}")),
+        Some(serde_json::json!({ "permissions": bits.to_string() })),
     )
     .await;
     Ok(())
@@ -396,10 +396,7 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
         "grant_add",
         Some(&g.user),
         "ok",
-        Some(format!(
-            "{{\"role\":\"{}\",\"resource\":\"{resource}\"}}",
-            g.role
-        )),
+        Some(serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
     )
     .await;
     Ok(())
@@ -441,10 +438,7 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
         "grant_remove",
         Some(&g.user),
         "ok",
-        Some(format!(
-            "{{\"role\":\"{}\",\"resource\":\"{resource}\"}}",
-            g.role
-        )),
+        Some(serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
     )
     .await;
     Ok(())
@@ -469,14 +463,13 @@ pub async fn settings_set(c: &Connection, settings: Settings) -> Result<(), ApiE
             role_exists(c, role).await?;
         }
     }
-    let json = serde_json::to_string(&settings).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let stored = json.clone();
+    let stored = serde_json::to_string(&settings).map_err(|e| ApiError::invalid(e.to_string()))?;
     c.shared
         .store
         .call(move |db| db.set_setting("settings", &stored))
         .await
         .map_err(internal)?;
-    c.audit_detail(Some(&who), "settings_set", None, "ok", Some(json))
+    c.audit_detail(Some(&who), "settings_set", None, "ok", Some(&settings))
         .await;
     Ok(())
 }

@@ -86,8 +86,10 @@ fn login_key(user: &str, peer_uid: u32) -> String {
     format!("login:{user}:{peer_uid}")
 }
 
-/// Refuses when the caller already used up its failed attempts.
-async fn login_allowed(c: &Connection, user: &str) -> Result<(), ApiError> {
+/// Takes one attempt's slot before the secret is checked, in one trip to the store thread, so
+/// that attempts sent all at once cannot all pass a check made before any of them was counted.
+/// Refuses when the caller already used up its attempts.
+async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
     let (key, limit, now) = (
         login_key(user, c.peer_uid),
         c.shared.config.limits.login,
@@ -96,18 +98,33 @@ async fn login_allowed(c: &Connection, user: &str) -> Result<(), ApiError> {
     let verdict = c
         .shared
         .store
-        .call(move |db| limits::check(db, &key, limit, now))
+        .call(move |db| {
+            Ok(match limits::take(db, &key, limit, now)? {
+                Ok(()) => Ok(()),
+                Err(retry_after_s) => Err((
+                    retry_after_s,
+                    limits::refusal_to_record(db, &key, limit.window_ms, now)?,
+                )),
+            })
+        })
         .await
         .map_err(internal)?;
-    if let Err(retry_after_s) = verdict {
-        c.audit(Some(user), "login", None, "rate_limited").await;
+    if let Err((retry_after_s, to_record)) = verdict {
+        // Refusals by the limit are audited once per window, with their count: a flood of
+        // them must not become a flood of records.
+        if let Some(refusals) = to_record {
+            let window_s = limit.window_ms / 1000;
+            let detail = serde_json::json!({ "refusals": refusals, "window_s": window_s });
+            c.audit_detail(Some(user), "login", None, "rate_limited", Some(detail))
+                .await;
+        }
         return Err(ApiError::RateLimited { retry_after_s });
     }
     Ok(())
 }
 
-/// Counts a failed attempt.
-async fn login_failed(c: &Connection, user: &str, action: &str) {
+/// Gives the slot of a successful attempt back: only failures count against the limit.
+async fn give_back_attempt(c: &Connection, user: &str) {
     let (key, limit, now) = (
         login_key(user, c.peer_uid),
         c.shared.config.limits.login,
@@ -116,17 +133,21 @@ async fn login_failed(c: &Connection, user: &str, action: &str) {
     if let Err(e) = c
         .shared
         .store
-        .call(move |db| limits::take(db, &key, limit, now))
+        .call(move |db| limits::give_back(db, &key, limit, now))
         .await
     {
-        tracing::error!(error = %e, "cannot count a failed login");
+        tracing::error!(error = %e, "cannot give back the slot of a successful login");
     }
+}
+
+/// Records a failed attempt; its slot was taken before the check.
+async fn login_failed(c: &Connection, user: &str, action: &str) {
     tracing::info!(%user, peer_uid = c.peer_uid, action, "login refused");
     c.audit(Some(user), action, None, "refused").await;
 }
 
 pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, ApiError> {
-    login_allowed(c, &req.user).await?;
+    take_attempt(c, &req.user).await?;
     let name = req.user.clone();
     let row = c
         .shared
@@ -154,6 +175,7 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
         login_failed(c, &req.user, "login").await;
         return Err(ApiError::BadCredentials);
     };
+    give_back_attempt(c, &req.user).await;
     if user.totp_secret.is_some() && !by_reset {
         let (challenge, hash) = auth::new_token();
         let expires_at = now + CHALLENGE_LIFETIME_MS;
@@ -208,14 +230,15 @@ pub async fn second_factor(
             "login_second_factor",
             None,
             "denied",
-            Some(format!(
-                "{{\"reason\":\"challenge received by another Unix user\",\"received_by_uid\":{received_by}}}"
-            )),
+            Some(serde_json::json!({
+                "reason": "challenge received by another Unix user",
+                "received_by_uid": received_by,
+            })),
         )
         .await;
         return Err(ApiError::Unauthenticated);
     }
-    login_allowed(c, &user).await?;
+    take_attempt(c, &user).await?;
     let name = user.clone();
     let row = c
         .shared
@@ -233,6 +256,7 @@ pub async fn second_factor(
         login_failed(c, &user, "login_second_factor").await;
         return Err(ApiError::SecondFactorRefused { reason });
     }
+    give_back_attempt(c, &user).await;
     c.shared
         .store
         .call(move |db| db.delete_challenge(&hash))
@@ -414,13 +438,16 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
         .map_err(internal)?
         .ok_or(ApiError::Unauthenticated)?;
     // A session opened with a reset secret proved the user just now; any other needs the
-    // current password.
-    if who.scope != SessionScope::ChangePassword
-        && !auth::verify_password(current, Some(row.password_hash.clone())).await
-    {
-        c.audit(Some(&who.user), "change_password", None, "refused")
-            .await;
-        return Err(ApiError::BadCredentials);
+    // current password, guessed no faster than at login (a stolen session must not turn into
+    // an unlimited password oracle).
+    if who.scope != SessionScope::ChangePassword {
+        take_attempt(c, &who.user).await?;
+        if !auth::verify_password(current, Some(row.password_hash.clone())).await {
+            c.audit(Some(&who.user), "change_password", None, "refused")
+                .await;
+            return Err(ApiError::BadCredentials);
+        }
+        give_back_attempt(c, &who.user).await;
     }
     auth::check_policy(&who.user, &new).map_err(ApiError::invalid)?;
     let hash = hash(new).await?;

@@ -49,7 +49,7 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
         .filter(|ch| matches!(ch.kind, ChangeKind::Update { .. }))
         .count();
     let merged = diff::merge(&current, &desired);
-    let detail = serde_json::to_string(&changes).ok();
+    let detail = serde_json::to_value(&changes).ok();
     let (actor, uid) = (who.user.clone(), c.peer_uid);
     c.shared
         .store

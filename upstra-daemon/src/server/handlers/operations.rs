@@ -153,13 +153,13 @@ pub async fn server_power(
     }
     .await;
     let result = if outcome.is_ok() { "ok" } else { "failed" };
-    let detail = format!(
-        "{{\"action\":\"{}\",\"before\":\"{before}\",\"after\":\"{}\"}}",
-        action.as_str(),
-        outcome
+    let detail = serde_json::json!({
+        "action": action.as_str(),
+        "before": before.to_string(),
+        "after": outcome
             .as_ref()
-            .map_or("unknown".into(), ToString::to_string)
-    );
+            .map_or("unknown".into(), ToString::to_string),
+    });
     c.audit_detail(
         Some(&who),
         "server_power",
@@ -244,11 +244,10 @@ pub async fn vm_power(
             }),
         };
     let result = if outcome.is_ok() { "ok" } else { "failed" };
-    let detail = format!(
-        "{{\"action\":\"{}\",\"before\":\"{}\"}}",
-        action.as_str(),
-        vm.power.as_str()
-    );
+    let detail = serde_json::json!({
+        "action": action.as_str(),
+        "before": vm.power.as_str(),
+    });
     c.audit_detail(
         Some(&who),
         "vm_power",
@@ -293,10 +292,10 @@ pub async fn vm_migrate(
             }),
         };
     let result = if outcome.is_ok() { "ok" } else { "failed" };
-    let detail = format!(
-        "{{\"from\":\"{}\",\"to\":\"{host}\"}}",
-        vm.host.as_deref().unwrap_or("unknown")
-    );
+    let detail = serde_json::json!({
+        "from": vm.host.as_deref().unwrap_or("unknown"),
+        "to": host,
+    });
     c.audit_detail(
         Some(&who),
         "vm_migrate",
@@ -356,7 +355,7 @@ pub async fn tls_fingerprint(c: &Connection, peer: TlsPeer) -> Result<String, Ap
         "tls_fingerprint",
         Some(url.as_str()),
         "ok",
-        Some(format!("{{\"fingerprint\":\"{fp}\"}}")),
+        Some(serde_json::json!({ "fingerprint": fp.to_string() })),
     )
     .await;
     Ok(fp.to_string())
@@ -390,7 +389,7 @@ pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Resu
             (format!("server:{id}"), vec![server.clone()], None)
         }
     };
-    let detail = format!("{{\"fingerprint\":\"{fp}\"}}");
+    let detail = serde_json::json!({ "fingerprint": fp.to_string() });
     let (actor, uid, t) = (who.clone(), c.peer_uid, target.clone());
     c.shared
         .store

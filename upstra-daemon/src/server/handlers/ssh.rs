@@ -36,24 +36,18 @@ fn new_session_id() -> String {
     hex::encode(bytes)
 }
 
-/// A JSON string literal of `s`.
-fn json(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
-}
-
 pub async fn open(c: &Connection, server: String) -> Result<SshTarget, ApiError> {
     let who = c.who()?;
     let (user, upstra_session) = (who.user.clone(), who.session_id.clone());
     let (target, ssh) = endpoint(c, &server)?;
     let session_id = new_session_id();
     let login_hint = ssh.user.clone().unwrap_or_else(|| user.clone());
-    let detail = format!(
-        "{{\"address\":{},\"login\":{},\"host_key_pinned\":{},\"upstra_session\":{}}}",
-        json(&ssh.address),
-        json(&login_hint),
-        ssh.host_key.is_some(),
-        json(&upstra_session)
-    );
+    let detail = serde_json::json!({
+        "address": ssh.address,
+        "login": login_hint,
+        "host_key_pinned": ssh.host_key.is_some(),
+        "upstra_session": upstra_session,
+    });
     // The record is written before the address is handed out: a shell nobody can find in the
     // audit log is not opened at all.
     let (uid, id, t) = (c.peer_uid, session_id.clone(), target.clone());
@@ -104,10 +98,10 @@ pub async fn closed(
     reason: String,
 ) -> Result<(), ApiError> {
     let user = c.who()?.user.clone();
-    let detail = format!(
-        "{{\"duration_ms\":{duration_ms},\"reason\":{}}}",
-        json(&clean_reason(&reason))
-    );
+    let detail = serde_json::json!({
+        "duration_ms": duration_ms,
+        "reason": clean_reason(&reason),
+    });
     let (uid, id, u) = (c.peer_uid, session_id.clone(), user.clone());
     let recorded = c
         .shared
@@ -165,11 +159,7 @@ pub async fn pin_host_key(
     };
     let before = ssh.host_key.replace(line.clone());
     let saved = entry.clone();
-    let detail = format!(
-        "{{\"host_key\":{},\"before\":{}}}",
-        json(&line),
-        before.as_deref().map_or_else(|| "null".to_owned(), json)
-    );
+    let detail = serde_json::json!({ "host_key": line, "before": before });
     let (uid, t) = (c.peer_uid, target);
     c.shared
         .store

@@ -249,9 +249,36 @@ async fn only_an_admin_pins_a_host_key_and_later_opens_get_it() {
     );
     let pinned = &pinned[1..];
     assert_eq!(pinned[0].actor.as_deref(), Some("ada"));
+    let detail: serde_json::Value =
+        serde_json::from_str(pinned[0].detail.as_deref().expect("detail")).expect("JSON");
     assert_eq!(
-        pinned[0].detail.as_deref(),
-        Some(format!(r#"{{"host_key":"{HOST_KEY}","before":null}}"#).as_str())
+        detail,
+        serde_json::json!({ "host_key": HOST_KEY, "before": null })
     );
     assert!(error_of(&UpstraResponse::SshPinHostKey(Ok(()))).is_none());
+}
+
+#[tokio::test]
+async fn quotes_in_a_value_stay_inside_its_audit_field_and_the_chain_verifies() {
+    let h = Harness::new().await;
+    declare_ssh(&h, None).await;
+    h.user("otto", "operator", "room:lab-a").await;
+    let otto = h.session("otto", SessionScope::Full).await;
+    let target = open(&h, &otto, "esx-a").await.expect("authorized");
+    let forged = r#"nowhere","forged":"yes"#;
+    close(&h, &otto, &target.session_id, forged)
+        .await
+        .expect("closed");
+    let closed = records(&h, "ssh_close").await;
+    let detail: serde_json::Value =
+        serde_json::from_str(closed[0].detail.as_deref().expect("detail")).expect("JSON");
+    assert_eq!(detail["reason"], forged);
+    assert!(detail.get("forged").is_none(), "{detail}");
+    let verified = h
+        .shared
+        .store
+        .call(|db| db.audit_verify())
+        .await
+        .expect("verify");
+    assert!(verified.is_ok(), "{verified:?}");
 }

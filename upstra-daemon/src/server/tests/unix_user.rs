@@ -26,6 +26,7 @@ async fn denials(h: &Harness, action: &'static str) -> Vec<upstra_core::audit::A
         since: None,
         actor: None,
         action: Some(action.into()),
+        before: None,
         limit: 100,
     };
     h.shared

@@ -224,7 +224,8 @@ async fn a_session_token_copied_to_another_unix_user_is_refused_and_recorded() {
         .audit_list(ctx(), admin, AuditQuery::default())
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .records;
     assert!(
         records.iter().any(|r| r.action == "whoami"
             && r.result == "denied"

@@ -39,6 +39,7 @@ pub(super) fn fetch(state: &mut State) -> Vec<Effect> {
         user: text(&f.user),
         action: text(&f.action),
         limit: Some(LIMIT),
+        before: None,
     };
     let since = text(&f.since);
     call(state, Call::Audit { query, since })
