@@ -73,12 +73,23 @@ fn setup_refused() -> ApiError {
 }
 
 pub(super) async fn hash(password: Secret) -> Result<String, ApiError> {
-    auth::hash_password(password).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        ApiError::Internal {
-            reference: "password-hash".into(),
+    auth::hash_password(password).await.map_err(|e| match e {
+        auth::PoolError::Busy(busy) => busy_refusal(busy),
+        auth::PoolError::Failed(e) => {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::Internal {
+                reference: "password-hash".into(),
+            }
         }
     })
+}
+
+/// The refusal when every password worker is taken and the queue is full.
+pub(super) fn busy_refusal(_: auth::Busy) -> ApiError {
+    tracing::warn!("password checks saturated: refusing a login until the queue drains");
+    ApiError::Busy {
+        retry_after_s: auth::pool::BUSY_RETRY_AFTER_S,
+    }
 }
 
 /// The rate-limit key for failed logins: per user name and calling Unix user.
@@ -138,15 +149,21 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
     let usable = row.as_ref().filter(|r| !r.disabled);
     let (password_ok, by_reset) = match usable {
         Some(r) if !r.password_hash.is_empty() => (
-            auth::verify_password(req.password.clone(), Some(r.password_hash.clone())).await,
+            auth::verify_password(req.password.clone(), Some(r.password_hash.clone()))
+                .await
+                .map_err(busy_refusal)?,
             false,
         ),
         Some(r) if r.reset_expires_at.is_some_and(|t| now < t) => (
-            auth::verify_password(req.password.clone(), r.reset_hash.clone()).await,
+            auth::verify_password(req.password.clone(), r.reset_hash.clone())
+                .await
+                .map_err(busy_refusal)?,
             true,
         ),
         _ => (
-            auth::verify_password(req.password.clone(), None).await,
+            auth::verify_password(req.password.clone(), None)
+                .await
+                .map_err(busy_refusal)?,
             false,
         ),
     };
@@ -293,7 +310,10 @@ async fn use_recovery_code(
         .await
         .map_err(internal)?;
     for (rowid, hash) in unused {
-        if auth::verify_password(Secret::new(code.clone()), Some(hash)).await {
+        if auth::verify_password(Secret::new(code.clone()), Some(hash))
+            .await
+            .map_err(busy_refusal)?
+        {
             let now = clock::now().millis();
             let won = c
                 .shared
@@ -400,7 +420,9 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
     // A session opened with a reset secret proved the user just now; any other needs the
     // current password.
     if who.scope != SessionScope::ChangePassword
-        && !auth::verify_password(current, Some(row.password_hash.clone())).await
+        && !auth::verify_password(current, Some(row.password_hash.clone()))
+            .await
+            .map_err(busy_refusal)?
     {
         c.audit(Some(&who.user), "change_password", None, "refused")
             .await;

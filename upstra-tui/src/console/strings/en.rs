@@ -466,6 +466,9 @@ fn api_error(e: &ApiError) -> String {
         ApiError::Forbidden { needed } => {
             format!("Permission denied: this needs the {needed} permission.")
         }
+        ApiError::Busy { .. } => {
+            "The daemon is busy checking other logins: try again in a few seconds.".to_owned()
+        }
         other => capitalise(&other.to_string()),
     }
 }

@@ -1,9 +1,12 @@
 //! Passwords and session tokens.
 //!
 //! Passwords are hashed with argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane: the
-//! `argon2` crate's defaults). Hashing is CPU-bound for tens of milliseconds, so it runs on the
-//! blocking pool, never on the async workers. Session tokens are 256 random bits; only their
+//! `argon2` crate's defaults). Hashing is CPU-bound for tens of milliseconds and holds 19 MiB,
+//! so it runs in the bounded [`pool`], never on the async workers, and a flood is refused
+//! rather than queued. Session tokens are 256 random bits; only their
 //! SHA-256 is stored, so a copy of the store cannot be replayed as a login.
+
+pub mod pool;
 
 use std::sync::OnceLock;
 
@@ -14,6 +17,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use upstra_core::api::v1::SessionToken;
 use upstra_core::secret::Secret;
+
+pub use pool::{Busy, Pool, PoolError};
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -33,34 +38,43 @@ pub fn check_policy(user: &str, password: &Secret) -> Result<(), String> {
 }
 
 /// Hashes a password into a PHC string.
-pub async fn hash_password(password: Secret) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.expose().as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
+pub async fn hash_password(password: Secret) -> Result<String, PoolError> {
+    Pool::global()
+        .run(move || {
+            Argon2::default()
+                .hash_password(password.expose().as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| PoolError::Failed(e.to_string()))
+        })
+        .await?
 }
 
 /// Checks a password against a stored hash. With no user (`hash = None`), a dummy hash is
-/// verified anyway so that timing does not reveal which user names exist.
-pub async fn verify_password(password: Secret, hash: Option<String>) -> bool {
+/// verified anyway so that timing does not reveal which user names exist. Refused with
+/// [`Busy`] when the pool is full, whoever the user.
+pub async fn verify_password(password: Secret, hash: Option<String>) -> Result<bool, Busy> {
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.expose().as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false);
-    ok && known
+    let ok = Pool::global()
+        .run(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.expose().as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await;
+    match ok {
+        Ok(ok) => Ok(ok && known),
+        Err(PoolError::Busy(busy)) => Err(busy),
+        // The computation itself failed (a panic in argon2): count it as a mismatch.
+        Err(PoolError::Failed(e)) => {
+            tracing::error!(error = %e, "password verification failed");
+            Ok(false)
+        }
+    }
 }
 
 fn dummy_hash() -> &'static str {
@@ -117,9 +131,18 @@ mod tests {
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
-        assert!(verify_password(Secret::new("correct horse battery"), Some(hash.clone())).await);
-        assert!(!verify_password(Secret::new("wrong horse battery"), Some(hash)).await);
-        assert!(!verify_password(Secret::new("upstra-timing-equaliser"), None).await);
+        assert_eq!(
+            verify_password(Secret::new("correct horse battery"), Some(hash.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(
+            verify_password(Secret::new("wrong horse battery"), Some(hash)).await,
+            Ok(false)
+        );
+        assert_eq!(
+            verify_password(Secret::new("upstra-timing-equaliser"), None).await,
+            Ok(false)
+        );
     }
 
     #[test]
