@@ -186,7 +186,12 @@ impl Serve for Guarded {
         let (method, credential) = method_of(&req);
         tracing::debug!(method = method.name(), peer_uid = conn.peer_uid, "call");
         match conn.admit(method, credential, &req).await {
-            Ok(principal) => conn.with_principal(principal).serve().serve(ctx, req).await,
+            Ok(principal) => {
+                if principal.is_some() {
+                    conn.authenticated();
+                }
+                conn.with_principal(principal).serve().serve(ctx, req).await
+            }
             Err(e) => match refusal(method, e) {
                 Some(reply) => Ok(reply),
                 None => conn.serve().serve(ctx, req).await,

@@ -3,6 +3,7 @@
 //! live in `handlers/`, by area; this file only routes.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::RngCore;
 use tarpc::context::Context;
@@ -39,6 +40,10 @@ pub struct Connection {
     pub(super) id: u64,
     /// Set by the guard for methods that need a session.
     principal: Option<Arc<Principal>>,
+    /// Shared with the connection's framing and its place in the admission registry: once a
+    /// request carried a valid session, the connection gets the full frame size, may idle,
+    /// and is no longer shed to make room for others.
+    authenticated: Arc<AtomicBool>,
 }
 
 impl Connection {
@@ -48,7 +53,19 @@ impl Connection {
             peer_uid,
             id,
             principal: None,
+            authenticated: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Reports a valid session on this connection through `flag`.
+    pub(super) fn watching(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.authenticated = flag;
+        self
+    }
+
+    /// Marks the connection as having shown a valid session.
+    pub(super) fn authenticated(&self) {
+        self.authenticated.store(true, Ordering::Relaxed);
     }
 
     pub(super) fn with_principal(mut self, principal: Option<Arc<Principal>>) -> Self {
