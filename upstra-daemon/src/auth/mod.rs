@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use upstra_core::api::v1::SessionToken;
 use upstra_core::secret::Secret;
 
-pub use pool::{Busy, Pool, PoolError};
+pub use pool::{Busy, PoolError};
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -39,14 +39,13 @@ pub fn check_policy(user: &str, password: &Secret) -> Result<(), String> {
 
 /// Hashes a password into a PHC string.
 pub async fn hash_password(password: Secret) -> Result<String, PoolError> {
-    Pool::global()
-        .run(move || {
-            Argon2::default()
-                .hash_password(password.expose().as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| PoolError::Failed(e.to_string()))
-        })
-        .await?
+    pool::run(move || {
+        Argon2::default()
+            .hash_password(password.expose().as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| PoolError::Failed(e.to_string()))
+    })
+    .await?
 }
 
 /// Checks a password against a stored hash. With no user (`hash = None`), a dummy hash is
@@ -55,17 +54,16 @@ pub async fn hash_password(password: Secret) -> Result<String, PoolError> {
 pub async fn verify_password(password: Secret, hash: Option<String>) -> Result<bool, Busy> {
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = Pool::global()
-        .run(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| {
-                    Argon2::default()
-                        .verify_password(password.expose().as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await;
+    let ok = pool::run(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.expose().as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await;
     match ok {
         Ok(ok) => Ok(ok && known),
         Err(PoolError::Busy(busy)) => Err(busy),

@@ -6,11 +6,10 @@
 //! absorbs a burst of honest logins; past that the caller is refused at once with [`Busy`],
 //! which costs nothing. The refusal does not depend on the user name, so it reveals nothing.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-
-/// Computations allowed to wait for a core. Ten verifications last well under a second on a
+/// Computations allowed to wait for a worker. Ten verifications last well under a second on a
 /// small machine, so an honest login behind a burst still answers promptly, while a flood is
 /// refused instead of queued.
 pub const QUEUE_DEPTH: usize = 8;
@@ -23,57 +22,81 @@ pub const BUSY_RETRY_AFTER_S: u64 = 2;
 #[error("too many password checks are running or queued")]
 pub struct Busy;
 
-/// A bounded pool: `workers` computations at once, `queue` more waiting, the rest refused.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A bounded pool: `workers` threads, `queue` more computations waiting, the rest refused.
+///
+/// The workers are long-lived threads rather than the runtime's blocking pool: each reuses its
+/// own 19 MiB of allocator memory from one computation to the next, where hundreds of
+/// short-lived blocking threads would each leave some behind.
 pub struct Pool {
-    /// Running plus queued: taken without waiting, or the caller is refused.
-    admitted: Arc<Semaphore>,
-    /// Running: one per worker.
-    running: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
 }
 
 impl Pool {
-    pub fn new(workers: usize, queue: usize) -> Self {
-        let workers = workers.max(1);
-        Self {
-            admitted: Arc::new(Semaphore::new(workers + queue)),
-            running: Arc::new(Semaphore::new(workers)),
+    /// Starts `workers` threads named `name`.
+    pub fn new(workers: usize, queue: usize) -> std::io::Result<Self> {
+        let (jobs, inbox) = sync_channel::<Job>(queue);
+        let inbox = Arc::new(Mutex::new(inbox));
+        for n in 0..workers.max(1) {
+            let inbox = inbox.clone();
+            std::thread::Builder::new()
+                .name(format!("upstrad-argon2-{n}"))
+                .spawn(move || work(&inbox))?;
         }
+        Ok(Self { jobs })
     }
 
-    /// The daemon's pool: one worker per core.
-    pub fn global() -> &'static Pool {
-        static POOL: OnceLock<Pool> = OnceLock::new();
+    /// The daemon's pool: one worker per core. `None` if no thread could be started, in which
+    /// case every password check fails (and says so in the log).
+    pub fn global() -> Option<&'static Pool> {
+        static POOL: OnceLock<Option<Pool>> = OnceLock::new();
         POOL.get_or_init(|| {
             let cores = std::thread::available_parallelism().map_or(1, usize::from);
             Pool::new(cores, QUEUE_DEPTH)
+                .inspect_err(|e| tracing::error!(error = %e, "cannot start the password workers"))
+                .ok()
         })
+        .as_ref()
     }
 
-    /// Runs `work` on the blocking pool once a worker is free, or refuses at once when the
-    /// queue is full. The permits move into the blocking closure, so a caller that gives up
-    /// (its request cancelled) does not free a worker that is still computing.
+    /// Queues `work` for a worker, or refuses at once when the queue is full. A caller that
+    /// gives up does not cancel the computation: a worker stays busy until it is done, so the
+    /// bound holds whatever the callers do.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PoolError> {
-        let admitted = self
-            .admitted
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| Busy)?;
-        let running: OwnedSemaphorePermit = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| PoolError::Failed("the password pool is closed".into()))?;
-        tokio::task::spawn_blocking(move || {
-            let out = work();
-            drop((running, admitted));
-            out
-        })
-        .await
-        .map_err(|e| PoolError::Failed(e.to_string()))
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(work());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => return Err(PoolError::Busy(Busy)),
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(PoolError::Failed(
+                    "the password workers have stopped".into(),
+                ));
+            }
+        }
+        rx.await
+            .map_err(|_| PoolError::Failed("a password worker failed mid-computation".into()))
+    }
+}
+
+/// A worker's loop: one job at a time until the pool is dropped.
+fn work(inbox: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = {
+            let Ok(inbox) = inbox.lock() else { return };
+            match inbox.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        // A panic in one computation must not take the worker down with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     }
 }
 
@@ -86,52 +109,77 @@ pub enum PoolError {
     Failed(String),
 }
 
+/// Runs `work` in the daemon's pool.
+pub async fn run<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PoolError> {
+    match Pool::global() {
+        Some(pool) => pool.run(work).await,
+        None => Err(PoolError::Failed(
+            "no password worker could be started".into(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
+    use std::time::Duration;
+
+    use futures::FutureExt;
 
     use super::*;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[tokio::test]
     async fn runs_at_most_workers_at_once_queues_a_few_and_refuses_the_rest() {
-        let pool = Arc::new(Pool::new(2, 3));
+        let pool = Pool::new(2, 3).unwrap();
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
+        let (started_tx, started_rx) = mpsc::channel::<()>();
+        let (done_tx, done_rx) = mpsc::channel::<()>();
         let (release_tx, release_rx) = mpsc::channel::<()>();
-        let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
-        let mut calls = Vec::new();
-        for _ in 0..5 {
-            let (pool, running, peak, release_rx) = (
-                pool.clone(),
+        let release_rx = Arc::new(Mutex::new(release_rx));
+        let job = || {
+            let (running, peak, started_tx, done_tx, release_rx) = (
                 running.clone(),
                 peak.clone(),
+                started_tx.clone(),
+                done_tx.clone(),
                 release_rx.clone(),
             );
-            calls.push(tokio::spawn(async move {
-                pool.run(move || {
-                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                    peak.fetch_max(now, Ordering::SeqCst);
-                    release_rx.lock().unwrap().recv().unwrap();
-                    running.fetch_sub(1, Ordering::SeqCst);
-                })
-                .await
-            }));
+            move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                started_tx.send(()).unwrap();
+                release_rx.lock().unwrap().recv().unwrap();
+                running.fetch_sub(1, Ordering::SeqCst);
+                done_tx.send(()).unwrap();
+            }
+        };
+        // Polling a call once queues it; its result is not needed here.
+        let wait = Duration::from_secs(20);
+        for _ in 0..2 {
+            assert!(pool.run(job()).now_or_never().is_none());
         }
-        // Two run and three wait: the pool is full, so the next caller is refused at once.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while pool.admitted.available_permits() > 0 {
-            assert!(std::time::Instant::now() < deadline, "calls never admitted");
-            tokio::task::yield_now().await;
+        for _ in 0..2 {
+            started_rx.recv_timeout(wait).unwrap();
         }
-        assert!(matches!(pool.run(|| ()).await, Err(PoolError::Busy(Busy))));
+        for _ in 0..3 {
+            assert!(pool.run(job()).now_or_never().is_none(), "queued");
+        }
+        let refused = pool.run(|| ()).now_or_never();
+        assert!(
+            matches!(refused, Some(Err(PoolError::Busy(Busy)))),
+            "{refused:?}"
+        );
         for _ in 0..5 {
             release_tx.send(()).unwrap();
         }
-        for call in calls {
-            call.await.unwrap().unwrap();
+        for _ in 0..5 {
+            done_rx.recv_timeout(wait).unwrap();
         }
         assert_eq!(peak.load(Ordering::SeqCst), 2);
-        assert!(pool.run(|| 7).await.is_ok_and(|v| v == 7));
+        assert_eq!(pool.run(|| 7).await.unwrap(), 7);
     }
 }
