@@ -6,13 +6,11 @@
 //! rather than queued. Session tokens are 256 random bits; only their
 //! SHA-256 is stored, so a copy of the store cannot be replayed as a login.
 
+mod kdf;
 pub mod pool;
 
 use std::sync::OnceLock;
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use upstra_core::api::v1::SessionToken;
@@ -39,13 +37,7 @@ pub fn check_policy(user: &str, password: &Secret) -> Result<(), String> {
 
 /// Hashes a password into a PHC string.
 pub async fn hash_password(password: Secret) -> Result<String, PoolError> {
-    pool::run(move || {
-        Argon2::default()
-            .hash_password(password.expose().as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| PoolError::Failed(e.to_string()))
-    })
-    .await?
+    pool::run(move || kdf::hash(password.expose().as_bytes()).map_err(PoolError::Failed)).await?
 }
 
 /// Checks a password against a stored hash. With no user (`hash = None`), a dummy hash is
@@ -53,15 +45,13 @@ pub async fn hash_password(password: Secret) -> Result<String, PoolError> {
 /// [`Busy`] when the pool is full, whoever the user.
 pub async fn verify_password(password: Secret, hash: Option<String>) -> Result<bool, Busy> {
     let known = hash.is_some();
-    let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+    // The dummy hash is made on a worker too, in its own buffer.
     let ok = pool::run(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.expose().as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+        let against = match &hash {
+            Some(hash) => hash.as_str(),
+            None => dummy_hash(),
+        };
+        kdf::verify(password.expose().as_bytes(), against)
     })
     .await;
     match ok {
@@ -77,12 +67,7 @@ pub async fn verify_password(password: Secret, hash: Option<String>) -> Result<b
 
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(b"upstra-timing-equaliser")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+    DUMMY.get_or_init(|| kdf::hash(b"upstra-timing-equaliser").unwrap_or_default())
 }
 
 /// A new random session token and the hash to store for it.

@@ -47,13 +47,12 @@ impl Pool {
         Ok(Self { jobs })
     }
 
-    /// The daemon's pool: one worker per core. `None` if no thread could be started, in which
+    /// The daemon's pool: see [`workers`]. `None` if no thread could be started, in which
     /// case every password check fails (and says so in the log).
     pub fn global() -> Option<&'static Pool> {
         static POOL: OnceLock<Option<Pool>> = OnceLock::new();
         POOL.get_or_init(|| {
-            let cores = std::thread::available_parallelism().map_or(1, usize::from);
-            Pool::new(cores, QUEUE_DEPTH)
+            Pool::new(workers(), QUEUE_DEPTH)
                 .inspect_err(|e| tracing::error!(error = %e, "cannot start the password workers"))
                 .ok()
         })
@@ -83,6 +82,14 @@ impl Pool {
         rx.await
             .map_err(|_| PoolError::Failed("a password worker failed mid-computation".into()))
     }
+}
+
+/// Workers of the daemon's pool: half the cores, at least one. Logins never take every core, so
+/// the monitor, the orchestrator and root's requests keep running during a flood of them; and
+/// each worker holds 19 MiB for good (see `kdf`), so fewer workers keep the daemon small.
+pub fn workers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    (cores / 2).max(1)
 }
 
 /// A worker's loop: one job at a time until the pool is dropped.

@@ -70,7 +70,7 @@ impl Admission {
             if taken >= self.places {
                 match pick_victim(&peers) {
                     Some(victim) => {
-                        tracing::info!(
+                        tracing::debug!(
                             shed_uid = victim.uid,
                             "connection cap reached: closing a connection without a session"
                         );

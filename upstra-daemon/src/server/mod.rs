@@ -120,12 +120,16 @@ pub fn bind(path: &Path, group: Option<&str>) -> Result<UnixListener, Error> {
 /// Accepts connections until `shared.stopping` fires, then drains in-flight requests.
 pub async fn serve(listener: UnixListener, shared: Arc<Shared>) {
     let admission = Arc::new(Admission::new(shared.config.max_connections));
+    let mut failures = 0u64;
     loop {
         tokio::select! {
             () = shared.stopping.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => spawn_connection(stream, &shared, &admission),
-                Err(e) => accept_failed(&e, &admission).await,
+                Err(e) => {
+                    failures += 1;
+                    accept_failed(&e, &admission, failures).await;
+                }
             }
         }
     }
@@ -146,17 +150,25 @@ pub async fn serve(listener: UnixListener, shared: Arc<Shared>) {
 /// Out of descriptors (EMFILE, ENFILE) or memory for a socket: shed an anonymous connection
 /// and wait for its descriptor, so root's next connection finds one. Anything else, or nothing
 /// to shed: pause, never spin.
-async fn accept_failed(e: &std::io::Error, admission: &Admission) {
+///
+/// Under attack this happens thousands of times: only the 1st, 2nd, 4th, 8th... failure is
+/// logged, with the count, so the log shows the attack without being flooded by it.
+async fn accept_failed(e: &std::io::Error, admission: &Admission, failures: u64) {
+    let log = failures.is_power_of_two();
     let out_of_descriptors = matches!(
         e.raw_os_error(),
         Some(code) if code == nix::libc::EMFILE || code == nix::libc::ENFILE || code == nix::libc::ENOBUFS || code == nix::libc::ENOMEM
     );
     if out_of_descriptors && let Some(closed) = admission.shed_one() {
-        tracing::warn!(error = %e, "out of descriptors: closed a connection without a session");
+        if log {
+            tracing::warn!(error = %e, failures, "out of descriptors: closed a connection without a session");
+        }
         let _ = tokio::time::timeout(SHED_WAIT, closed.cancelled()).await;
         return;
     }
-    tracing::warn!(error = %e, "accept failed");
+    if log {
+        tracing::warn!(error = %e, failures, "accept failed");
+    }
     tokio::time::sleep(ACCEPT_BACKOFF).await;
 }
 
