@@ -77,8 +77,21 @@ pub struct Config {
     pub sessions: SessionConfig,
     /// Rate limits of the four tiers.
     pub limits: crate::limits::Limits,
+    /// Connections open at once (`[limits] max_connections`); see [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
     pub bus: BusConfig,
 }
+
+/// Connections open at once, by default. An operator has a console or two and scripts open a
+/// connection per command; a few hundred is far above that, and keeps the descriptors and the
+/// memory the daemon spends on connections small (each holds a few buffers of a few KiB).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// The smallest cap accepted: below it the share reserved for root (see the server) would
+/// leave nothing for the `upstra` group.
+pub const MIN_MAX_CONNECTIONS: usize = 32;
+/// The largest cap accepted: each connection costs a descriptor and a task, and a local
+/// console never needs more.
+pub const MAX_MAX_CONNECTIONS: usize = 65_536;
 
 impl Default for Config {
     fn default() -> Self {
@@ -97,6 +110,7 @@ impl Default for Config {
                 absolute_lifetime: Duration::from_secs(12 * 3600),
             },
             limits: crate::limits::Limits::default(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             bus: BusConfig {
                 site: "upstra".into(),
                 ..BusConfig::default()
@@ -156,6 +170,7 @@ struct RawLimits {
     login: Option<toml::Spanned<String>>,
     sensitive: Option<toml::Spanned<String>>,
     expensive_read: Option<toml::Spanned<String>>,
+    max_connections: Option<toml::Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -271,6 +286,10 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
                 *slot = limit(v, key)?;
             }
         }
+        if let Some(v) = l.max_connections {
+            config.max_connections = parse_max_connections(*v.get_ref())
+                .map_err(|m| invalid(v.span().start, format!("limits.max_connections: {m}")))?;
+        }
     }
     if let Some(b) = raw.bus {
         if let Some(url) = b.redis {
@@ -310,7 +329,7 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
 }
 
 /// The environment variables the daemon reads, and the key each one sets.
-pub const ENV_KEYS: [&str; 9] = [
+pub const ENV_KEYS: [&str; 10] = [
     "UPSTRA_SOCKET",
     "UPSTRA_SOCKET_GROUP",
     "UPSTRA_DATA_DIR",
@@ -320,6 +339,7 @@ pub const ENV_KEYS: [&str; 9] = [
     "UPSTRA_SYNC_INTERVAL",
     "UPSTRA_SESSIONS__IDLE_TIMEOUT",
     "UPSTRA_SESSIONS__ABSOLUTE_LIFETIME",
+    "UPSTRA_LIMITS__MAX_CONNECTIONS",
 ];
 
 fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
@@ -350,11 +370,30 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
             "UPSTRA_SESSIONS__ABSOLUTE_LIFETIME" => {
                 config.sessions.absolute_lifetime = parse_duration(value).map_err(bad)?;
             }
+            "UPSTRA_LIMITS__MAX_CONNECTIONS" => {
+                let n = value
+                    .parse::<i64>()
+                    .map_err(|_| bad(format!("`{value}` is not a whole number")))?;
+                config.max_connections = parse_max_connections(n).map_err(bad)?;
+            }
             // Other UPSTRA_* variables belong to the console or the test harness.
             _ => {}
         }
     }
     Ok(())
+}
+
+/// Checks a connection cap against [`MIN_MAX_CONNECTIONS`] and [`MAX_MAX_CONNECTIONS`].
+fn parse_max_connections(n: i64) -> Result<usize, String> {
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (MIN_MAX_CONNECTIONS..=MAX_MAX_CONNECTIONS).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "{n} is out of range: write a number of connections from \
+                 {MIN_MAX_CONNECTIONS} to {MAX_MAX_CONNECTIONS} (default {DEFAULT_MAX_CONNECTIONS})"
+            )
+        })
 }
 
 /// Parses `"30m"`, `"1s"`, `"250ms"`, `"12h"`; zero is refused.
@@ -422,6 +461,7 @@ impl Config {
             "expensive_read = {}\n",
             l(self.limits.expensive_read)
         ));
+        out.push_str(&format!("max_connections = {}\n", self.max_connections));
         out.push_str("\n[bus]\n");
         match &self.bus.redis {
             Some(url) => out.push_str(&format!("redis = {}\n", q(&redact_url(url)))),

@@ -111,12 +111,38 @@ pub enum TransportFailure {
     Closed,
 }
 
+/// How long a connection may sit unused before the next call opens a fresh one. The daemon
+/// closes a connection that has not shown a valid session after 10 s without a request (the
+/// console's login screen, a prompt for a second factor); reopening a little before that
+/// spares the first call after a pause a "closed the connection" error.
+const IDLE_REOPEN: Duration = Duration::from_secs(8);
+
+/// Counts a call under way for as long as it lives, including when its future is dropped.
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn start(count: &'a std::sync::atomic::AtomicUsize) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A lazily opened, shared connection to one daemon socket.
 pub struct Connector {
     socket: PathBuf,
     /// A tokio mutex: it is held across the `connect` await so concurrent first calls open a
-    /// single connection. The client itself is a cheap clone of a channel handle.
-    client: Mutex<Option<UpstraClient>>,
+    /// single connection. The client itself is a cheap clone of a channel handle; the instant
+    /// is when a call last started or ended on it.
+    client: Mutex<Option<(UpstraClient, Instant)>>,
+    /// Calls under way: a connection with one (a long poll) is in use, however long ago the
+    /// call started.
+    in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl Connector {
@@ -125,6 +151,7 @@ impl Connector {
         Self {
             socket: socket.to_owned(),
             client: Mutex::new(None),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -136,7 +163,11 @@ impl Connector {
     /// The open connection, opening it if needed.
     pub async fn connect(&self) -> Result<UpstraClient, ConnectError> {
         let mut slot = self.client.lock().await;
-        if let Some(client) = slot.as_ref() {
+        let busy = self.in_flight.load(std::sync::atomic::Ordering::Relaxed) > 0;
+        if let Some((client, used)) = slot.as_mut()
+            && (busy || used.elapsed() < IDLE_REOPEN)
+        {
+            *used = Instant::now();
             return Ok(client.clone());
         }
         let transport = tarpc::serde_transport::unix::connect(
@@ -146,7 +177,7 @@ impl Connector {
         .await
         .map_err(|e| ConnectError::new(&self.socket, e))?;
         let client = UpstraClient::new(tarpc::client::Config::default(), transport).spawn();
-        *slot = Some(client.clone());
+        *slot = Some((client.clone(), Instant::now()));
         Ok(client)
     }
 
@@ -159,7 +190,13 @@ impl Connector {
         let client = self.connect().await?;
         let mut ctx = tarpc::context::current();
         ctx.deadline = Instant::now() + timeout;
-        match f(client, ctx).await {
+        let counted = InFlight::start(&self.in_flight);
+        let result = f(client, ctx).await;
+        drop(counted);
+        if let Some((_, used)) = self.client.lock().await.as_mut() {
+            *used = Instant::now();
+        }
+        match result {
             Ok(reply) => reply.map_err(CallError::Api),
             Err(e) => Err(self.rpc_failure(e, timeout).await),
         }

@@ -75,6 +75,7 @@ impl CliError {
             Self::Call(CallError::Api(
                 ApiError::Forbidden { .. }
                 | ApiError::RateLimited { .. }
+                | ApiError::Busy { .. }
                 | ApiError::SessionLimited { .. },
             )) => exit::REFUSED,
             Self::Call(_) | Self::Session(_) | Self::Console(_) | Self::Failed(_) => exit::FAILED,
@@ -109,6 +110,7 @@ mod tests {
                 needed: "admin".into(),
             },
             ApiError::RateLimited { retry_after_s: 9 },
+            ApiError::Busy { retry_after_s: 2 },
             ApiError::SessionLimited {
                 can: "x".into(),
                 hint: "y".into(),

@@ -82,6 +82,7 @@ fn every_documented_env_key_is_read() {
     for key in ENV_KEYS {
         let value = match key {
             "UPSTRA_DRIVERS" => "simulated",
+            "UPSTRA_LIMITS__MAX_CONNECTIONS" => "100",
             k if k.contains("INTERVAL") || k.contains("TIMEOUT") || k.contains("LIFETIME") => "7s",
             _ => "/x",
         };
@@ -98,6 +99,29 @@ fn every_documented_env_key_is_read() {
             .to_string()
             .contains("UPSTRA_DRIVERS")
     );
+}
+
+#[test]
+fn the_connection_cap_is_checked_and_names_its_line() {
+    let (_dir, path) = write("[limits]\nmax_connections = 1024\n");
+    let config = load(Some(&path), &[], &Overrides::default()).expect("loads");
+    assert_eq!(config.max_connections, 1024);
+    let (_dir, path) = write("[limits]\nglobal = \"1000/15m\"\nmax_connections = 3\n");
+    let err = load(Some(&path), &[], &Overrides::default())
+        .expect_err("too small")
+        .to_string();
+    assert!(
+        err.contains(":3: limits.max_connections: 3 is out of range"),
+        "{err}"
+    );
+    let err = load(
+        None,
+        &env(&[("UPSTRA_LIMITS__MAX_CONNECTIONS", "lots")]),
+        &Overrides::default(),
+    )
+    .expect_err("not a number")
+    .to_string();
+    assert!(err.contains("UPSTRA_LIMITS__MAX_CONNECTIONS"), "{err}");
 }
 
 #[test]

@@ -196,6 +196,9 @@ impl Serve for Guarded {
         }
         match conn.admit(method, credential, &req).await {
             Ok((principal, resolved)) => {
+                if principal.is_some() {
+                    conn.authenticated();
+                }
                 conn.with_principal(principal, resolved)
                     .serve()
                     .serve(ctx, req)

@@ -3,7 +3,15 @@
 //! Each accepted connection's peer credentials (SO_PEERCRED) are read before tarpc sees the
 //! stream and become part of that connection's service value, so every handler knows the Unix
 //! uid on the other end and every audit record can name it.
+//!
+//! Nobody on the socket can exhaust the daemon: the connections are capped and the anonymous
+//! ones shed first ([`admission`]), each connection's bytes are checked frame by frame for size
+//! and time ([`framing`]), and each connection has a few requests in flight at most, past which
+//! the daemon stops reading it ([`backpressure`]).
 
+mod admission;
+mod backpressure;
+mod framing;
 mod guard;
 mod handlers;
 mod resolve;
@@ -21,6 +29,9 @@ use tarpc::tokio_serde::formats::Json;
 use tokio::net::{UnixListener, UnixStream};
 use tokio_util::codec::LengthDelimitedCodec;
 
+use self::admission::{Admission, Verdict};
+use self::backpressure::{Capped, MAX_IN_FLIGHT};
+use self::framing::{MAX_FRAME, Watched};
 use crate::error::Error;
 use crate::shared::Shared;
 
@@ -28,11 +39,30 @@ pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
 pub(crate) use service::internal;
 
-/// Largest request or response frame. The biggest legitimate message is a lab declaration or a
-/// VM list; 8 MiB leaves room for thousands of VMs and stops a runaway client.
-const MAX_FRAME: usize = 8 << 20;
 /// How long shutdown waits for in-flight requests.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
+/// How long `accept` waits for a shed connection to give its descriptor back before trying
+/// again: the connection's task closes it within a scheduling round, so this only matters
+/// on a machine stalled for other reasons.
+const SHED_WAIT: Duration = Duration::from_secs(1);
+/// How long `accept` pauses after a failure it cannot remedy (no connection to shed), so that
+/// a lasting error is logged and retried ten times a second rather than in a tight loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Raises the soft limit on open descriptors to the hard limit. Service managers commonly start
+/// daemons with a soft limit of 1024, which a few hundred connections plus the store and the
+/// peers' sockets come close to; the hard limit is what the administrator granted.
+pub fn raise_descriptor_limit() {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => match setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+            Ok(()) => tracing::debug!(from = soft, to = hard, "raised the descriptor limit"),
+            Err(e) => tracing::warn!(error = %e, soft, hard, "cannot raise the descriptor limit"),
+        },
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the descriptor limit"),
+    }
+}
 
 /// Binds the daemon's socket: replaces a stale socket file, refuses when a live daemon answers
 /// on it, and sets mode 0660 and the configured group.
@@ -90,15 +120,16 @@ pub fn bind(path: &Path, group: Option<&str>) -> Result<UnixListener, Error> {
 
 /// Accepts connections until `shared.stopping` fires, then drains in-flight requests.
 pub async fn serve(listener: UnixListener, shared: Arc<Shared>) {
+    let admission = Arc::new(Admission::new(shared.config.max_connections));
+    let mut failures = 0u64;
     loop {
         tokio::select! {
             () = shared.stopping.cancelled() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => spawn_connection(stream, &shared),
+                Ok((stream, _)) => spawn_connection(stream, &shared, &admission),
                 Err(e) => {
-                    // Usually EMFILE: wait a moment rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    failures += 1;
+                    accept_failed(&e, &admission, failures).await;
                 }
             }
         }
@@ -117,7 +148,32 @@ pub async fn serve(listener: UnixListener, shared: Arc<Shared>) {
     tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
-fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>) {
+/// Out of descriptors (EMFILE, ENFILE) or memory for a socket: shed an anonymous connection
+/// and wait for its descriptor, so root's next connection finds one. Anything else, or nothing
+/// to shed: pause, never spin.
+///
+/// Under attack this happens thousands of times: only the 1st, 2nd, 4th, 8th... failure is
+/// logged, with the count, so the log shows the attack without being flooded by it.
+async fn accept_failed(e: &std::io::Error, admission: &Admission, failures: u64) {
+    let log = failures.is_power_of_two();
+    let out_of_descriptors = matches!(
+        e.raw_os_error(),
+        Some(code) if code == nix::libc::EMFILE || code == nix::libc::ENFILE || code == nix::libc::ENOBUFS || code == nix::libc::ENOMEM
+    );
+    if out_of_descriptors && let Some(closed) = admission.shed_one() {
+        if log {
+            tracing::warn!(error = %e, failures, "out of descriptors: closed a connection without a session");
+        }
+        let _ = tokio::time::timeout(SHED_WAIT, closed.cancelled()).await;
+        return;
+    }
+    if log {
+        tracing::warn!(error = %e, failures, "accept failed");
+    }
+    tokio::time::sleep(ACCEPT_BACKOFF).await;
+}
+
+fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>, admission: &Arc<Admission>) {
     let (uid, pid) = match stream.peer_cred() {
         Ok(cred) => (cred.uid(), cred.pid()),
         Err(e) => {
@@ -125,25 +181,49 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>) {
             return;
         }
     };
-    tracing::debug!(peer_uid = uid, peer_pid = ?pid, "connection accepted");
-    let framed = LengthDelimitedCodec::builder()
-        .max_frame_length(MAX_FRAME)
-        .new_framed(stream);
-    let transport = tarpc::serde_transport::new(framed, Json::default());
     let id = shared
         .next_connection
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let connection = Guarded(Connection::new(shared.clone(), uid, id));
+    let peer = match admission.admit(id, uid) {
+        Verdict::Admitted(peer) => peer,
+        Verdict::Refused => {
+            tracing::warn!(
+                peer_uid = uid,
+                "connection cap reached and every connection has a session: refusing a new one \
+                 (raise [limits] max_connections if this is legitimate load)"
+            );
+            return;
+        }
+    };
+    tracing::debug!(peer_uid = uid, peer_pid = ?pid, "connection accepted");
+    let watched = Watched::new(stream, peer.authenticated.clone());
+    let framed = LengthDelimitedCodec::builder()
+        .max_frame_length(MAX_FRAME)
+        .new_framed(watched);
+    let transport = tarpc::serde_transport::new(framed, Json::default());
+    let connection =
+        Guarded(Connection::new(shared.clone(), uid, id).watching(peer.authenticated.clone()));
+    let config = tarpc::server::Config {
+        // Responses wait in the handlers' tasks, not in a queue, once the transport is full.
+        pending_response_buffer: MAX_IN_FLIGHT,
+    };
     let requests = shared.requests.clone();
     let shared = shared.clone();
+    let admission = admission.clone();
     tokio::spawn(async move {
-        BaseChannel::with_defaults(transport)
-            .execute(connection)
-            .for_each(|request| {
-                requests.spawn(request);
-                std::future::ready(())
-            })
-            .await;
+        let channel = Capped::new(BaseChannel::new(config, transport), MAX_IN_FLIGHT);
+        let served = channel.execute(connection).for_each(|request| {
+            requests.spawn(request);
+            std::future::ready(())
+        });
+        tokio::select! {
+            () = served => {}
+            () = peer.shed.cancelled() => {
+                tracing::debug!(peer_uid = uid, "connection shed");
+            }
+        }
+        admission.remove(id);
+        peer.closed.cancel();
         shared.presence.closed(id, &shared.events);
         tracing::debug!(peer_uid = uid, "connection closed");
     });

@@ -3,6 +3,7 @@
 //! live in `handlers/`, by area; this file only routes.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::RngCore;
 use tarpc::context::Context;
@@ -43,6 +44,10 @@ pub struct Connection {
     /// What the request's target names resolved to, set by the guard before it authorized on
     /// them; handlers act on these, never on a name looked up again.
     pub(super) resolved: Arc<Resolved>,
+    /// Shared with the connection's framing and its place in the admission registry: once a
+    /// request carried a valid session, the connection gets the full frame size, may idle,
+    /// and is no longer shed to make room for others.
+    authenticated: Arc<AtomicBool>,
 }
 
 impl Connection {
@@ -53,7 +58,19 @@ impl Connection {
             id,
             principal: None,
             resolved: Arc::default(),
+            authenticated: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Reports a valid session on this connection through `flag`.
+    pub(super) fn watching(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.authenticated = flag;
+        self
+    }
+
+    /// Marks the connection as having shown a valid session.
+    pub(super) fn authenticated(&self) {
+        self.authenticated.store(true, Ordering::Relaxed);
     }
 
     pub(super) fn with_principal(

@@ -19,6 +19,10 @@ pub enum ApiError {
     Forbidden { needed: String },
     #[error("too many attempts: try again in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
+    /// Too many password or code checks are already running or queued daemon-wide: a load
+    /// refusal, not a verdict on the credentials. Retrying after `retry_after_s` may succeed.
+    #[error("the daemon is busy checking other logins: try again in a few seconds")]
+    Busy { retry_after_s: u64 },
     #[error("{what} not found")]
     NotFound { what: String },
     #[error("{}", problems.join("; "))]

@@ -73,12 +73,23 @@ fn setup_refused() -> ApiError {
 }
 
 pub(super) async fn hash(password: Secret) -> Result<String, ApiError> {
-    auth::hash_password(password).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        ApiError::Internal {
-            reference: "password-hash".into(),
+    auth::hash_password(password).await.map_err(|e| match e {
+        auth::PoolError::Busy(busy) => busy_refusal(busy),
+        auth::PoolError::Failed(e) => {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::Internal {
+                reference: "password-hash".into(),
+            }
         }
     })
+}
+
+/// The refusal when every password worker is taken and the queue is full.
+pub(super) fn busy_refusal(_: auth::Busy) -> ApiError {
+    tracing::warn!("password checks saturated: refusing a login until the queue drains");
+    ApiError::Busy {
+        retry_after_s: auth::pool::BUSY_RETRY_AFTER_S,
+    }
 }
 
 /// The rate-limit key for failed logins: per user name and calling Unix user.
@@ -157,7 +168,7 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
         .map_err(internal)?;
     let now = clock::now().millis();
     let usable = row.as_ref().filter(|r| !r.disabled);
-    let (password_ok, by_reset) = match usable {
+    let (verified, by_reset) = match usable {
         Some(r) if !r.password_hash.is_empty() => (
             auth::verify_password(req.password.clone(), Some(r.password_hash.clone())).await,
             false,
@@ -170,6 +181,15 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
             auth::verify_password(req.password.clone(), None).await,
             false,
         ),
+    };
+    // A password never checked is no failed attempt: a flood that keeps the workers busy must
+    // not spend the slots of the name it uses.
+    let password_ok = match verified {
+        Ok(ok) => ok,
+        Err(busy) => {
+            give_back_attempt(c, &req.user).await;
+            return Err(busy_refusal(busy));
+        }
     };
     let Some(user) = usable.filter(|_| password_ok) else {
         login_failed(c, &req.user, "login").await;
@@ -333,7 +353,10 @@ async fn use_recovery_code(
         .await
         .map_err(internal)?;
     for (rowid, hash) in unused {
-        if auth::verify_password(Secret::new(code.clone()), Some(hash)).await {
+        if auth::verify_password(Secret::new(code.clone()), Some(hash))
+            .await
+            .map_err(busy_refusal)?
+        {
             let now = clock::now().millis();
             let won = c
                 .shared
@@ -442,7 +465,15 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
     // an unlimited password oracle).
     if who.scope != SessionScope::ChangePassword {
         take_attempt(c, &who.user).await?;
-        if !auth::verify_password(current, Some(row.password_hash.clone())).await {
+        let verified = auth::verify_password(current, Some(row.password_hash.clone())).await;
+        let password_ok = match verified {
+            Ok(ok) => ok,
+            Err(busy) => {
+                give_back_attempt(c, &who.user).await;
+                return Err(busy_refusal(busy));
+            }
+        };
+        if !password_ok {
             c.audit(Some(&who.user), "change_password", None, "refused")
                 .await;
             return Err(ApiError::BadCredentials);

@@ -467,6 +467,9 @@ fn api_error(e: &ApiError) -> String {
             format!("Permission denied: this needs the {needed} permission.")
         }
         ApiError::Misconfigured { message } => format!("Configuration to fix: {message}."),
+        ApiError::Busy { .. } => {
+            "The daemon is busy checking other logins: try again in a few seconds.".to_owned()
+        }
         other => capitalise(&other.to_string()),
     }
 }

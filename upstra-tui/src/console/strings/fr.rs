@@ -527,6 +527,9 @@ fn api_error(e: &ApiError) -> String {
             "Trop de tentatives : réessayez dans {}.",
             format::wait(*retry_after_s)
         ),
+        ApiError::Busy { .. } => "Le démon vérifie d'autres connexions : réessayez dans \
+                                  quelques secondes."
+            .to_owned(),
         ApiError::NotFound { what } => format!("Introuvable : {what}."),
         ApiError::Invalid { problems } => format!("Refusé : {}.", problems.join(" ; ")),
         ApiError::Conflict { message } => format!("Impossible : {message}."),

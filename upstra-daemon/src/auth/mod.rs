@@ -1,19 +1,22 @@
 //! Passwords and session tokens.
 //!
 //! Passwords are hashed with argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane: the
-//! `argon2` crate's defaults). Hashing is CPU-bound for tens of milliseconds, so it runs on the
-//! blocking pool, never on the async workers. Session tokens are 256 random bits; only their
+//! `argon2` crate's defaults). Hashing is CPU-bound for tens of milliseconds and holds 19 MiB,
+//! so it runs in the bounded [`pool`], never on the async workers, and a flood is refused
+//! rather than queued. Session tokens are 256 random bits; only their
 //! SHA-256 is stored, so a copy of the store cannot be replayed as a login.
+
+mod kdf;
+pub mod pool;
 
 use std::sync::OnceLock;
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use upstra_core::api::v1::SessionToken;
 use upstra_core::secret::Secret;
+
+pub use pool::{Busy, PoolError};
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -33,44 +36,38 @@ pub fn check_policy(user: &str, password: &Secret) -> Result<(), String> {
 }
 
 /// Hashes a password into a PHC string.
-pub async fn hash_password(password: Secret) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.expose().as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
+pub async fn hash_password(password: Secret) -> Result<String, PoolError> {
+    pool::run(move || kdf::hash(password.expose().as_bytes()).map_err(PoolError::Failed)).await?
 }
 
 /// Checks a password against a stored hash. With no user (`hash = None`), a dummy hash is
-/// verified anyway so that timing does not reveal which user names exist.
-pub async fn verify_password(password: Secret, hash: Option<String>) -> bool {
+/// verified anyway so that timing does not reveal which user names exist. Refused with
+/// [`Busy`] when the pool is full, whoever the user.
+pub async fn verify_password(password: Secret, hash: Option<String>) -> Result<bool, Busy> {
     let known = hash.is_some();
-    let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.expose().as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+    // The dummy hash is made on a worker too, in its own buffer.
+    let ok = pool::run(move || {
+        let against = match &hash {
+            Some(hash) => hash.as_str(),
+            None => dummy_hash(),
+        };
+        kdf::verify(password.expose().as_bytes(), against)
     })
-    .await
-    .unwrap_or(false);
-    ok && known
+    .await;
+    match ok {
+        Ok(ok) => Ok(ok && known),
+        Err(PoolError::Busy(busy)) => Err(busy),
+        // The computation itself failed (a panic in argon2): count it as a mismatch.
+        Err(PoolError::Failed(e)) => {
+            tracing::error!(error = %e, "password verification failed");
+            Ok(false)
+        }
+    }
 }
 
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(b"upstra-timing-equaliser")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+    DUMMY.get_or_init(|| kdf::hash(b"upstra-timing-equaliser").unwrap_or_default())
 }
 
 /// A new random session token and the hash to store for it.
@@ -117,9 +114,18 @@ mod tests {
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
-        assert!(verify_password(Secret::new("correct horse battery"), Some(hash.clone())).await);
-        assert!(!verify_password(Secret::new("wrong horse battery"), Some(hash)).await);
-        assert!(!verify_password(Secret::new("upstra-timing-equaliser"), None).await);
+        assert_eq!(
+            verify_password(Secret::new("correct horse battery"), Some(hash.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(
+            verify_password(Secret::new("wrong horse battery"), Some(hash)).await,
+            Ok(false)
+        );
+        assert_eq!(
+            verify_password(Secret::new("upstra-timing-equaliser"), None).await,
+            Ok(false)
+        );
     }
 
     #[test]
