@@ -20,10 +20,12 @@ use upstra_tests::lab::{LabFile, OwnLab, Size};
 use crate::support::{Daemon, connect, ctx, setup_and_login, until};
 
 /// The forged line a newline in a field would start, as the daemon's formatter writes one.
-const FORGED: &str = "INFO upstra_daemon: first admin created user=mallory";
+// Short enough to pass the user-name bound (64 bytes with the controls around it), so the
+// attempt is checked, refused and audited rather than stopped at the bound.
+const FORGED: &str = "INFO upstra_daemon: admin=mallory";
 
 fn hostile_name() -> String {
-    format!("eve\u{1b}[2J\u{1b}]0;owned\u{7}\r\n2026-01-01T00:00:00Z  {FORGED}\u{202e}gpj.exe")
+    format!("eve\u{1b}[2J\u{1b}]0;owned\u{7}\r\n{FORGED}\u{202e}gpj.exe")
 }
 
 fn problems(e: ApiError) -> Vec<String> {
