@@ -7,6 +7,7 @@
 mod guard;
 mod handlers;
 mod service;
+mod wire;
 
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -16,9 +17,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tarpc::server::{BaseChannel, Channel};
-use tarpc::tokio_serde::formats::Json;
 use tokio::net::{UnixListener, UnixStream};
-use tokio_util::codec::LengthDelimitedCodec;
+use tokio_util::codec::Framed;
 
 use crate::error::Error;
 use crate::shared::Shared;
@@ -125,10 +125,8 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>) {
         }
     };
     tracing::debug!(peer_uid = uid, peer_pid = ?pid, "connection accepted");
-    let framed = LengthDelimitedCodec::builder()
-        .max_frame_length(MAX_FRAME)
-        .new_framed(stream);
-    let transport = tarpc::serde_transport::new(framed, Json::default());
+    let framed = Framed::new(stream, wire::codec());
+    let transport = tarpc::serde_transport::new(framed, wire::format());
     let id = shared
         .next_connection
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
