@@ -448,5 +448,8 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+#[cfg(fuzzing)]
+pub mod fuzzing;
+
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,8 @@
 //! stream and become part of that connection's service value, so every handler knows the Unix
 //! uid on the other end and every audit record can name it.
 
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod guard;
 mod handlers;
 mod service;
