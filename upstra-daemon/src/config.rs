@@ -477,5 +477,8 @@ impl Config {
 mod redact;
 pub use redact::redact_url;
 
+#[cfg(fuzzing)]
+pub mod fuzzing;
+
 #[cfg(test)]
 mod tests;

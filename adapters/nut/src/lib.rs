@@ -19,6 +19,8 @@
 mod comms;
 mod connection;
 mod error;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod monitor;
 mod reading;
 mod reply;

@@ -20,6 +20,8 @@
 mod bmc;
 mod client;
 mod error;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod payload;
 mod session;
 mod system;

@@ -33,6 +33,8 @@
 mod client;
 mod collect;
 mod error;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod hypervisor;
 mod inventory;
 mod request;

@@ -12,6 +12,13 @@ use crate::request::MoRef;
 const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
+/// The deepest element nesting an answer may have. [`Value`] is built (and dropped) by recursion,
+/// one stack frame per level, on a runtime worker's stack; the transport admits answers of up to
+/// 128 MiB, so without this bound a hostile or broken peer could nest deep enough to overflow
+/// it and abort the daemon. Real answers stay under 20 levels (envelope, body, response,
+/// `returnval`, `objects`, `propSet`, `val`, and a property's own structure).
+const MAX_DEPTH: usize = 64;
+
 /// An XML element as a value: its text, its `type` attributes and its element children.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Value {
@@ -106,6 +113,12 @@ pub(crate) fn parse<T>(
     f: impl FnOnce(Node<'_, '_>) -> Result<T, VsphereError>,
 ) -> Result<T, VsphereError> {
     let doc = Document::parse(text).map_err(|e| malformed(method, format!("not XML: {e}")))?;
+    if nesting(&doc) > MAX_DEPTH {
+        return Err(malformed(
+            method,
+            format!("elements nested deeper than {MAX_DEPTH} levels"),
+        ));
+    }
     let body = doc
         .root_element()
         .children()
@@ -119,6 +132,26 @@ pub(crate) fn parse<T>(
         return Err(VsphereError::from_fault(method, parse_fault(first)));
     }
     f(first)
+}
+
+/// How deep the document's elements nest, counted without recursion: in document order a
+/// parent comes before its children, so each node's depth is its parent's plus one.
+fn nesting(doc: &Document<'_>) -> usize {
+    let mut depths: Vec<usize> = Vec::new();
+    let mut deepest = 0;
+    for node in doc.descendants() {
+        let id = node.id().get_usize();
+        if depths.len() <= id {
+            depths.resize(id + 1, 0);
+        }
+        let parent = node
+            .parent()
+            .and_then(|p| depths.get(p.id().get_usize()).copied())
+            .unwrap_or(0);
+        depths[id] = parent + usize::from(node.is_element());
+        deepest = deepest.max(depths[id]);
+    }
+    deepest
 }
 
 /// A SOAP fault: the type from the detail's `xsi:type` (or its element name without the

@@ -12,10 +12,13 @@
 mod admission;
 mod backpressure;
 mod framing;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod guard;
 mod handlers;
 mod resolve;
 mod service;
+mod wire;
 
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -25,9 +28,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tarpc::server::{BaseChannel, Channel};
-use tarpc::tokio_serde::formats::Json;
 use tokio::net::{UnixListener, UnixStream};
-use tokio_util::codec::LengthDelimitedCodec;
+use tokio_util::codec::Framed;
 
 use self::admission::{Admission, Verdict};
 use self::backpressure::{Capped, MAX_IN_FLIGHT};
@@ -197,10 +199,8 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>, admission: &Arc<Ad
     };
     tracing::debug!(peer_uid = uid, peer_pid = ?pid, "connection accepted");
     let watched = Watched::new(stream, peer.authenticated.clone());
-    let framed = LengthDelimitedCodec::builder()
-        .max_frame_length(MAX_FRAME)
-        .new_framed(watched);
-    let transport = tarpc::serde_transport::new(framed, Json::default());
+    let framed = Framed::new(watched, wire::codec());
+    let transport = tarpc::serde_transport::new(framed, wire::format());
     let connection =
         Guarded(Connection::new(shared.clone(), uid, id).watching(peer.authenticated.clone()));
     let config = tarpc::server::Config {

@@ -187,3 +187,25 @@ fn garbage_and_html_are_malformed_not_panics() {
         );
     }
 }
+
+#[test]
+fn a_deeply_nested_answer_is_malformed_not_a_stack_overflow() {
+    // Far below what the transport admits (MAX_ANSWER_BYTES), far above any real answer.
+    let depth = 500_000;
+    let text = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body><RetrievePropertiesExResponse><returnval>{}{}</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"#,
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    // Answers are parsed on a runtime worker thread, whose stack is tokio's default 2 MiB.
+    let parsed = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || retrieve_result("RetrievePropertiesEx", &text).map(|_| ()))
+        .expect("thread")
+        .join()
+        .expect("no panic");
+    assert!(
+        matches!(&parsed, Err(VsphereError::Malformed { detail, .. }) if detail.contains("deeper")),
+        "{parsed:?}"
+    );
+}

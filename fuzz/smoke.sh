@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A short run of every fuzz target from its seed corpus: fails on a crash, prints each target's
+# executions. Installs the pinned cargo-fuzz when it is missing. See CONTRIBUTING.md, "Fuzzing".
+#
+#   bash fuzz/smoke.sh                     every target, UPSTRA_FUZZ_SECONDS (default 10) each
+#   bash fuzz/smoke.sh nut_reply lab_file  only these
+set -euo pipefail
+
+# Pinned like the toolchain: a new cargo-fuzz may change the compiler flags it passes.
+CARGO_FUZZ_VERSION=0.13.2
+# Ten seconds each keeps the whole smoke run near a minute; real campaigns are run by hand.
+SECONDS_EACH=${UPSTRA_FUZZ_SECONDS:-10}
+
+FUZZ=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$FUZZ"
+# The fuzz build has its own compiler flags: it must not share (and invalidate) the target
+# directory of the workspace build.
+unset CARGO_TARGET_DIR
+
+if [ "$(cargo fuzz --version 2>/dev/null || true)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  echo "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install --locked "cargo-fuzz@$CARGO_FUZZ_VERSION"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# No sanitizer: AddressSanitizer needs a nightly compiler. Rust's own checks (bounds, overflow,
+# debug assertions) and libFuzzer's coverage, stack-depth and compare tracing still apply.
+build=(-s none --release)
+cp Cargo.lock "$work/Cargo.lock"
+cargo fuzz build "${build[@]}"
+# cargo fuzz has no --locked: the committed lock file must already fit the manifests.
+if ! cmp -s Cargo.lock "$work/Cargo.lock"; then
+  echo "fuzz/Cargo.lock did not fit the manifests and was rewritten: commit the new one" >&2
+  exit 1
+fi
+
+if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(cargo fuzz list); fi
+failed=0
+for target in "${targets[@]}"; do
+  mkdir -p "$work/$target" "$work/artifacts/$target"
+  log=$work/$target.log
+  # New inputs go to a scratch corpus; the committed seeds are only read.
+  status=0
+  cargo fuzz run "${build[@]}" "$target" "$work/$target" "corpus/$target" -- \
+    -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+    -artifact_prefix="$work/artifacts/$target/" >"$log" 2>&1 || status=$?
+  runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log")
+  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [^ ]+' || true)
+  if [ "$status" -eq 0 ]; then
+    echo "fuzz: $target: ${runs:-0} executions in ${SECONDS_EACH} s, no crash ($last)"
+  else
+    failed=1
+    echo "fuzz: $target: FAILED after ${runs:-?} executions; the fuzzer said:" >&2
+    grep -vE '^#[0-9]+|^INFO:' "$log" | tail -n 40 >&2
+    for input in "$work/artifacts/$target"/*; do
+      [ -e "$input" ] || continue
+      mkdir -p "$FUZZ/artifacts/$target"
+      cp "$input" "$FUZZ/artifacts/$target/"
+      echo "fuzz: reproduce in fuzz/ with: cargo fuzz run -s none $target artifacts/$target/$(basename "$input")" >&2
+    done
+  fi
+done
+exit "$failed"
