@@ -170,6 +170,12 @@ async fn session_call(conn: &Connector, token: SessionToken, call: Call) -> Repl
         Call::Apply { spec, dry_run } => {
             let result = conn
                 .call(timeouts::APPLY, |c, ctx| async move {
+                    // The daemon reads at most 64 KiB from a connection until a request on it
+                    // showed a session, and the console reopens its connection after a pause:
+                    // a small call first lets a large lab through.
+                    if let Err(refused) = c.whoami(ctx, t.clone()).await? {
+                        return Ok(Err(refused));
+                    }
                     c.apply(ctx, t, *spec, dry_run).await
                 })
                 .await;
