@@ -20,32 +20,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use attacker::{Attack, REPORT};
+use attacker::{ATTACK_ENV, Attack, LAB, REPORT, SOCKET_ENV, rss_kb};
 use support::*;
 use upstra_core::api::v1::{LabSpec, SessionToken};
 use upstra_core::lab::{KnownNames, parse};
 
 /// `whoami` samples per scenario, for the percentiles.
 const SAMPLES: usize = 200;
-const ATTACK_ENV: &str = "UPSTRA_ABUSE_ATTACK";
-const SOCKET_ENV: &str = "UPSTRA_ABUSE_SOCKET";
-const LAB: &str = r#"
-[[room]]
-name = "room-abuse"
-[[ups]]
-name = "ups-abuse"
-room = "room-abuse"
-nut = "ups@127.0.0.1:1"
-"#;
-
-fn rss_kb(pid: i32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

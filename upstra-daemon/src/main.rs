@@ -117,7 +117,13 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 fn init_tracing(filter: &str) {
-    let filter = std::env::var("UPSTRA_LOG").unwrap_or_else(|_| filter.to_owned());
+    let mut filter = std::env::var("UPSTRA_LOG").unwrap_or_else(|_| filter.to_owned());
+    // tarpc warns of every connection that ends with an error, the ones the daemon closes to
+    // protect itself included: connection churn from anyone on the socket would become log
+    // lines. The daemon logs what it closes and why itself; name tarpc to see its own.
+    if !filter.contains("tarpc") {
+        filter.push_str(",tarpc=error");
+    }
     let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
         eprintln!("upstrad: log filter `{filter}` is invalid ({e}); using `info`");
         tracing_subscriber::EnvFilter::new("info")

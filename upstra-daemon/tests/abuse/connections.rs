@@ -20,7 +20,7 @@ use upstra_core::api::v1::{LabSpec, SessionToken, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, parse};
 
-use self::attacker::{Attack, REPORT};
+use self::attacker::{ATTACK_ENV, Attack, LAB, REPORT, SOCKET_ENV, rss_kb};
 use crate::support::*;
 
 /// The acceptance bound on the daemon's resident memory under every attack.
@@ -39,17 +39,6 @@ const SAMPLES: usize = 10;
 const UPS: &str = "ups-abuse";
 const PROBE_USER: &str = "upstra-probe";
 const PROBE_GROUP: &str = "upstra";
-const ATTACK_ENV: &str = "UPSTRA_ABUSE_ATTACK";
-const SOCKET_ENV: &str = "UPSTRA_ABUSE_SOCKET";
-
-const LAB: &str = r#"
-[[room]]
-name = "room-abuse"
-[[ups]]
-name = "ups-abuse"
-room = "room-abuse"
-nut = "ups@127.0.0.1:1"
-"#;
 
 /// Not a test: the attacker's process, selected by name and told what to do by environment.
 #[test]
@@ -177,16 +166,6 @@ impl Drop for Attacker {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The daemon's resident memory, in KiB.
-pub fn rss_kb(pid: i32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 /// Root's `upstra whoami`: a fresh connection and one call.

@@ -16,6 +16,29 @@ use upstra_core::secret::Secret;
 
 /// Prefix of the lines the attacker reports on.
 pub const REPORT: &str = "abuse-attacker:";
+/// The environment that tells a re-executed binary it is the attacker, and whom to attack.
+pub const ATTACK_ENV: &str = "UPSTRA_ABUSE_ATTACK";
+pub const SOCKET_ENV: &str = "UPSTRA_ABUSE_SOCKET";
+
+/// The lab the attacked daemon watches: one simulated UPS, whose readings must keep coming.
+pub const LAB: &str = r#"
+[[room]]
+name = "room-abuse"
+[[ups]]
+name = "ups-abuse"
+room = "room-abuse"
+nut = "ups@127.0.0.1:1"
+"#;
+
+/// The resident memory of process `pid`, in KiB.
+pub fn rss_kb(pid: i32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS for process {pid}"))
+}
 
 /// The attacks of finding 1 and 2, as reproduced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
