@@ -13,11 +13,11 @@ use harness::{Demo, ok, text};
 use upstra_core::api::v1::AuditView;
 use upstra_core::text::is_hostile;
 
-/// Clears the screen, sets the window title, rings, forges a row, reverses the rest.
+/// Clears the screen, sets the window title, rings, forges a row, reverses the rest; within
+/// the user-name bound (64 bytes), so the attempt is checked, refused and audited.
 const HOSTILE_USER: &str =
-    "eve\u{1b}[2J\u{1b}]0;owned\u{7}\r\n2026-01-01T00:00:00Z  admin  user_removed  ok\u{202e}";
-const SHOWN_USER: &str =
-    "eve\\e[2J\\e]0;owned\\a\\r\\n2026-01-01T00:00:00Z  admin  user_removed  ok\\u{202e}";
+    "eve\u{1b}[2J\u{1b}]0;owned\u{7}\r\n  9  admin  user_removed  ok\u{202e}";
+const SHOWN_USER: &str = "eve\\e[2J\\e]0;owned\\a\\r\\n  9  admin  user_removed  ok\\u{202e}";
 
 fn no_raw_controls(what: &str, output: &str) {
     let raw: Vec<char> = output

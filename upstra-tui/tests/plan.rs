@@ -82,7 +82,7 @@ fn plan_show_draws_the_timeline_of_a_cut() {
     fails(
         &demo.upstra(&["plan", "show", "nope"], ""),
         1,
-        "UPS `nope` not found",
+        "UPS `nope` (see `upstra ups list`) not found",
     );
 }
 

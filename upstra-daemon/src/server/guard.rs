@@ -272,7 +272,23 @@ impl Connection {
         // Resolved after the check on everything, so a caller without the permission learns
         // nothing about which names exist; before the check on the objects themselves, which
         // needs to know what they are.
-        let resolved = self.resolve_targets(req)?;
+        let resolved = match self.resolve_targets(req) {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                // Recorded with the names as they were asked: they are the caller's text, so
+                // they go in as JSON values, never spliced into one.
+                let asked: Vec<&str> = req.target_names().iter().map(|n| n.name).collect();
+                self.audit_detail(
+                    Some(&principal.user),
+                    method.name(),
+                    None,
+                    "refused",
+                    Some(serde_json::json!({ "not_declared": asked })),
+                )
+                .await;
+                return Err(e);
+            }
+        };
         if on == Target::Named {
             let topology = resolved.topology(&self.shared.inventory());
             for target in resolved.0.iter().map(|r| r.declared.resource()) {

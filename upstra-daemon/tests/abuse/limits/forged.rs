@@ -43,7 +43,8 @@ async fn a_destination_full_of_quotes_stays_one_value_and_the_chain_verifies() {
     })
     .await;
 
-    // The simulator has no such host: the migration fails, and is audited as it was asked.
+    // No server is declared by that name: the migration is refused before any handler runs,
+    // and recorded with the names as they were asked.
     let moved = c
         .vm_migrate(patient(), t.clone(), vm.id.clone(), FORGED.into())
         .await
@@ -62,7 +63,12 @@ async fn a_destination_full_of_quotes_stays_one_value_and_the_chain_verifies() {
     let record = page.records.last().expect("the migration is audited");
     let detail: serde_json::Value =
         serde_json::from_str(record.detail.as_deref().expect("a detail")).unwrap();
-    assert_eq!(detail["to"], FORGED, "{detail}");
+    assert_eq!(record.result, "refused", "{record:?}");
+    assert_eq!(
+        detail["not_declared"],
+        serde_json::json!([vm.id.as_str(), FORGED]),
+        "{detail}"
+    );
     assert!(detail.get("forged").is_none(), "a forged field: {detail}");
     let verified = c.audit_verify(patient(), t).await.unwrap().unwrap();
     assert!(verified.intact, "{verified:?}");
