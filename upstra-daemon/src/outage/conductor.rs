@@ -717,6 +717,7 @@ impl Conductor {
                     since,
                     grace_left_s,
                     grace_ends_at,
+                    restore_wait: None,
                 }
             })
             .collect();
@@ -730,6 +731,7 @@ impl Conductor {
             active,
             recent,
             unrestored: unrestored.iter().map(|r| r.id).collect(),
+            not_restored: Vec::new(),
         })
     }
 

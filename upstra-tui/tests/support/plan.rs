@@ -22,6 +22,9 @@ pub fn step(number: u32, kind: &str, target: &str, action: &str, span: (u64, u64
         attempts: 0,
         outcome: None,
         took_ms: None,
+        started_s: None,
+        ended_s: None,
+        estimate_learned: false,
     }
 }
 
@@ -172,6 +175,7 @@ pub fn run(id: i64, mut plan: PlanView, states: &[(&str, Option<&str>)], ended: 
         counts,
         plan,
         undoes: Vec::new(),
+        restored: None,
     }
 }
 
@@ -182,6 +186,7 @@ pub fn watch(ups: &str, phase: &str, grace_left_s: Option<u64>) -> WatchView {
         since: None,
         grace_left_s,
         grace_ends_at: None,
+        restore_wait: None,
     }
 }
 
@@ -205,6 +210,7 @@ pub fn quiet() -> PlanStatus {
         active: None,
         recent: Vec::new(),
         unrestored: Vec::new(),
+        not_restored: Vec::new(),
     }
 }
 
@@ -240,6 +246,7 @@ pub fn shedding() -> PlanStatus {
         active: Some(run.clone()),
         recent: vec![run],
         unrestored: Vec::new(),
+        not_restored: Vec::new(),
     }
 }
 

@@ -33,6 +33,15 @@ pub struct StepView {
     pub outcome: Option<String>,
     /// How long it took (or has taken so far).
     pub took_ms: Option<u64>,
+    /// In a run: when the step actually started and ended, seconds from the start of the
+    /// run, to draw what happened over what was predicted.
+    #[serde(default)]
+    pub started_s: Option<u64>,
+    #[serde(default)]
+    pub ended_s: Option<u64>,
+    /// The estimate was learned from earlier runs that did real work (otherwise a default).
+    #[serde(default)]
+    pub estimate_learned: bool,
 }
 
 /// A plan as operators see it.
@@ -74,6 +83,9 @@ impl PlanView {
                 attempts: 0,
                 outcome: None,
                 took_ms: None,
+                started_s: None,
+                ended_s: None,
+                estimate_learned: false,
             })
             .collect();
         Self {
@@ -133,6 +145,32 @@ pub struct RunView {
     pub plan: PlanView,
     /// For a restore: the sheds it undoes.
     pub undoes: Vec<i64>,
+    /// For a restore that ended: how many of the objects its sheds changed were verified back
+    /// in their state before, read from the peers after the run.
+    #[serde(default)]
+    pub restored: Option<RestoredTally>,
+}
+
+/// "restored N of M".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoredTally {
+    pub restored: u32,
+    pub of: u32,
+}
+
+/// An object a shed changed that is not back in its state before: what the restore still owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotRestored {
+    /// `server:NAME` or `vm:NAME`, by name.
+    pub target: String,
+    /// The shed that changed it.
+    pub shed: i64,
+    /// Its state before the shed, in words ("on, out of maintenance", "running on esx-a1").
+    pub expected: String,
+    /// What the peers say now, in words; absent when they could not be read.
+    pub found: Option<String>,
+    /// The last error met while restoring it.
+    pub error: Option<String>,
 }
 
 impl RunView {
@@ -174,6 +212,25 @@ pub struct WatchView {
     /// down from it rather than from when the status arrived. Absent from older daemons.
     #[serde(default)]
     pub grace_ends_at: Option<Timestamp>,
+    /// In phase `power_back` (or while a shed awaits undoing): what the restore waits for.
+    #[serde(default)]
+    pub restore_wait: Option<RestoreWait>,
+}
+
+/// What a restore waits for, so a console can count down and say why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreWait {
+    /// Seconds mains has been back without a break, and how many the policy needs.
+    pub stable_s: u64,
+    pub stable_needed_s: u64,
+    /// Battery charge now and the charge the policy needs, where it needs one.
+    pub charge_pct: Option<u8>,
+    pub charge_needed_pct: Option<u8>,
+    /// When the restore starts if mains holds and the charge suffices, by the daemon's clock;
+    /// absent while that cannot be known (charge still too low) or an operator must act.
+    pub restore_at: Option<Timestamp>,
+    /// The shed was started by an operator: only `plan restore` undoes it.
+    pub needs_operator: bool,
 }
 
 /// `plan status`: the watches, the run going on, and the last ones.
@@ -185,6 +242,9 @@ pub struct PlanStatus {
     pub recent: Vec<RunView>,
     /// Sheds not yet undone.
     pub unrestored: Vec<i64>,
+    /// What those sheds changed that is not back yet, read from the peers.
+    #[serde(default)]
+    pub not_restored: Vec<NotRestored>,
 }
 
 /// One read-only check of `plan simulate`.
