@@ -147,13 +147,20 @@ pub async fn settle(shared: &Shared, restore: i64, stopped: Option<RunState>) {
     let owed = owed(&journals);
     let seen = read(shared, &owed).await;
 
-    // The last error each target met during the restore, in step order.
+    // The last error each target met during the restore, in step order: a failure says more
+    // than the skips that followed it, so a skip counts only for a target that never failed.
     let mut errors: BTreeMap<String, String> = BTreeMap::new();
-    for (step, record) in run.plan.steps.iter().zip(&run.steps) {
-        if matches!(record.state, StepState::Failed | StepState::Skipped)
-            && let Some(outcome) = &record.outcome
-        {
-            errors.insert(step.action.target(), outcome.clone());
+    for wanted in [StepState::Failed, StepState::Skipped] {
+        let mut found: BTreeMap<String, String> = BTreeMap::new();
+        for (step, record) in run.plan.steps.iter().zip(&run.steps) {
+            if record.state == wanted
+                && let Some(outcome) = &record.outcome
+            {
+                found.insert(step.action.target(), outcome.clone());
+            }
+        }
+        for (target, outcome) in found {
+            errors.entry(target).or_insert(outcome);
         }
     }
     let mut missing: BTreeMap<i64, Vec<NotRestored>> =
