@@ -818,6 +818,8 @@ impl Conductor {
             WatchPhase::PowerBack { since } => now.secs_since(*since),
             // Mains held long enough for the restore that ran; the rest is the operator's.
             WatchPhase::Online if open && needs_operator => policy.restore_stable_s,
+            // Just restarted, or on battery again: whatever mains does, an operator restores.
+            WatchPhase::Triggered { .. } if open && needs_operator => 0,
             _ => return None,
         };
         let charge_pct = match live {
