@@ -109,6 +109,7 @@ pub fn report(run: &RunView, s: &PlanStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use upstra_core::api::v1::{NotRestored, PlanView, RestoredTally, StepCounts, WatchView};
 
     fn wait_for(stable_s: u64, charge: Option<u8>, needs_operator: bool) -> RestoreWait {
         RestoreWait {
@@ -135,5 +136,61 @@ mod tests {
             wait(&wait_for(600, Some(90), true)),
             "waiting for an operator: run `upstra plan restore`"
         );
+    }
+
+    #[test]
+    fn status_lists_what_is_missing_and_the_report_counts_it() {
+        let restore = RunView {
+            id: 4,
+            state: "finished".into(),
+            reason: "mains stable with enough charge".into(),
+            by: None,
+            stopped: None,
+            started_at: upstra_core::state::Timestamp(0),
+            ended_at: None,
+            counts: StepCounts::default(),
+            plan: PlanView {
+                kind: "restore".into(),
+                ups: vec!["ups-a".into()],
+                steps: Vec::new(),
+                makespan_s: 0,
+                critical_path_s: 0,
+                notes: Vec::new(),
+                runtime_s: None,
+            },
+            undoes: vec![3],
+            restored: Some(RestoredTally { restored: 5, of: 6 }),
+        };
+        let status = PlanStatus {
+            watches: vec![WatchView {
+                ups: "ups-a".into(),
+                phase: "online".into(),
+                since: None,
+                grace_left_s: None,
+                grace_ends_at: None,
+                restore_wait: Some(wait_for(60, None, true)),
+            }],
+            active: None,
+            recent: vec![restore],
+            unrestored: vec![3],
+            not_restored: vec![NotRestored {
+                target: "server:esx-a1".into(),
+                shed: 3,
+                expected: "on, out of maintenance".into(),
+                found: None,
+                error: Some("cannot reach the BMC".into()),
+            }],
+        };
+        let text = super::super::status_text(&status);
+        for line in [
+            "waiting for an operator: run `upstra plan restore`",
+            "not restored yet: run 3; 1 not back, which `upstra plan restore` retries:",
+            "  server:esx-a1 (shed 3): expected on, out of maintenance, found nothing (not read); last error: cannot reach the BMC",
+            "      restored 5 of 6",
+            "      not back: server:esx-a1: cannot reach the BMC",
+        ] {
+            assert!(text.contains(line), "{line:?} in:\n{text}");
+        }
+        assert!(!text.contains("nothing to restore"));
     }
 }
