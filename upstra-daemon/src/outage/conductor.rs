@@ -305,8 +305,15 @@ impl Conductor {
                 .await;
             }
             Decision::MainsReturned => {
-                tracing::info!(%ups, "mains returned after the outage was acted on");
-                events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
+                // A shed run by hand on mains never lost it: nothing "returned" to report.
+                let never_lost = self
+                    .active
+                    .as_ref()
+                    .is_some_and(|a| a.on_mains && a.ups.contains(ups));
+                if !never_lost {
+                    tracing::info!(%ups, "mains returned after the outage was acted on");
+                    events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
+                }
                 if let Some(a) = &self.active
                     && a.kind == PlanKind::Shed
                     && a.ups.contains(ups)
