@@ -53,7 +53,7 @@ pub fn open_sheds(s: &PlanStatus) -> String {
     let ids: Vec<String> = s.unrestored.iter().map(ToString::to_string).collect();
     if s.not_restored.is_empty() {
         return format!(
-            "not restored yet: run {} (`upstra plan restore` now, or see above when it restores by itself)\n",
+            "not restored yet: run {} (under its UPS: what the restore waits for; `upstra plan restore` restores now)\n",
             ids.join(", ")
         );
     }
