@@ -10,17 +10,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
-use upstra_core::api::v1::{ApiError, PlanStatus, PlanView, RestoreWait, RunView, WatchView};
+use upstra_core::api::v1::{ApiError, PlanStatus, PlanView, RunView, WatchView};
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UpsId;
 use upstra_core::outage::{
     Decision, JournalEntry, PlanKind, PowerWatch, TriggerReason, WatchPhase, plan, restore_plan,
 };
-use upstra_core::state::{Timestamp, UpsLive};
+use upstra_core::state::UpsLive;
 
 use super::executor::{Stop, execute};
 use super::lab::{estimates, lab_state, run_view, runtime_of};
 use super::verify::still_to_undo;
+use super::waiting::restore_wait;
 use super::{Actor, Command};
 use crate::clock;
 use crate::server::internal;
@@ -40,18 +41,6 @@ fn held_by(open: &[RunRecord]) -> BTreeSet<UpsId> {
         .filter(|shed| shed.info.waits_for_operator)
         .flat_map(|shed| shed.info.ups.iter().cloned())
         .collect()
-}
-
-/// A charge reading as a whole percentage.
-fn percent(charge: f32) -> u8 {
-    // In 0..=100 after the clamp, so the conversion is exact.
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "clamped to 0..=100 first"
-    )]
-    let pct = charge.round().clamp(0.0, 100.0) as u8;
-    pct
 }
 
 /// The run executing now.
@@ -781,7 +770,18 @@ impl Conductor {
                     _ => (None, None),
                 };
                 let open = unrestored.iter().any(|s| s.info.ups.contains(&u.id));
-                let restore_wait = self.restore_wait(u, &phase, open, live.get(&u.id), now);
+                let charge = match live.get(&u.id) {
+                    Some(UpsLive::Reading { reading, .. }) => reading.charge_pct,
+                    _ => None,
+                };
+                let restore_wait = restore_wait(
+                    &u.policy,
+                    &phase,
+                    open,
+                    self.held.contains(&u.id),
+                    charge,
+                    now,
+                );
                 WatchView {
                     ups: u.id.to_string(),
                     phase: phase_name(&phase).into(),
@@ -806,53 +806,6 @@ impl Conductor {
                 .iter()
                 .flat_map(|r| r.info.not_restored.iter().flatten().cloned())
                 .collect(),
-        })
-    }
-
-    /// What a restore of `u` waits for, while one is pending: in `power_back`, or with a shed
-    /// still open (`open`) that only an operator undoes.
-    fn restore_wait(
-        &self,
-        u: &upstra_core::model::Ups,
-        phase: &WatchPhase,
-        open: bool,
-        live: Option<&UpsLive>,
-        now: Timestamp,
-    ) -> Option<RestoreWait> {
-        let policy = &u.policy;
-        let needs_operator = self.held.contains(&u.id) || !policy.auto_restore;
-        let stable_s = match phase {
-            WatchPhase::PowerBack { since } => now.secs_since(*since),
-            // Mains held long enough for the restore that ran; the rest is the operator's.
-            WatchPhase::Online if open && needs_operator => policy.restore_stable_s,
-            // Just restarted, or on battery again: whatever mains does, an operator restores.
-            WatchPhase::Triggered { .. } if open && needs_operator => 0,
-            _ => return None,
-        };
-        let charge_pct = match live {
-            Some(UpsLive::Reading { reading, .. }) => reading.charge_pct.map(percent),
-            _ => None,
-        };
-        let charge_needed_pct =
-            (policy.restore_min_charge_pct > 0).then_some(policy.restore_min_charge_pct);
-        let charged = match (charge_pct, charge_needed_pct) {
-            (Some(now), Some(needed)) => now >= needed,
-            _ => true,
-        };
-        let left_s = policy.restore_stable_s.saturating_sub(stable_s);
-        let restore_at = (!needs_operator && charged).then(|| {
-            Timestamp(
-                now.millis()
-                    .saturating_add(i64::try_from(left_s.saturating_mul(1000)).unwrap_or(i64::MAX)),
-            )
-        });
-        Some(RestoreWait {
-            stable_s,
-            stable_needed_s: policy.restore_stable_s,
-            charge_pct,
-            charge_needed_pct,
-            restore_at,
-            needs_operator,
         })
     }
 

@@ -20,6 +20,7 @@ mod lab;
 mod simulate;
 mod steps;
 mod verify;
+mod waiting;
 
 use std::sync::Arc;
 
