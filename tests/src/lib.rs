@@ -75,6 +75,7 @@ pub fn peers(test: &str) -> Option<Peers> {
         path,
     })
 }
+pub mod forward;
 pub mod lab;
 pub mod nut;
 pub mod redis;

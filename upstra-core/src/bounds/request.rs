@@ -155,11 +155,13 @@ pub fn check_request(req: &UpstraRequest) -> Result<(), BoundError> {
             ups.as_deref()
                 .map_or(Ok(()), |u| check_len("UPS", u, OBJECT_NAME))
         }
-        R::PlanSimulate { token: t, ups }
-        | R::PlanRun { token: t, ups }
-        | R::DemoPowerCut { token: t, ups, .. } => {
+        R::PlanSimulate { token: t, ups } | R::DemoPowerCut { token: t, ups, .. } => {
             token(t)?;
             check_len("UPS", ups, OBJECT_NAME)
+        }
+        R::PlanRun { token: t, ups } => {
+            token(t)?;
+            check_len("UPS", &ups.ups, OBJECT_NAME)
         }
         R::SshClosed {
             token: t,

@@ -8,6 +8,7 @@
 //!   self-tests, the stability wait before a restore.
 //! - [`shed`]: `plan(inventory, state, estimates)`.
 //! - [`restore`]: `restore_plan(journal, inventory, estimates)`.
+//! - [`verify`]: what the sheds changed, and whether a restore put it back.
 //! - [`plan`]: steps, dependencies, the plan type and its invariant.
 //! - [`schedule`]: the predicted timeline and the critical path.
 
@@ -18,6 +19,7 @@ pub mod restore;
 pub mod schedule;
 pub mod shed;
 pub mod trigger;
+pub mod verify;
 
 pub use journal::{Before, JournalEntry, StepState};
 pub use plan::{Dep, Plan, PlanError, PlanKind, PlanNote, Step, StepAction, StepId};

@@ -5,3 +5,4 @@ mod planner;
 mod properties;
 mod restoring;
 mod triggers;
+mod verifying;

@@ -20,11 +20,28 @@ use upstra_core::state::UpsLive;
 
 use super::executor::{Stop, execute};
 use super::lab::{estimates, lab_state, run_view, runtime_of};
+use super::verify::still_to_undo;
+use super::waiting::restore_wait;
 use super::{Actor, Command};
 use crate::clock;
 use crate::server::internal;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
+
+/// How an operator's shed differs from one a UPS triggered.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hand {
+    waits_for_operator: bool,
+    on_mains: bool,
+}
+
+/// The UPS of the open sheds that only an operator undoes.
+fn held_by(open: &[RunRecord]) -> BTreeSet<UpsId> {
+    open.iter()
+        .filter(|shed| shed.info.waits_for_operator)
+        .flat_map(|shed| shed.info.ups.iter().cloned())
+        .collect()
+}
 
 /// The run executing now.
 struct Active {
@@ -32,6 +49,8 @@ struct Active {
     kind: PlanKind,
     ups: Vec<UpsId>,
     stop: Arc<Stop>,
+    /// A shed started by hand while its UPS was on mains: mains "returning" does not halt it.
+    on_mains: bool,
 }
 
 pub struct Conductor {
@@ -40,6 +59,9 @@ pub struct Conductor {
     active: Option<Active>,
     /// UPS that triggered while a run executed: shed for them when it ends.
     waiting: BTreeMap<UpsId, String>,
+    /// UPS with an open shed only an operator's `plan restore` undoes: their watch never
+    /// decides a restore by itself.
+    held: BTreeSet<UpsId>,
 }
 
 fn phase_name(p: &WatchPhase) -> &'static str {
@@ -60,6 +82,7 @@ impl Conductor {
             watches: BTreeMap::new(),
             active: None,
             waiting: BTreeMap::new(),
+            held: BTreeSet::new(),
         }
     }
 
@@ -80,8 +103,13 @@ impl Conductor {
     async fn handle(&mut self, cmd: Command) {
         match cmd {
             Command::Observed { ups, live } => self.observed(ups, live).await,
-            Command::Run { ups, by, reply } => {
-                let _ = reply.send(self.operator_run(&ups, by).await);
+            Command::Run {
+                ups,
+                auto_restore,
+                by,
+                reply,
+            } => {
+                let _ = reply.send(self.operator_run(&ups, auto_restore, by).await);
             }
             Command::Cancel { by, reply } => {
                 let _ = reply.send(self.cancel(by).await);
@@ -116,6 +144,7 @@ impl Conductor {
             }
         };
         let now = clock::now();
+        self.held = held_by(&unrestored);
         for shed in &unrestored {
             for ups in &shed.info.ups {
                 self.watches.insert(ups.clone(), PowerWatch::triggered(now));
@@ -181,7 +210,11 @@ impl Conductor {
             kind: run.kind,
             ups: run.info.ups.clone(),
             stop: stop.clone(),
+            on_mains: run.info.on_mains,
         });
+        if run.kind == PlanKind::Shed && run.info.waits_for_operator {
+            self.held.extend(run.info.ups.iter().cloned());
+        }
         tokio::spawn(execute(self.shared.clone(), run, stop));
     }
 
@@ -192,7 +225,11 @@ impl Conductor {
         let Some(declared) = inventory.ups.get(&ups) else {
             return;
         };
-        let policy = declared.policy.clone();
+        let mut policy = declared.policy.clone();
+        if self.held.contains(&ups) {
+            // Mains may come and stay: only an operator undoes this shed.
+            policy.auto_restore = false;
+        }
         let watch = self.watches.entry(ups.clone()).or_default();
         // The runtime trigger needs the plan's duration, only while on battery.
         let needed = if matches!(watch.phase, WatchPhase::OnBattery { .. }) {
@@ -257,11 +294,19 @@ impl Conductor {
                 .await;
             }
             Decision::MainsReturned => {
-                tracing::info!(%ups, "mains returned after the outage was acted on");
-                events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
+                // A shed run by hand on mains never lost it: nothing "returned" to report.
+                let never_lost = self
+                    .active
+                    .as_ref()
+                    .is_some_and(|a| a.on_mains && a.ups.contains(ups));
+                if !never_lost {
+                    tracing::info!(%ups, "mains returned after the outage was acted on");
+                    events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
+                }
                 if let Some(a) = &self.active
                     && a.kind == PlanKind::Shed
                     && a.ups.contains(ups)
+                    && !a.on_mains
                 {
                     self.stop_active(
                         RunState::Halted,
@@ -295,7 +340,10 @@ impl Conductor {
                 self.waiting.insert(ups.clone(), reason);
             }
             None => {
-                if let Err(e) = self.start_shed(vec![ups.clone()], reason, by).await {
+                if let Err(e) = self
+                    .start_shed(vec![ups.clone()], reason, by, Hand::default())
+                    .await
+                {
                     tracing::error!(%ups, error = %e, "cannot start the shed");
                 }
             }
@@ -348,6 +396,7 @@ impl Conductor {
         mut ups: Vec<UpsId>,
         reason: String,
         by: Option<Actor>,
+        hand: Hand,
     ) -> Result<RunView, ApiError> {
         let mut at_risk = self.triggered();
         at_risk.extend(ups.iter().cloned());
@@ -362,6 +411,8 @@ impl Conductor {
             ups,
             reason,
             by: by.as_ref().map(|a| a.user.clone()),
+            waits_for_operator: hand.waits_for_operator,
+            on_mains: hand.on_mains,
             ..RunInfo::default()
         };
         self.create_and_launch(shed, info, by, "plan_run").await
@@ -375,8 +426,12 @@ impl Conductor {
         action: &'static str,
     ) -> Result<RunView, ApiError> {
         let now = clock::now();
-        let detail =
-            serde_json::json!({ "reason": info.reason, "ups": info.ups, "steps": p.steps.len() });
+        let detail = serde_json::json!({
+            "reason": info.reason,
+            "ups": info.ups,
+            "steps": p.steps.len(),
+            "waits_for_operator": info.waits_for_operator,
+        });
         let (plan_copy, info_copy) = (p.clone(), info.clone());
         let id = self
             .shared
@@ -436,31 +491,18 @@ impl Conductor {
             }
         };
         tracing::warn!(run = id, state = run.state.as_str(), "run ended");
-        if active.kind == PlanKind::Restore && run.state == RunState::Finished {
-            // Every shed it undid is restored; the UPS go back to watching.
-            let undoes = run.info.undoes.clone();
-            let saved = self
-                .shared
-                .store
-                .call(move |db| {
-                    for shed in undoes {
-                        if let Some(r) = db.run(shed)? {
-                            let info = RunInfo {
-                                restored_by: Some(id),
-                                ..r.info
-                            };
-                            db.set_run_state(shed, r.state, &info, None)?;
-                        }
-                    }
-                    Ok(())
-                })
-                .await;
-            if let Err(e) = saved {
-                tracing::error!(run = id, error = %e, "cannot mark the sheds restored");
+        if active.kind == PlanKind::Restore {
+            // The restore verified its sheds before it ended (`verify`): what is still open,
+            // and whether it waits for an operator, is in the store.
+            match self.shared.store.call(|db| db.unrestored_sheds()).await {
+                Ok(open) => self.held = held_by(&open),
+                Err(e) => tracing::error!(error = %e, "cannot read the sheds left open"),
             }
-            for ups in &active.ups {
-                if let Some(w) = self.watches.get_mut(ups) {
-                    w.restored();
+            if run.state == RunState::Finished {
+                for ups in &active.ups {
+                    if let Some(w) = self.watches.get_mut(ups) {
+                        w.restored();
+                    }
                 }
             }
         }
@@ -469,7 +511,7 @@ impl Conductor {
             let waiting = std::mem::take(&mut self.waiting);
             let ups: Vec<UpsId> = waiting.keys().cloned().collect();
             let reason = waiting.into_values().collect::<Vec<_>>().join("; ");
-            if let Err(e) = self.start_shed(ups, reason, None).await {
+            if let Err(e) = self.start_shed(ups, reason, None, Hand::default()).await {
                 tracing::error!(error = %e, "cannot start the follow-up shed");
             }
             return;
@@ -484,13 +526,19 @@ impl Conductor {
             return;
         }
         let sheds = match self.shared.store.call(|db| db.unrestored_sheds()).await {
-            Ok(s) if !s.is_empty() => s,
-            Ok(_) => return,
+            // A shed waiting for an operator is undone only by `plan restore`.
+            Ok(s) => s
+                .into_iter()
+                .filter(|shed| !shed.info.waits_for_operator)
+                .collect::<Vec<_>>(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the sheds to restore");
                 return;
             }
         };
+        if sheds.is_empty() {
+            return;
+        }
         let ups: BTreeSet<UpsId> = sheds
             .iter()
             .flat_map(|s| s.info.ups.iter().cloned())
@@ -517,20 +565,8 @@ impl Conductor {
         reason: String,
         by: Option<Actor>,
     ) -> Result<RunView, ApiError> {
-        let journal: Vec<JournalEntry> = sheds
-            .iter()
-            .flat_map(|run| {
-                run.plan
-                    .steps
-                    .iter()
-                    .zip(&run.steps)
-                    .map(|(step, record)| JournalEntry {
-                        step: step.clone(),
-                        state: record.state,
-                        before: record.before.clone(),
-                    })
-            })
-            .collect();
+        // What the sheds changed, narrowed to what an earlier restore left.
+        let journal: Vec<JournalEntry> = sheds.iter().flat_map(still_to_undo).collect();
         let inventory = self.shared.inventory();
         let restore = restore_plan(&journal, &inventory, &estimates(&self.shared).await);
         let ups: BTreeSet<UpsId> = sheds
@@ -574,7 +610,14 @@ impl Conductor {
         })
     }
 
-    async fn operator_run(&mut self, ups: &str, by: Actor) -> Result<RunView, ApiError> {
+    /// An operator's shed. It waits for `plan restore` unless `auto_restore`; started while
+    /// the UPS is on mains (planned work), mains "returning" does not halt it.
+    async fn operator_run(
+        &mut self,
+        ups: &str,
+        auto_restore: bool,
+        by: Actor,
+    ) -> Result<RunView, ApiError> {
         let id = self.ups_id(ups)?;
         if let Some(e) = self.busy() {
             return Err(e);
@@ -591,7 +634,15 @@ impl Conductor {
             ups: id.clone(),
             reason: reason.clone(),
         });
-        self.start_shed(vec![id], reason, Some(by)).await
+        let on_mains = matches!(
+            self.shared.live.ups.read().ok().as_ref().and_then(|m| m.get(&id).cloned()),
+            Some(UpsLive::Reading { reading, .. }) if !reading.on_battery()
+        );
+        let hand = Hand {
+            waits_for_operator: !auto_restore,
+            on_mains,
+        };
+        self.start_shed(vec![id], reason, Some(by), hand).await
     }
 
     async fn cancel(&mut self, by: Actor) -> Result<RunView, ApiError> {
@@ -681,6 +732,13 @@ impl Conductor {
             .map_err(|e| internal(&e))?;
         let inventory = self.shared.inventory();
         let now = clock::now();
+        let live = self
+            .shared
+            .live
+            .ups
+            .read()
+            .map(|m| m.clone())
+            .unwrap_or_default();
         let watches = inventory
             .ups
             .values()
@@ -711,13 +769,26 @@ impl Conductor {
                     }
                     _ => (None, None),
                 };
+                let open = unrestored.iter().any(|s| s.info.ups.contains(&u.id));
+                let charge = match live.get(&u.id) {
+                    Some(UpsLive::Reading { reading, .. }) => reading.charge_pct,
+                    _ => None,
+                };
+                let restore_wait = restore_wait(
+                    &u.policy,
+                    &phase,
+                    open,
+                    self.held.contains(&u.id),
+                    charge,
+                    now,
+                );
                 WatchView {
                     ups: u.id.to_string(),
                     phase: phase_name(&phase).into(),
                     since,
                     grace_left_s,
                     grace_ends_at,
-                    restore_wait: None,
+                    restore_wait,
                 }
             })
             .collect();
@@ -731,7 +802,10 @@ impl Conductor {
             active,
             recent,
             unrestored: unrestored.iter().map(|r| r.id).collect(),
-            not_restored: Vec::new(),
+            not_restored: unrestored
+                .iter()
+                .flat_map(|r| r.info.not_restored.iter().flatten().cloned())
+                .collect(),
         })
     }
 

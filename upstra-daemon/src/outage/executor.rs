@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use upstra_core::events::DomainEvent;
-use upstra_core::outage::{StepAction, StepState};
+use upstra_core::outage::{PlanKind, StepAction, StepState};
 
 use super::steps::{HypervisorReader, StepRun};
 use crate::clock;
@@ -59,6 +59,7 @@ impl Stop {
 /// Runs `run` to its end, journaling as it goes, and reports the end to the conductor.
 pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
     let id = run.id;
+    let kind = run.kind;
     let steps = run.plan.steps.clone();
     let limit = run.plan.migrations_per_host.max(1);
     let mut state: Vec<StepState> = run.steps.iter().map(|r| r.state).collect();
@@ -156,6 +157,10 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
         // The cancelled branch only wakes the loop: the next round starts nothing.
     }
 
+    // Before the run ends: whoever sees it ended also sees what it put back.
+    if kind == PlanKind::Restore {
+        super::verify::settle(&shared, id, stop.reason().map(|(s, _)| s)).await;
+    }
     let (final_state, why) = match stop.reason() {
         Some((s, why)) => (s, Some(why)),
         None => (RunState::Finished, None),

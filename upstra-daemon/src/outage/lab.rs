@@ -157,6 +157,6 @@ pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
         counts,
         plan,
         undoes: run.info.undoes.clone(),
-        restored: None,
+        restored: run.info.restored,
     }
 }

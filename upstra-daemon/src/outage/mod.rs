@@ -6,6 +6,7 @@
 //! - [`steps`]: what each kind of step does against the drivers: look first, act once, wait
 //!   for the result with a deadline.
 //! - [`lab`]: the planner's view of the lab, learned estimates, and the views of runs.
+//! - [`verify`]: after a restore, what the peers say is back; closes the sheds that are.
 //! - [`simulate`]: `plan simulate`, read-only.
 //! - [`bus`]: the Redis outbox and the following of other sites.
 //!
@@ -18,6 +19,8 @@ mod executor;
 mod lab;
 mod simulate;
 mod steps;
+mod verify;
+mod waiting;
 
 use std::sync::Arc;
 
@@ -45,6 +48,7 @@ enum Command {
     },
     Run {
         ups: String,
+        auto_restore: bool,
         by: Actor,
         reply: Reply<RunView>,
     },
@@ -98,8 +102,20 @@ impl Orchestrator {
         rx.await.map_err(|_| gone())?
     }
 
-    pub async fn run(&self, ups: String, by: Actor) -> Result<RunView, ApiError> {
-        self.ask(|reply| Command::Run { ups, by, reply }).await
+    /// An operator's shed of `ups`; unless `auto_restore`, it waits for `plan restore`.
+    pub async fn run(
+        &self,
+        ups: String,
+        auto_restore: bool,
+        by: Actor,
+    ) -> Result<RunView, ApiError> {
+        self.ask(|reply| Command::Run {
+            ups,
+            auto_restore,
+            by,
+            reply,
+        })
+        .await
     }
 
     pub async fn cancel(&self, by: Actor) -> Result<RunView, ApiError> {

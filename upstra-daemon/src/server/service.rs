@@ -418,7 +418,12 @@ impl Upstra for Connection {
     ) -> Result<SimulationReport, ApiError> {
         plan::simulate(&self, ups).await
     }
-    async fn plan_run(self, _: Context, _: SessionToken, ups: String) -> Result<RunView, ApiError> {
+    async fn plan_run(
+        self,
+        _: Context,
+        _: SessionToken,
+        ups: PlanRunRequest,
+    ) -> Result<RunView, ApiError> {
         plan::run(&self, ups).await
     }
     async fn plan_cancel(self, _: Context, _: SessionToken) -> Result<RunView, ApiError> {

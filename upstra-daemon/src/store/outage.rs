@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use upstra_core::api::v1::{NotRestored, RestoredTally};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::outage::{Before, Plan, PlanKind, StepState};
@@ -83,6 +84,22 @@ pub struct RunInfo {
     /// Why it stopped early, when it did.
     #[serde(default)]
     pub stopped: Option<String>,
+    /// For a shed: only an operator's `plan restore` undoes it (started by hand without
+    /// `--auto-restore`, or a restore ran to its end and could not put everything back, so
+    /// trying again by itself would only fail again).
+    #[serde(default)]
+    pub waits_for_operator: bool,
+    /// For a shed started by hand while its UPS was on mains: mains was never lost, so its
+    /// "return" does not halt the shed.
+    #[serde(default)]
+    pub on_mains: bool,
+    /// For a shed a restore verified: what is not back yet, read from the peers (empty once
+    /// undone). Absent until a restore looked; a retry undoes only what it names.
+    #[serde(default)]
+    pub not_restored: Option<Vec<NotRestored>>,
+    /// For a restore that ended: how many objects of its sheds were verified back.
+    #[serde(default)]
+    pub restored: Option<RestoredTally>,
 }
 
 /// One step's record.

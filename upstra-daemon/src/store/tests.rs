@@ -230,3 +230,12 @@ async fn dropping_the_last_handle_writes_what_was_queued_and_closes_the_connecti
     assert!(queued.iter().any(|e| e.action == "queued"), "{queued:?}");
     store.close().await;
 }
+
+#[test]
+fn a_run_journaled_before_restores_were_verified_reads_as_never_verified() {
+    // What an earlier daemon wrote: no operator hold, nothing verified yet.
+    let old = r#"{"ups":["ups-a"],"reason":"low battery","by":null,"undoes":[],"restored_by":null,"stopped":null}"#;
+    let info: RunInfo = serde_json::from_str(old).expect("an older run's info reads");
+    assert!(!info.waits_for_operator && !info.on_mains);
+    assert_eq!((info.not_restored, info.restored), (None, None));
+}

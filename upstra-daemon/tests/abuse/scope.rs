@@ -161,7 +161,7 @@ async fn attempt(
             .err(),
         Method::PlanShow => c.plan_show(ctx(), t, Some(n)).await.unwrap().err(),
         Method::PlanSimulate => c.plan_simulate(ctx(), t, n).await.unwrap().err(),
-        Method::PlanRun => c.plan_run(ctx(), t, n).await.unwrap().err(),
+        Method::PlanRun => c.plan_run(ctx(), t, n.into()).await.unwrap().err(),
         Method::DemoPowerCut => c.demo_power_cut(ctx(), t, n, true).await.unwrap().err(),
         other => panic!("{} names no target", other.name()),
     }

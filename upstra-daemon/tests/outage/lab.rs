@@ -28,6 +28,8 @@ pub struct Lab {
     pub tiered: bool,
     /// A server on `ups-one` whose BMC never answers.
     pub broken: bool,
+    /// BMC URLs replaced in the lab file (from, to): to reach a BMC through a forwarder.
+    pub bmc_urls: Vec<(String, String)>,
 }
 
 impl Lab {
@@ -46,6 +48,7 @@ impl Lab {
             grace_s: GRACE_S,
             tiered: false,
             broken: false,
+            bmc_urls: Vec::new(),
         }
     }
 
@@ -67,6 +70,9 @@ impl Lab {
             tiered: self.tiered,
             plan: "",
         });
+        for (from, to) in &self.bmc_urls {
+            t = t.replace(&format!("\"{from}\""), &format!("\"{to}\""));
+        }
         if self.broken {
             // Port 9 (discard) is closed on loopback: every call is refused at once.
             t.push_str(&format!(

@@ -7,8 +7,10 @@
 mod support;
 
 mod bus;
+mod by_hand;
 mod failures;
 mod kill;
 mod lab;
 mod quiet;
+mod restore_truth;
 mod story;

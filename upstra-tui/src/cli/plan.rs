@@ -17,7 +17,8 @@ pub enum PlanVerb {
     /// Check UPS's plan against the real lab without changing anything: credentials,
     /// reachability, room on the target hosts, battery runtime.
     Simulate(PlanUpsArgs),
-    /// Shed the load UPS feeds now, without waiting for the trigger.
+    /// Shed the load UPS feeds now, without waiting for the trigger. The shed stays until
+    /// `upstra plan restore`, even with mains on, unless --auto-restore.
     Run(PlanRunArgs),
     /// Stop the running plan: no new step starts, the ones in flight finish.
     Cancel(PlanYesArgs),
@@ -52,6 +53,11 @@ pub struct PlanUpsArgs {
 pub struct PlanRunArgs {
     /// The UPS whose load to shed.
     pub ups: String,
+    /// Let the daemon undo the shed by itself once mains has been stable for the UPS's
+    /// `restore_after` (as after a real outage). Without it, the shed waits for
+    /// `upstra plan restore`, however long mains stays on: what planned electrical work needs.
+    #[arg(long)]
+    pub auto_restore: bool,
     /// Do not ask for confirmation (needed without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,

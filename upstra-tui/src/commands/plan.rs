@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport};
+use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
+
+mod restore_words;
 
 use super::confirm::{Confirm, confirm};
 use super::{out, out_json, shown, signed_in};
@@ -55,8 +57,9 @@ pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
         }
         PlanVerb::Run(a) => {
             let words = format!(
-                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down",
-                a.ups
+                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down; {}",
+                a.ups,
+                restore_words::after_run(a.auto_restore)
             );
             confirm(
                 Confirm {
@@ -66,10 +69,13 @@ pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
                 },
                 a.yes,
             )?;
-            let ups = a.ups.clone();
+            let req = PlanRunRequest {
+                ups: a.ups.clone(),
+                auto_restore: a.auto_restore,
+            };
             let view = conn
                 .call(timeouts::APPLY, |c, ctx| async move {
-                    c.plan_run(ctx, token, ups).await
+                    c.plan_run(ctx, token, req).await
                 })
                 .await?;
             started(&view, a.json)
@@ -267,6 +273,9 @@ fn status_text(s: &PlanStatus) -> String {
             w.ups,
             w.phase.replace('_', " ")
         ));
+        if let Some(wait) = &w.restore_wait {
+            out.push_str(&format!("  {:<16} {}\n", "", restore_words::wait(wait)));
+        }
     }
     match &s.active {
         Some(run) => {
@@ -275,13 +284,7 @@ fn status_text(s: &PlanStatus) -> String {
         }
         None => out.push_str("no plan is running\n"),
     }
-    if !s.unrestored.is_empty() {
-        let ids: Vec<String> = s.unrestored.iter().map(ToString::to_string).collect();
-        out.push_str(&format!(
-            "not restored yet: run {} (restores by itself once mains is stable, or `upstra plan restore`)\n",
-            ids.join(", ")
-        ));
-    }
+    out.push_str(&restore_words::open_sheds(s));
     if !s.recent.is_empty() {
         out.push_str("recent runs:\n");
         for r in &s.recent {
@@ -296,6 +299,7 @@ fn status_text(s: &PlanStatus) -> String {
                 shown(&r.summary()),
                 shown(&r.reason)
             ));
+            out.push_str(&restore_words::report(r, s));
             for step in r
                 .plan
                 .steps

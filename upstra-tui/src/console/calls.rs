@@ -261,7 +261,7 @@ async fn run_request(
     Ok(match request.clone() {
         Request::PlanRun { ups } => run(conn
             .call(timeouts::APPLY, |c, ctx| async move {
-                c.plan_run(ctx, t, ups).await
+                c.plan_run(ctx, t, ups.into()).await
             })
             .await?),
         Request::PlanCancel => run(conn

@@ -14,6 +14,7 @@ mod method;
 mod naming;
 mod operations;
 mod outage;
+mod plan_run;
 mod ssh;
 mod types;
 
@@ -23,6 +24,7 @@ pub use method::{Access, Method, RateTier, Target};
 pub use naming::{TargetKind, TargetName};
 pub use operations::*;
 pub use outage::*;
+pub use plan_run::PlanRunRequest;
 pub use ssh::*;
 pub use types::*;
 
@@ -166,8 +168,9 @@ pub trait Upstra {
     /// Runs the trigger and the planner for `ups` against the real lab, read-only: checks
     /// credentials, reachability and capacity, and predicts the timeline.
     async fn plan_simulate(token: SessionToken, ups: String) -> Result<SimulationReport, ApiError>;
-    /// Sheds the load `ups` feeds now, without waiting for a trigger.
-    async fn plan_run(token: SessionToken, ups: String) -> Result<RunView, ApiError>;
+    /// Sheds the load `ups` feeds now, without waiting for a trigger. The shed waits for
+    /// `plan_restore` unless the request asks for `auto_restore`.
+    async fn plan_run(token: SessionToken, ups: PlanRunRequest) -> Result<RunView, ApiError>;
     /// Stops the running plan: no new step starts; the ones in flight finish.
     async fn plan_cancel(token: SessionToken) -> Result<RunView, ApiError>;
     /// Undoes the sheds not restored yet, now.

@@ -69,8 +69,8 @@ impl UpstraRequest {
                 TlsPeer::Vcenter => Vec::new(),
             },
             R::PlanShow { token: _, ups } => ups.iter().map(|u| named(K::Ups, u)).collect(),
+            R::PlanRun { token: _, ups } => vec![named(K::Ups, &ups.ups)],
             R::PlanSimulate { token: _, ups }
-            | R::PlanRun { token: _, ups }
             | R::DemoPowerCut {
                 token: _,
                 ups,

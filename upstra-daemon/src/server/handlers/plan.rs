@@ -1,7 +1,9 @@
 //! The outage plans: show, simulate, run, cancel, restore, status. Each needs PLAN on
 //! everything (checked by the guard); the conductor audits what it starts and stops.
 
-use upstra_core::api::v1::{ApiError, PlanStatus, PlanView, RunView, SimulationReport};
+use upstra_core::api::v1::{
+    ApiError, PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport,
+};
 
 use crate::outage::{self, Actor};
 use crate::server::service::Connection;
@@ -41,9 +43,9 @@ pub async fn simulate(c: &Connection, ups: String) -> Result<SimulationReport, A
     report
 }
 
-pub async fn run(c: &Connection, ups: String) -> Result<RunView, ApiError> {
-    let ups = c.resolved_ups(&ups)?.to_string();
-    c.shared.outage.run(ups, actor(c)?).await
+pub async fn run(c: &Connection, req: PlanRunRequest) -> Result<RunView, ApiError> {
+    let ups = c.resolved_ups(&req.ups)?.to_string();
+    c.shared.outage.run(ups, req.auto_restore, actor(c)?).await
 }
 
 pub async fn cancel(c: &Connection) -> Result<RunView, ApiError> {

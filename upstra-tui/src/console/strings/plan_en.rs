@@ -212,9 +212,11 @@ pub static PLAN: PlanWords = PlanWords {
         _ => String::new(),
     },
     detail: |r| match r {
-        Request::PlanRun { .. } => {
-            Some("It starts at once, without waiting for the grace period.".to_owned())
-        }
+        Request::PlanRun { .. } => Some(
+            "It starts at once, without waiting for the grace period. It stays shed, even \
+                 with mains on, until you restore it (E)."
+                .to_owned(),
+        ),
         Request::PowerCut { cut: true, .. } => {
             Some("After the UPS's grace period the plan runs on the simulated lab.".to_owned())
         }

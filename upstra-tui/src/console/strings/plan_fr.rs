@@ -213,9 +213,11 @@ pub static PLAN: PlanWords = PlanWords {
         _ => String::new(),
     },
     detail: |r| match r {
-        Request::PlanRun { .. } => {
-            Some("Il démarre tout de suite, sans attendre le délai de grâce.".to_owned())
-        }
+        Request::PlanRun { .. } => Some(
+            "Il démarre tout de suite, sans attendre le délai de grâce. Le lab reste \
+                 délesté, même sur secteur, jusqu'à ce que vous le rétablissiez (E)."
+                .to_owned(),
+        ),
         Request::PowerCut { cut: true, .. } => Some(
             "Après le délai de grâce de l'onduleur, le plan s'exécute sur le lab simulé."
                 .to_owned(),
