@@ -80,8 +80,18 @@ pub enum DomainEvent {
     OutagePowerReturned { ups: UpsId, after_s: u64 },
     /// A UPS runs a self-test on battery: not an outage.
     OutageSelfTestIgnored { ups: UpsId },
-    /// A UPS stopped answering; its policy says only to warn.
-    OutageCommsAlarm { ups: UpsId, reason: String },
+    /// A UPS stopped answering. Raised once per silence, with when the daemon acts on it.
+    OutageCommsAlarm {
+        ups: UpsId,
+        reason: String,
+        /// Silent this long when raised (absent from daemons before it was added).
+        #[serde(default)]
+        silent_s: Option<u64>,
+        /// The daemon acts in this many seconds unless the UPS answers; absent when its policy
+        /// only warns (or from a daemon before it was added: read `silent_s`).
+        #[serde(default)]
+        acts_in_s: Option<u64>,
+    },
     /// The outage of a UPS is acted on.
     OutageTriggered { ups: UpsId, reason: String },
     /// Mains is back after a shed started: no new step starts.
