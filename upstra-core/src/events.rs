@@ -178,6 +178,40 @@ impl DomainEvent {
     }
 }
 
+/// Every [`DomainEvent::kind`], in the order of the enum: what `upstra events --kind` accepts.
+pub const KINDS: &[&str] = &[
+    "daemon_started",
+    "ups_status_changed",
+    "ups_comms_lost",
+    "ups_comms_restored",
+    "ups_battery_changed",
+    "peer_unreachable",
+    "peer_recovered",
+    "server_power_changed",
+    "vm_power_changed",
+    "vm_moved",
+    "vm_gone",
+    "inventory_applied",
+    "user_logged_in",
+    "user_logged_out",
+    "user_connected",
+    "user_disconnected",
+    "outage_grace_started",
+    "outage_power_returned",
+    "outage_self_test_ignored",
+    "outage_comms_alarm",
+    "outage_triggered",
+    "outage_mains_returned",
+    "outage_power_lost_again",
+    "outage_restore_ready",
+    "run_started",
+    "run_stopping",
+    "run_ended",
+    "step_started",
+    "step_ended",
+    "remote",
+];
+
 /// An event with its place in the daemon's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {

@@ -30,6 +30,7 @@ pub mod console;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod event_filter;
 pub mod format;
 pub mod logging;
 pub mod qr;
