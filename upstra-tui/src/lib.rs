@@ -23,6 +23,7 @@
 //! through `upstra_core::api::v1`.
 #![forbid(unsafe_code)]
 
+pub mod audit_words;
 pub mod cli;
 pub mod client;
 pub mod commands;

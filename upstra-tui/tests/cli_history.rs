@@ -113,3 +113,72 @@ fn events_refuse_an_unknown_kind_or_time_and_list_the_kinds() {
     }
     assert!(help.contains("--readings"), "{help}");
 }
+
+#[test]
+fn the_audit_trail_reads_in_names_and_words_and_filters_by_prefix() {
+    use upstra_core::api::v1::{AuditView, VmView};
+
+    let demo = Demo::start();
+    demo.login();
+    let vms: Vec<VmView> =
+        serde_json::from_str(&demo.ok(&["vm", "list", "--json"], "")).expect("vms");
+    let vm = vms
+        .iter()
+        .find(|v| v.power == "on" && v.server.is_some() && v.id != v.name)
+        .expect("a running VM on a declared hypervisor, its id not its name");
+    let from = vm.server.clone().expect("on a server");
+    let to = vms
+        .iter()
+        .filter_map(|v| v.server.clone())
+        .find(|s| *s != from)
+        .expect("another hypervisor");
+    demo.ok(&["vm", "migrate", &vm.name, "--to", &to, "--yes"], "");
+    demo.ok(&["vm", "power", &vm.name, "off", "--yes"], "");
+    demo.ok(&["plan", "simulate", "ups-a1"], "");
+
+    let table = demo.ok(&["audit"], "");
+    let migrated = table
+        .lines()
+        .find(|l| l.contains("vm_migrate"))
+        .expect("the migration is audited");
+    assert!(migrated.contains(&format!("vm:{}", vm.name)), "{migrated}");
+    assert!(
+        migrated.contains(&format!("moved from {from} to {to}")),
+        "{migrated}"
+    );
+    let powered = table
+        .lines()
+        .find(|l| l.contains("vm_power"))
+        .expect("the power action is audited");
+    assert!(
+        powered.contains(&format!("vm:{}", vm.name)) && powered.contains("powered off: was on"),
+        "{powered}"
+    );
+    assert!(!table.contains(&format!("vm:{}", vm.id)), "{table}");
+    assert!(!table.contains('{'), "JSON only with --json: {table}");
+
+    let json: Vec<AuditView> =
+        serde_json::from_str(&demo.ok(&["audit", "--json"], "")).expect("AuditView array");
+    let record = json
+        .iter()
+        .find(|r| r.action == "vm_migrate")
+        .expect("in JSON too");
+    assert!(
+        record.detail.as_deref().is_some_and(|d| d.contains(&to)),
+        "{record:?}"
+    );
+
+    let actions = |args: &[&str]| -> Vec<String> {
+        let records: Vec<AuditView> =
+            serde_json::from_str(&demo.ok(args, "")).expect("AuditView array");
+        records.into_iter().map(|r| r.action).collect()
+    };
+    let plan = actions(&["audit", "--json", "--action", "plan"]);
+    assert!(plan.contains(&"plan_simulate".to_owned()), "{plan:?}");
+    assert!(plan.iter().all(|a| a.starts_with("plan_")), "{plan:?}");
+    let vm_moves = actions(&["audit", "--json", "--action", "vm mig"]);
+    assert_eq!(vm_moves, ["vm_migrate"]);
+    let by_demo = actions(&["audit", "--json", "--user", "de"]);
+    assert!(by_demo.contains(&"vm_power".to_owned()), "{by_demo:?}");
+    assert!(actions(&["audit", "--json", "--user", "nobody"]).is_empty());
+}
