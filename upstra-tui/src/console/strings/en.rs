@@ -130,6 +130,7 @@ pub static EN: Strings = Strings {
         Group::Admin => "Accounts (changes ask first)",
     },
     help_note: "Ctrl-C quits from anywhere. Keys can be changed in keys.toml.",
+    help_demo: |user, password| format!("Demo login: {user} / {password}"),
     help_login: &[
         (
             "Tab ↑ ↓",

@@ -141,6 +141,7 @@ pub static FR: Strings = Strings {
         Group::Admin => "Comptes (avec confirmation)",
     },
     help_note: "Ctrl-C quitte depuis n'importe où. Les touches se changent dans keys.toml.",
+    help_demo: |user, password| format!("Connexion de la démo : {user} / {password}"),
     help_login: &[
         (
             "Tab ↑ ↓",
