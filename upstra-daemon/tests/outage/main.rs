@@ -7,6 +7,7 @@
 mod support;
 
 mod bus;
+mod comms;
 mod failures;
 mod kill;
 mod lab;
