@@ -71,8 +71,9 @@ pub static FORMS: FormWords = FormWords {
     },
     hint: |p| match p {
         FormPurpose::AuditFilter => {
-            "Empty fields match everything. Since: an age (90m, 2h, 3d) or a time \
-             (2026-11-25, 2026-11-25T10:00:00Z). Target: part of it (server:, esx-a1)."
+            "Empty fields match everything. User, action: how they start (plan: plan_run, \
+             plan_restore). Target: part of it (server:, db-01). Since: an age (90m, 2h, 3d) \
+             or a time (2026-11-25)."
         }
         FormPurpose::AddUser => {
             "Roles: admin, operator, viewer, or one created in the roles tab. The password is \

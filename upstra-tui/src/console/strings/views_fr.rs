@@ -71,8 +71,9 @@ pub static FORMS: FormWords = FormWords {
     },
     hint: |p| match p {
         FormPurpose::AuditFilter => {
-            "Un champ vide laisse tout passer. Depuis : une durée (90m, 2h, 3d) ou une date \
-             (2026-11-25, 2026-11-25T10:00:00Z). Cible : une partie (server:, esx-a1)."
+            "Un champ vide laisse tout passer. Utilisateur, action : leur début (plan : \
+             plan_run, plan_restore). Cible : une partie (server:, db-01). Depuis : une durée \
+             (90m, 2h, 3d) ou une date (2026-11-25)."
         }
         FormPurpose::AddUser => {
             "Rôles : admin, operator, viewer, ou un rôle créé dans l'onglet des rôles. Le mot \
