@@ -56,6 +56,17 @@ pub fn target(record: &AuditView) -> Option<&str> {
     record.target_name.as_deref().or(record.target.as_deref())
 }
 
+/// Whether `record`'s target, as recorded or as named today, contains `part` (any case): the
+/// target filter of the CLI and the console. An empty `part` keeps everything.
+pub fn target_matches(record: &AuditView, part: &str) -> bool {
+    let part = part.to_lowercase();
+    part.is_empty()
+        || [record.target.as_deref(), record.target_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains(&part))
+}
+
 /// The facts of `record`'s detail; `None` when it has none.
 pub fn fact(record: &AuditView) -> Option<AuditFact> {
     let detail = record.detail.as_deref()?;

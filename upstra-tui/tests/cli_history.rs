@@ -181,4 +181,6 @@ fn the_audit_trail_reads_in_names_and_words_and_filters_by_prefix() {
     let by_demo = actions(&["audit", "--json", "--user", "de"]);
     assert!(by_demo.contains(&"vm_power".to_owned()), "{by_demo:?}");
     assert!(actions(&["audit", "--json", "--user", "nobody"]).is_empty());
+    let on_the_vm = actions(&["audit", "--json", "--target", &vm.name]);
+    assert_eq!(on_the_vm, ["vm_migrate", "vm_power"]);
 }

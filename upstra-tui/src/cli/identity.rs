@@ -253,6 +253,10 @@ pub struct AuditQueryArgs {
     /// `login`, `user_add`, `grant`... (spaces read as `_`).
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
+    /// Only records whose target contains TARGET, as recorded or as named today (`server:`,
+    /// `db-01`); matched here among the records read (see --limit and --all).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
     /// At most this many, the newest (default 1000); read page by page from the daemon.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u32>,

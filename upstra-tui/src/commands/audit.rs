@@ -1,4 +1,4 @@
-//! `upstra audit [--json] [--since T] [--user U] [--action A] [--limit N | --all]` and
+//! `upstra audit [--json] [--since T] [--user U] [--action A] [--target T] [--limit N | --all]` and
 //! `upstra audit verify`. `--json` prints the API's `AuditView` array and `AuditVerification`.
 //! The table names targets as the inventory does and words each detail
 //! ([`crate::audit_words`]); `--user` and `--action` match the start of the name
@@ -48,7 +48,12 @@ async fn list(socket: &Path, args: &AuditQueryArgs) -> Result<(), CliError> {
     } else {
         Some(args.limit.map_or(DEFAULT_LIMIT, |n| n as usize))
     };
-    let records = conn.audit_records(&token, query, wanted).await?;
+    let mut records = conn.audit_records(&token, query, wanted).await?;
+    // The daemon filters by user, action and time; the target is matched here, as the
+    // console does, so that a VM is found by its name in records that name it by its id.
+    if let Some(part) = &args.target {
+        records.retain(|r| audit_words::target_matches(r, part));
+    }
     if args.json {
         return out_json(&records);
     }

@@ -32,12 +32,7 @@ impl AuditFilter {
 
     /// Whether `record` passes the part of the filter applied here.
     pub fn keeps(&self, record: &AuditView) -> bool {
-        let wanted = self.target.to_lowercase();
-        wanted.is_empty()
-            || [record.target.as_deref(), record.target_name.as_deref()]
-                .into_iter()
-                .flatten()
-                .any(|t| t.to_lowercase().contains(&wanted))
+        crate::audit_words::target_matches(record, &self.target)
     }
 }
 
