@@ -52,8 +52,7 @@ fn action_prefix(typed: &str) -> String {
 /// Names the VMs that older records target by their vCenter id, when the daemon still knows
 /// the VM (live or gone): the record itself stays as it was written. Added after the page is
 /// cut: a VM name is short (vCenter allows 80 characters), so a page of 1000 grows by well
-/// under the margin
-/// `PAGE_BYTES` leaves below the frame.
+/// under the margin `PAGE_BYTES` leaves below the frame.
 fn name_targets(c: &Connection, records: &mut [AuditView]) {
     let vms = c
         .shared
