@@ -80,8 +80,18 @@ pub enum DomainEvent {
     OutagePowerReturned { ups: UpsId, after_s: u64 },
     /// A UPS runs a self-test on battery: not an outage.
     OutageSelfTestIgnored { ups: UpsId },
-    /// A UPS stopped answering; its policy says only to warn.
-    OutageCommsAlarm { ups: UpsId, reason: String },
+    /// A UPS stopped answering. Raised once per silence, with when the daemon acts on it.
+    OutageCommsAlarm {
+        ups: UpsId,
+        reason: String,
+        /// Silent this long when raised (absent from daemons before it was added).
+        #[serde(default)]
+        silent_s: Option<u64>,
+        /// The daemon acts in this many seconds unless the UPS answers; absent when its policy
+        /// only warns (or from a daemon before it was added: read `silent_s`).
+        #[serde(default)]
+        acts_in_s: Option<u64>,
+    },
     /// The outage of a UPS is acted on.
     OutageTriggered { ups: UpsId, reason: String },
     /// Mains is back after a shed started: no new step starts.
@@ -167,6 +177,40 @@ impl DomainEvent {
         }
     }
 }
+
+/// Every [`DomainEvent::kind`], in the order of the enum: what `upstra events --kind` accepts.
+pub const KINDS: &[&str] = &[
+    "daemon_started",
+    "ups_status_changed",
+    "ups_comms_lost",
+    "ups_comms_restored",
+    "ups_battery_changed",
+    "peer_unreachable",
+    "peer_recovered",
+    "server_power_changed",
+    "vm_power_changed",
+    "vm_moved",
+    "vm_gone",
+    "inventory_applied",
+    "user_logged_in",
+    "user_logged_out",
+    "user_connected",
+    "user_disconnected",
+    "outage_grace_started",
+    "outage_power_returned",
+    "outage_self_test_ignored",
+    "outage_comms_alarm",
+    "outage_triggered",
+    "outage_mains_returned",
+    "outage_power_lost_again",
+    "outage_restore_ready",
+    "run_started",
+    "run_stopping",
+    "run_ended",
+    "step_started",
+    "step_ended",
+    "remote",
+];
 
 /// An event with its place in the daemon's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

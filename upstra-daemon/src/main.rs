@@ -131,6 +131,9 @@ fn init_tracing(filter: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(upstra_daemon::logline::Escaping(std::io::stderr))
+        // Never colours, terminal or not: stderr is the journal under systemd, and on a
+        // terminal the escaping writer would show each colour code as text (`\e[2m`), since
+        // it cannot tell the formatter's ESC from one a peer put in a field.
         .with_ansi(false)
         .init();
 }

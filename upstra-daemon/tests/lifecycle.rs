@@ -448,3 +448,38 @@ async fn sd_notify_ready_is_sent_when_asked() {
     assert!(String::from_utf8_lossy(&buf[..n]).contains("READY=1"));
     assert_eq!(status.code(), Some(0));
 }
+
+/// `upstrad 2>log`: what reaches a file (the journal under systemd) holds no escape sequence,
+/// even with a colour terminal named in `TERM` and a failing login's name in a warning.
+#[tokio::test]
+async fn a_log_written_to_a_file_has_no_escape_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut daemon = Daemon::start_with_env(
+        dir.path(),
+        &[("UPSTRA_LOG", "debug"), ("TERM", "xterm-256color")],
+    )
+    .await;
+    let client = connect(&daemon.socket).await.unwrap();
+    let token = setup_and_login(&client).await;
+    client.whoami(ctx(), token.clone()).await.unwrap().unwrap();
+    let refused = client
+        .login(
+            ctx(),
+            LoginRequest {
+                user: "mallory".into(),
+                password: Secret::new("not the password"),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(refused.is_err(), "a wrong password is refused");
+    daemon.stop();
+    let log = std::fs::read(&daemon.stderr_log).unwrap();
+    let text = String::from_utf8_lossy(&log);
+    assert!(text.contains("mallory"), "the refusal is logged: {text}");
+    assert!(!log.contains(&0x1b), "an ESC byte in the log: {text}");
+    assert!(
+        !text.contains("[2m") && !text.contains("[0m"),
+        "colour codes in the log: {text}"
+    );
+}

@@ -31,26 +31,45 @@ pub async fn run(keys: Option<&Path>) -> Result<(), CliError> {
     // The in-process daemon logs through the same subscriber, into the demo directory.
     logging::to_file(&daemon.log_file);
     let socket = daemon.socket.display().to_string();
-    let banner = format!(
-        "Upstra demo: a daemon on a simulated lab, in {dir}\n  \
-         user      {user}\n  \
-         password  {password}\n  \
-         socket    {socket}\n\
-         Other terminals can use it too: upstra --socket {socket} ups list\n",
-        dir = dir.path().display(),
-        user = daemon.user,
-        password = daemon.password,
+    let banner = banner(
+        &dir.path().display().to_string(),
+        &daemon.user,
+        &daemon.password,
+        &socket,
     );
     // Best effort: a closed stdout must not stop the demo.
     let _ = std::io::stdout().write_all(banner.as_bytes());
     let _ = std::io::stdout().flush();
 
+    let options = console::Options {
+        demo: Some(console::state::DemoLogin {
+            user: daemon.user.clone(),
+            password: daemon.password.clone(),
+        }),
+        ..options
+    };
     let outcome = console_on(&daemon, options).await;
     daemon.shutdown().await;
     if let Err(e) = dir.close() {
         tracing::warn!(error = %e, "cannot remove the demo directory");
     }
     outcome
+}
+
+/// What the demo prints before the console covers the terminal: what it is, the login to type
+/// (the console opens logged in; a logout or a second terminal needs it), the socket, and the
+/// commands for a second console and for scripts. The help shows the login again.
+fn banner(dir: &str, user: &str, password: &str, socket: &str) -> String {
+    format!(
+        "Upstra demo: a daemon on a simulated lab, in {dir} (removed when you quit).\n\
+         The console opens logged in. To log in again (after a logout, or elsewhere), type:\n  \
+         user      {user}\n  \
+         password  {password}\n\
+         The daemon listens on the socket {socket}\n\
+         A second console, from another terminal:  upstra --socket {socket}\n\
+         A command, from another terminal:         upstra --socket {socket} ups list\n\
+         The help (? in the console) shows the login again.\n"
+    )
 }
 
 /// Logs in as the demo user, keeps the session for the demo socket, runs the console, and

@@ -23,6 +23,7 @@
 //! through `upstra_core::api::v1`.
 #![forbid(unsafe_code)]
 
+pub mod audit_words;
 pub mod cli;
 pub mod client;
 pub mod commands;
@@ -30,6 +31,7 @@ pub mod console;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod event_filter;
 pub mod format;
 pub mod logging;
 pub mod qr;

@@ -107,3 +107,59 @@ fn tree_pane(screen: &str) -> String {
         .map(|l| l.chars().take(40).collect::<String>() + "\n")
         .collect()
 }
+
+#[test]
+fn demo_prints_its_login_and_socket_before_the_console_opens() {
+    let Some(tmux) = Tmux::start("upstra-demo-banner", 80, 24) else {
+        return;
+    };
+    let upstra = env!("CARGO_BIN_EXE_upstra");
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "t",
+        &format!(
+            "PS1='ready$ '; env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 {upstra} demo; \
+             echo st\"\"atus=$?"
+        ),
+        "Enter",
+    ]);
+    tmux.wait_for("the console", Duration::from_secs(60), |s| {
+        s.contains("esx-b2") && s.contains("connected")
+    });
+    // The help shows the login again, over the console.
+    tmux.run(&["send-keys", "-t", "t", "?"]);
+    let help = tmux.wait_for("the help", Duration::from_secs(10), |s| {
+        s.contains("Demo login: demo / demo-")
+    });
+    let password = help
+        .split("Demo login: demo / ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the password on the help's border")
+        .to_owned();
+    // Esc and q apart: together, a terminal reads them as Alt-q.
+    tmux.run(&["send-keys", "-t", "t", "Escape"]);
+    tmux.wait_for("the help closed", Duration::from_secs(10), |s| {
+        !s.contains("Demo login")
+    });
+    tmux.run(&["send-keys", "-t", "t", "q"]);
+    // Back on the normal screen: what was printed before the console opened.
+    let shell = tmux.wait_for("the shell after quitting", Duration::from_secs(30), |s| {
+        s.contains("status=")
+    });
+    let printed = shell
+        .split("status=")
+        .next()
+        .expect("text before the status");
+    for expected in [
+        "Upstra demo",
+        "user      demo",
+        &format!("password  {password}"),
+        "The daemon listens on the socket /",
+        "A second console, from another terminal:",
+        "upstra --socket /",
+    ] {
+        assert!(printed.contains(expected), "{expected} missing:\n{shell}");
+    }
+}

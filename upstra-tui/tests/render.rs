@@ -241,3 +241,19 @@ fn colours_are_16_colour_safe_and_no_color_sends_none() {
         }
     }
 }
+
+#[test]
+fn help_in_the_demo_shows_its_login() {
+    let mut state = on_esx_a1();
+    state.demo = Some(upstra_tui::console::state::DemoLogin {
+        user: "demo".into(),
+        password: "demo-0123456789abcdef01".into(),
+    });
+    apply(&mut state, vec![Action::Run(Command::Help)]);
+    let drawn = support::draw(&state, 80, 24).backend().to_string();
+    assert!(
+        drawn.contains("Demo login: demo / demo-0123456789abcdef01"),
+        "{drawn}"
+    );
+    screens!("help_demo", state);
+}

@@ -178,3 +178,21 @@ fn the_filter_key_in_the_lab_view_filters_the_tree_not_the_history() {
     assert_eq!(state.mode(), Mode::Filter);
     assert!(state.notice.is_none());
 }
+
+#[test]
+fn the_target_filter_finds_a_vm_by_its_name_even_in_a_record_by_id() {
+    let mut state = logged_in_with(AUDITOR);
+    key(&mut state, KeyCode::F(4));
+    let mut old = support::audit(1, 0, "bob", "vm_migrate", Some("vm:vm-101"), "ok");
+    old.target_name = Some("vm:db-01".into());
+    let other = support::audit(2, 0, "bob", "vm_migrate", Some("vm:web-01"), "ok");
+    state.history.filter.target = "db-01".into();
+    replied(&mut state, Reply::Audit(Ok(vec![old, other])));
+    let targets: Vec<_> = state
+        .history
+        .records
+        .iter()
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(targets, [Some("vm:vm-101".to_owned())]);
+}

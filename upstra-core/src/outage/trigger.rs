@@ -97,9 +97,15 @@ pub enum Decision {
     PowerLostAgain,
     /// Mains has been stable long enough and the battery holds enough charge.
     RestoreReady,
-    /// The UPS stopped answering; the policy says only to warn.
+    /// The UPS stopped answering: raised once per silence, whatever comes next.
     CommsLostAlarm {
         reason: String,
+        /// How long it has been silent when the alarm is raised.
+        silent_s: u64,
+        /// In how many seconds the daemon acts if it stays silent: the comms-lost delay of
+        /// its policy, or the rest of a grace period already running, whichever ends first.
+        /// `None`: the policy only warns, and no grace period runs.
+        acts_in_s: Option<u64>,
     },
 }
 
@@ -209,8 +215,25 @@ impl PowerWatch {
         }
         if !self.alarmed {
             self.alarmed = true;
+            let silent_s = now.secs_since(since);
+            let by_policy = match policy.comms_lost {
+                CommsLostPolicy::ActAfter { secs } => Some(secs.saturating_sub(silent_s)),
+                CommsLostPolicy::Alarm => None,
+            };
+            let by_grace = match self.phase {
+                WatchPhase::OnBattery { since: ob } => {
+                    Some(policy.grace_s.saturating_sub(now.secs_since(ob)))
+                }
+                _ => None,
+            };
+            let acts_in_s = match (by_policy, by_grace) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             out.push(Decision::CommsLostAlarm {
                 reason: reason.to_owned(),
+                silent_s,
+                acts_in_s,
             });
         }
         // On battery when it went silent: the grace period keeps running, since nothing says

@@ -277,10 +277,16 @@ impl Conductor {
             Decision::SelfTestIgnored => {
                 events.push(DomainEvent::OutageSelfTestIgnored { ups: ups.clone() });
             }
-            Decision::CommsLostAlarm { reason } => {
+            Decision::CommsLostAlarm {
+                reason,
+                silent_s,
+                acts_in_s,
+            } => {
                 events.push(DomainEvent::OutageCommsAlarm {
                     ups: ups.clone(),
                     reason,
+                    silent_s: Some(silent_s),
+                    acts_in_s,
                 });
             }
             Decision::Shed(reason) => self.triggered_by(ups, reason.to_string(), None).await,

@@ -28,7 +28,9 @@ pub struct AuditEntry<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub since: Option<i64>,
+    /// A prefix of the user: `al` finds `alice` and `albert`.
     pub actor: Option<String>,
+    /// A prefix of the action: `plan` finds `plan_run`, `plan_restore`, `plan_step`...
     pub action: Option<String>,
     /// Only records with a smaller sequence number.
     pub before: Option<u64>,
@@ -159,7 +161,9 @@ impl Db {
     pub fn audit_records(&mut self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM audit
-             WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR action = ?3)
+             WHERE (?1 IS NULL OR at >= ?1)
+               AND (?2 IS NULL OR substr(actor, 1, length(?2)) = ?2)
+               AND (?3 IS NULL OR substr(action, 1, length(?3)) = ?3)
                AND (?5 IS NULL OR seq < ?5)
              ORDER BY seq DESC LIMIT ?4"
         ))?;

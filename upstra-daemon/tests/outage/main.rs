@@ -8,6 +8,7 @@ mod support;
 
 mod bus;
 mod by_hand;
+mod comms;
 mod failures;
 mod kill;
 mod lab;

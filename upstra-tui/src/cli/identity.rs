@@ -246,12 +246,17 @@ pub struct AuditQueryArgs {
     /// 1d).
     #[arg(long, value_name = "T")]
     pub since: Option<String>,
-    /// Only this user's records.
+    /// Only the records of users whose name starts with USER (`al`: alice, albert).
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
-    /// Only this action (login, user_add, grant_add, ...).
+    /// Only actions starting with ACTION: `plan` finds plan_run, plan_restore, plan_step;
+    /// `login`, `user_add`, `grant`... (spaces read as `_`).
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
+    /// Only records whose target contains TARGET, as recorded or as named today (`server:`,
+    /// `db-01`); matched here among the records read (see --limit and --all).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
     /// At most this many, the newest (default 1000); read page by page from the daemon.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u32>,

@@ -150,6 +150,21 @@ pub struct EventsArgs {
     /// One JSON object per line: the API's `EventRecord`.
     #[arg(long)]
     pub json: bool,
+    /// Only events of this kind (repeat it, or give a comma list).
+    #[arg(
+        long,
+        value_name = "KIND",
+        value_delimiter = ',',
+        value_parser = clap::builder::PossibleValuesParser::new(upstra_core::events::KINDS)
+    )]
+    pub kind: Vec<String>,
+    /// Only events since a time (2026-11-25T10:00:00Z) or for an age (10m, 2h, 1d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Show battery readings too (charge and runtime changes): left out by default, since
+    /// during an outage they would bury the events that matter.
+    #[arg(long)]
+    pub readings: bool,
 }
 
 /// `upstra trust ...`.

@@ -1,5 +1,8 @@
-//! `upstra audit [--json] [--since T] [--user U] [--action A] [--limit N | --all]` and
+//! `upstra audit [--json] [--since T] [--user U] [--action A] [--target T] [--limit N | --all]` and
 //! `upstra audit verify`. `--json` prints the API's `AuditView` array and `AuditVerification`.
+//! The table names targets as the inventory does and words each detail
+//! ([`crate::audit_words`]); `--user` and `--action` match the start of the name
+//! (`--action plan` finds `plan_run` and `plan_restore`).
 
 use std::path::Path;
 use std::time::SystemTime;
@@ -8,8 +11,10 @@ use upstra_core::api::v1::{AuditQuery, AuditView};
 use upstra_core::state::Timestamp;
 
 use super::{out, out_json, signed_in};
+use crate::audit_words;
 use crate::cli::{AuditArgs, AuditQueryArgs, AuditVerb};
 use crate::client::timeouts;
+use crate::console::strings::EN;
 use crate::error::CliError;
 use crate::format;
 use crate::table::{Align, Table};
@@ -43,7 +48,12 @@ async fn list(socket: &Path, args: &AuditQueryArgs) -> Result<(), CliError> {
     } else {
         Some(args.limit.map_or(DEFAULT_LIMIT, |n| n as usize))
     };
-    let records = conn.audit_records(&token, query, wanted).await?;
+    let mut records = conn.audit_records(&token, query, wanted).await?;
+    // The daemon filters by user, action and time; the target is matched here, as the
+    // console does, so that a VM is found by its name in records that name it by its id.
+    if let Some(part) = &args.target {
+        records.retain(|r| audit_words::target_matches(r, part));
+    }
     if args.json {
         return out_json(&records);
     }
@@ -96,6 +106,7 @@ fn audit_table(records: &[AuditView]) -> String {
         ("ACTION", Align::Left),
         ("TARGET", Align::Left),
         ("RESULT", Align::Left),
+        ("DETAIL", Align::Left),
     ]);
     let or_none = |v: Option<String>| v.unwrap_or_else(|| format::NONE.to_owned());
     for r in records {
@@ -105,8 +116,9 @@ fn audit_table(records: &[AuditView]) -> String {
             or_none(r.actor.clone()),
             or_none(r.peer_uid.map(|u| u.to_string())),
             r.action.clone(),
-            or_none(r.target.clone()),
+            or_none(audit_words::target(r).map(str::to_owned)),
             r.result.clone(),
+            or_none(audit_words::fact(r).map(|f| (EN.history.fact)(&f))),
         ]);
     }
     t.render()
@@ -153,11 +165,33 @@ mod tests {
             result: "ok".into(),
             detail: None,
             correlation: None,
+            target_name: None,
         };
         assert_eq!(
             audit_table(&[r]),
-            "SEQ  TIME                  USER  UID  ACTION  TARGET  RESULT\n  \
-             7  1970-01-01T00:00:00Z  demo    -  login   full    ok\n"
+            "SEQ  TIME                  USER  UID  ACTION  TARGET  RESULT  DETAIL\n  \
+             7  1970-01-01T00:00:00Z  demo    -  login   full    ok      -\n"
         );
+    }
+
+    #[test]
+    fn a_record_reads_in_names_and_words() {
+        let r = AuditView {
+            seq: 8,
+            at: Timestamp(0),
+            actor: Some("demo".into()),
+            peer_uid: None,
+            action: "vm_migrate".into(),
+            target: Some("vm:vm-101".into()),
+            result: "ok".into(),
+            detail: Some(r#"{"from":"esx-b1","to":"esx-a2"}"#.into()),
+            correlation: None,
+            target_name: Some("vm:db-01".into()),
+        };
+        let table = audit_table(&[r]);
+        assert!(table.contains("vm:db-01"), "{table}");
+        assert!(!table.contains("vm-101"), "{table}");
+        assert!(table.contains("moved from esx-b1 to esx-a2"), "{table}");
+        assert!(!table.contains('{'), "{table}");
     }
 }

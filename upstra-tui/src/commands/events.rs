@@ -1,10 +1,13 @@
-//! `upstra events [--follow] [--json]`: the daemon's event log.
+//! `upstra events [--follow] [--json] [--kind KIND] [--since WHEN] [--readings]`: the daemon's
+//! event log.
 //!
 //! Without `--follow`, prints what the daemon still holds and exits. With it, keeps one
 //! `events_since` long-poll in flight and prints each event as it arrives, until interrupted.
 //! `--json` prints one `EventRecord` per line (JSON Lines), so `jq` can read the stream.
+//! What is shown is chosen by [`EventFilter`] (battery readings only with `--readings`).
 
 use std::path::Path;
+use std::time::SystemTime;
 
 use upstra_core::api::v1::EventPage;
 use upstra_core::events::EventRecord;
@@ -14,6 +17,7 @@ use crate::cli::EventsArgs;
 use crate::client::timeouts;
 use crate::console::strings::EN;
 use crate::error::CliError;
+use crate::event_filter::EventFilter;
 use crate::format;
 
 /// How long one long-poll of `--follow` waits for news (the daemon caps it at 30 s).
@@ -21,6 +25,14 @@ const FOLLOW_WAIT_MS: u64 = 25_000;
 
 /// Runs `upstra events`.
 pub async fn run(socket: &Path, args: &EventsArgs) -> Result<(), CliError> {
+    // Checked before connecting: bad input fails the same with or without a daemon.
+    let filter = EventFilter::parse(
+        &args.kind,
+        args.since.as_deref(),
+        args.readings,
+        SystemTime::now(),
+    )
+    .map_err(CliError::Usage)?;
     let (conn, token) = signed_in(socket).await?;
     let mut cursor = 0;
     loop {
@@ -37,7 +49,7 @@ pub async fn run(socket: &Path, args: &EventsArgs) -> Result<(), CliError> {
             );
         }
         let mut text = String::new();
-        for record in &page.events {
+        for record in page.events.iter().filter(|r| filter.keeps(r)) {
             text.push_str(&line(record, args.json)?);
         }
         if args.json {

@@ -82,6 +82,8 @@ pub struct Options {
     pub keys: Keymap,
     pub lang: Lang,
     pub theme: Theme,
+    /// Set by `upstra demo`: the login the help shows.
+    pub demo: Option<state::DemoLogin>,
 }
 
 impl Options {
@@ -91,6 +93,7 @@ impl Options {
             keys,
             lang: Lang::from_env(),
             theme: Theme::from_env(),
+            demo: None,
         }
     }
 }
@@ -147,6 +150,7 @@ impl Console {
         state.keys = self.options.keys;
         state.lang = self.options.lang;
         state.theme = self.options.theme;
+        state.demo = self.options.demo;
         let mut driver = Driver::new(self.conn, self.store, tx);
         tracing::info!(socket = %state.socket, "console started");
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);

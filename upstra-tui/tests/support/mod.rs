@@ -266,6 +266,7 @@ pub fn audit(
         result: result.into(),
         detail: None,
         correlation: None,
+        target_name: None,
     }
 }
 

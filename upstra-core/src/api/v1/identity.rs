@@ -166,7 +166,10 @@ pub struct PresenceView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditQuery {
     pub since: Option<Timestamp>,
+    /// The start of the user's name: `al` finds `alice` and `albert`.
     pub user: Option<String>,
+    /// The start of the action, spaces read as `_`: `plan` finds `plan_run` and
+    /// `plan_restore`, `plan run` only the first.
     pub action: Option<String>,
     /// At most this many in the page, newest last (default and cap: 1000; a page also stops
     /// at about a megabyte, so it always fits the frame).
@@ -197,6 +200,11 @@ pub struct AuditView {
     pub result: String,
     pub detail: Option<String>,
     pub correlation: Option<String>,
+    /// The target by the name the inventory knows it by today, when the record names it by
+    /// an internal id (`vm:vm-101` recorded before VMs were audited by name): readers show
+    /// this one. Absent when the target already is a name, or from an older daemon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
 }
 
 /// The result of walking the audit chain.

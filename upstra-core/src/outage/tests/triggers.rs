@@ -191,7 +191,9 @@ fn silence_alarms_once_or_acts_after_its_delay() {
     assert_eq!(
         w.observe(&silent(0), at(5), &alarm, None),
         [Decision::CommsLostAlarm {
-            reason: "upsd: DATA-STALE".into()
+            reason: "upsd: DATA-STALE".into(),
+            silent_s: 5,
+            acts_in_s: None,
         }]
     );
     assert!(w.observe(&silent(0), at(3600), &alarm, None).is_empty());
@@ -201,7 +203,15 @@ fn silence_alarms_once_or_acts_after_its_delay() {
         ..UpsPolicy::default()
     };
     let mut w = PowerWatch::default();
-    assert_eq!(w.observe(&silent(0), at(10), &act, None).len(), 1);
+    // The alarm says when the daemon will act, not "alarm only".
+    assert_eq!(
+        w.observe(&silent(0), at(10), &act, None),
+        [Decision::CommsLostAlarm {
+            reason: "upsd: DATA-STALE".into(),
+            silent_s: 10,
+            acts_in_s: Some(290),
+        }]
+    );
     assert_eq!(
         w.observe(&silent(0), at(300), &act, None),
         [Decision::Shed(TriggerReason::CommsLost { secs: 300 })]
@@ -217,6 +227,15 @@ fn silence_during_the_grace_period_does_not_stop_it() {
         reason: "connection refused".into(),
         since: at(10),
     };
+    // Silent 10 s into a 60 s grace period: the alarm says the grace period still ends.
+    assert_eq!(
+        w.observe(&silent, at(20), &p, None),
+        [Decision::CommsLostAlarm {
+            reason: "connection refused".into(),
+            silent_s: 10,
+            acts_in_s: Some(40),
+        }]
+    );
     let d = w.observe(&silent, at(61), &p, None);
     assert_eq!(
         d.last(),

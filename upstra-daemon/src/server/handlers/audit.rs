@@ -18,8 +18,12 @@ pub async fn list(c: &Connection, q: AuditQuery) -> Result<AuditPage, ApiError> 
     let wanted = q.limit.unwrap_or(MAX_RECORDS).clamp(1, MAX_RECORDS);
     let filter = AuditFilter {
         since: q.since.map(|t| t.millis()),
-        actor: q.user,
-        action: q.action,
+        actor: q.user.filter(|u| !u.is_empty()),
+        action: q
+            .action
+            .as_deref()
+            .map(action_prefix)
+            .filter(|a| !a.is_empty()),
         before: q.before,
         // One more than the page, to know whether older records match.
         limit: wanted + 1,
@@ -30,7 +34,54 @@ pub async fn list(c: &Connection, q: AuditQuery) -> Result<AuditPage, ApiError> 
         .call(move |db| db.audit_records(&filter))
         .await
         .map_err(internal)?;
-    Ok(page(records, wanted as usize, PAGE_BYTES))
+    let mut page = page(records, wanted as usize, PAGE_BYTES);
+    name_targets(c, &mut page.records);
+    Ok(page)
+}
+
+/// An action as an operator types it (`Plan Run`) as the prefix of stored ones (`plan_run`).
+fn action_prefix(typed: &str) -> String {
+    typed
+        .trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Names the VMs that older records target by their vCenter id, when the daemon still knows
+/// the VM (live or gone): the record itself stays as it was written. Added after the page is
+/// cut: a VM name is short (vCenter allows 80 characters), so a page of 1000 grows by well
+/// under the margin `PAGE_BYTES` leaves below the frame.
+fn name_targets(c: &Connection, records: &mut [AuditView]) {
+    let vms = c
+        .shared
+        .live
+        .vms
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let gone = c
+        .shared
+        .live
+        .gone_vms
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let names: std::collections::HashMap<&str, &str> = vms
+        .values()
+        .chain(gone.values().map(|(vm, _)| vm))
+        .filter(|vm| vm.id.as_str() != vm.name)
+        .map(|vm| (vm.id.as_str(), vm.name.as_str()))
+        .collect();
+    for r in records {
+        let name = r
+            .target
+            .as_deref()
+            .and_then(|t| t.strip_prefix("vm:"))
+            .and_then(|id| names.get(id));
+        if let Some(name) = name {
+            r.target_name = Some(format!("vm:{name}"));
+        }
+    }
 }
 
 /// The newest records that fit `count` and `bytes`, oldest first, and the cursor to the rest.
@@ -68,6 +119,7 @@ fn view(r: AuditRecord) -> AuditView {
         result: r.result,
         detail: r.detail,
         correlation: r.correlation,
+        target_name: None,
     }
 }
 pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {

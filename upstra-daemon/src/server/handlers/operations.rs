@@ -244,14 +244,17 @@ pub async fn vm_power(
             }),
         };
     let result = if outcome.is_ok() { "ok" } else { "failed" };
+    // The target names the VM as everything else does (plan steps, reports, the console);
+    // its vCenter id stays in the detail, for whoever must find it in vCenter.
     let detail = serde_json::json!({
         "action": action.as_str(),
         "before": vm.power.as_str(),
+        "vm_id": vm.id.to_string(),
     });
     c.audit_detail(
         Some(&who),
         "vm_power",
-        Some(&format!("vm:{}", vm.id)),
+        Some(&format!("vm:{}", vm.name)),
         result,
         Some(detail),
     )
@@ -292,14 +295,27 @@ pub async fn vm_migrate(
             }),
         };
     let result = if outcome.is_ok() { "ok" } else { "failed" };
+    // Hosts by the names of the servers the lab declares for them, like the rest of the
+    // history; the vSphere host names stay alongside.
+    let source = vm.host.as_deref().map(|h| {
+        c.shared
+            .inventory()
+            .servers
+            .values()
+            .find(|s| s.vsphere_host.as_deref() == Some(h))
+            .map_or_else(|| h.to_owned(), |s| s.id.to_string())
+    });
     let detail = serde_json::json!({
-        "from": vm.host.as_deref().unwrap_or("unknown"),
-        "to": host,
+        "from": source.as_deref().unwrap_or("unknown"),
+        "to": destination.id.to_string(),
+        "from_host": vm.host.as_deref().unwrap_or("unknown"),
+        "to_host": host,
+        "vm_id": vm.id.to_string(),
     });
     c.audit_detail(
         Some(&who),
         "vm_migrate",
-        Some(&format!("vm:{}", vm.id)),
+        Some(&format!("vm:{}", vm.name)),
         result,
         Some(detail),
     )

@@ -2,6 +2,7 @@
 //! `Guarded::serve` exactly as tarpc would, no socket. Fast enough to walk every method ×
 //! role × resource.
 
+mod audit_names;
 mod audit_pages;
 mod flows;
 mod matrix;

@@ -14,8 +14,9 @@ use crate::format;
 pub struct AuditFilter {
     pub user: String,
     pub action: String,
-    /// Part of the target (`server:esx-a1`, `ups:`...), matched here: the daemon filters by
-    /// user, action and time only.
+    /// Part of the target (`server:esx-a1`, `ups:`, `db-01`...), matched here against the
+    /// target as recorded and as named today: the daemon filters by user and action (the start
+    /// of each) and time only.
     pub target: String,
     /// An age (`2h`, `3d`) or a time (`2026-11-25`, `2026-11-25T10:00:00Z`).
     pub since: String,
@@ -31,11 +32,7 @@ impl AuditFilter {
 
     /// Whether `record` passes the part of the filter applied here.
     pub fn keeps(&self, record: &AuditView) -> bool {
-        self.target.is_empty()
-            || record
-                .target
-                .as_deref()
-                .is_some_and(|t| t.to_lowercase().contains(&self.target.to_lowercase()))
+        crate::audit_words::target_matches(record, &self.target)
     }
 }
 

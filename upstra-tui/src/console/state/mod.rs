@@ -308,6 +308,26 @@ pub struct State {
     pub keys: Keymap,
     /// The SSH panes.
     pub ssh: Panes,
+    /// In `upstra demo`, the login it printed before the console opened: the help shows it.
+    pub demo: Option<DemoLogin>,
+}
+
+/// The demo's login, shown in the help so that it can be typed again (a second console, a
+/// login after a logout) once the terminal's scrollback is out of reach.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub user: String,
+    /// A throwaway password for a daemon on a temporary store, printed in clear already.
+    pub password: String,
+}
+
+impl std::fmt::Debug for DemoLogin {
+    // The state is logged when something goes wrong: a password has no place there.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoLogin")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl State {
@@ -338,6 +358,7 @@ impl State {
             health: None,
             plan: PlanScreen::default(),
             history: History::default(),
+            demo: None,
             admin: Admin::default(),
             setup: Setup::default(),
             lang: Lang::default(),

@@ -130,6 +130,7 @@ pub static EN: Strings = Strings {
         Group::Admin => "Accounts (changes ask first)",
     },
     help_note: "Ctrl-C quits from anywhere. Keys can be changed in keys.toml.",
+    help_demo: |user, password| format!("Demo login: {user} / {password}"),
     help_login: &[
         (
             "Tab ↑ ↓",
@@ -534,9 +535,27 @@ fn event(e: &DomainEvent) -> String {
         DomainEvent::OutageSelfTestIgnored { ups } => {
             format!("UPS {ups}: a self-test on battery, not an outage")
         }
-        DomainEvent::OutageCommsAlarm { ups, reason } => {
-            format!("UPS {ups} does not answer ({reason}): alarm only")
-        }
+        DomainEvent::OutageCommsAlarm {
+            ups,
+            reason,
+            silent_s,
+            acts_in_s,
+        } => match (silent_s, acts_in_s) {
+            (Some(silent), Some(0)) => format!(
+                "UPS {ups}: no answer for {} ({reason}); acting now",
+                format::runtime(Some(*silent))
+            ),
+            (Some(silent), Some(acts)) => format!(
+                "UPS {ups}: no answer for {} ({reason}); acting in {} unless it answers",
+                format::runtime(Some(*silent)),
+                format::runtime(Some(*acts))
+            ),
+            (Some(silent), None) => format!(
+                "UPS {ups}: no answer for {} ({reason}); its policy only warns, nothing is shut down",
+                format::runtime(Some(*silent))
+            ),
+            (None, _) => format!("UPS {ups} does not answer ({reason})"),
+        },
         DomainEvent::OutageTriggered { ups, reason } => {
             format!("UPS {ups}: the outage plan is triggered ({reason})")
         }
@@ -622,5 +641,31 @@ mod tests {
             confirm_question(&migrate),
             "Migrate VM web-01 from esx-a1 to esx-a2 (live: it keeps running)?"
         );
+    }
+
+    #[test]
+    fn a_silent_ups_says_when_the_daemon_acts() {
+        let alarm = |silent_s, acts_in_s| DomainEvent::OutageCommsAlarm {
+            ups: upstra_core::ids::UpsId::new("ups-a1").expect("valid"),
+            reason: "connection refused".into(),
+            silent_s,
+            acts_in_s,
+        };
+        assert_eq!(
+            event(&alarm(Some(5), Some(15))),
+            "UPS ups-a1: no answer for 5s (connection refused); acting in 15s unless it answers"
+        );
+        let only_warns = event(&alarm(Some(5), None));
+        assert!(only_warns.contains("only warns"), "{only_warns}");
+        for text in [
+            event(&alarm(Some(5), Some(15))),
+            (super::super::FR.event)(&alarm(Some(5), Some(15))),
+        ] {
+            assert!(
+                !text.contains("alarm only") && !text.contains("simple alarme"),
+                "{text}"
+            );
+        }
+        assert!((super::super::FR.event)(&alarm(Some(5), Some(15))).contains("action dans 15s"));
     }
 }

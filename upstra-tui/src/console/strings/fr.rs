@@ -141,6 +141,7 @@ pub static FR: Strings = Strings {
         Group::Admin => "Comptes (avec confirmation)",
     },
     help_note: "Ctrl-C quitte depuis n'importe où. Les touches se changent dans keys.toml.",
+    help_demo: |user, password| format!("Connexion de la démo : {user} / {password}"),
     help_login: &[
         (
             "Tab ↑ ↓",
@@ -611,9 +612,27 @@ fn event(e: &DomainEvent) -> String {
         DomainEvent::OutageSelfTestIgnored { ups } => {
             format!("onduleur {ups} : autotest sur batterie, pas une coupure")
         }
-        DomainEvent::OutageCommsAlarm { ups, reason } => {
-            format!("onduleur {ups} muet ({reason}) : simple alarme")
-        }
+        DomainEvent::OutageCommsAlarm {
+            ups,
+            reason,
+            silent_s,
+            acts_in_s,
+        } => match (silent_s, acts_in_s) {
+            (Some(silent), Some(0)) => format!(
+                "onduleur {ups} : aucune réponse depuis {} ({reason}) ; action immédiate",
+                format::runtime(Some(*silent))
+            ),
+            (Some(silent), Some(acts)) => format!(
+                "onduleur {ups} : aucune réponse depuis {} ({reason}) ; action dans {} s'il ne répond pas",
+                format::runtime(Some(*silent)),
+                format::runtime(Some(*acts))
+            ),
+            (Some(silent), None) => format!(
+                "onduleur {ups} : aucune réponse depuis {} ({reason}) ; sa politique ne fait qu'alerter, rien n'est arrêté",
+                format::runtime(Some(*silent))
+            ),
+            (None, _) => format!("onduleur {ups} muet ({reason})"),
+        },
         DomainEvent::OutageTriggered { ups, reason } => {
             format!("onduleur {ups} : plan de coupure déclenché ({reason})")
         }

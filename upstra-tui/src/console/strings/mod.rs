@@ -156,6 +156,8 @@ pub struct Strings {
     pub help_title: &'static str,
     pub help_group: fn(Group) -> &'static str,
     pub help_note: &'static str,
+    /// Under the help in `upstra demo`: the login to type again (user, password).
+    pub help_demo: fn(&str, &str) -> String,
     /// The fixed keys of the screens that type text, as (keys, what they do).
     pub help_login: &'static [(&'static str, &'static str)],
     pub help_enroll: &'static [(&'static str, &'static str)],

@@ -1,6 +1,7 @@
 //! The history view and the forms in English.
 
-use super::views::{FormWords, HistoryWords, filter_parts};
+use super::views::{FormWords, HistoryWords, detail_parts, filter_parts, power_word};
+use crate::audit_words::AuditFact;
 use crate::console::state::{FieldName, FormPurpose};
 
 pub static HISTORY: HistoryWords = HistoryWords {
@@ -21,18 +22,15 @@ pub static HISTORY: HistoryWords = HistoryWords {
     col_target: "Target",
     col_result: "Result",
     detail: |r| {
-        let mut parts = vec![format!("#{}", r.seq)];
-        if let Some(uid) = r.peer_uid {
-            parts.push(format!("Unix uid {uid}"));
-        }
-        if let Some(c) = &r.correlation {
-            parts.push(format!("correlation {c}"));
-        }
-        if let Some(d) = &r.detail {
-            parts.push(d.clone());
-        }
-        parts.join(" · ")
+        detail_parts(
+            r,
+            |n| format!("#{n}"),
+            |u| format!("Unix uid {u}"),
+            |c| format!("correlation {c}"),
+            fact,
+        )
     },
+    fact,
     hint_records: "records",
     bad_since: |t| format!("“{t}” is neither an age (90m, 2h, 3d) nor a time (2026-11-25)."),
     filtered: "Filtered: / changes the filter; empty fields show everything.",
@@ -73,8 +71,9 @@ pub static FORMS: FormWords = FormWords {
     },
     hint: |p| match p {
         FormPurpose::AuditFilter => {
-            "Empty fields match everything. Since: an age (90m, 2h, 3d) or a time \
-             (2026-11-25, 2026-11-25T10:00:00Z). Target: part of it (server:, esx-a1)."
+            "Empty fields match everything. User, action: how they start (plan: plan_run, \
+             plan_restore). Target: part of it (server:, db-01). Since: an age (90m, 2h, 3d) \
+             or a time (2026-11-25)."
         }
         FormPurpose::AddUser => {
             "Roles: admin, operator, viewer, or one created in the roles tab. The password is \
@@ -103,3 +102,65 @@ pub static FORMS: FormWords = FormWords {
     footer: "Tab next field  Enter OK  Esc cancel",
     pending: "Sending…",
 };
+
+/// An audit record's detail in English words.
+fn fact(f: &AuditFact) -> String {
+    match f {
+        AuditFact::Moved { from, to } => format!("moved from {from} to {to}"),
+        AuditFact::Power {
+            action,
+            before,
+            after,
+        } => {
+            let done = match action.as_str() {
+                "on" => "powered on".to_owned(),
+                "off" => "powered off".to_owned(),
+                "shutdown" => "shut down".to_owned(),
+                "cycle" => "power-cycled".to_owned(),
+                other => other.to_owned(),
+            };
+            let state = |s: &str| power_word(s, "on", "off");
+            match (before, after) {
+                (Some(b), Some(a)) => format!("{done}: was {}, now {}", state(b), state(a)),
+                (Some(b), None) => format!("{done}: was {}", state(b)),
+                _ => done,
+            }
+        }
+        AuditFact::Run { ups, steps, reason } => {
+            let mut text = format!("{steps} steps for UPS {}", ups.join(", "));
+            if !reason.is_empty() {
+                text.push_str(&format!(": {reason}"));
+            }
+            text
+        }
+        AuditFact::Step {
+            run,
+            step,
+            action,
+            outcome,
+        } => format!("run {run}, step {step}: {action}: {outcome}"),
+        AuditFact::Role {
+            role,
+            resource: Some(on),
+        } => format!("role {role} on {on}"),
+        AuditFact::Role {
+            role,
+            resource: None,
+        } => format!("role {role}"),
+        AuditFact::Refusals { count, window_s } => {
+            format!("{count} refused logins in {window_s} s")
+        }
+        AuditFact::Reason(why) => why.clone(),
+        AuditFact::Fields(fields) => fields
+            .iter()
+            .map(|(k, v)| {
+                if k.is_empty() {
+                    v.clone()
+                } else {
+                    format!("{k}: {v}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}

@@ -1,6 +1,7 @@
 //! La vue historique et les formulaires en français.
 
-use super::views::{FormWords, HistoryWords, filter_parts};
+use super::views::{FormWords, HistoryWords, detail_parts, filter_parts, power_word};
+use crate::audit_words::AuditFact;
 use crate::console::state::{FieldName, FormPurpose};
 
 pub static HISTORY: HistoryWords = HistoryWords {
@@ -21,18 +22,15 @@ pub static HISTORY: HistoryWords = HistoryWords {
     col_target: "Cible",
     col_result: "Résultat",
     detail: |r| {
-        let mut parts = vec![format!("n° {}", r.seq)];
-        if let Some(uid) = r.peer_uid {
-            parts.push(format!("uid Unix {uid}"));
-        }
-        if let Some(c) = &r.correlation {
-            parts.push(format!("corrélation {c}"));
-        }
-        if let Some(d) = &r.detail {
-            parts.push(d.clone());
-        }
-        parts.join(" · ")
+        detail_parts(
+            r,
+            |n| format!("n° {n}"),
+            |u| format!("uid Unix {u}"),
+            |c| format!("corrélation {c}"),
+            fact,
+        )
     },
+    fact,
     hint_records: "lignes",
     bad_since: |t| format!("« {t} » n'est ni une durée (90m, 2h, 3d) ni une date (2026-11-25)."),
     filtered: "Filtré : / change le filtre ; des champs vides montrent tout.",
@@ -73,8 +71,9 @@ pub static FORMS: FormWords = FormWords {
     },
     hint: |p| match p {
         FormPurpose::AuditFilter => {
-            "Un champ vide laisse tout passer. Depuis : une durée (90m, 2h, 3d) ou une date \
-             (2026-11-25, 2026-11-25T10:00:00Z). Cible : une partie (server:, esx-a1)."
+            "Un champ vide laisse tout passer. Utilisateur, action : leur début (plan : \
+             plan_run, plan_restore). Cible : une partie (server:, db-01). Depuis : une durée \
+             (90m, 2h, 3d) ou une date (2026-11-25)."
         }
         FormPurpose::AddUser => {
             "Rôles : admin, operator, viewer, ou un rôle créé dans l'onglet des rôles. Le mot \
@@ -107,3 +106,67 @@ pub static FORMS: FormWords = FormWords {
     footer: "Tab champ suivant  Entrée valider  Échap annuler",
     pending: "Envoi…",
 };
+
+/// Le détail d'un enregistrement d'audit, en mots.
+fn fact(f: &AuditFact) -> String {
+    match f {
+        AuditFact::Moved { from, to } => format!("déplacée de {from} vers {to}"),
+        AuditFact::Power {
+            action,
+            before,
+            after,
+        } => {
+            let done = match action.as_str() {
+                "on" => "allumé".to_owned(),
+                "off" => "éteint".to_owned(),
+                "shutdown" => "arrêté proprement".to_owned(),
+                "cycle" => "redémarré électriquement".to_owned(),
+                other => other.to_owned(),
+            };
+            let state = |s: &str| power_word(s, "allumé", "éteint");
+            match (before, after) {
+                (Some(b), Some(a)) => {
+                    format!("{done} : était {}, maintenant {}", state(b), state(a))
+                }
+                (Some(b), None) => format!("{done} : était {}", state(b)),
+                _ => done,
+            }
+        }
+        AuditFact::Run { ups, steps, reason } => {
+            let mut text = format!("{steps} étapes pour l'onduleur {}", ups.join(", "));
+            if !reason.is_empty() {
+                text.push_str(&format!(" : {reason}"));
+            }
+            text
+        }
+        AuditFact::Step {
+            run,
+            step,
+            action,
+            outcome,
+        } => format!("exécution {run}, étape {step} : {action} : {outcome}"),
+        AuditFact::Role {
+            role,
+            resource: Some(on),
+        } => format!("rôle {role} sur {on}"),
+        AuditFact::Role {
+            role,
+            resource: None,
+        } => format!("rôle {role}"),
+        AuditFact::Refusals { count, window_s } => {
+            format!("{count} connexions refusées en {window_s} s")
+        }
+        AuditFact::Reason(why) => why.clone(),
+        AuditFact::Fields(fields) => fields
+            .iter()
+            .map(|(k, v)| {
+                if k.is_empty() {
+                    v.clone()
+                } else {
+                    format!("{k} : {v}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::{centered, height_of};
+use super::{centered, height_of, help_demo};
 use crate::console::commands::{Command, Group};
 use crate::console::palette::fits_view;
 use crate::console::state::{Screen, State};
@@ -20,7 +20,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Setup => Some(s.help_password),
         Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
     };
-    let block = Block::bordered().title(format!(" {} ", s.help_title));
+    let block = help_demo::login(
+        state,
+        Block::bordered().title(format!(" {} ", s.help_title)),
+    );
     if let Some(rows) = fixed {
         let lines: Vec<Line> = rows
             .iter()

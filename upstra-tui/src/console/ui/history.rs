@@ -201,7 +201,7 @@ fn row(r: &AuditView) -> Row<'static> {
         short_time(r),
         cell(r.actor.as_ref()),
         cell(Some(&r.action)),
-        cell(r.target.as_ref()),
+        crate::audit_words::target(r).map_or_else(none, |t| shown(t).into_owned()),
         cell(Some(&r.result)),
     ])
 }
