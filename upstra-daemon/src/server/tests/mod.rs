@@ -7,6 +7,7 @@ mod flows;
 mod matrix;
 mod ssh;
 mod unix_user;
+mod ups_history;
 
 use std::sync::Arc;
 
@@ -208,6 +209,7 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::Apply(r) => r.as_ref().err(),
         R::ListRooms(r) => r.as_ref().err(),
         R::ListUps(r) => r.as_ref().err(),
+        R::UpsHistory(r) => r.as_ref().err(),
         R::ListServers(r) => r.as_ref().err(),
         R::ListVms(r) => r.as_ref().err(),
         R::EventsSince(r) => r.as_ref().err(),
@@ -281,6 +283,7 @@ pub fn sample(
         },
         Method::ListRooms => R::ListRooms { token },
         Method::ListUps => R::ListUps { token },
+        Method::UpsHistory => R::UpsHistory { token },
         Method::ListServers => R::ListServers { token },
         Method::ListVms => R::ListVms { token },
         Method::EventsSince => R::EventsSince {
