@@ -18,7 +18,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Enroll => Some(s.help_enroll),
         Screen::Password => Some(s.help_password),
         Screen::Setup => Some(s.help_password),
-        Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
+        Screen::Starting
+        | Screen::Tree
+        | Screen::Plan
+        | Screen::History
+        | Screen::Admin
+        | Screen::Dashboard => None,
     };
     let block = Block::bordered().title(format!(" {} ", s.help_title));
     if let Some(rows) = fixed {
@@ -43,7 +48,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let left = column(state, &[Group::Navigation, Group::General]);
     let right_groups: &[Group] = match state.screen {
         Screen::Tree => &[Group::Lab, Group::Views],
-        Screen::Plan => &[Group::Plan, Group::Views],
+        Screen::Plan | Screen::Dashboard => &[Group::Plan, Group::Views],
         Screen::Admin => &[Group::Admin, Group::Views],
         _ => &[Group::Views],
     };
