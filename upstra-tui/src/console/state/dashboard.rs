@@ -42,11 +42,15 @@ impl Dashboard {
     }
 }
 
-/// Whether an event belongs in the dashboard's list.
+/// Whether an event belongs in the dashboard's list. A shed of a few dozen VMs moves each
+/// of them and ends a step for each: listed one by one they would push the trigger off an
+/// 80×24 screen within a second. The run's start and end carry the counts, the steps that
+/// did not succeed are listed, and the plan view shows every step.
 pub fn significant(event: &DomainEvent) -> bool {
     use DomainEvent as E;
     match event {
         E::Remote { event, .. } => significant(event),
+        E::StepEnded { state, .. } => state != "done",
         E::UpsBatteryChanged { .. }
         | E::UserLoggedIn { .. }
         | E::UserLoggedOut { .. }
@@ -54,6 +58,8 @@ pub fn significant(event: &DomainEvent) -> bool {
         | E::UserDisconnected { .. }
         | E::StepStarted { .. }
         | E::VmPowerChanged { .. }
+        | E::VmMoved { .. }
+        | E::VmGone { .. }
         | E::ServerPowerChanged { .. } => false,
         _ => true,
     }
