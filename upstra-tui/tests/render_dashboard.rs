@@ -181,3 +181,40 @@ fn the_plan_view_shows_the_wait_before_a_restore() {
         screens!(name, state);
     }
 }
+
+/// Colour only repeats what the words and symbols say: without it (`NO_COLOR`) the dashboard
+/// mid-outage reads the same, cell for cell, and not one cell is coloured.
+#[test]
+fn the_dashboard_says_the_same_without_colour() {
+    use ratatui::style::Color;
+    use upstra_tui::console::theme::Theme;
+    let mut state = dashboard(
+        "OB DISCHRG",
+        64.0,
+        vec![draining("ups-a1"), steady("ups-b1")],
+        shedding(),
+        outage_events(),
+    );
+    let text = |state: &State| -> Vec<String> {
+        let terminal = draw(state, 80, 24);
+        let buffer = terminal.backend().buffer().clone();
+        buffer
+            .content()
+            .iter()
+            .map(|c| c.symbol().to_owned())
+            .collect()
+    };
+    state.theme = Theme::colour();
+    let coloured = text(&state);
+    state.theme = Theme::no_colour();
+    assert_eq!(text(&state), coloured);
+    let terminal = draw(&state, 80, 24);
+    let painted = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+        .count();
+    assert_eq!(painted, 0, "NO_COLOR: not one coloured cell");
+}

@@ -116,3 +116,32 @@ fn the_event_list_keeps_the_outage_not_the_readings_and_stays_bounded() {
     )));
     assert_eq!(kept.back().map(|r| r.seq), Some(next_cursor));
 }
+
+#[test]
+fn mains_lost_on_the_dashboard_reads_the_lists_again_for_the_input_voltage() {
+    let mut state = logged_in();
+    key(&mut state, KeyCode::F(6));
+    let epoch = state.epoch;
+    apply(
+        &mut state,
+        vec![Action::EventsArrived {
+            epoch,
+            result: Ok(EventPage {
+                events: vec![record(
+                    1,
+                    DomainEvent::UpsStatusChanged {
+                        ups: UpsId::new("ups-a1").expect("id"),
+                        from: "OL".into(),
+                        to: "OB DISCHRG".into(),
+                    },
+                )],
+                next_cursor: 1,
+                gap: false,
+            }),
+        }],
+    );
+    assert!(
+        state.sync.stale,
+        "the lists are read at the next paced tick"
+    );
+}

@@ -95,7 +95,7 @@ fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
         lines.push(state_line(state, ups, name_width));
         lines.push(charge_line(state, ups, history, usize::from(width)));
         if tall {
-            lines.push(runtime_line(state, history, usize::from(width)));
+            lines.push(runtime_line(state, ups, history, usize::from(width)));
         }
     }
     lines.extend(restore_wait::lines(state));
@@ -155,10 +155,14 @@ fn charge_line(
     ];
     let used: usize = spans.iter().map(Span::width).sum();
     let samples = history.map_or(&[][..], |h| h.samples.as_slice());
+    // The reading on screen counts too: the history is fetched every quarter minute, and
+    // its lowest must never be above the gauge beside it.
     let low = samples
         .iter()
         .filter_map(|s| s.charge_min_pct)
-        .reduce(f32::min);
+        .chain(charge)
+        .reduce(f32::min)
+        .filter(|_| !samples.is_empty());
     let legend = format!(" {}", (d.charge_curve)(minutes(history), low));
     spans.extend(curve(
         state,
@@ -176,7 +180,12 @@ fn charge_line(
 }
 
 /// `runtime ▇▇▆▆▅▅▄▃ 60 min, low 10m 05s`, scaled to the longest runtime of the hour.
-fn runtime_line(state: &State, history: Option<&UpsHistory>, width: usize) -> Line<'static> {
+fn runtime_line(
+    state: &State,
+    ups: &UpsView,
+    history: Option<&UpsHistory>,
+    width: usize,
+) -> Line<'static> {
     let d = state.strings().dashboard;
     let t = state.theme;
     let samples = history.map_or(&[][..], |h| h.samples.as_slice());
@@ -186,7 +195,12 @@ fn runtime_line(state: &State, history: Option<&UpsHistory>, width: usize) -> Li
         .max()
         .unwrap_or(0)
         .max(1);
-    let low = samples.iter().filter_map(|s| s.runtime_min_s).min();
+    let low = samples
+        .iter()
+        .filter_map(|s| s.runtime_min_s)
+        .chain(ups.runtime_s)
+        .min()
+        .filter(|_| !samples.is_empty());
     let label = format!("  {} ", d.runtime_label);
     let legend = format!(" {}", (d.runtime_curve)(minutes(history), low));
     let room = width.saturating_sub(label.chars().count() + legend.chars().count());
@@ -320,9 +334,19 @@ pub fn hints(state: &State, width: usize) -> String {
         (1, Command::Help),
         (3, Command::Quit),
     ] {
+        // Cancel and restore only when there is something to cancel or to restore: at 3 a.m.
+        // a hint that does nothing is a hint that misleads.
+        let status = state.plan.status.as_ref();
+        let applies = match c {
+            Command::PlanCancel => state.plan.active().is_some(),
+            Command::PlanRestore => {
+                status.is_some_and(|s| !s.unrestored.is_empty() || !s.not_restored.is_empty())
+            }
+            _ => crate::console::update::offers(state, c),
+        };
         if (c != Command::DemoPowerCut || demo)
             && state.permissions().contains(c.needs())
-            && crate::console::update::offers(state, c)
+            && applies
             && let Some(h) = single(c)
         {
             hints.push((priority, h));

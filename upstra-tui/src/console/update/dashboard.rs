@@ -3,6 +3,7 @@
 //! restore), and the answers.
 
 use upstra_core::api::v1::UpsHistory;
+use upstra_core::events::{DomainEvent, EventRecord};
 
 use super::plan;
 use super::views::{call, failure_message};
@@ -60,4 +61,18 @@ pub(super) fn loaded(state: &mut State, result: Result<Vec<UpsHistory>, Failure>
         }
     }
     Vec::new()
+}
+
+/// New events: the significant ones go to the list. While the dashboard shows, a UPS that
+/// lost or got back its mains has its lists read again at the next paced tick: its input
+/// voltage and load changed, and the event does not carry them, so the dashboard would say
+/// "ON BATTERY, input 230 V" until the fallback refresh.
+pub(super) fn events(state: &mut State, records: &[EventRecord]) {
+    state.dashboard.record(records);
+    let mains_changed = records
+        .iter()
+        .any(|r| matches!(r.event, DomainEvent::UpsStatusChanged { .. }));
+    if mains_changed && state.screen == Screen::Dashboard {
+        state.sync.stale = true;
+    }
 }

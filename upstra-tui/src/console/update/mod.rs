@@ -354,7 +354,7 @@ pub(super) fn fetch_now(state: &mut State) -> Vec<Effect> {
 fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
-    state.dashboard.record(&page.events);
+    dashboard::events(state, &page.events);
     let events: Vec<_> = page.events.into_iter().map(|r| r.event).collect();
     // Readings and power states are applied as they come; only what moves things around
     // (a VM to another host, an apply, lost events) needs the lists again.
