@@ -218,3 +218,32 @@ fn the_dashboard_says_the_same_without_colour() {
         .count();
     assert_eq!(painted, 0, "NO_COLOR: not one coloured cell");
 }
+
+/// Eight UPS do not fit at 80×24: the curves of the last ones are cut, the wait before the
+/// restore is not.
+#[test]
+fn with_many_ups_the_countdown_stays_on_an_80x24_screen() {
+    let mut state = logged_in();
+    let epoch = state.epoch;
+    let mut lab = support::lab();
+    for i in 2..=8 {
+        lab.ups
+            .push(ups(&format!("ups-c{i}"), "lab-b", "OL", 100.0));
+    }
+    apply(
+        &mut state,
+        vec![Action::ListsLoaded {
+            epoch,
+            result: Ok(lab),
+        }],
+    );
+    key(&mut state, KeyCode::F(6));
+    replied(&mut state, Reply::PlanStatus(Ok(stable_wait())));
+    apply(&mut state, vec![tick_after(0)]);
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(
+        screen.contains("ups-a1: restore in 42 s: mains stable 18 of 60 s"),
+        "{screen}"
+    );
+    assert!(screen.contains("Last events"), "{screen}");
+}

@@ -72,8 +72,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// Each UPS: its state, runtime, load and input; its gauge and charge curve; on a tall
-/// screen its runtime curve; then the restore countdowns and any problem reading the history.
+/// The restore countdowns and any problem reading the history; then each UPS: its state,
+/// runtime, load and input; its gauge and charge curve; on a tall screen its runtime curve.
 fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
     let s = state.strings();
     let d = s.dashboard;
@@ -89,7 +89,12 @@ fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
         .max()
         .unwrap_or(0)
         .min(16);
-    let mut lines = Vec::new();
+    // What the operator may have to act on comes first: with many UPS the block is cut at
+    // the bottom, never there.
+    let mut lines = restore_wait::lines(state);
+    if let Some(problem) = &state.dashboard.problem {
+        lines.push(Line::styled(s.message(problem), t.bad()));
+    }
     for ups in state.inventory.ups.values() {
         let history = state.dashboard.history.get(&ups.name);
         lines.push(state_line(state, ups, name_width));
@@ -97,10 +102,6 @@ fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
         if tall {
             lines.push(runtime_line(state, ups, history, usize::from(width)));
         }
-    }
-    lines.extend(restore_wait::lines(state));
-    if let Some(problem) = &state.dashboard.problem {
-        lines.push(Line::styled(s.message(problem), t.bad()));
     }
     lines
 }
