@@ -269,19 +269,19 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
-        Mode::Tree | Mode::Plan | Mode::History | Mode::Admin | Mode::Dashboard => {
-            match state.keys.command(chord) {
-                Some(command) => command.action(),
-                // Esc clears a filter kept on the tree, as it does while typing it.
-                None if code == KeyCode::Esc
-                    && state.mode() == Mode::Tree
-                    && state.filter.is_active() =>
-                {
-                    Action::FilterClear
-                }
-                None => return None,
+        // The dashboard has no filter: its keys are the key map's, nothing else.
+        Mode::Dashboard => state.keys.command(chord)?.action(),
+        Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => match state.keys.command(chord) {
+            Some(command) => command.action(),
+            // Esc clears a filter kept on the tree, as it does while typing it.
+            None if code == KeyCode::Esc
+                && state.mode() == Mode::Tree
+                && state.filter.is_active() =>
+            {
+                Action::FilterClear
             }
-        }
+            None => return None,
+        },
         Mode::Filter => match code {
             KeyCode::Esc => Action::FilterClear,
             KeyCode::Enter => Action::FilterKeep,
