@@ -18,12 +18,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Enroll => Some(s.help_enroll),
         Screen::Password => Some(s.help_password),
         Screen::Setup => Some(s.help_password),
-        Screen::Starting
-        | Screen::Tree
-        | Screen::Plan
-        | Screen::History
-        | Screen::Admin
-        | Screen::Dashboard => None,
+        Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
+        Screen::Dashboard => None,
     };
     let block = Block::bordered().title(format!(" {} ", s.help_title));
     if let Some(rows) = fixed {
