@@ -35,6 +35,7 @@ mod shared;
 pub mod sim;
 pub mod store;
 pub mod twofactor;
+pub mod ups_history;
 
 use std::future::Future;
 use std::sync::Arc;

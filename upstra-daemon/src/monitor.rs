@@ -45,6 +45,8 @@ pub struct MonitorState {
     failing: Mutex<HashMap<String, String>>,
     /// Peers that refused our credentials, left alone for a while.
     refusals: Refusals,
+    /// The last hour of every UPS, for `ups_history`.
+    pub history: crate::ups_history::History,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -112,6 +114,10 @@ async fn within<T>(
 fn record_ups(shared: &Shared, ups: &Ups, result: Result<UpsReading, AdapterError>) {
     let now = clock::now();
     let dead_time = shared.config.ups_dead_time;
+    match &result {
+        Ok(reading) => shared.monitor.history.record(&ups.id, reading, now),
+        Err(_) => shared.monitor.history.missed(&ups.id, now),
+    }
     let new = lock(&shared.monitor.comms)
         .entry(ups.id.clone())
         .or_insert_with(|| CommsTracker::new(dead_time))

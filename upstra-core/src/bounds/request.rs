@@ -35,6 +35,7 @@ pub fn check_request(req: &UpstraRequest) -> Result<(), BoundError> {
         | R::Whoami { token: t }
         | R::ListRooms { token: t }
         | R::ListUps { token: t }
+        | R::UpsHistory { token: t }
         | R::ListServers { token: t }
         | R::ListVms { token: t }
         | R::EventsSince { token: t, .. }

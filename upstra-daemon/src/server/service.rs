@@ -219,6 +219,9 @@ impl Upstra for Connection {
     async fn list_ups(self, _: Context, _: SessionToken) -> Result<Vec<UpsView>, ApiError> {
         inventory::list_ups(&self)
     }
+    async fn ups_history(self, _: Context, _: SessionToken) -> Result<Vec<UpsHistory>, ApiError> {
+        super::handlers::ups_history::ups_history(&self)
+    }
     async fn list_servers(self, _: Context, _: SessionToken) -> Result<Vec<ServerView>, ApiError> {
         inventory::list_servers(&self)
     }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use upstra_core::api::v1::{
     ApplyReport, AuditQuery, AuditView, GrantView, Health, LabSpec, PlanStatus, PlanView,
     PresenceView, ResetSecret, RoleView, RunView, SessionView, SimulationReport, SyncReport,
-    UserView,
+    UpsHistory, UserView,
 };
 use upstra_core::secret::Secret;
 
@@ -25,6 +25,8 @@ pub enum Call {
     Setup { user: String, password: Secret },
     /// `plan_status`.
     PlanStatus,
+    /// `ups_history`: each UPS's last hour, for the dashboard.
+    UpsHistory,
     /// `plan_show` for this UPS (or whatever would run now).
     ShowPlan { ups: Option<String> },
     /// `plan_simulate`.
@@ -178,6 +180,7 @@ pub enum Reply {
     Health(Result<Health, Failure>),
     Setup(Result<(), Failure>),
     PlanStatus(Result<PlanStatus, Failure>),
+    UpsHistory(Result<Vec<UpsHistory>, Failure>),
     PlanShown {
         ups: Option<String>,
         result: Result<PlanView, Failure>,

@@ -53,6 +53,7 @@ fn refused(call: Call) -> Reply {
     }
     match call {
         Call::PlanStatus => Reply::PlanStatus(no()),
+        Call::UpsHistory => Reply::UpsHistory(no()),
         Call::ShowPlan { ups } => Reply::PlanShown { ups, result: no() },
         Call::Simulate { ups } => Reply::Simulated { ups, result: no() },
         Call::Audit { .. } => Reply::Audit(no()),
@@ -84,6 +85,13 @@ async fn session_call(conn: &Connector, token: SessionToken, call: Call) -> Repl
         Call::PlanStatus => Reply::PlanStatus(
             conn.call(timeouts::CALL, |c, ctx| async move {
                 c.plan_status(ctx, t).await
+            })
+            .await
+            .map_err(failure),
+        ),
+        Call::UpsHistory => Reply::UpsHistory(
+            conn.call(timeouts::CALL, |c, ctx| async move {
+                c.ups_history(ctx, t).await
             })
             .await
             .map_err(failure),

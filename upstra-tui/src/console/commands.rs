@@ -6,7 +6,7 @@
 //! `g G`, Enter) and the keys that act on the lab under the left hand (`o s x c w`), not next
 //! to any navigation key on a QWERTY or AZERTY keyboard, and every one of them asks first.
 //! The plan and admin actions that change something are capitals or chords of those
-//! left-hand keys (`R C E Z D A`, `Ctrl-R`) or Delete; the views are on F2 to F5 and Tab, which
+//! left-hand keys (`R C E Z D A`, `Ctrl-R`) or Delete; the views are on F2 to F6 and Tab, which
 //! read the same on every layout (AZERTY types digits with Shift).
 //!
 //! One key map serves every view: a key means one thing wherever it is pressed, and a
@@ -44,6 +44,7 @@ pub enum Command {
     ViewPlan,
     ViewHistory,
     ViewAdmin,
+    ViewDashboard,
     NextView,
     PreviousView,
     PlanRun,
@@ -84,7 +85,7 @@ pub enum Applies {
 
 impl Command {
     /// In the order the help and the palette list them.
-    pub const ALL: [Self; 38] = [
+    pub const ALL: [Self; 39] = [
         Self::Up,
         Self::Down,
         Self::PageUp,
@@ -110,6 +111,7 @@ impl Command {
         Self::ViewPlan,
         Self::ViewHistory,
         Self::ViewAdmin,
+        Self::ViewDashboard,
         Self::NextView,
         Self::PreviousView,
         Self::PlanRun,
@@ -153,6 +155,7 @@ impl Command {
             Self::ViewPlan => "view-plan",
             Self::ViewHistory => "view-history",
             Self::ViewAdmin => "view-admin",
+            Self::ViewDashboard => "view-dashboard",
             Self::NextView => "next-view",
             Self::PreviousView => "previous-view",
             Self::PlanRun => "plan-run",
@@ -201,6 +204,7 @@ impl Command {
             Self::ViewPlan => &["f3"],
             Self::ViewHistory => &["f4"],
             Self::ViewAdmin => &["f5"],
+            Self::ViewDashboard => &["f6"],
             Self::NextView => &["tab"],
             Self::PreviousView => &["backtab"],
             Self::PlanRun => &["R"],
@@ -244,6 +248,7 @@ impl Command {
             | Self::ViewPlan
             | Self::ViewHistory
             | Self::ViewAdmin
+            | Self::ViewDashboard
             | Self::NextView
             | Self::PreviousView => Group::Views,
             Self::PlanRun

@@ -269,6 +269,8 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(1) => Action::Run(Command::Help),
             _ => Action::PasswordChar(typed?),
         },
+        // The dashboard has no filter: its keys are the key map's, nothing else.
+        Mode::Dashboard => state.keys.command(chord)?.action(),
         Mode::Tree | Mode::Plan | Mode::History | Mode::Admin => match state.keys.command(chord) {
             Some(command) => command.action(),
             // Esc clears a filter kept on the tree, as it does while typing it.

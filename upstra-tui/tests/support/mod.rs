@@ -2,6 +2,7 @@
 //! small fixed lab used by the update, tree and snapshot tests.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod dashboard;
 pub mod plan;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -18,6 +18,7 @@ pub enum Method {
     Apply,
     ListRooms,
     ListUps,
+    UpsHistory,
     ListServers,
     ListVms,
     EventsSince,
@@ -132,7 +133,7 @@ const fn naming(needs: Permissions, on: Target, names: &'static [TargetKind]) ->
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 52] = [
+    pub const ALL: [Method; 53] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -143,6 +144,7 @@ impl Method {
         Self::Apply,
         Self::ListRooms,
         Self::ListUps,
+        Self::UpsHistory,
         Self::ListServers,
         Self::ListVms,
         Self::EventsSince,
@@ -206,6 +208,7 @@ impl Method {
             Self::Apply => session(FULL, P::WRITE, Everything),
             Self::ListRooms
             | Self::ListUps
+            | Self::UpsHistory
             | Self::ListServers
             | Self::ListVms
             | Self::EventsSince => session(FULL, P::READ, EachItem),
@@ -299,6 +302,7 @@ impl Method {
             Self::Apply => "apply",
             Self::ListRooms => "list_rooms",
             Self::ListUps => "list_ups",
+            Self::UpsHistory => "ups_history",
             Self::ListServers => "list_servers",
             Self::ListVms => "list_vms",
             Self::EventsSince => "events_since",

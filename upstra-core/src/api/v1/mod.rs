@@ -9,6 +9,7 @@
 
 mod convert;
 mod error;
+mod history;
 mod identity;
 mod method;
 mod naming;
@@ -19,6 +20,7 @@ mod ssh;
 mod types;
 
 pub use error::ApiError;
+pub use history::{UpsHistory, UpsSample};
 pub use identity::*;
 pub use method::{Access, Method, RateTier, Target};
 pub use naming::{TargetKind, TargetName};
@@ -71,6 +73,8 @@ pub trait Upstra {
     ) -> Result<ApplyReport, ApiError>;
     async fn list_rooms(token: SessionToken) -> Result<Vec<RoomView>, ApiError>;
     async fn list_ups(token: SessionToken) -> Result<Vec<UpsView>, ApiError>;
+    /// The last hour of every UPS the caller may read, in samples (see [`UpsHistory`]).
+    async fn ups_history(token: SessionToken) -> Result<Vec<UpsHistory>, ApiError>;
     async fn list_servers(token: SessionToken) -> Result<Vec<ServerView>, ApiError>;
     async fn list_vms(token: SessionToken) -> Result<Vec<VmView>, ApiError>;
     /// Events after `cursor` (0 for the oldest kept). Waits up to `max_wait_ms` (capped by the

@@ -99,6 +99,7 @@ impl UpstraRequest {
             }
             | R::ListRooms { token: _ }
             | R::ListUps { token: _ }
+            | R::UpsHistory { token: _ }
             | R::ListServers { token: _ }
             | R::ListVms { token: _ }
             | R::EventsSince {

@@ -10,6 +10,7 @@ pub mod operations;
 pub mod plan;
 pub mod sessions;
 pub mod ssh;
+pub mod ups_history;
 
 use upstra_core::api::v1::ApiError;
 

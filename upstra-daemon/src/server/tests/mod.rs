@@ -8,6 +8,7 @@ mod flows;
 mod matrix;
 mod ssh;
 mod unix_user;
+mod ups_history;
 
 use std::sync::Arc;
 
@@ -209,6 +210,7 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::Apply(r) => r.as_ref().err(),
         R::ListRooms(r) => r.as_ref().err(),
         R::ListUps(r) => r.as_ref().err(),
+        R::UpsHistory(r) => r.as_ref().err(),
         R::ListServers(r) => r.as_ref().err(),
         R::ListVms(r) => r.as_ref().err(),
         R::EventsSince(r) => r.as_ref().err(),
@@ -282,6 +284,7 @@ pub fn sample(
         },
         Method::ListRooms => R::ListRooms { token },
         Method::ListUps => R::ListUps { token },
+        Method::UpsHistory => R::UpsHistory { token },
         Method::ListServers => R::ListServers { token },
         Method::ListVms => R::ListVms { token },
         Method::EventsSince => R::EventsSince {

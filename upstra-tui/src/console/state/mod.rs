@@ -5,6 +5,7 @@
 //! [`overlay`] what can sit over the lab view.
 
 mod admin;
+mod dashboard;
 mod form;
 mod forms;
 mod history;
@@ -22,6 +23,7 @@ use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
 pub use self::admin::{Admin, AdminTab, Revealed, RoleDraft, RolePicker};
+pub use self::dashboard::{Dashboard, Fleet, RECENT_EVENTS, RestoreCountdown, fleet};
 pub use self::form::{Field, FieldName, Form, FormPurpose};
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
@@ -60,11 +62,19 @@ pub enum Screen {
     Admin,
     /// The first-run setup wizard.
     Setup,
+    /// Each UPS's battery and last hour, the fleet's power, the last events.
+    Dashboard,
 }
 
 impl Screen {
     /// The main views of a full session, in the order Tab goes through them.
-    pub const VIEWS: [Self; 4] = [Self::Tree, Self::Plan, Self::History, Self::Admin];
+    pub const VIEWS: [Self; 5] = [
+        Self::Tree,
+        Self::Plan,
+        Self::History,
+        Self::Admin,
+        Self::Dashboard,
+    ];
 
     /// One of [`Self::VIEWS`]: the lab is followed and the command keys work.
     pub fn is_view(self) -> bool {
@@ -97,6 +107,7 @@ pub enum Mode {
     Setup,
     /// Typing the lab tree's filter.
     Filter,
+    Dashboard,
 }
 
 /// How the link to the daemon is doing, as last observed.
@@ -300,6 +311,7 @@ pub struct State {
     /// The daemon's `health`, once asked: whether the lab is simulated (the demo).
     pub health: Option<Health>,
     pub plan: PlanScreen,
+    pub dashboard: Dashboard,
     pub history: History,
     pub admin: Admin,
     pub setup: Setup,
@@ -357,6 +369,7 @@ impl State {
             sync: Sync::default(),
             health: None,
             plan: PlanScreen::default(),
+            dashboard: Dashboard::default(),
             history: History::default(),
             demo: None,
             admin: Admin::default(),
@@ -371,7 +384,7 @@ impl State {
     /// Whether the screen shows something that changes every second (a grace period
     /// counting down in the power banner).
     pub fn shows_a_clock(&self) -> bool {
-        self.screen.is_view() && self.plan.counting_down()
+        self.screen.is_view() && (self.plan.counting_down() || self.plan.restore_counting_down())
     }
 
     /// The catalog of the language in use.
@@ -401,6 +414,7 @@ impl State {
                 Screen::History => Mode::History,
                 Screen::Admin => Mode::Admin,
                 Screen::Setup => Mode::Setup,
+                Screen::Dashboard => Mode::Dashboard,
             },
         }
     }
@@ -463,6 +477,7 @@ impl State {
         self.filter = TreeFilter::default();
         self.last_event = None;
         self.plan = PlanScreen::default();
+        self.dashboard = Dashboard::default();
         self.history = History::default();
         self.admin = Admin::default();
     }

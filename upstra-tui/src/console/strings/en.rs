@@ -176,6 +176,7 @@ pub static EN: Strings = Strings {
         Command::ViewPlan => "Plan: outage timeline",
         Command::ViewHistory => "History: audit trail",
         Command::ViewAdmin => "Users, roles, sessions",
+        Command::ViewDashboard => "Dashboard: UPS, fleet",
         Command::NextView => "Next / previous view",
         Command::PreviousView => "Previous view",
         Command::PlanRun => "Run the UPS's outage plan now",
@@ -212,6 +213,7 @@ pub static EN: Strings = Strings {
         Command::ViewPlan => "plan",
         Command::ViewHistory => "history",
         Command::ViewAdmin => "users",
+        Command::ViewDashboard => "dashboard",
         Command::NextView | Command::PreviousView => "views",
         Command::PlanRun => "run plan",
         Command::PlanCancel => "cancel plan",
@@ -333,6 +335,7 @@ pub static EN: Strings = Strings {
     ssh: &crate::console::ssh::strings::EN,
 
     plan: &super::plan_en::PLAN,
+    dashboard: &super::dashboard_en::DASHBOARD,
     history: &super::views_en::HISTORY,
     forms: &super::views_en::FORMS,
     admin: &super::admin_en::ADMIN,

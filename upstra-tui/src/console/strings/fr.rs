@@ -190,6 +190,7 @@ pub static FR: Strings = Strings {
         Command::ViewPlan => "Plan de coupure",
         Command::ViewHistory => "Historique d'audit",
         Command::ViewAdmin => "Comptes et sessions",
+        Command::ViewDashboard => "Tableau de bord",
         Command::NextView => "Vue suiv. / préc.",
         Command::PreviousView => "Vue précédente",
         Command::PlanRun => "Exécuter maintenant le plan de l'onduleur",
@@ -226,6 +227,7 @@ pub static FR: Strings = Strings {
         Command::ViewPlan => "plan",
         Command::ViewHistory => "historique",
         Command::ViewAdmin => "comptes",
+        Command::ViewDashboard => "tableau",
         Command::NextView | Command::PreviousView => "vues",
         Command::PlanRun => "exécuter",
         Command::PlanCancel => "annuler",
@@ -369,6 +371,7 @@ pub static FR: Strings = Strings {
     ssh: &crate::console::ssh::strings::FR,
 
     plan: &super::plan_fr::PLAN,
+    dashboard: &super::dashboard_fr::DASHBOARD,
     history: &super::views_fr::HISTORY,
     forms: &super::views_fr::FORMS,
     admin: &super::admin_fr::ADMIN,

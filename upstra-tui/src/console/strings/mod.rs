@@ -9,6 +9,9 @@
 pub mod admin;
 mod admin_en;
 mod admin_fr;
+pub mod dashboard;
+mod dashboard_en;
+mod dashboard_fr;
 mod en;
 mod fr;
 pub mod plan;
@@ -26,6 +29,7 @@ use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
 
 pub use self::admin::AdminWords;
+pub use self::dashboard::DashboardWords;
 pub use self::en::EN;
 pub use self::fr::FR;
 pub use self::plan::PlanWords;
@@ -239,6 +243,8 @@ pub struct Strings {
 
     /// The plan view, the power banner and the plan requests.
     pub plan: &'static PlanWords,
+    /// The dashboard and the countdown before a restore.
+    pub dashboard: &'static DashboardWords,
     pub history: &'static HistoryWords,
     pub forms: &'static FormWords,
     pub admin: &'static AdminWords,

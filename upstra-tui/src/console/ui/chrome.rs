@@ -140,6 +140,9 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Tree => tree_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::Plan => plan_hints(state, usize::from(area.width.saturating_sub(1))),
         Mode::History => history_hints(state, usize::from(area.width.saturating_sub(1))),
+        Mode::Dashboard => {
+            super::dashboard::hints(state, usize::from(area.width.saturating_sub(1)))
+        }
         Mode::Form if matches!(state.overlay, Some(Overlay::Role(_))) => {
             s.admin.role_footer.to_owned()
         }
@@ -347,7 +350,7 @@ fn admin_hints(state: &State, width: usize) -> String {
 }
 
 /// The hints that fit in `width`, the most important kept, shown in their order.
-fn fit(hints: Vec<(u8, String)>, width: usize) -> String {
+pub(super) fn fit(hints: Vec<(u8, String)>, width: usize) -> String {
     // Keep the most important that fit, then show them in their order.
     let mut by_priority: Vec<usize> = (0..hints.len()).collect();
     by_priority.sort_by_key(|i| hints[*i].0);

@@ -19,6 +19,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Screen::Password => Some(s.help_password),
         Screen::Setup => Some(s.help_password),
         Screen::Starting | Screen::Tree | Screen::Plan | Screen::History | Screen::Admin => None,
+        Screen::Dashboard => None,
     };
     let block = help_demo::login(
         state,
@@ -46,7 +47,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let left = column(state, &[Group::Navigation, Group::General]);
     let right_groups: &[Group] = match state.screen {
         Screen::Tree => &[Group::Lab, Group::Views],
-        Screen::Plan => &[Group::Plan, Group::Views],
+        Screen::Plan | Screen::Dashboard => &[Group::Plan, Group::Views],
         Screen::Admin => &[Group::Admin, Group::Views],
         _ => &[Group::Views],
     };

@@ -8,6 +8,7 @@
 
 mod admin;
 mod chrome;
+mod dashboard;
 mod details;
 mod dialog;
 mod enroll;
@@ -20,6 +21,7 @@ mod login;
 mod palette;
 mod password;
 mod plan;
+mod restore_wait;
 mod roles;
 mod setup;
 mod ssh_pane;
@@ -118,6 +120,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             details::render(state, frame, right);
         }
         Screen::Plan => plan::render(state, frame, body),
+        Screen::Dashboard => dashboard::render(state, frame, body),
         Screen::History => history::render(state, frame, body),
         Screen::Admin => admin::render(state, frame, body),
         Screen::Setup => setup::render(state, frame, body),

@@ -110,6 +110,7 @@ fn heading(state: &State, shown: &PlanView) -> Vec<Line<'static>> {
             lines.push(Line::from(spans));
         }
     }
+    lines.extend(super::restore_wait::lines(state));
     lines
 }
 

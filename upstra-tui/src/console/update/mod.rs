@@ -8,6 +8,7 @@
 //! the dialogs, `operate` the commands that act on the lab and their answers.
 
 mod admin;
+mod dashboard;
 mod enroll;
 mod form;
 mod history;
@@ -264,6 +265,7 @@ pub fn parse_permissions(names: &str) -> Permissions {
 
 fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     plan::tick(state, now);
+    let mut followed = dashboard::tick(state);
     let sync = &mut state.sync;
     sync.ticks_since_fetch = sync.ticks_since_fetch.saturating_add(1);
     sync.ticks_since_failure = sync.ticks_since_failure.saturating_add(1);
@@ -304,6 +306,7 @@ fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
         effects.extend(plan::refresh(state));
     }
     effects.extend(plan::paced(state));
+    effects.append(&mut followed);
     effects
 }
 
@@ -351,6 +354,7 @@ pub(super) fn fetch_now(state: &mut State) -> Vec<Effect> {
 fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
+    dashboard::events(state, &page.events);
     let events: Vec<_> = page.events.into_iter().map(|r| r.event).collect();
     // Readings and power states are applied as they come; only what moves things around
     // (a VM to another host, an apply, lost events) needs the lists again.

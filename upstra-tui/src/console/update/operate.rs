@@ -44,6 +44,7 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ViewPlan => views::show(state, Screen::Plan),
         Command::ViewHistory => views::show(state, Screen::History),
         Command::ViewAdmin => views::show(state, Screen::Admin),
+        Command::ViewDashboard => views::show(state, Screen::Dashboard),
         Command::NextView => views::cycle(state, 1),
         Command::PreviousView => views::cycle(state, -1),
         Command::PlanRun

@@ -5,7 +5,7 @@ use upstra_core::api::v1::ApiError;
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
-use super::{admin, expire, history, lost, nav, plan, roles, setup};
+use super::{admin, dashboard, expire, history, lost, nav, plan, roles, setup};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
@@ -23,6 +23,7 @@ pub(super) fn show(state: &mut State, screen: Screen) -> Vec<Effect> {
         Screen::Plan => plan::entered(state),
         Screen::History => history::entered(state),
         Screen::Admin => admin::entered(state),
+        Screen::Dashboard => dashboard::entered(state),
         _ => Vec::new(),
     }
 }
@@ -199,6 +200,7 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
     }
     match reply {
         Reply::PlanStatus(result) => plan::status_loaded(state, result),
+        Reply::UpsHistory(result) => dashboard::loaded(state, result),
         Reply::PlanShown { ups, result } => plan::preview_loaded(state, ups, result),
         Reply::Simulated { ups, result } => plan::simulated(state, &ups, result),
         Reply::Audit(result) => history::loaded(state, result),
@@ -251,6 +253,7 @@ fn is_expired(reply: &Reply) -> bool {
     match reply {
         Reply::Health(_) | Reply::Setup(_) | Reply::LabRead(_) => false,
         Reply::PlanStatus(r) => r.as_ref().err().is_some_and(gone),
+        Reply::UpsHistory(r) => r.as_ref().err().is_some_and(gone),
         Reply::PlanShown { result, .. } => result.as_ref().err().is_some_and(gone),
         Reply::Simulated { result, .. } => result.as_ref().err().is_some_and(gone),
         Reply::Audit(r) => r.as_ref().err().is_some_and(gone),
