@@ -128,11 +128,9 @@ fn the_dashboard_follows_a_simulated_outage_at_80x24() {
     assert!(screen.contains("status=0"), "{screen}");
 }
 
-/// The wait before the restore, counting down on the dashboard, needs the daemon to say what
-/// the restore waits for (`WatchView::restore_wait`), which the daemon side of the same issue
-/// adds.
+/// The wait before the restore counts down on the dashboard, from what the daemon says the
+/// restore waits for (`WatchView::restore_wait`).
 #[test]
-#[ignore = "needs the daemon to fill WatchView::restore_wait"]
 fn the_dashboard_counts_down_to_the_restore_after_a_simulated_outage() {
     let Some(tmux) = Tmux::start("upstra-dashboard-wait-test", 80, 24) else {
         return;
