@@ -332,6 +332,7 @@ pub static EN: Strings = Strings {
     ssh: &crate::console::ssh::strings::EN,
 
     plan: &super::plan_en::PLAN,
+    situation: &super::situation_en::SITUATION,
     history: &super::views_en::HISTORY,
     forms: &super::views_en::FORMS,
     admin: &super::admin_en::ADMIN,

@@ -368,6 +368,7 @@ pub static FR: Strings = Strings {
     ssh: &crate::console::ssh::strings::FR,
 
     plan: &super::plan_fr::PLAN,
+    situation: &super::situation_fr::SITUATION,
     history: &super::views_fr::HISTORY,
     forms: &super::views_fr::FORMS,
     admin: &super::admin_fr::ADMIN,

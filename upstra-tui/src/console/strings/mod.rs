@@ -17,6 +17,9 @@ mod plan_fr;
 pub mod setup;
 mod setup_en;
 mod setup_fr;
+pub mod situation;
+mod situation_en;
+mod situation_fr;
 pub mod views;
 mod views_en;
 mod views_fr;
@@ -237,6 +240,8 @@ pub struct Strings {
 
     /// The plan view, the power banner and the plan requests.
     pub plan: &'static PlanWords,
+    /// What the outage is doing now.
+    pub situation: &'static self::situation::SituationWords,
     pub history: &'static HistoryWords,
     pub forms: &'static FormWords,
     pub admin: &'static AdminWords,

@@ -14,6 +14,7 @@ mod enroll;
 mod fields;
 mod form;
 mod help;
+mod hints;
 mod history;
 mod login;
 mod palette;

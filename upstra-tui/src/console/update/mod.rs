@@ -14,6 +14,7 @@ mod history;
 mod lab_filter;
 mod login;
 mod nav;
+mod news;
 mod operate;
 mod overlay;
 mod password;
@@ -351,6 +352,7 @@ pub(super) fn fetch_now(state: &mut State) -> Vec<Effect> {
 fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
+    news::arrived(state, &page.events);
     let events: Vec<_> = page.events.into_iter().map(|r| r.event).collect();
     // Readings and power states are applied as they come; only what moves things around
     // (a VM to another host, an apply, lost events) needs the lists again.
@@ -427,6 +429,11 @@ pub(super) fn end_session(
     state.session = None;
     state.epoch += 1;
     state.screen = Screen::Login;
+    // What the status line said belongs to the session that ended: the login screen shows
+    // none of it (the reason the session ended is on the form).
+    state.notice = None;
+    state.sync_problem = None;
+    state.news = None;
     state.overlay = None;
     state.filter.typing = false;
     state.in_flight = 0;
