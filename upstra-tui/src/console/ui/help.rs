@@ -45,8 +45,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    // A main view: its own keys first, from the table the footer reads, then the views, on
-    // the right; navigation and the general commands it does not list, on the left.
+    // A main view: its own keys first, from the table the footer reads, then the rest of its
+    // group, navigation, the general commands it does not list, the views and a note.
     let hints = super::hints::table(state);
     let listed: Vec<Command> = hints.iter().flat_map(|h| h.commands.clone()).collect();
     let own_group = match state.screen {
@@ -59,52 +59,79 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let inner_width = usize::from(width.saturating_sub(2));
     // Too narrow for two columns of readable words: one under the other.
     let two_columns = inner_width > 2 * NARROWEST;
-    let (left_width, right_width) = if two_columns {
-        let left = (inner_width - 1) / 2;
-        (left, inner_width - 1 - left)
-    } else {
-        (inner_width, inner_width)
-    };
-    let left = column(
-        state,
-        &[Group::Navigation, Group::General, Group::Views],
-        &listed,
-        left_width,
-    );
-    let mut right = view_keys(state, &hints, right_width);
-    let rest: Vec<Group> = own_group.into_iter().collect();
-    let others = column(state, &rest, &listed, right_width);
-    if !others.is_empty() {
-        right.push(Line::default());
-        right.extend(others);
+    let left_width = (inner_width.saturating_sub(1)) / 2;
+    let column_width = if two_columns { left_width } else { inner_width };
+    // Most useful first: when the screen is too short, what is cut is the general keys and
+    // the note, never the keys the footer shows.
+    let mut sections = vec![view_keys(state, &hints, column_width)];
+    if let Some(g) = own_group {
+        sections.push(column(state, &[g], &listed, column_width));
     }
-    right.push(Line::default());
-    right.extend(wrapped(state.theme.dim(), "", 0, s.help_note, right_width));
-    let rows = if two_columns {
-        left.len().max(right.len())
+    for g in [Group::Navigation, Group::General, Group::Views] {
+        sections.push(column(state, &[g], &listed, column_width));
+    }
+    sections.push(wrapped(state.theme.dim(), "", 0, s.help_note, column_width));
+    sections.retain(|lines| !lines.is_empty());
+    let room = usize::from(area.height.saturating_sub(2));
+    let (left, right) = if two_columns {
+        split(sections, room)
     } else {
-        left.len() + 1 + right.len()
+        (joined(sections), Vec::new())
     };
+    let rows = left.len().max(right.len());
     let height = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
     let dialog = centered(area, width, height.min(area.height));
     let inner = block.inner(dialog);
     frame.render_widget(Clear, dialog);
     frame.render_widget(block, dialog);
-    if two_columns {
-        let [l, r] = Layout::horizontal([
-            Constraint::Length(u16::try_from(left_width).unwrap_or(u16::MAX)),
-            Constraint::Min(0),
-        ])
-        .spacing(1)
-        .areas(inner);
-        frame.render_widget(Paragraph::new(left), l);
-        frame.render_widget(Paragraph::new(right), r);
-    } else {
-        let mut lines = right;
-        lines.push(Line::default());
-        lines.extend(left);
-        frame.render_widget(Paragraph::new(lines), inner);
+    let [l, r] = Layout::horizontal([
+        Constraint::Length(u16::try_from(column_width).unwrap_or(u16::MAX)),
+        Constraint::Min(0),
+    ])
+    .spacing(1)
+    .areas(inner);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(right), r);
+}
+
+/// Sections one under the other, a blank line between them.
+fn joined(sections: Vec<Vec<Line<'static>>>) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for section in sections {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.extend(section);
     }
+    lines
+}
+
+/// Two columns of `sections`, split between two sections so that the longer column is as
+/// short as can be; when even that does not fit in `room` rows, the lines flow down the
+/// first column and on into the second, in order, so that the first sections show whole.
+fn split(
+    sections: Vec<Vec<Line<'static>>>,
+    room: usize,
+) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    let tall = |part: &[Vec<Line<'static>>]| -> usize {
+        part.iter().map(Vec::len).sum::<usize>() + part.len().saturating_sub(1)
+    };
+    let best = (1..sections.len().max(1))
+        .min_by_key(|k| tall(&sections[..*k]).max(tall(&sections[*k..])))
+        .unwrap_or(sections.len());
+    if tall(&sections[..best.min(sections.len())]).max(tall(&sections[best.min(sections.len())..]))
+        <= room
+    {
+        let mut sections = sections;
+        let right = sections.split_off(best.min(sections.len()));
+        return (joined(sections), joined(right));
+    }
+    let mut lines = joined(sections);
+    let mut right = lines.split_off(room.min(lines.len()));
+    if right.first().is_some_and(|l| l.width() == 0) {
+        right.remove(0);
+    }
+    (lines, right)
 }
 
 /// The narrowest a column of the help may be and still read: a key and a few words.
