@@ -110,20 +110,18 @@ fn joined(sections: Vec<Vec<Line<'static>>>) -> Vec<Line<'static>> {
 /// short as can be; when even that does not fit in `room` rows, the lines flow down the
 /// first column and on into the second, in order, so that the first sections show whole.
 fn split(
-    sections: Vec<Vec<Line<'static>>>,
+    mut sections: Vec<Vec<Line<'static>>>,
     room: usize,
 ) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
     let tall = |part: &[Vec<Line<'static>>]| -> usize {
         part.iter().map(Vec::len).sum::<usize>() + part.len().saturating_sub(1)
     };
-    let best = (1..sections.len().max(1))
-        .min_by_key(|k| tall(&sections[..*k]).max(tall(&sections[*k..])))
+    let taller = |k: usize| tall(&sections[..k]).max(tall(&sections[k..]));
+    let best = (1..sections.len())
+        .min_by_key(|k| taller(*k))
         .unwrap_or(sections.len());
-    if tall(&sections[..best.min(sections.len())]).max(tall(&sections[best.min(sections.len())..]))
-        <= room
-    {
-        let mut sections = sections;
-        let right = sections.split_off(best.min(sections.len()));
+    if taller(best) <= room {
+        let right = sections.split_off(best);
         return (joined(sections), joined(right));
     }
     let mut lines = joined(sections);
