@@ -187,6 +187,11 @@ fn shedding_the_timeline_draws_what_happened_over_what_was_predicted() {
     }
     let text = screen(&state, 80, 24).join("\n");
     assert!(text.contains("shedding UPS ups-a1, step 3 of 5"), "{text}");
+    // The banner counts the same way as the heading.
+    assert!(
+        text.lines().next().is_some_and(|h| h.contains("shed 3/5")),
+        "{text}"
+    );
     assert!(text.contains("Actually 1m 45s → still running"), "{text}");
     screens!("truth_shedding", state);
 }

@@ -193,13 +193,9 @@ pub static PLAN: PlanWords = PlanWords {
         None => String::new(),
     },
     banner_run: |run| {
-        let c = &run.counts;
-        let total = c.pending + c.running + c.done + c.failed + c.skipped;
-        format!(
-            "{} {}/{total}",
-            kind(&run.plan.kind),
-            c.done + c.failed + c.skipped
-        )
+        // The step the run is at, the same figure as the plan view's heading.
+        let (at, of) = super::situation::step_at(run);
+        format!("{} {at}/{of}", kind(&run.plan.kind))
     },
 
     question: |r| match r {
