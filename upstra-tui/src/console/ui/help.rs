@@ -125,7 +125,18 @@ fn split(
         return (joined(sections), joined(right));
     }
     let mut lines = joined(sections);
-    let mut right = lines.split_off(room.min(lines.len()));
+    // A command's description is not split between the columns: the split goes up to the
+    // start of its row (a row's next lines are indented, its first line is not).
+    let continues = |l: &Line<'_>| {
+        l.spans
+            .first()
+            .is_some_and(|s| !s.content.is_empty() && s.content.trim().is_empty())
+    };
+    let mut at = room.min(lines.len());
+    while at > 1 && lines.get(at).is_some_and(continues) {
+        at -= 1;
+    }
+    let mut right = lines.split_off(at);
     if right.first().is_some_and(|l| l.width() == 0) {
         right.remove(0);
     }
