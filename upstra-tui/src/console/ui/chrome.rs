@@ -37,9 +37,13 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         let width: usize = spans.iter().map(Span::width).sum::<usize>()
             + Span::raw(s.separator).width()
             + banner.width();
-        // During an outage the banner matters more than the socket's path.
+        // During an outage the banner matters more than the socket's path, and on a narrow
+        // terminal more than who is logged in: it is never cut for them.
         if width > usize::from(area.width) {
-            spans.drain(3..5);
+            let socket: usize = spans.drain(3..5).map(|s| s.width()).sum();
+            if width - socket > usize::from(area.width) {
+                spans.drain(1..3);
+            }
         }
         spans.push(Span::raw(s.separator));
         spans.push(banner);
