@@ -53,8 +53,11 @@ fn the_plan_view_follows_a_simulated_outage_from_the_cut_to_the_restore_report()
         s.contains("Demo: cut the mains of simulated UPS ups-a1?")
     });
     tmux.keys(&["Right", "Enter"]);
+    // The banner's grace, not the status line's event about it.
     let screen = tmux.wait_for("the banner", SCREEN, |s| {
-        s.contains("ON BATTERY ups-a1") && s.contains("grace")
+        s.lines()
+            .next()
+            .is_some_and(|h| h.contains("ON BATTERY ups-a1") && h.contains("grace"))
     });
     let first = grace(&screen).unwrap_or_else(|| panic!("grace in the banner:\n{screen}"));
     let later = tmux.wait_for("the grace counting down", SCREEN, |s| {

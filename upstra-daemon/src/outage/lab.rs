@@ -7,7 +7,7 @@ use std::time::Duration;
 use upstra_core::api::v1::{PlanView, RunView, StepCounts};
 use upstra_core::ids::UpsId;
 use upstra_core::outage::{FeedHealth, LabState, StepEstimates};
-use upstra_core::state::UpsLive;
+use upstra_core::state::{Timestamp, UpsLive};
 
 use crate::shared::Shared;
 use crate::store::RunRecord;
@@ -145,6 +145,8 @@ pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
             let end = record.ended_at.unwrap_or(now);
             u64::try_from(end.millis() - s.millis()).unwrap_or(0)
         });
+        view.started_s = record.started_at.map(|at| seconds_into(run.started_at, at));
+        view.ended_s = record.ended_at.map(|at| seconds_into(run.started_at, at));
     }
     RunView {
         id: run.id,
@@ -158,5 +160,25 @@ pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
         plan,
         undoes: run.info.undoes.clone(),
         restored: run.info.restored,
+    }
+}
+
+/// Whole seconds from a run's start to `at`, rounded down (a step that started with the run is
+/// at 0); a clock that stepped back gives 0 rather than a step before its run.
+fn seconds_into(run_started: Timestamp, at: Timestamp) -> u64 {
+    u64::try_from(at.millis().saturating_sub(run_started.millis())).unwrap_or(0) / 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seconds_into;
+    use upstra_core::state::Timestamp;
+
+    #[test]
+    fn step_times_count_from_the_run_start() {
+        let start = Timestamp(1_795_600_000_000);
+        assert_eq!(seconds_into(start, start), 0);
+        assert_eq!(seconds_into(start, Timestamp(1_795_600_095_900)), 95);
+        assert_eq!(seconds_into(start, Timestamp(1_795_599_999_000)), 0);
     }
 }

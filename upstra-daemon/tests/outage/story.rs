@@ -161,6 +161,19 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
         "{report:#?}"
     );
     assert_eq!(report.undoes, vec![shed.id]);
+    // What happened, to draw over what was predicted: every step that ran says when it
+    // started and ended, in seconds from the run's start, within the run.
+    let run_s = u64::try_from(report.ended_at.unwrap().millis() - report.started_at.millis())
+        .unwrap()
+        / 1000;
+    for s in &report.plan.steps {
+        let (start, end) = (s.started_s.unwrap(), s.ended_s.unwrap());
+        assert!(
+            start <= end && end <= run_s,
+            "#{}: {start}..{end} of {run_s}",
+            s.number
+        );
+    }
 
     assert_as_before(&c, &t, &before, &[]).await;
     let status = c.plan_status(ctx(), t.clone()).await.unwrap().unwrap();

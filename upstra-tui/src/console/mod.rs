@@ -31,6 +31,7 @@ pub mod keys;
 pub mod lang;
 pub mod message;
 pub mod mouse;
+pub mod news;
 pub mod operation;
 pub mod palette;
 pub mod quiet;

@@ -12,6 +12,7 @@ mod history;
 mod lab_filter;
 mod overlay;
 mod plan;
+mod power;
 mod setup;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,7 @@ pub use self::history::{AuditFilter, History};
 pub use self::lab_filter::TreeFilter;
 pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
 pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
+pub use self::power::{Situation, UpsPower, situation, ups_power, ups_runtime};
 pub use self::setup::{Setup, SetupChoice, SetupStep};
 use super::keys::Keymap;
 use super::lang::Lang;
@@ -301,6 +303,9 @@ pub struct State {
     pub password: PasswordForm,
     /// The latest event, for the status line.
     pub last_event: Option<DomainEvent>,
+    /// The event the status line shows, weighed (see `news`): during an outage, its latest
+    /// turn rather than the latest reading.
+    pub news: Option<super::news::Shown>,
     /// A message for the status line about what the operator did; it wins over the rest.
     pub notice: Option<Notice>,
     /// Why following the daemon failed, until the next successful fetch.
@@ -363,6 +368,7 @@ impl State {
             enroll: Enrollment::default(),
             password: PasswordForm::default(),
             last_event: None,
+            news: None,
             notice: None,
             sync_problem: None,
             in_flight: 0,
@@ -476,6 +482,7 @@ impl State {
         self.toggled.clear();
         self.filter = TreeFilter::default();
         self.last_event = None;
+        self.news = None;
         self.plan = PlanScreen::default();
         self.dashboard = Dashboard::default();
         self.history = History::default();

@@ -336,6 +336,7 @@ pub static EN: Strings = Strings {
 
     plan: &super::plan_en::PLAN,
     dashboard: &super::dashboard_en::DASHBOARD,
+    situation: &super::situation_en::SITUATION,
     history: &super::views_en::HISTORY,
     forms: &super::views_en::FORMS,
     admin: &super::admin_en::ADMIN,

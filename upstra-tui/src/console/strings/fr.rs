@@ -372,6 +372,7 @@ pub static FR: Strings = Strings {
 
     plan: &super::plan_fr::PLAN,
     dashboard: &super::dashboard_fr::DASHBOARD,
+    situation: &super::situation_fr::SITUATION,
     history: &super::views_fr::HISTORY,
     forms: &super::views_fr::FORMS,
     admin: &super::admin_fr::ADMIN,

@@ -20,6 +20,9 @@ mod plan_fr;
 pub mod setup;
 mod setup_en;
 mod setup_fr;
+pub mod situation;
+mod situation_en;
+mod situation_fr;
 pub mod views;
 mod views_en;
 mod views_fr;
@@ -245,6 +248,8 @@ pub struct Strings {
     pub plan: &'static PlanWords,
     /// The dashboard and the countdown before a restore.
     pub dashboard: &'static DashboardWords,
+    /// What the outage is doing now.
+    pub situation: &'static self::situation::SituationWords,
     pub history: &'static HistoryWords,
     pub forms: &'static FormWords,
     pub admin: &'static AdminWords,

@@ -16,12 +16,11 @@ pub static PLAN: PlanWords = PlanWords {
     nothing_to_do: "Nothing to do: no server depends on this UPS alone.",
     preview_line: |ups, plan| {
         let mut line = format!(
-            "If UPS {ups} lost mains now: {} plan, {} step{}, about {} (critical path {})",
+            "If UPS {ups} lost mains now: {} plan, {} step{}, {}",
             kind(&plan.kind),
             plan.steps.len(),
             if plan.steps.len() == 1 { "" } else { "s" },
-            secs(plan.makespan_s),
-            secs(plan.critical_path_s)
+            super::situation_en::length(plan.makespan_s, plan.critical_path_s)
         );
         if let Some(r) = plan.runtime_s {
             line.push_str(&format!("; battery runtime {}", secs(r)));
@@ -47,6 +46,18 @@ pub static PLAN: PlanWords = PlanWords {
             .as_deref()
             .map(|u| format!(", started by {u}"))
             .unwrap_or_default();
+        if matches!(run.state.as_str(), "running" | "cancelling" | "halting") {
+            // While it runs, where it is: "shedding UPS ups-a1, step 3 of 5".
+            let (at, of) = super::situation::step_at(run);
+            return format!(
+                "Run {}: {} UPS {}{by}, step {at} of {of}: {}. Why: {}.",
+                run.id,
+                (super::situation_en::SITUATION.doing)(run),
+                run.plan.ups.join(", "),
+                parts.join(", "),
+                run.reason
+            );
+        }
         format!(
             "Run {}: {} of UPS {}, {}{by}: {}. Why: {}.",
             run.id,
@@ -64,7 +75,7 @@ pub static PLAN: PlanWords = PlanWords {
             None => "the UPS reports no runtime to compare it with",
         };
         format!(
-            "If UPS {ups} lost mains now, the daemon would act {}; {fits}.",
+            "Simulated outage of UPS {ups}: the daemon would act {}; {fits}.",
             r.trigger
         )
     },
@@ -181,13 +192,9 @@ pub static PLAN: PlanWords = PlanWords {
         None => String::new(),
     },
     banner_run: |run| {
-        let c = &run.counts;
-        let total = c.pending + c.running + c.done + c.failed + c.skipped;
-        format!(
-            "{} {}/{total}",
-            kind(&run.plan.kind),
-            c.done + c.failed + c.skipped
-        )
+        // The step the run is at, the same figure as the plan view's heading.
+        let (at, of) = super::situation::step_at(run);
+        format!("{} {at}/{of}", kind(&run.plan.kind))
     },
 
     question: |r| match r {

@@ -17,13 +17,11 @@ pub static PLAN: PlanWords = PlanWords {
     nothing_to_do: "Rien à faire : aucun serveur ne dépend de ce seul onduleur.",
     preview_line: |ups, plan| {
         let mut line = format!(
-            "Si l'onduleur {ups} perdait le secteur maintenant : plan de {}, {} étape{}, \
-             environ {} (chemin critique {})",
+            "Si l'onduleur {ups} perdait le secteur maintenant : plan de {}, {} étape{}, {}",
             kind(&plan.kind),
             plan.steps.len(),
             if plan.steps.len() > 1 { "s" } else { "" },
-            secs(plan.makespan_s),
-            secs(plan.critical_path_s)
+            super::situation_fr::length(plan.makespan_s, plan.critical_path_s)
         );
         if let Some(r) = plan.runtime_s {
             line.push_str(&format!(" ; autonomie de la batterie {}", secs(r)));
@@ -49,6 +47,18 @@ pub static PLAN: PlanWords = PlanWords {
             .as_deref()
             .map(|u| format!(", lancé par {u}"))
             .unwrap_or_default();
+        if matches!(run.state.as_str(), "running" | "cancelling" | "halting") {
+            // Pendant l'exécution, où elle en est : « délestage de l'onduleur ups-a1, étape 3 sur 5 ».
+            let (at, of) = super::situation::step_at(run);
+            return format!(
+                "Exécution {} : {} de l'onduleur {}{by}, étape {at} sur {of} : {}. Raison : {}.",
+                run.id,
+                (super::situation_fr::SITUATION.doing)(run),
+                run.plan.ups.join(", "),
+                parts.join(", "),
+                run.reason
+            );
+        }
         format!(
             "Exécution {} : {} de l'onduleur {}, {}{by} : {}. Raison : {}.",
             run.id,
@@ -66,7 +76,7 @@ pub static PLAN: PlanWords = PlanWords {
             None => "l'onduleur n'annonce pas d'autonomie à laquelle le comparer",
         };
         format!(
-            "Si l'onduleur {ups} perdait le secteur maintenant, le démon agirait {} ; {fits}.",
+            "Coupure simulée de l'onduleur {ups} : le démon agirait {} ; {fits}.",
             r.trigger
         )
     },
@@ -183,13 +193,9 @@ pub static PLAN: PlanWords = PlanWords {
         None => String::new(),
     },
     banner_run: |run| {
-        let c = &run.counts;
-        let total = c.pending + c.running + c.done + c.failed + c.skipped;
-        format!(
-            "{} {}/{total}",
-            kind(&run.plan.kind),
-            c.done + c.failed + c.skipped
-        )
+        // The step the run is at, the same figure as the plan view's heading.
+        let (at, of) = super::situation::step_at(run);
+        format!("{} {at}/{of}", kind(&run.plan.kind))
     },
 
     question: |r| match r {

@@ -16,7 +16,6 @@ use upstra_core::api::v1::{UpsHistory, UpsSample, UpsView};
 use upstra_core::events::DomainEvent;
 
 use super::{restore_wait, shown};
-use crate::console::commands::Command;
 use crate::console::state::{State, fleet, ups_on_battery};
 use crate::format;
 
@@ -316,42 +315,4 @@ fn failed(event: &DomainEvent) -> bool {
         | E::OutageCommsAlarm { .. } => true,
         _ => false,
     }
-}
-
-/// The dashboard's hints: the plan commands that apply now, then the usual ones.
-pub fn hints(state: &State, width: usize) -> String {
-    let s = state.strings();
-    let key = |c: Command| state.keys.first(c).map(|k| s.key(&k));
-    let single = |c: Command| key(c).map(|k| format!("{k} {}", (s.command_short)(c)));
-    let demo = state.health.as_ref().is_some_and(|h| h.simulated);
-    let mut hints: Vec<(u8, String)> = Vec::new();
-    for (priority, c) in [
-        (4, Command::PlanCancel),
-        (4, Command::PlanRestore),
-        (7, Command::DemoPowerCut),
-        (6, Command::Refresh),
-        (5, Command::NextView),
-        (2, Command::Palette),
-        (1, Command::Help),
-        (3, Command::Quit),
-    ] {
-        // Cancel and restore only when there is something to cancel or to restore: at 3 a.m.
-        // a hint that does nothing is a hint that misleads.
-        let status = state.plan.status.as_ref();
-        let applies = match c {
-            Command::PlanCancel => state.plan.active().is_some(),
-            Command::PlanRestore => {
-                status.is_some_and(|s| !s.unrestored.is_empty() || !s.not_restored.is_empty())
-            }
-            _ => crate::console::update::offers(state, c),
-        };
-        if (c != Command::DemoPowerCut || demo)
-            && state.permissions().contains(c.needs())
-            && applies
-            && let Some(h) = single(c)
-        {
-            hints.push((priority, h));
-        }
-    }
-    super::chrome::fit(hints, width)
 }

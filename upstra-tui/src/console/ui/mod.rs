@@ -16,6 +16,7 @@ mod fields;
 mod form;
 mod help;
 mod help_demo;
+mod hints;
 mod history;
 mod login;
 mod palette;

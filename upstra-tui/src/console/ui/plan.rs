@@ -11,7 +11,9 @@ use upstra_core::api::v1::{PlanView, RunView, SimulationReport};
 
 use super::shown;
 use super::{height_of, timeline};
-use crate::console::state::{PlanShows, RunReport, State};
+use crate::console::state::{
+    PlanShows, RunReport, Situation, State, UpsPower, situation, ups_power, ups_runtime,
+};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let s = state.strings();
@@ -50,6 +52,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(title);
     let inner = block.inner(top);
     frame.render_widget(block, top);
+    let live = live_plan(state, shown);
+    let shown = &live.plan;
     let head = heading(state, shown);
     let head_rows = height_of(&head, inner.width).min(inner.height / 2);
     let [head_area, _, steps] = Layout::vertical([
@@ -65,44 +69,111 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             steps,
         );
     } else {
-        timeline::render(state, shown, plan.selected, frame, steps);
+        timeline::render(state, &live, plan.selected, frame, steps);
     }
     lower_pane(state, shown, frame, bottom);
 }
 
-/// The lines above the timeline: what is shown, then how each UPS is doing.
+/// The plan shown with the battery runtime the header shows (the UPS's last reading, one
+/// figure for both), and, in a run, when each step actually ran.
+fn live_plan(state: &State, shown: &PlanView) -> timeline::Live {
+    let ups = shown.ups.first().or(state.plan.ups.as_ref());
+    let runtime = ups.map_or(shown.runtime_s, |u| ups_runtime(state, u, shown));
+    let mut plan = shown.clone();
+    plan.runtime_s = runtime;
+    let run = match state.plan.shows {
+        PlanShows::Run(id) => state.plan.run(id),
+        _ => None,
+    };
+    match run {
+        None => timeline::Live {
+            plan,
+            elapsed_s: None,
+            actual: false,
+        },
+        Some(run) => {
+            // The battery marker counts from now, which is this far into the run; a run that
+            // ended has nothing to race against any more.
+            let elapsed_s = match (ended(run), state.plan.now) {
+                (false, Some(now)) => {
+                    Some(u64::try_from(now.millis() - run.started_at.millis()).unwrap_or(0) / 1000)
+                }
+                (false, None) => Some(running_for(run)),
+                (true, _) => {
+                    plan.runtime_s = None;
+                    None
+                }
+            };
+            timeline::Live {
+                plan,
+                elapsed_s,
+                actual: true,
+            }
+        }
+    }
+}
+
+/// How long a run has gone on by its steps, when the console's clock has not ticked yet.
+fn running_for(run: &RunView) -> u64 {
+    run.plan
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let start = s.started_s?;
+            Some(s.ended_s.unwrap_or(start + s.took_ms.unwrap_or(0) / 1000))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The lines above the timeline: what is happening (or, when all is quiet, what an outage
+/// would do), then how each UPS is doing.
 fn heading(state: &State, shown: &PlanView) -> Vec<Line<'static>> {
     let p = state.strings().plan;
     let t = state.theme;
     let plan = &state.plan;
     let ups = plan.ups.clone().unwrap_or_default();
-    let what = match plan.shows {
-        PlanShows::Preview => Line::from((p.preview_line)(&ups, shown)),
+    let situation = situation(state, &ups);
+    let mut lines = Vec::new();
+    match plan.shows {
+        PlanShows::Preview => lines.push(match situation {
+            Situation::Quiet => Line::from((p.preview_line)(&ups, shown)),
+            other => situation_line(state, &ups, other, shown),
+        }),
         PlanShows::Run(id) => match plan.run(id) {
-            Some(run) => Line::styled((p.run_line)(run), run_style(state, run)),
-            None => Line::from((p.preview_line)(&ups, shown)),
+            Some(run) => {
+                lines.push(Line::styled((p.run_line)(run), run_style(state, run)));
+                // A shed that ended leaves the lab shed: say so under its report.
+                if ended(run)
+                    && let Situation::AwaitingRestore | Situation::MainsBack = situation
+                {
+                    lines.push(situation_line(state, &ups, situation, shown));
+                }
+            }
+            None => lines.push(situation_line(state, &ups, situation, shown)),
         },
-        PlanShows::Simulation => match &plan.simulation {
-            Some(report) => simulation_line(state, &ups, report),
-            None => Line::default(),
-        },
-    };
-    let mut lines = vec![what];
+        PlanShows::Simulation => {
+            if let Some(report) = &plan.simulation {
+                lines.push(simulation_line(state, &ups, report));
+            }
+        }
+    }
     if let Some(status) = &plan.status {
         let mut spans = Vec::new();
-        for (i, w) in status.watches.iter().enumerate() {
+        for (i, watch) in status.watches.iter().enumerate() {
             if i > 0 {
                 spans.push(Span::styled("  │  ", t.dim()));
             }
-            let phase = (p.phase)(&w.phase);
-            let style = if w.phase == "online" {
+            // The same decision as the header's banner, so the two never disagree.
+            let power = ups_power(state, &watch.ups);
+            let style = if power == UpsPower::OnMains {
                 t.good()
             } else {
                 t.warn()
             };
-            spans.push(Span::raw(format!("{} ", w.ups)));
-            spans.push(Span::styled(phase.to_owned(), style));
-            if let Some(left) = plan.grace_left(&w.ups) {
+            spans.push(Span::raw(format!("{} ", watch.ups)));
+            spans.push(Span::styled((p.phase)(phase_of(power)).to_owned(), style));
+            if let Some(left) = plan.grace_left(&watch.ups) {
                 spans.push(Span::raw(format!(", {}", (p.grace)(left))));
             }
         }
@@ -112,6 +183,50 @@ fn heading(state: &State, shown: &PlanView) -> Vec<Line<'static>> {
     }
     lines.extend(super::restore_wait::lines(state));
     lines
+}
+
+/// The words for what is happening to `ups` (anything but quiet).
+fn situation_line(
+    state: &State,
+    ups: &str,
+    situation: Situation<'_>,
+    shown: &PlanView,
+) -> Line<'static> {
+    let p = state.strings().plan;
+    let w = state.strings().situation;
+    let t = state.theme;
+    let text = match situation {
+        Situation::Running(run) => (w.running_elsewhere)(run, ups),
+        Situation::OnBattery { acting_in } => {
+            (w.on_battery)(ups, acting_in, shown, shown.runtime_s)
+        }
+        Situation::Triggered => (w.triggered)(ups),
+        Situation::MainsBack => (w.mains_back)(ups),
+        Situation::Restoring => (w.restoring)(ups),
+        Situation::AwaitingRestore => {
+            let runs = state
+                .plan
+                .status
+                .as_ref()
+                .map(|s| s.unrestored.clone())
+                .unwrap_or_default();
+            (w.awaiting_restore)(&runs)
+        }
+        Situation::Quiet => (p.preview_line)(ups, shown),
+    };
+    Line::styled(text, t.warn())
+}
+
+/// The watch phase whose words say `power` (the strip's words are the phases').
+fn phase_of(power: UpsPower) -> &'static str {
+    match power {
+        UpsPower::OnMains => "online",
+        UpsPower::OnBattery => "on_battery",
+        UpsPower::Triggered { .. } => "triggered",
+        UpsPower::MainsBack => "power_back",
+        UpsPower::Restoring => "restoring",
+        UpsPower::SelfTest => "self_test",
+    }
 }
 
 fn simulation_line(state: &State, ups: &str, report: &SimulationReport) -> Line<'static> {
@@ -172,6 +287,9 @@ fn step(state: &State, shown: &PlanView, with_notes: bool) -> (String, Vec<Line<
         Some(step) => {
             lines.push(Line::styled(step.action.clone(), t.strong()));
             lines.push(Line::styled((p.step_facts)(step), t.dim()));
+            if let Some(actual) = (state.strings().situation.actual)(step) {
+                lines.push(Line::styled(actual, t.dim()));
+            }
             if let Some(result) = (p.step_result)(step) {
                 let style = match step.state.as_deref() {
                     Some("failed") => t.bad(),

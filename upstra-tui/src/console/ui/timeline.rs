@@ -1,8 +1,10 @@
 //! A plan's steps as bars on a time axis: one line per step (its number, what it does, a bar
 //! from its predicted start to its predicted end, its state in a run), the axis scaled to the
 //! longer of the battery runtime the UPS reports and the plan, with the runtime marked on
-//! every line. The critical path is drawn solid (`█`) and the other steps shaded (`▒`), so
-//! it reads without colour; in a run each bar takes the colour of its step's state.
+//! every line. Before a run the critical path is drawn solid (`█`) and the other steps shaded
+//! (`▒`), so it reads without colour. During and after a run, what happened is drawn solid
+//! (`█`, in the colour of the step's state) over what was predicted (`░`), so a step that
+//! started late or ran long shows at a glance; the critical path keeps its `*`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -19,6 +21,8 @@ use crate::console::strings::plan::split_target;
 const CRITICAL: &str = "█";
 const OTHER: &str = "▒";
 const RUNTIME: &str = "┊";
+/// What was predicted, under what happened in a run.
+const PREDICTED: &str = "░";
 /// `* 12 `: the critical mark, the step number in three, a space.
 const NUMBER: usize = 5;
 /// Axis steps worth labelling, in seconds.
@@ -34,8 +38,41 @@ struct Columns {
     scale: u64,
 }
 
+/// What the timeline draws: the plan (its runtime the UPS's last reading), and for a run how
+/// far into it we are and that the steps' actual times are to be drawn.
+pub struct Live {
+    pub plan: PlanView,
+    /// Seconds since a run going on started: the battery marker counts from there.
+    pub elapsed_s: Option<u64>,
+    /// A run: draw what happened over what was predicted.
+    pub actual: bool,
+}
+
+impl Live {
+    /// Where the battery runs out, in seconds on the axis.
+    fn runtime_at(&self) -> Option<u64> {
+        let left = self.plan.runtime_s?;
+        Some(self.elapsed_s.unwrap_or(0).saturating_add(left))
+    }
+
+    /// When `step` actually ran, in seconds from the run's start; a step still running
+    /// ends now.
+    fn actual(&self, step: &StepView) -> Option<(u64, u64)> {
+        if !self.actual {
+            return None;
+        }
+        let start = step.started_s?;
+        let end = step.ended_s.unwrap_or_else(|| {
+            self.elapsed_s
+                .unwrap_or(start + step.took_ms.unwrap_or(0) / 1000)
+        });
+        Some((start, end.max(start)))
+    }
+}
+
 impl Columns {
-    fn new(state: &State, plan: &PlanView, width: usize) -> Self {
+    fn new(state: &State, live: &Live, width: usize) -> Self {
+        let plan = &live.plan;
         let p = state.strings().plan;
         let widest = |words: &mut dyn Iterator<Item = String>| {
             words.map(|w| w.chars().count()).max().unwrap_or(0)
@@ -54,11 +91,18 @@ impl Columns {
         };
         let label_width = labels.clamp(6, (width / 3).max(6));
         let bar = width.saturating_sub(NUMBER + label_width + 1 + state_width + 1);
-        let scale = plan
-            .runtime_s
+        let scale = live
+            .runtime_at()
             .unwrap_or(0)
             .max(plan.makespan_s)
             .max(plan.steps.iter().map(|s| s.end_s).max().unwrap_or(0))
+            .max(
+                plan.steps
+                    .iter()
+                    .filter_map(|s| live.actual(s).map(|a| a.1))
+                    .max()
+                    .unwrap_or(0),
+            )
             .max(1);
         Self {
             label: label_width,
@@ -75,29 +119,35 @@ impl Columns {
     }
 }
 
-/// Draws `plan`'s timeline in `area`, `selected` highlighted and kept in view; the last line
-/// is the legend.
-pub fn render(state: &State, plan: &PlanView, selected: usize, frame: &mut Frame, area: Rect) {
+/// Draws the timeline in `area`, `selected` highlighted and kept in view; the last line is
+/// the legend.
+pub fn render(state: &State, live: &Live, selected: usize, frame: &mut Frame, area: Rect) {
     let p = state.strings().plan;
     let t = state.theme;
+    let plan = &live.plan;
     let width = usize::from(area.width);
-    let cols = Columns::new(state, plan, width);
+    let cols = Columns::new(state, live, width);
     let height = usize::from(area.height);
     let rows = height.saturating_sub(2);
     let offset = scroll_offset(selected, plan.steps.len(), rows);
     // The marker turns to a warning when the plan does not end before the battery does.
-    let runtime = plan.runtime_s.map(|r| Marker {
+    let runtime = live.runtime_at().map(|r| Marker {
         cell: cols.at(r),
         late: plan.makespan_s > r,
     });
     let mut lines = vec![axis(state, &cols)];
     for (i, step) in plan.steps.iter().enumerate().skip(offset).take(rows) {
-        lines.push(row(state, step, &cols, runtime, i == selected));
+        lines.push(row(state, live, step, &cols, runtime, i == selected));
     }
     while lines.len() + 1 < height {
         lines.push(Line::default());
     }
-    lines.push(Line::styled((p.legend)(plan.runtime_s), t.dim()));
+    let legend = if live.actual {
+        (state.strings().situation.legend_run)(plan.runtime_s)
+    } else {
+        (p.legend)(plan.runtime_s)
+    };
+    lines.push(Line::styled(legend, t.dim()));
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -157,6 +207,7 @@ struct Marker {
 
 fn row(
     state: &State,
+    live: &Live,
     step: &StepView,
     cols: &Columns,
     runtime: Option<Marker>,
@@ -180,6 +231,12 @@ fn row(
     let start = cols.at(step.start_s).min(cols.bar.saturating_sub(1));
     let end = cols.at(step.end_s).max(start + 1).min(cols.bar);
     let glyph = if step.critical { CRITICAL } else { OTHER };
+    // In a run, what happened is solid over the prediction; a step that never ran shows only
+    // its prediction.
+    let actual = live.actual(step).map(|(a, b)| {
+        let from = cols.at(a).min(cols.bar.saturating_sub(1));
+        (from, cols.at(b).max(from + 1).min(cols.bar))
+    });
     let mut spans = vec![Span::styled(head, head_style), Span::raw(" ")];
     let mut plain = String::new();
     let flush = |plain: &mut String, spans: &mut Vec<Span<'static>>| {
@@ -188,7 +245,13 @@ fn row(
         }
     };
     for cell in 0..=cols.bar {
-        if (start..end).contains(&cell) {
+        if actual.is_some_and(|(from, to)| (from..to).contains(&cell)) {
+            flush(&mut plain, &mut spans);
+            spans.push(Span::styled(CRITICAL, bar_style));
+        } else if live.actual && (start..end).contains(&cell) {
+            flush(&mut plain, &mut spans);
+            spans.push(Span::styled(PREDICTED, t.dim()));
+        } else if (start..end).contains(&cell) {
             flush(&mut plain, &mut spans);
             spans.push(Span::styled(glyph, bar_style));
         } else if let Some(marker) = runtime.filter(|m| m.cell == cell) {

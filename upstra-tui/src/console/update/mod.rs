@@ -15,6 +15,7 @@ mod history;
 mod lab_filter;
 mod login;
 mod nav;
+mod news;
 mod operate;
 mod overlay;
 mod password;
@@ -355,6 +356,7 @@ fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     state.connection = Connection::Connected;
     state.sync.cursor = page.next_cursor;
     dashboard::events(state, &page.events);
+    news::arrived(state, &page.events);
     let events: Vec<_> = page.events.into_iter().map(|r| r.event).collect();
     // Readings and power states are applied as they come; only what moves things around
     // (a VM to another host, an apply, lost events) needs the lists again.
@@ -431,6 +433,11 @@ pub(super) fn end_session(
     state.session = None;
     state.epoch += 1;
     state.screen = Screen::Login;
+    // What the status line said belongs to the session that ended: the login screen shows
+    // none of it (the reason the session ended is on the form).
+    state.notice = None;
+    state.sync_problem = None;
+    state.news = None;
     state.overlay = None;
     state.filter.typing = false;
     state.in_flight = 0;
