@@ -177,6 +177,10 @@ pub struct Step {
     pub deps: Vec<Dep>,
     /// Expected duration, from the settings or earlier runs.
     pub estimate_s: u64,
+    /// `estimate_s` was learned from earlier runs that did real work (otherwise configured
+    /// or a default). Absent from plans journaled before it existed.
+    #[serde(default)]
+    pub estimate_learned: bool,
 }
 
 /// Shedding load before the batteries run out, or bringing it back.
@@ -273,6 +277,7 @@ impl StepList {
             action,
             deps,
             estimate_s,
+            estimate_learned: false,
         });
         id
     }

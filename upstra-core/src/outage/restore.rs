@@ -215,6 +215,7 @@ pub fn restore_plan(
         }
     }
 
+    estimates.mark(&mut steps.steps);
     let schedule = schedule(&steps.steps, settings.migrations_per_host);
     Plan {
         kind: PlanKind::Restore,

@@ -1,6 +1,8 @@
 //! Table and property tests of the outage decisions.
 
+mod feeds;
 mod fixture;
+mod learning;
 mod planner;
 mod properties;
 mod restoring;

@@ -89,9 +89,12 @@ pub async fn lab_state(
     (state, problem)
 }
 
-/// The configured estimates, replaced by what earlier runs measured where they did.
+/// The configured estimates, replaced by what earlier runs measured where they did real work
+/// (see `upstra_core::outage::learned`).
 pub async fn estimates(shared: &Shared) -> StepEstimates {
     let mut e = shared.inventory().plan_settings().estimates;
+    // Only the journal says what was learned, whatever a declaration carried.
+    e.learned.clear();
     let learned = shared
         .store
         .call(|db| db.learned_durations())
@@ -100,20 +103,8 @@ pub async fn estimates(shared: &Shared) -> StepEstimates {
             tracing::warn!(error = %err, "cannot read learned step durations; using the configured ones");
             BTreeMap::new()
         });
-    for (kind, secs) in learned {
-        let slot = match kind.as_str() {
-            "migrate_vm" => &mut e.migrate_vm_s,
-            "stop_vm" => &mut e.stop_vm_s,
-            "enter_maintenance" => &mut e.enter_maintenance_s,
-            "shutdown_server" => &mut e.shutdown_server_s,
-            "power_on_server" => &mut e.power_on_server_s,
-            "wait_connected" => &mut e.wait_connected_s,
-            "exit_maintenance" => &mut e.exit_maintenance_s,
-            "start_vm" => &mut e.start_vm_s,
-            _ => continue,
-        };
-        // A step measured at 0 s still takes a moment; never plan it as free.
-        *slot = secs.max(1);
+    for (kind, samples_ms) in learned {
+        e.learn(&kind, &samples_ms);
     }
     e
 }

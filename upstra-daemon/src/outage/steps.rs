@@ -303,6 +303,20 @@ impl StepRun<'_> {
         Ok(now)
     }
 
+    /// A wait found its target not yet as wanted. Only the learned estimates depend on it,
+    /// so a failure to journal it is logged, not fatal.
+    async fn journal_acted(&mut self) {
+        let (run, step) = (self.run, self.step.id.0);
+        if let Err(e) = self
+            .shared
+            .store
+            .call(move |db| db.step_acted(run, step))
+            .await
+        {
+            tracing::warn!(run, step = %self.step.id, error = %e, "cannot journal that the step waited for a change");
+        }
+    }
+
     /// A command was already sent by an earlier attempt or daemon: when.
     fn dispatched_before(&self) -> Option<Timestamp> {
         (self.record.state == StepState::Dispatched)
@@ -565,6 +579,12 @@ impl StepRun<'_> {
     ) -> StepResult {
         self.journal_started(None).await?;
         let since = self.record.started_at.unwrap_or_else(clock::now);
+        let (connected, _) = self.host_state(hv, host).await?;
+        if connected {
+            return Ok("already connected to vCenter".into());
+        }
+        // Waiting for a host that was down is real work: its duration is worth learning.
+        self.journal_acted().await;
         if self
             .wait_host(hv, host, since, timeout, |connected, _| connected)
             .await?

@@ -38,6 +38,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "identity", include_str!("migrations/0002_identity.sql")),
     (3, "outage", include_str!("migrations/0003_outage.sql")),
+    (
+        4,
+        "step_acted",
+        include_str!("migrations/0004_step_acted.sql"),
+    ),
 ];
 
 /// Why the store failed.

@@ -12,6 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
+use upstra_core::outage::learned::LEARN_FROM_LAST;
 use upstra_core::outage::{Before, Plan, PlanKind, StepState};
 use upstra_core::state::Timestamp;
 
@@ -185,8 +186,19 @@ impl Db {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE run_steps SET state = 'dispatched', dispatched_at = ?3 WHERE run = ?1 AND step = ?2",
+            "UPDATE run_steps SET state = 'dispatched', dispatched_at = ?3, acted = 1
+             WHERE run = ?1 AND step = ?2",
             params![run, step, now.millis()],
+        )?;
+        Ok(())
+    }
+
+    /// A step that sends nothing (a wait) found its target not yet as wanted: its duration
+    /// measures a real change.
+    pub fn step_acted(&mut self, run: i64, step: u32) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE run_steps SET acted = 1 WHERE run = ?1 AND step = ?2",
+            params![run, step],
         )?;
         Ok(())
     }
@@ -352,20 +364,27 @@ impl Db {
         ))
     }
 
-    /// The mean duration of each kind of step over its last 20 successful runs, in seconds.
-    pub fn learned_durations(&mut self) -> Result<BTreeMap<String, u64>, StoreError> {
+    /// The real durations of each kind of step, in milliseconds, newest first: the last
+    /// [`LEARN_FROM_LAST`] steps of that kind that did work (see `step_acted`) and
+    /// succeeded. A step that found its target already as wanted is not among them.
+    pub fn learned_durations(&mut self) -> Result<BTreeMap<String, Vec<i64>>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT kind, avg(ended_at - started_at) FROM (
-                 SELECT kind, started_at, ended_at,
+            "SELECT kind, took FROM (
+                 SELECT kind, ended_at - started_at AS took, ended_at,
                         row_number() OVER (PARTITION BY kind ORDER BY ended_at DESC) AS n
-                 FROM run_steps WHERE state = 'done' AND started_at IS NOT NULL AND ended_at IS NOT NULL)
-             WHERE n <= 20 GROUP BY kind",
+                 FROM run_steps
+                 WHERE state = 'done' AND acted = 1
+                   AND started_at IS NOT NULL AND ended_at IS NOT NULL)
+             WHERE n <= ?1 ORDER BY kind, ended_at DESC",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
-        let mut out = BTreeMap::new();
+        let limit = i64::try_from(LEARN_FROM_LAST).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         for row in rows {
             let (kind, ms) = row?;
-            out.insert(kind, (ms / 1000.0).round().max(0.0) as u64);
+            out.entry(kind).or_default().push(ms);
         }
         Ok(out)
     }
