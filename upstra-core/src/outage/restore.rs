@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::ids::ServerId;
-use crate::model::{Inventory, ServerKind, VmPower};
+use crate::model::{DEFAULT_POWER_ON_STAGGER_S, Inventory, ServerKind, VmPower};
 use crate::state::PowerState;
 
 use super::journal::{Before, JournalEntry};
@@ -94,10 +94,16 @@ pub fn restore_plan(
                     .collect::<Vec<_>>(),
             ));
         }
+        let room = inventory.servers.get(server).map(|s| &s.room);
+        let stagger_s = room
+            .and_then(|r| inventory.rooms.get(r))
+            .map_or(DEFAULT_POWER_ON_STAGGER_S, |r| r.power_on_stagger_s);
         let id = steps.push(
             StepAction::PowerOnServer {
                 server: server.clone(),
                 on_timeout_s: settings.server_on_timeout_s,
+                room: room.cloned(),
+                stagger_s,
             },
             deps,
             estimates.power_on_server_s,

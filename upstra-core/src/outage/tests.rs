@@ -6,4 +6,5 @@ mod learning;
 mod planner;
 mod properties;
 mod restoring;
+mod stagger;
 mod triggers;

@@ -5,6 +5,7 @@
 //! - [`executor`]: runs a plan's steps concurrently within its limits, journaling each one.
 //! - [`steps`]: what each kind of step does against the drivers: look first, act once, wait
 //!   for the result with a deadline.
+//! - [`stagger`]: spaces a room's power-on commands (inrush current).
 //! - [`lab`]: the planner's view of the lab, learned estimates, and the views of runs.
 //! - [`simulate`]: `plan simulate`, read-only.
 //! - [`bus`]: the Redis outbox and the following of other sites.
@@ -17,6 +18,7 @@ mod conductor;
 mod executor;
 mod lab;
 mod simulate;
+mod stagger;
 mod steps;
 
 use std::sync::Arc;

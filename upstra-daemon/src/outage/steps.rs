@@ -17,6 +17,7 @@ use upstra_core::traits::{
     AdapterError, Hypervisor, HypervisorInventory, ResetType, VmPowerAction,
 };
 
+use super::stagger::PowerOnGate;
 use crate::clock;
 use crate::shared::Shared;
 use crate::store::StepRecord;
@@ -135,6 +136,8 @@ pub struct StepRun<'a> {
     pub step: &'a Step,
     pub record: StepRecord,
     pub reader: &'a HypervisorReader,
+    /// Spaces the power-on commands of a room.
+    pub gate: &'a PowerOnGate,
 }
 
 impl StepRun<'_> {
@@ -232,6 +235,7 @@ impl StepRun<'_> {
             StepAction::PowerOnServer {
                 server: id,
                 on_timeout_s,
+                ..
             } => {
                 let server = server(id)?;
                 self.power_on(&server, Duration::from_secs(*on_timeout_s))
@@ -740,8 +744,16 @@ impl StepRun<'_> {
         {
             return Ok("powered on".into());
         }
+        // The room's turn is held until the BMC answered, so the next server of the room
+        // powers on a full stagger after this one did.
+        let turn = match self.step.action.power_on_stagger() {
+            Some((room, secs)) => Some(self.gate.turn(room, Duration::from_secs(secs)).await),
+            None => None,
+        };
         let sent = self.journal_dispatched().await?;
-        within(self.shared.drivers.bmc.reset(server, ResetType::On)).await?;
+        let answered = within(self.shared.drivers.bmc.reset(server, ResetType::On)).await;
+        drop(turn);
+        answered?;
         if self
             .wait_power(server, sent, on_timeout, PowerState::On)
             .await?

@@ -8,7 +8,10 @@ mod support;
 
 mod bus;
 mod failures;
+mod feeds;
 mod kill;
 mod lab;
+mod learning;
 mod quiet;
+mod stagger;
 mod story;
