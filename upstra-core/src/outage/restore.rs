@@ -75,7 +75,7 @@ pub fn restore_plan(
     let rank_of = |id: &ServerId| ranks.get(id).copied().unwrap_or_default();
     power_on.sort_by(|a, b| rank_of(b).cmp(&rank_of(a)).then(a.cmp(b)));
     let mut ready: BTreeMap<&ServerId, StepId> = BTreeMap::new();
-    let mut powered: BTreeMap<&ServerId, StepId> = BTreeMap::new();
+    let mut booted: BTreeMap<&ServerId, StepId> = BTreeMap::new();
     let mut by_rank: BTreeMap<u32, Vec<StepId>> = BTreeMap::new();
     for server in power_on {
         let r = rank_of(server).0;
@@ -86,11 +86,13 @@ pub fn restore_plan(
                 .map(|(_, ids)| ids.clone())
                 .unwrap_or_default(),
         );
+        // A server it depends on is up once booted: its power-on ended (which waits for POST
+        // where the BMC reports it) and, for a hypervisor, vCenter sees it connected.
         if let Some(s) = inventory.servers.get(server) {
             deps.extend(after(
                 &s.depends_on
                     .iter()
-                    .filter_map(|d| powered.get(d).copied())
+                    .filter_map(|d| booted.get(d).copied())
                     .collect::<Vec<_>>(),
             ));
         }
@@ -108,7 +110,7 @@ pub fn restore_plan(
             deps,
             estimates.power_on_server_s,
         );
-        powered.insert(server, id);
+        booted.insert(server, id);
         by_rank.entry(r).or_default().push(id);
         ready.insert(server, id);
         let host = inventory
@@ -127,6 +129,7 @@ pub fn restore_plan(
                 estimates.wait_connected_s,
             );
             ready.insert(server, wait);
+            booted.insert(server, wait);
         }
     }
     for (server, host) in leave_maintenance {

@@ -1,5 +1,6 @@
 //! Table and property tests of the outage decisions.
 
+mod booting;
 mod feeds;
 mod fixture;
 mod learning;

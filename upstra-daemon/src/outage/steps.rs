@@ -14,7 +14,7 @@ use upstra_core::model::{Server, Vm, VmPower};
 use upstra_core::outage::{Before, Step, StepAction, StepState};
 use upstra_core::state::{PowerState, Timestamp};
 use upstra_core::traits::{
-    AdapterError, Hypervisor, HypervisorInventory, ResetType, VmPowerAction,
+    AdapterError, BmcStatus, Hypervisor, HypervisorInventory, ResetType, VmPowerAction,
 };
 
 use super::stagger::PowerOnGate;
@@ -65,6 +65,14 @@ impl From<AdapterError> for StepError {
 }
 
 type StepResult = Result<String, StepError>;
+
+/// A power-on's outcome, saying so when the BMC confirmed the firmware finished POST.
+fn booted(on: &str, post_finished: Option<bool>) -> String {
+    match post_finished {
+        Some(true) => format!("{on}; the firmware finished POST"),
+        _ => on.to_owned(),
+    }
+}
 
 /// Looks with `probe` every [`POLL`] until it says yes or `wait` after `since` has passed
 /// (measured on the wall clock, since `since` may come from the journal of an earlier daemon).
@@ -605,9 +613,47 @@ impl StepRun<'_> {
     // --- servers ----------------------------------------------------------------------
 
     async fn power(&self, server: &Server) -> Result<PowerState, StepError> {
+        Ok(self.status(server).await?.power)
+    }
+
+    async fn status(&self, server: &Server) -> Result<BmcStatus, StepError> {
         let status = within(self.shared.drivers.bmc.status(server)).await?;
         self.record_power(server, status.power);
-        Ok(status.power)
+        Ok(status)
+    }
+
+    /// Where the BMC reports POST (HPE iLO), a server that is On is booted only once its
+    /// firmware finished it: what depends on it must not start against a server still in
+    /// POST. Elsewhere, On is all there is to go by. Returns what the BMC last said.
+    async fn wait_booted(
+        &self,
+        server: &Server,
+        since: Timestamp,
+        wait: Duration,
+    ) -> Result<Option<bool>, StepError> {
+        let last = std::sync::Mutex::new(None);
+        let booted = poll_until(since, wait, || async {
+            let finished = match self.status(server).await {
+                Ok(s) => s.post_finished,
+                Err(e) => {
+                    tracing::debug!(server = %server.id, error = %e.message, "BMC read failed while waiting for POST");
+                    Some(false)
+                }
+            };
+            *last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = finished;
+            Ok(finished != Some(false))
+        })
+        .await?;
+        if booted {
+            Ok(last
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner))
+        } else {
+            Err(StepError::fatal(format!(
+                "on, but its firmware had not finished POST {} s after the power-on; what depends on it was not started against it",
+                wait.as_secs()
+            )))
+        }
     }
 
     /// Keeps the live state current so lists and the next plan see what the step saw.
@@ -735,14 +781,16 @@ impl StepRun<'_> {
         }))
         .await?;
         if power == PowerState::On {
-            return Ok("already on".into());
+            let post = self.wait_booted(server, clock::now(), on_timeout).await?;
+            return Ok(booted("already on", post));
         }
         if let Some(sent) = self.dispatched_before()
             && self
                 .wait_power(server, sent, RESUME_WAIT, PowerState::On)
                 .await?
         {
-            return Ok("powered on".into());
+            let post = self.wait_booted(server, sent, on_timeout).await?;
+            return Ok(booted("powered on", post));
         }
         // The room's turn is held until the BMC answered, so the next server of the room
         // powers on a full stagger after this one did.
@@ -758,7 +806,8 @@ impl StepRun<'_> {
             .wait_power(server, sent, on_timeout, PowerState::On)
             .await?
         {
-            Ok("powered on".into())
+            let post = self.wait_booted(server, sent, on_timeout).await?;
+            Ok(booted("powered on", post))
         } else {
             Err(StepError::fatal(format!(
                 "not on {} s after the power-on",
