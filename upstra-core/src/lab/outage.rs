@@ -217,6 +217,7 @@ impl Checker<'_> {
                 ),
                 start_vm_s: self.secs(r.start_vm, "plan estimates start_vm", e.start_vm_s),
                 learned: e.learned,
+                learned_targets: e.learned_targets,
             },
         };
         let small = |c: &mut Self, v, key, range, default: u32| {

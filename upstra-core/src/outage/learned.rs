@@ -18,6 +18,10 @@ pub const LEARN_FROM_LAST: usize = 20;
 /// a single freak (a vCenter that hung once) among the last [`LEARN_FROM_LAST`] is not.
 pub const LEARNED_PERCENTILE: usize = 90;
 
+/// Real durations of one target a figure of its own needs: fewer, and one slow run of a
+/// server would set its estimate alone; until then it is planned like the others of its kind.
+pub const MIN_TARGET_SAMPLES: usize = 3;
+
 /// The figure to plan with from real durations in milliseconds, in whole seconds rounded up
 /// (never 0: a step still takes a moment); `None` without a sample. Nearest-rank percentile
 /// over the newest [`LEARN_FROM_LAST`] samples, which `samples_ms` holds newest first.
@@ -66,15 +70,36 @@ impl StepEstimates {
         }
     }
 
+    /// Gives one target (`server:NAME`, `vm:NAME`) of a kind its own learned figure once it
+    /// has [`MIN_TARGET_SAMPLES`] real durations (`samples_ms`, newest first): a database
+    /// server that takes five minutes to shut down is not planned like a web server.
+    pub fn learn_target(&mut self, kind: &str, target: &str, samples_ms: &[i64]) {
+        if samples_ms.len() < MIN_TARGET_SAMPLES || self.slot(kind).is_none() {
+            return;
+        }
+        if let Some(secs) = robust_secs(samples_ms) {
+            self.learned_targets
+                .insert((kind.to_owned(), target.to_owned()), secs);
+        }
+    }
+
     /// The estimate of this kind of step was learned from earlier runs.
     pub fn is_learned(&self, kind: &str) -> bool {
         self.learned.contains(kind)
     }
 
-    /// Marks the steps whose estimate was learned.
+    /// Gives the steps whose target has a figure of its own that figure, and marks the
+    /// steps whose estimate was learned.
     pub(super) fn mark(&self, steps: &mut [Step]) {
         for step in steps {
-            step.estimate_learned = self.is_learned(step.action.kind());
+            let kind = step.action.kind();
+            let own = self
+                .learned_targets
+                .get(&(kind.to_owned(), step.action.target()));
+            if let Some(secs) = own {
+                step.estimate_s = *secs;
+            }
+            step.estimate_learned = own.is_some() || self.is_learned(kind);
         }
     }
 }

@@ -6,7 +6,7 @@
 //! as they are (like events). Inbound copies are checked again with [`PlanSettings::problems`]
 //! and [`UpsPolicy::problems`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +107,10 @@ pub struct StepEstimates {
     /// client, never stored with the settings.
     #[serde(skip)]
     pub learned: BTreeSet<String>,
+    /// Learned figures of single targets, by kind and target (`server:NAME`, `vm:NAME`),
+    /// in seconds: they replace the kind's estimate for that target. Set like `learned`.
+    #[serde(skip)]
+    pub learned_targets: BTreeMap<(String, String), u64>,
 }
 
 impl Default for StepEstimates {
@@ -121,6 +125,7 @@ impl Default for StepEstimates {
             exit_maintenance_s: 10,
             start_vm_s: 30,
             learned: BTreeSet::new(),
+            learned_targets: BTreeMap::new(),
         }
     }
 }

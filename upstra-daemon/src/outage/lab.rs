@@ -10,7 +10,7 @@ use upstra_core::outage::{FeedHealth, LabState, StepEstimates};
 use upstra_core::state::UpsLive;
 
 use crate::shared::Shared;
-use crate::store::RunRecord;
+use crate::store::{LearnedDurations, RunRecord};
 use crate::{clock, live};
 
 /// Deadline for the fresh hypervisor read a plan is made from.
@@ -95,16 +95,20 @@ pub async fn estimates(shared: &Shared) -> StepEstimates {
     let mut e = shared.inventory().plan_settings().estimates;
     // Only the journal says what was learned, whatever a declaration carried.
     e.learned.clear();
+    e.learned_targets.clear();
     let learned = shared
         .store
         .call(|db| db.learned_durations())
         .await
         .unwrap_or_else(|err| {
             tracing::warn!(error = %err, "cannot read learned step durations; using the configured ones");
-            BTreeMap::new()
+            LearnedDurations::default()
         });
-    for (kind, samples_ms) in learned {
-        e.learn(&kind, &samples_ms);
+    for (kind, samples_ms) in &learned.by_kind {
+        e.learn(kind, samples_ms);
+    }
+    for ((kind, target), samples_ms) in &learned.by_target {
+        e.learn_target(kind, target, samples_ms);
     }
     e
 }

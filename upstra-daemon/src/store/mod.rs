@@ -27,7 +27,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
-pub use outage::{RunInfo, RunRecord, RunState, StepRecord};
+pub use outage::{LearnedDurations, RunInfo, RunRecord, RunState, StepRecord};
 pub use ssh::CloseRefusal;
 
 /// The database file's name inside the data directory.
@@ -316,5 +316,7 @@ fn migrate(db: &mut Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+#[cfg(test)]
+mod learned_tests;
 #[cfg(test)]
 mod tests;

@@ -86,6 +86,14 @@ pub struct RunInfo {
     pub stopped: Option<String>,
 }
 
+/// Real durations of steps, in milliseconds, newest first (see `Db::learned_durations`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LearnedDurations {
+    pub by_kind: BTreeMap<String, Vec<i64>>,
+    /// By kind and target (`server:NAME`, `vm:NAME`).
+    pub by_target: BTreeMap<(String, String), Vec<i64>>,
+}
+
 /// One step's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRecord {
@@ -137,10 +145,16 @@ impl Db {
         let id = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO run_steps (run, step, kind, state) VALUES (?1, ?2, ?3, 'pending')",
+                "INSERT INTO run_steps (run, step, kind, target, state)
+                 VALUES (?1, ?2, ?3, ?4, 'pending')",
             )?;
             for step in &plan.steps {
-                insert.execute(params![id, step.id.0, step.action.kind()])?;
+                insert.execute(params![
+                    id,
+                    step.id.0,
+                    step.action.kind(),
+                    step.action.target()
+                ])?;
             }
         }
         let target = format!("run:{id}");
@@ -364,27 +378,40 @@ impl Db {
         ))
     }
 
-    /// The real durations of each kind of step, in milliseconds, newest first: the last
-    /// [`LEARN_FROM_LAST`] steps of that kind that did work (see `step_acted`) and
-    /// succeeded. A step that found its target already as wanted is not among them.
-    pub fn learned_durations(&mut self) -> Result<BTreeMap<String, Vec<i64>>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT kind, took FROM (
-                 SELECT kind, ended_at - started_at AS took, ended_at,
-                        row_number() OVER (PARTITION BY kind ORDER BY ended_at DESC) AS n
-                 FROM run_steps
-                 WHERE state = 'done' AND acted = 1
-                   AND started_at IS NOT NULL AND ended_at IS NOT NULL)
-             WHERE n <= ?1 ORDER BY kind, ended_at DESC",
-        )?;
+    /// The real durations of steps, in milliseconds, newest first: the last
+    /// [`LEARN_FROM_LAST`] of each kind, and of each kind and target, that did work (see
+    /// `step_acted`) and succeeded. A step that found its target already as wanted is not
+    /// among them.
+    pub fn learned_durations(&mut self) -> Result<LearnedDurations, StoreError> {
         let limit = i64::try_from(LEARN_FROM_LAST).unwrap_or(i64::MAX);
-        let rows = stmt.query_map([limit], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-        for row in rows {
-            let (kind, ms) = row?;
-            out.entry(kind).or_default().push(ms);
+        let mut out = LearnedDurations::default();
+        for (partition, by_target) in [("kind", false), ("kind, target", true)] {
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT kind, target, took FROM (
+                     SELECT kind, target, ended_at - started_at AS took, ended_at,
+                            row_number() OVER (PARTITION BY {partition} ORDER BY ended_at DESC) AS n
+                     FROM run_steps
+                     WHERE state = 'done' AND acted = 1
+                       AND started_at IS NOT NULL AND ended_at IS NOT NULL)
+                 WHERE n <= ?1 ORDER BY kind, target, ended_at DESC"
+            ))?;
+            let rows = stmt.query_map([limit], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            for row in rows {
+                match row? {
+                    (kind, _, ms) if !by_target => out.by_kind.entry(kind).or_default().push(ms),
+                    (kind, Some(target), ms) => {
+                        out.by_target.entry((kind, target)).or_default().push(ms);
+                    }
+                    // Steps journaled before targets were: their kind has them already.
+                    (_, None, _) => {}
+                }
+            }
         }
         Ok(out)
     }

@@ -62,3 +62,31 @@ fn a_plan_marks_the_learned_estimates() {
     );
     assert_eq!(estimates.learned.len(), 1);
 }
+
+#[test]
+fn a_target_with_enough_real_runs_gets_its_own_figure() {
+    let mut lab = Lab::new(&["ups-a"]);
+    lab.host("esx-a1", &["ups-a"], 64)
+        .host("esx-a2", &["ups-a"], 64)
+        .at_risk(&["ups-a"]);
+    let mut estimates = StepEstimates::default();
+    estimates.learn("shutdown_server", &[20_000; 5]);
+    // esx-a2 is slow, and has been often enough to be believed.
+    estimates.learn_target("shutdown_server", "server:esx-a2", &[300_000; 3]);
+    // esx-a1 was slow once: not enough for a figure of its own.
+    estimates.learn_target("shutdown_server", "server:esx-a1", &[300_000; 2]);
+    let plan = crate::outage::plan(&lab.inventory, &lab.state, &estimates);
+    let shutdowns: Vec<(String, u64, bool)> = plan
+        .steps
+        .iter()
+        .filter(|s| s.action.kind() == "shutdown_server")
+        .map(|s| (s.action.target(), s.estimate_s, s.estimate_learned))
+        .collect();
+    assert_eq!(
+        shutdowns,
+        [
+            ("server:esx-a1".to_owned(), 20, true),
+            ("server:esx-a2".to_owned(), 300, true),
+        ]
+    );
+}
