@@ -73,3 +73,45 @@ async fn only_steps_that_acted_and_succeeded_teach_a_duration() {
         .into()
     );
 }
+
+#[tokio::test]
+async fn a_power_on_is_measured_from_its_command_not_from_its_wait_for_the_stagger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), &KeySource::locate(dir.path(), None)).expect("created");
+    let mut plan = Plan::empty(PlanKind::Restore, 4);
+    plan.steps = vec![Step {
+        action: StepAction::PowerOnServer {
+            server: ServerId::new("late").expect("name"),
+            on_timeout_s: 600,
+            room: None,
+            stagger_s: 5,
+        },
+        ..shutdown(0, "late")
+    }];
+    let learned = store
+        .call(move |db| {
+            let run = db.create_run(
+                &plan,
+                &RunInfo::default(),
+                Timestamp(0),
+                &AuditEntry {
+                    at: 0,
+                    action: "plan_restore",
+                    result: "started",
+                    ..AuditEntry::default()
+                },
+            )?;
+            // Started at 1 s, waited for its room until 21 s, on at 81 s.
+            db.step_attempt(run, 0, Timestamp(1_000))?;
+            db.step_dispatched(run, 0, Timestamp(21_000))?;
+            db.step_ended(run, 0, StepState::Done, "powered on", Timestamp(81_000))?;
+            db.learned_durations()
+        })
+        .await
+        .expect("learned");
+    store.close().await;
+    assert_eq!(
+        learned.by_kind,
+        [("power_on_server".to_owned(), vec![60_000])].into()
+    );
+}

@@ -381,14 +381,17 @@ impl Db {
     /// The real durations of steps, in milliseconds, newest first: the last
     /// [`LEARN_FROM_LAST`] of each kind, and of each kind and target, that did work (see
     /// `step_acted`) and succeeded. A step that found its target already as wanted is not
-    /// among them.
+    /// among them. A power-on is measured from its command: the wait for its room's stagger
+    /// before it is the planner's to add, not part of how long a server takes to come up.
     pub fn learned_durations(&mut self) -> Result<LearnedDurations, StoreError> {
         let limit = i64::try_from(LEARN_FROM_LAST).unwrap_or(i64::MAX);
         let mut out = LearnedDurations::default();
         for (partition, by_target) in [("kind", false), ("kind, target", true)] {
             let mut stmt = self.conn().prepare_cached(&format!(
                 "SELECT kind, target, took FROM (
-                     SELECT kind, target, ended_at - started_at AS took, ended_at,
+                     SELECT kind, target, ended_at, ended_at - CASE kind
+                                WHEN 'power_on_server' THEN coalesce(dispatched_at, started_at)
+                                ELSE started_at END AS took,
                             row_number() OVER (PARTITION BY {partition} ORDER BY ended_at DESC) AS n
                      FROM run_steps
                      WHERE state = 'done' AND acted = 1
