@@ -233,7 +233,7 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
     }
     out.push_str("  * on the critical path\n");
     out.push_str(&format!(
-        "  estimate: {LEARNED} = the recent slow end of earlier runs that did real work; otherwise the lab file's value or the default\n"
+        "  {LEARNED}: estimate from earlier runs that did real work; others: lab file or default\n"
     ));
     out
 }
@@ -414,6 +414,9 @@ mod tests {
         assert!(line("1").contains("42s learned"), "{text}");
         assert!(!line("2").contains("learned"), "{text}");
         assert!(line("2").contains("42s"), "{text}");
-        assert!(text.contains("estimate: learned = "), "{text}");
+        assert!(
+            text.contains("learned: estimate from earlier runs that did real work"),
+            "{text}"
+        );
     }
 }
