@@ -24,7 +24,7 @@ fn lab() -> (Inventory, LabState) {
     let mut inv = Inventory::default();
     let mut state = LabState::default();
     let room = RoomId::new("hall").unwrap();
-    inv.rooms.insert(room.clone(), Room { id: room.clone() });
+    inv.rooms.insert(room.clone(), Room::new(room.clone()));
     let ups: Vec<UpsId> = (0..UPS_COUNT)
         .map(|i| UpsId::new(format!("ups-{i}")).unwrap())
         .collect();
@@ -56,6 +56,7 @@ fn lab() -> (Inventory, LabState) {
                 room: room.clone(),
                 kind: ServerKind::Hypervisor,
                 feeds: vec![ups[h % UPS_COUNT].clone()],
+                feeds_required: 1,
                 tier: 1 + (h % 3) as u32,
                 depends_on: Vec::new(),
                 vsphere_host: Some(name.clone()),

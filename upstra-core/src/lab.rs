@@ -110,6 +110,7 @@ struct RawLab {
 #[serde(deny_unknown_fields)]
 struct RawRoom {
     name: Spanned<String>,
+    power_on_stagger: Option<Spanned<outage::RawDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +141,7 @@ struct RawServer {
     room: Spanned<String>,
     kind: Option<Spanned<String>>,
     feeds: Spanned<Vec<Spanned<String>>>,
+    feeds_required: Option<Spanned<i64>>,
     tier: Option<u32>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
@@ -260,13 +262,23 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
     let mut secret_files = Vec::new();
 
     for room in raw.room {
-        let name = room.into_inner().name;
+        let RawRoom {
+            name,
+            power_on_stagger,
+        } = room.into_inner();
         let span = name.span();
         if let Some(id) = c.ok(span.clone(), RoomId::new(name.into_inner())) {
+            let stagger = c.power_on_stagger(power_on_stagger, &id);
             if inventory.rooms.contains_key(&id) {
                 c.error(span, format!("room `{id}` is declared twice"));
             } else {
-                inventory.rooms.insert(id.clone(), Room { id });
+                inventory.rooms.insert(
+                    id.clone(),
+                    Room {
+                        id,
+                        power_on_stagger_s: stagger,
+                    },
+                );
             }
         }
     }
@@ -403,6 +415,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 format!("server `{id}`: feeds must name at least one UPS"),
             );
         }
+        let feeds_required = c.feeds_required(server.feeds_required, &id, feeds.len());
         let mut depends_on = Vec::new();
         for dep in server.depends_on {
             let dspan = dep.span();
@@ -486,6 +499,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     room,
                     kind,
                     feeds,
+                    feeds_required,
                     tier: server.tier.unwrap_or(1),
                     depends_on,
                     vsphere_host,
@@ -567,6 +581,9 @@ fn find_cycle(deps: &BTreeMap<ServerId, (usize, Vec<ServerId>)>) -> Option<(Serv
 }
 
 mod outage;
+mod power;
+#[cfg(test)]
+mod power_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -17,6 +17,33 @@ use crate::secret::Secret;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Room {
     pub id: RoomId,
+    /// Seconds between two power-on commands to servers of this room during a restore, so
+    /// their inrush currents do not add up on the room's circuits.
+    #[serde(default = "default_power_on_stagger")]
+    pub power_on_stagger_s: u64,
+}
+
+/// A server draws several times its running current for a second or two when it powers on
+/// (PSU capacitors, every fan at full speed); a few seconds apart, a room's breakers see one
+/// inrush at a time.
+pub const DEFAULT_POWER_ON_STAGGER_S: u64 = 5;
+
+/// The longest stagger a lab file may ask for: past that a restore of a big room would take
+/// hours, which is surely a typo (ms for s).
+pub const MAX_POWER_ON_STAGGER_S: u64 = 600;
+
+fn default_power_on_stagger() -> u64 {
+    DEFAULT_POWER_ON_STAGGER_S
+}
+
+impl Room {
+    /// A room with the default stagger.
+    pub fn new(id: RoomId) -> Self {
+        Self {
+            id,
+            power_on_stagger_s: DEFAULT_POWER_ON_STAGGER_S,
+        }
+    }
 }
 
 /// Where a UPS is read from: `upsname@host:port` on a NUT `upsd`.
@@ -336,8 +363,13 @@ pub struct Server {
     pub id: ServerId,
     pub room: RoomId,
     pub kind: ServerKind,
-    /// The UPS units feeding its power supplies. It is at risk only when every feed is.
+    /// The UPS units feeding its power supplies.
     pub feeds: Vec<UpsId>,
+    /// How many of its feeds must carry power for it to run: it is at risk when fewer than
+    /// this are left (1 unless its power supplies cannot carry the load alone). Between 1
+    /// and the number of feeds; a byte, since a server has a handful of power supplies.
+    #[serde(default = "one_feed")]
+    pub feeds_required: u8,
     /// Shutdown tier: lower tiers go down first and come back last.
     pub tier: u32,
     /// Servers this one needs running (its storage, its network).
@@ -346,6 +378,13 @@ pub struct Server {
     pub vsphere_host: Option<String>,
     pub bmc: Option<BmcEndpoint>,
     pub ssh: Option<SshEndpoint>,
+}
+
+/// One healthy feed is enough unless declared otherwise: a redundant PSU carries the load.
+pub const DEFAULT_FEEDS_REQUIRED: u8 = 1;
+
+fn one_feed() -> u8 {
+    DEFAULT_FEEDS_REQUIRED
 }
 
 /// The vCenter that manages the hypervisors.

@@ -57,6 +57,10 @@ pub struct BmcStatus {
     pub power: PowerState,
     pub health: Health,
     pub watts: Option<f32>,
+    /// The firmware finished its power-on self-test, where the BMC says (HPE iLO's
+    /// `PostState`); `None` where it does not, and power On is all there is to go by.
+    #[serde(default)]
+    pub post_finished: Option<bool>,
 }
 
 /// Controls server power through a baseboard management controller.

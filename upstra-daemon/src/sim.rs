@@ -211,6 +211,7 @@ impl Bmc for SimLab {
             power,
             health: Health::Ok,
             watts,
+            post_finished: None,
         }))
     }
 

@@ -76,6 +76,7 @@ fn lists() -> Lists {
             room: format!("room-{:02}", (s % UPS) % ROOMS),
             kind: "hypervisor".into(),
             feeds: vec![format!("ups-{:02}", s % UPS)],
+            feeds_required: 1,
             tier: 1,
             depends_on: Vec::new(),
             vsphere_host: Some(format!("esx-{s:04}.lab")),
@@ -247,6 +248,7 @@ fn static_lab() -> LabSpec {
         rooms: (0..ROOMS)
             .map(|r| RoomSpec {
                 name: format!("room-{r:02}"),
+                power_on_stagger_s: None,
             })
             .collect(),
         ups: (0..UPS)
@@ -265,6 +267,7 @@ fn static_lab() -> LabSpec {
                 room: format!("room-{:02}", (s % UPS) % ROOMS),
                 kind: "other".into(),
                 feeds: vec![format!("ups-{:02}", s % UPS)],
+                feeds_required: None,
                 tier: 1,
                 depends_on: Vec::new(),
                 vsphere_host: None,

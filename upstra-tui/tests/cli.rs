@@ -232,7 +232,7 @@ fn apply_refuses_every_bad_file_whole_and_changes_nothing() {
         (
             "unknown key",
             "[[room]]\nname = \"room-new\"\ncolour = \"red\"\n",
-            format!("{f}:3: unknown field `colour`, expected `name`\n"),
+            format!("{f}:3: unknown field `colour`, expected `name` or `power_on_stagger`\n"),
         ),
         (
             "duplicate name",

@@ -272,6 +272,7 @@ fn a_lab_file_is_read_here_reviewed_as_a_dry_run_then_applied() {
     let spec = LabSpec {
         rooms: vec![RoomSpec {
             name: "lab-a".into(),
+            power_on_stagger_s: None,
         }],
         ..LabSpec::default()
     };

@@ -68,6 +68,42 @@ pub(crate) struct System {
     pub actions: SystemActions,
     #[serde(default)]
     pub links: SystemLinks,
+    #[serde(default)]
+    pub oem: SystemOem,
+}
+
+/// `ComputerSystem.Oem`: only HPE's (iLO 5 and later as `Hpe`, iLO 4 as `Hp`) is read.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SystemOem {
+    #[serde(rename = "Hpe")]
+    pub hpe: Option<HpeSystem>,
+    #[serde(rename = "Hp")]
+    pub hp: Option<HpeSystem>,
+}
+
+/// HPE's extension of a ComputerSystem.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct HpeSystem {
+    /// `PowerOff`, `InPost`, `InPostDiscoveryComplete`, `FinishedPost`, `Unknown`...
+    pub post_state: Option<String>,
+}
+
+/// Whether the firmware finished its power-on self-test, where the BMC reports it: a server
+/// that is On but still in POST is not booted. `Unknown` or `Null` says nothing.
+pub(crate) fn post_finished(system: &System) -> Option<bool> {
+    let oem = &system.oem;
+    let state = oem
+        .hpe
+        .as_ref()
+        .or(oem.hp.as_ref())?
+        .post_state
+        .as_deref()?;
+    match state {
+        "FinishedPost" => Some(true),
+        "PowerOff" | "Reset" | "InPost" | "InPostDiscoveryComplete" => Some(false),
+        _ => None,
+    }
 }
 
 /// `ComputerSystem.Links`.

@@ -138,3 +138,19 @@ fn error_bodies_give_their_most_specific_words() {
     let e: ErrorBody = parse(fixture!("ilo_error_401.json"));
     assert_eq!(e.summary().as_deref(), Some("Base.1.4.NoValidSession"));
 }
+
+#[test]
+fn hpe_post_state_says_whether_the_firmware_finished_booting() {
+    let ilo5: System = parse(fixture!("ilo5_system.json"));
+    assert_eq!(post_finished(&ilo5), Some(true));
+    let ilo4: System = parse(fixture!("ilo4_system.json"));
+    assert_eq!(post_finished(&ilo4), Some(false), "iLO 4 names it Oem.Hp");
+    let sushy: System = parse(r#"{"PowerState": "On"}"#);
+    assert_eq!(
+        post_finished(&sushy),
+        None,
+        "not offered: power On is all there is"
+    );
+    let unknown: System = parse(r#"{"Oem": {"Hpe": {"PostState": "Unknown"}}}"#);
+    assert_eq!(post_finished(&unknown), None);
+}

@@ -41,6 +41,7 @@ impl RedfishClient {
                 power: payload::power_state(system.power_state.as_deref()),
                 health: payload::health(&system.status),
                 watts,
+                post_finished: payload::post_finished(&system),
             })
         })
         .await

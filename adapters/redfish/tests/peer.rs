@@ -75,6 +75,7 @@ fn server(name: &str, bmc: BmcEndpoint) -> Server {
         room: RoomId::new("lab").expect("valid name"),
         kind: ServerKind::Hypervisor,
         feeds: vec![],
+        feeds_required: 1,
         tier: 0,
         depends_on: vec![],
         vsphere_host: None,

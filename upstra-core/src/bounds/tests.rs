@@ -24,6 +24,7 @@ fn a_lab_with_too_many_rooms_is_refused_by_count() {
     let rooms = (0..=LAB_OBJECTS_PER_KIND)
         .map(|i| RoomSpec {
             name: format!("r{i}"),
+            power_on_stagger_s: None,
         })
         .collect();
     let req = UpstraRequest::Apply {

@@ -66,7 +66,12 @@ pub(super) struct RawVm {
 }
 
 impl Checker<'_> {
-    fn secs(&mut self, value: Option<Spanned<RawDuration>>, key: &str, default: u64) -> u64 {
+    pub(super) fn secs(
+        &mut self,
+        value: Option<Spanned<RawDuration>>,
+        key: &str,
+        default: u64,
+    ) -> u64 {
         let Some(value) = value else {
             return default;
         };
@@ -211,6 +216,8 @@ impl Checker<'_> {
                     e.exit_maintenance_s,
                 ),
                 start_vm_s: self.secs(r.start_vm, "plan estimates start_vm", e.start_vm_s),
+                learned: e.learned,
+                learned_targets: e.learned_targets,
             },
         };
         let small = |c: &mut Self, v, key, range, default: u32| {

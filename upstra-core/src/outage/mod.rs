@@ -13,6 +13,7 @@
 //! - [`schedule`]: the predicted timeline and the critical path.
 
 pub mod journal;
+pub mod learned;
 pub mod plan;
 pub mod policy;
 pub mod restore;

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ServerId, VmId};
+use crate::ids::{RoomId, ServerId, VmId};
 
 use super::schedule::Schedule;
 
@@ -64,10 +64,16 @@ pub enum StepAction {
         off_timeout_s: u64,
         force_off: bool,
     },
-    /// Power a server on through its BMC and wait for On.
+    /// Power a server on through its BMC and wait for On. Power-on commands to servers of
+    /// one room go out at least `stagger_s` apart (inrush current).
     PowerOnServer {
         server: ServerId,
         on_timeout_s: u64,
+        /// The room whose power-on commands are spaced; absent from plans journaled before.
+        #[serde(default)]
+        room: Option<RoomId>,
+        #[serde(default)]
+        stagger_s: u64,
     },
     /// Wait until vCenter shows the host connected again.
     WaitConnected {
@@ -116,6 +122,18 @@ impl StepAction {
             | Self::PowerOnServer { server, .. }
             | Self::WaitConnected { server, .. }
             | Self::ExitMaintenance { server, .. } => format!("server:{server}"),
+        }
+    }
+
+    /// The room whose power-on commands this step's must be spaced from, and by how much.
+    pub fn power_on_stagger(&self) -> Option<(&RoomId, u64)> {
+        match self {
+            Self::PowerOnServer {
+                room: Some(room),
+                stagger_s,
+                ..
+            } if *stagger_s > 0 => Some((room, *stagger_s)),
+            _ => None,
         }
     }
 
@@ -177,6 +195,10 @@ pub struct Step {
     pub deps: Vec<Dep>,
     /// Expected duration, from the settings or earlier runs.
     pub estimate_s: u64,
+    /// `estimate_s` was learned from earlier runs that did real work (otherwise configured
+    /// or a default). Absent from plans journaled before it existed.
+    #[serde(default)]
+    pub estimate_learned: bool,
 }
 
 /// Shedding load before the batteries run out, or bringing it back.
@@ -273,6 +295,7 @@ impl StepList {
             action,
             deps,
             estimate_s,
+            estimate_learned: false,
         });
         id
     }

@@ -6,6 +6,8 @@
 //! as they are (like events). Inbound copies are checked again with [`PlanSettings::problems`]
 //! and [`UpsPolicy::problems`].
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Deserialize, Serialize};
 
 /// What to do when a UPS stops answering.
@@ -100,6 +102,15 @@ pub struct StepEstimates {
     pub wait_connected_s: u64,
     pub exit_maintenance_s: u64,
     pub start_vm_s: u64,
+    /// The kinds of step whose estimate was learned from earlier runs rather than
+    /// configured. Set by the daemon from its journal only: never read from a lab file or a
+    /// client, never stored with the settings.
+    #[serde(skip)]
+    pub learned: BTreeSet<String>,
+    /// Learned figures of single targets, by kind and target (`server:NAME`, `vm:NAME`),
+    /// in seconds: they replace the kind's estimate for that target. Set like `learned`.
+    #[serde(skip)]
+    pub learned_targets: BTreeMap<(String, String), u64>,
 }
 
 impl Default for StepEstimates {
@@ -113,6 +124,8 @@ impl Default for StepEstimates {
             wait_connected_s: 60,
             exit_maintenance_s: 10,
             start_vm_s: 30,
+            learned: BTreeSet::new(),
+            learned_targets: BTreeMap::new(),
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::ids::ServerId;
-use crate::model::{Inventory, ServerKind, VmPower};
+use crate::model::{DEFAULT_POWER_ON_STAGGER_S, Inventory, ServerKind, VmPower};
 use crate::state::PowerState;
 
 use super::journal::{Before, JournalEntry};
@@ -75,7 +75,7 @@ pub fn restore_plan(
     let rank_of = |id: &ServerId| ranks.get(id).copied().unwrap_or_default();
     power_on.sort_by(|a, b| rank_of(b).cmp(&rank_of(a)).then(a.cmp(b)));
     let mut ready: BTreeMap<&ServerId, StepId> = BTreeMap::new();
-    let mut powered: BTreeMap<&ServerId, StepId> = BTreeMap::new();
+    let mut booted: BTreeMap<&ServerId, StepId> = BTreeMap::new();
     let mut by_rank: BTreeMap<u32, Vec<StepId>> = BTreeMap::new();
     for server in power_on {
         let r = rank_of(server).0;
@@ -86,23 +86,31 @@ pub fn restore_plan(
                 .map(|(_, ids)| ids.clone())
                 .unwrap_or_default(),
         );
+        // A server it depends on is up once booted: its power-on ended (which waits for POST
+        // where the BMC reports it) and, for a hypervisor, vCenter sees it connected.
         if let Some(s) = inventory.servers.get(server) {
             deps.extend(after(
                 &s.depends_on
                     .iter()
-                    .filter_map(|d| powered.get(d).copied())
+                    .filter_map(|d| booted.get(d).copied())
                     .collect::<Vec<_>>(),
             ));
         }
+        let room = inventory.servers.get(server).map(|s| &s.room);
+        let stagger_s = room
+            .and_then(|r| inventory.rooms.get(r))
+            .map_or(DEFAULT_POWER_ON_STAGGER_S, |r| r.power_on_stagger_s);
         let id = steps.push(
             StepAction::PowerOnServer {
                 server: server.clone(),
                 on_timeout_s: settings.server_on_timeout_s,
+                room: room.cloned(),
+                stagger_s,
             },
             deps,
             estimates.power_on_server_s,
         );
-        powered.insert(server, id);
+        booted.insert(server, id);
         by_rank.entry(r).or_default().push(id);
         ready.insert(server, id);
         let host = inventory
@@ -121,6 +129,7 @@ pub fn restore_plan(
                 estimates.wait_connected_s,
             );
             ready.insert(server, wait);
+            booted.insert(server, wait);
         }
     }
     for (server, host) in leave_maintenance {
@@ -215,6 +224,7 @@ pub fn restore_plan(
         }
     }
 
+    estimates.mark(&mut steps.steps);
     let schedule = schedule(&steps.steps, settings.migrations_per_host);
     Plan {
         kind: PlanKind::Restore,

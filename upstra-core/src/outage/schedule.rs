@@ -1,12 +1,15 @@
 //! The timeline a plan predicts: when each step starts and ends if every step takes its
-//! estimate, given that steps wait for their dependencies and that a host takes part in at
-//! most `migrations_per_host` live migrations at once. The critical path is the longest chain
+//! estimate, given that steps wait for their dependencies, that a host takes part in at
+//! most `migrations_per_host` live migrations at once, and that the power-on commands of one
+//! room go out a stagger apart. The critical path is the longest chain
 //! of dependencies, which no amount of parallelism can shorten.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::RoomId;
 
 use super::plan::{Step, StepId};
 
@@ -65,6 +68,8 @@ struct Sim<'a> {
     slots: HashMap<&'a str, u32>,
     /// Migrations waiting for a slot, by host.
     queued: HashMap<&'a str, BTreeSet<usize>>,
+    /// The earliest a room's next power-on command may go out (its stagger after the last).
+    next_power_on: HashMap<&'a RoomId, u64>,
     finishing: BinaryHeap<Reverse<(u64, usize)>>,
 }
 
@@ -96,8 +101,14 @@ impl<'a> Sim<'a> {
                 *s = s.saturating_sub(1);
             }
         }
-        self.start[i] = now;
-        self.end[i] = now + steps[i].estimate_s;
+        let mut start = now;
+        if let Some((room, stagger_s)) = steps[i].action.power_on_stagger() {
+            let next = self.next_power_on.entry(room).or_insert(0);
+            start = start.max(*next);
+            *next = start + stagger_s;
+        }
+        self.start[i] = start;
+        self.end[i] = start + steps[i].estimate_s;
         self.finishing.push(Reverse((self.end[i], i)));
         true
     }
@@ -159,6 +170,7 @@ pub fn schedule(steps: &[Step], migrations_per_host: u32) -> Schedule {
         end: vec![0; n],
         slots: HashMap::new(),
         queued: HashMap::new(),
+        next_power_on: HashMap::new(),
         finishing: BinaryHeap::new(),
     };
     let roots: Vec<usize> = (0..n).filter(|&i| waiting_on[i] == 0).collect();

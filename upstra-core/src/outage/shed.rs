@@ -1,7 +1,8 @@
 //! `plan()`: what to do for the servers that are about to lose power.
 //!
-//! 1. In scope: servers whose every feed is at risk (a dual-PSU server on one healthy UPS
-//!    keeps running).
+//! 1. In scope: servers left with fewer powered feeds than they need (`feeds_required`,
+//!    default one: a dual-PSU server on one healthy UPS keeps running; one whose PSUs
+//!    cannot carry the load alone needs both).
 //! 2. Their running VMs, most important first: live-migrated to a host on healthy power that
 //!    has the memory and CPU for them (preferring the same cluster, then the emptiest host),
 //!    else shut down cleanly. Less important VMs stop first.
@@ -49,21 +50,26 @@ impl LabState {
         self.feeds.get(ups).copied().unwrap_or(FeedHealth::Degraded)
     }
 
-    /// Every feed is at risk.
+    /// Fewer of its feeds than it needs will carry power: with the default of one, every
+    /// feed is at risk. A degraded feed still carries power for now (it is acted on when its
+    /// own outage is), so only feeds at risk count against it.
     pub fn in_scope(&self, server: &Server) -> bool {
-        !server.feeds.is_empty()
-            && server
-                .feeds
-                .iter()
-                .all(|u| self.feed(u) == FeedHealth::AtRisk)
-    }
-
-    /// At least one feed is healthy.
-    pub fn on_healthy_power(&self, server: &Server) -> bool {
-        server
+        let powered = server
             .feeds
             .iter()
-            .any(|u| self.feed(u) == FeedHealth::Healthy)
+            .filter(|u| self.feed(u) != FeedHealth::AtRisk)
+            .count();
+        !server.feeds.is_empty() && powered < required(server)
+    }
+
+    /// As many feeds as it needs are healthy: a safe place to move VMs to.
+    pub fn on_healthy_power(&self, server: &Server) -> bool {
+        let healthy = server
+            .feeds
+            .iter()
+            .filter(|u| self.feed(u) == FeedHealth::Healthy)
+            .count();
+        healthy >= required(server)
     }
 
     fn power(&self, server: &ServerId) -> PowerState {
@@ -71,6 +77,12 @@ impl LabState {
             .get(server)
             .map_or(PowerState::Unknown, |s| s.power)
     }
+}
+
+/// How many feeds a server needs, never less than one (a stored server predating the setting
+/// reads as one).
+fn required(server: &Server) -> usize {
+    usize::from(server.feeds_required.max(1))
 }
 
 /// Room left on a target host.
@@ -228,6 +240,7 @@ pub fn plan(inventory: &Inventory, state: &LabState, estimates: &StepEstimates) 
     );
     warn_about_consumers(inventory, &affected, &mut notes);
 
+    estimates.mark(&mut steps.steps);
     let schedule = schedule(&steps.steps, settings.migrations_per_host);
     Plan {
         kind: PlanKind::Shed,

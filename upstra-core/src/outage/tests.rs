@@ -1,8 +1,12 @@
 //! Table and property tests of the outage decisions.
 
+mod booting;
+mod feeds;
 mod fixture;
+mod learning;
 mod planner;
 mod properties;
 mod restoring;
+mod stagger;
 mod triggers;
 mod verifying;

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use upstra_core::events::DomainEvent;
 use upstra_core::outage::{PlanKind, StepAction, StepState};
 
+use super::stagger::PowerOnGate;
 use super::steps::{HypervisorReader, StepRun};
 use crate::clock;
 use crate::shared::Shared;
@@ -65,6 +66,7 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
     let mut state: Vec<StepState> = run.steps.iter().map(|r| r.state).collect();
     let mut records = run.steps.clone();
     let reader = Arc::new(HypervisorReader::default());
+    let gate = Arc::new(PowerOnGate::default());
     let mut busy: HashMap<String, u32> = HashMap::new();
     let mut flying: JoinSet<(StepState, String)> = JoinSet::new();
     let mut task_step: HashMap<tokio::task::Id, usize> = HashMap::new();
@@ -73,9 +75,10 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
                   records: &mut Vec<crate::store::StepRecord>,
                   flying: &mut JoinSet<(StepState, String)>,
                   task_step: &mut HashMap<tokio::task::Id, usize>| {
-        let (shared, reader, step, record) = (
+        let (shared, reader, gate, step, record) = (
             shared.clone(),
             reader.clone(),
+            gate.clone(),
             steps[i].clone(),
             records[i].clone(),
         );
@@ -92,6 +95,7 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
                 step: &step,
                 record,
                 reader: &reader,
+                gate: &gate,
             }
             .perform()
             .await

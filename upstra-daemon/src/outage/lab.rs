@@ -10,7 +10,7 @@ use upstra_core::outage::{FeedHealth, LabState, StepEstimates};
 use upstra_core::state::{Timestamp, UpsLive};
 
 use crate::shared::Shared;
-use crate::store::RunRecord;
+use crate::store::{LearnedDurations, RunRecord};
 use crate::{clock, live};
 
 /// Deadline for the fresh hypervisor read a plan is made from.
@@ -89,31 +89,26 @@ pub async fn lab_state(
     (state, problem)
 }
 
-/// The configured estimates, replaced by what earlier runs measured where they did.
+/// The configured estimates, replaced by what earlier runs measured where they did real work
+/// (see `upstra_core::outage::learned`).
 pub async fn estimates(shared: &Shared) -> StepEstimates {
     let mut e = shared.inventory().plan_settings().estimates;
+    // Only the journal says what was learned, whatever a declaration carried.
+    e.learned.clear();
+    e.learned_targets.clear();
     let learned = shared
         .store
         .call(|db| db.learned_durations())
         .await
         .unwrap_or_else(|err| {
             tracing::warn!(error = %err, "cannot read learned step durations; using the configured ones");
-            BTreeMap::new()
+            LearnedDurations::default()
         });
-    for (kind, secs) in learned {
-        let slot = match kind.as_str() {
-            "migrate_vm" => &mut e.migrate_vm_s,
-            "stop_vm" => &mut e.stop_vm_s,
-            "enter_maintenance" => &mut e.enter_maintenance_s,
-            "shutdown_server" => &mut e.shutdown_server_s,
-            "power_on_server" => &mut e.power_on_server_s,
-            "wait_connected" => &mut e.wait_connected_s,
-            "exit_maintenance" => &mut e.exit_maintenance_s,
-            "start_vm" => &mut e.start_vm_s,
-            _ => continue,
-        };
-        // A step measured at 0 s still takes a moment; never plan it as free.
-        *slot = secs.max(1);
+    for (kind, samples_ms) in &learned.by_kind {
+        e.learn(kind, samples_ms);
+    }
+    for ((kind, target), samples_ms) in &learned.by_target {
+        e.learn_target(kind, target, samples_ms);
     }
     e
 }

@@ -5,6 +5,7 @@
 //! - [`executor`]: runs a plan's steps concurrently within its limits, journaling each one.
 //! - [`steps`]: what each kind of step does against the drivers: look first, act once, wait
 //!   for the result with a deadline.
+//! - [`stagger`]: spaces a room's power-on commands (inrush current).
 //! - [`lab`]: the planner's view of the lab, learned estimates, and the views of runs.
 //! - [`verify`]: after a restore, what the peers say is back; closes the sheds that are.
 //! - [`simulate`]: `plan simulate`, read-only.
@@ -18,6 +19,7 @@ mod conductor;
 mod executor;
 mod lab;
 mod simulate;
+mod stagger;
 mod steps;
 mod verify;
 mod waiting;

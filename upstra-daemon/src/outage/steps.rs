@@ -14,9 +14,10 @@ use upstra_core::model::{Server, Vm, VmPower};
 use upstra_core::outage::{Before, Step, StepAction, StepState};
 use upstra_core::state::{PowerState, Timestamp};
 use upstra_core::traits::{
-    AdapterError, Hypervisor, HypervisorInventory, ResetType, VmPowerAction,
+    AdapterError, BmcStatus, Hypervisor, HypervisorInventory, ResetType, VmPowerAction,
 };
 
+use super::stagger::PowerOnGate;
 use crate::clock;
 use crate::shared::Shared;
 use crate::store::StepRecord;
@@ -64,6 +65,14 @@ impl From<AdapterError> for StepError {
 }
 
 type StepResult = Result<String, StepError>;
+
+/// A power-on's outcome, saying so when the BMC confirmed the firmware finished POST.
+fn booted(on: &str, post_finished: Option<bool>) -> String {
+    match post_finished {
+        Some(true) => format!("{on}; the firmware finished POST"),
+        _ => on.to_owned(),
+    }
+}
 
 /// Looks with `probe` every [`POLL`] until it says yes or `wait` after `since` has passed
 /// (measured on the wall clock, since `since` may come from the journal of an earlier daemon).
@@ -135,6 +144,8 @@ pub struct StepRun<'a> {
     pub step: &'a Step,
     pub record: StepRecord,
     pub reader: &'a HypervisorReader,
+    /// Spaces the power-on commands of a room.
+    pub gate: &'a PowerOnGate,
 }
 
 impl StepRun<'_> {
@@ -232,6 +243,7 @@ impl StepRun<'_> {
             StepAction::PowerOnServer {
                 server: id,
                 on_timeout_s,
+                ..
             } => {
                 let server = server(id)?;
                 self.power_on(&server, Duration::from_secs(*on_timeout_s))
@@ -301,6 +313,20 @@ impl StepRun<'_> {
         self.record.state = StepState::Dispatched;
         self.record.dispatched_at = Some(now);
         Ok(now)
+    }
+
+    /// A wait found its target not yet as wanted. Only the learned estimates depend on it,
+    /// so a failure to journal it is logged, not fatal.
+    async fn journal_acted(&mut self) {
+        let (run, step) = (self.run, self.step.id.0);
+        if let Err(e) = self
+            .shared
+            .store
+            .call(move |db| db.step_acted(run, step))
+            .await
+        {
+            tracing::warn!(run, step = %self.step.id, error = %e, "cannot journal that the step waited for a change");
+        }
     }
 
     /// A command was already sent by an earlier attempt or daemon: when.
@@ -565,6 +591,12 @@ impl StepRun<'_> {
     ) -> StepResult {
         self.journal_started(None).await?;
         let since = self.record.started_at.unwrap_or_else(clock::now);
+        let (connected, _) = self.host_state(hv, host).await?;
+        if connected {
+            return Ok("already connected to vCenter".into());
+        }
+        // Waiting for a host that was down is real work: its duration is worth learning.
+        self.journal_acted().await;
         if self
             .wait_host(hv, host, since, timeout, |connected, _| connected)
             .await?
@@ -581,9 +613,47 @@ impl StepRun<'_> {
     // --- servers ----------------------------------------------------------------------
 
     async fn power(&self, server: &Server) -> Result<PowerState, StepError> {
+        Ok(self.status(server).await?.power)
+    }
+
+    async fn status(&self, server: &Server) -> Result<BmcStatus, StepError> {
         let status = within(self.shared.drivers.bmc.status(server)).await?;
         self.record_power(server, status.power);
-        Ok(status.power)
+        Ok(status)
+    }
+
+    /// Where the BMC reports POST (HPE iLO), a server that is On is booted only once its
+    /// firmware finished it: what depends on it must not start against a server still in
+    /// POST. Elsewhere, On is all there is to go by. Returns what the BMC last said.
+    async fn wait_booted(
+        &self,
+        server: &Server,
+        since: Timestamp,
+        wait: Duration,
+    ) -> Result<Option<bool>, StepError> {
+        let last = std::sync::Mutex::new(None);
+        let booted = poll_until(since, wait, || async {
+            let finished = match self.status(server).await {
+                Ok(s) => s.post_finished,
+                Err(e) => {
+                    tracing::debug!(server = %server.id, error = %e.message, "BMC read failed while waiting for POST");
+                    Some(false)
+                }
+            };
+            *last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = finished;
+            Ok(finished != Some(false))
+        })
+        .await?;
+        if booted {
+            Ok(last
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner))
+        } else {
+            Err(StepError::fatal(format!(
+                "on, but its firmware had not finished POST {} s after the power-on; what depends on it was not started against it",
+                wait.as_secs()
+            )))
+        }
     }
 
     /// Keeps the live state current so lists and the next plan see what the step saw.
@@ -711,22 +781,33 @@ impl StepRun<'_> {
         }))
         .await?;
         if power == PowerState::On {
-            return Ok("already on".into());
+            let post = self.wait_booted(server, clock::now(), on_timeout).await?;
+            return Ok(booted("already on", post));
         }
         if let Some(sent) = self.dispatched_before()
             && self
                 .wait_power(server, sent, RESUME_WAIT, PowerState::On)
                 .await?
         {
-            return Ok("powered on".into());
+            let post = self.wait_booted(server, sent, on_timeout).await?;
+            return Ok(booted("powered on", post));
         }
+        // The room's turn is held until the BMC answered, so the next server of the room
+        // powers on a full stagger after this one did.
+        let turn = match self.step.action.power_on_stagger() {
+            Some((room, secs)) => Some(self.gate.turn(room, Duration::from_secs(secs)).await),
+            None => None,
+        };
         let sent = self.journal_dispatched().await?;
-        within(self.shared.drivers.bmc.reset(server, ResetType::On)).await?;
+        let answered = within(self.shared.drivers.bmc.reset(server, ResetType::On)).await;
+        drop(turn);
+        answered?;
         if self
             .wait_power(server, sent, on_timeout, PowerState::On)
             .await?
         {
-            Ok("powered on".into())
+            let post = self.wait_booted(server, sent, on_timeout).await?;
+            Ok(booted("powered on", post))
         } else {
             Err(StepError::fatal(format!(
                 "not on {} s after the power-on",

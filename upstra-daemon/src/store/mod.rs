@@ -27,7 +27,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
-pub use outage::{RunInfo, RunRecord, RunState, StepRecord};
+pub use outage::{LearnedDurations, RunInfo, RunRecord, RunState, StepRecord};
 pub use ssh::CloseRefusal;
 
 /// The database file's name inside the data directory.
@@ -38,6 +38,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "identity", include_str!("migrations/0002_identity.sql")),
     (3, "outage", include_str!("migrations/0003_outage.sql")),
+    (
+        4,
+        "step_acted",
+        include_str!("migrations/0004_step_acted.sql"),
+    ),
 ];
 
 /// Why the store failed.
@@ -311,5 +316,7 @@ fn migrate(db: &mut Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+#[cfg(test)]
+mod learned_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use upstra_core::api::v1::{NotRestored, RestoredTally};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
+use upstra_core::outage::learned::LEARN_FROM_LAST;
 use upstra_core::outage::{Before, Plan, PlanKind, StepState};
 use upstra_core::state::Timestamp;
 
@@ -102,6 +103,14 @@ pub struct RunInfo {
     pub restored: Option<RestoredTally>,
 }
 
+/// Real durations of steps, in milliseconds, newest first (see `Db::learned_durations`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LearnedDurations {
+    pub by_kind: BTreeMap<String, Vec<i64>>,
+    /// By kind and target (`server:NAME`, `vm:NAME`).
+    pub by_target: BTreeMap<(String, String), Vec<i64>>,
+}
+
 /// One step's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRecord {
@@ -153,10 +162,16 @@ impl Db {
         let id = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO run_steps (run, step, kind, state) VALUES (?1, ?2, ?3, 'pending')",
+                "INSERT INTO run_steps (run, step, kind, target, state)
+                 VALUES (?1, ?2, ?3, ?4, 'pending')",
             )?;
             for step in &plan.steps {
-                insert.execute(params![id, step.id.0, step.action.kind()])?;
+                insert.execute(params![
+                    id,
+                    step.id.0,
+                    step.action.kind(),
+                    step.action.target()
+                ])?;
             }
         }
         let target = format!("run:{id}");
@@ -202,8 +217,19 @@ impl Db {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE run_steps SET state = 'dispatched', dispatched_at = ?3 WHERE run = ?1 AND step = ?2",
+            "UPDATE run_steps SET state = 'dispatched', dispatched_at = ?3, acted = 1
+             WHERE run = ?1 AND step = ?2",
             params![run, step, now.millis()],
+        )?;
+        Ok(())
+    }
+
+    /// A step that sends nothing (a wait) found its target not yet as wanted: its duration
+    /// measures a real change.
+    pub fn step_acted(&mut self, run: i64, step: u32) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE run_steps SET acted = 1 WHERE run = ?1 AND step = ?2",
+            params![run, step],
         )?;
         Ok(())
     }
@@ -369,20 +395,43 @@ impl Db {
         ))
     }
 
-    /// The mean duration of each kind of step over its last 20 successful runs, in seconds.
-    pub fn learned_durations(&mut self) -> Result<BTreeMap<String, u64>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT kind, avg(ended_at - started_at) FROM (
-                 SELECT kind, started_at, ended_at,
-                        row_number() OVER (PARTITION BY kind ORDER BY ended_at DESC) AS n
-                 FROM run_steps WHERE state = 'done' AND started_at IS NOT NULL AND ended_at IS NOT NULL)
-             WHERE n <= 20 GROUP BY kind",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let (kind, ms) = row?;
-            out.insert(kind, (ms / 1000.0).round().max(0.0) as u64);
+    /// The real durations of steps, in milliseconds, newest first: the last
+    /// [`LEARN_FROM_LAST`] of each kind, and of each kind and target, that did work (see
+    /// `step_acted`) and succeeded. A step that found its target already as wanted is not
+    /// among them. A power-on is measured from its command: the wait for its room's stagger
+    /// before it is the planner's to add, not part of how long a server takes to come up.
+    pub fn learned_durations(&mut self) -> Result<LearnedDurations, StoreError> {
+        let limit = i64::try_from(LEARN_FROM_LAST).unwrap_or(i64::MAX);
+        let mut out = LearnedDurations::default();
+        for (partition, by_target) in [("kind", false), ("kind, target", true)] {
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT kind, target, took FROM (
+                     SELECT kind, target, ended_at, ended_at - CASE kind
+                                WHEN 'power_on_server' THEN coalesce(dispatched_at, started_at)
+                                ELSE started_at END AS took,
+                            row_number() OVER (PARTITION BY {partition} ORDER BY ended_at DESC) AS n
+                     FROM run_steps
+                     WHERE state = 'done' AND acted = 1
+                       AND started_at IS NOT NULL AND ended_at IS NOT NULL)
+                 WHERE n <= ?1 ORDER BY kind, target, ended_at DESC"
+            ))?;
+            let rows = stmt.query_map([limit], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            for row in rows {
+                match row? {
+                    (kind, _, ms) if !by_target => out.by_kind.entry(kind).or_default().push(ms),
+                    (kind, Some(target), ms) => {
+                        out.by_target.entry((kind, target)).or_default().push(ms);
+                    }
+                    // Steps journaled before targets were: their kind has them already.
+                    (_, None, _) => {}
+                }
+            }
         }
         Ok(out)
     }

@@ -28,8 +28,10 @@ pub struct Lab {
     pub tiered: bool,
     /// A server on `ups-one` whose BMC never answers.
     pub broken: bool,
-    /// BMC URLs replaced in the lab file (from, to): to reach a BMC through a forwarder.
-    pub bmc_urls: Vec<(String, String)>,
+    /// Replacements made in the lab file (text, by what), for a test's own declarations.
+    pub edits: Vec<(String, String)>,
+    /// Settings of the daemon beyond [`env`] (`UPSTRA_*`, later ones win).
+    pub extra_env: Vec<(&'static str, &'static str)>,
 }
 
 impl Lab {
@@ -48,8 +50,21 @@ impl Lab {
             grace_s: GRACE_S,
             tiered: false,
             broken: false,
-            bmc_urls: Vec::new(),
+            edits: Vec::new(),
+            extra_env: Vec::new(),
         }
+    }
+
+    /// The lab file's `[[server]]` head of `server`, up to its feeds: what edits replace.
+    pub fn server_head(&self, server: &str) -> String {
+        let feed = if self.servers_of(0).iter().any(|s| s == server) {
+            "ups-one"
+        } else {
+            "ups-two"
+        };
+        format!(
+            "name = \"{server}\"\nroom = \"lab\"\nkind = \"hypervisor\"\nfeeds = [\"{feed}\"]\n"
+        )
     }
 
     pub fn nut_dir(&self) -> &std::path::Path {
@@ -70,9 +85,6 @@ impl Lab {
             tiered: self.tiered,
             plan: "",
         });
-        for (from, to) in &self.bmc_urls {
-            t = t.replace(&format!("\"{from}\""), &format!("\"{to}\""));
-        }
         if self.broken {
             // Port 9 (discard) is closed on loopback: every call is refused at once.
             t.push_str(&format!(
@@ -80,6 +92,10 @@ impl Lab {
                  bmc = {{ url = \"http://127.0.0.1:9/redfish/v1/Systems/1\", user = \"{}\" }}\n",
                 self.own.redfish_user
             ));
+        }
+        for (from, to) in &self.edits {
+            assert!(t.contains(from.as_str()), "the lab file has no `{from}`");
+            t = t.replace(from.as_str(), to);
         }
         t
     }
@@ -131,7 +147,9 @@ pub async fn servers(c: &UpstraClient, t: &SessionToken) -> BTreeMap<String, Ser
 /// Starts a daemon on the peers, sets up the admin, applies the lab and waits until every
 /// UPS, BMC and VM has been read.
 pub async fn daemon(lab: &Lab, dir: &std::path::Path) -> (Daemon, UpstraClient, SessionToken) {
-    let daemon = Daemon::start_with_env(dir, &env()).await;
+    let mut settings = env();
+    settings.extend(lab.extra_env.iter().copied());
+    let daemon = Daemon::start_with_env(dir, &settings).await;
     let c = connect(&daemon.socket).await.unwrap();
     let t = setup_and_login(&c).await;
     c.apply(ctx(), t.clone(), lab.spec(), false)

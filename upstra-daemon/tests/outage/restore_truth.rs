@@ -40,10 +40,11 @@ async fn a_restore_that_cannot_reach_a_bmc_keeps_the_shed_open_until_a_retry_bri
         .and_then(|p| p.parse().ok())
         .unwrap();
     let forwarder = Forwarder::start(([127, 0, 0, 1], port).into());
-    lab.bmc_urls.push((
-        format!("{}/redfish/v1/Systems/{system}", lab.own.redfish_url),
+    // Quoted, so the URL of system 1 does not also rewrite that of system 10.
+    lab.edits.push((
+        format!("\"{}/redfish/v1/Systems/{system}\"", lab.own.redfish_url),
         format!(
-            "http://127.0.0.1:{}/redfish/v1/Systems/{system}",
+            "\"http://127.0.0.1:{}/redfish/v1/Systems/{system}\"",
             forwarder.port()
         ),
     ));

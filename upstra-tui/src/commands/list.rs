@@ -129,11 +129,21 @@ fn servers_table(servers: &[ServerView]) -> String {
             s.kind.clone(),
             s.power.to_string(),
             format::health(s.health).to_owned(),
-            s.feeds.join(","),
+            feeds_cell(s),
             s.tier.to_string(),
         ]);
     }
     t.render()
+}
+
+/// The feeds, and how many must carry power when one is not enough.
+fn feeds_cell(s: &ServerView) -> String {
+    let feeds = s.feeds.join(",");
+    if s.feeds_required > 1 {
+        format!("{feeds} (needs {})", s.feeds_required)
+    } else {
+        feeds
+    }
 }
 
 fn vms_table(vms: &[VmView]) -> String {

@@ -193,11 +193,14 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
     let mut out = String::new();
     let header = if with_state {
         format!(
-            "  {:>4}  {:>8}  {:>8}  {:<10} step\n",
-            "#", "start", "end", "state"
+            "  {:>4}  {:>8}  {:>8}  {:<16}  {:<10} step\n",
+            "#", "start", "end", "estimate", "state"
         )
     } else {
-        format!("  {:>4}  {:>8}  {:>8}  step\n", "#", "start", "end")
+        format!(
+            "  {:>4}  {:>8}  {:>8}  {:<16}  step\n",
+            "#", "start", "end", "estimate"
+        )
     };
     out.push_str(&header);
     for s in &plan.steps {
@@ -213,16 +216,19 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
         } else {
             String::new()
         };
+        let learned = if s.estimate_learned { LEARNED } else { "" };
         out.push_str(&format!(
-            " {mark}{:>4}  {:>8}  {:>8}  {state}{}{after}\n",
+            " {mark}{:>4}  {:>8}  {:>8}  {:>8} {learned:<7}  {state}{}{after}\n",
             s.number,
             secs(s.start_s),
             secs(s.end_s),
+            secs(s.estimate_s),
             shown(&s.action)
         ));
         if let Some(o) = s.outcome.as_deref().filter(|_| with_state) {
             out.push_str(&format!(
-                "  {:>4}  {:>8}  {:>8}  {:<10} → {}\n",
+                "  {:>4}  {:>8}  {:>8}  {:<16}  {:<10} → {}\n",
+                "",
                 "",
                 "",
                 "",
@@ -232,8 +238,14 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
         }
     }
     out.push_str("  * on the critical path\n");
+    out.push_str(&format!(
+        "  {LEARNED}: estimate from earlier runs that did real work; others: lab file or default\n"
+    ));
     out
 }
+
+/// Marks an estimate learned from earlier runs.
+const LEARNED: &str = "learned";
 
 fn simulation_text(ups: &str, r: &SimulationReport) -> String {
     let mut out = format!(
@@ -361,9 +373,54 @@ mod tests {
         );
         assert_eq!(
             text.lines().count(),
-            6,
+            7,
             "one line per step and note:\n{text}"
         );
         assert!(!text.contains(|c: char| c != '\n' && upstra_core::text::is_hostile(c)));
+    }
+
+    #[test]
+    fn learned_estimates_are_marked_and_explained() {
+        let step = |number: u32, estimate_learned: bool| StepView {
+            number,
+            kind: "shutdown_server".into(),
+            target: format!("server:s{number}"),
+            action: format!("shut down server s{number}"),
+            after: Vec::new(),
+            estimate_s: 42,
+            start_s: 0,
+            end_s: 42,
+            critical: false,
+            state: None,
+            attempts: 0,
+            outcome: None,
+            took_ms: None,
+            started_s: None,
+            ended_s: None,
+            estimate_learned,
+        };
+        let plan = PlanView {
+            kind: "shed".into(),
+            ups: vec!["ups-a1".into()],
+            steps: vec![step(1, true), step(2, false)],
+            makespan_s: 42,
+            critical_path_s: 42,
+            notes: Vec::new(),
+            runtime_s: None,
+        };
+        let text = plan_text(&plan);
+        let line = |n: &str| {
+            text.lines()
+                .find(|l| l.ends_with(&format!("shut down server s{n}")))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(line("1").contains("42s learned"), "{text}");
+        assert!(!line("2").contains("learned"), "{text}");
+        assert!(line("2").contains("42s"), "{text}");
+        assert!(
+            text.contains("learned: estimate from earlier runs that did real work"),
+            "{text}"
+        );
     }
 }

@@ -82,6 +82,7 @@ pub fn server(name: &str, room: &str, feeds: &[&str]) -> ServerView {
         room: room.into(),
         kind: "hypervisor".into(),
         feeds: feeds.iter().map(|f| (*f).to_owned()).collect(),
+        feeds_required: 1,
         tier: 1,
         depends_on: Vec::new(),
         vsphere_host: Some(format!("{name}.lab")),

@@ -3,8 +3,9 @@
 
 use crate::ids::{RoomId, ServerId, UpsId};
 use crate::model::{
-    BmcEndpoint, CertFingerprint, Credentials, HttpUrl, Inventory, NutEndpoint, Room, Server,
-    ServerKind, SshEndpoint, TlsTrust, Ups, VCenter, Vm,
+    BmcEndpoint, CertFingerprint, Credentials, DEFAULT_FEEDS_REQUIRED, DEFAULT_POWER_ON_STAGGER_S,
+    HttpUrl, Inventory, MAX_POWER_ON_STAGGER_S, NutEndpoint, Room, Server, ServerKind, SshEndpoint,
+    TlsTrust, Ups, VCenter, Vm,
 };
 use crate::state::{ServerLive, UpsLive};
 use crate::text;
@@ -35,9 +36,10 @@ impl From<&Inventory> for LabSpec {
         Self {
             rooms: inv
                 .rooms
-                .keys()
-                .map(|id| RoomSpec {
+                .iter()
+                .map(|(id, room)| RoomSpec {
                     name: id.to_string(),
+                    power_on_stagger_s: Some(room.power_on_stagger_s),
                 })
                 .collect(),
             ups: inv
@@ -64,6 +66,7 @@ impl From<&Inventory> for LabSpec {
                     room: s.room.to_string(),
                     kind: s.kind.to_string(),
                     feeds: s.feeds.iter().map(ToString::to_string).collect(),
+                    feeds_required: Some(u32::from(s.feeds_required)),
                     tier: s.tier,
                     depends_on: s.depends_on.iter().map(ToString::to_string).collect(),
                     vsphere_host: s.vsphere_host.clone(),
@@ -131,13 +134,20 @@ impl LabSpec {
         let mut p = Problems::default();
         let mut inv = Inventory::default();
         for r in self.rooms {
-            if let Some(id) = p.check("room", RoomId::new(r.name))
-                && inv
-                    .rooms
-                    .insert(id.clone(), Room { id: id.clone() })
-                    .is_some()
-            {
-                p.push(format!("room `{id}` is declared twice"));
+            let stagger = r.power_on_stagger_s.unwrap_or(DEFAULT_POWER_ON_STAGGER_S);
+            if let Some(id) = p.check("room", RoomId::new(r.name)) {
+                if stagger > MAX_POWER_ON_STAGGER_S {
+                    p.push(format!(
+                        "room `{id}`: power_on_stagger must be at most {MAX_POWER_ON_STAGGER_S} s, not {stagger} s"
+                    ));
+                }
+                let room = Room {
+                    id: id.clone(),
+                    power_on_stagger_s: stagger,
+                };
+                if inv.rooms.insert(id.clone(), room).is_some() {
+                    p.push(format!("room `{id}` is declared twice"));
+                }
             }
         }
         let room_ok = |inv: &Inventory, id: &RoomId| {
@@ -217,6 +227,19 @@ impl LabSpec {
             if feeds.is_empty() {
                 p.push(format!("{what}: feeds must name at least one UPS"));
             }
+            let asked = s
+                .feeds_required
+                .unwrap_or(u32::from(DEFAULT_FEEDS_REQUIRED));
+            let feeds_required = u8::try_from(asked)
+                .ok()
+                .filter(|n| *n >= 1 && usize::from(*n) <= feeds.len().max(1))
+                .unwrap_or_else(|| {
+                    p.push(format!(
+                        "{what}: feeds_required must be from 1 to its number of feeds ({}), not {asked}",
+                        feeds.len()
+                    ));
+                    DEFAULT_FEEDS_REQUIRED
+                });
             let mut depends_on = Vec::new();
             for d in s.depends_on {
                 if let Some(dep) = p.check(&what, ServerId::new(d)) {
@@ -269,6 +292,7 @@ impl LabSpec {
                     room,
                     kind,
                     feeds,
+                    feeds_required,
                     tier: s.tier,
                     depends_on,
                     vsphere_host: s.vsphere_host,
@@ -341,6 +365,7 @@ impl ServerView {
             room: s.room.to_string(),
             kind: s.kind.to_string(),
             feeds: s.feeds.iter().map(ToString::to_string).collect(),
+            feeds_required: u32::from(s.feeds_required),
             tier: s.tier,
             depends_on: s.depends_on.iter().map(ToString::to_string).collect(),
             vsphere_host: s.vsphere_host.clone(),
@@ -410,6 +435,7 @@ mod tests {
                 room: "ghost".into(),
                 kind: "toaster".into(),
                 feeds: vec![],
+                feeds_required: None,
                 tier: 1,
                 depends_on: vec![],
                 vsphere_host: None,

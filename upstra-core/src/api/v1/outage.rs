@@ -85,7 +85,7 @@ impl PlanView {
                 took_ms: None,
                 started_s: None,
                 ended_s: None,
-                estimate_learned: false,
+                estimate_learned: step.estimate_learned,
             })
             .collect();
         Self {

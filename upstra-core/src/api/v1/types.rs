@@ -102,6 +102,10 @@ pub enum TlsSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomSpec {
     pub name: String,
+    /// Seconds between two power-on commands in this room during a restore; absent: the
+    /// default (`model::DEFAULT_POWER_ON_STAGGER_S`).
+    #[serde(default)]
+    pub power_on_stagger_s: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +142,9 @@ pub struct ServerSpec {
     pub room: String,
     pub kind: String,
     pub feeds: Vec<String>,
+    /// How many feeds must carry power for the server to run; absent: one is enough.
+    #[serde(default)]
+    pub feeds_required: Option<u32>,
     pub tier: u32,
     pub depends_on: Vec<String>,
     pub vsphere_host: Option<String>,
@@ -204,6 +211,10 @@ pub struct UpsView {
     pub updated_at: Option<Timestamp>,
 }
 
+fn one_feed() -> u32 {
+    u32::from(crate::model::DEFAULT_FEEDS_REQUIRED)
+}
+
 /// A server with its live state. Credentials are never included, only whether they are set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerView {
@@ -211,6 +222,9 @@ pub struct ServerView {
     pub room: String,
     pub kind: String,
     pub feeds: Vec<String>,
+    /// How many of `feeds` must carry power for it to run (absent from older daemons: 1).
+    #[serde(default = "one_feed")]
+    pub feeds_required: u32,
     pub tier: u32,
     pub depends_on: Vec<String>,
     pub vsphere_host: Option<String>,

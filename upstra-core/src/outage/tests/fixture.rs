@@ -30,7 +30,7 @@ impl Lab {
         let room = RoomId::new("room").expect("room");
         inventory
             .rooms
-            .insert(room.clone(), Room { id: room.clone() });
+            .insert(room.clone(), Room::new(room.clone()));
         let mut state = LabState::default();
         for u in ups_names {
             inventory.ups.insert(
@@ -74,6 +74,7 @@ impl Lab {
                 room,
                 kind,
                 feeds: feeds.iter().map(|f| ups(f)).collect(),
+                feeds_required: 1,
                 tier,
                 depends_on: Vec::new(),
                 vsphere_host: (kind == ServerKind::Hypervisor).then(|| name.to_owned()),
@@ -97,6 +98,14 @@ impl Lab {
                 ..ServerLive::default()
             },
         );
+        self
+    }
+
+    /// Declares how many feeds `server` needs.
+    pub fn feeds_required(&mut self, server: &str, n: u8) -> &mut Self {
+        if let Some(s) = self.inventory.servers.get_mut(&sid(server)) {
+            s.feeds_required = n;
+        }
         self
     }
 

@@ -296,6 +296,7 @@ fn spec_of(form: &mut Form) -> Result<LabSpec, Box<Message>> {
     match form.purpose {
         FormPurpose::Room => spec.rooms.push(RoomSpec {
             name: text(FieldName::Name),
+            power_on_stagger_s: None,
         }),
         FormPurpose::Ups => spec.ups.push(UpsSpec {
             name: text(FieldName::Name),
@@ -328,6 +329,7 @@ fn spec_of(form: &mut Form) -> Result<LabSpec, Box<Message>> {
                     .filter(|f| !f.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                feeds_required: None,
                 tier,
                 depends_on: Vec::new(),
                 vsphere_host: optional(FieldName::VsphereHost),

@@ -1,0 +1,117 @@
+//! Learned durations come from steps that did real work and succeeded, by kind and target.
+
+use upstra_core::ids::ServerId;
+use upstra_core::outage::{Plan, PlanKind, Step, StepAction, StepId, StepState};
+use upstra_core::state::Timestamp;
+
+use super::*;
+
+fn shutdown(n: u32, server: &str) -> Step {
+    Step {
+        id: StepId(n),
+        action: StepAction::ShutdownServer {
+            server: ServerId::new(server).expect("name"),
+            host: None,
+            off_timeout_s: 60,
+            force_off: true,
+        },
+        deps: Vec::new(),
+        estimate_s: 120,
+        estimate_learned: false,
+    }
+}
+
+#[tokio::test]
+async fn only_steps_that_acted_and_succeeded_teach_a_duration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), &KeySource::locate(dir.path(), None)).expect("created");
+    let mut plan = Plan::empty(PlanKind::Shed, 4);
+    plan.steps = vec![
+        shutdown(0, "slow"),
+        shutdown(1, "already-off"),
+        shutdown(2, "refused"),
+    ];
+    let learned = store
+        .call(move |db| {
+            let run = db.create_run(
+                &plan,
+                &RunInfo::default(),
+                Timestamp(0),
+                &AuditEntry {
+                    at: 0,
+                    action: "plan_run",
+                    result: "started",
+                    ..AuditEntry::default()
+                },
+            )?;
+            // Sent its command and saw the server go off, in 40 s.
+            db.step_attempt(run, 0, Timestamp(1_000))?;
+            db.step_dispatched(run, 0, Timestamp(2_000))?;
+            db.step_ended(run, 0, StepState::Done, "shut down", Timestamp(41_000))?;
+            // Found it off: nothing sent, nothing learned.
+            db.step_attempt(run, 1, Timestamp(1_000))?;
+            db.step_ended(run, 1, StepState::Done, "already off", Timestamp(1_500))?;
+            // Sent, but it failed: how long a failure takes says nothing of success.
+            db.step_attempt(run, 2, Timestamp(1_000))?;
+            db.step_dispatched(run, 2, Timestamp(2_000))?;
+            db.step_ended(run, 2, StepState::Failed, "refused", Timestamp(3_000))?;
+            db.learned_durations()
+        })
+        .await
+        .expect("learned");
+    store.close().await;
+    assert_eq!(
+        learned.by_kind,
+        [("shutdown_server".to_owned(), vec![40_000])].into()
+    );
+    assert_eq!(
+        learned.by_target,
+        [(
+            ("shutdown_server".to_owned(), "server:slow".to_owned()),
+            vec![40_000]
+        )]
+        .into()
+    );
+}
+
+#[tokio::test]
+async fn a_power_on_is_measured_from_its_command_not_from_its_wait_for_the_stagger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), &KeySource::locate(dir.path(), None)).expect("created");
+    let mut plan = Plan::empty(PlanKind::Restore, 4);
+    plan.steps = vec![Step {
+        action: StepAction::PowerOnServer {
+            server: ServerId::new("late").expect("name"),
+            on_timeout_s: 600,
+            room: None,
+            stagger_s: 5,
+        },
+        ..shutdown(0, "late")
+    }];
+    let learned = store
+        .call(move |db| {
+            let run = db.create_run(
+                &plan,
+                &RunInfo::default(),
+                Timestamp(0),
+                &AuditEntry {
+                    at: 0,
+                    action: "plan_restore",
+                    result: "started",
+                    ..AuditEntry::default()
+                },
+            )?;
+            // Started at 1 s, waited for its room until 21 s, on at 81 s.
+            db.step_attempt(run, 0, Timestamp(1_000))?;
+            db.step_dispatched(run, 0, Timestamp(21_000))?;
+            db.step_ended(run, 0, StepState::Done, "powered on", Timestamp(81_000))?;
+            db.learned_durations()
+        })
+        .await
+        .expect("learned");
+    store.close().await;
+    assert_eq!(
+        learned.by_kind,
+        [("power_on_server".to_owned(), vec![60_000])].into()
+    );
+}
