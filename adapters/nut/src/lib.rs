@@ -31,6 +31,7 @@ mod reply;
 mod slot;
 mod ups_off;
 mod ups_off_error;
+mod ups_off_trait;
 mod wire;
 
 pub use comms::CommsTracker;

@@ -13,6 +13,8 @@ use upstra_adapter_nut::{
     CommandError, Confirmation, Connection, DelayHandling, ErrCode, UpsCommander,
 };
 use upstra_core::model::Ups;
+use upstra_core::traits::UpsOutputControl;
+use upstra_core::ups_off::UpsCommandFailure;
 
 use crate::common;
 use crate::harness::Lab;
@@ -151,6 +153,25 @@ async fn a_user_without_instcmds_is_denied_with_the_fix() {
     assert!(
         text.contains("add `instcmds = shutdown.return` (or ALL) for it in upsd.users"),
         "{text}"
+    );
+
+    // The same through the core's contract, as the orchestrator will call it.
+    let err = UpsOutputControl::ups_off_then_return(&UpsCommander, &ups, 20)
+        .await
+        .expect_err("denied");
+    assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
+    assert_eq!(err.message, text);
+    // The check without side effects cannot see it, and says so.
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander, &ups, 20)
+        .await
+        .expect("reads");
+    assert_eq!(
+        check.verdict.map(|s| (s.command, s.delay_s)),
+        Ok(("shutdown.return".to_owned(), Some(lab.cmd_offdelay)))
+    );
+    assert!(
+        check.unchecked.is_some_and(|u| u.contains("instcmds")),
+        "the limit is said"
     );
 }
 
