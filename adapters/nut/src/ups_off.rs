@@ -170,7 +170,13 @@ impl UpsCommander {
             timeout_at(deadline, conn.set_var(name, DELAY_SHUTDOWN, &secs))
                 .await
                 .map_err(|_| CommandError::timed_out(&peer, "setting ups.delay.shutdown"))?
-                .map_err(|e| deny(e, "SET ups.delay.shutdown"))?;
+                .map_err(|e| match e.code() {
+                    Some(ErrCode::AccessDenied) => CommandError::SetDenied {
+                        ups: peer.clone(),
+                        user: login.user.clone(),
+                    },
+                    _ => deny(e, DELAY_SHUTDOWN),
+                })?;
         }
         let value = (plan.delay == DelayHandling::AsValue).then_some(secs.as_str());
         let id = timeout_at(deadline, conn.instcmd(name, &plan.command, value))

@@ -24,6 +24,17 @@ pub enum CommandError {
         /// The command refused.
         command: String,
     },
+    /// `ERR ACCESS-DENIED` to `SET VAR ups.delay.shutdown`: the user lacks `actions = SET`.
+    #[error(
+        "user {user} may not set ups.delay.shutdown on UPS {ups}: add `actions = SET` for it in \
+         upsd.users and reload upsd, and check its password"
+    )]
+    SetDenied {
+        /// The UPS.
+        ups: String,
+        /// The NUT user.
+        user: String,
+    },
     /// The UPS's driver does not offer the command (`ERR CMD-NOT-SUPPORTED`,
     /// `ERR INVALID-ARGUMENT`, or not in `LIST CMD`).
     #[error(

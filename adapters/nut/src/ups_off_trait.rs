@@ -68,7 +68,8 @@ fn to_core(e: CommandError) -> UpsCommandError {
     let kind = match &e {
         CommandError::AccessDenied { .. }
         | CommandError::LoginIncomplete { .. }
-        | CommandError::BadLogin { .. } => UpsCommandFailure::NotAllowed,
+        | CommandError::BadLogin { .. }
+        | CommandError::SetDenied { .. } => UpsCommandFailure::NotAllowed,
         CommandError::NotOffered { .. } => UpsCommandFailure::NotOffered,
         CommandError::DelayTooShort { .. } => UpsCommandFailure::DelayTooShort,
         CommandError::NoLogin { .. } => UpsCommandFailure::NoLogin,
