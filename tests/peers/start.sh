@@ -23,6 +23,13 @@ READY_TIMEOUT=${UPSTRA_PEERS_READY_TIMEOUT:-30} # seconds, per peer
 # Fixed test credentials (loopback only).
 NUT_ADMIN_USER=admin NUT_ADMIN_PASSWORD=adminpass
 NUT_MON_USER=monuser NUT_MON_PASSWORD=monpass
+# A user allowed the UPS-off instant commands and one allowed none, for the INSTCMD tests.
+NUT_CMD_USER=cmduser NUT_CMD_PASSWORD=cmdpass
+NUT_NOCMD_USER=nocmduser NUT_NOCMD_PASSWORD=nocmdpass
+# The clone driver's UPS: it answers shutdown.return/shutdown.stayoff (dummy-ups answers no
+# instant command) and shows them in its state: FSD in ups.status, ups.timer.shutdown counting
+# down from CMD_OFFDELAY, then ups.timer.start from CMD_ONDELAY once mains is on.
+NUT_CMD_UPS=upsout NUT_CMD_OFFDELAY=30 NUT_CMD_ONDELAY=5
 REDFISH_USER=admin REDFISH_PASSWORD=password
 VCSIM_USER=user VCSIM_PASSWORD=pass
 SSH_USER=peertest SSH_PASSWORD=peerpass
@@ -32,7 +39,7 @@ die() { log "error: $*"; exit 1; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
-for f in /lib/nut/upsd /lib/nut/dummy-ups /usr/sbin/sshd "$VENV/bin/sushy-emulator" "$VCSIM"; do
+for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/clone /usr/sbin/sshd "$VENV/bin/sushy-emulator" "$VCSIM"; do
   [ -x "$f" ] || die "$f missing: run tests/peers/install.sh first"
 done
 for c in upsc redis-server redis-cli ssh ssh-keygen openssl curl setsid; do
@@ -243,6 +250,19 @@ EOF
 
 EOF
 done
+# Follows ups1's driver (its socket in the state dir); never touches ups1 itself.
+cat >>"$NUT/etc/ups.conf" <<EOF
+[$NUT_CMD_UPS]
+  driver = clone
+  port = dummy-ups-ups1
+  desc = "PeerSim outlet of ups1, for instant commands"
+  offdelay = $NUT_CMD_OFFDELAY
+  ondelay = $NUT_CMD_ONDELAY
+  # NUT 2.8.0's clone looks this variable up on every instant command and crashes when the
+  # setting is absent; ups1 has no such variable, so the clone tracks the outlet itself.
+  load.status = outlet.status
+
+EOF
 cat >"$NUT/etc/upsd.conf" <<EOF
 LISTEN $HOST $P_NUT
 STATEPATH $NUT/state
@@ -257,6 +277,15 @@ cat >"$NUT/etc/upsd.users" <<EOF
 [$NUT_MON_USER]
   password = $NUT_MON_PASSWORD
   upsmon primary
+
+[$NUT_CMD_USER]
+  password = $NUT_CMD_PASSWORD
+  instcmds = shutdown.return
+  instcmds = shutdown.stayoff
+
+[$NUT_NOCMD_USER]
+  password = $NUT_NOCMD_PASSWORD
+  actions = SET
 EOF
 chown -R root:nut "$NUT"
 chmod 755 "$NUT"
@@ -376,7 +405,7 @@ t_redis_launch=$(($(now_ms) - t0))
 # --- wait until each answers ---------------------------------------------------------
 nut_ready() {
   local u
-  for u in ups1 ups2; do
+  for u in ups1 ups2 "$NUT_CMD_UPS"; do
     [ "$(upsc "$u@$HOST:$P_NUT" ups.status 2>/dev/null)" = OL ] || return 1
   done
 }
@@ -386,11 +415,15 @@ CURRENT=nut
 t0=$(now_ms)
 WATCH=(nut-ups1 nut-ups2)
 wait_for nut "the dummy-ups driver sockets" nut_sockets
+# The clone reads ups1's driver socket, so it starts once that socket exists.
+launch "nut-$NUT_CMD_UPS" /lib/nut/clone -a "$NUT_CMD_UPS" -F
+WATCH=(nut-ups1 nut-ups2 "nut-$NUT_CMD_UPS")
+wait_for nut "the clone driver socket" test -S "$NUT/state/clone-$NUT_CMD_UPS"
 # -FF: foreground, but still write upsd.pid (for `upsd -c reload`)
 launch nut-upsd /lib/nut/upsd -FF
-WATCH=(nut-ups1 nut-ups2 nut-upsd)
-wait_for nut "upsd to serve ups1 and ups2 as OL" nut_ready
-summary nut "upsd $HOST:$P_NUT ups1 ups2 (pids $(pid_of nut-upsd) $(pid_of nut-ups1) $(pid_of nut-ups2)) $((t_nut_launch + $(now_ms) - t0)) ms"
+WATCH=(nut-ups1 nut-ups2 "nut-$NUT_CMD_UPS" nut-upsd)
+wait_for nut "upsd to serve ups1, ups2 and $NUT_CMD_UPS as OL" nut_ready
+summary nut "upsd $HOST:$P_NUT ups1 ups2 $NUT_CMD_UPS (pids $(pid_of nut-upsd) $(pid_of nut-ups1) $(pid_of nut-ups2) $(pid_of "nut-$NUT_CMD_UPS")) $((t_nut_launch + $(now_ms) - t0)) ms"
 
 CURRENT=redfish
 t0=$(now_ms)
@@ -459,6 +492,13 @@ put UPSTRA_PEER_NUT_ADMIN_PASSWORD "$NUT_ADMIN_PASSWORD"
 put UPSTRA_PEER_NUT_MON_USER "$NUT_MON_USER"
 put UPSTRA_PEER_NUT_MON_PASSWORD "$NUT_MON_PASSWORD"
 put UPSTRA_PEER_NUT_DIR "$NUT"
+put UPSTRA_PEER_NUT_CMD_UPS "$NUT_CMD_UPS"
+put UPSTRA_PEER_NUT_CMD_OFFDELAY "$NUT_CMD_OFFDELAY"
+put UPSTRA_PEER_NUT_CMD_USER "$NUT_CMD_USER"
+put UPSTRA_PEER_NUT_CMD_PASSWORD "$NUT_CMD_PASSWORD"
+put UPSTRA_PEER_NUT_NOCMD_USER "$NUT_NOCMD_USER"
+put UPSTRA_PEER_NUT_NOCMD_PASSWORD "$NUT_NOCMD_PASSWORD"
+put UPSTRA_PEER_NUT_UPSD_LOG "$DIR/logs/nut-upsd.log"
 put UPSTRA_PEER_NUT_UPS1_DRIVER_PIDFILE "$DIR/pids/nut-ups1.pid"
 put UPSTRA_PEER_NUT_UPS2_DRIVER_PIDFILE "$DIR/pids/nut-ups2.pid"
 put UPSTRA_PEER_REDFISH_HTTP_URL "http://$HOST:$P_REDFISH_HTTP"

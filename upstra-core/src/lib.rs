@@ -40,3 +40,4 @@ pub mod secret;
 pub mod state;
 pub mod text;
 pub mod traits;
+pub mod ups_off;

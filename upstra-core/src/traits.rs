@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::events::EventRecord;
 use crate::model::{Server, Ups, Vm};
 use crate::state::{Health, PowerState, UpsReading};
+use crate::ups_off::{UpsCommandError, UpsOffCheck, UpsOffSentStep};
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -39,6 +40,24 @@ pub enum AdapterError {
 /// Reads UPS units.
 pub trait UpsMonitor: Send + Sync {
     fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>>;
+}
+
+/// Asks a UPS to cut its output after a delay and to restore it when mains returns (the last
+/// step of a shed, after the daemon's own host is told to shut down).
+pub trait UpsOutputControl: Send + Sync {
+    /// What [`Self::ups_off_then_return`] would send for a `delay_s` shutdown, with no side
+    /// effect; `Err` only when the UPS could not be asked at all.
+    fn ups_off_capability<'a>(
+        &'a self,
+        ups: &'a Ups,
+        delay_s: u64,
+    ) -> BoxFuture<'a, Result<UpsOffCheck, UpsCommandError>>;
+    /// Sends the command, once (never retried: a second one may restart the UPS's timer).
+    fn ups_off_then_return<'a>(
+        &'a self,
+        ups: &'a Ups,
+        delay_s: u64,
+    ) -> BoxFuture<'a, Result<UpsOffSentStep, UpsCommandError>>;
 }
 
 /// A power action on a server, as Redfish names them.

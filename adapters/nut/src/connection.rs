@@ -129,7 +129,7 @@ impl Connection {
     }
 
     /// Sends one command and reads its one-line reply.
-    async fn round_trip(&mut self, command: &str) -> Result<String, NutError> {
+    pub(crate) async fn round_trip(&mut self, command: &str) -> Result<String, NutError> {
         self.send(command).await?;
         let line = self.read_line().await?;
         self.in_flight = false;
@@ -137,7 +137,11 @@ impl Connection {
     }
 
     /// Sends a `LIST` command and reads up to its `END LIST` (or a single `ERR` line).
-    async fn list(&mut self, command: &str, header: &[&str]) -> Result<Vec<String>, NutError> {
+    pub(crate) async fn list(
+        &mut self,
+        command: &str,
+        header: &[&str],
+    ) -> Result<Vec<String>, NutError> {
         self.send(command).await?;
         let first = self.read_line().await?;
         // Anything but a list header (an `ERR`, or garbage) is the whole reply.
@@ -203,7 +207,7 @@ impl Connection {
 }
 
 /// UPS and variable names go out as one word; refuse the ones that would break the line.
-fn check_name(name: &str) -> Result<(), NutError> {
+pub(crate) fn check_name(name: &str) -> Result<(), NutError> {
     if sendable(name) && !name.is_empty() {
         Ok(())
     } else {

@@ -9,6 +9,9 @@
 //!   `CommsLost` only after a dead time.
 //! - [`Connection`] (`connection.rs`): one lock-step conversation with upsd (`LIST VAR`,
 //!   `GET VAR`, `LIST UPS`, `USERNAME`/`PASSWORD`, `SET VAR`, `VER`, `NETVER`, `LOGOUT`).
+//! - [`UpsCommander`] (`ups_off.rs`, `ups_off_error.rs`, `instcmd.rs`): asks a UPS to cut its
+//!   output after a delay and restore it when mains returns (`shutdown.return` through
+//!   `INSTCMD`, with tracking when upsd has it), on a connection of its own.
 //! - No I/O: `wire.rs` (quoting), `reply.rs` (replies and lists), `reading.rs` (variables to a
 //!   `UpsReading`, odd values), `error.rs` (`ERR` codes, [`NutError`], mapping to
 //!   `AdapterError`).
@@ -21,15 +24,25 @@ mod connection;
 mod error;
 #[cfg(fuzzing)]
 pub mod fuzzing;
+mod instcmd;
 mod monitor;
 mod reading;
 mod reply;
 mod slot;
+mod ups_off;
+mod ups_off_error;
+mod ups_off_trait;
 mod wire;
 
 pub use comms::CommsTracker;
 pub use connection::Connection;
 pub use error::{ErrCode, NutError};
+pub use instcmd::TrackingState;
 pub use monitor::{NutConfig, NutMonitor};
 pub use reading::{Oddity, reading_from_vars};
 pub use reply::UpsEntry;
+pub use ups_off::{
+    COMMAND_DEADLINE, Confirmation, DelayHandling, Facts, PERMISSION_UNCHECKED, TRACKING_WAIT,
+    UpsCommander, UpsOffCapability, UpsOffPlan, UpsOffSent, choose,
+};
+pub use ups_off_error::CommandError;

@@ -117,7 +117,7 @@ pub(crate) fn parse_list_ups(lines: &[String]) -> Result<Vec<UpsEntry>, NutError
         .collect()
 }
 
-fn unexpected(wanted: &str, got: &str) -> NutError {
+pub(crate) fn unexpected(wanted: &str, got: &str) -> NutError {
     // Cap what goes into logs: a confused peer may send anything.
     let got: String = got.chars().take(120).collect();
     NutError::Protocol(format!("wanted {wanted}, got {got:?}"))

@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-use upstra_adapter_nut::{Connection, NutConfig, NutError, NutMonitor};
+use upstra_adapter_nut::{
+    CommandError, Confirmation, Connection, DelayHandling, NutConfig, NutError, NutMonitor,
+    UpsCommander,
+};
 use upstra_core::state::UpsFlag;
 use upstra_core::traits::{AdapterError, UpsMonitor};
 
@@ -250,4 +253,61 @@ async fn latin1_values_are_read_not_refused() {
     let vars = conn.list_var("ups1").await.expect("lossy, not refused");
     assert_eq!(vars["ups.status"], "OL");
     assert_eq!(vars["ups.mfr"], "M\u{fffd}ller");
+}
+
+/// A fake upsd serving one UPS `u` that offers `shutdown.return` and reports no delay
+/// variable; `tracking` answers `SET TRACKING ON`, `result` answers `GET TRACKING`.
+async fn fake_commandable(tracking: &'static str, result: &'static str) -> Fake {
+    fake(move |_, line| {
+        let words: Vec<&str> = line.split(' ').collect();
+        Act::Reply(match words.as_slice() {
+            ["LIST", "CMD", "u"] => {
+                "BEGIN LIST CMD u\nCMD u shutdown.return\nEND LIST CMD u\n".into()
+            }
+            ["LIST", "RW", "u"] => "BEGIN LIST RW u\nEND LIST RW u\n".into(),
+            ["LIST", "VAR", "u"] => {
+                "BEGIN LIST VAR u\nVAR u ups.status \"OB\"\nEND LIST VAR u\n".into()
+            }
+            ["SET", "TRACKING", "ON"] => format!("{tracking}\n"),
+            ["INSTCMD", ..] if tracking == "OK" => "OK TRACKING 1234-abcd\n".into(),
+            ["GET", "TRACKING", _] => format!("{result}\n"),
+            _ => "OK\n".into(),
+        })
+    })
+    .await
+}
+
+fn commandable_ups(port: u16) -> upstra_core::model::Ups {
+    common::ups("u", "127.0.0.1", port, Some(("cmd", "pass")))
+}
+
+#[tokio::test]
+async fn an_upsd_without_tracking_gets_the_command_untracked_with_the_delay_as_its_value() {
+    let fake = fake_commandable("ERR UNKNOWN-COMMAND", "").await;
+    let sent = UpsCommander
+        .ups_off_then_return(&commandable_ups(fake.port), Duration::from_secs(75))
+        .await
+        .expect("sent");
+    assert_eq!(sent.confirmation, Confirmation::Untracked);
+    assert_eq!(sent.plan.delay, DelayHandling::AsValue);
+    assert_eq!(sent.delay_s, None);
+    let received = fake.received.lock().expect("lock").clone();
+    let instcmds: Vec<&String> = received
+        .iter()
+        .filter(|l| l.starts_with("INSTCMD"))
+        .collect();
+    assert_eq!(instcmds, ["INSTCMD u shutdown.return 75"], "{received:?}");
+}
+
+#[tokio::test]
+async fn a_driver_that_refuses_the_value_is_reported_as_not_offering_the_command() {
+    let fake = fake_commandable("OK", "ERR INVALID-ARGUMENT").await;
+    let err = UpsCommander
+        .ups_off_then_return(&commandable_ups(fake.port), Duration::from_secs(75))
+        .await
+        .expect_err("refused by the driver");
+    assert!(
+        matches!(&err, CommandError::NotOffered { offered, .. } if offered == &["shutdown.return"]),
+        "{err:?}"
+    );
 }

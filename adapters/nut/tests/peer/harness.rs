@@ -22,6 +22,14 @@ pub struct Lab {
     pub nut_dir: PathBuf,
     pub ups2_pidfile: PathBuf,
     pub admin: (String, String),
+    /// The UPS that answers instant commands (NUT's clone driver) and its fixed delay.
+    pub cmd_ups: String,
+    pub cmd_offdelay: u64,
+    /// A user allowed `shutdown.return`, and one allowed no instant command.
+    pub cmd_user: (String, String),
+    pub nocmd_user: (String, String),
+    /// upsd's log, where it notes every instant command it passes on.
+    pub upsd_log: PathBuf,
 }
 
 impl Lab {
@@ -37,6 +45,20 @@ impl Lab {
                 p.get("UPSTRA_PEER_NUT_ADMIN_USER").into(),
                 p.get("UPSTRA_PEER_NUT_ADMIN_PASSWORD").into(),
             ),
+            cmd_ups: p.get("UPSTRA_PEER_NUT_CMD_UPS").into(),
+            cmd_offdelay: p
+                .get("UPSTRA_PEER_NUT_CMD_OFFDELAY")
+                .parse()
+                .expect("seconds"),
+            cmd_user: (
+                p.get("UPSTRA_PEER_NUT_CMD_USER").into(),
+                p.get("UPSTRA_PEER_NUT_CMD_PASSWORD").into(),
+            ),
+            nocmd_user: (
+                p.get("UPSTRA_PEER_NUT_NOCMD_USER").into(),
+                p.get("UPSTRA_PEER_NUT_NOCMD_PASSWORD").into(),
+            ),
+            upsd_log: p.get("UPSTRA_PEER_NUT_UPSD_LOG").into(),
         })
     }
 
