@@ -30,6 +30,14 @@ pub enum AuditFact {
         steps: u64,
         reason: String,
     },
+    /// A run ended, with its step counts.
+    RunEnded {
+        run: i64,
+        plan: String,
+        done: u64,
+        failed: u64,
+        skipped: u64,
+    },
     /// One step of a run ended.
     Step {
         run: i64,
@@ -94,6 +102,16 @@ pub fn fact(record: &AuditView) -> Option<AuditFact> {
             steps,
             reason: text("reason").unwrap_or_default(),
         }),
+        "plan_end" => map
+            .get("run")
+            .and_then(Value::as_i64)
+            .map(|run| AuditFact::RunEnded {
+                run,
+                plan: text("plan").unwrap_or_default(),
+                done: number("done").unwrap_or(0),
+                failed: number("failed").unwrap_or(0),
+                skipped: number("skipped").unwrap_or(0),
+            }),
         "plan_step" => map
             .get("run")
             .and_then(Value::as_i64)
@@ -164,6 +182,23 @@ mod tests {
             correlation: None,
             target_name: None,
         }
+    }
+
+    #[test]
+    fn the_end_of_a_run_reads_as_its_counts() {
+        assert_eq!(
+            fact(&record(
+                "plan_end",
+                r#"{"run":3,"plan":"shed","done":12,"failed":1,"skipped":0}"#
+            )),
+            Some(AuditFact::RunEnded {
+                run: 3,
+                plan: "shed".into(),
+                done: 12,
+                failed: 1,
+                skipped: 0
+            })
+        );
     }
 
     #[test]

@@ -180,7 +180,11 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
             let mut info = db.run(id)?.map(|r| r.info).unwrap_or_default();
             info.stopped = why;
             db.set_run_state(id, final_state, &info, Some(now))?;
-            db.run(id)
+            let run = db.run(id)?;
+            if let Some(run) = &run {
+                audit_end(db, run, now)?;
+            }
+            Ok(run)
         })
         .await;
     match result {
@@ -269,4 +273,29 @@ async fn end_step(
         state: state.as_str().into(),
         detail: outcome,
     });
+}
+
+/// The end of a run is a state change of the daemon's own: the history says how it went
+/// ("run 3 (shed) finished: 12 done, 1 failed") without reading every step.
+fn audit_end(
+    db: &mut crate::store::Db,
+    run: &RunRecord,
+    now: upstra_core::state::Timestamp,
+) -> Result<(), crate::store::StoreError> {
+    let count = |s: StepState| run.steps.iter().filter(|r| r.state == s).count();
+    db.audit(&AuditEntry {
+        at: now.millis(),
+        action: "plan_end",
+        target: Some(&format!("run:{}", run.id)),
+        result: run.state.as_str(),
+        detail: Some(serde_json::json!({
+            "run": run.id,
+            "plan": run.kind.as_str(),
+            "done": count(StepState::Done),
+            "failed": count(StepState::Failed),
+            "skipped": count(StepState::Skipped),
+        })),
+        ..AuditEntry::default()
+    })
+    .map(|_| ())
 }

@@ -146,6 +146,14 @@ async fn a_restore_that_cannot_reach_a_bmc_keeps_the_shed_open_until_a_retry_bri
             .any(|a| a.action == "plan_verify" && a.result == "incomplete"),
         "the verification is audited"
     );
+    assert!(
+        audit.records.iter().any(|a| a.action == "plan_end"
+            && a.result == "finished"
+            && a.detail
+                .as_deref()
+                .is_some_and(|d| d.contains(r#""plan":"restore""#))),
+        "the end of the restore is audited with its counts"
+    );
 
     // The BMC is back: the retry undoes only what is missing, and closes the shed.
     forwarder.up();

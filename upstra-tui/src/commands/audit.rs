@@ -194,4 +194,22 @@ mod tests {
         assert!(table.contains("moved from esx-b1 to esx-a2"), "{table}");
         assert!(!table.contains('{'), "{table}");
     }
+
+    #[test]
+    fn the_end_of_a_run_reads_as_its_counts() {
+        let r = AuditView {
+            seq: 9,
+            at: Timestamp(0),
+            actor: None,
+            peer_uid: None,
+            action: "plan_end".into(),
+            target: Some("run:3".into()),
+            result: "finished".into(),
+            detail: Some(r#"{"run":3,"plan":"shed","done":12,"failed":1,"skipped":0}"#.into()),
+            correlation: None,
+            target_name: None,
+        };
+        let table = audit_table(&[r]);
+        assert!(table.contains("run 3 (shed): 12 done, 1 failed"), "{table}");
+    }
 }

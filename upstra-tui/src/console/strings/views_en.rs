@@ -139,6 +139,21 @@ fn fact(f: &AuditFact) -> String {
             action,
             outcome,
         } => format!("run {run}, step {step}: {action}: {outcome}"),
+        AuditFact::RunEnded {
+            run,
+            plan,
+            done,
+            failed,
+            skipped,
+        } => {
+            let mut text = format!("run {run} ({plan}): {done} done");
+            for (n, what) in [(failed, "failed"), (skipped, "skipped")] {
+                if *n > 0 {
+                    text.push_str(&format!(", {n} {what}"));
+                }
+            }
+            text
+        }
         AuditFact::Role {
             role,
             resource: Some(on),

@@ -145,6 +145,26 @@ fn fact(f: &AuditFact) -> String {
             action,
             outcome,
         } => format!("exécution {run}, étape {step} : {action} : {outcome}"),
+        AuditFact::RunEnded {
+            run,
+            plan,
+            done,
+            failed,
+            skipped,
+        } => {
+            let plan = match plan.as_str() {
+                "shed" => "délestage",
+                "restore" => "rétablissement",
+                other => other,
+            };
+            let mut text = format!("exécution {run} ({plan}) : {done} faites");
+            for (n, what) in [(failed, "en échec"), (skipped, "sautées")] {
+                if *n > 0 {
+                    text.push_str(&format!(", {n} {what}"));
+                }
+            }
+            text
+        }
         AuditFact::Role {
             role,
             resource: Some(on),
