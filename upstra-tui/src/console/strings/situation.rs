@@ -9,7 +9,8 @@ pub struct SituationWords {
     /// grace period when known, the runtime from the UPS's last reading.
     pub on_battery: fn(&str, Option<u64>, &PlanView, Option<u64>) -> String,
     pub triggered: fn(&str) -> String,
-    pub mains_back: fn(&str) -> String,
+    /// Mains is back; `by_hand`: the shed was started by an operator and waits for one.
+    pub mains_back: fn(&str, bool) -> String,
     pub restoring: fn(&str) -> String,
     /// A shed ended and nothing undid it yet: the runs it took.
     pub awaiting_restore: fn(&[i64]) -> String,

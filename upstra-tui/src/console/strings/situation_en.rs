@@ -47,8 +47,14 @@ pub static SITUATION: SituationWords = SituationWords {
         )
     },
     triggered: |ups| format!("UPS {ups}: the plan is triggered; its run starts now."),
-    mains_back: |ups| {
-        format!("UPS {ups}: mains is back; the lab stays shed until the restore starts.")
+    mains_back: |ups, by_hand| {
+        if by_hand {
+            format!(
+                "UPS {ups}: mains is back; the shed was run by hand: it stays shed until you restore it."
+            )
+        } else {
+            format!("UPS {ups}: mains is back; the lab stays shed until the restore starts.")
+        }
     },
     restoring: |ups| format!("UPS {ups}: restoring the lab."),
     awaiting_restore: |runs| {

@@ -47,11 +47,18 @@ pub static SITUATION: SituationWords = SituationWords {
         )
     },
     triggered: |ups| format!("Onduleur {ups} : le plan est déclenché ; il démarre."),
-    mains_back: |ups| {
-        format!(
-            "Onduleur {ups} : le secteur est revenu ; le lab reste délesté jusqu'au \
-             rétablissement."
-        )
+    mains_back: |ups, by_hand| {
+        if by_hand {
+            format!(
+                "Onduleur {ups} : le secteur est revenu ; le délestage a été lancé à la main : \
+                 le lab reste délesté jusqu'à ce que vous le rétablissiez."
+            )
+        } else {
+            format!(
+                "Onduleur {ups} : le secteur est revenu ; le lab reste délesté jusqu'au \
+                 rétablissement."
+            )
+        }
     },
     restoring: |ups| format!("Onduleur {ups} : rétablissement du lab en cours."),
     awaiting_restore: |runs| {

@@ -201,7 +201,14 @@ fn situation_line(
             (w.on_battery)(ups, acting_in, shown, shown.runtime_s)
         }
         Situation::Triggered => (w.triggered)(ups),
-        Situation::MainsBack => (w.mains_back)(ups),
+        Situation::MainsBack => {
+            let by_hand = state.plan.status.as_ref().is_some_and(|s| {
+                s.watches.iter().any(|w| {
+                    w.ups == ups && w.restore_wait.as_ref().is_some_and(|r| r.needs_operator)
+                })
+            });
+            (w.mains_back)(ups, by_hand)
+        }
         Situation::Restoring => (w.restoring)(ups),
         Situation::AwaitingRestore => {
             let runs = state
