@@ -145,3 +145,16 @@ fn mains_lost_on_the_dashboard_reads_the_lists_again_for_the_input_voltage() {
         "the lists are read at the next paced tick"
     );
 }
+
+/// Seen in a real demo outage: mains came back while the plan view showed, and the dashboard
+/// opened a few seconds later said "on mains, input 0 V" until the fallback refresh.
+#[test]
+fn opening_the_dashboard_reads_the_lists_again() {
+    let mut state = logged_in();
+    state.sync.stale = false;
+    key(&mut state, KeyCode::F(6));
+    assert!(
+        state.sync.stale,
+        "its load and input voltage are read again at the next paced tick"
+    );
+}

@@ -16,8 +16,10 @@ use crate::console::state::{Screen, State};
 /// calls a minute against the operator's rate limit.
 pub const HISTORY_TICKS: u32 = 15;
 
-/// The dashboard was opened: its history and the plan status, fresh.
+/// The dashboard was opened: its history and the plan status, fresh, and the lists at the
+/// next paced tick, so its load and input voltage are not those of before the last change.
 pub(super) fn entered(state: &mut State) -> Vec<Effect> {
+    state.sync.stale = true;
     let mut effects = want_history(state);
     effects.extend(plan::want_status(state));
     effects
@@ -66,7 +68,8 @@ pub(super) fn loaded(state: &mut State, result: Result<Vec<UpsHistory>, Failure>
 /// New events: the significant ones go to the list. While the dashboard shows, a UPS that
 /// lost or got back its mains has its lists read again at the next paced tick: its input
 /// voltage and load changed, and the event does not carry them, so the dashboard would say
-/// "ON BATTERY, input 230 V" until the fallback refresh.
+/// "ON BATTERY, input 230 V" until the fallback refresh. (Other views show neither, and
+/// opening the dashboard reads the lists again.)
 pub(super) fn events(state: &mut State, records: &[EventRecord]) {
     state.dashboard.record(records);
     let mains_changed = records
