@@ -139,3 +139,28 @@ fn the_banner_is_red_and_the_critical_path_stands_out() {
     );
     assert!(cells.iter().any(|c| c.symbol() == "▒"));
 }
+
+/// A restore that could not bring everything back: the tally read from the lab leads, with
+/// what is still missing, what was found and its last error, before the steps' account.
+#[test]
+fn plan_restore_report_read_back_from_the_lab() {
+    let mut status = restored();
+    if let Some(run) = status.recent.first_mut() {
+        run.undoes = vec![3];
+        run.restored = Some(upstra_core::api::v1::RestoredTally {
+            restored: 11,
+            of: 12,
+        });
+    }
+    status.unrestored = vec![3];
+    status.not_restored = vec![upstra_core::api::v1::NotRestored {
+        target: "vm:db-01".into(),
+        shed: 3,
+        expected: "running on esx-a1".into(),
+        found: Some("running on esx-b1".into()),
+        error: Some("vCenter refused: not enough memory on esx-a1".into()),
+    }];
+    let mut state = plan_view(status, false);
+    apply(&mut state, vec![Action::Toggle]);
+    screens!("plan_restore_report_read_back", state);
+}

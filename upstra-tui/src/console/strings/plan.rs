@@ -3,7 +3,7 @@
 //! The daemon's own sentences (a step's action and outcome, why a run started, a simulation's
 //! checks) are shown as it says them: they come in English from any daemon.
 
-use upstra_core::api::v1::{PlanView, RunView, SimulationReport, StepView};
+use upstra_core::api::v1::{NotRestored, PlanView, RunView, SimulationReport, StepView};
 
 use crate::console::call::Request;
 
@@ -46,6 +46,13 @@ pub struct PlanWords {
     /// "Not restored (1):", by plan kind.
     pub report_missed: fn(&str, usize) -> String,
     pub report_running: &'static str,
+    /// A restore's tally, read back from the lab after it: "Read back from the lab: 11 of 12
+    /// restored."
+    pub report_verified: fn(u32, u32) -> String,
+    /// "Not back, as the lab says now (1):"
+    pub report_not_back: fn(usize) -> String,
+    /// One object not back: what it should be, what was found, the last error.
+    pub report_owed: fn(&NotRestored) -> String,
     /// `server:esx-a1` → "server esx-a1".
     pub target: fn(&str) -> String,
     /// The plan view's footer: what ↑↓, ←→ and Enter do there.

@@ -174,6 +174,24 @@ pub static PLAN: PlanWords = PlanWords {
         _ => format!("Not shed ({n}):"),
     },
     report_running: "The run goes on; its report shows when it ends.",
+    report_verified: |restored, of| {
+        if restored == of {
+            format!("Read back from the lab: all {of} restored.")
+        } else {
+            format!("Read back from the lab: {restored} of {of} restored; E retries the rest.")
+        }
+    },
+    report_not_back: |n| format!("Not back, as the lab says now ({n}):"),
+    report_owed: |o| {
+        let mut text = format!("expected {}", o.expected);
+        if let Some(found) = &o.found {
+            text.push_str(&format!(", found {found}"));
+        }
+        if let Some(error) = &o.error {
+            text.push_str(&format!("; last error: {error}"));
+        }
+        text
+    },
     target: |t| match split_target(t) {
         ("server", name) => format!("server {name}"),
         ("vm", name) => format!("VM {name}"),

@@ -175,6 +175,24 @@ pub static PLAN: PlanWords = PlanWords {
         _ => format!("Non délesté ({n}) :"),
     },
     report_running: "L'exécution continue ; son bilan s'affichera à la fin.",
+    report_verified: |restored, of| {
+        if restored == of {
+            format!("Relu sur le lab : les {of} sont rétablis.")
+        } else {
+            format!("Relu sur le lab : {restored} sur {of} rétablis ; E relance le reste.")
+        }
+    },
+    report_not_back: |n| format!("Pas revenus, d'après le lab ({n}) :"),
+    report_owed: |o| {
+        let mut text = format!("attendu {}", o.expected);
+        if let Some(found) = &o.found {
+            text.push_str(&format!(", trouvé {found}"));
+        }
+        if let Some(error) = &o.error {
+            text.push_str(&format!(" ; dernière erreur : {error}"));
+        }
+        text
+    },
     target: |t| match split_target(t) {
         ("server", name) => format!("serveur {name}"),
         ("vm", name) => format!("VM {name}"),

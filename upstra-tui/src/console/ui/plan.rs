@@ -325,6 +325,39 @@ fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
     let report = RunReport::of(run);
     let kind = run.plan.kind.as_str();
     let mut lines = Vec::new();
+    // What the lab says after a restore comes first: the steps say what was done, this says
+    // what is true.
+    if let Some(tally) = run.restored {
+        let style = if tally.restored == tally.of {
+            t.good()
+        } else {
+            t.bad()
+        };
+        lines.push(Line::styled(
+            (p.report_verified)(tally.restored, tally.of),
+            style,
+        ));
+        let owed: Vec<_> = state
+            .plan
+            .status
+            .as_ref()
+            .map(|s| {
+                s.not_restored
+                    .iter()
+                    .filter(|o| run.undoes.is_empty() || run.undoes.contains(&o.shed))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !owed.is_empty() {
+            lines.push(Line::styled((p.report_not_back)(owed.len()), t.bad()));
+            for o in owed {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {}", shown(&(p.target)(&o.target))), t.strong()),
+                    Span::raw(format!(" · {}", shown(&(p.report_owed)(o)))),
+                ]));
+            }
+        }
+    }
     let done: Vec<String> = report.done.iter().map(|d| (p.target)(d)).collect();
     lines.push(Line::from(vec![
         Span::styled((p.report_done)(kind, done.len()), t.good()),
