@@ -109,15 +109,7 @@ async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed()
     )
     .await;
     redis.stop();
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(180),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!(
         (shed.state.as_str(), shed.counts.failed),

@@ -75,15 +75,7 @@ async fn a_shed_run_by_hand_on_mains_waits_for_plan_restore() {
         .await
         .unwrap()
         .unwrap();
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(180),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!(shed.id, run.id);
     assert_eq!(
@@ -112,15 +104,7 @@ async fn a_shed_run_by_hand_on_mains_waits_for_plan_restore() {
     }
     let restore = c.plan_restore(ctx(), t.clone()).await.unwrap().unwrap();
     assert_eq!(restore.undoes, vec![run.id]);
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the restore",
-        Duration::from_secs(240),
-        run_ended("restore"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     let status = c.plan_status(ctx(), t.clone()).await.unwrap().unwrap();
     assert!(status.unrestored.is_empty(), "{status:#?}");
     assert_as_before(&c, &t, &before, &[]).await;
@@ -148,15 +132,7 @@ async fn a_shed_run_by_hand_with_auto_restore_is_undone_by_itself() {
         .await
         .unwrap()
         .unwrap();
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(180),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!((shed.id, shed.state.as_str()), (run.id, "finished"));
     wait_event(

@@ -34,15 +34,7 @@ async fn a_dead_bmc_fails_its_own_steps_and_the_report_says_why() {
     {
         let dev = DevFile::open(lab.nut_dir(), "ups1");
         dev.set(&[("ups.status", "OB DISCHRG")]);
-        wait_event(
-            &c,
-            &t,
-            &mut cursor,
-            "the end of the shed",
-            Duration::from_secs(180),
-            run_ended("shed"),
-        )
-        .await;
+        wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     }
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!(
@@ -73,15 +65,7 @@ async fn a_dead_bmc_fails_its_own_steps_and_the_report_says_why() {
         );
     }
 
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the restore",
-        Duration::from_secs(240),
-        run_ended("restore"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     // Nothing was ever sent to the dead BMC (its state before was never read), so the shed
     // owes nothing there: the restore leaves it alone and closes the shed once the rest is
     // verified back.
@@ -133,15 +117,7 @@ async fn a_cancel_starts_nothing_new_and_says_what_ran() {
         cancelled.counts.done > 0 && cancelled.counts.running > 0,
         "{cancelled:#?}"
     );
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(120),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(120)).await;
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!(
         (shed.state.as_str(), shed.counts.failed),
@@ -182,14 +158,6 @@ async fn a_cancel_starts_nothing_new_and_says_what_ran() {
 
     // Mains back: what ran is undone.
     drop(dev);
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the restore",
-        Duration::from_secs(240),
-        run_ended("restore"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     assert_as_before(&c, &t, &before, &[]).await;
 }

@@ -86,15 +86,7 @@ async fn a_server_needing_both_feeds_is_shed_when_either_ups_is_lost() {
     let mut cursor = 0;
     let dev = DevFile::open(lab.nut_dir(), "ups1");
     dev.set(&[("ups.status", "OB DISCHRG")]);
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(240),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(240)).await;
     let shed = last_run(&c, &t, "shed").await;
     eprintln!("{}", shed.summary());
     let step = shed

@@ -218,6 +218,18 @@ pub async fn assert_as_before(
     }
 }
 
+/// Waits, from `cursor`, for the end of a run of `kind` (`shed` or `restore`).
+pub async fn wait_run_end(
+    c: &UpstraClient,
+    t: &SessionToken,
+    cursor: &mut u64,
+    kind: &'static str,
+    within: Duration,
+) {
+    let what = format!("the end of the {kind}");
+    wait_event(c, t, cursor, &what, within, run_ended(kind)).await;
+}
+
 /// The run's end, by kind (`shed` or `restore`).
 pub fn run_ended(kind: &'static str) -> impl Fn(&DomainEvent) -> bool {
     move |e| matches!(e, DomainEvent::RunEnded { plan, .. } if plan == kind)

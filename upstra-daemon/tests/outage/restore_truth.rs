@@ -63,15 +63,7 @@ async fn a_restore_that_cannot_reach_a_bmc_keeps_the_shed_open_until_a_retry_bri
     let mut cursor = 0;
     let dev = DevFile::open(lab.nut_dir(), "ups1");
     dev.set(&[("ups.status", "OB DISCHRG")]);
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(180),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     assert_eq!(servers(&c, &t).await[&name].power, PowerState::Off);
 
     // The BMC goes away, then mains comes back: the restore runs by itself and cannot power

@@ -10,7 +10,6 @@ use upstra_tests::lab::Size;
 use upstra_tests::nut::DevFile;
 
 use crate::lab::*;
-use crate::support::*;
 
 /// Long enough that one second of log resolution leaves a meaningful check.
 const STAGGER_S: u64 = 3;
@@ -65,29 +64,13 @@ async fn a_rooms_servers_are_powered_on_a_stagger_apart() {
     {
         let dev = DevFile::open(lab.nut_dir(), "ups1");
         dev.set(&[("ups.status", "OB DISCHRG")]);
-        wait_event(
-            &c,
-            &t,
-            &mut cursor,
-            "the end of the shed",
-            Duration::from_secs(240),
-            run_ended("shed"),
-        )
-        .await;
+        wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(240)).await;
         let shed = last_run(&c, &t, "shed").await;
         assert_eq!(shed.counts.failed, 0, "{shed:#?}");
         log_before_restore = emulator_log(&lab).len();
         // Mains back (the file is restored): the restore starts after the stability wait.
     }
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the restore",
-        Duration::from_secs(240),
-        run_ended("restore"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     let restore = last_run(&c, &t, "restore").await;
     assert_eq!(restore.counts.failed, 0, "{restore:#?}");
     let log = emulator_log(&lab);

@@ -64,15 +64,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
         waited_ms >= (GRACE_S * 1000) as i64,
         "the shed started {waited_ms} ms after the cut, inside the {GRACE_S} s grace period"
     );
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(180),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     let shed = last_run(&c, &t, "shed").await;
     eprintln!("{}", shed.summary());
     for s in &shed.plan.steps {
@@ -137,15 +129,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
     )
     .await;
     assert!(restore.at.millis() - back.at.millis() >= (STABLE_S * 1000) as i64);
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the restore",
-        Duration::from_secs(240),
-        run_ended("restore"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     let report = last_run(&c, &t, "restore").await;
     eprintln!("{}", report.summary());
     for s in &report.plan.steps {
@@ -223,15 +207,7 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
         |e| matches!(e, DomainEvent::RunStopping { .. }),
     )
     .await;
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the shed",
-        Duration::from_secs(120),
-        run_ended("shed"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(120)).await;
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!(shed.state, "halted", "{shed:#?}");
     assert_eq!(shed.counts.failed, 0, "{shed:#?}");
@@ -251,15 +227,7 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
             .as_deref()
             .is_some_and(|w| w.contains("mains returned"))
     );
-    wait_event(
-        &c,
-        &t,
-        &mut cursor,
-        "the end of the restore",
-        Duration::from_secs(240),
-        run_ended("restore"),
-    )
-    .await;
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     let report = last_run(&c, &t, "restore").await;
     assert_eq!(report.state, "finished", "{report:#?}");
     assert_eq!(report.counts.failed, 0, "{report:#?}");

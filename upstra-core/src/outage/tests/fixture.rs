@@ -7,7 +7,10 @@ use crate::model::{
     BmcEndpoint, Credentials, HttpUrl, Inventory, NutEndpoint, Room, Server, ServerKind, TlsTrust,
     Ups, Vm, VmPower,
 };
-use crate::outage::{FeedHealth, LabState, Plan, StepAction, StepEstimates, VmPolicy};
+use crate::outage::{
+    Before, FeedHealth, JournalEntry, LabState, Plan, StepAction, StepEstimates, StepState,
+    VmPolicy,
+};
 use crate::state::{PowerState, ServerLive};
 use crate::traits::{HostCapacity, HostInfo};
 
@@ -25,6 +28,40 @@ pub fn sid(name: &str) -> ServerId {
 }
 
 impl Lab {
+    /// The journal of `shed` with every step in `state`, and the before-states this lab had.
+    pub fn journal(&self, shed: &Plan, state: impl Fn(usize) -> StepState) -> Vec<JournalEntry> {
+        shed.steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let before = match &step.action {
+                    StepAction::MigrateVm { vm, .. } | StepAction::StopVm { vm, .. } => self
+                        .state
+                        .vms
+                        .iter()
+                        .find(|v| &v.id == vm)
+                        .map(|v| Before::Vm {
+                            host: v.host.clone(),
+                            power: v.power,
+                        }),
+                    StepAction::EnterMaintenance { server, .. }
+                    | StepAction::ShutdownServer { server, .. } => {
+                        self.state.servers.get(server).map(|s| Before::Server {
+                            power: s.power,
+                            in_maintenance: s.in_maintenance,
+                        })
+                    }
+                    _ => None,
+                };
+                JournalEntry {
+                    step: step.clone(),
+                    state: state(i),
+                    before,
+                }
+            })
+            .collect()
+    }
+
     pub fn new(ups_names: &[&str]) -> Self {
         let mut inventory = Inventory::default();
         let room = RoomId::new("room").expect("room");

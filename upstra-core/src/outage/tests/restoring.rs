@@ -2,48 +2,12 @@
 
 use super::fixture::{Lab, lines};
 use crate::model::{ServerKind, VmPower};
-use crate::outage::{
-    Before, JournalEntry, Plan, StepAction, StepEstimates, StepState, restore_plan,
-};
+use crate::outage::{Before, Plan, StepEstimates, StepState, restore_plan};
 use crate::state::PowerState;
-
-/// The journal of `shed` with every step in `state`, and the before-states the lab had.
-fn journal(shed: &Plan, lab: &Lab, state: impl Fn(usize) -> StepState) -> Vec<JournalEntry> {
-    shed.steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            let before = match &step.action {
-                StepAction::MigrateVm { vm, .. } | StepAction::StopVm { vm, .. } => lab
-                    .state
-                    .vms
-                    .iter()
-                    .find(|v| &v.id == vm)
-                    .map(|v| Before::Vm {
-                        host: v.host.clone(),
-                        power: v.power,
-                    }),
-                StepAction::EnterMaintenance { server, .. }
-                | StepAction::ShutdownServer { server, .. } => {
-                    lab.state.servers.get(server).map(|s| Before::Server {
-                        power: s.power,
-                        in_maintenance: s.in_maintenance,
-                    })
-                }
-                _ => None,
-            };
-            JournalEntry {
-                step: step.clone(),
-                state: state(i),
-                before,
-            }
-        })
-        .collect()
-}
 
 fn restore(shed: &Plan, lab: &Lab, state: impl Fn(usize) -> StepState) -> Plan {
     let plan = restore_plan(
-        &journal(shed, lab, state),
+        &lab.journal(shed, state),
         &lab.inventory,
         &StepEstimates::default(),
     );
@@ -114,7 +78,7 @@ fn what_was_off_or_in_maintenance_before_stays_so() {
         .policy("idle", 0, false)
         .at_risk(&["ups-a"]);
     let shed = lab.plan();
-    let mut entries = journal(&shed, &lab, |_| StepState::Done);
+    let mut entries = lab.journal(&shed, |_| StepState::Done);
     for e in &mut entries {
         match &mut e.before {
             Some(Before::Vm { power, .. }) => *power = VmPower::PoweredOff,

@@ -6,41 +6,8 @@ use super::fixture::{Lab, sid};
 use crate::ids::VmId;
 use crate::model::VmPower;
 use crate::outage::verify::{Seen, Verdict, Want, check, owed, to_undo};
-use crate::outage::{Before, JournalEntry, Plan, StepAction, StepState};
+use crate::outage::{Before, JournalEntry, StepAction, StepState};
 use crate::state::PowerState;
-
-/// The journal of a shed whose steps all ran, with the lab's state before each.
-fn journal(shed: &Plan, lab: &Lab) -> Vec<JournalEntry> {
-    shed.steps
-        .iter()
-        .map(|step| {
-            let before = match &step.action {
-                StepAction::MigrateVm { vm, .. } | StepAction::StopVm { vm, .. } => lab
-                    .state
-                    .vms
-                    .iter()
-                    .find(|v| &v.id == vm)
-                    .map(|v| Before::Vm {
-                        host: v.host.clone(),
-                        power: v.power,
-                    }),
-                StepAction::EnterMaintenance { server, .. }
-                | StepAction::ShutdownServer { server, .. } => {
-                    lab.state.servers.get(server).map(|s| Before::Server {
-                        power: s.power,
-                        in_maintenance: s.in_maintenance,
-                    })
-                }
-                _ => None,
-            };
-            JournalEntry {
-                step: step.clone(),
-                state: StepState::Done,
-                before,
-            }
-        })
-        .collect()
-}
 
 /// web moves to esx-b1, db (pinned) stops, esx-a1 enters maintenance and shuts down.
 fn shed_lab() -> (Lab, Vec<JournalEntry>) {
@@ -55,7 +22,7 @@ fn shed_lab() -> (Lab, Vec<JournalEntry>) {
         s.power = PowerState::On;
         s.in_maintenance = Some(false);
     }
-    let j = journal(&lab.plan(), &lab);
+    let j = lab.journal(&lab.plan(), |_| StepState::Done);
     (lab, j)
 }
 
