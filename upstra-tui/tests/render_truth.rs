@@ -420,7 +420,11 @@ fn after_the_session_ends_the_login_screen_shows_nothing_from_it() {
 
 #[test]
 fn the_plan_footer_at_80_columns_keeps_cancel_and_restore() {
-    let state = plan_view(shedding(), "OB DISCHRG", 2400);
+    // A shed goes on (Cancel applies) while an earlier one awaits undoing (Restore applies):
+    // the footer offers only what would do something now.
+    let mut status = shedding();
+    status.unrestored = vec![2];
+    let state = plan_view(status, "OB DISCHRG", 2400);
     for (lang, rows) in everywhere(&state) {
         let footer = rows.last().expect("a footer");
         let (cancel, restore) = if lang == Lang::En {

@@ -186,8 +186,18 @@ fn plan(state: &State) -> Vec<Hint> {
         if c == Command::DemoPowerCut && !demo {
             continue;
         }
+        // The footer offers what would do something now (Cancel while a run goes on, Restore
+        // while a shed awaits undoing); the help lists them all.
+        let applies = match c {
+            Command::PlanRestore => state
+                .plan
+                .status
+                .as_ref()
+                .is_none_or(|s| !s.unrestored.is_empty() || !s.not_restored.is_empty()),
+            _ => crate::console::update::offers(state, c),
+        };
         let held = state.permissions().contains(c.needs());
-        hints.push(Hint::single(state, priority, c, held));
+        hints.push(Hint::single(state, priority, c, held && applies));
     }
     general(state, &mut hints, 9);
     hints
