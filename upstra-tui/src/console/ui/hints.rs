@@ -186,18 +186,13 @@ fn plan(state: &State) -> Vec<Hint> {
         if c == Command::DemoPowerCut && !demo {
             continue;
         }
-        // The footer offers what would do something now (Cancel while a run goes on, Restore
-        // while a shed awaits undoing); the help lists them all.
-        let applies = match c {
-            Command::PlanRestore => state
-                .plan
-                .status
-                .as_ref()
-                .is_none_or(|s| !s.unrestored.is_empty() || !s.not_restored.is_empty()),
-            _ => crate::console::update::offers(state, c),
-        };
         let held = state.permissions().contains(c.needs());
-        hints.push(Hint::single(state, priority, c, held && applies));
+        hints.push(Hint::single(
+            state,
+            priority,
+            c,
+            held && applies_now(state, c),
+        ));
     }
     general(state, &mut hints, 9);
     hints
@@ -219,11 +214,23 @@ fn history(state: &State) -> Vec<Hint> {
     hints
 }
 
-/// The dashboard: the plan commands, offered only when there is something to cancel or to
-/// restore (at 3 a.m. a hint that does nothing is a hint that misleads), then a refresh.
+/// Whether a footer offers `c` now: Cancel while a run goes on, Restore while a shed awaits
+/// undoing (at 3 a.m. a hint that does nothing is a hint that misleads), the rest as the
+/// palette does. Until the first status arrives, both are offered. The help lists them all.
+fn applies_now(state: &State, c: Command) -> bool {
+    match c {
+        Command::PlanRestore => state
+            .plan
+            .status
+            .as_ref()
+            .is_none_or(|s| !s.unrestored.is_empty() || !s.not_restored.is_empty()),
+        _ => crate::console::update::offers(state, c),
+    }
+}
+
+/// The dashboard: the plan commands that apply now, then a refresh.
 fn dashboard(state: &State) -> Vec<Hint> {
     let demo = state.health.as_ref().is_some_and(|h| h.simulated);
-    let status = state.plan.status.as_ref();
     let mut hints = Vec::new();
     for (priority, c) in [
         (2, Command::PlanCancel),
@@ -234,15 +241,13 @@ fn dashboard(state: &State) -> Vec<Hint> {
         if c == Command::DemoPowerCut && !demo {
             continue;
         }
-        let applies = match c {
-            Command::PlanCancel => state.plan.active().is_some(),
-            Command::PlanRestore => {
-                status.is_some_and(|s| !s.unrestored.is_empty() || !s.not_restored.is_empty())
-            }
-            _ => crate::console::update::offers(state, c),
-        };
         let held = state.permissions().contains(c.needs());
-        hints.push(Hint::single(state, priority, c, held && applies));
+        hints.push(Hint::single(
+            state,
+            priority,
+            c,
+            held && applies_now(state, c),
+        ));
     }
     general(state, &mut hints, 9);
     hints
