@@ -62,6 +62,7 @@ fn lab() -> (Inventory, LabState) {
                 vsphere_host: Some(name.clone()),
                 bmc: None,
                 ssh: None,
+                this_host: false,
             },
         );
         state.servers.insert(

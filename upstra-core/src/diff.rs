@@ -120,6 +120,12 @@ pub fn merge(current: &Inventory, desired: &Inventory) -> Inventory {
         .extend(desired.rooms.iter().map(|(k, v)| (k.clone(), v.clone())));
     out.ups
         .extend(desired.ups.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // The daemon runs on one machine: a file that names it moves the mark there.
+    if desired.servers.values().any(|s| s.this_host) {
+        for server in out.servers.values_mut() {
+            server.this_host = false;
+        }
+    }
     out.servers
         .extend(desired.servers.iter().map(|(k, v)| (k.clone(), v.clone())));
     if desired.vcenter.is_some() {
@@ -195,8 +201,9 @@ fn vcenter_fields(a: &VCenter, b: &VCenter) -> Vec<String> {
 
 fn server_fields(a: &Server, b: &Server) -> Vec<String> {
     changed_fields!(a, b,
-        "room" => room, "kind" => kind, "feeds" => feeds, "tier" => tier,
-        "depends_on" => depends_on, "vsphere_host" => vsphere_host, "bmc" => bmc, "ssh" => ssh)
+        "room" => room, "kind" => kind, "feeds" => feeds, "feeds_required" => feeds_required,
+        "tier" => tier, "depends_on" => depends_on, "vsphere_host" => vsphere_host, "bmc" => bmc,
+        "ssh" => ssh, "this_host" => this_host)
 }
 
 #[cfg(test)]
@@ -250,5 +257,22 @@ mod tests {
         let merged = merge(&stored, &desired);
         assert_eq!(merged.rooms.len(), 2);
         assert_eq!(merged.servers.len(), 1);
+    }
+
+    #[test]
+    fn naming_another_server_as_this_host_moves_the_mark() {
+        let stored = inv(&format!("{LAB}this_host = true\n"));
+        assert!(stored.servers.values().all(|s| s.this_host));
+        let desired = inv(&LAB
+            .replace("[[server]]\nname = \"s\"", "[[server]]\nname = \"t\"")
+            .replace("feeds = [\"u\"]\n", "feeds = [\"u\"]\nthis_host = true\n"));
+        let merged = merge(&stored, &desired);
+        let marked: Vec<&str> = merged
+            .servers
+            .values()
+            .filter(|s| s.this_host)
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(marked, vec!["t"]);
     }
 }

@@ -148,6 +148,7 @@ struct RawServer {
     vsphere_host: Option<Spanned<String>>,
     bmc: Option<Spanned<RawBmc>>,
     ssh: Option<Spanned<RawSsh>>,
+    this_host: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -360,6 +361,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
         .iter()
         .map(|s| s.get_ref().name.get_ref().clone())
         .collect();
+    let mut this_host_seen: Option<ServerId> = None;
     for server in raw.server {
         let server = server.into_inner();
         let span = server.name.span();
@@ -490,6 +492,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
             Some(SshEndpoint { address: ssh.address.into_inner(), host_key, user })
         });
         let vsphere_host = c.name_opt(server.vsphere_host, &format!("server `{id}`: vsphere_host"));
+        let this_host = c.this_host(server.this_host, &id, kind, &mut this_host_seen);
         deps.insert(id.clone(), (line, depends_on.clone()));
         if let (Some(room), Some(kind)) = (room, kind) {
             inventory.servers.insert(
@@ -505,6 +508,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     vsphere_host,
                     bmc,
                     ssh,
+                    this_host,
                 },
             );
         }

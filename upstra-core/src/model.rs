@@ -378,6 +378,10 @@ pub struct Server {
     pub vsphere_host: Option<String>,
     pub bmc: Option<BmcEndpoint>,
     pub ssh: Option<SshEndpoint>,
+    /// The machine the daemon runs on (at most one per lab): shed last, by an orderly
+    /// shutdown of the local machine, after the UPS is told to cut and restore its output.
+    #[serde(default)]
+    pub this_host: bool,
 }
 
 /// One healthy feed is enough unless declared otherwise: a redundant PSU carries the load.

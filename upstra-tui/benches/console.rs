@@ -85,6 +85,7 @@ fn lists() -> Lists {
             bmc_tls: None,
             ssh_address: None,
             ssh_host_key_pinned: false,
+            this_host: false,
             power: PowerState::On,
             health: Health::Ok,
             watts: Some(210.0),
@@ -273,6 +274,7 @@ fn static_lab() -> LabSpec {
                 vsphere_host: None,
                 bmc: None,
                 ssh: None,
+                this_host: false,
             })
             .collect(),
         ..LabSpec::default()

@@ -81,6 +81,7 @@ fn server(name: &str, bmc: BmcEndpoint) -> Server {
         vsphere_host: None,
         bmc: Some(bmc),
         ssh: None,
+        this_host: false,
     }
 }
 

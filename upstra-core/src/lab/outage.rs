@@ -7,7 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::Checker;
-use crate::outage::{CommsLostPolicy, PlanSettings, StepEstimates, UpsPolicy, VmPolicy};
+use crate::outage::{
+    CommsLostPolicy, PlanSettings, StepEstimates, UpsOffPolicy, UpsPolicy, VmPolicy,
+};
 
 /// A duration as written: seconds, or text with units.
 #[derive(Deserialize)]
@@ -28,6 +30,9 @@ pub(super) struct RawUpsPolicy {
     restore_after: Option<Spanned<RawDuration>>,
     restore_min_charge: Option<Spanned<i64>>,
     auto_restore: Option<bool>,
+    /// `"return"` or `"never"`.
+    ups_off: Option<Spanned<String>>,
+    ups_off_margin: Option<Spanned<RawDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +60,8 @@ pub(super) struct RawEstimates {
     wait_connected: Option<Spanned<RawDuration>>,
     exit_maintenance: Option<Spanned<RawDuration>>,
     start_vm: Option<Spanned<RawDuration>>,
+    ups_off: Option<Spanned<RawDuration>>,
+    shutdown_this_host: Option<Spanned<RawDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +186,28 @@ impl Checker<'_> {
             ))
             .unwrap_or(d.restore_min_charge_pct),
             auto_restore: raw.auto_restore.unwrap_or(d.auto_restore),
+            ups_off: match raw.ups_off {
+                None => d.ups_off,
+                Some(text) => match text.get_ref().trim() {
+                    "return" => UpsOffPolicy::Return,
+                    "never" => UpsOffPolicy::Never,
+                    other => {
+                        self.error(
+                            text.span(),
+                            format!(
+                                "{}: write \"return\" (cut the output after the shed, restore it on mains) or \"never\", not `{other}`",
+                                what("ups_off")
+                            ),
+                        );
+                        d.ups_off
+                    }
+                },
+            },
+            ups_off_margin_s: self.secs(
+                raw.ups_off_margin,
+                &what("ups_off_margin"),
+                d.ups_off_margin_s,
+            ),
         }
     }
 
@@ -216,6 +245,12 @@ impl Checker<'_> {
                     e.exit_maintenance_s,
                 ),
                 start_vm_s: self.secs(r.start_vm, "plan estimates start_vm", e.start_vm_s),
+                ups_off_s: self.secs(r.ups_off, "plan estimates ups_off", e.ups_off_s),
+                shutdown_this_host_s: self.secs(
+                    r.shutdown_this_host,
+                    "plan estimates shutdown_this_host",
+                    e.shutdown_this_host_s,
+                ),
                 learned: e.learned,
                 learned_targets: e.learned_targets,
             },

@@ -1,13 +1,16 @@
 //! How a server's power is declared beyond its feeds: how many feeds it needs
 //! (`feeds_required` on a `[[server]]`) and how far apart a room's servers power on
-//! (`power_on_stagger` on a `[[room]]`).
+//! (`power_on_stagger` on a `[[room]]`), and which server the daemon itself runs on
+//! (`this_host`).
 
 use toml::Spanned;
 
 use super::Checker;
 use super::outage::RawDuration;
 use crate::ids::{RoomId, ServerId};
-use crate::model::{DEFAULT_FEEDS_REQUIRED, DEFAULT_POWER_ON_STAGGER_S, MAX_POWER_ON_STAGGER_S};
+use crate::model::{
+    DEFAULT_FEEDS_REQUIRED, DEFAULT_POWER_ON_STAGGER_S, MAX_POWER_ON_STAGGER_S, ServerKind,
+};
 
 impl Checker<'_> {
     /// `feeds_required`: from 1 to the number of feeds; a server cannot need more power
@@ -57,5 +60,42 @@ impl Checker<'_> {
             }
             _ => secs,
         }
+    }
+
+    /// `this_host = true`: at most one server, and not a hypervisor (this host is shut down
+    /// by the daemon through systemd, never through vSphere).
+    pub(super) fn this_host(
+        &mut self,
+        value: Option<Spanned<bool>>,
+        server: &ServerId,
+        kind: Option<ServerKind>,
+        seen: &mut Option<ServerId>,
+    ) -> bool {
+        let Some(value) = value else {
+            return false;
+        };
+        if !*value.get_ref() {
+            return false;
+        }
+        if let Some(first) = seen {
+            self.error(
+                value.span(),
+                format!(
+                    "server `{server}`: this_host is already set on `{first}`; the daemon runs on one machine only"
+                ),
+            );
+            return false;
+        }
+        if kind == Some(ServerKind::Hypervisor) {
+            self.error(
+                value.span(),
+                format!(
+                    "server `{server}`: this_host cannot be a hypervisor; the daemon's own machine is shut down through systemd, not vSphere"
+                ),
+            );
+            return false;
+        }
+        *seen = Some(server.clone());
+        true
     }
 }

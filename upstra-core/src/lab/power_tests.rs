@@ -86,3 +86,68 @@ fn apply_carries_both_and_checks_them_again() {
         vec!["server `nas`: feeds_required must be from 1 to its number of feeds (2), not 3"]
     );
 }
+
+const CONSOLE: &str =
+    "[[server]]\nname = \"console\"\nroom = \"r\"\nfeeds = [\"u1\"]\nthis_host = true\n";
+
+#[test]
+fn this_host_and_ups_off_are_read() {
+    let text = LAB.replace(
+        "nut = \"u1@h\"\n",
+        "nut = \"u1@h\"\npolicy = { ups_off = \"return\", ups_off_margin = \"90s\" }\n",
+    ) + CONSOLE;
+    let inv = parse(&text, &KnownNames::default())
+        .expect("valid")
+        .inventory;
+    let here: Vec<_> = inv.servers.values().filter(|s| s.this_host).collect();
+    assert_eq!(here.len(), 1);
+    assert_eq!(here[0].id.as_str(), "console");
+    let u1 = inv
+        .ups
+        .values()
+        .find(|u| u.id.as_str() == "u1")
+        .expect("u1");
+    assert_eq!(u1.policy.ups_off, crate::outage::UpsOffPolicy::Return);
+    assert_eq!(u1.policy.ups_off_margin_s, 90);
+    let u2 = inv
+        .ups
+        .values()
+        .find(|u| u.id.as_str() == "u2")
+        .expect("u2");
+    assert_eq!(u2.policy.ups_off, crate::outage::UpsOffPolicy::Never);
+}
+
+#[test]
+fn this_host_is_one_machine_and_not_a_hypervisor() {
+    let twice = format!("{LAB}{CONSOLE}{}", CONSOLE.replace("console", "console2"));
+    let e = errors(&twice);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("server `console2`: this_host is already set on `console`")),
+        "{e:?}"
+    );
+    let esx = format!(
+        "{LAB}{}",
+        CONSOLE.replace("this_host", "kind = \"hypervisor\"\nthis_host")
+    );
+    let e = errors(&esx);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("this_host cannot be a hypervisor")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn ups_off_accepts_only_return_or_never() {
+    let text = LAB.replace(
+        "nut = \"u1@h\"\n",
+        "nut = \"u1@h\"\npolicy = { ups_off = \"yes\" }\n",
+    );
+    let e = errors(&text);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("ups_off") && m.contains("\"return\"") && m.contains("`yes`")),
+        "{e:?}"
+    );
+}

@@ -54,6 +54,8 @@ impl StepEstimates {
             "wait_connected" => &mut self.wait_connected_s,
             "exit_maintenance" => &mut self.exit_maintenance_s,
             "start_vm" => &mut self.start_vm_s,
+            "ups_off" => &mut self.ups_off_s,
+            "shutdown_this_host" => &mut self.shutdown_this_host_s,
             _ => return None,
         })
     }

@@ -24,7 +24,7 @@ pub mod verify;
 
 pub use journal::{Before, JournalEntry, StepState};
 pub use plan::{Dep, Plan, PlanError, PlanKind, PlanNote, Step, StepAction, StepId};
-pub use policy::{CommsLostPolicy, PlanSettings, StepEstimates, UpsPolicy, VmPolicy};
+pub use policy::{CommsLostPolicy, PlanSettings, StepEstimates, UpsOffPolicy, UpsPolicy, VmPolicy};
 pub use restore::restore_plan;
 pub use schedule::{Schedule, critical_path};
 pub use shed::{FeedHealth, LabState, plan};

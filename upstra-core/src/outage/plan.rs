@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{RoomId, ServerId, VmId};
+use crate::ids::{RoomId, ServerId, UpsId, VmId};
 
 use super::schedule::Schedule;
 
@@ -92,6 +92,17 @@ pub enum StepAction {
         host: String,
         priority: i32,
     },
+    /// Ask a UPS to cut its output after `delay_s` and to restore it when mains returns: one
+    /// of the shed's last steps, once every server it feeds is down. Sent once, never again.
+    UpsOff {
+        ups: UpsId,
+        delay_s: u64,
+    },
+    /// Shut the daemon's own machine down (systemd), after everything else: the run goes on
+    /// when the daemon starts again.
+    ShutdownThisHost {
+        server: ServerId,
+    },
 }
 
 impl StepAction {
@@ -106,6 +117,8 @@ impl StepAction {
             Self::WaitConnected { .. } => "wait_connected",
             Self::ExitMaintenance { .. } => "exit_maintenance",
             Self::StartVm { .. } => "start_vm",
+            Self::UpsOff { .. } => "ups_off",
+            Self::ShutdownThisHost { .. } => "shutdown_this_host",
         }
     }
 
@@ -121,7 +134,9 @@ impl StepAction {
             | Self::ShutdownServer { server, .. }
             | Self::PowerOnServer { server, .. }
             | Self::WaitConnected { server, .. }
-            | Self::ExitMaintenance { server, .. } => format!("server:{server}"),
+            | Self::ExitMaintenance { server, .. }
+            | Self::ShutdownThisHost { server } => format!("server:{server}"),
+            Self::UpsOff { ups, .. } => format!("ups:{ups}"),
         }
     }
 
@@ -149,8 +164,19 @@ impl StepAction {
     pub fn is_destructive(&self) -> bool {
         matches!(
             self,
-            Self::StopVm { .. } | Self::ShutdownServer { .. } | Self::EnterMaintenance { .. }
+            Self::StopVm { .. }
+                | Self::ShutdownServer { .. }
+                | Self::EnterMaintenance { .. }
+                | Self::UpsOff { .. }
+                | Self::ShutdownThisHost { .. }
         )
+    }
+
+    /// The steps that end a shed for the daemon's own machine and its UPS: they power the
+    /// daemon off, so they come last and an operator's shed on mains leaves them out unless
+    /// asked ([`Plan::without_last_out`]).
+    pub fn is_last_out(&self) -> bool {
+        matches!(self, Self::UpsOff { .. } | Self::ShutdownThisHost { .. })
     }
 }
 
@@ -173,6 +199,13 @@ impl fmt::Display for StepAction {
                 write!(f, "take {server} out of maintenance mode")
             }
             Self::StartVm { name, host, .. } => write!(f, "start VM {name} on {host}"),
+            Self::UpsOff { ups, delay_s } => write!(
+                f,
+                "ask UPS {ups} to cut its output in {delay_s} s and restore it when mains returns"
+            ),
+            Self::ShutdownThisHost { server } => {
+                write!(f, "shut down this host ({server}), where the daemon runs")
+            }
         }
     }
 }
@@ -259,6 +292,49 @@ impl Plan {
 
     pub fn step(&self, id: StepId) -> Option<&Step> {
         self.steps.get(id.index())
+    }
+
+    /// When the first UPS cuts its output, in seconds from the start of the run, as the
+    /// schedule predicts: its command's start plus its delay. `None` without such a step.
+    pub fn output_cut_s(&self) -> Option<u64> {
+        self.steps
+            .iter()
+            .filter_map(|s| match s.action {
+                StepAction::UpsOff { delay_s, .. } => Some(
+                    self.schedule
+                        .start_s
+                        .get(s.id.index())
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_add(delay_s),
+                ),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// How long the battery must last for this plan: until its last step ends, or until the
+    /// UPS cuts its output when that comes later.
+    pub fn needs_battery_s(&self) -> u64 {
+        self.output_cut_s().map_or(self.schedule.makespan_s, |cut| {
+            cut.max(self.schedule.makespan_s)
+        })
+    }
+
+    /// The plan without this host's shutdown and the UPS-off commands (an operator's shed on
+    /// mains that did not ask for them), saying so in a note. They are the plan's last steps
+    /// and nothing else depends on them, so the numbering stays valid.
+    pub fn without_last_out(mut self, note: &str) -> Self {
+        let before = self.steps.len();
+        self.steps.retain(|s| !s.action.is_last_out());
+        if self.steps.len() != before {
+            self.schedule = super::schedule::schedule(&self.steps, self.migrations_per_host);
+            self.notes.push(PlanNote {
+                target: "this_host".into(),
+                message: note.to_owned(),
+            });
+        }
+        self
     }
 
     /// Checks the numbering invariant: step `i` has id `i` and depends only on earlier steps.

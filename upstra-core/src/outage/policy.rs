@@ -37,7 +37,37 @@ pub struct UpsPolicy {
     pub restore_min_charge_pct: u8,
     /// Restore by itself once the above hold; otherwise an operator runs `plan restore`.
     pub auto_restore: bool,
+    /// Whether the shed's last steps ask this UPS to cut its output and restore it when mains
+    /// returns (so servers whose firmware waits for AC come back by themselves).
+    pub ups_off: UpsOffPolicy,
+    /// Added to this host's expected shutdown time to give the UPS's delay before the cut.
+    pub ups_off_margin_s: u64,
 }
+
+/// `ups_off` of a UPS policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpsOffPolicy {
+    /// After every server it feeds is down: cut the output after a delay, restore it on mains.
+    Return,
+    /// Never touch the UPS's output: the default, since cutting it is drastic and must be
+    /// chosen by the operator.
+    #[default]
+    Never,
+}
+
+impl UpsOffPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Return => "return",
+            Self::Never => "never",
+        }
+    }
+}
+
+/// A UPS's delay before the cut is this host's shutdown plus at least this margin: disks
+/// flush and the firmware parks them after systemd's last message.
+pub const DEFAULT_UPS_OFF_MARGIN_S: u64 = 60;
 
 impl Default for UpsPolicy {
     fn default() -> Self {
@@ -49,6 +79,8 @@ impl Default for UpsPolicy {
             restore_stable_s: 120,
             restore_min_charge_pct: 30,
             auto_restore: true,
+            ups_off: UpsOffPolicy::Never,
+            ups_off_margin_s: DEFAULT_UPS_OFF_MARGIN_S,
         }
     }
 }
@@ -102,6 +134,11 @@ pub struct StepEstimates {
     pub wait_connected_s: u64,
     pub exit_maintenance_s: u64,
     pub start_vm_s: u64,
+    /// Sending a UPS its off-and-return command (one short conversation with its server).
+    pub ups_off_s: u64,
+    /// The daemon's own host, from `systemctl poweroff` to power off: the UPS's delay
+    /// before the cut is this plus the policy's margin.
+    pub shutdown_this_host_s: u64,
     /// The kinds of step whose estimate was learned from earlier runs rather than
     /// configured. Set by the daemon from its journal only: never read from a lab file or a
     /// client, never stored with the settings.
@@ -124,6 +161,8 @@ impl Default for StepEstimates {
             wait_connected_s: 60,
             exit_maintenance_s: 10,
             start_vm_s: 30,
+            ups_off_s: 5,
+            shutdown_this_host_s: 120,
             learned: BTreeSet::new(),
             learned_targets: BTreeMap::new(),
         }

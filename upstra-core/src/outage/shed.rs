@@ -20,7 +20,7 @@ use crate::state::{PowerState, ServerLive};
 use crate::traits::HostInfo;
 
 use super::plan::{Plan, PlanKind, PlanNote, StepAction, StepId, StepList, after};
-use super::policy::{StepEstimates, VmPolicy};
+use super::policy::{StepEstimates, UpsOffPolicy, VmPolicy};
 use super::schedule::schedule;
 
 /// How a UPS stands, for planning.
@@ -239,6 +239,7 @@ pub fn plan(inventory: &Inventory, state: &LabState, estimates: &StepEstimates) 
         &mut notes,
     );
     warn_about_consumers(inventory, &affected, &mut notes);
+    last_out(inventory, state, estimates, &mut steps, &mut notes);
 
     estimates.mark(&mut steps.steps);
     let schedule = schedule(&steps.steps, settings.migrations_per_host);
@@ -346,6 +347,10 @@ fn shutdowns(
     let mut by_tier: BTreeMap<u32, Vec<StepId>> = BTreeMap::new();
     let in_scope: BTreeSet<&ServerId> = affected.iter().map(|s| &s.id).collect();
     for server in order {
+        if server.this_host {
+            // Shut down last, by `last_out`, after the UPS is told what to do.
+            continue;
+        }
         if state.power(&server.id) == PowerState::Off {
             notes.push(PlanNote {
                 target: format!("server:{}", server.id),
@@ -420,6 +425,71 @@ pub(super) fn shutdown_rank<'a>(affected: &[&'a Server]) -> BTreeMap<&'a ServerI
         }
     }
     rank
+}
+
+/// The shed's last steps, once every other step has ended (failed ones too: the battery
+/// will not wait): each UPS at risk whose policy says `ups_off = "return"` is asked to cut
+/// its output after a delay and to restore it when mains returns, then the daemon's own
+/// machine shuts down. The delay covers this host's shutdown when the UPS feeds it, plus the
+/// policy's margin.
+fn last_out(
+    inventory: &Inventory,
+    state: &LabState,
+    estimates: &StepEstimates,
+    steps: &mut StepList,
+    notes: &mut Vec<PlanNote>,
+) {
+    let this_host = inventory
+        .servers
+        .values()
+        .find(|s| s.this_host && state.in_scope(s));
+    let host_shutdown_s = this_host.map_or(0, |h| {
+        estimates
+            .learned_targets
+            .get(&("shutdown_this_host".to_owned(), format!("server:{}", h.id)))
+            .copied()
+            .unwrap_or(estimates.shutdown_this_host_s)
+    });
+    let everything: Vec<StepId> = steps.steps.iter().map(|s| s.id).collect();
+    let mut commands = Vec::new();
+    for (id, ups) in &inventory.ups {
+        if state.feed(id) != FeedHealth::AtRisk {
+            continue;
+        }
+        let feeds_this_host = this_host.is_some_and(|h| h.feeds.contains(id));
+        match ups.policy.ups_off {
+            UpsOffPolicy::Return => {
+                let delay_s = if feeds_this_host { host_shutdown_s } else { 0 }
+                    .saturating_add(ups.policy.ups_off_margin_s);
+                commands.push(steps.push(
+                    StepAction::UpsOff {
+                        ups: id.clone(),
+                        delay_s,
+                    },
+                    after(&everything),
+                    estimates.ups_off_s,
+                ));
+            }
+            UpsOffPolicy::Never if feeds_this_host => notes.push(PlanNote {
+                target: format!("ups:{id}"),
+                message: "keeps its output on after this host shuts down (ups_off = \"never\"): \
+                          servers that wait for mains to return stay off until someone powers them on"
+                    .into(),
+            }),
+            UpsOffPolicy::Never => {}
+        }
+    }
+    if let Some(host) = this_host {
+        let mut deps = everything;
+        deps.extend(commands);
+        steps.push(
+            StepAction::ShutdownThisHost {
+                server: host.id.clone(),
+            },
+            after(&deps),
+            host_shutdown_s,
+        );
+    }
 }
 
 /// A server on healthy power that depends on one going down will lose its storage or network.

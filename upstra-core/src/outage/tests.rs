@@ -3,6 +3,7 @@
 mod booting;
 mod feeds;
 mod fixture;
+mod last_out;
 mod learning;
 mod planner;
 mod properties;

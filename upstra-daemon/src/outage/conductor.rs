@@ -237,7 +237,7 @@ impl Conductor {
             at_risk.insert(ups.clone());
             let (state, _) = lab_state(&self.shared, &at_risk, false).await;
             let p = plan(&inventory, &state, &estimates(&self.shared).await);
-            (!p.steps.is_empty()).then_some(p.schedule.makespan_s + policy.runtime_margin_s)
+            (!p.steps.is_empty()).then_some(p.needs_battery_s() + policy.runtime_margin_s)
         } else {
             None
         };

@@ -79,7 +79,7 @@ pub async fn simulate(shared: &Shared, ups: &str) -> Result<SimulationReport, Ap
     }
     let policy = &declared.policy;
     let runtime = runtime_of(shared, &id);
-    let needed = p.schedule.makespan_s + policy.runtime_margin_s;
+    let needed = p.needs_battery_s() + policy.runtime_margin_s;
     let mut trigger = format!("after {} s on battery", policy.grace_s);
     if policy.act_on_low_battery {
         trigger.push_str(", at once on low battery or a forced shutdown");
@@ -87,7 +87,8 @@ pub async fn simulate(shared: &Shared, ups: &str) -> Result<SimulationReport, Ap
     if !p.steps.is_empty() {
         trigger.push_str(&format!(
             ", or when the runtime left falls to {needed} s (the plan's {} s plus a {} s margin)",
-            p.schedule.makespan_s, policy.runtime_margin_s
+            p.needs_battery_s(),
+            policy.runtime_margin_s
         ));
     }
     if let CommsLostPolicy::ActAfter { secs } = policy.comms_lost {

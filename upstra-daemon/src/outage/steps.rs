@@ -260,6 +260,9 @@ impl StepRun<'_> {
                 let hv = hv()?;
                 self.start_vm(hv.as_ref(), vm, host).await
             }
+            StepAction::UpsOff { .. } | StepAction::ShutdownThisHost { .. } => Err(
+                StepError::fatal("this daemon cannot carry out this step yet"),
+            ),
         }
     }
 

@@ -363,6 +363,7 @@ mod tests {
             critical_path_s: 30,
             notes: vec![format!("VM {name} has no policy")],
             runtime_s: None,
+            output_cut_s: None,
         };
         let text = plan_text(&plan);
         assert!(
@@ -407,6 +408,7 @@ mod tests {
             critical_path_s: 42,
             notes: Vec::new(),
             runtime_s: None,
+            output_cut_s: None,
         };
         let text = plan_text(&plan);
         let line = |n: &str| {

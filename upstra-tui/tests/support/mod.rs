@@ -91,6 +91,7 @@ pub fn server(name: &str, room: &str, feeds: &[&str]) -> ServerView {
         bmc_tls: None,
         ssh_address: None,
         ssh_host_key_pinned: false,
+        this_host: false,
         power: PowerState::On,
         health: Health::Ok,
         watts: Some(210.0),

@@ -81,6 +81,7 @@ pub fn shed() -> PlanView {
         critical_path_s: 465,
         notes: vec!["core-sw: also fed by ups-b1, kept on".into()],
         runtime_s: Some(2400),
+        output_cut_s: None,
     }
 }
 
@@ -138,6 +139,7 @@ pub fn restore() -> PlanView {
         critical_path_s: 400,
         notes: Vec::new(),
         runtime_s: None,
+        output_cut_s: None,
     }
 }
 

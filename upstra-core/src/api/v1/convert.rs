@@ -80,6 +80,7 @@ impl From<&Inventory> for LabSpec {
                         host_key: s.host_key.clone(),
                         user: s.user.clone(),
                     }),
+                    this_host: s.this_host,
                 })
                 .collect(),
             plan: inv.plan.clone(),
@@ -196,6 +197,7 @@ impl LabSpec {
             }
         }
         let server_names: Vec<String> = self.servers.iter().map(|s| s.name.clone()).collect();
+        let mut this_host_seen: Option<ServerId> = None;
         for s in self.servers {
             let Some(id) = p.check("server", ServerId::new(s.name)) else {
                 continue;
@@ -286,6 +288,23 @@ impl LabSpec {
                     user: s.user,
                 }
             });
+            let this_host = s.this_host
+                && {
+                    if let Some(first) = &this_host_seen {
+                        p.push(format!(
+                        "{what}: this_host is already set on `{first}`; the daemon runs on one machine only"
+                    ));
+                        false
+                    } else if kind == Some(ServerKind::Hypervisor) {
+                        p.push(format!(
+                        "{what}: this_host cannot be a hypervisor; the daemon's own machine is shut down through systemd, not vSphere"
+                    ));
+                        false
+                    } else {
+                        this_host_seen = Some(id.clone());
+                        true
+                    }
+                };
             if let (Some(room), Some(kind)) = (room, kind) {
                 let server = Server {
                     id: id.clone(),
@@ -298,6 +317,7 @@ impl LabSpec {
                     vsphere_host: s.vsphere_host,
                     bmc,
                     ssh,
+                    this_host,
                 };
                 if inv.servers.insert(id, server).is_some() {
                     p.push(format!("{what} is declared twice"));
@@ -380,6 +400,7 @@ impl ServerView {
                 .to_owned()
             }),
             ssh_address: s.ssh.as_ref().map(|s| s.address.clone()),
+            this_host: s.this_host,
             ssh_host_key_pinned: s.ssh.as_ref().is_some_and(|s| s.host_key.is_some()),
             power: live.power,
             health: live.health,
@@ -441,6 +462,7 @@ mod tests {
                 vsphere_host: None,
                 bmc: None,
                 ssh: None,
+                this_host: false,
             }],
             ..LabSpec::default()
         };

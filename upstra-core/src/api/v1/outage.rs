@@ -60,6 +60,10 @@ pub struct PlanView {
     pub notes: Vec<String>,
     /// The battery runtime the UPS reports now, to set the timeline against.
     pub runtime_s: Option<u64>,
+    /// When the first UPS asked to cut its output does so, in seconds from the start: the
+    /// battery must last until then. Absent without a UPS-off step (and from older daemons).
+    #[serde(default)]
+    pub output_cut_s: Option<u64>,
 }
 
 impl PlanView {
@@ -100,6 +104,7 @@ impl PlanView {
                 .map(|n| format!("{}: {}", n.target, n.message))
                 .collect(),
             runtime_s,
+            output_cut_s: plan.output_cut_s(),
         }
     }
 }

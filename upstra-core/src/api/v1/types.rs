@@ -150,6 +150,9 @@ pub struct ServerSpec {
     pub vsphere_host: Option<String>,
     pub bmc: Option<BmcSpec>,
     pub ssh: Option<SshSpec>,
+    /// The machine the daemon runs on (at most one); absent: false.
+    #[serde(default)]
+    pub this_host: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +237,9 @@ pub struct ServerView {
     pub bmc_tls: Option<String>,
     pub ssh_address: Option<String>,
     pub ssh_host_key_pinned: bool,
+    /// The daemon runs on this server (absent from older daemons: false).
+    #[serde(default)]
+    pub this_host: bool,
     pub power: PowerState,
     pub health: ServerHealth,
     pub watts: Option<f32>,

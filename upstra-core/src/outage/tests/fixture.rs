@@ -124,6 +124,7 @@ impl Lab {
                     tls: TlsTrust::Unpinned,
                 }),
                 ssh: None,
+                this_host: false,
             },
         );
         self.state.servers.insert(
@@ -142,6 +143,14 @@ impl Lab {
     pub fn feeds_required(&mut self, server: &str, n: u8) -> &mut Self {
         if let Some(s) = self.inventory.servers.get_mut(&sid(server)) {
             s.feeds_required = n;
+        }
+        self
+    }
+
+    /// Marks `server` as the machine the daemon runs on.
+    pub fn this_host(&mut self, server: &str) -> &mut Self {
+        if let Some(s) = self.inventory.servers.get_mut(&sid(server)) {
+            s.this_host = true;
         }
         self
     }

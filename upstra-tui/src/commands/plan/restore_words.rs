@@ -157,6 +157,7 @@ mod tests {
                 critical_path_s: 0,
                 notes: Vec::new(),
                 runtime_s: None,
+                output_cut_s: None,
             },
             undoes: vec![3],
             restored: Some(RestoredTally { restored: 5, of: 6 }),

@@ -339,6 +339,7 @@ fn spec_of(form: &mut Form) -> Result<LabSpec, Box<Message>> {
                     tls: TlsSpec::Unpinned,
                 }),
                 ssh: None,
+                this_host: false,
             });
         }
     }
