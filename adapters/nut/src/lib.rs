@@ -31,6 +31,7 @@ mod reply;
 mod slot;
 mod ups_off;
 mod ups_off_error;
+mod ups_off_permission;
 mod ups_off_trait;
 mod users_file;
 mod wire;

@@ -46,7 +46,7 @@ async fn lists_the_commands_of_a_ups_and_what_would_be_sent() {
     assert!(!rw.contains_key("ups.delay.shutdown"), "{rw:?}");
 
     let ups = cmd_ups(&lab, None);
-    let cap = UpsCommander
+    let cap = UpsCommander::default()
         .ups_off_capability(&ups, Duration::from_secs(20))
         .await
         .expect("reads");
@@ -59,11 +59,15 @@ async fn lists_the_commands_of_a_ups_and_what_would_be_sent() {
             seconds: lab.cmd_offdelay
         }
     );
-    assert!(cap.permission_unchecked.contains("no dry run"));
+    assert!(
+        cap.permission_unchecked
+            .is_some_and(|u| u.contains("no dry run")),
+        "without a login the permission cannot be checked"
+    );
 
     // A longer shutdown than the fixed delay is refused before anything is sent.
     let wanted = lab.cmd_offdelay + 15;
-    let cap = UpsCommander
+    let cap = UpsCommander::default()
         .ups_off_capability(&ups, Duration::from_secs(wanted))
         .await
         .expect("reads");
@@ -90,7 +94,7 @@ async fn a_ups_without_the_command_says_what_its_driver_offers() {
             .expect("connects");
         conn.list_cmd("ups1").await.expect("LIST CMD")
     };
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&ups1, Duration::from_secs(20))
         .await
         .expect_err("dummy-ups offers no shutdown.return");
@@ -137,7 +141,7 @@ async fn a_user_without_instcmds_is_denied_with_the_fix() {
     };
     let (user, password) = &lab.nocmd_user;
     let ups = cmd_ups(&lab, Some((user, password)));
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&ups, Duration::from_secs(20))
         .await
         .expect_err("denied");
@@ -156,13 +160,13 @@ async fn a_user_without_instcmds_is_denied_with_the_fix() {
     );
 
     // The same through the core's contract, as the orchestrator will call it.
-    let err = UpsOutputControl::ups_off_then_return(&UpsCommander, &ups, 20)
+    let err = UpsOutputControl::ups_off_then_return(&UpsCommander::default(), &ups, 20)
         .await
         .expect_err("denied");
     assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
     assert_eq!(err.message, text);
     // The check without side effects cannot see it, and says so.
-    let check = UpsOutputControl::ups_off_capability(&UpsCommander, &ups, 20)
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &ups, 20)
         .await
         .expect("reads");
     assert_eq!(
@@ -182,7 +186,7 @@ async fn a_wrong_password_is_denied_like_a_missing_permission() {
     };
     let (user, _) = &lab.cmd_user;
     let ups = cmd_ups(&lab, Some((user, "not the password")));
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&ups, Duration::from_secs(20))
         .await
         .expect_err("denied");
@@ -191,7 +195,7 @@ async fn a_wrong_password_is_denied_like_a_missing_permission() {
     assert!(err.to_string().ends_with("and check its password"), "{err}");
 
     let no_login = cmd_ups(&lab, None);
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&no_login, Duration::from_secs(20))
         .await
         .expect_err("no login");
@@ -228,7 +232,7 @@ async fn sends_shutdown_return_and_the_clone_ups_starts_its_timer() {
 
     let (user, password) = &lab.cmd_user;
     let ups = cmd_ups(&lab, Some((user, password)));
-    let sent = UpsCommander
+    let sent = UpsCommander::default()
         .ups_off_then_return(&ups, Duration::from_secs(20))
         .await
         .expect("sent");
@@ -271,4 +275,66 @@ async fn sends_shutdown_return_and_the_clone_ups_starts_its_timer() {
         );
         sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test]
+async fn upsd_users_on_this_machine_proves_the_permission_before_anything_is_sent() {
+    let Some(lab) =
+        Lab::get("upsd_users_on_this_machine_proves_the_permission_before_anything_is_sent")
+    else {
+        return;
+    };
+    let commander = UpsCommander::with_users_file(&lab.users_file);
+    let log_before = std::fs::read_to_string(&lab.upsd_log)
+        .expect("upsd log")
+        .len();
+
+    let (user, password) = &lab.cmd_user;
+    let allowed = cmd_ups(&lab, Some((user, password)));
+    let check = UpsOutputControl::ups_off_capability(&commander, &allowed, 20)
+        .await
+        .expect("reads");
+    assert_eq!(
+        check.verdict.map(|s| s.command),
+        Ok("shutdown.return".to_owned())
+    );
+    assert_eq!(check.unchecked, None, "upsd.users proved it");
+
+    let (user, password) = &lab.nocmd_user;
+    let denied = cmd_ups(&lab, Some((user, password)));
+    let check = UpsOutputControl::ups_off_capability(&commander, &denied, 20)
+        .await
+        .expect("reads");
+    assert_eq!(check.unchecked, None, "upsd.users proved it");
+    let err = check.verdict.expect_err("nocmduser has no instcmds");
+    assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
+    assert!(
+        err.message.contains(&format!(
+            "add `instcmds = shutdown.return` to the `[{user}]` section of upsd.users and \
+             reload upsd (`upsd -c reload`)"
+        )),
+        "{}",
+        err.message
+    );
+
+    // Without the file configured the same user stays unproved, and says why.
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &denied, 20)
+        .await
+        .expect("reads");
+    assert!(check.verdict.is_ok());
+    assert!(
+        check
+            .unchecked
+            .is_some_and(|u| u.contains("no upsd.users file is configured")),
+        "the limit is said"
+    );
+
+    // Nothing was sent as that user (other tests may send as cmduser meanwhile).
+    let log = std::fs::read_to_string(&lab.upsd_log).expect("upsd log");
+    let sent_as = format!("Instant command: {user}@");
+    assert!(
+        !log[log_before..].contains(&sent_as),
+        "{}",
+        &log[log_before..]
+    );
 }

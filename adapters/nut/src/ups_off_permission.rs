@@ -1,0 +1,183 @@
+//! The permission half of [`crate::UpsCommander::ups_off_capability`]: upsd cannot be asked
+//! whether a user may send a command without sending it, but when upsd runs on this machine
+//! its upsd.users says so, and a denial is found before the outage instead of during it.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use upstra_core::model::Ups;
+
+use crate::ups_off::{DelayHandling, PERMISSION_UNCHECKED, UpsOffPlan};
+use crate::ups_off_error::CommandError;
+use crate::users_file::{Permission, UsersFile};
+
+/// The verdict after the permission check, and what it could not prove (`None`: proved).
+pub(crate) type Checked = (Result<UpsOffPlan, CommandError>, Option<String>);
+
+/// Checks `plan` against `users_file` when the UPS's upsd is on this machine.
+pub(crate) fn check(
+    users_file: Option<&Path>,
+    ups: &Ups,
+    peer: &str,
+    plan: Result<UpsOffPlan, CommandError>,
+) -> Checked {
+    let unchecked = |why: String| Some(format!("{PERMISSION_UNCHECKED} ({why})"));
+    let Ok(chosen) = &plan else {
+        return (plan, Some(PERMISSION_UNCHECKED.to_owned()));
+    };
+    let Some(login) = &ups.login else {
+        return (plan, unchecked("the UPS has no NUT login".into()));
+    };
+    let Some(path) = users_file else {
+        return (plan, unchecked("no upsd.users file is configured".into()));
+    };
+    if !is_this_machine(&ups.nut.host) {
+        let why = format!(
+            "upsd runs on {}, not on this machine, so its upsd.users cannot be read here",
+            ups.nut.host
+        );
+        return (plan, unchecked(why));
+    }
+    let users = match UsersFile::read(path) {
+        Ok(users) => users,
+        Err(e) => {
+            return (
+                plan,
+                unchecked(format!("{} was not read: {e}", path.display())),
+            );
+        }
+    };
+    let mut verdict = users.may_instcmd(&login.user, &chosen.command);
+    if verdict == Permission::Allowed && chosen.delay == DelayHandling::SetVariable {
+        verdict = users.may_set(&login.user);
+    }
+    match verdict {
+        Permission::Allowed => (plan, None),
+        Permission::Denied { fix } | Permission::UnknownUser { fix } => (
+            Err(CommandError::NotPermitted {
+                ups: peer.to_owned(),
+                fix,
+            }),
+            None,
+        ),
+    }
+}
+
+/// A loopback name or address: the upsd the daemon talks to is the one whose files it reads.
+pub(crate) fn is_this_machine(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") || bare.eq_ignore_ascii_case("localhost.") {
+        return true;
+    }
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upstra_core::ids::{RoomId, UpsId};
+    use upstra_core::model::{Credentials, NutEndpoint};
+    use upstra_core::secret::Secret;
+
+    const USERS: &str = "[cmduser]\n password = p\n instcmds = shutdown.return\n\
+                         [setter]\n password = p\n instcmds = all\n actions = set\n\
+                         [nocmduser]\n password = p\n";
+
+    fn ups(host: &str, user: &str) -> Ups {
+        Ups {
+            id: UpsId::new("u").expect("id"),
+            room: RoomId::new("r").expect("id"),
+            nut: NutEndpoint {
+                ups: "upsout".into(),
+                host: host.into(),
+                port: 3493,
+            },
+            login: Some(Credentials {
+                user: user.into(),
+                password: Some(Secret::new("p")),
+            }),
+            policy: Default::default(),
+        }
+    }
+
+    fn plan(delay: DelayHandling) -> Result<UpsOffPlan, CommandError> {
+        Ok(UpsOffPlan {
+            command: "shutdown.return".into(),
+            delay,
+            returns_on_mains: true,
+        })
+    }
+
+    #[test]
+    fn loopback_names_and_addresses_are_this_machine() {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "127.0.1.1",
+            "::1",
+            "[::1]",
+            "LOCALHOST",
+        ] {
+            assert!(is_this_machine(host), "{host}");
+        }
+        for host in ["nut.example", "192.0.2.1", "2001:db8::1", ""] {
+            assert!(!is_this_machine(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_local_upsd_is_checked_and_a_remote_one_is_said_unchecked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("upsd.users");
+        std::fs::write(&file, USERS).expect("write");
+        let fixed = || plan(DelayHandling::Fixed { seconds: 30 });
+
+        let (verdict, unchecked) = check(Some(&file), &ups("127.0.0.1", "cmduser"), "p", fixed());
+        assert!(
+            verdict.is_ok() && unchecked.is_none(),
+            "{verdict:?} {unchecked:?}"
+        );
+
+        let (verdict, unchecked) = check(Some(&file), &ups("localhost", "nocmduser"), "p", fixed());
+        assert_eq!(unchecked, None);
+        let text = verdict.expect_err("denied").to_string();
+        assert!(
+            text.contains(
+                "add `instcmds = shutdown.return` to the `[nocmduser]` section of upsd.users \
+                 and reload upsd (`upsd -c reload`)"
+            ),
+            "{text}"
+        );
+
+        let (verdict, unchecked) =
+            check(Some(&file), &ups("nut.example", "nocmduser"), "p", fixed());
+        assert!(verdict.is_ok());
+        let why = unchecked.expect("unchecked");
+        assert!(
+            why.contains("upsd runs on nut.example, not on this machine"),
+            "{why}"
+        );
+
+        let missing = dir.path().join("none");
+        let (_, unchecked) = check(Some(&missing), &ups("::1", "cmduser"), "p", fixed());
+        assert!(unchecked.is_some_and(|u| u.contains("was not read: cannot read")));
+        let (_, unchecked) = check(None, &ups("::1", "cmduser"), "p", fixed());
+        assert!(unchecked.is_some_and(|u| u.contains("no upsd.users file is configured")));
+    }
+
+    #[test]
+    fn a_writable_delay_also_needs_actions_set() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("upsd.users");
+        std::fs::write(&file, USERS).expect("write");
+        let settable = || plan(DelayHandling::SetVariable);
+        let (verdict, _) = check(Some(&file), &ups("::1", "cmduser"), "p", settable());
+        let text = verdict.expect_err("no SET").to_string();
+        assert!(
+            text.contains("add `actions = SET` to the `[cmduser]` section"),
+            "{text}"
+        );
+        let (verdict, _) = check(Some(&file), &ups("::1", "setter"), "p", settable());
+        assert!(verdict.is_ok());
+    }
+}
