@@ -31,7 +31,7 @@ pub(crate) fn check(
     let Some(path) = users_file else {
         return (plan, unchecked("no upsd.users file is configured".into()));
     };
-    if !is_this_machine(&ups.nut.host) {
+    if !is_this_machine(&ups.nut.host, this_hostname().as_deref()) {
         let why = format!(
             "upsd runs on {}, not on this machine, so its upsd.users cannot be read here",
             ups.nut.host
@@ -63,13 +63,36 @@ pub(crate) fn check(
     }
 }
 
-/// A loopback name or address: the upsd the daemon talks to is the one whose files it reads.
-pub(crate) fn is_this_machine(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if bare.eq_ignore_ascii_case("localhost") || bare.eq_ignore_ascii_case("localhost.") {
+/// A loopback name or address, or this machine's own host name (a lab file written on the NUT
+/// primary may name it): the upsd the daemon talks to is then the one whose files it reads.
+pub(crate) fn is_this_machine(host: &str, hostname: Option<&str>) -> bool {
+    let bare = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.');
+    if bare.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    if bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()) {
+        return true;
+    }
+    // `nut1` and `nut1.lab.example` both name a host whose kernel name is `nut1`.
+    hostname.is_some_and(|name| {
+        let short = |n: &str| n.split('.').next().unwrap_or(n).to_ascii_lowercase();
+        !name.is_empty() && short(bare) == short(name)
+    })
+}
+
+/// The kernel's host name; a host name is at most 64 bytes, so the read is bounded by that.
+fn this_hostname() -> Option<String> {
+    use std::io::Read;
+    const HOSTNAME_MAX: u64 = 64;
+    let mut name = String::new();
+    std::fs::File::open("/proc/sys/kernel/hostname")
+        .and_then(|f| f.take(HOSTNAME_MAX).read_to_string(&mut name))
+        .ok()?;
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 #[cfg(test)]
@@ -109,20 +132,26 @@ mod tests {
     }
 
     #[test]
-    fn loopback_names_and_addresses_are_this_machine() {
-        for host in [
+    fn loopback_names_addresses_and_the_host_name_are_this_machine() {
+        let local = [
             "localhost",
+            "localhost.",
             "127.0.0.1",
             "127.0.1.1",
             "::1",
             "[::1]",
             "LOCALHOST",
-        ] {
-            assert!(is_this_machine(host), "{host}");
+            "nut1",
+            "NUT1.lab.example",
+        ];
+        for host in local {
+            assert!(is_this_machine(host, Some("nut1")), "{host}");
         }
-        for host in ["nut.example", "192.0.2.1", "2001:db8::1", ""] {
-            assert!(!is_this_machine(host), "{host}");
+        for host in ["nut.example", "nut10", "192.0.2.1", "2001:db8::1", ""] {
+            assert!(!is_this_machine(host, Some("nut1")), "{host}");
         }
+        assert!(!is_this_machine("nut1", None));
+        assert!(!is_this_machine("", Some("")));
     }
 
     #[test]
@@ -149,12 +178,16 @@ mod tests {
             "{text}"
         );
 
-        let (verdict, unchecked) =
-            check(Some(&file), &ups("nut.example", "nocmduser"), "p", fixed());
+        let (verdict, unchecked) = check(
+            Some(&file),
+            &ups("remote-nut.invalid", "nocmduser"),
+            "p",
+            fixed(),
+        );
         assert!(verdict.is_ok());
         let why = unchecked.expect("unchecked");
         assert!(
-            why.contains("upsd runs on nut.example, not on this machine"),
+            why.contains("upsd runs on remote-nut.invalid, not on this machine"),
             "{why}"
         );
 
