@@ -25,8 +25,12 @@ pub(crate) fn check(
     let Ok(chosen) = &plan else {
         return (plan, Some(PERMISSION_UNCHECKED.to_owned()));
     };
+    // Instant commands need a login: without one the command could never be sent.
     let Some(login) = &ups.login else {
-        return (plan, unchecked("the UPS has no NUT login".into()));
+        let no_login = CommandError::NoLogin {
+            ups: peer.to_owned(),
+        };
+        return (Err(no_login), None);
     };
     let Some(path) = users_file else {
         return (plan, unchecked("no upsd.users file is configured".into()));
@@ -196,6 +200,17 @@ mod tests {
         assert!(unchecked.is_some_and(|u| u.contains("was not read: cannot read")));
         let (_, unchecked) = check(None, &ups("::1", "cmduser"), "p", fixed());
         assert!(unchecked.is_some_and(|u| u.contains("no upsd.users file is configured")));
+    }
+
+    #[test]
+    fn a_ups_without_a_login_can_never_be_commanded() {
+        let mut no_login = ups("::1", "cmduser");
+        no_login.login = None;
+        let fixed = plan(DelayHandling::Fixed { seconds: 30 });
+        let (verdict, unchecked) = check(None, &no_login, "upsout@::1:3493", fixed);
+        assert_eq!(unchecked, None);
+        let err = verdict.expect_err("no login");
+        assert!(matches!(err, CommandError::NoLogin { .. }), "{err:?}");
     }
 
     #[test]

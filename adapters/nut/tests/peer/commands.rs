@@ -45,7 +45,8 @@ async fn lists_the_commands_of_a_ups_and_what_would_be_sent() {
     let rw = conn.list_rw(&lab.cmd_ups).await.expect("LIST RW");
     assert!(!rw.contains_key("ups.delay.shutdown"), "{rw:?}");
 
-    let ups = cmd_ups(&lab, None);
+    let (user, password) = &lab.cmd_user;
+    let ups = cmd_ups(&lab, Some((user, password)));
     let cap = UpsCommander::default()
         .ups_off_capability(&ups, Duration::from_secs(20))
         .await
@@ -62,7 +63,7 @@ async fn lists_the_commands_of_a_ups_and_what_would_be_sent() {
     assert!(
         cap.permission_unchecked
             .is_some_and(|u| u.contains("no dry run")),
-        "without a login the permission cannot be checked"
+        "without upsd.users the permission cannot be checked"
     );
 
     // A longer shutdown than the fixed delay is refused before anything is sent.
@@ -200,6 +201,14 @@ async fn a_wrong_password_is_denied_like_a_missing_permission() {
         .await
         .expect_err("no login");
     assert!(matches!(err, CommandError::NoLogin { .. }), "{err:?}");
+    // The check says it beforehand.
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &no_login, 20)
+        .await
+        .expect("reads");
+    assert_eq!(
+        check.verdict.map_err(|e| e.kind),
+        Err(UpsCommandFailure::NoLogin)
+    );
 }
 
 #[tokio::test]
