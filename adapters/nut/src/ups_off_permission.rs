@@ -51,6 +51,21 @@ pub(crate) fn check(
             );
         }
     };
+    if let Some(given) = &login.password
+        && users.password_matches(&login.user, given) == Some(false)
+    {
+        let user = &login.user;
+        let fix = format!(
+            "the password the lab file gives NUT user {user} is not the one in the `[{user}]` \
+             section of upsd.users, so upsd would refuse every command: set the UPS's login \
+             to that password and apply the lab again"
+        );
+        let wrong = CommandError::NotPermitted {
+            ups: peer.to_owned(),
+            fix,
+        };
+        return (Err(wrong), None);
+    }
     let mut verdict = users.may_instcmd(&login.user, &chosen.command);
     if verdict == Permission::Allowed && chosen.delay == DelayHandling::SetVariable {
         verdict = users.may_set(&login.user);
@@ -200,6 +215,25 @@ mod tests {
         assert!(unchecked.is_some_and(|u| u.contains("was not read: cannot read")));
         let (_, unchecked) = check(None, &ups("::1", "cmduser"), "p", fixed());
         assert!(unchecked.is_some_and(|u| u.contains("no upsd.users file is configured")));
+    }
+
+    #[test]
+    fn a_password_other_than_upsd_users_one_fails_the_check() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("upsd.users");
+        std::fs::write(&file, USERS).expect("write");
+        let mut wrong = ups("::1", "cmduser");
+        if let Some(login) = wrong.login.as_mut() {
+            login.password = Some(Secret::new("not p"));
+        }
+        let fixed = plan(DelayHandling::Fixed { seconds: 30 });
+        let (verdict, _) = check(Some(&file), &wrong, "p", fixed);
+        let text = verdict.expect_err("wrong password").to_string();
+        assert!(
+            text.contains("is not the one in the `[cmduser]` section"),
+            "{text}"
+        );
+        assert!(!text.contains("not p"), "never shows a password: {text}");
     }
 
     #[test]

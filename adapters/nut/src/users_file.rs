@@ -2,8 +2,8 @@
 //! and checks `instcmds` only when a command arrives (see `ups_off.rs`), but the daemon
 //! usually runs on the NUT primary itself, as root, where this file is readable.
 //!
-//! Only what the check needs is kept: each user's `instcmds`, `actions` and `upsmon`, and
-//! whether it has a password; the password itself is never stored nor shown. The rules follow
+//! Only what the check needs is kept: each user's `instcmds`, `actions`, `upsmon` and password;
+//! the password is held as a [`Secret`] (never printed, wiped on drop) and only compared. The rules follow
 //! upsd's (`user.c`): a section is a user; a repeated section adds to the first one; command
 //! and action names compare case-insensitively, and `all` allows every command; lines
 //! outside a section and unknown keys are ignored.
@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+
+use upstra_core::secret::Secret;
 
 /// The largest upsd.users read: a site has a handful of users, a few hundred bytes each;
 /// 256 KiB is far above any real file and bounds what a wrong path makes the daemon read.
@@ -33,8 +35,8 @@ pub struct NutUser {
     pub actions: Vec<String>,
     /// `upsmon primary` / `upsmon secondary`, if set.
     pub upsmon: Option<String>,
-    /// Whether a password is set (its value is never kept).
-    pub has_password: bool,
+    /// The first `password` (upsd ignores a second one).
+    pub password: Option<Secret>,
 }
 
 /// What upsd.users says of a user and a command.
@@ -126,7 +128,10 @@ impl UsersFile {
                 )));
             };
             match key.to_ascii_lowercase().as_str() {
-                "password" => user.has_password = true,
+                // upsd ignores a second password: the first one stays.
+                "password" if user.password.is_none() => {
+                    user.password = values.first().map(|v| Secret::new(v.as_str()));
+                }
                 "instcmds" => user.instcmds.extend(values.iter().cloned()),
                 "actions" => user.actions.extend(values.iter().cloned()),
                 "upsmon" => user.upsmon = values.first().cloned(),
@@ -139,6 +144,18 @@ impl UsersFile {
     /// The user's section, if any.
     pub fn user(&self, name: &str) -> Option<&NutUser> {
         self.users.get(name)
+    }
+
+    /// Does `given` match the password upsd.users has for `user`? `None` when the file has no
+    /// such user or no password for it. Compared in time independent of where they differ.
+    pub fn password_matches(&self, user: &str, given: &Secret) -> Option<bool> {
+        let expected = self.users.get(user)?.password.as_ref()?;
+        let (a, b) = (expected.expose().as_bytes(), given.expose().as_bytes());
+        let differ = a
+            .iter()
+            .zip(b)
+            .fold(u8::from(a.len() != b.len()), |acc, (x, y)| acc | (x ^ y));
+        Some(differ == 0)
     }
 
     /// May `user` send the instant command `command`?

@@ -26,7 +26,7 @@ fn reads_users_commands_and_actions() {
         cmd.instcmds,
         ["shutdown.return", "shutdown.stayoff", "load.off.delay"]
     );
-    assert!(cmd.has_password);
+    assert!(cmd.password.is_some());
     let admin = file.user("admin").expect("admin");
     assert_eq!(admin.actions, ["SET", "FSD"]);
     assert_eq!(
@@ -35,16 +35,33 @@ fn reads_users_commands_and_actions() {
             .as_deref(),
         Some("primary")
     );
-    assert!(file.user("nocmduser").expect("nocmduser").has_password);
+    assert!(
+        file.user("nocmduser")
+            .expect("nocmduser")
+            .password
+            .is_some()
+    );
 }
 
 #[test]
-fn the_password_is_never_kept() {
+fn the_password_is_compared_never_shown() {
     let file = UsersFile::parse(HARNESS_LIKE).expect("parses");
     let shown = format!("{file:?}");
     for secret in ["s3cret", "cmdpass", "nocmdpass"] {
         assert!(!shown.contains(secret), "{shown}");
     }
+    let pw = |s: &str| Secret::new(s);
+    assert_eq!(file.password_matches("cmduser", &pw("cmdpass")), Some(true));
+    assert_eq!(file.password_matches("cmduser", &pw("cmdpas")), Some(false));
+    assert_eq!(
+        file.password_matches("cmduser", &pw("cmdpass2")),
+        Some(false)
+    );
+    assert_eq!(
+        file.password_matches("admin", &pw("s3cret # not a comment")),
+        Some(true)
+    );
+    assert_eq!(file.password_matches("ghost", &pw("x")), None);
 }
 
 #[test]

@@ -326,6 +326,22 @@ async fn upsd_users_on_this_machine_proves_the_permission_before_anything_is_sen
         err.message
     );
 
+    // A password other than upsd.users' is found too (upsd would answer ACCESS-DENIED).
+    let (cmd_user, _) = &lab.cmd_user;
+    let wrong = cmd_ups(&lab, Some((cmd_user, "not the password")));
+    let check = UpsOutputControl::ups_off_capability(&commander, &wrong, 20)
+        .await
+        .expect("reads");
+    let err = check.verdict.expect_err("wrong password");
+    assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
+    assert!(
+        err.message.contains(&format!(
+            "is not the one in the `[{cmd_user}]` section of upsd.users"
+        )),
+        "{}",
+        err.message
+    );
+
     // Without the file configured the same user stays unproved, and says why.
     let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &denied, 20)
         .await
