@@ -46,7 +46,8 @@ async fn the_test_double_records_the_power_off_and_the_daemon_stops_as_on_sigter
 #[tokio::test]
 async fn without_the_variable_a_test_build_uses_systemd_like_a_real_one() {
     let dir = tempfile::tempdir().unwrap();
-    let mut daemon = Daemon::start(dir.path()).await;
+    // Empty counts as unset (the support module sets the double for every other test).
+    let mut daemon = Daemon::start_with_env(dir.path(), &[(RECORD_ENV, "")]).await;
     let log = daemon.log();
     assert!(
         log.contains("host_power=/usr/bin/systemctl poweroff"),
@@ -54,6 +55,20 @@ async fn without_the_variable_a_test_build_uses_systemd_like_a_real_one() {
     );
     // SIGUSR2 is not trapped then; it is never sent here (its default would end the process).
     daemon.stop();
+}
+
+#[tokio::test]
+async fn every_test_daemon_gets_the_double_unless_it_asks_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut daemon = Daemon::start(dir.path()).await;
+    let log = daemon.log();
+    assert!(
+        log.contains("test double recording to"),
+        "no test daemon can power its machine off: {log}"
+    );
+    daemon.signal(Signal::SIGUSR2);
+    assert_eq!(daemon.wait().code(), Some(0));
+    assert!(dir.path().join("host-poweroff.log").exists());
 }
 
 #[tokio::test]

@@ -23,9 +23,10 @@ pub struct TestHostPower {
 }
 
 impl TestHostPower {
-    /// The double when [`TEST_POWEROFF_ENV`] is set, else `None` (the real one is used).
+    /// The double when [`TEST_POWEROFF_ENV`] names a file, else `None` (unset or empty: the
+    /// real one is used).
     pub fn from_env(stopping: &CancellationToken) -> Option<Self> {
-        let record = std::env::var_os(TEST_POWEROFF_ENV)?;
+        let record = std::env::var_os(TEST_POWEROFF_ENV).filter(|v| !v.is_empty())?;
         Some(Self {
             record: PathBuf::from(record),
             stopping: stopping.clone(),
@@ -70,7 +71,7 @@ impl HostPower for TestHostPower {
 /// With the double active, SIGUSR2 asks for the power-off the orchestrator would: the tests'
 /// way to drive the real binary through [`HostPower::power_off`] before a plan step calls it.
 pub fn spawn_trigger(shared: std::sync::Arc<crate::Shared>) {
-    if std::env::var_os(TEST_POWEROFF_ENV).is_none() {
+    if std::env::var_os(TEST_POWEROFF_ENV).is_none_or(|v| v.is_empty()) {
         return;
     }
     use tokio::signal::unix::{SignalKind, signal};
