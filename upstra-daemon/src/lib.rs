@@ -12,6 +12,7 @@
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
+//! - [`watchdog`]: pings systemd's watchdog while the monitor and the conductor go round.
 //!
 //! [`run`] takes its listener and its shutdown signal as arguments, so tests and the demo
 //! start a real server on a temporary socket.
@@ -36,6 +37,7 @@ pub mod sim;
 pub mod store;
 pub mod twofactor;
 pub mod ups_history;
+pub mod watchdog;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -76,12 +78,27 @@ pub async fn run(
     let bus = outage::bus::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
+    let ticks = tokio::spawn(watchdog::tick_conductor(
+        shared.clone(),
+        shared.stopping.clone(),
+    ));
+    let pings = shared.heartbeats.watchdog.map(|interval| {
+        tokio::spawn(watchdog::run(
+            shared.clone(),
+            interval,
+            shared.stopping.clone(),
+        ))
+    });
     shutdown.await;
     tracing::info!("shutting down: refusing new requests, finishing the ones in flight");
     shared.stopping.cancel();
     let _ = server.await;
     let _ = monitor.await;
     let _ = conductor.await;
+    let _ = ticks.await;
+    if let Some(pings) = pings {
+        let _ = pings.await;
+    }
     for task in bus {
         let _ = task.await;
     }

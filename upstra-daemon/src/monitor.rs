@@ -62,9 +62,14 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
     let mut in_flight: HashSet<UpsId> = HashSet::new();
     let mut syncing: Option<tokio::task::JoinHandle<SyncReport>> = None;
+    // The loop beats for the watchdog each time round; reads run in their own tasks, so a
+    // slow peer never stops it.
+    let mut beat = tokio::time::interval(shared.heartbeats.period);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
+            _ = beat.tick() => shared.heartbeats.monitor.beat(),
             _ = ups_tick.tick() => {
                 for ups in shared.inventory().ups.values() {
                     if in_flight.insert(ups.id.clone()) {
