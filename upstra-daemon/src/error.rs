@@ -37,6 +37,8 @@ pub enum Error {
     },
     #[error("socket group `{group}`: {reason}")]
     SocketGroup { group: String, reason: String },
+    #[error("socket activation: {reason}")]
+    Activation { reason: String },
 }
 
 impl Error {
@@ -46,7 +48,7 @@ impl Error {
             Self::Config(_) => exit::CONFIG,
             Self::Store(e) if e.is_key_problem() => exit::STORE_LOCKED,
             Self::AlreadyRunning { .. } => exit::ALREADY_RUNNING,
-            Self::SocketGroup { .. } => exit::CONFIG,
+            Self::SocketGroup { .. } | Self::Activation { .. } => exit::CONFIG,
             Self::Store(_) | Self::NotASocket { .. } | Self::Socket { .. } => exit::FAILURE,
         }
     }

@@ -13,6 +13,7 @@
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`host_power`]: powering off the machine the daemon runs on (systemd, simulated, test).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
+//! - [`watchdog`]: pings systemd's watchdog while the monitor and the conductor go round.
 //!
 //! [`run`] takes its listener and its shutdown signal as arguments, so tests and the demo
 //! start a real server on a temporary socket.
@@ -38,6 +39,7 @@ pub mod sim;
 pub mod store;
 pub mod twofactor;
 pub mod ups_history;
+pub mod watchdog;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -80,6 +82,17 @@ pub async fn run(
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     #[cfg(feature = "test-doubles")]
     host_power::test_double::spawn_trigger(shared.clone());
+    let ticks = tokio::spawn(watchdog::tick_conductor(
+        shared.clone(),
+        shared.stopping.clone(),
+    ));
+    let pings = shared.heartbeats.watchdog.map(|interval| {
+        tokio::spawn(watchdog::run(
+            shared.clone(),
+            interval,
+            shared.stopping.clone(),
+        ))
+    });
     // A signal, or this host's power-off cancelling `stopping` itself (the test build's
     // double; on a real host systemd's SIGTERM follows the poweroff).
     tokio::select! {
@@ -91,6 +104,10 @@ pub async fn run(
     let _ = server.await;
     let _ = monitor.await;
     let _ = conductor.await;
+    let _ = ticks.await;
+    if let Some(pings) = pings {
+        let _ = pings.await;
+    }
     for task in bus {
         let _ = task.await;
     }

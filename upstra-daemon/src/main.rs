@@ -62,6 +62,11 @@ fn main() -> ExitCode {
     }
     init_tracing(&config.log);
     server::raise_descriptor_limit();
+    // Before the runtime's threads exist: taking the socket unsets LISTEN_PID and LISTEN_FDS.
+    let passed = match server::take_passed() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -72,7 +77,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let result = runtime.block_on(serve(config, key_source));
+    let result = runtime.block_on(serve(config, key_source, passed));
     // Dropping the runtime drops the tasks still holding a store handle; the last one joins
     // the store thread, so the connection is closed before the process runs its exit handlers.
     drop(runtime);
@@ -82,24 +87,42 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: config::Config, key_source: KeySource) -> Result<(), Error> {
+async fn serve(
+    config: config::Config,
+    key_source: KeySource,
+    passed: Option<std::os::unix::net::UnixListener>,
+) -> Result<(), Error> {
     // Handlers first: a SIGTERM that arrives right after READY must drain, not kill.
     let shutdown = shutdown_signal().map_err(|source| Error::Socket {
         path: config.socket.clone(),
         source,
     })?;
     let store = Store::open(&config.data_dir, &key_source)?;
-    let listener = server::bind(&config.socket, config.socket_group.as_deref())?;
-    tracing::info!(socket = %config.socket.display(), data_dir = %config.data_dir.display(), "listening");
+    let group = config.socket_group.as_deref();
+    // A passed socket belongs to the service manager, which keeps it across restarts: the
+    // daemon must not remove its file when it stops. A socket it bound itself, it removes.
+    let (listener, own_socket) = match passed {
+        Some(passed) => {
+            let (listener, path) = server::adopt(passed, &config.socket, group)?;
+            tracing::info!(socket = %path.display(), data_dir = %config.data_dir.display(), "listening on the socket passed by the service manager");
+            (listener, None)
+        }
+        None => {
+            let listener = server::bind(&config.socket, group)?;
+            tracing::info!(socket = %config.socket.display(), data_dir = %config.data_dir.display(), "listening");
+            (listener, Some(config.socket.clone()))
+        }
+    };
     if std::env::var_os("NOTIFY_SOCKET").is_some()
         && let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready])
     {
         tracing::warn!(error = %e, "cannot notify systemd");
     }
-    let socket = config.socket.clone();
     let result = upstra_daemon::run(config, store, listener, shutdown).await;
     // Leave no stale socket behind for the next start to clean up.
-    let _ = std::fs::remove_file(&socket);
+    if let Some(socket) = own_socket {
+        let _ = std::fs::remove_file(&socket);
+    }
     result
 }
 

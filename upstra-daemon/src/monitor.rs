@@ -47,6 +47,17 @@ pub struct MonitorState {
     refusals: Refusals,
     /// The last hour of every UPS, for `ups_history`.
     pub history: crate::ups_history::History,
+    /// Asks the monitor to read every UPS, BMC and the vCenter now ([`MonitorState::read_now`]).
+    read_now: tokio::sync::Notify,
+}
+
+impl MonitorState {
+    /// Reads every peer now rather than at the next tick: after an apply, so that what was
+    /// just declared shows its state at once instead of `unknown` until the next sync. A
+    /// nudge while the monitor is busy is kept (one at most) and served when it gets to it.
+    pub fn read_now(&self) {
+        self.read_now.notify_one();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -62,38 +73,70 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
     let mut in_flight: HashSet<UpsId> = HashSet::new();
     let mut syncing: Option<tokio::task::JoinHandle<SyncReport>> = None;
+    // A sync is due (its tick, or a nudge) and starts as soon as none runs: one sync at a
+    // time, so an older read never overwrites a newer one, and a nudge during a sync is not
+    // lost but served right after it.
+    let mut sync_owed = false;
+    // The loop beats for the watchdog each time round; reads run in their own tasks, so a
+    // slow peer never stops it.
+    let mut beat = tokio::time::interval(shared.heartbeats.period);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        if sync_owed && syncing.as_ref().is_none_or(|t| t.is_finished()) {
+            sync_owed = false;
+            let shared = shared.clone();
+            syncing = Some(tokio::spawn(async move {
+                sync_peers(&shared, Retry::Due).await
+            }));
+        }
         tokio::select! {
             () = stop.cancelled() => break,
-            _ = ups_tick.tick() => {
-                for ups in shared.inventory().ups.values() {
-                    if in_flight.insert(ups.id.clone()) {
-                        let (shared, ups) = (shared.clone(), ups.clone());
-                        reads.spawn(async move {
-                            let result = within(ups.id.as_str(), shared.drivers.ups.read(&ups)).await;
-                            (ups, result)
-                        });
-                    }
-                }
-            }
+            _ = beat.tick() => shared.heartbeats.monitor.beat(),
+            _ = ups_tick.tick() => read_every_ups(&shared, &mut reads, &mut in_flight),
             Some(done) = reads.join_next(), if !reads.is_empty() => {
                 if let Ok((ups, result)) = done {
                     in_flight.remove(&ups.id);
                     record_ups(&shared, &ups, result);
                 }
             }
-            _ = sync_tick.tick() => {
-                if syncing.as_ref().is_none_or(|t| t.is_finished()) {
-                    let shared = shared.clone();
-                    syncing = Some(tokio::spawn(async move { sync_peers(&shared, Retry::Due).await }));
-                }
+            _ = sync_tick.tick() => sync_owed = true,
+            () = shared.monitor.read_now.notified() => {
+                read_every_ups(&shared, &mut reads, &mut in_flight);
+                sync_owed = true;
             }
+            () = sync_ended(&mut syncing), if sync_owed => {}
         }
     }
     reads.abort_all();
     if let Some(t) = syncing {
         t.abort();
     }
+}
+
+/// Starts a read of every UPS whose previous read is over.
+fn read_every_ups(
+    shared: &Arc<Shared>,
+    reads: &mut JoinSet<(Ups, Result<UpsReading, AdapterError>)>,
+    in_flight: &mut HashSet<UpsId>,
+) {
+    for ups in shared.inventory().ups.values() {
+        if in_flight.insert(ups.id.clone()) {
+            let (shared, ups) = (shared.clone(), ups.clone());
+            reads.spawn(async move {
+                let result = within(ups.id.as_str(), shared.drivers.ups.read(&ups)).await;
+                (ups, result)
+            });
+        }
+    }
+}
+
+/// Completes when the sync in flight ends (at once when none runs).
+async fn sync_ended(syncing: &mut Option<tokio::task::JoinHandle<SyncReport>>) {
+    if let Some(task) = syncing.as_mut() {
+        let _ = task.await;
+    }
+    // Never poll a finished task again.
+    *syncing = None;
 }
 
 async fn within<T>(

@@ -35,6 +35,8 @@ pub struct Shared {
     pub monitor: crate::monitor::MonitorState,
     /// The outage orchestrator's conductor.
     pub outage: crate::outage::Orchestrator,
+    /// The monitor's and the conductor's heartbeats, which the systemd watchdog vouches for.
+    pub heartbeats: crate::watchdog::Heartbeats,
 }
 
 impl Shared {
@@ -67,6 +69,7 @@ impl Shared {
             drivers,
             monitor: crate::monitor::MonitorState::default(),
             outage,
+            heartbeats: crate::watchdog::Heartbeats::new(crate::watchdog::requested()),
         };
         (shared, inbox)
     }

@@ -124,6 +124,7 @@ impl Conductor {
                 let _ = reply.send(self.show(ups).await);
             }
             Command::RunEnded { id } => self.ended(id).await,
+            Command::Tick => crate::watchdog::conductor_ticked(&self.shared).await,
         }
     }
 

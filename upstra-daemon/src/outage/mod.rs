@@ -72,6 +72,8 @@ enum Command {
     RunEnded {
         id: i64,
     },
+    /// The watchdog's heartbeat: handled like any command, so a stuck conductor misses it.
+    Tick,
 }
 
 /// A handle on the conductor; cheap to clone.
@@ -134,6 +136,11 @@ impl Orchestrator {
 
     pub async fn show(&self, ups: Option<String>) -> Result<PlanView, ApiError> {
         self.ask(|reply| Command::Show { ups, reply }).await
+    }
+
+    /// Asks the conductor to beat (`watchdog::tick_conductor`).
+    pub fn tick(&self) {
+        let _ = self.tx.send(Command::Tick);
     }
 
     fn run_ended(&self, id: i64) {

@@ -9,6 +9,7 @@
 //! and time ([`framing`]), and each connection has a few requests in flight at most, past which
 //! the daemon stops reading it ([`backpressure`]).
 
+mod activation;
 mod admission;
 mod backpressure;
 mod framing;
@@ -21,7 +22,7 @@ mod service;
 mod wire;
 
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,7 @@ use self::framing::{MAX_FRAME, Watched};
 use crate::error::Error;
 use crate::shared::Shared;
 
+pub use activation::{adopt, take_passed};
 pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
 pub(crate) use service::internal;
@@ -100,23 +102,7 @@ pub fn bind(path: &Path, group: Option<&str>) -> Result<UnixListener, Error> {
         fs::create_dir_all(parent).map_err(socket_err)?;
     }
     let listener = UnixListener::bind(path).map_err(socket_err)?;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o660)).map_err(socket_err)?;
-    if let Some(group) = group {
-        let gid = nix::unistd::Group::from_name(group)
-            .map_err(|e| Error::SocketGroup {
-                group: group.to_owned(),
-                reason: e.to_string(),
-            })?
-            .ok_or_else(|| Error::SocketGroup {
-                group: group.to_owned(),
-                reason: "no such group (create it, or unset socket_group)".into(),
-            })?
-            .gid;
-        nix::unistd::chown(path, None, Some(gid)).map_err(|e| Error::SocketGroup {
-            group: group.to_owned(),
-            reason: e.to_string(),
-        })?;
-    }
+    activation::restrict(path, group)?;
     Ok(listener)
 }
 

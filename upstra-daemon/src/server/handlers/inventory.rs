@@ -70,6 +70,8 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
         .await
         .map_err(internal)?;
     c.shared.set_inventory(merged);
+    // What was just declared is read now, not at the next sync up to a minute away.
+    c.shared.monitor.read_now();
     if let Ok(by) = UserName::new(who.user.clone()) {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         c.shared.events.push(DomainEvent::InventoryApplied {
