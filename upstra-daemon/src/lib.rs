@@ -14,12 +14,14 @@
 //! - [`host_power`]: powering off the machine the daemon runs on (systemd, simulated, test).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
 //! - [`watchdog`]: pings systemd's watchdog while the monitor and the conductor go round.
+//! - [`backup`]: online backup copies of the store, waiting to be read; [`restore`] puts one back.
 //!
 //! [`run`] takes its listener and its shutdown signal as arguments, so tests and the demo
 //! start a real server on a temporary socket.
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -33,6 +35,7 @@ pub mod monitor;
 pub mod outage;
 pub mod presence;
 pub mod refusals;
+pub mod restore;
 pub mod server;
 mod shared;
 pub mod sim;
@@ -72,6 +75,7 @@ pub async fn run(
     let events = live::EventLog::persistent(store.clone(), recent, last_seq);
     let (shared, inbox) = Shared::new(config, store, inventory, events);
     let shared = Arc::new(shared);
+    backup::Backups::sweep(&shared.config.data_dir);
     shared.events.push(DomainEvent::DaemonStarted {
         version: env!("CARGO_PKG_VERSION").into(),
     });

@@ -32,6 +32,28 @@ struct Cli {
 enum Command {
     /// Validate the configuration and print the effective values (secrets are never shown).
     CheckConfig,
+    /// Put a backup from `upstra backup` in place of the store, the daemon stopped.
+    Restore(RestoreArgs),
+}
+
+/// `upstrad restore`: into --data-dir (or the configured data directory).
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+The backup is copied next to the store and checked with the key before anything is replaced.
+Every session in it is ended. Files it replaces are renamed aside (*.before-restore-*), never
+deleted. Exit codes: 0 restored, 1 the backup is damaged or unreadable, 2 the directory holds a
+store (add --force), 3 no key opens it, 4 a daemon is still running.")]
+struct RestoreArgs {
+    /// The backup file `upstra backup --out` wrote.
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    /// The store key the backup was taken under (default: store.key in the data directory,
+    /// or the systemd credential). It is installed as the data directory's key.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// Replace the store already in the data directory.
+    #[arg(long)]
+    force: bool,
 }
 
 const EXIT_CODES: &str = "Exit codes:
@@ -56,9 +78,13 @@ fn main() -> ExitCode {
     };
     let credentials = std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from);
     let key_source = KeySource::locate(&config.data_dir, credentials.as_deref());
-    if matches!(cli.command, Some(Command::CheckConfig)) {
-        print!("{}", config.to_toml(&key_source.describe()));
-        return ExitCode::SUCCESS;
+    match &cli.command {
+        Some(Command::CheckConfig) => {
+            print!("{}", config.to_toml(&key_source.describe()));
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Restore(args)) => return restore(&config, args, credentials),
+        None => {}
     }
     init_tracing(&config.log);
     server::raise_descriptor_limit();
@@ -159,6 +185,27 @@ fn init_tracing(filter: &str) {
         // it cannot tell the formatter's ESC from one a peer put in a field.
         .with_ansi(false)
         .init();
+}
+
+fn restore(config: &config::Config, args: &RestoreArgs, credentials: Option<PathBuf>) -> ExitCode {
+    let req = upstra_daemon::restore::Restore {
+        from: args.from.clone(),
+        data_dir: config.data_dir.clone(),
+        key: args.key.clone(),
+        force: args.force,
+        socket: config.socket.clone(),
+        credentials,
+    };
+    match upstra_daemon::restore::run(&req) {
+        Ok(done) => {
+            print!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("upstrad restore: {e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::FAILURE as u8))
+        }
+    }
 }
 
 fn fail(e: &Error) -> ExitCode {

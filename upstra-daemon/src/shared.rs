@@ -37,6 +37,8 @@ pub struct Shared {
     pub outage: crate::outage::Orchestrator,
     /// The monitor's and the conductor's heartbeats, which the systemd watchdog vouches for.
     pub heartbeats: crate::watchdog::Heartbeats,
+    /// The online backup copy being read, if any.
+    pub backups: crate::backup::Backups,
 }
 
 impl Shared {
@@ -70,6 +72,7 @@ impl Shared {
             monitor: crate::monitor::MonitorState::default(),
             outage,
             heartbeats: crate::watchdog::Heartbeats::new(crate::watchdog::requested()),
+            backups: crate::backup::Backups::default(),
         };
         (shared, inbox)
     }

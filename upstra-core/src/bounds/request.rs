@@ -49,7 +49,12 @@ pub fn check_request(req: &UpstraRequest) -> Result<(), BoundError> {
         | R::PlanCancel { token: t }
         | R::PlanRestore { token: t }
         | R::PlanStatus { token: t }
-        | R::AuditVerify { token: t } => token(t),
+        | R::AuditVerify { token: t }
+        | R::BackupStart { token: t } => token(t),
+        R::BackupChunk { token: t, id, .. } => {
+            token(t)?;
+            check_len("backup id", id, TOKEN)
+        }
         R::ChangePassword {
             token: t,
             current,

@@ -80,6 +80,8 @@ pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
         R::SshOpen { token, .. } => (Method::SshOpen, Some(token)),
         R::SshClosed { token, .. } => (Method::SshClosed, Some(token)),
         R::SshPinHostKey { token, .. } => (Method::SshPinHostKey, Some(token)),
+        R::BackupStart { token } => (Method::BackupStart, Some(token)),
+        R::BackupChunk { token, .. } => (Method::BackupChunk, Some(token)),
     }
 }
 
@@ -141,6 +143,8 @@ pub fn refusal(method: Method, e: ApiError) -> Option<UpstraResponse> {
         Method::SshOpen => R::SshOpen(Err(e)),
         Method::SshClosed => R::SshClosed(Err(e)),
         Method::SshPinHostKey => R::SshPinHostKey(Err(e)),
+        Method::BackupStart => R::BackupStart(Err(e)),
+        Method::BackupChunk => R::BackupChunk(Err(e)),
     })
 }
 

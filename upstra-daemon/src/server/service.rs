@@ -11,7 +11,9 @@ use upstra_core::access::{Grant, Topology};
 use upstra_core::api::v1::*;
 use upstra_core::secret::Secret;
 
-use super::handlers::{admin, audit, auth, demo, inventory, operations, plan, sessions, ssh};
+use super::handlers::{
+    admin, audit, auth, backup, demo, inventory, operations, plan, sessions, ssh,
+};
 use super::resolve::Resolved;
 use crate::clock;
 use crate::shared::Shared;
@@ -461,6 +463,18 @@ impl Upstra for Connection {
         _: SessionToken,
     ) -> Result<AuditVerification, ApiError> {
         audit::verify(&self).await
+    }
+    async fn backup_start(self, _: Context, _: SessionToken) -> Result<BackupStarted, ApiError> {
+        backup::start(&self).await
+    }
+    async fn backup_chunk(
+        self,
+        _: Context,
+        _: SessionToken,
+        id: String,
+        offset: u64,
+    ) -> Result<BackupChunk, ApiError> {
+        backup::chunk(&self, id, offset).await
     }
     async fn ssh_open(
         self,

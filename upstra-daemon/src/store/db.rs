@@ -14,6 +14,9 @@ use super::audit::AuditEntry;
 /// The connection, with the queries the daemon needs.
 pub struct Db {
     conn: Connection,
+    /// The key the connection was opened with, for the backup copy, which must be encrypted
+    /// under the same key (`backup.rs`). `None` only for a store not opened from a key.
+    key: Option<super::StoreKey>,
 }
 
 fn to_doc<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -26,7 +29,16 @@ fn from_doc<T: DeserializeOwned>(table: &str, key: &str, doc: &str) -> Result<T,
 
 impl Db {
     pub(super) fn new(conn: Connection) -> Self {
-        Self { conn }
+        Self { conn, key: None }
+    }
+
+    /// Keeps the key the connection was opened with, for backups.
+    pub(super) fn keep_key(&mut self, key: super::StoreKey) {
+        self.key = Some(key);
+    }
+
+    pub(super) fn key(&self) -> Option<&super::StoreKey> {
+        self.key.as_ref()
     }
 
     pub(super) fn conn(&mut self) -> &mut Connection {

@@ -8,6 +8,7 @@
 //! Only this module touches rusqlite.
 
 mod audit;
+mod backup;
 mod db;
 mod identity;
 pub mod key;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tokio::sync::oneshot;
 
 pub use audit::{AuditEntry, AuditFilter};
+pub use backup::{BackupSummary, check_backup, prepare_restored};
 pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
@@ -182,6 +184,7 @@ impl Store {
         let mut db = Db::new(conn);
         migrate(&mut db)?;
         db.backfill_audit_chain()?;
+        db.keep_key(key);
         Self::spawn(db)
     }
 
@@ -256,7 +259,11 @@ impl Store {
     }
 }
 
-fn open_keyed(path: &Path, key: &StoreKey, exists: bool) -> Result<Connection, StoreError> {
+pub(super) fn open_keyed(
+    path: &Path,
+    key: &StoreKey,
+    exists: bool,
+) -> Result<Connection, StoreError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if !exists {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;

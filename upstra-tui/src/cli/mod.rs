@@ -123,12 +123,32 @@ pub enum Command {
     Who(JsonFlag),
     /// The audit trail: list records, or `audit verify` its hash chain.
     Audit(AuditArgs),
+    /// Copy the daemon's encrypted store to a file while it runs (admin).
+    Backup(BackupArgs),
     /// A shell on a server in this terminal, authorized and audited by the daemon.
     Ssh(SshArgs),
     /// Print a shell completion script: `upstra completions bash > /etc/bash_completion.d/upstra`.
     Completions(CompletionsArgs),
     /// Print the manual page (roff): `upstra man | man -l -`.
     Man,
+}
+
+/// `upstra backup`.
+#[derive(Debug, Args)]
+#[command(after_long_help = "\
+The copy is consistent even during an outage run, and stays encrypted under the daemon's
+store key. The key is not in it: back up the data directory's store.key as well, and keep it
+apart from the backup. Restore on a stopped daemon with `upstrad restore --from FILE`.")]
+pub struct BackupArgs {
+    /// Where to write the backup (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the API's JSON (size, SHA-256) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `upstra completions`.

@@ -5,6 +5,7 @@ mod access;
 pub(crate) mod apply;
 mod audit;
 mod auth;
+mod backup;
 pub mod confirm;
 mod events;
 mod list;
@@ -90,6 +91,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Session(v) => sessions::run(socket, v).await,
         Command::Who(f) => sessions::who(socket, f.json).await,
         Command::Audit(a) => audit::run(socket, a).await,
+        Command::Backup(a) => backup::run(socket, &a).await,
         Command::Ssh(a) => ssh::run(socket, &a).await,
     }
 }

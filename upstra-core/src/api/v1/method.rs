@@ -61,6 +61,8 @@ pub enum Method {
     SshOpen,
     SshClosed,
     SshPinHostKey,
+    BackupStart,
+    BackupChunk,
 }
 
 /// What the needed permissions are checked on.
@@ -133,7 +135,7 @@ const fn naming(needs: Permissions, on: Target, names: &'static [TargetKind]) ->
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 53] = [
+    pub const ALL: [Method; 55] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -187,6 +189,8 @@ impl Method {
         Self::SshOpen,
         Self::SshClosed,
         Self::SshPinHostKey,
+        Self::BackupStart,
+        Self::BackupChunk,
     ];
 
     /// The access table. Deny by default: a method must be listed here to be reachable at all,
@@ -249,6 +253,8 @@ impl Method {
             Self::SshPinHostKey => naming(P::ADMIN, Everything, &[K::Server]),
             // A fake power cut starts a real plan on the simulated lab: who may run plans.
             Self::DemoPowerCut => naming(P::PLAN, Everything, &[K::Ups]),
+            // A backup holds every password hash, grant and the audit trail: an admin's.
+            Self::BackupStart | Self::BackupChunk => session(FULL, P::ADMIN, Everything),
         }
     }
 
@@ -263,7 +269,8 @@ impl Method {
             | Self::GrantRemove
             | Self::UserSetRole
             | Self::TlsPin
-            | Self::SshPinHostKey => Some(RateTier::Sensitive),
+            | Self::SshPinHostKey
+            | Self::BackupStart => Some(RateTier::Sensitive),
             Self::AuditList | Self::AuditVerify => Some(RateTier::ExpensiveRead),
             _ => None,
         }
@@ -345,6 +352,8 @@ impl Method {
             Self::SshOpen => "ssh_open",
             Self::SshClosed => "ssh_closed",
             Self::SshPinHostKey => "ssh_pin_host_key",
+            Self::BackupStart => "backup_start",
+            Self::BackupChunk => "backup_chunk",
         }
     }
 }

@@ -7,6 +7,7 @@
 //! Authentication: every method but [`Method::is_public`] ones takes the caller's
 //! [`SessionToken`] as its first argument and answers [`ApiError::Unauthenticated`] without it.
 
+mod backup;
 mod convert;
 mod error;
 mod history;
@@ -19,6 +20,7 @@ mod plan_run;
 mod ssh;
 mod types;
 
+pub use backup::{BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
 pub use error::ApiError;
 pub use history::{UpsHistory, UpsSample};
 pub use identity::*;
@@ -207,6 +209,17 @@ pub trait Upstra {
     /// Walks the audit hash chain and reports the first record that was edited, inserted or
     /// deleted.
     async fn audit_verify(token: SessionToken) -> Result<AuditVerification, ApiError>;
+
+    /// Copies the encrypted store while the daemon runs (admin): the copy stays in the
+    /// daemon's data directory, encrypted under the store's key, until `backup_chunk` has
+    /// handed out its last piece or it sat unread for the idle timeout.
+    async fn backup_start(token: SessionToken) -> Result<BackupStarted, ApiError>;
+    /// The piece of backup `id` at `offset`, at most [`BACKUP_CHUNK_BYTES`] long.
+    async fn backup_chunk(
+        token: SessionToken,
+        id: String,
+        offset: u64,
+    ) -> Result<BackupChunk, ApiError>;
 }
 
 /// A page of the event log.

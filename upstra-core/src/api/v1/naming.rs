@@ -149,6 +149,12 @@ impl UpstraRequest {
             | R::PlanStatus { token: _ }
             | R::AuditList { token: _, query: _ }
             | R::AuditVerify { token: _ }
+            | R::BackupStart { token: _ }
+            | R::BackupChunk {
+                token: _,
+                id: _,
+                offset: _,
+            }
             | R::SshClosed {
                 token: _,
                 session_id: _,

@@ -234,6 +234,8 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::DemoPowerCut(r) => r.as_ref().err(),
         R::AuditList(r) => r.as_ref().err(),
         R::AuditVerify(r) => r.as_ref().err(),
+        R::BackupStart(r) => r.as_ref().err(),
+        R::BackupChunk(r) => r.as_ref().err(),
     }
 }
 
@@ -427,6 +429,14 @@ pub fn sample(
             token,
             server: target_server.into(),
             host_key: "bad".into(),
+        },
+        // Harmless: a copy in the test's own data directory, removed when the daemon stops;
+        // an unknown backup id is not found.
+        Method::BackupStart => R::BackupStart { token },
+        Method::BackupChunk => R::BackupChunk {
+            token,
+            id: "nope".into(),
+            offset: 0,
         },
     }
 }
