@@ -198,3 +198,70 @@ pub fn watch(shared: Arc<Shared>, id: String) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(dir: &Path, id: &str) -> PathBuf {
+        let path = copy_path(dir, id);
+        std::fs::write(&path, b"copy").expect("write");
+        path
+    }
+
+    #[test]
+    fn a_copy_is_read_by_its_owner_only_and_removed_once_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let backups = Backups::default();
+        let path = copy(dir.path(), "one");
+        backups.reserve("alice", "one", path.clone()).expect("free");
+        assert!(
+            backups.touch("one", "alice").is_err(),
+            "not ready while copying"
+        );
+        backups.ready("one", 4);
+        assert!(matches!(
+            backups.touch("one", "bob"),
+            Err(ApiError::NotFound { .. })
+        ));
+        assert!(matches!(
+            backups.reserve("bob", "two", copy_path(dir.path(), "two")),
+            Err(ApiError::Conflict { .. })
+        ));
+        assert_eq!(backups.touch("one", "alice").expect("hers").size, 4);
+        assert!(backups.finish("one"));
+        assert!(!path.exists());
+        assert!(backups.touch("one", "alice").is_err());
+    }
+
+    #[test]
+    fn an_idle_copy_is_removed_and_another_admin_may_start() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let backups = Backups::default();
+        let path = copy(dir.path(), "one");
+        backups.reserve("alice", "one", path.clone()).expect("free");
+        backups.ready("one", 4);
+        assert!(backups.expire("one").is_some(), "fresh: kept");
+        if let Some(p) = backups.lock().as_mut() {
+            p.touched = Instant::now()
+                .checked_sub(IDLE_TIMEOUT)
+                .expect("the clock is past the timeout");
+        }
+        assert!(backups.expire("one").is_none());
+        assert!(!path.exists());
+        backups
+            .reserve("bob", "two", copy_path(dir.path(), "two"))
+            .expect("free again");
+    }
+
+    #[test]
+    fn the_sweep_removes_copies_left_by_a_crash_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let left = copy(dir.path(), "crashed");
+        let store = dir.path().join("upstra.db");
+        std::fs::write(&store, b"db").expect("write");
+        Backups::sweep(dir.path());
+        assert!(!left.exists());
+        assert!(store.exists());
+    }
+}

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use upstra_core::api::v1::{ApiError, GrantView, LabSpec, UpstraClient, UserAddRequest};
+use upstra_core::api::v1::{
+    ApiError, BACKUP_CHUNK_BYTES, GrantView, LabSpec, UpstraClient, UserAddRequest,
+};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::secret::Secret;
 
@@ -39,6 +41,17 @@ kind = "hypervisor"
 feeds = ["ups-a"]
 vsphere_host = "esx-a2.lab"
 "#;
+
+/// `LAB` with many more servers, so that its store is several chunks long.
+fn big_lab() -> String {
+    let mut lab = LAB.to_owned();
+    for n in 0..3000 {
+        lab.push_str(&format!(
+            "[[server]]\nname = \"srv-{n}\"\nroom = \"lab-a\"\nkind = \"hypervisor\"\nfeeds = [\"ups-a\"]\nvsphere_host = \"srv-{n}.lab\"\n"
+        ));
+    }
+    lab
+}
 
 const OPERATOR: &str = "op-a";
 const SIMULATED: [(&str, &str); 1] = [("UPSTRA_DRIVERS", "simulated")];
@@ -328,9 +341,23 @@ async fn a_restore_refuses_a_damaged_backup_a_wrong_key_and_a_directory_holding_
     let mut daemon = Daemon::start(dir.path()).await;
     let c = connect(&daemon.socket).await.unwrap();
     let admin = setup_and_login(&c).await;
+    // A lab big enough that the backup comes in several chunks, on a connection that has
+    // shown its session (a first frame without one is held small).
+    c.whoami(ctx(), admin.clone()).await.unwrap().unwrap();
+    let doc = parse(&big_lab(), &KnownNames::default()).unwrap();
+    c.apply(ctx(), admin.clone(), LabSpec::from(&doc.inventory), false)
+        .await
+        .unwrap()
+        .unwrap();
     let started = c.backup_start(ctx(), admin.clone()).await.unwrap().unwrap();
+    assert!(
+        started.size > 2 * u64::from(BACKUP_CHUNK_BYTES),
+        "several chunks: {started:?}"
+    );
     let mut bytes = Vec::new();
+    let mut chunks = 0;
     loop {
+        chunks += 1;
         let chunk = c
             .backup_chunk(ctx(), admin.clone(), started.id.clone(), bytes.len() as u64)
             .await
@@ -342,6 +369,7 @@ async fn a_restore_refuses_a_damaged_backup_a_wrong_key_and_a_directory_holding_
         }
     }
     assert_eq!(bytes.len() as u64, started.size);
+    assert!(chunks > 2, "{chunks} chunks");
     let gone = c
         .backup_chunk(ctx(), admin.clone(), started.id.clone(), 0)
         .await
