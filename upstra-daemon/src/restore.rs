@@ -162,8 +162,19 @@ pub fn run(req: &Restore) -> Result<Restored, RestoreError> {
         other => refused(&req.from, &other),
     })?;
 
+    // A device or a pipe would be copied without end: only a file of known size is a backup.
+    let meta = fs::metadata(&req.from).map_err(|source| RestoreError::Unreadable {
+        path: req.from.clone(),
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(RestoreError::Refused {
+            path: req.from.clone(),
+            reason: "it is not a regular file; give the file `upstra backup --out` wrote".into(),
+        });
+    }
     let staged = dir.join(STAGED);
-    let sha256 = stage(&req.from, &staged)?;
+    let sha256 = stage(&req.from, &staged, meta.len())?;
     let detail = serde_json::json!({ "backup_sha256": sha256 });
     let peer_uid = nix::unistd::getuid().as_raw();
     let summary = match store::prepare_restored(&staged, &key, peer_uid, detail) {
@@ -173,9 +184,12 @@ pub fn run(req: &Restore) -> Result<Restored, RestoreError> {
             return Err(refused(&req.from, &e));
         }
     };
+    // The key given is installed as the directory's, unless it is already that key.
     let staged_key = match &req.key {
-        Some(path) => Some(stage_key(path, &dir.join(STAGED_KEY))?),
-        None => None,
+        Some(path) if !same_file_contents(&dir.join(KEY_FILE), path) => {
+            Some(stage_key(path, &dir.join(STAGED_KEY))?)
+        }
+        _ => None,
     };
 
     let stamp = crate::clock::now().millis() / 1000;
@@ -238,13 +252,16 @@ fn refused(path: &Path, e: &StoreError) -> RestoreError {
     }
 }
 
-/// Copies the backup to `staged` (private, new) and returns its SHA-256.
-fn stage(from: &Path, staged: &Path) -> Result<String, RestoreError> {
+/// Copies the backup to `staged` (private, new) and returns its SHA-256. At most `len`
+/// bytes, the size the file had when it was looked at: one that grows meanwhile is not
+/// followed.
+fn stage(from: &Path, staged: &Path, len: u64) -> Result<String, RestoreError> {
     remove_staged(staged);
-    let mut source = fs::File::open(from).map_err(|source| RestoreError::Unreadable {
+    let source = fs::File::open(from).map_err(|source| RestoreError::Unreadable {
         path: from.to_path_buf(),
         source,
     })?;
+    let mut source = std::io::Read::take(source, len);
     let io = |source| RestoreError::Io {
         path: staged.to_path_buf(),
         source,
@@ -288,6 +305,14 @@ fn stage_key(from: &Path, staged: &Path) -> Result<PathBuf, RestoreError> {
     file.write_all(&bytes).map_err(io)?;
     file.sync_all().map_err(io)?;
     Ok(staged.to_path_buf())
+}
+
+/// True when both files can be read and hold the same bytes (key files: wiped after).
+fn same_file_contents(a: &Path, b: &Path) -> bool {
+    match (fs::read(a), fs::read(b)) {
+        (Ok(a), Ok(b)) => zeroize::Zeroizing::new(a) == zeroize::Zeroizing::new(b),
+        _ => false,
+    }
 }
 
 /// The staged copy and the files SQLite may have left beside it.

@@ -404,6 +404,12 @@ async fn a_restore_refuses_a_damaged_backup_a_wrong_key_and_a_directory_holding_
         assert!(left.is_empty(), "{what}: nothing left behind: {left:?}");
     }
 
+    // Not a file at all.
+    let fresh = tempfile::tempdir().unwrap();
+    let o = restore(&fresh.path().join("data"), scratch.path(), &key_arg);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+
     // Another store's key.
     let other = tempfile::tempdir().unwrap();
     let other_key = other.path().join("store.key");
