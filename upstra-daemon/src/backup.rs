@@ -155,19 +155,20 @@ impl Backups {
         }
     }
 
-    /// Removes copy `id` if it sat unread for the idle timeout; returns how long until it
-    /// should be looked at again, or `None` once it is gone.
-    fn expire(&self, id: &str) -> Option<Duration> {
+    /// Removes copy `id` if it sat unread for the idle timeout.
+    fn expire(&self, id: &str) -> Expiry {
         let mut pending = self.lock();
-        let p = pending.as_ref().filter(|p| p.id == id)?;
+        let Some(p) = pending.as_ref().filter(|p| p.id == id) else {
+            return Expiry::Gone;
+        };
         let idle = p.touched.elapsed();
         if idle < IDLE_TIMEOUT {
-            return Some(IDLE_TIMEOUT - idle);
+            return Expiry::LookAgainIn(IDLE_TIMEOUT - idle);
         }
         remove(&p.path);
-        tracing::info!(backup = %id, "removed a backup copy nobody finished reading");
+        let owner = p.owner.clone();
         *pending = None;
-        None
+        Expiry::Removed { owner }
     }
 }
 
@@ -177,6 +178,17 @@ fn remove(path: &Path) {
     {
         tracing::warn!(file = %path.display(), error = %e, "cannot remove a backup copy");
     }
+}
+
+/// What [`Backups::expire`] found.
+#[derive(Debug, PartialEq, Eq)]
+enum Expiry {
+    /// Still read: look again after this long.
+    LookAgainIn(Duration),
+    /// Idle too long: removed now.
+    Removed { owner: String },
+    /// Read to the end or replaced already.
+    Gone,
 }
 
 /// Watches copy `id` until it is read, idle too long, or the daemon stops.
@@ -192,8 +204,27 @@ pub fn watch(shared: Arc<Shared>, id: String) {
                 }
             }
             match shared.backups.expire(&id) {
-                Some(next) => wait = next,
-                None => return,
+                Expiry::LookAgainIn(next) => wait = next,
+                Expiry::Gone => return,
+                Expiry::Removed { owner } => {
+                    tracing::info!(backup = %id, %owner, "removed a backup copy nobody finished reading");
+                    let detail =
+                        serde_json::json!({ "id": id, "idle_timeout_s": IDLE_TIMEOUT.as_secs() });
+                    shared.store.send("audit the expired backup", move |db| {
+                        db.audit(&crate::store::AuditEntry {
+                            at: crate::clock::now().millis(),
+                            actor: Some(&owner),
+                            peer_uid: None,
+                            action: "backup_expired",
+                            target: None,
+                            result: "removed",
+                            detail: Some(detail),
+                            correlation: None,
+                        })
+                        .map(|_| ())
+                    });
+                    return;
+                }
             }
         }
     });
@@ -241,14 +272,23 @@ mod tests {
         let path = copy(dir.path(), "one");
         backups.reserve("alice", "one", path.clone()).expect("free");
         backups.ready("one", 4);
-        assert!(backups.expire("one").is_some(), "fresh: kept");
+        assert!(
+            matches!(backups.expire("one"), Expiry::LookAgainIn(_)),
+            "fresh: kept"
+        );
         if let Some(p) = backups.lock().as_mut() {
             p.touched = Instant::now()
                 .checked_sub(IDLE_TIMEOUT)
                 .expect("the clock is past the timeout");
         }
-        assert!(backups.expire("one").is_none());
+        assert_eq!(
+            backups.expire("one"),
+            Expiry::Removed {
+                owner: "alice".into()
+            }
+        );
         assert!(!path.exists());
+        assert_eq!(backups.expire("one"), Expiry::Gone);
         backups
             .reserve("bob", "two", copy_path(dir.path(), "two"))
             .expect("free again");
