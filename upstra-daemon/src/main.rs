@@ -54,6 +54,35 @@ struct RestoreArgs {
     /// Replace the store already in the data directory.
     #[arg(long)]
     force: bool,
+    /// The backup was taken with `upstra backup --passphrase-stdin`: read that passphrase from
+    /// the first line of standard input. The restored store is put under the key (--key, the
+    /// data directory's, or a new one made there when there is none).
+    #[arg(long)]
+    passphrase_stdin: bool,
+}
+
+/// Longest passphrase line read: the daemon's bound on passwords.
+const MAX_PASSPHRASE_BYTES: u64 = upstra_core::bounds::PASSWORD as u64;
+
+/// The passphrase on the first line of standard input, without its line ending.
+fn read_passphrase() -> Result<upstra_core::secret::Secret, String> {
+    use std::io::{BufRead, Read};
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .take(MAX_PASSPHRASE_BYTES + 1)
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the passphrase from standard input: {e}"))?;
+    if line.len() as u64 > MAX_PASSPHRASE_BYTES {
+        return Err(format!(
+            "the passphrase on standard input is longer than {MAX_PASSPHRASE_BYTES} bytes"
+        ));
+    }
+    let text = line.trim_end_matches(['\n', '\r']);
+    if text.is_empty() {
+        return Err("the passphrase on standard input is empty".into());
+    }
+    Ok(upstra_core::secret::Secret::new(text))
 }
 
 const EXIT_CODES: &str = "Exit codes:
@@ -188,6 +217,17 @@ fn init_tracing(filter: &str) {
 }
 
 fn restore(config: &config::Config, args: &RestoreArgs, credentials: Option<PathBuf>) -> ExitCode {
+    let passphrase = if args.passphrase_stdin {
+        match read_passphrase() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("upstrad restore: {e}");
+                return ExitCode::from(exit::CONFIG as u8);
+            }
+        }
+    } else {
+        None
+    };
     let req = upstra_daemon::restore::Restore {
         from: args.from.clone(),
         data_dir: config.data_dir.clone(),
@@ -195,6 +235,7 @@ fn restore(config: &config::Config, args: &RestoreArgs, credentials: Option<Path
         force: args.force,
         socket: config.socket.clone(),
         credentials,
+        passphrase,
     };
     match upstra_daemon::restore::run(&req) {
         Ok(done) => {

@@ -11,9 +11,10 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use upstra_core::secret::Secret;
 
 use crate::error::exit;
-use crate::store::{self, BackupSummary, DB_FILE, KeySource, StoreError, key::KEY_FILE};
+use crate::store::{self, BackupSummary, DB_FILE, KeySource, StoreError, StoreKey, key::KEY_FILE};
 
 /// The names the store uses in the data directory, besides the key.
 const STORE_FILES: [&str; 3] = ["upstra.db", "upstra.db-wal", "upstra.db-shm"];
@@ -35,6 +36,8 @@ pub struct Restore {
     pub socket: PathBuf,
     /// `$CREDENTIALS_DIRECTORY`, where systemd may hold the key.
     pub credentials: Option<PathBuf>,
+    /// The passphrase `upstra backup --passphrase-stdin` encrypted the backup under.
+    pub passphrase: Option<Secret>,
 }
 
 /// Why a restore refused or failed. Nothing was replaced in any case.
@@ -153,15 +156,6 @@ pub fn run(req: &Restore) -> Result<Restored, RestoreError> {
             what: present.join(", "),
         });
     }
-    let key_source = match &req.key {
-        Some(path) => KeySource::File(path.clone()),
-        None => KeySource::locate(dir, req.credentials.as_deref()),
-    };
-    let key = key_source.load(false).map_err(|e| match e {
-        StoreError::KeyMissing { .. } => RestoreError::NoKey { dir: dir.clone() },
-        other => refused(&req.from, &other),
-    })?;
-
     // A device or a pipe would be copied without end: only a file of known size is a backup.
     let meta = fs::metadata(&req.from).map_err(|source| RestoreError::Unreadable {
         path: req.from.clone(),
@@ -173,24 +167,33 @@ pub fn run(req: &Restore) -> Result<Restored, RestoreError> {
             reason: "it is not a regular file; give the file `upstra backup --out` wrote".into(),
         });
     }
+    let (key, staged_key) = restore_key(req)?;
     let staged = dir.join(STAGED);
     let sha256 = stage(&req.from, &staged, meta.len())?;
-    let detail = serde_json::json!({ "backup_sha256": sha256 });
+    // Whatever fails from here leaves the directory as it was: the staged files go.
+    let discard = |e: &StoreError| {
+        remove_staged(&staged);
+        if let Some(k) = &staged_key {
+            let _ = fs::remove_file(k);
+        }
+        match e {
+            StoreError::WrongKey { .. } if req.passphrase.is_some() => RestoreError::Refused {
+                path: req.from.clone(),
+                reason: "this passphrase does not open it (or it was taken without one: leave out --passphrase-stdin)".into(),
+            },
+            other => refused(&req.from, other),
+        }
+    };
+    if let Some(passphrase) = &req.passphrase {
+        store::rekey_from_passphrase(&staged, passphrase, &key).map_err(|e| discard(&e))?;
+    }
+    let detail = serde_json::json!({
+        "backup_sha256": sha256,
+        "passphrase": req.passphrase.is_some(),
+    });
     let peer_uid = nix::unistd::getuid().as_raw();
-    let summary = match store::prepare_restored(&staged, &key, peer_uid, detail) {
-        Ok(s) => s,
-        Err(e) => {
-            remove_staged(&staged);
-            return Err(refused(&req.from, &e));
-        }
-    };
-    // The key given is installed as the directory's, unless it is already that key.
-    let staged_key = match &req.key {
-        Some(path) if !same_file_contents(&dir.join(KEY_FILE), path) => {
-            Some(stage_key(path, &dir.join(STAGED_KEY))?)
-        }
-        _ => None,
-    };
+    let summary =
+        store::prepare_restored(&staged, &key, peer_uid, detail).map_err(|e| discard(&e))?;
 
     let stamp = crate::clock::now().millis() / 1000;
     let mut kept = Vec::new();
@@ -222,6 +225,36 @@ pub fn run(req: &Restore) -> Result<Restored, RestoreError> {
         kept,
         data_dir: dir.clone(),
     })
+}
+
+/// The key the restored store is kept under, and the file it was staged in when it must be
+/// installed as the directory's key: the one `--key` names (unless the directory holds that
+/// key already), or the directory's own (or systemd's credential); for a backup under a
+/// passphrase with no key anywhere, a new one.
+fn restore_key(req: &Restore) -> Result<(StoreKey, Option<PathBuf>), RestoreError> {
+    let dir = &req.data_dir;
+    let staged_key = dir.join(STAGED_KEY);
+    if let Some(path) = &req.key {
+        let key = KeySource::File(path.clone())
+            .load(false)
+            .map_err(|e| refused(&req.from, &e))?;
+        if same_file_contents(&dir.join(KEY_FILE), path) {
+            return Ok((key, None));
+        }
+        return Ok((key, Some(stage_key(path, &staged_key)?)));
+    }
+    match KeySource::locate(dir, req.credentials.as_deref()).load(false) {
+        Ok(key) => Ok((key, None)),
+        Err(StoreError::KeyMissing { .. }) if req.passphrase.is_some() => {
+            let _ = fs::remove_file(&staged_key);
+            let key = KeySource::File(staged_key.clone())
+                .load(true)
+                .map_err(|e| refused(&req.from, &e))?;
+            Ok((key, Some(staged_key)))
+        }
+        Err(StoreError::KeyMissing { .. }) => Err(RestoreError::NoKey { dir: dir.clone() }),
+        Err(other) => Err(refused(&req.from, &other)),
+    }
 }
 
 /// The store's files in `dir`, and anything else there but the key: what a restore would

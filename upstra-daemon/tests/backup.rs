@@ -251,7 +251,7 @@ async fn a_backup_taken_while_a_shed_holds_restores_into_a_fresh_directory_as_it
 
     // An operator is no admin.
     let op = login_as(&c, OPERATOR, PASSWORD).await;
-    let refused = c.backup_start(ctx(), op.clone()).await.unwrap();
+    let refused = c.backup_start(ctx(), op.clone(), None).await.unwrap();
     assert!(
         matches!(refused, Err(ApiError::Forbidden { .. })),
         "{refused:?}"
@@ -349,7 +349,11 @@ async fn a_restore_refuses_a_damaged_backup_a_wrong_key_and_a_directory_holding_
         .await
         .unwrap()
         .unwrap();
-    let started = c.backup_start(ctx(), admin.clone()).await.unwrap().unwrap();
+    let started = c
+        .backup_start(ctx(), admin.clone(), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         started.size > 2 * u64::from(BACKUP_CHUNK_BYTES),
         "several chunks: {started:?}"
@@ -450,4 +454,105 @@ async fn a_restore_refuses_a_damaged_backup_a_wrong_key_and_a_directory_holding_
     let daemon = Daemon::start(dir.path()).await;
     let c = connect(&daemon.socket).await.unwrap();
     login(&c).await;
+}
+
+/// `upstrad restore` with the passphrase on standard input.
+fn restore_with_passphrase(data_dir: &Path, from: &Path, passphrase: &str) -> Output {
+    use std::io::Write;
+    let scratch = data_dir.parent().unwrap();
+    let mut child = support::upstrad()
+        .arg("--config")
+        .arg(support::empty_config(scratch))
+        .arg("--socket")
+        .arg(scratch.join("nobody.sock"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("restore")
+        .arg("--from")
+        .arg(from)
+        .arg("--passphrase-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{passphrase}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn a_backup_under_a_passphrase_restores_on_a_machine_without_the_key() {
+    let Some(cli) = cli() else { return };
+    const PASSPHRASE: &str = "off-site and far from the key";
+    let dir = tempfile::tempdir().unwrap();
+    let mut daemon = Daemon::start(dir.path()).await;
+    let c = connect(&daemon.socket).await.unwrap();
+    let admin = setup_and_login(&c).await;
+    let short = c
+        .backup_start(ctx(), admin.clone(), Some(Secret::new("short")))
+        .await
+        .unwrap();
+    assert!(matches!(short, Err(ApiError::Invalid { .. })), "{short:?}");
+
+    let signed_in = upstra(
+        &cli,
+        dir.path(),
+        &daemon.socket,
+        &["login", "--user", ADMIN, "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(signed_in.status.success(), "{}", text(&signed_in));
+    let out = dir.path().join("offsite.backup");
+    let backup = upstra(
+        &cli,
+        dir.path(),
+        &daemon.socket,
+        &[
+            "backup",
+            "--out",
+            out.to_str().unwrap(),
+            "--passphrase-stdin",
+        ],
+        &format!("{PASSPHRASE}\n"),
+    );
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(String::from_utf8_lossy(&backup.stdout).contains("passphrase"));
+    daemon.stop();
+
+    // Not with the store key, not with another passphrase.
+    let fresh = tempfile::tempdir().unwrap();
+    let data = fresh.path().join("data");
+    let key = daemon.data_dir.join("store.key");
+    let o = restore(&data, &out, &["--key", key.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = restore_with_passphrase(&data, &out, "not the passphrase at all");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("passphrase does not open"));
+    let left: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing restored: {left:?}");
+
+    // A new machine: no key there; the restore makes one and puts the store under it.
+    let o = restore_with_passphrase(&data, &out, PASSPHRASE);
+    assert!(o.status.success(), "{}", text(&o));
+    let new_key = std::fs::read(data.join("store.key")).unwrap();
+    assert_ne!(new_key, std::fs::read(&key).unwrap(), "a key of its own");
+    let mode = std::fs::metadata(data.join("store.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let daemon = Daemon::start(fresh.path()).await;
+    let c = connect(&daemon.socket).await.unwrap();
+    let admin = login(&c).await;
+    let verified = c.audit_verify(ctx(), admin).await.unwrap().unwrap();
+    assert!(verified.intact, "{verified:?}");
 }

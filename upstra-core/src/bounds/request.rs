@@ -49,8 +49,17 @@ pub fn check_request(req: &UpstraRequest) -> Result<(), BoundError> {
         | R::PlanCancel { token: t }
         | R::PlanRestore { token: t }
         | R::PlanStatus { token: t }
-        | R::AuditVerify { token: t }
-        | R::BackupStart { token: t } => token(t),
+        | R::AuditVerify { token: t } => token(t),
+        R::BackupStart {
+            token: t,
+            passphrase,
+        } => {
+            token(t)?;
+            match passphrase {
+                Some(p) => check_len("passphrase", p.expose(), PASSWORD),
+                None => Ok(()),
+            }
+        }
         R::BackupChunk { token: t, id, .. } => {
             token(t)?;
             check_len("backup id", id, TOKEN)

@@ -80,7 +80,7 @@ pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
         R::SshOpen { token, .. } => (Method::SshOpen, Some(token)),
         R::SshClosed { token, .. } => (Method::SshClosed, Some(token)),
         R::SshPinHostKey { token, .. } => (Method::SshPinHostKey, Some(token)),
-        R::BackupStart { token } => (Method::BackupStart, Some(token)),
+        R::BackupStart { token, .. } => (Method::BackupStart, Some(token)),
         R::BackupChunk { token, .. } => (Method::BackupChunk, Some(token)),
     }
 }

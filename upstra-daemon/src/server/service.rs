@@ -464,8 +464,13 @@ impl Upstra for Connection {
     ) -> Result<AuditVerification, ApiError> {
         audit::verify(&self).await
     }
-    async fn backup_start(self, _: Context, _: SessionToken) -> Result<BackupStarted, ApiError> {
-        backup::start(&self).await
+    async fn backup_start(
+        self,
+        _: Context,
+        _: SessionToken,
+        passphrase: Option<Secret>,
+    ) -> Result<BackupStarted, ApiError> {
+        backup::start(&self, passphrase).await
     }
     async fn backup_chunk(
         self,

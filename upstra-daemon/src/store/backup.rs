@@ -13,6 +13,8 @@ use std::path::Path;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
+use upstra_core::secret::Secret;
+
 use super::{Db, MIGRATIONS, StoreError, StoreKey, audit::AuditEntry};
 
 /// What a checked copy holds, for the operator's message.
@@ -27,8 +29,13 @@ pub struct BackupSummary {
 
 impl Db {
     /// Copies the whole database into `dest`, an empty file the caller created private, keyed
-    /// with this store's key.
-    pub fn backup_into(&mut self, dest: &Path) -> Result<(), StoreError> {
+    /// with this store's key, or with `passphrase` (through SQLCipher's key derivation) for a
+    /// copy kept where the key file is not.
+    pub fn backup_into(
+        &mut self,
+        dest: &Path,
+        passphrase: Option<&Secret>,
+    ) -> Result<(), StoreError> {
         let key = self
             .key()
             .ok_or_else(|| StoreError::Corrupt("the store was opened without a key".into()))?;
@@ -41,12 +48,52 @@ impl Db {
         let backup = Backup::new(self.conn(), &mut copy)?;
         // -1: every page in one step, so nothing the daemon writes can interleave.
         match backup.step(-1)? {
-            StepResult::Done => Ok(()),
-            other => Err(StoreError::Corrupt(format!(
-                "the backup copy stopped before the end ({other:?}); try again"
-            ))),
+            StepResult::Done => {}
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "the backup copy stopped before the end ({other:?}); try again"
+                )));
+            }
         }
+        drop(backup);
+        if let Some(passphrase) = passphrase {
+            // Rekeying rewrites every page; a rollback journal keeps the copy whole if it
+            // stops halfway (the copy inherited the store's WAL mode).
+            copy.pragma_update(None, "journal_mode", "DELETE")?;
+            copy.pragma_update(None, "rekey", passphrase.expose())?;
+        }
+        Ok(())
     }
+}
+
+/// Opens the copy at `path`, encrypted under `passphrase` by `backup_into`, and puts it under
+/// `key`, the store key it will be restored with.
+pub fn rekey_from_passphrase(
+    path: &Path,
+    passphrase: &Secret,
+    key: &StoreKey,
+) -> Result<(), StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
+    conn.pragma_update(None, "key", passphrase.expose())?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(StoreError::WrongKey {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    conn.execute_batch(&key.rekey_pragma())?;
+    Ok(())
 }
 
 /// Opens the copy at `path` with `key` and checks every page: the key opens it, each page's
@@ -176,7 +223,7 @@ mod tests {
         std::fs::write(&dest, b"").expect("empty");
         let copy = dest.clone();
         store
-            .call(move |db| db.backup_into(&copy))
+            .call(move |db| db.backup_into(&copy, None))
             .await
             .expect("backup");
         store.close().await;
@@ -194,5 +241,41 @@ mod tests {
             check_backup(&dest, &wrong),
             Err(StoreError::WrongKey { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod passphrase_tests {
+    use super::*;
+    use crate::store::{KeySource, Store};
+
+    #[tokio::test]
+    async fn a_copy_under_a_passphrase_opens_with_it_and_is_put_back_under_a_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = KeySource::locate(dir.path(), None);
+        let store = Store::open(dir.path(), &source).expect("store");
+        let dest = dir.path().join("copy.db");
+        std::fs::write(&dest, b"").expect("empty");
+        let copy = dest.clone();
+        store
+            .call(move |db| db.backup_into(&copy, Some(&Secret::new("a long passphrase"))))
+            .await
+            .expect("backup");
+        store.close().await;
+        let key = source.load(false).expect("key");
+        assert!(
+            matches!(check_backup(&dest, &key), Err(StoreError::WrongKey { .. })),
+            "the store key no longer opens it"
+        );
+        assert!(matches!(
+            rekey_from_passphrase(&dest, &Secret::new("wrong"), &key),
+            Err(StoreError::WrongKey { .. })
+        ));
+        let other = tempfile::tempdir().expect("temp dir");
+        let new_key = KeySource::locate(other.path(), None)
+            .load(true)
+            .expect("new key");
+        rekey_from_passphrase(&dest, &Secret::new("a long passphrase"), &new_key).expect("rekeyed");
+        check_backup(&dest, &new_key).expect("opens under the new key");
     }
 }

@@ -34,6 +34,14 @@ impl StoreKey {
         hex.zeroize();
         pragma
     }
+
+    /// The `PRAGMA rekey` that puts a database opened under another key under this one.
+    pub(super) fn rekey_pragma(&self) -> Zeroizing<String> {
+        let mut hex = hex::encode(*self.0);
+        let pragma = Zeroizing::new(format!("PRAGMA rekey = \"x'{hex}'\";"));
+        hex.zeroize();
+        pragma
+    }
 }
 
 /// Where the key comes from.

@@ -25,7 +25,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tokio::sync::oneshot;
 
 pub use audit::{AuditEntry, AuditFilter};
-pub use backup::{BackupSummary, check_backup, prepare_restored};
+pub use backup::{BackupSummary, check_backup, prepare_restored, rekey_from_passphrase};
 pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};

@@ -20,7 +20,11 @@ fn size() -> Size {
 
 /// Reads a whole backup over the API, as `upstra backup` does.
 async fn take_backup(c: &UpstraClient, t: &SessionToken) -> Vec<u8> {
-    let started = c.backup_start(ctx(), t.clone()).await.unwrap().unwrap();
+    let started = c
+        .backup_start(ctx(), t.clone(), None)
+        .await
+        .unwrap()
+        .unwrap();
     let mut bytes = Vec::new();
     loop {
         let chunk = c

@@ -146,6 +146,10 @@ pub struct BackupArgs {
     /// Replace FILE if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Encrypt the backup under a passphrase read from the first line of standard input
+    /// (at least 12 bytes) instead of the store key, for a copy kept where the key is not.
+    #[arg(long)]
+    pub passphrase_stdin: bool,
     /// Print the API's JSON (size, SHA-256) instead of text.
     #[arg(long)]
     pub json: bool,

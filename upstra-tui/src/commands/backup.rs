@@ -9,7 +9,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use upstra_core::api::v1::BackupStarted;
 
-use super::{out, out_json, shown, signed_in};
+use super::{out, out_json, read_secret_line, shown, signed_in};
 use crate::cli::BackupArgs;
 use crate::client::timeouts;
 use crate::error::CliError;
@@ -32,11 +32,16 @@ pub async fn run(socket: &Path, args: &BackupArgs) -> Result<(), CliError> {
         .prefix(".upstra-backup-")
         .tempfile_in(&dir)
         .map_err(|e| write_failed(&dir, &e))?;
+    let passphrase = if args.passphrase_stdin {
+        Some(read_secret_line(std::io::stdin().lock(), "the passphrase")?)
+    } else {
+        None
+    };
     let (conn, token) = signed_in(socket).await?;
     let started = conn
         .call(timeouts::APPLY, |c, ctx| {
             let token = token.clone();
-            async move { c.backup_start(ctx, token).await }
+            async move { c.backup_start(ctx, token, passphrase).await }
         })
         .await?;
     let mut hasher = Sha256::new();
@@ -97,6 +102,17 @@ pub async fn run(socket: &Path, args: &BackupArgs) -> Result<(), CliError> {
     persisted.map_err(|e| write_failed(target, &e.error))?;
     if args.json {
         return out_json(&started);
+    }
+    if args.passphrase_stdin {
+        return out(&format!(
+            "wrote {}: {} bytes, sha256 {}\n\
+             It is encrypted under your passphrase, not the store key: keep the passphrase\n\
+             safe, it is the only way in. Restore with\n\
+             `upstrad restore --from FILE --passphrase-stdin` on a stopped daemon.\n",
+            target.display(),
+            started.size,
+            started.sha256
+        ));
     }
     out(&format!(
         "wrote {}: {} bytes, sha256 {}\n\

@@ -211,9 +211,13 @@ pub trait Upstra {
     async fn audit_verify(token: SessionToken) -> Result<AuditVerification, ApiError>;
 
     /// Copies the encrypted store while the daemon runs (admin): the copy stays in the
-    /// daemon's data directory, encrypted under the store's key, until `backup_chunk` has
-    /// handed out its last piece or it sat unread for the idle timeout.
-    async fn backup_start(token: SessionToken) -> Result<BackupStarted, ApiError>;
+    /// daemon's data directory, encrypted under the store's key (or under `passphrase`, for a
+    /// copy stored apart from the key), until `backup_chunk` has handed out its last piece or
+    /// it sat unread for the idle timeout.
+    async fn backup_start(
+        token: SessionToken,
+        passphrase: Option<Secret>,
+    ) -> Result<BackupStarted, ApiError>;
     /// The piece of backup `id` at `offset`, at most [`BACKUP_CHUNK_BYTES`] long.
     async fn backup_chunk(
         token: SessionToken,

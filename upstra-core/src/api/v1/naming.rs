@@ -149,7 +149,10 @@ impl UpstraRequest {
             | R::PlanStatus { token: _ }
             | R::AuditList { token: _, query: _ }
             | R::AuditVerify { token: _ }
-            | R::BackupStart { token: _ }
+            | R::BackupStart {
+                token: _,
+                passphrase: _,
+            }
             | R::BackupChunk {
                 token: _,
                 id: _,

@@ -8,20 +8,35 @@ use std::sync::Arc;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use upstra_core::api::v1::{ApiError, BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
+use upstra_core::secret::Secret;
 
 use super::internal;
 use crate::backup::{self, IDLE_TIMEOUT};
 use crate::server::service::Connection;
 use crate::store::StoreError;
 
-pub async fn start(c: &Connection) -> Result<BackupStarted, ApiError> {
+/// The shortest passphrase a copy is encrypted under. The copy is meant to be kept where the
+/// key file is not, so anyone holding it may guess offline; SQLCipher's key derivation slows
+/// each guess, but a short passphrase still falls.
+pub const MIN_PASSPHRASE_BYTES: usize = 12;
+
+pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupStarted, ApiError> {
     let who = c.who()?.user.clone();
+    if let Some(p) = &passphrase
+        && p.expose().len() < MIN_PASSPHRASE_BYTES
+    {
+        return Err(ApiError::invalid(format!(
+            "the passphrase is {} bytes; a backup kept apart from its key needs at least {MIN_PASSPHRASE_BYTES}",
+            p.expose().len()
+        )));
+    }
+    let with_passphrase = passphrase.is_some();
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let id = hex::encode(bytes);
     let path = backup::copy_path(&c.shared.config.data_dir, &id);
     c.shared.backups.reserve(&who, &id, path.clone())?;
-    match copy(c, path).await {
+    match copy(c, path, passphrase).await {
         Ok((size, sha256)) => {
             c.shared.backups.ready(&id, size);
             backup::watch(Arc::clone(&c.shared), id.clone());
@@ -30,7 +45,12 @@ pub async fn start(c: &Connection) -> Result<BackupStarted, ApiError> {
                 "backup",
                 None,
                 "ok",
-                Some(serde_json::json!({ "id": id, "size": size, "sha256": sha256 })),
+                Some(serde_json::json!({
+                    "id": id,
+                    "size": size,
+                    "sha256": sha256,
+                    "passphrase": with_passphrase,
+                })),
             )
             .await;
             Ok(BackupStarted {
@@ -51,7 +71,11 @@ pub async fn start(c: &Connection) -> Result<BackupStarted, ApiError> {
 
 /// Copies the store into `path` (created here, 0600, never an existing file) and returns the
 /// copy's size and SHA-256.
-async fn copy(c: &Connection, path: PathBuf) -> Result<(u64, String), StoreError> {
+async fn copy(
+    c: &Connection,
+    path: PathBuf,
+    passphrase: Option<Secret>,
+) -> Result<(u64, String), StoreError> {
     let io = |source| StoreError::DataDir {
         path: path.clone(),
         source,
@@ -63,7 +87,10 @@ async fn copy(c: &Connection, path: PathBuf) -> Result<(u64, String), StoreError
         .open(&path)
         .map_err(io)?;
     let dest = path.clone();
-    c.shared.store.call(move |db| db.backup_into(&dest)).await?;
+    c.shared
+        .store
+        .call(move |db| db.backup_into(&dest, passphrase.as_ref()))
+        .await?;
     let hashed = path.clone();
     tokio::task::spawn_blocking(move || hash_file(&hashed))
         .await

@@ -432,7 +432,10 @@ pub fn sample(
         },
         // Harmless: a copy in the test's own data directory, removed when the daemon stops;
         // an unknown backup id is not found.
-        Method::BackupStart => R::BackupStart { token },
+        Method::BackupStart => R::BackupStart {
+            token,
+            passphrase: None,
+        },
         Method::BackupChunk => R::BackupChunk {
             token,
             id: "nope".into(),
