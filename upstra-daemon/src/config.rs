@@ -159,7 +159,7 @@ struct RawConfig {
     socket: Option<PathBuf>,
     socket_group: Option<String>,
     data_dir: Option<PathBuf>,
-    log: Option<String>,
+    log: Option<toml::Spanned<String>>,
     drivers: Option<Drivers>,
     ups_poll_interval: Option<toml::Spanned<String>>,
     ups_dead_time: Option<toml::Spanned<String>>,
@@ -217,11 +217,7 @@ pub fn load(
     overrides: &Overrides,
 ) -> Result<Config, ConfigError> {
     let mut config = Config::default();
-    let file = match path {
-        Some(p) => Some(p.to_path_buf()),
-        None => Some(PathBuf::from(DEFAULT_CONFIG_PATH)).filter(|p| p.exists()),
-    };
-    if let Some(file) = file {
+    if let Some(file) = file_to_read(path) {
         let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
             path: file.clone(),
             source,
@@ -236,6 +232,15 @@ pub fn load(
         config.data_dir.clone_from(d);
     }
     Ok(config)
+}
+
+/// The file [`load`] reads: `--config`, or the default file when it exists. A reload reads
+/// the file the daemon started with, so the daemon resolves this once at start.
+pub fn file_to_read(path: Option<&Path>) -> Option<PathBuf> {
+    match path {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(PathBuf::from(DEFAULT_CONFIG_PATH)).filter(|p| p.exists()),
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -271,7 +276,8 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
         config.data_dir = v;
     }
     if let Some(v) = raw.log {
-        config.log = v;
+        let span = v.span().start;
+        config.log = parse_log_filter(v.into_inner()).map_err(|m| invalid(span, m))?;
     }
     if let Some(v) = raw.drivers {
         config.drivers = v;
@@ -381,7 +387,7 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
             "UPSTRA_SOCKET" => config.socket = PathBuf::from(value),
             "UPSTRA_SOCKET_GROUP" => config.socket_group = Some(value.clone()),
             "UPSTRA_DATA_DIR" => config.data_dir = PathBuf::from(value),
-            "UPSTRA_LOG" => config.log.clone_from(value),
+            "UPSTRA_LOG" => config.log = parse_log_filter(value.clone()).map_err(bad)?,
             "UPSTRA_DRIVERS" => {
                 config.drivers = match value.as_str() {
                     "peers" => Drivers::Peers,
@@ -413,6 +419,19 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
         }
     }
     Ok(())
+}
+
+/// A log filter must parse as one: a typo in it would otherwise leave the daemon logging at
+/// some other level than the operator asked for, and a reload must refuse it before it
+/// changes anything (see `reload`).
+fn parse_log_filter(filter: String) -> Result<String, String> {
+    match tracing_subscriber::EnvFilter::try_new(&filter) {
+        Ok(_) => Ok(filter),
+        Err(e) => Err(format!(
+            "log: `{filter}` is not a log filter ({e}); write a level like \"info\" or \
+             \"debug\", or directives like \"info,upstra_daemon=debug\""
+        )),
+    }
 }
 
 /// Checks a connection cap against [`MIN_MAX_CONNECTIONS`] and [`MAX_MAX_CONNECTIONS`].

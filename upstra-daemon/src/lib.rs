@@ -14,6 +14,7 @@
 //! - [`host_power`]: powering off the machine the daemon runs on (systemd, simulated, test).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
 //! - [`watchdog`]: pings systemd's watchdog while the monitor and the conductor go round.
+//! - [`reload`]: `SIGHUP` re-reads the config and applies what can change while running.
 //! - [`backup`]: online backup copies of the store, waiting to be read; [`restore`] puts one back.
 //!
 //! [`run`] takes its listener and its shutdown signal as arguments, so tests and the demo
@@ -35,6 +36,7 @@ pub mod monitor;
 pub mod outage;
 pub mod presence;
 pub mod refusals;
+pub mod reload;
 pub mod restore;
 pub mod server;
 mod shared;
@@ -65,6 +67,18 @@ pub async fn run(
     listener: UnixListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), Error> {
+    run_reloadable(config, store, listener, shutdown, None).await
+}
+
+/// [`run`], reloading the config on each `SIGHUP` the `reloader` receives (`upstrad`; the
+/// in-process daemon of `upstra demo` has none: a hang-up there is the terminal's).
+pub async fn run_reloadable(
+    config: config::Config,
+    store: Store,
+    listener: UnixListener,
+    shutdown: impl Future<Output = ()>,
+    reloader: Option<reload::Reloader>,
+) -> Result<(), Error> {
     let (inventory, recent, last_seq) = store
         .call(|db| {
             db.trim_events(EVENTS_KEPT)?;
@@ -73,6 +87,7 @@ pub async fn run(
         })
         .await?;
     let events = live::EventLog::persistent(store.clone(), recent, last_seq);
+    let running = config.clone();
     let (shared, inbox) = Shared::new(config, store, inventory, events);
     let shared = Arc::new(shared);
     backup::Backups::sweep(&shared.config.data_dir);
@@ -84,6 +99,14 @@ pub async fn run(
     let bus = outage::bus::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
+    let reloads = reloader.map(|r| {
+        tokio::spawn(reload::serve(
+            shared.clone(),
+            r,
+            running,
+            shared.stopping.clone(),
+        ))
+    });
     #[cfg(feature = "test-doubles")]
     host_power::test_double::spawn_trigger(shared.clone());
     let ticks = tokio::spawn(watchdog::tick_conductor(
@@ -109,6 +132,9 @@ pub async fn run(
     let _ = monitor.await;
     let _ = conductor.await;
     let _ = ticks.await;
+    if let Some(reloads) = reloads {
+        let _ = reloads.await;
+    }
     if let Some(pings) = pings {
         let _ = pings.await;
     }

@@ -1,5 +1,5 @@
 //! `upstrad`: parse the command line, load the config, set up logging, open the store, bind the
-//! socket and run until SIGTERM or SIGINT.
+//! socket and run until SIGTERM or SIGINT; SIGHUP reloads the config.
 
 #![forbid(unsafe_code)]
 
@@ -101,7 +101,13 @@ fn main() -> ExitCode {
         socket: cli.socket.clone(),
         data_dir: cli.data_dir.clone(),
     };
-    let config = match config::load(cli.config.as_deref(), &env, &overrides) {
+    // Resolved once: a reload reads the file the daemon started with.
+    let source = upstra_daemon::reload::Source {
+        file: config::file_to_read(cli.config.as_deref()),
+        env,
+        overrides,
+    };
+    let config = match config::load(source.file.as_deref(), &source.env, &source.overrides) {
         Ok(c) => c,
         Err(e) => return fail(&Error::Config(e)),
     };
@@ -115,7 +121,7 @@ fn main() -> ExitCode {
         Some(Command::Restore(args)) => return restore(&config, args, credentials),
         None => {}
     }
-    init_tracing(&config.log);
+    let log = init_tracing(&config.log);
     server::raise_descriptor_limit();
     // Before the runtime's threads exist: taking the socket unsets LISTEN_PID and LISTEN_FDS.
     let passed = match server::take_passed() {
@@ -132,7 +138,7 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::FAILURE as u8);
         }
     };
-    let result = runtime.block_on(serve(config, key_source, passed));
+    let result = runtime.block_on(serve(config, key_source, passed, source, log));
     // Dropping the runtime drops the tasks still holding a store handle; the last one joins
     // the store thread, so the connection is closed before the process runs its exit handlers.
     drop(runtime);
@@ -146,12 +152,23 @@ async fn serve(
     config: config::Config,
     key_source: KeySource,
     passed: Option<std::os::unix::net::UnixListener>,
+    source: upstra_daemon::reload::Source,
+    log: upstra_daemon::reload::LogFilter,
 ) -> Result<(), Error> {
-    // Handlers first: a SIGTERM that arrives right after READY must drain, not kill.
-    let shutdown = shutdown_signal().map_err(|source| Error::Socket {
+    // Handlers first: a SIGTERM that arrives right after READY must drain, not kill, and a
+    // SIGHUP must reload, not end the process (its default action).
+    let signal_error = |source| Error::Socket {
         path: config.socket.clone(),
         source,
-    })?;
+    };
+    let shutdown = shutdown_signal().map_err(signal_error)?;
+    let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .map_err(signal_error)?;
+    let reloader = upstra_daemon::reload::Reloader {
+        hangups,
+        source,
+        log,
+    };
     let store = Store::open(&config.data_dir, &key_source)?;
     let group = config.socket_group.as_deref();
     // A passed socket belongs to the service manager, which keeps it across restarts: the
@@ -173,7 +190,8 @@ async fn serve(
     {
         tracing::warn!(error = %e, "cannot notify systemd");
     }
-    let result = upstra_daemon::run(config, store, listener, shutdown).await;
+    let result =
+        upstra_daemon::run_reloadable(config, store, listener, shutdown, Some(reloader)).await;
     // Leave no stale socket behind for the next start to clean up.
     if let Some(socket) = own_socket {
         let _ = std::fs::remove_file(&socket);
@@ -194,26 +212,42 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
-fn init_tracing(filter: &str) {
-    let mut filter = std::env::var("UPSTRA_LOG").unwrap_or_else(|_| filter.to_owned());
-    // tarpc warns of every connection that ends with an error, the ones the daemon closes to
-    // protect itself included: connection churn from anyone on the socket would become log
-    // lines. The daemon logs what it closes and why itself; name tarpc to see its own.
-    if !filter.contains("tarpc") {
-        filter.push_str(",tarpc=error");
+/// The filter in force for the config's `log`: tarpc warns of every connection that ends with
+/// an error, the ones the daemon closes to protect itself included, so connection churn from
+/// anyone on the socket would become log lines. The daemon logs what it closes and why
+/// itself; name tarpc to see its own.
+fn effective_filter(log: &str) -> String {
+    if log.contains("tarpc") {
+        log.to_owned()
+    } else {
+        format!("{log},tarpc=error")
     }
+}
+
+/// Logs to stderr with the config's filter (checked when the config was read); returns what
+/// puts a new filter in force, for a reload.
+fn init_tracing(filter: &str) -> upstra_daemon::reload::LogFilter {
+    let filter = effective_filter(filter);
     let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
         eprintln!("upstrad: log filter `{filter}` is invalid ({e}); using `info`");
         tracing_subscriber::EnvFilter::new("info")
     });
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(upstra_daemon::logline::Escaping(std::io::stderr))
         // Never colours, terminal or not: stderr is the journal under systemd, and on a
         // terminal the escaping writer would show each colour code as text (`\e[2m`), since
         // it cannot tell the formatter's ESC from one a peer put in a field.
         .with_ansi(false)
-        .init();
+        // Last: the reload handle's type names the layers below it.
+        .with_filter_reloading();
+    let handle = builder.reload_handle();
+    builder.init();
+    Box::new(move |log: &str| {
+        let filter = tracing_subscriber::EnvFilter::try_new(effective_filter(log))
+            .map_err(|e| e.to_string())?;
+        handle.reload(filter).map_err(|e| e.to_string())
+    })
 }
 
 fn restore(config: &config::Config, args: &RestoreArgs, credentials: Option<PathBuf>) -> ExitCode {

@@ -66,10 +66,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Runs until `stop` fires.
 pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
-    let mut ups_tick = tokio::time::interval(shared.config.ups_poll_interval);
-    let mut sync_tick = tokio::time::interval(shared.config.sync_interval);
-    ups_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A reload may change the intervals: the timers follow (`reload::Settings`).
+    let mut settings = shared.settings.subscribe();
+    let first = settings.borrow_and_update().clone();
+    let mut ups_tick = every(first.ups_poll_interval, Duration::ZERO);
+    let mut sync_tick = every(first.sync_interval, Duration::ZERO);
     let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
     let mut in_flight: HashSet<UpsId> = HashSet::new();
     let mut syncing: Option<tokio::task::JoinHandle<SyncReport>> = None;
@@ -105,12 +106,31 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
                 sync_owed = true;
             }
             () = sync_ended(&mut syncing), if sync_owed => {}
+            Ok(()) = settings.changed() => {
+                let now = settings.borrow_and_update().clone();
+                // The new period counts from now: a shorter one is not owed the reads the
+                // old one skipped, and a longer one does not read at once.
+                if now.ups_poll_interval != ups_tick.period() {
+                    ups_tick = every(now.ups_poll_interval, now.ups_poll_interval);
+                }
+                if now.sync_interval != sync_tick.period() {
+                    sync_tick = every(now.sync_interval, now.sync_interval);
+                }
+            }
         }
     }
     reads.abort_all();
     if let Some(t) = syncing {
         t.abort();
     }
+}
+
+/// A timer of `period` whose first tick comes `first` from now; a late tick delays the next
+/// ones rather than bunching them.
+fn every(period: Duration, first: Duration) -> tokio::time::Interval {
+    let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + first, period);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    timer
 }
 
 /// Starts a read of every UPS whose previous read is over.
@@ -319,7 +339,7 @@ async fn read_peer<T>(
         peer,
         &declared,
         result.as_ref().err(),
-        shared.config.sync_interval,
+        shared.settings.get().sync_interval,
         Instant::now(),
     );
     result

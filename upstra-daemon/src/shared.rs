@@ -12,7 +12,11 @@ use crate::store::Store;
 
 /// Everything a request handler or a component may need.
 pub struct Shared {
+    /// The config as the daemon started with it. The keys a reload changes (intervals,
+    /// timeouts, rate limits) are read from [`Shared::settings`] instead.
     pub config: Config,
+    /// The settings a reload changes, in force now (`reload`).
+    pub settings: crate::reload::Settings,
     pub store: Store,
     /// The declared inventory, loaded at start and swapped whole after each apply. Readers
     /// clone the `Arc`, so a list never holds the lock while it formats.
@@ -58,6 +62,7 @@ impl Shared {
             crate::drivers::Drivers::peers(&config.nut.users_file, &stopping)
         };
         let shared = Self {
+            settings: crate::reload::Settings::new(&config),
             config,
             store,
             inventory: RwLock::new(Arc::new(inventory)),

@@ -82,6 +82,7 @@ fn every_documented_env_key_is_read() {
     for key in ENV_KEYS {
         let value = match key {
             "UPSTRA_DRIVERS" => "simulated",
+            "UPSTRA_LOG" => "debug",
             "UPSTRA_LIMITS__MAX_CONNECTIONS" => "100",
             k if k.contains("INTERVAL") || k.contains("TIMEOUT") || k.contains("LIFETIME") => "7s",
             _ => "/x",
@@ -207,4 +208,21 @@ fn the_nut_users_file_is_an_absolute_path_from_file_or_env() {
         load(Some(&path), &[], &Overrides::default()).is_err(),
         "strict keys"
     );
+}
+
+#[test]
+fn a_log_filter_that_does_not_parse_names_its_line() {
+    let (_dir, path) = write("# quiet\nlog = \"info,upstra_daemon=loud\"\n");
+    let msg = load(Some(&path), &[], &Overrides::default())
+        .expect_err("bad filter")
+        .to_string();
+    assert!(
+        msg.contains(":2: log: `info,upstra_daemon=loud` is not a log filter"),
+        "{msg}"
+    );
+    let e = env(&[("UPSTRA_LOG", "upstra_daemon=loud")]);
+    let msg = load(None, &e, &Overrides::default())
+        .expect_err("bad filter")
+        .to_string();
+    assert!(msg.contains("UPSTRA_LOG"), "{msg}");
 }

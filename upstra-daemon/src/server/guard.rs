@@ -325,7 +325,7 @@ impl Connection {
     /// expensive reads per session. Counted only once the call passed the access check, so a
     /// refused attempt cannot lock its user out of the operations they may do.
     async fn count_tier(&self, principal: &Principal, tier: RateTier) -> Result<(), ApiError> {
-        let limits = self.shared.config.limits;
+        let limits = self.shared.settings.get().limits;
         let (key, limit) = match tier {
             RateTier::Sensitive => (format!("sensitive:{}", principal.user), limits.sensitive),
             RateTier::ExpensiveRead => (
@@ -379,9 +379,9 @@ impl Connection {
     ) -> Result<Arc<Principal>, ApiError> {
         let hash = crate::auth::token_hash(token);
         let now = clock::now();
-        let idle =
-            i64::try_from(self.shared.config.sessions.idle_timeout.as_millis()).unwrap_or(i64::MAX);
-        let limits = self.shared.config.limits;
+        let settings = self.shared.settings.get();
+        let idle = i64::try_from(settings.sessions.idle_timeout.as_millis()).unwrap_or(i64::MAX);
+        let limits = settings.limits;
         let caller_uid = self.peer_uid;
         let found = self
             .shared

@@ -103,7 +103,7 @@ fn login_key(user: &str, peer_uid: u32) -> String {
 async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
     let (key, limit, now) = (
         login_key(user, c.peer_uid),
-        c.shared.config.limits.login,
+        c.shared.settings.get().limits.login,
         clock::now(),
     );
     let verdict = c
@@ -138,7 +138,7 @@ async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
 async fn give_back_attempt(c: &Connection, user: &str) {
     let (key, limit, now) = (
         login_key(user, c.peer_uid),
-        c.shared.config.limits.login,
+        c.shared.settings.get().limits.login,
         clock::now(),
     );
     if let Err(e) = c
@@ -330,7 +330,7 @@ async fn use_recovery_code(
 ) -> Result<Result<(), String>, ApiError> {
     let (key, limit, now) = (
         format!("sensitive:{}", row.name),
-        c.shared.config.limits.sensitive,
+        c.shared.settings.get().limits.sensitive,
         clock::now(),
     );
     let verdict = c
@@ -419,8 +419,15 @@ async fn open_session(
     let (token, hash) = auth::new_token();
     let public_id = hash[..12].to_owned();
     let now = clock::now().millis();
-    let lifetime =
-        i64::try_from(c.shared.config.sessions.absolute_lifetime.as_millis()).unwrap_or(i64::MAX);
+    let lifetime = i64::try_from(
+        c.shared
+            .settings
+            .get()
+            .sessions
+            .absolute_lifetime
+            .as_millis(),
+    )
+    .unwrap_or(i64::MAX);
     let expires_at = now.saturating_add(lifetime);
     let (user, uid) = (row.name.clone(), c.peer_uid);
     let grants = c

@@ -94,7 +94,7 @@ async fn wait_power(
                 message: format!(
                     "server `{}` did not {want} within {} s (last seen: {last})",
                     server.id,
-                    c.shared.config.action_timeout.as_secs()
+                    c.shared.settings.get().action_timeout.as_secs()
                 ),
             });
         }
@@ -130,7 +130,7 @@ pub async fn server_power(
         .and_then(|m| m.get(&id).map(|s| s.power))
         .unwrap_or_default();
     let started = Instant::now();
-    let deadline = started + c.shared.config.action_timeout;
+    let deadline = started + c.shared.settings.get().action_timeout;
     let outcome = async {
         c.shared
             .drivers
@@ -145,7 +145,7 @@ pub async fn server_power(
                 server,
                 PowerState::On,
                 true,
-                started + Duration::from_secs(30).min(c.shared.config.action_timeout),
+                started + Duration::from_secs(30).min(c.shared.settings.get().action_timeout),
             )
             .await;
         }
@@ -231,18 +231,21 @@ pub async fn vm_power(
         VmPowerRequest::Off => VmPowerAction::Off,
         VmPowerRequest::Shutdown => VmPowerAction::ShutdownGuest,
     };
-    let outcome =
-        match tokio::time::timeout(c.shared.config.action_timeout, hv.vm_power(&vm, request)).await
-        {
-            Ok(r) => r.map_err(|e| peer_error(VCENTER, e)),
-            Err(_) => Err(ApiError::Unavailable {
-                message: format!(
-                    "VM `{}` did not finish `{}` in time",
-                    vm.name,
-                    action.as_str()
-                ),
-            }),
-        };
+    let outcome = match tokio::time::timeout(
+        c.shared.settings.get().action_timeout,
+        hv.vm_power(&vm, request),
+    )
+    .await
+    {
+        Ok(r) => r.map_err(|e| peer_error(VCENTER, e)),
+        Err(_) => Err(ApiError::Unavailable {
+            message: format!(
+                "VM `{}` did not finish `{}` in time",
+                vm.name,
+                action.as_str()
+            ),
+        }),
+    };
     let result = if outcome.is_ok() { "ok" } else { "failed" };
     // The target names the VM as everything else does (plan steps, reports, the console);
     // its vCenter id stays in the detail, for whoever must find it in vCenter.
@@ -287,13 +290,17 @@ pub async fn vm_migrate(
     })?;
     let hv = hypervisor(c)?;
     let started = Instant::now();
-    let outcome =
-        match tokio::time::timeout(c.shared.config.action_timeout, hv.migrate(&vm, &host)).await {
-            Ok(r) => r.map_err(|e| peer_error(VCENTER, e)),
-            Err(_) => Err(ApiError::Unavailable {
-                message: format!("moving VM `{}` to {host} did not finish in time", vm.name),
-            }),
-        };
+    let outcome = match tokio::time::timeout(
+        c.shared.settings.get().action_timeout,
+        hv.migrate(&vm, &host),
+    )
+    .await
+    {
+        Ok(r) => r.map_err(|e| peer_error(VCENTER, e)),
+        Err(_) => Err(ApiError::Unavailable {
+            message: format!("moving VM `{}` to {host} did not finish in time", vm.name),
+        }),
+    };
     let result = if outcome.is_ok() { "ok" } else { "failed" };
     // Hosts by the names of the servers the lab declares for them, like the rest of the
     // history; the vSphere host names stay alongside.
