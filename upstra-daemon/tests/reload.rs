@@ -206,3 +206,66 @@ async fn a_broken_file_changes_nothing_and_the_log_names_its_line() {
     client.whoami(ctx(), token).await.unwrap().unwrap();
     daemon.stop();
 }
+
+/// Logs in and returns the session with the end the daemon gave it.
+async fn login_reply(client: &UpstraClient) -> upstra_core::api::v1::LoginReply {
+    let outcome = client
+        .login(
+            ctx(),
+            LoginRequest {
+                user: ADMIN.into(),
+                password: Secret::new(PASSWORD),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    match outcome {
+        upstra_core::api::v1::LoginOutcome::Session(reply) => reply,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_reloaded_idle_timeout_ends_idle_sessions_and_spares_the_busy_one() {
+    /// The new idle timeout: short for the test, and still many times the gap between two
+    /// calls of the busy session below on a loaded machine.
+    const IDLE: Duration = Duration::from_secs(6);
+    let dir = tempfile::tempdir().unwrap();
+    let notify = dir.path().join("notify.sock");
+    let _listener = UnixDatagram::bind(&notify).unwrap();
+    let mut daemon = start(dir.path(), "# defaults\n", &notify).await;
+    let client = connect(&daemon.socket).await.unwrap();
+    let busy = setup_and_login(&client).await;
+    let before = login_reply(&client).await;
+
+    std::fs::write(
+        dir.path().join("upstrad.toml"),
+        "[sessions]\nidle_timeout = \"6s\"\nabsolute_lifetime = \"1h\"\n",
+    )
+    .unwrap();
+    daemon.signal(Signal::SIGHUP);
+    log_shows(&daemon, "sessions.idle_timeout 30m -> 6s").await;
+
+    // A session opened now ends an hour after its login; the one opened before keeps the
+    // twelve hours it was given.
+    let after = login_reply(&client).await;
+    let lifetime = |r: &upstra_core::api::v1::LoginReply| r.expires_at.millis();
+    let hour = 3_600_000;
+    assert!(
+        lifetime(&before) - lifetime(&after) > 10 * hour,
+        "{before:?} {after:?}"
+    );
+
+    // The busy session is used all along; the idle one is not touched until the new timeout
+    // has passed, then it is refused: reading it earlier would count as a use.
+    let idle_since = std::time::Instant::now();
+    while idle_since.elapsed() < IDLE * 2 {
+        client.whoami(ctx(), busy.clone()).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let idle = client.whoami(ctx(), after.token.clone()).await.unwrap();
+    assert_eq!(idle.map(|_| ()), Err(ApiError::Unauthenticated));
+    client.whoami(ctx(), busy).await.unwrap().unwrap();
+    daemon.stop();
+}
