@@ -160,9 +160,17 @@ fn send(states: &[sd_notify::NotifyState<'_>]) {
 
 /// One reload; returns the status line for systemd.
 async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> String {
-    let new = match reloader.source.load() {
-        Ok(new) => new,
+    // Off the runtime's threads: reading a file blocks, and the file may sit on a slow disk.
+    let source = reloader.source.clone();
+    let loaded = tokio::task::spawn_blocking(move || source.load()).await;
+    let new = match loaded {
+        Ok(Ok(new)) => new,
         Err(e) => {
+            tracing::error!(error = %e, "config reload failed: reading the file did not finish. The running config is unchanged");
+            audit(shared, "failed", serde_json::json!({ "by": "signal" })).await;
+            return "config reload failed: running config unchanged (see the log)".into();
+        }
+        Ok(Err(e)) => {
             tracing::error!(
                 "config reload failed: {e}. The running config is unchanged: fix the file, \
                  then reload again (systemctl reload upstrad, or SIGHUP)"
