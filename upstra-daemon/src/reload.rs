@@ -204,7 +204,10 @@ async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> S
     shared.settings.set(Tunables::from(&*running));
     let applied: Vec<String> = seen.applied.iter().map(ToString::to_string).collect();
     if applied.is_empty() {
-        tracing::info!("config reloaded: nothing the daemon can change live changed");
+        tracing::info!(
+            "config reloaded: nothing the daemon can change live changed{}",
+            overridden(&reloader.source)
+        );
     } else {
         tracing::info!("config reloaded: {}", applied.join(", "));
     }
@@ -233,6 +236,28 @@ async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> S
     match seen.needs_restart.len() {
         0 => "config reloaded".into(),
         n => format!("config reloaded; {n} change(s) wait for a restart (see the log)"),
+    }
+}
+
+/// Why an edit of the file may have changed nothing: the environment and the flags win over
+/// it, as at start.
+fn overridden(source: &Source) -> String {
+    let mut names: Vec<&str> = source
+        .env
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| config::ENV_KEYS.contains(k))
+        .collect();
+    if source.overrides.socket.is_some() {
+        names.push("--socket");
+    }
+    if source.overrides.data_dir.is_some() {
+        names.push("--data-dir");
+    }
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} win over the file, as at start)", names.join(", "))
     }
 }
 
