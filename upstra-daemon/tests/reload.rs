@@ -269,3 +269,60 @@ async fn a_reloaded_idle_timeout_ends_idle_sessions_and_spares_the_busy_one() {
     client.whoami(ctx(), busy).await.unwrap().unwrap();
     daemon.stop();
 }
+
+/// Readings the monitor has taken of every UPS in the last hour.
+async fn readings(client: &UpstraClient, token: &upstra_core::api::v1::SessionToken) -> u32 {
+    client
+        .ups_history(ctx(), token.clone())
+        .await
+        .unwrap()
+        .unwrap()
+        .iter()
+        .flat_map(|h| &h.samples)
+        .map(|s| s.readings)
+        .sum()
+}
+
+#[tokio::test]
+async fn a_reloaded_poll_interval_takes_over_the_monitors_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let notify = dir.path().join("notify.sock");
+    let _listener = UnixDatagram::bind(&notify).unwrap();
+    // The simulated lab answers at once; an hour between polls means the UPS is read once,
+    // when the lab is applied, and not again while the test runs.
+    let slow = "drivers = \"simulated\"\nups_poll_interval = \"1h\"\nsync_interval = \"1h\"\n";
+    let mut daemon = start(dir.path(), slow, &notify).await;
+    let client = connect(&daemon.socket).await.unwrap();
+    let token = setup_and_login(&client).await;
+    let lab = "[[room]]\nname = \"lab\"\n[[ups]]\nname = \"ups-1\"\nroom = \"lab\"\n\
+               nut = \"ups-1@127.0.0.1:1\"\n";
+    let lab = upstra_core::lab::parse(lab, &upstra_core::lab::KnownNames::default()).unwrap();
+    let spec = upstra_core::api::v1::LabSpec::from(&lab.inventory);
+    client
+        .apply(ctx(), token.clone(), spec, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let first = until("the read after the apply", LIMIT, || async {
+        let n = readings(&client, &token).await;
+        (n > 0).then_some(n)
+    })
+    .await;
+
+    std::fs::write(
+        dir.path().join("upstrad.toml"),
+        slow.replace("ups_poll_interval = \"1h\"", "ups_poll_interval = \"1s\""),
+    )
+    .unwrap();
+    daemon.signal(Signal::SIGHUP);
+    log_shows(&daemon, "config reloaded: ups_poll_interval 1h -> 1s").await;
+    // Three more reads can only come from the new timer: the old one would not fire for an
+    // hour.
+    until(
+        "reads at the new interval",
+        Duration::from_secs(60),
+        || async { (readings(&client, &token).await >= first + 3).then_some(()) },
+    )
+    .await;
+    daemon.stop();
+}
