@@ -33,6 +33,8 @@ pub struct PlanWords {
     pub col_state: &'static str,
     /// Under the timeline: what the bars and the marker mean.
     pub legend: fn(Option<u64>) -> String,
+    /// After the legend, when a UPS is asked to cut its output: "╳ UPS off 10m 45s".
+    pub legend_output_cut: fn(u64) -> String,
     pub step_title: fn(u32) -> String,
     /// "After #1, #2 · estimate 2m 00s · 1m 00s → 3m 00s · critical path".
     pub step_facts: fn(&StepView) -> String,

@@ -98,6 +98,8 @@ pub static PLAN: PlanWords = PlanWords {
         "shutdown_server" => format!("shut down {name}"),
         "power_on_server" => format!("power on {name}"),
         "wait_connected" => format!("wait for {name}"),
+        "ups_off" => format!("cut {name} output"),
+        "shutdown_this_host" => format!("shut down {name} (here)"),
         other => format!("{} {name}", other.replace('_', " ")),
     },
     step_state: |s| match s {
@@ -118,6 +120,7 @@ pub static PLAN: PlanWords = PlanWords {
             .unwrap_or_default();
         format!("█ critical path  ▒ other steps{battery}")
     },
+    legend_output_cut: |s| format!("╳ UPS off {}", secs(s)),
     step_title: |n| format!("Step {n}"),
     step_facts: |s| {
         let mut parts = Vec::new();
@@ -160,7 +163,7 @@ pub static PLAN: PlanWords = PlanWords {
             capitalise((PLAN.step_state)(Some(state)))
         ))
     },
-    notes_title: "Left out of the plan:",
+    notes_title: "Notes on the plan:",
     report_title: |kind| match kind {
         "restore" => "Restore report",
         _ => "Shed report",

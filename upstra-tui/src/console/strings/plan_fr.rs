@@ -99,6 +99,8 @@ pub static PLAN: PlanWords = PlanWords {
         "shutdown_server" => format!("éteindre {name}"),
         "power_on_server" => format!("allumer {name}"),
         "wait_connected" => format!("attendre {name}"),
+        "ups_off" => format!("couper la sortie de {name}"),
+        "shutdown_this_host" => format!("éteindre {name} (ici)"),
         other => format!("{} {name}", other.replace('_', " ")),
     },
     step_state: |s| match s {
@@ -119,6 +121,7 @@ pub static PLAN: PlanWords = PlanWords {
             .unwrap_or_default();
         format!("█ chemin critique  ▒ autres étapes{battery}")
     },
+    legend_output_cut: |s| format!("╳ coupure {}", secs(s)),
     step_title: |n| format!("Étape {n}"),
     step_facts: |s| {
         let mut parts = Vec::new();
@@ -161,7 +164,7 @@ pub static PLAN: PlanWords = PlanWords {
             capitalise((PLAN.step_state)(Some(state)))
         ))
     },
-    notes_title: "Laissé hors du plan :",
+    notes_title: "Remarques sur le plan :",
     report_title: |kind| match kind {
         "restore" => "Bilan du rétablissement",
         _ => "Bilan du délestage",
