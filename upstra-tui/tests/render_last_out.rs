@@ -7,7 +7,7 @@
 mod support;
 
 use ratatui::style::Color;
-use support::plan::{quiet, shed, step};
+use support::plan::{quiet, run, shed, step, watch};
 use support::replied;
 use support::{apply, draw, key, logged_in, press};
 use upstra_core::api::v1::{PlanStatus, PlanView};
@@ -98,4 +98,75 @@ fn a_cut_after_the_battery_runs_out_is_red() {
         "the cut is marked on every line: {marks:?}"
     );
     assert!(marks.iter().all(|c| c.fg == Color::Red), "{marks:?}");
+}
+
+/// ups-a1's shed with its last steps as a run, its steps in `states`.
+fn last_out_run(states: &[(&str, Option<&str>)], ended: bool) -> PlanStatus {
+    let run = run(5, last_out(2400), states, ended);
+    PlanStatus {
+        watches: vec![
+            watch("ups-a1", "triggered", None),
+            watch("ups-b1", "online", None),
+        ],
+        active: (!ended).then(|| run.clone()),
+        recent: vec![run],
+        unrestored: Vec::new(),
+        not_restored: Vec::new(),
+    }
+}
+
+const DONE: (&str, Option<&str>) = ("done", None);
+
+#[test]
+fn the_last_steps_going_on() {
+    let status = last_out_run(
+        &[
+            DONE,
+            DONE,
+            DONE,
+            DONE,
+            DONE,
+            (
+                "done",
+                Some(
+                    "UPS ups-a1 will cut its output in 180 s and restore it when mains returns \
+                     (shutdown.return, confirmed by the driver)",
+                ),
+            ),
+            ("dispatched", None),
+        ],
+        false,
+    );
+    let mut state = plan_view(last_out(2400), status);
+    press(&mut state, "jjjjj");
+    screens!("plan_last_out_running", state);
+}
+
+#[test]
+fn no_cut_is_marked_once_the_ups_off_command_failed() {
+    let status = last_out_run(
+        &[
+            DONE,
+            DONE,
+            DONE,
+            DONE,
+            DONE,
+            (
+                "failed",
+                Some("UPS ups-a1 offers no command to cut its output"),
+            ),
+            ("dispatched", None),
+        ],
+        false,
+    );
+    let state = plan_view(last_out(2400), status);
+    let term = draw(&state, 80, 24);
+    let marks = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| c.symbol() == "╳")
+        .count();
+    assert_eq!(marks, 0, "{:?}", term.backend());
 }

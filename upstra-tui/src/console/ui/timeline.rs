@@ -141,7 +141,13 @@ pub fn render(state: &State, live: &Live, selected: usize, frame: &mut Frame, ar
         late: plan.makespan_s > r,
     });
     // The cut turns to a warning when the battery runs out before it.
-    let cut = plan.output_cut_s.map(|c| Marker {
+    // In a run whose UPS-off command failed or was skipped, no cut is coming.
+    let cut_coming = !live.actual
+        || plan.steps.iter().any(|s| {
+            s.kind == "ups_off" && !matches!(s.state.as_deref(), Some("failed" | "skipped"))
+        });
+    let cut_s = plan.output_cut_s.filter(|_| cut_coming);
+    let cut = cut_s.map(|c| Marker {
         cell: cols.at(c),
         late: live.runtime_at().is_some_and(|r| r < c),
     });
@@ -159,7 +165,7 @@ pub fn render(state: &State, live: &Live, selected: usize, frame: &mut Frame, ar
         (p.legend)(plan.runtime_s)
     };
     // Said when it fits the line; the plan's notes say it in full.
-    if let Some(c) = plan.output_cut_s {
+    if let Some(c) = cut_s {
         let more = (p.legend_output_cut)(c);
         if legend.chars().count() + 2 + more.chars().count() <= width {
             legend.push_str("  ");
