@@ -1,5 +1,5 @@
 //! The shed's last steps in a real terminal at 80x24, on the demo (ups-a1 has `ups_off =
-//! "return"` and feeds the console host, this host): the plan view names both steps, marks
+//! "return"` and feeds mgmt-a1, this host): the plan view names both steps, marks
 //! the UPS's output cut (`╳`) beside the battery runtime (`┊`) and explains both marks in its
 //! legend. Then a whole demo outage: the cut of ups-a1's mains, the shed with its last steps
 //! carried out on the simulated drivers (this machine is never powered off, and the console
@@ -72,10 +72,10 @@ fn the_plan_view_shows_the_last_steps_and_the_output_cut() {
     // Down to the last step, whose pane says what the daemon will do.
     let screen = scroll_to(
         &tmux,
-        "shut down this host (console), where the daemon runs",
+        "shut down this host (mgmt-a1), where the daemon runs",
     );
     assert!(screen.contains("cut ups-a1 output"), "{screen}");
-    assert!(screen.contains("shut down console (here)"), "{screen}");
+    assert!(screen.contains("shut down mgmt-a1 (here)"), "{screen}");
     let legend = screen
         .lines()
         .find(|l| l.contains("┊ battery runtime "))
@@ -134,11 +134,11 @@ fn a_demo_outage_runs_the_last_steps_simulated_and_restores() {
     fits(&report);
     eprintln!("the shed, ended:\n{report}");
     // Back to the run's timeline: both last steps done, this machine untouched.
-    let screen = scroll_to(&tmux, "shut down console (here)");
+    let screen = scroll_to(&tmux, "shut down mgmt-a1 (here)");
     assert!(
         screen
             .lines()
-            .any(|l| l.contains("shut down console (here)") && l.contains("done")),
+            .any(|l| l.contains("shut down mgmt-a1 (here)") && l.contains("done")),
         "{screen}"
     );
     assert!(

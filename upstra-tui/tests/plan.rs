@@ -236,7 +236,7 @@ fn on_battery_the_status_says_when_the_grace_period_ends() {
     });
 }
 
-/// The demo lab's console host and ups-a1 (`ups_off = "return"`): the shed's last steps are
+/// The demo lab's mgmt-a1 (this host) and ups-a1 (`ups_off = "return"`): the shed's last steps are
 /// shown with their times, the cut against the battery, and the simulation says that this
 /// host's power-off is only simulated.
 #[test]
@@ -268,7 +268,7 @@ fn the_last_steps_are_shown_before_they_happen() {
         "{text}"
     );
     assert!(
-        text.contains("shut down this host (console), where the daemon runs"),
+        text.contains("shut down this host (mgmt-a1), where the daemon runs"),
         "{text}"
     );
     assert!(
@@ -293,10 +293,10 @@ fn the_last_steps_are_shown_before_they_happen() {
             .contains("shutdown.return, output cut 150 s after the command, restored on mains"),
         "{text}"
     );
-    assert!(line("server:console").starts_with("  ok"), "{text}");
+    assert!(line("server:mgmt-a1").starts_with("  ok"), "{text}");
     assert!(
-        line("server:console").contains("this host (console) shuts down last, at ")
-            && line("server:console").contains("simulated: the demo never powers this machine off"),
+        line("server:mgmt-a1").contains("this host (mgmt-a1) shuts down last, at ")
+            && line("server:mgmt-a1").contains("simulated: the demo never powers this machine off"),
         "{text}"
     );
 }
