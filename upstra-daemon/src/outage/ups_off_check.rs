@@ -11,7 +11,7 @@ use upstra_core::api::v1::{CheckView, PlanView};
 use upstra_core::ids::UpsId;
 use upstra_core::model::{Inventory, Ups};
 use upstra_core::outage::{Plan, StepAction, UpsOffPolicy};
-use upstra_core::ups_off::{UpsCommandFailure, UpsOffCheck, UpsOffStep};
+use upstra_core::ups_off::{UpsCommandError, UpsCommandFailure, UpsOffCheck, UpsOffStep};
 
 use super::lab::runtime_of;
 use crate::shared::Shared;
@@ -41,7 +41,9 @@ impl UpsOffAsk {
 #[derive(Debug, Clone)]
 pub enum Asked {
     Answer(UpsOffCheck),
-    CannotAsk(String),
+    /// The driver could not ask, or knows without asking that the command cannot be sent
+    /// (no login declared).
+    CannotAsk(UpsCommandError),
     NoAnswer(Duration),
 }
 
@@ -103,7 +105,7 @@ pub async fn ask(shared: &Shared, ask: &UpsOffAsk, deadline: Duration) -> Asked 
         .ups_off_capability(&ask.ups, ask.delay_s);
     match tokio::time::timeout(deadline, call).await {
         Ok(Ok(check)) => Asked::Answer(check),
-        Ok(Err(e)) => Asked::CannotAsk(e.message),
+        Ok(Err(e)) => Asked::CannotAsk(e),
         Err(_) => Asked::NoAnswer(deadline),
     }
 }
@@ -149,12 +151,14 @@ pub fn check_view(ask: &UpsOffAsk, asked: &Asked) -> CheckView {
             ),
             (Err(e), _) => (false, refusal(&ask.ups.id, e.kind, &e.message)),
         },
-        Asked::CannotAsk(why) => (
+        Asked::CannotAsk(e) if e.kind == UpsCommandFailure::Unreachable => (
             false,
             format!(
-                "could not ask what it offers: {why}; until it answers, it cannot be told to cut its output"
+                "could not ask what it offers: {}; until it answers, it cannot be told to cut its output",
+                e.message
             ),
         ),
+        Asked::CannotAsk(e) => (false, refusal(&ask.ups.id, e.kind, &e.message)),
         Asked::NoAnswer(d) => (
             false,
             format!(
@@ -209,9 +213,11 @@ pub fn show_notes(
                 notes.push(refusal(id, e.kind, &e.message));
             }
         }
-        Asked::CannotAsk(why) => notes.push(format!(
-            "UPS {id} could not be asked whether it can cut its output ({why}): `upstra plan simulate {id}` checks it"
+        Asked::CannotAsk(e) if e.kind == UpsCommandFailure::Unreachable => notes.push(format!(
+            "UPS {id} could not be asked whether it can cut its output ({}): `upstra plan simulate {id}` checks it",
+            e.message
         )),
+        Asked::CannotAsk(e) => notes.push(refusal(id, e.kind, &e.message)),
         Asked::NoAnswer(d) => notes.push(format!(
             "UPS {id} did not say within {} s whether it can cut its output: `upstra plan simulate {id}` checks it",
             d.as_secs()
@@ -276,14 +282,4 @@ pub fn kept_on(plan: &Plan, inventory: &Inventory, at_risk: &[UpsId]) -> Vec<Che
 }
 
 #[cfg(test)]
-mod tests {
-    use super::spoken;
-
-    #[test]
-    fn durations_read_as_operators_say_them() {
-        assert_eq!(spoken(45), "45 s");
-        assert_eq!(spoken(320), "5 min 20 s");
-        assert_eq!(spoken(720), "12 min");
-        assert_eq!(spoken(3900), "1 h 05 min");
-    }
-}
+mod tests;
