@@ -170,3 +170,14 @@ fn no_cut_is_marked_once_the_ups_off_command_failed() {
         .count();
     assert_eq!(marks, 0, "{:?}", term.backend());
 }
+
+#[test]
+fn the_demo_says_this_host_is_only_simulated() {
+    let mut state = plan_view(last_out(2400), quiet());
+    state.demo = Some(upstra_tui::console::state::DemoLogin {
+        user: "demo".into(),
+        password: "demo-0123456789".into(),
+    });
+    press(&mut state, "jjjjjj");
+    screens!("plan_last_out_demo", state);
+}

@@ -121,6 +121,13 @@ pub static PLAN: PlanWords = PlanWords {
         format!("█ critical path  ▒ other steps{battery}")
     },
     legend_output_cut: |s| format!("╳ UPS off {}", secs(s)),
+    demo_last_out: |kind| match kind {
+        "ups_off" => Some("Demo: the simulated UPS cuts its output; no real UPS is told anything."),
+        "shutdown_this_host" => {
+            Some("Demo: simulated; this host would power off here, but this machine never does.")
+        }
+        _ => None,
+    },
     step_title: |n| format!("Step {n}"),
     step_facts: |s| {
         let mut parts = Vec::new();

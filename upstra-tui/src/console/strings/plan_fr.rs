@@ -122,6 +122,15 @@ pub static PLAN: PlanWords = PlanWords {
         format!("█ chemin critique  ▒ autres étapes{battery}")
     },
     legend_output_cut: |s| format!("╳ coupure {}", secs(s)),
+    demo_last_out: |kind| match kind {
+        "ups_off" => {
+            Some("Démo : l'onduleur simulé coupe sa sortie ; aucun onduleur réel n'est sollicité.")
+        }
+        "shutdown_this_host" => Some(
+            "Démo : simulé ; cet hôte s'éteindrait ici, mais cette machine ne s'éteint jamais.",
+        ),
+        _ => None,
+    },
     step_title: |n| format!("Étape {n}"),
     step_facts: |s| {
         let mut parts = Vec::new();
