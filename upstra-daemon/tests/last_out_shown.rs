@@ -20,23 +20,38 @@ use upstra_core::secret::Secret;
 const DELAY_S: u64 = 20;
 
 /// A lab with no BMC and no vCenter: the clone UPS that takes instant commands, ups1 whose
-/// dummy driver offers no `shutdown.return`, and the console host (this host) fed by `feed`.
-fn lab(peers: &upstra_tests::Peers, user_key: &str, password_key: &str, feed: &str) -> LabSpec {
+/// dummy driver offers no `shutdown.return` (its `ups_off` is `plain_off`), and the console
+/// host (this host) fed by `feed`.
+fn lab(
+    peers: &upstra_tests::Peers,
+    user_key: &str,
+    password_key: &str,
+    feed: &str,
+    plain_off: &str,
+) -> LabSpec {
     let nut = format!(
         "{}:{}",
         peers.get("UPSTRA_PEER_NUT_HOST"),
         peers.get("UPSTRA_PEER_NUT_PORT")
     );
-    let policy = "policy = { grace = \"30s\", ups_off = \"return\", ups_off_margin = \"10s\" }";
+    // A long grace and no action on low battery: these daemons only show and simulate.
+    let policy = |off: &str| {
+        format!(
+            "policy = {{ grace = \"1h\", act_on_low_battery = false, ups_off = \"{off}\", \
+             ups_off_margin = \"10s\" }}"
+        )
+    };
     let text = format!(
         "[[room]]\nname = \"lab\"\n\
          [plan]\nestimates = {{ shutdown_this_host = \"10s\" }}\n\
-         [[ups]]\nname = \"ups-out\"\nroom = \"lab\"\nnut = \"{cmd}@{nut}\"\nuser = \"{user}\"\n{policy}\n\
-         [[ups]]\nname = \"ups-plain\"\nroom = \"lab\"\nnut = \"ups1@{nut}\"\nuser = \"{cmd_user}\"\n{policy}\n\
+         [[ups]]\nname = \"ups-out\"\nroom = \"lab\"\nnut = \"{cmd}@{nut}\"\nuser = \"{user}\"\n{out_policy}\n\
+         [[ups]]\nname = \"ups-plain\"\nroom = \"lab\"\nnut = \"ups1@{nut}\"\nuser = \"{cmd_user}\"\n{plain_policy}\n\
          [[server]]\nname = \"console\"\nroom = \"lab\"\nkind = \"other\"\nfeeds = [\"{feed}\"]\nthis_host = true\n",
         cmd = peers.get("UPSTRA_PEER_NUT_CMD_UPS"),
         user = peers.get(user_key),
         cmd_user = peers.get("UPSTRA_PEER_NUT_CMD_USER"),
+        out_policy = policy("return"),
+        plain_policy = policy(plain_off),
     );
     let mut doc = parse(&text, &KnownNames::default()).unwrap();
     for (ups, key) in [
@@ -64,18 +79,15 @@ async fn applied(c: &UpstraClient, t: &SessionToken, spec: LabSpec) {
         .await
         .unwrap()
         .unwrap();
-    until(
-        "both UPS read on mains",
-        Duration::from_secs(60),
-        || async {
-            let ups = c.list_ups(ctx(), t.clone()).await.unwrap().unwrap();
-            (ups.len() == 2
-                && ups
-                    .iter()
-                    .all(|u| u.status.as_deref().is_some_and(|s| s.contains("OL"))))
-            .then_some(())
-        },
-    )
+    until("both UPS read", Duration::from_secs(60), || async {
+        let ups = c.list_ups(ctx(), t.clone()).await.unwrap().unwrap();
+        // Read, whatever their state: showing and simulating need no particular one.
+        (ups.len() == 2
+            && ups
+                .iter()
+                .all(|u| u.status.is_some() && u.runtime_s.is_some()))
+        .then_some(())
+    })
     .await;
 }
 
@@ -105,6 +117,7 @@ async fn plan_simulate_fails_a_ups_user_without_instcmds_with_the_fix_and_passes
             "UPSTRA_PEER_NUT_NOCMD_USER",
             "UPSTRA_PEER_NUT_NOCMD_PASSWORD",
             "ups-out",
+            "return",
         ),
     )
     .await;
@@ -150,6 +163,7 @@ async fn plan_simulate_fails_a_ups_user_without_instcmds_with_the_fix_and_passes
             "UPSTRA_PEER_NUT_CMD_USER",
             "UPSTRA_PEER_NUT_CMD_PASSWORD",
             "ups-out",
+            "return",
         ),
     )
     .await;
@@ -192,6 +206,7 @@ async fn a_ups_that_offers_no_command_to_cut_its_output_is_said_so_in_show_and_s
             "UPSTRA_PEER_NUT_CMD_USER",
             "UPSTRA_PEER_NUT_CMD_PASSWORD",
             "ups-plain",
+            "return",
         ),
     )
     .await;
@@ -229,4 +244,66 @@ async fn a_ups_that_offers_no_command_to_cut_its_output_is_said_so_in_show_and_s
         "{:#?}",
         view.notes
     );
+}
+
+#[tokio::test]
+async fn a_ups_that_keeps_its_output_on_after_this_host_is_said_so() {
+    let test = "a_ups_that_keeps_its_output_on_after_this_host_is_said_so";
+    let Some(peers) = upstra_tests::peers(test) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start_with_env(
+        dir.path(),
+        &[(
+            "UPSTRA_NUT__USERS_FILE",
+            peers.get("UPSTRA_PEER_NUT_USERS_FILE"),
+        )],
+    )
+    .await;
+    let c = connect(&daemon.socket).await.unwrap();
+    let t = setup_and_login(&c).await;
+    applied(
+        &c,
+        &t,
+        lab(
+            &peers,
+            "UPSTRA_PEER_NUT_CMD_USER",
+            "UPSTRA_PEER_NUT_CMD_PASSWORD",
+            "ups-plain",
+            "never",
+        ),
+    )
+    .await;
+    let report = c
+        .plan_simulate(ctx(), t.clone(), "ups-plain".into())
+        .await
+        .unwrap()
+        .unwrap();
+    // The operator's choice, said with what it means: a passing check, not a problem.
+    let kept = check(&report, "ups:ups-plain");
+    assert!(kept.ok, "{kept:?}");
+    assert!(
+        kept.detail
+            .starts_with("keeps its output on after this host (console) shuts down"),
+        "{kept:?}"
+    );
+    assert!(
+        kept.detail
+            .contains("stay off until someone powers them on"),
+        "{kept:?}"
+    );
+    assert_eq!(
+        report
+            .checks
+            .iter()
+            .filter(|c| c.target == "ups:ups-plain")
+            .count(),
+        1,
+        "{:#?}",
+        report.checks
+    );
+    let kinds: Vec<&str> = report.plan.steps.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, ["shutdown_this_host"], "{report:#?}");
+    assert_eq!(report.plan.output_cut_s, None);
 }
