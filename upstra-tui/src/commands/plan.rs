@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
 
-mod last_out_words;
+mod output_cut_words;
 mod restore_words;
 
 use super::confirm::{Confirm, confirm};
@@ -173,7 +173,7 @@ pub fn plan_text(plan: &PlanView) -> String {
     if let Some(r) = plan.runtime_s {
         out.push_str(&format!("; battery runtime now {}", secs(r)));
     }
-    out.push_str(&last_out_words::output_cut(plan));
+    out.push_str(&output_cut_words::output_cut(plan));
     out.push('\n');
     out.push_str(&steps_text(
         plan,
