@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
 
-mod output_cut_words;
 mod restore_words;
+// The shed's last steps: when the UPS cuts its output, beside the plan's duration.
+mod output_cut_words;
 
 use super::confirm::{Confirm, confirm};
 use super::{out, out_json, shown, signed_in};
