@@ -98,10 +98,11 @@ fn the_plan_view_shows_the_last_steps_and_the_output_cut() {
     assert!(screen.contains("status=0"), "{screen}");
 }
 
-/// The demo's whole outage with the last steps: it needs the step runner that carries them
-/// out (the UPS-off command and this host's power-off on the simulated drivers).
+/// The demo's whole outage with the last steps: it needs the step runner to end this host's
+/// step once the simulated power-off is taken (the demo's daemon never stops; waiting for it
+/// to, as after a real power-off, leaves the run going until the battery is flat).
 #[test]
-#[ignore = "needs the step runner of the last steps (UPS off, this host's power-off)"]
+#[ignore = "needs this host's step to end in the demo when the simulated power-off is taken"]
 fn a_demo_outage_runs_the_last_steps_simulated_and_restores() {
     let Some(tmux) = Tmux::start("upstra-last-out-run", 80, 24) else {
         return;
