@@ -257,7 +257,7 @@ fn simulation_text(ups: &str, r: &SimulationReport) -> String {
     );
     out.push_str(&plan_text(&r.plan));
     match r.fits_runtime {
-        Some(true) => out.push_str("the plan fits in the battery runtime the UPS reports\n"),
+        Some(true) => out.push_str(&output_cut_words::fits(&r.plan)),
         Some(false) => out.push_str(
             "WARNING: the battery runtime the UPS reports is shorter than the plan and its margin\n",
         ),

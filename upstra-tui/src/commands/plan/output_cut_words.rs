@@ -18,6 +18,17 @@ pub(super) fn output_cut(plan: &PlanView) -> String {
     }
 }
 
+/// The simulation's verdict when the battery lasts: until the cut too, when there is one.
+pub(super) fn fits(plan: &PlanView) -> String {
+    match plan.output_cut_s {
+        Some(cut) => format!(
+            "the plan and the UPS's output cut at {} fit in the battery runtime the UPS reports\n",
+            secs(cut)
+        ),
+        None => "the plan fits in the battery runtime the UPS reports\n".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +58,17 @@ mod tests {
             "; output cut at 5m 20s (AFTER the battery runs out)"
         );
         assert_eq!(output_cut(&plan(Some(320), None)), "; output cut at 5m 20s");
+    }
+
+    #[test]
+    fn a_plan_that_fits_says_the_cut_fits_too() {
+        assert_eq!(
+            fits(&plan(None, Some(720))),
+            "the plan fits in the battery runtime the UPS reports\n"
+        );
+        assert_eq!(
+            fits(&plan(Some(320), Some(720))),
+            "the plan and the UPS's output cut at 5m 20s fit in the battery runtime the UPS reports\n"
+        );
     }
 }
