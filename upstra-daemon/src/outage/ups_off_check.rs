@@ -240,15 +240,21 @@ pub fn this_host_check(shared: &Shared, plan: &Plan) -> Option<CheckView> {
         StepAction::ShutdownThisHost { server } => {
             let at = plan.schedule.start_s.get(s.id.index()).copied().unwrap_or(0);
             let how = if shared.simulated {
-                "simulated: the demo never powers this machine off".to_owned()
+                "simulated: the demo never powers this machine off, and the run goes on to the \
+                 restore when mains returns"
+                    .to_owned()
             } else {
-                format!("through systemd ({})", shared.drivers.host_power.describe())
+                format!(
+                    "through systemd ({}); the daemon goes on with the restore when it starts again",
+                    shared.drivers.host_power.describe()
+                )
             };
             Some(CheckView {
                 target: format!("server:{server}"),
                 ok: true,
                 detail: format!(
-                    "this host ({server}) shuts down last, at {at} s, {how}; the daemon goes on with the restore when it starts again"
+                    "this host ({server}) shuts down last, at {}, {how}",
+                    spoken(at)
                 ),
             })
         }
