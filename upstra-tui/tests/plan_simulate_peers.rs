@@ -172,4 +172,13 @@ fn plan_simulate_names_the_fix_for_a_ups_user_without_instcmds() {
     );
     // The plan's header sets the cut beside the runtime.
     assert!(stdout.contains("; output cut at "), "{stdout}");
+    // plan show says when the UPS really cuts: after its own fixed delay.
+    let shown = ok(daemon.cli(&["plan", "show", "ups-out"], ""));
+    assert!(
+        shown.contains(&format!(
+            "UPS ups-out cuts its output at {fixed} s, its own delay of {fixed} s (after every \
+             server it feeds is down); the battery lasts "
+        )),
+        "{shown}"
+    );
 }

@@ -189,7 +189,17 @@ pub fn show_notes(
     runtime_s: Option<u64>,
 ) -> Vec<String> {
     let id = &ask.ups.id;
-    let cut = ask.cut_at_s();
+    // A UPS whose delay is fixed in its driver cuts when that delay says, not the plan's.
+    let fixed = match asked {
+        Asked::Answer(UpsOffCheck {
+            verdict: Ok(UpsOffStep {
+                delay_s: Some(d), ..
+            }),
+            ..
+        }) if *d != ask.delay_s => Some(*d),
+        _ => None,
+    };
+    let cut = fixed.map_or(ask.cut_at_s(), |d| ask.sent_at_s.saturating_add(d));
     let after = match plan_host_down_s {
         Some(down) if down <= cut => "after this host is down",
         Some(_) => "BEFORE this host is down: raise ups_off_margin",
@@ -203,8 +213,11 @@ pub fn show_notes(
         ),
         None => "its battery runtime is not known yet".to_owned(),
     };
+    let own = fixed
+        .map(|d| format!(", its own delay of {d} s"))
+        .unwrap_or_default();
     let mut notes = vec![format!(
-        "UPS {id} cuts its output at {} ({after}); {battery}",
+        "UPS {id} cuts its output at {}{own} ({after}); {battery}",
         spoken(cut)
     )];
     match asked {

@@ -137,6 +137,19 @@ fn the_show_sets_the_cut_against_this_host_and_the_battery() {
             "UPS ups1 cuts its output at 5 min 20 s (after this host is down); the battery lasts 12 min"
         ]
     );
+    // The UPS's own fixed delay decides when it cuts.
+    let own = show_notes(
+        Some(300),
+        &a,
+        &answer(Ok(step(Some(240), true)), None),
+        Some(720),
+    );
+    assert_eq!(
+        own,
+        [
+            "UPS ups1 cuts its output at 6 min 20 s, its own delay of 240 s (after this host is down); the battery lasts 12 min"
+        ]
+    );
     let early = show_notes(Some(400), &a, &fine, Some(720));
     assert!(
         early[0].contains("(BEFORE this host is down: raise ups_off_margin)"),
