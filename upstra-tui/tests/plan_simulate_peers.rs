@@ -181,4 +181,12 @@ fn plan_simulate_names_the_fix_for_a_ups_user_without_instcmds() {
         )),
         "{shown}"
     );
+    let view: upstra_core::api::v1::PlanView =
+        serde_json::from_str(&ok(daemon.cli(&["plan", "show", "ups-out", "--json"], "")))
+            .expect("json");
+    assert_eq!(
+        view.output_cut_s.map(|s| s.to_string()).as_deref(),
+        Some(fixed),
+        "the timeline's cut is the UPS's own: {view:#?}"
+    );
 }

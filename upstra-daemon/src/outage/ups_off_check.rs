@@ -73,10 +73,17 @@ impl LastOut {
     /// `view` with a note per UPS-off step: its cut against the battery, and what keeps its
     /// UPS from taking the command, asked within [`SHOW_ASK_DEADLINE`].
     pub async fn noted(self, shared: &Shared, mut view: PlanView) -> PlanView {
+        let mut first_cut: Option<u64> = None;
         for (a, runtime) in &self.asks {
             let asked = ask(shared, a, SHOW_ASK_DEADLINE).await;
             view.notes
                 .extend(show_notes(self.host_down_s, a, &asked, *runtime));
+            let cut = effective_cut_s(a, &asked);
+            first_cut = Some(first_cut.map_or(cut, |c| c.min(cut)));
+        }
+        // The timeline marks the cut the UPS will really make.
+        if first_cut.is_some() {
+            view.output_cut_s = first_cut;
         }
         view
     }
@@ -180,6 +187,25 @@ fn refusal(ups: &UpsId, kind: UpsCommandFailure, message: &str) -> String {
     }
 }
 
+/// The UPS's own delay, when its driver fixes one other than the plan's.
+fn fixed_delay(ask: &UpsOffAsk, asked: &Asked) -> Option<u64> {
+    match asked {
+        Asked::Answer(UpsOffCheck {
+            verdict: Ok(UpsOffStep {
+                delay_s: Some(d), ..
+            }),
+            ..
+        }) if *d != ask.delay_s => Some(*d),
+        _ => None,
+    }
+}
+
+/// When the UPS really cuts its output: a UPS whose delay is fixed in its driver cuts when
+/// that delay says, not the plan's.
+fn effective_cut_s(ask: &UpsOffAsk, asked: &Asked) -> u64 {
+    fixed_delay(ask, asked).map_or(ask.cut_at_s(), |d| ask.sent_at_s.saturating_add(d))
+}
+
 /// The note `plan show` adds for one UPS-off step: when the output is cut against the
 /// battery, and what keeps the command from being sent.
 pub fn show_notes(
@@ -189,17 +215,8 @@ pub fn show_notes(
     runtime_s: Option<u64>,
 ) -> Vec<String> {
     let id = &ask.ups.id;
-    // A UPS whose delay is fixed in its driver cuts when that delay says, not the plan's.
-    let fixed = match asked {
-        Asked::Answer(UpsOffCheck {
-            verdict: Ok(UpsOffStep {
-                delay_s: Some(d), ..
-            }),
-            ..
-        }) if *d != ask.delay_s => Some(*d),
-        _ => None,
-    };
-    let cut = fixed.map_or(ask.cut_at_s(), |d| ask.sent_at_s.saturating_add(d));
+    let fixed = fixed_delay(ask, asked);
+    let cut = effective_cut_s(ask, asked);
     let after = match plan_host_down_s {
         Some(down) if down <= cut => "after this host is down",
         Some(_) => "BEFORE this host is down: raise ups_off_margin",
