@@ -235,3 +235,68 @@ fn on_battery_the_status_says_when_the_grace_period_ends() {
         assert!(left <= 60, "{left}");
     });
 }
+
+/// The demo lab's mgmt-a1 (this host) and ups-a1 (`ups_off = "return"`): the shed's last steps are
+/// shown with their times, the cut against the battery, and the simulation says that this
+/// host's power-off is only simulated.
+#[test]
+fn the_last_steps_are_shown_before_they_happen() {
+    let demo = Demo::start();
+    demo.login();
+    let plan: PlanView =
+        serde_json::from_str(&demo.ok(&["plan", "show", "ups-a1", "--json"], "")).expect("json");
+    let kinds: Vec<&str> = plan.steps.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(
+        kinds[kinds.len() - 2..],
+        ["ups_off", "shutdown_this_host"],
+        "{plan:#?}"
+    );
+    let cut = plan.output_cut_s.expect("a cut");
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.starts_with("UPS ups-a1 cuts its output at ")
+                && n.contains("(after this host is down); the battery lasts ")),
+        "{:#?}",
+        plan.notes
+    );
+    let text = demo.ok(&["plan", "show", "ups-a1"], "");
+    assert!(
+        text.contains(
+            "ask UPS ups-a1 to cut its output in 150 s and restore it when mains returns"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("shut down this host (mgmt-a1), where the daemon runs"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("; output cut at "),
+        "{text}"
+    );
+    assert!(cut > plan.steps[plan.steps.len() - 1].end_s, "{plan:#?}");
+
+    let text = demo.ok(&["plan", "simulate", "ups-a1"], "");
+    let line = |target: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {target} ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(line("ups:ups-a1").starts_with("  ok"), "{text}");
+    assert!(
+        line("ups:ups-a1")
+            .contains("shutdown.return, output cut 150 s after the command, restored on mains"),
+        "{text}"
+    );
+    assert!(line("server:mgmt-a1").starts_with("  ok"), "{text}");
+    assert!(
+        line("server:mgmt-a1").contains("this host (mgmt-a1) shuts down last, at ")
+            && line("server:mgmt-a1").contains("simulated: the demo never powers this machine off"),
+        "{text}"
+    );
+}

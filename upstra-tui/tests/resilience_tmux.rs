@@ -33,9 +33,9 @@ fn the_console_survives_a_daemon_restart_and_resizes_keeping_its_view() {
     tmux.wait_for("the lab", SCREEN, |s| {
         s.contains("esx-a2") && s.contains("connected")
     });
-    // Select esx-b1 with the keys: lab-a, ups-a1, esx-a1, esx-a2, nas-a1, lab-b, ups-b1,
-    // core-sw, esx-b1.
-    for _ in 0..8 {
+    // Select esx-b1 with the keys: lab-a, ups-a1, esx-a1, esx-a2, mgmt-a1, nas-a1, lab-b,
+    // ups-b1, core-sw, esx-b1.
+    for _ in 0..9 {
         tmux.keys(&["Down"]);
     }
     tmux.wait_for("esx-b1 selected", SCREEN, |s| s.contains("Server esx-b1"));

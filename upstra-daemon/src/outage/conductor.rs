@@ -20,6 +20,7 @@ use upstra_core::state::UpsLive;
 
 use super::executor::{Stop, execute};
 use super::lab::{estimates, lab_state, run_view, runtime_of};
+use super::ups_off_check;
 use super::verify::still_to_undo;
 use super::waiting::restore_wait;
 use super::{Actor, Command};
@@ -120,9 +121,19 @@ impl Conductor {
             Command::Status { reply } => {
                 let _ = reply.send(self.status().await);
             }
-            Command::Show { ups, reply } => {
-                let _ = reply.send(self.show(ups).await);
-            }
+            Command::Show { ups, reply } => match self.show(ups).await {
+                // Asking the UPS-off steps' UPS takes a conversation with their server:
+                // answered off the conductor's loop, which keeps reading the UPS meanwhile.
+                Ok((view, last_out)) => {
+                    let shared = self.shared.clone();
+                    tokio::spawn(async move {
+                        let _ = reply.send(Ok(last_out.noted(&shared, view).await));
+                    });
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                }
+            },
             Command::RunEnded { id } => self.ended(id).await,
             Command::Tick => crate::watchdog::conductor_ticked(&self.shared).await,
         }
@@ -816,7 +827,10 @@ impl Conductor {
         })
     }
 
-    async fn show(&self, ups: Option<String>) -> Result<PlanView, ApiError> {
+    async fn show(
+        &self,
+        ups: Option<String>,
+    ) -> Result<(PlanView, ups_off_check::LastOut), ApiError> {
         let inventory = self.shared.inventory();
         let at_risk = match ups {
             Some(name) => {
@@ -827,7 +841,10 @@ impl Conductor {
             }
             None => {
                 if let Some(a) = &self.active {
-                    return self.view(a.id).await.map(|v| v.plan);
+                    return self
+                        .view(a.id)
+                        .await
+                        .map(|v| (v.plan, ups_off_check::LastOut::default()));
                 }
                 self.triggered()
             }
@@ -846,6 +863,7 @@ impl Conductor {
         if at_risk.is_empty() {
             view.notes.push("no UPS is being acted on: name one (`upstra plan show UPS`) to see what its outage would do".into());
         }
-        Ok(view)
+        let last_out = ups_off_check::LastOut::of(&self.shared, &p, &inventory);
+        Ok((view, last_out))
     }
 }

@@ -21,6 +21,7 @@ mod lab;
 mod simulate;
 mod stagger;
 mod steps;
+mod ups_off_check;
 mod verify;
 mod waiting;
 

@@ -1,6 +1,7 @@
 //! `plan simulate UPS`: what would happen if this UPS failed now, checked against the real
 //! lab without changing anything: the vCenter login and read, each affected server's BMC, the
-//! room on the target hosts, and the battery runtime against the plan's duration.
+//! room on the target hosts, the UPS-off command and this host's shutdown (the shed's last
+//! steps), and the battery runtime against the plan's duration.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use upstra_core::ids::UpsId;
 use upstra_core::outage::{CommsLostPolicy, StepAction, plan};
 
 use super::lab::{estimates, lab_state, runtime_of};
+use super::ups_off_check;
 use crate::shared::Shared;
 
 const CHECK_DEADLINE: Duration = Duration::from_secs(15);
@@ -70,13 +72,25 @@ pub async fn simulate(shared: &Shared, ups: &str) -> Result<SimulationReport, Ap
             detail,
         });
     }
+    for ask in ups_off_check::asks(&p, &inventory) {
+        let asked = ups_off_check::ask(shared, &ask, CHECK_DEADLINE).await;
+        checks.push(ups_off_check::check_view(&ask, &asked));
+    }
+    checks.extend(ups_off_check::this_host_check(shared, &p));
+    // A UPS that keeps its output on is the operator's choice, said as a passing check
+    // rather than as the planner's note (a failure).
+    let kept_on = ups_off_check::kept_on(&p, &inventory, std::slice::from_ref(&id));
     for note in &p.notes {
+        if kept_on.iter().any(|k| k.target == note.target) {
+            continue;
+        }
         checks.push(CheckView {
             target: note.target.clone(),
             ok: false,
             detail: note.message.clone(),
         });
     }
+    checks.extend(kept_on);
     let policy = &declared.policy;
     let runtime = runtime_of(shared, &id);
     let needed = p.needs_battery_s() + policy.runtime_margin_s;

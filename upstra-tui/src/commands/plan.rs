@@ -7,6 +7,8 @@ use std::time::Duration;
 use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
 
 mod restore_words;
+// The shed's last steps: when the UPS cuts its output, beside the plan's duration.
+mod output_cut_words;
 
 use super::confirm::{Confirm, confirm};
 use super::{out, out_json, shown, signed_in};
@@ -172,6 +174,7 @@ pub fn plan_text(plan: &PlanView) -> String {
     if let Some(r) = plan.runtime_s {
         out.push_str(&format!("; battery runtime now {}", secs(r)));
     }
+    out.push_str(&output_cut_words::output_cut(plan));
     out.push('\n');
     out.push_str(&steps_text(
         plan,
@@ -254,7 +257,7 @@ fn simulation_text(ups: &str, r: &SimulationReport) -> String {
     );
     out.push_str(&plan_text(&r.plan));
     match r.fits_runtime {
-        Some(true) => out.push_str("the plan fits in the battery runtime the UPS reports\n"),
+        Some(true) => out.push_str(&output_cut_words::fits(&r.plan)),
         Some(false) => out.push_str(
             "WARNING: the battery runtime the UPS reports is shorter than the plan and its margin\n",
         ),

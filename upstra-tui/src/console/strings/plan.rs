@@ -33,6 +33,11 @@ pub struct PlanWords {
     pub col_state: &'static str,
     /// Under the timeline: what the bars and the marker mean.
     pub legend: fn(Option<u64>) -> String,
+    /// After the legend, when a UPS is asked to cut its output: "╳ UPS off 10m 45s".
+    pub legend_output_cut: fn(u64) -> String,
+    /// In the demo, for the shed's last steps (`ups_off`, `shutdown_this_host`): that the
+    /// simulated drivers carry them out and nothing real is touched.
+    pub demo_last_out: fn(&str) -> Option<&'static str>,
     pub step_title: fn(u32) -> String,
     /// "After #1, #2 · estimate 2m 00s · 1m 00s → 3m 00s · critical path".
     pub step_facts: fn(&StepView) -> String,

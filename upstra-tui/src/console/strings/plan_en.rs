@@ -98,6 +98,8 @@ pub static PLAN: PlanWords = PlanWords {
         "shutdown_server" => format!("shut down {name}"),
         "power_on_server" => format!("power on {name}"),
         "wait_connected" => format!("wait for {name}"),
+        "ups_off" => format!("cut {name} output"),
+        "shutdown_this_host" => format!("shut down {name} (here)"),
         other => format!("{} {name}", other.replace('_', " ")),
     },
     step_state: |s| match s {
@@ -117,6 +119,14 @@ pub static PLAN: PlanWords = PlanWords {
             .map(|r| format!("  ┊ battery runtime {}", secs(r)))
             .unwrap_or_default();
         format!("█ critical path  ▒ other steps{battery}")
+    },
+    legend_output_cut: |s| format!("╳ UPS off {}", secs(s)),
+    demo_last_out: |kind| match kind {
+        "ups_off" => Some("Demo: the simulated UPS cuts its output; no real UPS is told anything."),
+        "shutdown_this_host" => {
+            Some("Demo: simulated; this host would power off here, but this machine never does.")
+        }
+        _ => None,
     },
     step_title: |n| format!("Step {n}"),
     step_facts: |s| {
@@ -160,7 +170,7 @@ pub static PLAN: PlanWords = PlanWords {
             capitalise((PLAN.step_state)(Some(state)))
         ))
     },
-    notes_title: "Left out of the plan:",
+    notes_title: "Notes on the plan:",
     report_title: |kind| match kind {
         "restore" => "Restore report",
         _ => "Shed report",

@@ -99,6 +99,8 @@ pub static PLAN: PlanWords = PlanWords {
         "shutdown_server" => format!("éteindre {name}"),
         "power_on_server" => format!("allumer {name}"),
         "wait_connected" => format!("attendre {name}"),
+        "ups_off" => format!("couper la sortie de {name}"),
+        "shutdown_this_host" => format!("éteindre {name} (ici)"),
         other => format!("{} {name}", other.replace('_', " ")),
     },
     step_state: |s| match s {
@@ -118,6 +120,16 @@ pub static PLAN: PlanWords = PlanWords {
             .map(|r| format!("  ┊ autonomie {}", secs(r)))
             .unwrap_or_default();
         format!("█ chemin critique  ▒ autres étapes{battery}")
+    },
+    legend_output_cut: |s| format!("╳ coupure {}", secs(s)),
+    demo_last_out: |kind| match kind {
+        "ups_off" => {
+            Some("Démo : l'onduleur simulé coupe sa sortie ; aucun onduleur réel n'est sollicité.")
+        }
+        "shutdown_this_host" => Some(
+            "Démo : simulé ; cet hôte s'éteindrait ici, mais cette machine ne s'éteint jamais.",
+        ),
+        _ => None,
     },
     step_title: |n| format!("Étape {n}"),
     step_facts: |s| {
@@ -161,7 +173,7 @@ pub static PLAN: PlanWords = PlanWords {
             capitalise((PLAN.step_state)(Some(state)))
         ))
     },
-    notes_title: "Laissé hors du plan :",
+    notes_title: "Remarques sur le plan :",
     report_title: |kind| match kind {
         "restore" => "Bilan du rétablissement",
         _ => "Bilan du délestage",

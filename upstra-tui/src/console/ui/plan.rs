@@ -293,6 +293,10 @@ fn step(state: &State, shown: &PlanView, with_notes: bool) -> (String, Vec<Line<
     let title = match state.plan.selected_step() {
         Some(step) => {
             lines.push(Line::styled(step.action.clone(), t.strong()));
+            // The demo's drivers only pretend these: said before the operator wonders.
+            if let Some(said) = state.demo.as_ref().and((p.demo_last_out)(&step.kind)) {
+                lines.push(Line::styled(said, t.warn()));
+            }
             lines.push(Line::styled((p.step_facts)(step), t.dim()));
             if let Some(actual) = (state.strings().situation.actual)(step) {
                 lines.push(Line::styled(actual, t.dim()));

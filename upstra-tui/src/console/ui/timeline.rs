@@ -4,7 +4,9 @@
 //! every line. Before a run the critical path is drawn solid (`█`) and the other steps shaded
 //! (`▒`), so it reads without colour. During and after a run, what happened is drawn solid
 //! (`█`, in the colour of the step's state) over what was predicted (`░`), so a step that
-//! started late or ran long shows at a glance; the critical path keeps its `*`.
+//! started late or ran long shows at a glance; the critical path keeps its `*`. When the plan
+//! asks a UPS to cut its output, the cut is marked too (`╳`), red when the battery would run
+//! out first.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +23,8 @@ use crate::console::strings::plan::split_target;
 const CRITICAL: &str = "█";
 const OTHER: &str = "▒";
 const RUNTIME: &str = "┊";
+/// Where the first UPS asked to cut its output does so.
+const OUTPUT_CUT: &str = "╳";
 /// What was predicted, under what happened in a run.
 const PREDICTED: &str = "░";
 /// `* 12 `: the critical mark, the step number in three, a space.
@@ -94,6 +98,7 @@ impl Columns {
         let scale = live
             .runtime_at()
             .unwrap_or(0)
+            .max(plan.output_cut_s.unwrap_or(0))
             .max(plan.makespan_s)
             .max(plan.steps.iter().map(|s| s.end_s).max().unwrap_or(0))
             .max(
@@ -135,18 +140,38 @@ pub fn render(state: &State, live: &Live, selected: usize, frame: &mut Frame, ar
         cell: cols.at(r),
         late: plan.makespan_s > r,
     });
+    // The cut turns to a warning when the battery runs out before it.
+    // In a run whose UPS-off command failed or was skipped, no cut is coming.
+    let cut_coming = !live.actual
+        || plan.steps.iter().any(|s| {
+            s.kind == "ups_off" && !matches!(s.state.as_deref(), Some("failed" | "skipped"))
+        });
+    let cut_s = plan.output_cut_s.filter(|_| cut_coming);
+    let cut = cut_s.map(|c| Marker {
+        cell: cols.at(c),
+        late: live.runtime_at().is_some_and(|r| r < c),
+    });
+    let markers = Markers { runtime, cut };
     let mut lines = vec![axis(state, &cols)];
     for (i, step) in plan.steps.iter().enumerate().skip(offset).take(rows) {
-        lines.push(row(state, live, step, &cols, runtime, i == selected));
+        lines.push(row(state, live, step, &cols, markers, i == selected));
     }
     while lines.len() + 1 < height {
         lines.push(Line::default());
     }
-    let legend = if live.actual {
+    let mut legend = if live.actual {
         (state.strings().situation.legend_run)(plan.runtime_s)
     } else {
         (p.legend)(plan.runtime_s)
     };
+    // Said when it fits the line; the plan's notes say it in full.
+    if let Some(c) = cut_s {
+        let more = (p.legend_output_cut)(c);
+        if legend.chars().count() + 2 + more.chars().count() <= width {
+            legend.push_str("  ");
+            legend.push_str(&more);
+        }
+    }
     lines.push(Line::styled(legend, t.dim()));
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -198,11 +223,18 @@ fn short(secs: u64) -> String {
     }
 }
 
-/// Where the battery runs out on the axis.
+/// Where the battery runs out (or the UPS cuts its output) on the axis.
 #[derive(Clone, Copy)]
 struct Marker {
     cell: usize,
     late: bool,
+}
+
+/// The marks drawn on every line of the timeline.
+#[derive(Clone, Copy)]
+struct Markers {
+    runtime: Option<Marker>,
+    cut: Option<Marker>,
 }
 
 fn row(
@@ -210,7 +242,7 @@ fn row(
     live: &Live,
     step: &StepView,
     cols: &Columns,
-    runtime: Option<Marker>,
+    markers: Markers,
     selected: bool,
 ) -> Line<'static> {
     let p = state.strings().plan;
@@ -254,10 +286,14 @@ fn row(
         } else if (start..end).contains(&cell) {
             flush(&mut plain, &mut spans);
             spans.push(Span::styled(glyph, bar_style));
-        } else if let Some(marker) = runtime.filter(|m| m.cell == cell) {
+        } else if let Some(marker) = markers.runtime.filter(|m| m.cell == cell) {
             flush(&mut plain, &mut spans);
             let style = if marker.late { t.bad() } else { t.dim() };
             spans.push(Span::styled(RUNTIME, style));
+        } else if let Some(marker) = markers.cut.filter(|m| m.cell == cell) {
+            flush(&mut plain, &mut spans);
+            let style = if marker.late { t.bad() } else { t.warn() };
+            spans.push(Span::styled(OUTPUT_CUT, style));
         } else {
             plain.push(' ');
         }
