@@ -55,6 +55,17 @@ impl std::fmt::Debug for BusConfig {
     }
 }
 
+/// Where NUT's own files are, for the checks the daemon can make on a NUT primary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NutSettings {
+    /// upsd.users, read (never written) to check beforehand that a UPS's user may send the
+    /// UPS-off command, when its upsd runs on this machine.
+    pub users_file: PathBuf,
+}
+
+/// Where Debian, Ubuntu, Fedora and NUT's own packages put upsd.users.
+pub const DEFAULT_NUT_USERS_FILE: &str = "/etc/nut/upsd.users";
+
 /// The validated, effective configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -80,6 +91,7 @@ pub struct Config {
     /// Connections open at once (`[limits] max_connections`); see [`DEFAULT_MAX_CONNECTIONS`].
     pub max_connections: usize,
     pub bus: BusConfig,
+    pub nut: NutSettings,
 }
 
 /// Connections open at once, by default. An operator has a console or two and scripts open a
@@ -114,6 +126,9 @@ impl Default for Config {
             bus: BusConfig {
                 site: "upstra".into(),
                 ..BusConfig::default()
+            },
+            nut: NutSettings {
+                users_file: PathBuf::from(DEFAULT_NUT_USERS_FILE),
             },
         }
     }
@@ -153,6 +168,13 @@ struct RawConfig {
     sessions: Option<RawSessions>,
     limits: Option<RawLimits>,
     bus: Option<RawBus>,
+    nut: Option<RawNut>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNut {
+    users_file: Option<toml::Spanned<PathBuf>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,6 +339,12 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
             config.bus.follow = follow;
         }
     }
+    if let Some(n) = raw.nut
+        && let Some(v) = n.users_file
+    {
+        let span = v.span().start;
+        config.nut.users_file = parse_users_file(v.into_inner()).map_err(|m| invalid(span, m))?;
+    }
     if let Some(s) = raw.sessions {
         if let Some(v) = s.idle_timeout {
             config.sessions.idle_timeout = duration(v, "sessions.idle_timeout")?;
@@ -329,7 +357,7 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
 }
 
 /// The environment variables the daemon reads, and the key each one sets.
-pub const ENV_KEYS: [&str; 10] = [
+pub const ENV_KEYS: [&str; 11] = [
     "UPSTRA_SOCKET",
     "UPSTRA_SOCKET_GROUP",
     "UPSTRA_DATA_DIR",
@@ -340,6 +368,7 @@ pub const ENV_KEYS: [&str; 10] = [
     "UPSTRA_SESSIONS__IDLE_TIMEOUT",
     "UPSTRA_SESSIONS__ABSOLUTE_LIFETIME",
     "UPSTRA_LIMITS__MAX_CONNECTIONS",
+    "UPSTRA_NUT__USERS_FILE",
 ];
 
 fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
@@ -376,6 +405,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
                     .map_err(|_| bad(format!("`{value}` is not a whole number")))?;
                 config.max_connections = parse_max_connections(n).map_err(bad)?;
             }
+            "UPSTRA_NUT__USERS_FILE" => {
+                config.nut.users_file = parse_users_file(PathBuf::from(value)).map_err(bad)?;
+            }
             // Other UPSTRA_* variables belong to the console or the test harness.
             _ => {}
         }
@@ -394,6 +426,19 @@ fn parse_max_connections(n: i64) -> Result<usize, String> {
                  {MIN_MAX_CONNECTIONS} to {MAX_MAX_CONNECTIONS} (default {DEFAULT_MAX_CONNECTIONS})"
             )
         })
+}
+
+/// upsd.users must be named by an absolute path: the daemon's working directory is no place
+/// to look for NUT's files.
+fn parse_users_file(path: PathBuf) -> Result<PathBuf, String> {
+    if path.is_absolute() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "nut.users_file `{}` must be an absolute path, like \"{DEFAULT_NUT_USERS_FILE}\"",
+            path.display()
+        ))
+    }
 }
 
 /// Parses `"30m"`, `"1s"`, `"250ms"`, `"12h"`; zero is refused.
@@ -470,6 +515,11 @@ impl Config {
         out.push_str(&format!("site = {}\n", q(&self.bus.site)));
         let follow: Vec<String> = self.bus.follow.iter().map(|s| q(s)).collect();
         out.push_str(&format!("follow = [{}]\n", follow.join(", ")));
+        out.push_str("\n[nut]\n");
+        out.push_str(&format!(
+            "users_file = {}\n",
+            q(&self.nut.users_file.to_string_lossy())
+        ));
         out
     }
 }

@@ -11,6 +11,7 @@
 //! - [`refusals`]: peers that refused our credentials wait before the monitor tries again.
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
+//! - [`host_power`]: powering off the machine the daemon runs on (systemd, simulated, test).
 //! - [`demo`]: starts a daemon in-process for `upstra demo`.
 //!
 //! [`run`] takes its listener and its shutdown signal as arguments, so tests and the demo
@@ -23,6 +24,7 @@ pub mod config;
 pub mod demo;
 pub mod drivers;
 mod error;
+pub mod host_power;
 pub mod limits;
 pub mod live;
 pub mod logline;
@@ -76,7 +78,14 @@ pub async fn run(
     let bus = outage::bus::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
-    shutdown.await;
+    #[cfg(feature = "test-doubles")]
+    host_power::test_double::spawn_trigger(shared.clone());
+    // A signal, or this host's power-off cancelling `stopping` itself (the test build's
+    // double; on a real host systemd's SIGTERM follows the poweroff).
+    tokio::select! {
+        () = shutdown => {}
+        () = shared.stopping.cancelled() => {}
+    }
     tracing::info!("shutting down: refusing new requests, finishing the ones in flight");
     shared.stopping.cancel();
     let _ = server.await;

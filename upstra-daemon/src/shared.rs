@@ -47,10 +47,11 @@ impl Shared {
     ) -> (Self, crate::outage::OrchestratorInbox) {
         let (outage, inbox) = crate::outage::Orchestrator::channel();
         let simulated = config.drivers == crate::config::Drivers::Simulated;
+        let stopping = CancellationToken::new();
         let drivers = if simulated {
             crate::drivers::Drivers::simulated(&inventory)
         } else {
-            crate::drivers::Drivers::peers()
+            crate::drivers::Drivers::peers(&config.nut.users_file, &stopping)
         };
         let shared = Self {
             config,
@@ -58,7 +59,7 @@ impl Shared {
             inventory: RwLock::new(Arc::new(inventory)),
             live: Live::default(),
             events,
-            stopping: CancellationToken::new(),
+            stopping,
             requests: TaskTracker::new(),
             simulated,
             presence: crate::presence::Presence::default(),

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use upstra_core::ids::{ServerId, UpsId, VmId};
 use upstra_core::model::{Inventory, Server, ServerKind, Ups, Vm, VmPower};
@@ -16,6 +17,9 @@ use upstra_core::traits::{
     AdapterError, Bmc, BmcStatus, BoxFuture, HostCapacity, HostInfo, Hypervisor,
     HypervisorInventory, ResetType, UpsMonitor, VmPowerAction,
 };
+
+mod ups_output;
+pub use ups_output::{SIM_COMMAND, SIM_ON_DELAY};
 
 /// Names for the demo's VMs, handed out round-robin over the hypervisors.
 const VM_NAMES: [&str; 20] = [
@@ -69,6 +73,11 @@ struct SimState {
     /// The UPS with a demo cut going on or recharging after one; the others are on mains at
     /// full charge.
     batteries: BTreeMap<UpsId, Battery>,
+    /// Each server's feeds and how many of them it needs, to know who loses power when a UPS
+    /// cuts its output.
+    feeds: BTreeMap<ServerId, (Vec<UpsId>, u8)>,
+    /// The UPS asked to cut their output (the UPS-off step), until it is back.
+    outputs: BTreeMap<UpsId, ups_output::Output>,
 }
 
 /// A simulated lab built from an inventory.
@@ -125,6 +134,12 @@ impl SimLab {
                 hosts: host_names,
                 maintenance: BTreeMap::new(),
                 batteries: BTreeMap::new(),
+                feeds: inventory
+                    .servers
+                    .values()
+                    .map(|s| (s.id.clone(), (s.feeds.clone(), s.feeds_required)))
+                    .collect(),
+                outputs: BTreeMap::new(),
             }),
         }
     }
@@ -167,10 +182,17 @@ impl SimLab {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
-        f(&mut self
+        self.with_at(Instant::now(), f)
+    }
+
+    /// Every access first applies what the UPS outputs did until `now`.
+    fn with_at<T>(&self, now: Instant, f: impl FnOnce(&mut SimState) -> T) -> T {
+        let mut state = self
             .state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner))
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.advance_outputs(now);
+        f(&mut state)
     }
 }
 
@@ -187,7 +209,10 @@ impl UpsMonitor for SimLab {
         // A gently moving load (25-40 %), with the runtime following it.
         let phase = (tick + ups.id.as_str().len() as u64 * 5) % 30;
         let load = 25.0 + (if phase < 15 { phase } else { 30 - phase }) as f32;
-        let (flags, charge) = self.battery_read(&ups.id);
+        let (mut flags, charge) = self.battery_read(&ups.id);
+        if self.with(|s| s.output_off(&ups.id)) {
+            flags.push(UpsFlag::Off);
+        }
         let input = if flags.contains(&UpsFlag::Ob) {
             0.0
         } else {
@@ -224,8 +249,17 @@ impl Bmc for SimLab {
             ResetType::On | ResetType::GracefulRestart | ResetType::ForceRestart => PowerState::On,
             ResetType::GracefulShutdown | ResetType::ForceOff => PowerState::Off,
         };
-        self.with(|s| s.power.insert(server.id.clone(), target));
-        ready(Ok(()))
+        let done = self.with(|s| {
+            if target == PowerState::On && !s.is_powered(&server.id) {
+                return Err(AdapterError::Unreachable {
+                    peer: format!("simulated BMC of {}", server.id),
+                    reason: "its UPS output is off: it powers on once the output is back".into(),
+                });
+            }
+            s.power.insert(server.id.clone(), target);
+            Ok(())
+        });
+        ready(done)
     }
 }
 

@@ -31,7 +31,9 @@ mod reply;
 mod slot;
 mod ups_off;
 mod ups_off_error;
+mod ups_off_permission;
 mod ups_off_trait;
+mod users_file;
 mod wire;
 
 pub use comms::CommsTracker;
@@ -46,3 +48,6 @@ pub use ups_off::{
     UpsCommander, UpsOffCapability, UpsOffPlan, UpsOffSent, choose,
 };
 pub use ups_off_error::CommandError;
+pub use users_file::{
+    NutUser, Permission, USERS_FILE_MAX_BYTES, USERS_LINE_MAX, UsersFile, UsersFileError,
+};

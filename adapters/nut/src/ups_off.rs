@@ -7,9 +7,12 @@
 //! What cannot be checked without acting: NUT has no dry run, and upsd checks that the UPS
 //! offers a command *before* it checks the user's `instcmds`, so the only way to learn that a
 //! user may send `shutdown.return` is to send it. [`UpsCommander::ups_off_capability`] checks
-//! everything else (the command is offered, the delay can be applied) and says so.
+//! everything else (the command is offered, the delay can be applied), and the permission too
+//! when upsd runs on this machine and its upsd.users is configured (`ups_off_permission.rs`);
+//! otherwise it says what it could not prove.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::time::{Instant, sleep, timeout_at};
@@ -70,8 +73,9 @@ pub struct UpsOffCapability {
     pub offered: Vec<String>,
     /// The command that would be used, or why none can be.
     pub plan: Result<UpsOffPlan, CommandError>,
-    /// Why the user's permission is not checked (see the module's note).
-    pub permission_unchecked: &'static str,
+    /// Why the user's permission is not checked (see the module's note); `None` when
+    /// upsd.users proved it (a denial is then the `plan`'s error).
+    pub permission_unchecked: Option<String>,
 }
 
 /// Said of every capability: what the check could not prove.
@@ -102,9 +106,19 @@ pub enum Confirmation {
 
 /// Sends UPS-off commands with the UPS's own credentials.
 #[derive(Debug, Clone, Default)]
-pub struct UpsCommander;
+pub struct UpsCommander {
+    /// upsd.users of the upsd on this machine, read to check permissions beforehand.
+    users_file: Option<PathBuf>,
+}
 
 impl UpsCommander {
+    /// A commander that checks permissions in `users_file` for a upsd on this machine.
+    pub fn with_users_file(users_file: impl Into<PathBuf>) -> Self {
+        Self {
+            users_file: Some(users_file.into()),
+        }
+    }
+
     /// Which command [`Self::ups_off_then_return`] would send for `delay`, or why none; reads
     /// only (`LIST CMD`, `LIST RW`, `LIST VAR`).
     pub async fn ups_off_capability(
@@ -125,10 +139,13 @@ impl UpsCommander {
             .await
             .map_err(|_| CommandError::timed_out(&peer, "reading the UPS's commands"))?
             .map_err(|e| CommandError::nut(&peer, e))?;
+        let plan = choose(&peer, &facts, delay.as_secs());
+        let (plan, permission_unchecked) =
+            crate::ups_off_permission::check(self.users_file.as_deref(), ups, &peer, plan);
         Ok(UpsOffCapability {
-            plan: choose(&peer, &facts, delay.as_secs()),
+            plan,
             offered: facts.commands,
-            permission_unchecked: PERMISSION_UNCHECKED,
+            permission_unchecked,
         })
     }
 

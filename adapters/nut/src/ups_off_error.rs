@@ -35,6 +35,15 @@ pub enum CommandError {
         /// The NUT user.
         user: String,
     },
+    /// upsd.users on this machine does not let the user send the command (or set the delay);
+    /// `fix` names the line to add and the section it goes in.
+    #[error("UPS {ups}: {fix}")]
+    NotPermitted {
+        /// The UPS.
+        ups: String,
+        /// What upsd.users lacks, and how to add it.
+        fix: String,
+    },
     /// The UPS's driver does not offer the command (`ERR CMD-NOT-SUPPORTED`,
     /// `ERR INVALID-ARGUMENT`, or not in `LIST CMD`).
     #[error(

@@ -28,7 +28,7 @@ impl UpsOutputControl for UpsCommander {
                     .plan
                     .map(|plan| step(plan, Some(delay_s)))
                     .map_err(to_core),
-                unchecked: Some(cap.permission_unchecked.to_owned()),
+                unchecked: cap.permission_unchecked,
             })
         })
     }
@@ -69,7 +69,8 @@ fn to_core(e: CommandError) -> UpsCommandError {
         CommandError::AccessDenied { .. }
         | CommandError::LoginIncomplete { .. }
         | CommandError::BadLogin { .. }
-        | CommandError::SetDenied { .. } => UpsCommandFailure::NotAllowed,
+        | CommandError::SetDenied { .. }
+        | CommandError::NotPermitted { .. } => UpsCommandFailure::NotAllowed,
         CommandError::NotOffered { .. } => UpsCommandFailure::NotOffered,
         CommandError::DelayTooShort { .. } => UpsCommandFailure::DelayTooShort,
         CommandError::NoLogin { .. } => UpsCommandFailure::NoLogin,

@@ -284,7 +284,7 @@ fn commandable_ups(port: u16) -> upstra_core::model::Ups {
 #[tokio::test]
 async fn an_upsd_without_tracking_gets_the_command_untracked_with_the_delay_as_its_value() {
     let fake = fake_commandable("ERR UNKNOWN-COMMAND", "").await;
-    let sent = UpsCommander
+    let sent = UpsCommander::default()
         .ups_off_then_return(&commandable_ups(fake.port), Duration::from_secs(75))
         .await
         .expect("sent");
@@ -302,7 +302,7 @@ async fn an_upsd_without_tracking_gets_the_command_untracked_with_the_delay_as_i
 #[tokio::test]
 async fn a_driver_that_refuses_the_value_is_reported_as_not_offering_the_command() {
     let fake = fake_commandable("OK", "ERR INVALID-ARGUMENT").await;
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&commandable_ups(fake.port), Duration::from_secs(75))
         .await
         .expect_err("refused by the driver");

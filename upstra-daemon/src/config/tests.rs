@@ -180,3 +180,31 @@ fn the_bus_section_is_checked_and_its_password_never_shown() {
         .to_string();
     assert!(msg.contains(":2: bus.site `lab a` must be a name"), "{msg}");
 }
+
+#[test]
+fn the_nut_users_file_is_an_absolute_path_from_file_or_env() {
+    assert_eq!(
+        Config::default().nut.users_file,
+        PathBuf::from(DEFAULT_NUT_USERS_FILE)
+    );
+    let (_dir, path) = write("[nut]\nusers_file = \"/srv/nut/upsd.users\"\n");
+    let config = load(Some(&path), &[], &Overrides::default()).expect("valid");
+    assert_eq!(config.nut.users_file, PathBuf::from("/srv/nut/upsd.users"));
+    let e = env(&[("UPSTRA_NUT__USERS_FILE", "/from/env/upsd.users")]);
+    let config = load(Some(&path), &e, &Overrides::default()).expect("valid");
+    assert_eq!(config.nut.users_file, PathBuf::from("/from/env/upsd.users"));
+
+    let (_dir, path) = write("\n[nut]\nusers_file = \"upsd.users\"\n");
+    let msg = load(Some(&path), &[], &Overrides::default())
+        .expect_err("relative")
+        .to_string();
+    assert!(
+        msg.contains(":3: nut.users_file `upsd.users` must be an absolute path"),
+        "{msg}"
+    );
+    let (_dir, path) = write("[nut]\nusers = \"/x\"\n");
+    assert!(
+        load(Some(&path), &[], &Overrides::default()).is_err(),
+        "strict keys"
+    );
+}

@@ -147,7 +147,13 @@ pub async fn servers(c: &UpstraClient, t: &SessionToken) -> BTreeMap<String, Ser
 /// Starts a daemon on the peers, sets up the admin, applies the lab and waits until every
 /// UPS, BMC and VM has been read.
 pub async fn daemon(lab: &Lab, dir: &std::path::Path) -> (Daemon, UpstraClient, SessionToken) {
-    let mut settings = env();
+    let mut settings: Vec<(&str, &str)> = env();
+    // The harness's upsd runs on this machine, as on a NUT primary: the daemon reads its
+    // users file to check UPS-off permissions beforehand.
+    settings.push((
+        "UPSTRA_NUT__USERS_FILE",
+        lab.peers.get("UPSTRA_PEER_NUT_USERS_FILE"),
+    ));
     settings.extend(lab.extra_env.iter().copied());
     let daemon = Daemon::start_with_env(dir, &settings).await;
     let c = connect(&daemon.socket).await.unwrap();

@@ -54,7 +54,12 @@ impl Daemon {
             Instant::now().elapsed().as_nanos()
         ));
         let log = std::fs::File::create(&stderr_log).unwrap();
+        // This host's power-off is always the test build's double, which records to a file in
+        // `dir` and stops the daemon: a shed that reaches it must never power the machine off.
+        // A test may name another file, or pass "" for the real driver (never to be called).
+        let poweroff = dir.join("host-poweroff.log");
         let child = upstrad()
+            .env("UPSTRA_TEST_HOST_POWEROFF", &poweroff)
             .envs(env.iter().copied())
             .arg("--socket")
             .arg(&socket)

@@ -45,8 +45,9 @@ async fn lists_the_commands_of_a_ups_and_what_would_be_sent() {
     let rw = conn.list_rw(&lab.cmd_ups).await.expect("LIST RW");
     assert!(!rw.contains_key("ups.delay.shutdown"), "{rw:?}");
 
-    let ups = cmd_ups(&lab, None);
-    let cap = UpsCommander
+    let (user, password) = &lab.cmd_user;
+    let ups = cmd_ups(&lab, Some((user, password)));
+    let cap = UpsCommander::default()
         .ups_off_capability(&ups, Duration::from_secs(20))
         .await
         .expect("reads");
@@ -59,11 +60,15 @@ async fn lists_the_commands_of_a_ups_and_what_would_be_sent() {
             seconds: lab.cmd_offdelay
         }
     );
-    assert!(cap.permission_unchecked.contains("no dry run"));
+    assert!(
+        cap.permission_unchecked
+            .is_some_and(|u| u.contains("no dry run")),
+        "without upsd.users the permission cannot be checked"
+    );
 
     // A longer shutdown than the fixed delay is refused before anything is sent.
     let wanted = lab.cmd_offdelay + 15;
-    let cap = UpsCommander
+    let cap = UpsCommander::default()
         .ups_off_capability(&ups, Duration::from_secs(wanted))
         .await
         .expect("reads");
@@ -90,7 +95,7 @@ async fn a_ups_without_the_command_says_what_its_driver_offers() {
             .expect("connects");
         conn.list_cmd("ups1").await.expect("LIST CMD")
     };
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&ups1, Duration::from_secs(20))
         .await
         .expect_err("dummy-ups offers no shutdown.return");
@@ -137,7 +142,7 @@ async fn a_user_without_instcmds_is_denied_with_the_fix() {
     };
     let (user, password) = &lab.nocmd_user;
     let ups = cmd_ups(&lab, Some((user, password)));
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&ups, Duration::from_secs(20))
         .await
         .expect_err("denied");
@@ -156,13 +161,13 @@ async fn a_user_without_instcmds_is_denied_with_the_fix() {
     );
 
     // The same through the core's contract, as the orchestrator will call it.
-    let err = UpsOutputControl::ups_off_then_return(&UpsCommander, &ups, 20)
+    let err = UpsOutputControl::ups_off_then_return(&UpsCommander::default(), &ups, 20)
         .await
         .expect_err("denied");
     assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
     assert_eq!(err.message, text);
     // The check without side effects cannot see it, and says so.
-    let check = UpsOutputControl::ups_off_capability(&UpsCommander, &ups, 20)
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &ups, 20)
         .await
         .expect("reads");
     assert_eq!(
@@ -182,7 +187,7 @@ async fn a_wrong_password_is_denied_like_a_missing_permission() {
     };
     let (user, _) = &lab.cmd_user;
     let ups = cmd_ups(&lab, Some((user, "not the password")));
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&ups, Duration::from_secs(20))
         .await
         .expect_err("denied");
@@ -191,11 +196,19 @@ async fn a_wrong_password_is_denied_like_a_missing_permission() {
     assert!(err.to_string().ends_with("and check its password"), "{err}");
 
     let no_login = cmd_ups(&lab, None);
-    let err = UpsCommander
+    let err = UpsCommander::default()
         .ups_off_then_return(&no_login, Duration::from_secs(20))
         .await
         .expect_err("no login");
     assert!(matches!(err, CommandError::NoLogin { .. }), "{err:?}");
+    // The check says it beforehand.
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &no_login, 20)
+        .await
+        .expect("reads");
+    assert_eq!(
+        check.verdict.map_err(|e| e.kind),
+        Err(UpsCommandFailure::NoLogin)
+    );
 }
 
 #[tokio::test]
@@ -228,7 +241,7 @@ async fn sends_shutdown_return_and_the_clone_ups_starts_its_timer() {
 
     let (user, password) = &lab.cmd_user;
     let ups = cmd_ups(&lab, Some((user, password)));
-    let sent = UpsCommander
+    let sent = UpsCommander::default()
         .ups_off_then_return(&ups, Duration::from_secs(20))
         .await
         .expect("sent");
@@ -271,4 +284,82 @@ async fn sends_shutdown_return_and_the_clone_ups_starts_its_timer() {
         );
         sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test]
+async fn upsd_users_on_this_machine_proves_the_permission_before_anything_is_sent() {
+    let Some(lab) =
+        Lab::get("upsd_users_on_this_machine_proves_the_permission_before_anything_is_sent")
+    else {
+        return;
+    };
+    let commander = UpsCommander::with_users_file(&lab.users_file);
+    let log_before = std::fs::read_to_string(&lab.upsd_log)
+        .expect("upsd log")
+        .len();
+
+    let (user, password) = &lab.cmd_user;
+    let allowed = cmd_ups(&lab, Some((user, password)));
+    let check = UpsOutputControl::ups_off_capability(&commander, &allowed, 20)
+        .await
+        .expect("reads");
+    assert_eq!(
+        check.verdict.map(|s| s.command),
+        Ok("shutdown.return".to_owned())
+    );
+    assert_eq!(check.unchecked, None, "upsd.users proved it");
+
+    let (user, password) = &lab.nocmd_user;
+    let denied = cmd_ups(&lab, Some((user, password)));
+    let check = UpsOutputControl::ups_off_capability(&commander, &denied, 20)
+        .await
+        .expect("reads");
+    assert_eq!(check.unchecked, None, "upsd.users proved it");
+    let err = check.verdict.expect_err("nocmduser has no instcmds");
+    assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
+    assert!(
+        err.message.contains(&format!(
+            "add `instcmds = shutdown.return` to the `[{user}]` section of upsd.users and \
+             reload upsd (`upsd -c reload`)"
+        )),
+        "{}",
+        err.message
+    );
+
+    // A password other than upsd.users' is found too (upsd would answer ACCESS-DENIED).
+    let (cmd_user, _) = &lab.cmd_user;
+    let wrong = cmd_ups(&lab, Some((cmd_user, "not the password")));
+    let check = UpsOutputControl::ups_off_capability(&commander, &wrong, 20)
+        .await
+        .expect("reads");
+    let err = check.verdict.expect_err("wrong password");
+    assert_eq!(err.kind, UpsCommandFailure::NotAllowed);
+    assert!(
+        err.message.contains(&format!(
+            "is not the one in the `[{cmd_user}]` section of upsd.users"
+        )),
+        "{}",
+        err.message
+    );
+
+    // Without the file configured the same user stays unproved, and says why.
+    let check = UpsOutputControl::ups_off_capability(&UpsCommander::default(), &denied, 20)
+        .await
+        .expect("reads");
+    assert!(check.verdict.is_ok());
+    assert!(
+        check
+            .unchecked
+            .is_some_and(|u| u.contains("no upsd.users file is configured")),
+        "the limit is said"
+    );
+
+    // Nothing was sent as that user (other tests may send as cmduser meanwhile).
+    let log = std::fs::read_to_string(&lab.upsd_log).expect("upsd log");
+    let sent_as = format!("Instant command: {user}@");
+    assert!(
+        !log[log_before..].contains(&sent_as),
+        "{}",
+        &log[log_before..]
+    );
 }

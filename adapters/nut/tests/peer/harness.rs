@@ -30,6 +30,8 @@ pub struct Lab {
     pub nocmd_user: (String, String),
     /// upsd's log, where it notes every instant command it passes on.
     pub upsd_log: PathBuf,
+    /// upsd's users file (the harness's upsd runs on this machine, as on a NUT primary).
+    pub users_file: PathBuf,
 }
 
 impl Lab {
@@ -59,6 +61,7 @@ impl Lab {
                 p.get("UPSTRA_PEER_NUT_NOCMD_PASSWORD").into(),
             ),
             upsd_log: p.get("UPSTRA_PEER_NUT_UPSD_LOG").into(),
+            users_file: p.get("UPSTRA_PEER_NUT_USERS_FILE").into(),
         })
     }
 
