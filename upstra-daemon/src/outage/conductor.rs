@@ -20,6 +20,7 @@ use upstra_core::state::UpsLive;
 
 use super::executor::{Stop, execute};
 use super::lab::{estimates, lab_state, run_view, runtime_of};
+use super::power_race;
 use super::verify::still_to_undo;
 use super::waiting::restore_wait;
 use super::{Actor, Command};
@@ -33,6 +34,8 @@ use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
 struct Hand {
     waits_for_operator: bool,
     on_mains: bool,
+    /// On mains, keep this host's shutdown and the UPS-off commands (asked explicitly).
+    include_this_host: bool,
 }
 
 /// The UPS of the open sheds that only an operator undoes.
@@ -106,10 +109,14 @@ impl Conductor {
             Command::Run {
                 ups,
                 auto_restore,
+                include_this_host,
                 by,
                 reply,
             } => {
-                let _ = reply.send(self.operator_run(&ups, auto_restore, by).await);
+                let _ = reply.send(
+                    self.operator_run(&ups, auto_restore, include_this_host, by)
+                        .await,
+                );
             }
             Command::Cancel { by, reply } => {
                 let _ = reply.send(self.cancel(by).await);
@@ -309,10 +316,13 @@ impl Conductor {
                     tracing::info!(%ups, "mains returned after the outage was acted on");
                     events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
                 }
+                let active = self.active.as_ref().map(|a| a.id);
+                let command_sent = power_race::mains_returned(&self.shared, ups, active).await;
                 if let Some(a) = &self.active
                     && a.kind == PlanKind::Shed
                     && a.ups.contains(ups)
                     && !a.on_mains
+                    && !command_sent.contains(&a.id)
                 {
                     self.stop_active(
                         RunState::Halted,
@@ -412,7 +422,13 @@ impl Conductor {
             tracing::warn!(problem = %p, "planning from the last known VM placement");
         }
         let inventory = self.shared.inventory();
-        let shed = plan(&inventory, &state, &estimates(&self.shared).await);
+        let mut shed = plan(&inventory, &state, &estimates(&self.shared).await);
+        if hand.on_mains && !hand.include_this_host {
+            shed = shed.without_last_out(&format!(
+                "this host's shutdown and the UPS-off commands are left out: the UPS is on mains                  and this shed was started by hand; to include them, run `upstra plan run {}                  --include-this-host`",
+                ups.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+            ));
+        }
         let info = RunInfo {
             ups,
             reason,
@@ -622,6 +638,7 @@ impl Conductor {
         &mut self,
         ups: &str,
         auto_restore: bool,
+        include_this_host: bool,
         by: Actor,
     ) -> Result<RunView, ApiError> {
         let id = self.ups_id(ups)?;
@@ -647,6 +664,7 @@ impl Conductor {
         let hand = Hand {
             waits_for_operator: !auto_restore,
             on_mains,
+            include_this_host,
         };
         self.start_shed(vec![id], reason, Some(by), hand).await
     }

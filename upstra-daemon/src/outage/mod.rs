@@ -18,6 +18,7 @@ pub mod bus;
 mod conductor;
 mod executor;
 mod lab;
+mod power_race;
 mod simulate;
 mod stagger;
 mod steps;
@@ -51,6 +52,7 @@ enum Command {
     Run {
         ups: String,
         auto_restore: bool,
+        include_this_host: bool,
         by: Actor,
         reply: Reply<RunView>,
     },
@@ -105,15 +107,19 @@ impl Orchestrator {
     }
 
     /// An operator's shed of `ups`; unless `auto_restore`, it waits for `plan restore`.
+    /// Started on mains, it leaves out this host's shutdown and the UPS-off commands unless
+    /// `include_this_host`.
     pub async fn run(
         &self,
         ups: String,
         auto_restore: bool,
+        include_this_host: bool,
         by: Actor,
     ) -> Result<RunView, ApiError> {
         self.ask(|reply| Command::Run {
             ups,
             auto_restore,
+            include_this_host,
             by,
             reply,
         })

@@ -11,6 +11,7 @@ mod audit;
 mod db;
 mod identity;
 pub mod key;
+mod last_out;
 mod outage;
 mod ssh;
 

@@ -8,11 +8,13 @@ mod support;
 
 mod bus;
 mod by_hand;
+mod clone_ups;
 mod comms;
 mod failures;
 mod feeds;
 mod kill;
 mod lab;
+mod last_out;
 mod learning;
 mod quiet;
 mod restore_truth;

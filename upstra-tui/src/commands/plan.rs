@@ -56,8 +56,13 @@ pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
             }
         }
         PlanVerb::Run(a) => {
+            let last_out = if a.include_this_host {
+                " then power this machine off and let the UPS cut its output, when the plan has those steps;"
+            } else {
+                ""
+            };
             let words = format!(
-                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down; {}",
+                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down;{last_out} {}",
                 a.ups,
                 restore_words::after_run(a.auto_restore)
             );
@@ -72,6 +77,7 @@ pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
             let req = PlanRunRequest {
                 ups: a.ups.clone(),
                 auto_restore: a.auto_restore,
+                include_this_host: a.include_this_host,
             };
             let view = conn
                 .call(timeouts::APPLY, |c, ctx| async move {

@@ -1,0 +1,129 @@
+//! The last one out, end to end: on a real outage the daemon sheds the lab, tells the clone
+//! UPS to cut its output and restore it on mains (once, after every server it feeds is down),
+//! then powers this host off through the test build's double, which stops the daemon as
+//! systemd would. A new daemon on the same store finds the run, never powers off again, waits
+//! for stable mains and restores the lab on the real peers.
+
+use std::time::Duration;
+
+use upstra_core::api::v1::RunView;
+use upstra_tests::lab::Size;
+use upstra_tests::nut::DevFile;
+
+use crate::clone_ups::*;
+use crate::lab::*;
+use crate::support::*;
+
+/// From the cut to the daemon gone: grace, the shed and this host's shutdown, on a loaded
+/// machine.
+const SHED_WITHIN: Duration = Duration::from_secs(240);
+const RESTORE_WITHIN: Duration = Duration::from_secs(300);
+
+fn assert_after_every_other_step(shed: &RunView) {
+    let off = step(shed, "ups_off");
+    let host = step(shed, "shutdown_this_host");
+    for s in &shed.plan.steps {
+        if s.kind == "ups_off" || s.kind == "shutdown_this_host" {
+            continue;
+        }
+        assert!(
+            s.ended_s <= off.started_s,
+            "{} ended at {:?} s, the UPS-off started at {:?} s",
+            s.action,
+            s.ended_s,
+            off.started_s
+        );
+    }
+    assert!(off.ended_s <= host.started_s, "{off:?} then {host:?}");
+}
+
+#[tokio::test]
+async fn the_ups_is_told_once_this_host_powers_off_and_the_next_daemon_restores() {
+    let Some(peers) = upstra_tests::peers("outage last out") else {
+        return;
+    };
+    let lab = lab(
+        peers,
+        Size {
+            clusters: 1,
+            hosts_per_cluster: 2,
+            vms_per_cluster: 2,
+        },
+    );
+    wait_clone_idle(&lab).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut daemon, c, t) = daemon(&lab, dir.path()).await;
+    let before = placement(&c, &t).await;
+    let log_before = upsd_log(&lab);
+
+    let dev = DevFile::open(lab.nut_dir(), "ups1");
+    dev.set(&[("ups.status", "OB DISCHRG")]);
+    until("this host's power-off", SHED_WITHIN, || async {
+        (!poweroffs(dir.path()).is_empty()).then_some(())
+    })
+    .await;
+    // The double stops the daemon the way systemd's poweroff would.
+    let status = daemon.wait();
+    assert!(status.success(), "{status}: {}", daemon.log());
+    assert_eq!(poweroffs(dir.path()).len(), 1, "one power-off request");
+    assert_eq!(commands_since(&lab, &log_before), 1, "one shutdown.return");
+    // The clone's delay is fixed at its offdelay; the daemon asked for less (host + margin).
+    let offdelay: i64 = lab
+        .peers
+        .get("UPSTRA_PEER_NUT_CMD_OFFDELAY")
+        .parse()
+        .unwrap();
+    assert_clone_counting(&lab, offdelay).await;
+
+    // Mains returns while this host is off; the UPS cycles its output, the host boots.
+    dev.set(&[("ups.status", "OL")]);
+    wait_clone_idle(&lab).await;
+    let mut daemon = Daemon::start_with_env(dir.path(), &settings(&lab)).await;
+    let c = connect(&daemon.socket).await.unwrap();
+    let t = login(&c).await;
+    let mut cursor = 0;
+    wait_run_end(&c, &t, &mut cursor, "restore", RESTORE_WITHIN).await;
+    let restore = last_run(&c, &t, "restore").await;
+    assert_eq!(restore.state, "finished", "{restore:#?}");
+    let tally = restore.restored.expect("a tally");
+    assert_eq!(tally.restored, tally.of, "{restore:#?}");
+    assert_as_before(&c, &t, &before, &["console"]).await;
+
+    let shed = last_run(&c, &t, "shed").await;
+    assert!(shed.continues_after_power_returns, "{shed:#?}");
+    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_after_every_other_step(&shed);
+    let off = step(&shed, "ups_off");
+    assert_eq!(off.state.as_deref(), Some("done"), "{off:?}");
+    let said = off.outcome.clone().unwrap_or_default();
+    assert!(
+        said.contains(&format!(
+            "will cut its output in {offdelay} s and restore it when mains returns \
+             (shutdown.return, confirmed by the driver)"
+        )),
+        "{said}"
+    );
+    let host = step(&shed, "shutdown_this_host");
+    assert_eq!(host.state.as_deref(), Some("done"), "{host:?}");
+    let said = host.outcome.clone().unwrap_or_default();
+    assert!(
+        said.starts_with("this host shut down at ")
+            && said.ends_with("and the daemon started again"),
+        "{said}"
+    );
+    let race = shed.power_race.clone().unwrap_or_default();
+    assert!(
+        race.contains("after the UPS-off command: the UPS cycles its output"),
+        "{shed:#?}"
+    );
+    let status = c.plan_status(ctx(), t.clone()).await.unwrap().unwrap();
+    assert!(status.not_restored.is_empty(), "{status:#?}");
+    assert!(status.unrestored.is_empty(), "{status:#?}");
+
+    // Nothing was sent or powered off twice.
+    assert_eq!(poweroffs(dir.path()).len(), 1);
+    assert_eq!(commands_since(&lab, &log_before), 1);
+    daemon.stop();
+    drop(dev);
+    wait_clone_idle(&lab).await;
+}
