@@ -425,8 +425,14 @@ impl Conductor {
         let mut shed = plan(&inventory, &state, &estimates(&self.shared).await);
         if hand.on_mains && !hand.include_this_host {
             shed = shed.without_last_out(&format!(
-                "this host's shutdown and the UPS-off commands are left out: the UPS is on mains                  and this shed was started by hand; to include them, run `upstra plan run {}                  --include-this-host`",
-                ups.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+                "this host's shutdown and the UPS-off commands are left out: the UPS is on mains \
+                 and this shed was started by hand; to include them, run `upstra plan run {} \
+                 --include-this-host`",
+                // One UPS is named by hand; others already acting share the run.
+                match ups.as_slice() {
+                    [one] => one.to_string(),
+                    _ => "UPS".to_owned(),
+                }
             ));
         }
         let info = RunInfo {

@@ -127,3 +127,73 @@ async fn the_ups_is_told_once_this_host_powers_off_and_the_next_daemon_restores(
     drop(dev);
     wait_clone_idle(&lab).await;
 }
+
+#[tokio::test]
+async fn a_shed_by_hand_on_mains_leaves_this_host_and_the_ups_alone_unless_asked() {
+    let Some(peers) = upstra_tests::peers("outage last out, by hand on mains") else {
+        return;
+    };
+    let lab = lab(
+        peers,
+        Size {
+            clusters: 1,
+            hosts_per_cluster: 2,
+            vms_per_cluster: 2,
+        },
+    );
+    wait_clone_idle(&lab).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut daemon, c, t) = daemon(&lab, dir.path()).await;
+    let before = placement(&c, &t).await;
+    let log_before = upsd_log(&lab);
+    let mut cursor = 0;
+    // What the same UPS's real outage would do: the last steps are in the plan.
+    let outage = c
+        .plan_show(ctx(), t.clone(), Some("ups-one".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        outage.steps.iter().any(|s| s.kind == "shutdown_this_host"),
+        "{outage:#?}"
+    );
+
+    let run = c
+        .plan_run(
+            ctx(),
+            t.clone(),
+            upstra_core::api::v1::PlanRunRequest {
+                auto_restore: true,
+                ..upstra_core::api::v1::PlanRunRequest::new("ups-one")
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !run.plan
+            .steps
+            .iter()
+            .any(|s| s.kind == "ups_off" || s.kind == "shutdown_this_host"),
+        "{:#?}",
+        run.plan.steps
+    );
+    assert!(
+        run.plan.notes.iter().any(|n| n.contains(
+            "the UPS is on mains and this shed was started by hand; to include them, run \
+             `upstra plan run ups-one --include-this-host`"
+        )),
+        "{:#?}",
+        run.plan.notes
+    );
+    wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
+    wait_run_end(&c, &t, &mut cursor, "restore", RESTORE_WITHIN).await;
+    assert_as_before(&c, &t, &before, &["console"]).await;
+    assert_eq!(
+        commands_since(&lab, &log_before),
+        0,
+        "nothing sent to the UPS"
+    );
+    assert!(poweroffs(dir.path()).is_empty(), "this host stayed up");
+    daemon.stop();
+}

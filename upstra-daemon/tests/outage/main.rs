@@ -16,6 +16,7 @@ mod kill;
 mod lab;
 mod last_out;
 mod learning;
+mod power_race;
 mod quiet;
 mod restore_truth;
 mod stagger;
