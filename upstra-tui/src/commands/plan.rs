@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
 
+mod last_out_words;
 mod restore_words;
 
 use super::confirm::{Confirm, confirm};
@@ -318,6 +319,7 @@ fn status_text(s: &PlanStatus) -> String {
                 shown(&r.reason)
             ));
             out.push_str(&restore_words::report(r, s));
+            out.push_str(&last_out_words::report(r));
             for step in r
                 .plan
                 .steps
