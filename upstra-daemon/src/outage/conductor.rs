@@ -20,10 +20,10 @@ use upstra_core::state::UpsLive;
 
 use super::executor::{Stop, execute};
 use super::lab::{estimates, lab_state, run_view, runtime_of};
-use super::power_race;
 use super::verify::still_to_undo;
 use super::waiting::restore_wait;
 use super::{Actor, Command};
+use super::{cycle, power_race};
 use crate::clock;
 use crate::server::internal;
 use crate::shared::Shared;
@@ -65,6 +65,8 @@ pub struct Conductor {
     /// UPS with an open shed only an operator's `plan restore` undoes: their watch never
     /// decides a restore by itself.
     held: BTreeSet<UpsId>,
+    /// A restore is held back until a UPS has cycled its output, and a recheck is set.
+    recheck_pending: bool,
 }
 
 fn phase_name(p: &WatchPhase) -> &'static str {
@@ -86,6 +88,7 @@ impl Conductor {
             active: None,
             waiting: BTreeMap::new(),
             held: BTreeSet::new(),
+            recheck_pending: false,
         }
     }
 
@@ -131,6 +134,10 @@ impl Conductor {
                 let _ = reply.send(self.show(ups).await);
             }
             Command::RunEnded { id } => self.ended(id).await,
+            Command::RecheckRestore => {
+                self.recheck_pending = false;
+                self.restore_if_ready().await;
+            }
         }
     }
 
@@ -577,6 +584,21 @@ impl Conductor {
                 .is_none_or(|w| matches!(w.phase, WatchPhase::Restoring | WatchPhase::Online))
         });
         if !ready {
+            return;
+        }
+        if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
+            if !self.recheck_pending {
+                self.recheck_pending = true;
+                tracing::warn!(
+                    wait_s = wait.as_secs(),
+                    "restore held back until the UPS has cut and restored its output"
+                );
+                let shared = self.shared.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait).await;
+                    shared.outage.recheck_restore();
+                });
+            }
             return;
         }
         if let Err(e) = self

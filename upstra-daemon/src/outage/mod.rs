@@ -16,6 +16,7 @@
 
 pub mod bus;
 mod conductor;
+mod cycle;
 mod executor;
 mod lab;
 mod power_race;
@@ -74,6 +75,8 @@ enum Command {
     RunEnded {
         id: i64,
     },
+    /// A restore held back while a UPS cycles its output may start now.
+    RecheckRestore,
 }
 
 /// A handle on the conductor; cheap to clone.
@@ -144,6 +147,10 @@ impl Orchestrator {
 
     fn run_ended(&self, id: i64) {
         let _ = self.tx.send(Command::RunEnded { id });
+    }
+
+    fn recheck_restore(&self) {
+        let _ = self.tx.send(Command::RecheckRestore);
     }
 }
 

@@ -108,6 +108,10 @@ pub struct RunInfo {
     /// For a shed with a UPS-off step: which side of the command mains returned, in words.
     #[serde(default)]
     pub power_race: Option<String>,
+    /// For a shed whose UPS took the off-and-return command: when each UPS cuts its output,
+    /// by the delay it reported. No restore starts before the cut and the output's return.
+    #[serde(default)]
+    pub output_cut_at: BTreeMap<UpsId, Timestamp>,
 }
 
 /// Real durations of steps, in milliseconds, newest first (see `Db::learned_durations`).

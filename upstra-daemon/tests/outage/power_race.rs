@@ -78,3 +78,78 @@ async fn mains_back_before_the_ups_command_halts_the_shed_and_nothing_reaches_th
     assert!(poweroffs(dir.path()).is_empty(), "this host stayed up");
     daemon.stop();
 }
+
+#[tokio::test]
+async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore() {
+    let Some(peers) = upstra_tests::peers("outage power race after") else {
+        return;
+    };
+    let mut lab = lab(
+        peers,
+        Size {
+            clusters: 1,
+            hosts_per_cluster: 2,
+            vms_per_cluster: 2,
+        },
+    );
+    // This host is on the other UPS: the daemon stays up through the whole race.
+    lab.edits.push((
+        "feeds = [\"ups-one\"]\nthis_host = true".into(),
+        "feeds = [\"ups-two\"]\nthis_host = true".into(),
+    ));
+    wait_clone_idle(&lab).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut daemon, c, t) = daemon(&lab, dir.path()).await;
+    let before = placement(&c, &t).await;
+    let log_before = upsd_log(&lab);
+    let mut cursor = 0;
+
+    let dev = DevFile::open(lab.nut_dir(), "ups1");
+    dev.set(&[("ups.status", "OB DISCHRG")]);
+    wait_event(
+        &c,
+        &t,
+        &mut cursor,
+        "the UPS-off command",
+        Duration::from_secs(180),
+        |e| matches!(e, DomainEvent::StepEnded { detail, .. } if detail.contains("will cut its output")),
+    )
+    .await;
+    dev.set(&[("ups.status", "OL")]);
+    wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(400)).await;
+
+    let shed = last_run(&c, &t, "shed").await;
+    assert_eq!(shed.state, "finished", "{shed:#?}");
+    let race = shed.power_race.clone().unwrap_or_default();
+    assert!(
+        race.starts_with("mains returned ")
+            && race.ends_with(
+                " s after the UPS-off command: the UPS cycles its output; the restore follows"
+            ),
+        "{shed:#?}"
+    );
+    // The restore waited for the cut (the clone's fixed offdelay) and the output's return.
+    let offdelay: u64 = lab
+        .peers
+        .get("UPSTRA_PEER_NUT_CMD_OFFDELAY")
+        .parse()
+        .unwrap();
+    let off = step(&shed, "ups_off");
+    let restore = last_run(&c, &t, "restore").await;
+    let waited_ms = restore.started_at.millis() - shed.started_at.millis();
+    let cut_s = off.started_s.unwrap() + offdelay;
+    assert!(
+        waited_ms >= i64::try_from((cut_s + 60) * 1000).unwrap(),
+        "the restore started {waited_ms} ms into the shed; the UPS cut its output at {cut_s} s"
+    );
+    assert_eq!(restore.state, "finished", "{restore:#?}");
+    assert_as_before(&c, &t, &before, &["console"]).await;
+    assert_eq!(commands_since(&lab, &log_before), 1, "one shutdown.return");
+    assert!(
+        poweroffs(dir.path()).is_empty(),
+        "this host was not at risk"
+    );
+    daemon.stop();
+    drop(dev);
+    wait_clone_idle(&lab).await;
+}

@@ -88,7 +88,7 @@ impl StepRun<'_> {
             .ok_or_else(|| StepError::fatal(format!("UPS {id} is no longer declared")))?;
         self.refuse_if_stopping("the UPS-off command was not sent")
             .await?;
-        self.journal_dispatched().await?;
+        let dispatched = self.journal_dispatched().await?;
         let sent = tokio::time::timeout(
             CALL_DEADLINE,
             self.shared
@@ -98,7 +98,11 @@ impl StepRun<'_> {
         )
         .await;
         match sent {
-            Ok(Ok(sent)) => Ok(ups_off_outcome(id, delay_s, &sent)),
+            Ok(Ok(sent)) => {
+                let secs = sent.step.delay_s.unwrap_or(delay_s);
+                self.journal_cut(id, dispatched, secs).await;
+                Ok(ups_off_outcome(id, delay_s, &sent))
+            }
             // Never retried: the adapter's message names the fix.
             Ok(Err(e)) => Err(StepError::fatal(e.message)),
             Err(_) => Err(StepError::fatal(format!(
@@ -107,6 +111,29 @@ impl StepRun<'_> {
                  did not take the command",
                 CALL_DEADLINE.as_secs()
             ))),
+        }
+    }
+
+    /// Journals when the UPS cuts its output, so no restore powers servers on before it.
+    /// The command went out whatever happens here: a failure is logged, not fatal.
+    async fn journal_cut(&self, id: &UpsId, dispatched: Timestamp, delay_s: u64) {
+        let (run, ups) = (self.run, id.clone());
+        let cut = Timestamp(
+            dispatched
+                .millis()
+                .saturating_add(i64::try_from(delay_s.saturating_mul(1000)).unwrap_or(i64::MAX)),
+        );
+        let saved = self
+            .shared
+            .store
+            .call(move |db| {
+                let mut info = db.run(run)?.map(|r| r.info).unwrap_or_default();
+                info.output_cut_at.insert(ups, cut);
+                db.set_run_info(run, &info)
+            })
+            .await;
+        if let Err(e) = saved {
+            tracing::error!(run, ups = %id, error = %e, "cannot journal when the UPS cuts its output; a restore may not wait for it");
         }
     }
 
