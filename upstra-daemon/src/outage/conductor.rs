@@ -758,6 +758,15 @@ impl Conductor {
                 });
             }
         }
+        if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
+            return Err(ApiError::Conflict {
+                message: format!(
+                    "a UPS was told to cut its output and restore it: servers powered on now would \
+                     lose power again; run `upstra plan restore` in {} s, once its output is back",
+                    wait.as_secs() + 1
+                ),
+            });
+        }
         let reason = format!("restore run by {}", by.user);
         self.start_restore(sheds, reason, Some(by)).await
     }

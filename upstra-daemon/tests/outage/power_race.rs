@@ -116,6 +116,28 @@ async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore(
     )
     .await;
     dev.set(&[("ups.status", "OL")]);
+    wait_event(
+        &c,
+        &t,
+        &mut cursor,
+        "mains back",
+        Duration::from_secs(60),
+        |e| matches!(e, DomainEvent::OutageMainsReturned { .. }),
+    )
+    .await;
+    // An operator cannot restore onto an output about to drop either.
+    let refused = c
+        .plan_restore(ctx(), t.clone())
+        .await
+        .unwrap()
+        .expect_err("held until the UPS's output is back");
+    assert!(
+        refused.to_string().contains(
+            "a UPS was told to cut its output and restore it: servers powered on now would lose \
+             power again"
+        ),
+        "{refused}"
+    );
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(400)).await;
 
     let shed = last_run(&c, &t, "shed").await;
