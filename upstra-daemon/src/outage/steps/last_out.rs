@@ -114,6 +114,20 @@ impl StepRun<'_> {
         }
     }
 
+    /// The demo's: the simulated host power-off records the request and the daemon stays up,
+    /// so the run ends here instead of waiting for a stop that never comes.
+    async fn simulated_shutdown(&mut self) -> StepResult {
+        self.journal_dispatched().await?;
+        let why = format!("run {}, step {}", self.run, self.step.id.0 + 1);
+        self.shared
+            .drivers
+            .host_power
+            .power_off(&why)
+            .await
+            .map_err(|e| StepError::fatal(e.to_string()))?;
+        Ok("simulated: this host would power off now; the demo never powers off the machine it runs on".into())
+    }
+
     /// Journals when the UPS cuts its output, so no restore powers servers on before it.
     /// The command went out whatever happens here: a failure is logged, not fatal.
     async fn journal_cut(&self, id: &UpsId, dispatched: Timestamp, delay_s: u64) {
@@ -147,6 +161,9 @@ impl StepRun<'_> {
         }
         self.refuse_if_stopping("this host was not powered off")
             .await?;
+        if self.shared.drivers.simulated_lab().is_some() {
+            return self.simulated_shutdown().await;
+        }
         let (run, step, now) = (self.run, self.step.id.0, clock::now());
         let host_power = self.shared.drivers.host_power.clone();
         let how = host_power.describe();
