@@ -103,3 +103,118 @@ pub async fn mains_returned(shared: &Shared, ups: &UpsId, active: Option<i64>) -
         BTreeSet::new()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use upstra_core::ids::ServerId;
+    use upstra_core::outage::{Plan, Schedule, Step, StepId};
+
+    use super::*;
+    use crate::store::{RunInfo, RunState, StepRecord};
+
+    const START: Timestamp = Timestamp(1_795_600_000_000);
+
+    /// A shed of `ups-a` ending with the UPS-off command in `off` and this host's shutdown.
+    fn shed(off: StepState, sent_at: Option<Timestamp>) -> RunRecord {
+        let ups = UpsId::new("ups-a").expect("a name");
+        let actions = [
+            StepAction::UpsOff {
+                ups: ups.clone(),
+                delay_s: 130,
+            },
+            StepAction::ShutdownThisHost {
+                server: ServerId::new("console").expect("a name"),
+            },
+        ];
+        let steps: Vec<Step> = actions
+            .into_iter()
+            .enumerate()
+            .map(|(i, action)| Step {
+                id: StepId(u32::try_from(i).expect("two")),
+                action,
+                deps: Vec::new(),
+                estimate_s: 5,
+                estimate_learned: false,
+            })
+            .collect();
+        let records = vec![
+            StepRecord {
+                step: 0,
+                state: off,
+                attempts: 1,
+                before: None,
+                outcome: None,
+                started_at: sent_at,
+                dispatched_at: sent_at,
+                ended_at: None,
+            },
+            StepRecord {
+                step: 1,
+                state: StepState::Pending,
+                attempts: 0,
+                before: None,
+                outcome: None,
+                started_at: None,
+                dispatched_at: None,
+                ended_at: None,
+            },
+        ];
+        RunRecord {
+            id: 7,
+            kind: PlanKind::Shed,
+            state: RunState::Running,
+            info: RunInfo {
+                ups: vec![ups],
+                ..RunInfo::default()
+            },
+            plan: Plan {
+                kind: PlanKind::Shed,
+                steps,
+                migrations_per_host: 1,
+                schedule: Schedule::default(),
+                notes: Vec::new(),
+            },
+            started_at: START,
+            ended_at: None,
+            steps: records,
+        }
+    }
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp(START.millis() + secs * 1000)
+    }
+
+    #[test]
+    fn after_the_command_the_shed_goes_on_and_says_how_long_after() {
+        let run = shed(StepState::Dispatched, Some(at(100)));
+        assert_eq!(command_sent_at(&run), Some(at(100)));
+        let (result, text) = side(&run, true, at(140)).expect("told");
+        assert_eq!(result, "after_command");
+        assert_eq!(
+            text,
+            "mains returned 40 s after the UPS-off command: the UPS cycles its output; the \
+             restore follows"
+        );
+    }
+
+    #[test]
+    fn before_the_command_the_running_shed_halts() {
+        let run = shed(StepState::Pending, None);
+        assert_eq!(command_sent_at(&run), None);
+        let (result, text) = side(&run, true, at(140)).expect("told");
+        assert_eq!(result, "before_command");
+        assert!(text.contains("shed halted"), "{text}");
+    }
+
+    #[test]
+    fn an_ended_shed_that_never_sent_it_a_hand_shed_on_mains_and_a_told_one_say_nothing() {
+        // Its UPS-off step failed or was skipped: its own outcome says why.
+        assert_eq!(side(&shed(StepState::Failed, None), false, at(140)), None);
+        let mut on_mains = shed(StepState::Dispatched, Some(at(100)));
+        on_mains.info.on_mains = true;
+        assert_eq!(side(&on_mains, true, at(140)), None);
+        let mut told = shed(StepState::Dispatched, Some(at(100)));
+        told.info.power_race = Some("said once".into());
+        assert_eq!(side(&told, true, at(140)), None);
+    }
+}
