@@ -197,3 +197,53 @@ async fn a_shed_by_hand_on_mains_leaves_this_host_and_the_ups_alone_unless_asked
     assert!(poweroffs(dir.path()).is_empty(), "this host stayed up");
     daemon.stop();
 }
+
+#[tokio::test]
+async fn a_refused_power_off_fails_the_step_and_this_host_stays_up_for_the_restore() {
+    let Some(peers) = upstra_tests::peers("outage last out, power-off refused") else {
+        return;
+    };
+    let mut lab = Lab::start(
+        peers,
+        Size {
+            clusters: 1,
+            hosts_per_cluster: 2,
+            vms_per_cluster: 2,
+        },
+    );
+    lab.edits.push((
+        "server_on_timeout = \"90s\"\n".into(),
+        "server_on_timeout = \"90s\"\n[[server]]\nname = \"console\"\nroom = \"lab\"\n\
+         kind = \"other\"\nfeeds = [\"ups-one\"]\nthis_host = true\n"
+            .into(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    // The double cannot write its record there: the power-off is refused, as a failing
+    // systemctl would refuse it.
+    let nowhere = dir.path().join("missing").join("poweroff.log");
+    let nowhere: &'static str = Box::leak(nowhere.to_str().unwrap().to_owned().into_boxed_str());
+    lab.extra_env.push(("UPSTRA_TEST_HOST_POWEROFF", nowhere));
+    let (mut daemon, c, t) = daemon(&lab, dir.path()).await;
+    let before = placement(&c, &t).await;
+    let mut cursor = 0;
+
+    let dev = DevFile::open(lab.nut_dir(), "ups1");
+    dev.set(&[("ups.status", "OB DISCHRG")]);
+    wait_run_end(&c, &t, &mut cursor, "shed", SHED_WITHIN).await;
+    let shed = last_run(&c, &t, "shed").await;
+    let host = step(&shed, "shutdown_this_host");
+    assert_eq!(host.state.as_deref(), Some("failed"), "{host:#?}");
+    assert!(
+        host.outcome
+            .as_deref()
+            .is_some_and(|o| o.contains("the test double cannot record the power-off")),
+        "{host:#?}"
+    );
+    assert!(!shed.continues_after_power_returns, "{shed:#?}");
+    assert!(c.health(ctx()).await.is_ok(), "the daemon stays up");
+
+    dev.set(&[("ups.status", "OL")]);
+    wait_run_end(&c, &t, &mut cursor, "restore", RESTORE_WITHIN).await;
+    assert_as_before(&c, &t, &before, &["console"]).await;
+    daemon.stop();
+}

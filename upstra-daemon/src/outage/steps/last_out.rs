@@ -205,10 +205,22 @@ impl StepRun<'_> {
                 ))
             })?;
         let why = format!("run {run}, step {}: the shed's last step", step + 1);
-        host_power
-            .power_off(&why)
-            .await
-            .map_err(|e| StepError::fatal(e.to_string()))?;
+        if let Err(e) = host_power.power_off(&why).await {
+            // This host stays up: the run does not go on after a power return.
+            let undone = self
+                .shared
+                .store
+                .call(move |db| {
+                    let mut info = db.run(run)?.map(|r| r.info).unwrap_or_default();
+                    info.continues_after_power_returns = false;
+                    db.set_run_info(run, &info)
+                })
+                .await;
+            if let Err(err) = undone {
+                tracing::error!(run, error = %err, "cannot journal that this host stays up");
+            }
+            return Err(StepError::fatal(e.to_string()));
+        }
         // systemd now stops this daemon like every unit; the step stays dispatched for the
         // next daemon. Still running past the bound means something blocks the shutdown.
         let stopped = tokio::time::timeout(POWEROFF_WAIT, self.shared.stopping.cancelled()).await;
