@@ -280,3 +280,7 @@ pub struct SimulationReport {
     /// The plan fits in the battery runtime the UPS reports (with the margin).
     pub fits_runtime: Option<bool>,
 }
+
+#[cfg(test)]
+#[path = "outage_last_out_tests.rs"]
+mod last_out_tests;
