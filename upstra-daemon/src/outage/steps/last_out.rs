@@ -105,12 +105,16 @@ impl StepRun<'_> {
             }
             // Never retried: the adapter's message names the fix.
             Ok(Err(e)) => Err(StepError::fatal(e.message)),
-            Err(_) => Err(StepError::fatal(format!(
-                "UPS {id}'s server did not answer the off-and-return command within {} s: it may \
+            Err(_) => {
+                // It may have landed: a restore must not race a cut that may come.
+                self.journal_cut(id, dispatched, delay_s).await;
+                Err(StepError::fatal(format!(
+                    "UPS {id}'s server did not answer the off-and-return command within {} s: it may \
                  or may not cut its output; read its state (upsc) and switch it off by hand if it \
                  did not take the command",
-                CALL_DEADLINE.as_secs()
-            ))),
+                    CALL_DEADLINE.as_secs()
+                )))
+            }
         }
     }
 
