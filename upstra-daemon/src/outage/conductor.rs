@@ -24,6 +24,7 @@ use super::ups_off_check;
 use super::verify::still_to_undo;
 use super::waiting::restore_wait;
 use super::{Actor, Command};
+use super::{cycle, power_race};
 use crate::clock;
 use crate::server::internal;
 use crate::shared::Shared;
@@ -34,6 +35,8 @@ use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
 struct Hand {
     waits_for_operator: bool,
     on_mains: bool,
+    /// On mains, keep this host's shutdown and the UPS-off commands (asked explicitly).
+    include_this_host: bool,
 }
 
 /// The UPS of the open sheds that only an operator undoes.
@@ -63,6 +66,8 @@ pub struct Conductor {
     /// UPS with an open shed only an operator's `plan restore` undoes: their watch never
     /// decides a restore by itself.
     held: BTreeSet<UpsId>,
+    /// A restore is held back until a UPS has cycled its output, and a recheck is set.
+    recheck_pending: bool,
 }
 
 fn phase_name(p: &WatchPhase) -> &'static str {
@@ -84,6 +89,7 @@ impl Conductor {
             active: None,
             waiting: BTreeMap::new(),
             held: BTreeSet::new(),
+            recheck_pending: false,
         }
     }
 
@@ -107,10 +113,14 @@ impl Conductor {
             Command::Run {
                 ups,
                 auto_restore,
+                include_this_host,
                 by,
                 reply,
             } => {
-                let _ = reply.send(self.operator_run(&ups, auto_restore, by).await);
+                let _ = reply.send(
+                    self.operator_run(&ups, auto_restore, include_this_host, by)
+                        .await,
+                );
             }
             Command::Cancel { by, reply } => {
                 let _ = reply.send(self.cancel(by).await);
@@ -136,6 +146,10 @@ impl Conductor {
             },
             Command::RunEnded { id } => self.ended(id).await,
             Command::Tick => crate::watchdog::conductor_ticked(&self.shared).await,
+            Command::RecheckRestore => {
+                self.recheck_pending = false;
+                self.restore_if_ready().await;
+            }
         }
     }
 
@@ -321,10 +335,13 @@ impl Conductor {
                     tracing::info!(%ups, "mains returned after the outage was acted on");
                     events.push(DomainEvent::OutageMainsReturned { ups: ups.clone() });
                 }
+                let active = self.active.as_ref().map(|a| a.id);
+                let command_sent = power_race::mains_returned(&self.shared, ups, active).await;
                 if let Some(a) = &self.active
                     && a.kind == PlanKind::Shed
                     && a.ups.contains(ups)
                     && !a.on_mains
+                    && !command_sent.contains(&a.id)
                 {
                     self.stop_active(
                         RunState::Halted,
@@ -424,7 +441,19 @@ impl Conductor {
             tracing::warn!(problem = %p, "planning from the last known VM placement");
         }
         let inventory = self.shared.inventory();
-        let shed = plan(&inventory, &state, &estimates(&self.shared).await);
+        let mut shed = plan(&inventory, &state, &estimates(&self.shared).await);
+        if hand.on_mains && !hand.include_this_host {
+            shed = shed.without_last_out(&format!(
+                "this host's shutdown and the UPS-off commands are left out: the UPS is on mains \
+                 and this shed was started by hand; to include them, run `upstra plan run {} \
+                 --include-this-host`",
+                // One UPS is named by hand; others already acting share the run.
+                match ups.as_slice() {
+                    [one] => one.to_string(),
+                    _ => "UPS".to_owned(),
+                }
+            ));
+        }
         let info = RunInfo {
             ups,
             reason,
@@ -569,6 +598,21 @@ impl Conductor {
         if !ready {
             return;
         }
+        if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
+            if !self.recheck_pending {
+                self.recheck_pending = true;
+                tracing::warn!(
+                    wait_s = wait.as_secs(),
+                    "restore held back until the UPS has cut and restored its output"
+                );
+                let shared = self.shared.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait).await;
+                    shared.outage.recheck_restore();
+                });
+            }
+            return;
+        }
         if let Err(e) = self
             .start_restore(sheds, "mains stable with enough charge".into(), None)
             .await
@@ -634,6 +678,7 @@ impl Conductor {
         &mut self,
         ups: &str,
         auto_restore: bool,
+        include_this_host: bool,
         by: Actor,
     ) -> Result<RunView, ApiError> {
         let id = self.ups_id(ups)?;
@@ -659,6 +704,7 @@ impl Conductor {
         let hand = Hand {
             waits_for_operator: !auto_restore,
             on_mains,
+            include_this_host,
         };
         self.start_shed(vec![id], reason, Some(by), hand).await
     }
@@ -723,6 +769,15 @@ impl Conductor {
                     ),
                 });
             }
+        }
+        if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
+            return Err(ApiError::Conflict {
+                message: format!(
+                    "a UPS was told to cut its output and restore it: servers powered on now would \
+                     lose power again; run `upstra plan restore` in {} s, once its output is back",
+                    wait.as_secs() + 1
+                ),
+            });
         }
         let reason = format!("restore run by {}", by.user);
         self.start_restore(sheds, reason, Some(by)).await

@@ -155,6 +155,8 @@ pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
         plan,
         undoes: run.info.undoes.clone(),
         restored: run.info.restored,
+        continues_after_power_returns: run.info.continues_after_power_returns,
+        power_race: run.info.power_race.clone(),
     }
 }
 

@@ -16,8 +16,10 @@
 
 pub mod bus;
 mod conductor;
+mod cycle;
 mod executor;
 mod lab;
+mod power_race;
 mod simulate;
 mod stagger;
 mod steps;
@@ -52,6 +54,7 @@ enum Command {
     Run {
         ups: String,
         auto_restore: bool,
+        include_this_host: bool,
         by: Actor,
         reply: Reply<RunView>,
     },
@@ -75,6 +78,8 @@ enum Command {
     },
     /// The watchdog's heartbeat: handled like any command, so a stuck conductor misses it.
     Tick,
+    /// A restore held back while a UPS cycles its output may start now.
+    RecheckRestore,
 }
 
 /// A handle on the conductor; cheap to clone.
@@ -108,15 +113,19 @@ impl Orchestrator {
     }
 
     /// An operator's shed of `ups`; unless `auto_restore`, it waits for `plan restore`.
+    /// Started on mains, it leaves out this host's shutdown and the UPS-off commands unless
+    /// `include_this_host`.
     pub async fn run(
         &self,
         ups: String,
         auto_restore: bool,
+        include_this_host: bool,
         by: Actor,
     ) -> Result<RunView, ApiError> {
         self.ask(|reply| Command::Run {
             ups,
             auto_restore,
+            include_this_host,
             by,
             reply,
         })
@@ -146,6 +155,10 @@ impl Orchestrator {
 
     fn run_ended(&self, id: i64) {
         let _ = self.tx.send(Command::RunEnded { id });
+    }
+
+    fn recheck_restore(&self) {
+        let _ = self.tx.send(Command::RecheckRestore);
     }
 }
 

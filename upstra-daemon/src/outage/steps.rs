@@ -22,6 +22,8 @@ use crate::clock;
 use crate::shared::Shared;
 use crate::store::StepRecord;
 
+mod last_out;
+
 /// How often a wait looks at the peer again.
 const POLL: Duration = Duration::from_secs(1);
 /// Attempts at a step whose peer fails in a way that may pass.
@@ -260,9 +262,8 @@ impl StepRun<'_> {
                 let hv = hv()?;
                 self.start_vm(hv.as_ref(), vm, host).await
             }
-            StepAction::UpsOff { .. } | StepAction::ShutdownThisHost { .. } => Err(
-                StepError::fatal("this daemon cannot carry out this step yet"),
-            ),
+            StepAction::UpsOff { ups, delay_s } => self.ups_off(ups, *delay_s).await,
+            StepAction::ShutdownThisHost { server } => self.shutdown_this_host(server).await,
         }
     }
 

@@ -115,3 +115,50 @@ async fn a_power_on_is_measured_from_its_command_not_from_its_wait_for_the_stagg
         [("power_on_server".to_owned(), vec![60_000])].into()
     );
 }
+
+#[tokio::test]
+async fn this_hosts_shutdown_teaches_nothing_its_span_is_the_outage() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), &KeySource::locate(dir.path(), None)).expect("created");
+    let mut plan = Plan::empty(PlanKind::Shed, 4);
+    plan.steps = vec![Step {
+        id: StepId(0),
+        action: StepAction::ShutdownThisHost {
+            server: ServerId::new("console").expect("name"),
+        },
+        deps: Vec::new(),
+        estimate_s: 120,
+        estimate_learned: false,
+    }];
+    let learned = store
+        .call(move |db| {
+            let run = db.create_run(
+                &plan,
+                &RunInfo::default(),
+                Timestamp(0),
+                &AuditEntry {
+                    at: 0,
+                    action: "plan_run",
+                    result: "started",
+                    ..AuditEntry::default()
+                },
+            )?;
+            // Powered off, and done when the next daemon started, three hours later.
+            db.step_attempt(run, 0, Timestamp(1_000))?;
+            db.step_dispatched(run, 0, Timestamp(2_000))?;
+            db.sync_to_disk()?;
+            db.step_ended(
+                run,
+                0,
+                StepState::Done,
+                "this host shut down at 02:00 UTC and the daemon started again",
+                Timestamp(10_800_000),
+            )?;
+            db.learned_durations()
+        })
+        .await
+        .expect("learned");
+    store.close().await;
+    assert!(learned.by_kind.is_empty(), "{learned:?}");
+    assert!(learned.by_target.is_empty(), "{learned:?}");
+}

@@ -12,6 +12,7 @@ mod backup;
 mod db;
 mod identity;
 pub mod key;
+mod last_out;
 mod outage;
 mod ssh;
 

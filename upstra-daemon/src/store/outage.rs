@@ -101,6 +101,17 @@ pub struct RunInfo {
     /// For a restore that ended: how many objects of its sheds were verified back.
     #[serde(default)]
     pub restored: Option<RestoredTally>,
+    /// For a shed about to power off this host: recorded (and synced) before the power-off,
+    /// so the next daemon knows the run was meant to go on when power returns.
+    #[serde(default)]
+    pub continues_after_power_returns: bool,
+    /// For a shed with a UPS-off step: which side of the command mains returned, in words.
+    #[serde(default)]
+    pub power_race: Option<String>,
+    /// For a shed whose UPS took the off-and-return command: when each UPS cuts its output,
+    /// by the delay it reported. No restore starts before the cut and the output's return.
+    #[serde(default)]
+    pub output_cut_at: BTreeMap<UpsId, Timestamp>,
 }
 
 /// Real durations of steps, in milliseconds, newest first (see `Db::learned_durations`).
@@ -412,7 +423,11 @@ impl Db {
                             row_number() OVER (PARTITION BY {partition} ORDER BY ended_at DESC) AS n
                      FROM run_steps
                      WHERE state = 'done' AND acted = 1
-                       AND started_at IS NOT NULL AND ended_at IS NOT NULL)
+                       AND started_at IS NOT NULL AND ended_at IS NOT NULL
+                       -- This host's shutdown ends when the next daemon starts: its span
+                       -- is the outage, not the shutdown, and would only stretch the UPS's
+                       -- delay. Its configured estimate stands.
+                       AND kind <> 'shutdown_this_host')
                  WHERE n <= ?1 ORDER BY kind, target, ended_at DESC"
             ))?;
             let rows = stmt.query_map([limit], |r| {

@@ -127,6 +127,7 @@ async fn a_shed_run_by_hand_with_auto_restore_is_undone_by_itself() {
             PlanRunRequest {
                 ups: "ups-one".into(),
                 auto_restore: true,
+                include_this_host: false,
             },
         )
         .await

@@ -32,6 +32,8 @@ pub struct Lab {
     pub edits: Vec<(String, String)>,
     /// Settings of the daemon beyond [`env`] (`UPSTRA_*`, later ones win).
     pub extra_env: Vec<(&'static str, &'static str)>,
+    /// NUT passwords of UPS whose edits give them a `user`, by UPS name.
+    pub nut_passwords: Vec<(String, String)>,
 }
 
 impl Lab {
@@ -52,6 +54,7 @@ impl Lab {
             broken: false,
             edits: Vec::new(),
             extra_env: Vec::new(),
+            nut_passwords: Vec::new(),
         }
     }
 
@@ -106,6 +109,12 @@ impl Lab {
         let servers: Vec<_> = doc.inventory.servers.keys().cloned().collect();
         for s in servers {
             doc.fill_secret(&SecretSlot::Bmc(s), rf.clone());
+        }
+        for (ups, password) in &self.nut_passwords {
+            doc.fill_secret(
+                &SecretSlot::UpsLogin(upstra_core::ids::UpsId::new(ups).unwrap()),
+                Secret::new(password.clone()),
+            );
         }
         doc.fill_secret(
             &SecretSlot::VCenter,
@@ -173,11 +182,12 @@ pub async fn daemon(lab: &Lab, dir: &std::path::Path) -> (Daemon, UpstraClient, 
                     .is_some_and(|s| s.contains("OL") && !s.contains("OB"))
             });
             let sync = c.sync(ctx(), t.clone()).await.unwrap().unwrap();
-            // The broken server, when there is one, never answers: that is its point.
+            // The broken server, when there is one, never answers: that is its point. A server
+            // without a BMC (this host, typically) has no power to read.
             let on = servers(&c, &t)
                 .await
                 .values()
-                .filter(|s| s.name != "broken")
+                .filter(|s| s.name != "broken" && s.bmc_url.is_some())
                 .all(|s| s.power == upstra_core::state::PowerState::On);
             let problems = sync
                 .problems

@@ -58,6 +58,12 @@ pub struct PlanRunArgs {
     /// `upstra plan restore`, however long mains stays on: what planned electrical work needs.
     #[arg(long)]
     pub auto_restore: bool,
+    /// Also run the shed's last steps while the UPS is on mains: power THIS machine off (the
+    /// one the daemon runs on, when the lab marks it `this_host`) and tell the UPS to cut its
+    /// output after a delay (`ups_off = "return"`). Without it, a shed started on mains leaves
+    /// both out; on battery they always run.
+    #[arg(long)]
+    pub include_this_host: bool,
     /// Do not ask for confirmation (needed without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
 
+mod last_out_words;
 mod restore_words;
 // The shed's last steps: when the UPS cuts its output, beside the plan's duration.
 mod output_cut_words;
@@ -58,8 +59,13 @@ pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
             }
         }
         PlanVerb::Run(a) => {
+            let last_out = if a.include_this_host {
+                " then power this machine off and let the UPS cut its output, when the plan has those steps;"
+            } else {
+                ""
+            };
             let words = format!(
-                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down; {}",
+                "shed the load of UPS {}: migrate or shut down its VMs and shut its servers down;{last_out} {}",
                 a.ups,
                 restore_words::after_run(a.auto_restore)
             );
@@ -74,6 +80,7 @@ pub async fn run(socket: &Path, verb: PlanVerb) -> Result<(), CliError> {
             let req = PlanRunRequest {
                 ups: a.ups.clone(),
                 auto_restore: a.auto_restore,
+                include_this_host: a.include_this_host,
             };
             let view = conn
                 .call(timeouts::APPLY, |c, ctx| async move {
@@ -315,6 +322,7 @@ fn status_text(s: &PlanStatus) -> String {
                 shown(&r.reason)
             ));
             out.push_str(&restore_words::report(r, s));
+            out.push_str(&last_out_words::report(r));
             for step in r
                 .plan
                 .steps

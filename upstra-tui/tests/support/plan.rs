@@ -178,6 +178,8 @@ pub fn run(id: i64, mut plan: PlanView, states: &[(&str, Option<&str>)], ended: 
         plan,
         undoes: Vec::new(),
         restored: None,
+        continues_after_power_returns: false,
+        power_race: None,
     }
 }
 

@@ -154,6 +154,14 @@ pub struct RunView {
     /// in their state before, read from the peers after the run.
     #[serde(default)]
     pub restored: Option<RestoredTally>,
+    /// For a shed whose last step powered off this host: the run was recorded as going on
+    /// when power returns, and the next daemon finishes it and restores the lab.
+    #[serde(default)]
+    pub continues_after_power_returns: bool,
+    /// For a shed that could cut a UPS's output, when mains came back before the run was
+    /// undone: which side of the UPS-off command it came, and what follows, in words.
+    #[serde(default)]
+    pub power_race: Option<String>,
 }
 
 /// "restored N of M".
@@ -272,3 +280,7 @@ pub struct SimulationReport {
     /// The plan fits in the battery runtime the UPS reports (with the margin).
     pub fits_runtime: Option<bool>,
 }
+
+#[cfg(test)]
+#[path = "outage_last_out_tests.rs"]
+mod last_out_tests;

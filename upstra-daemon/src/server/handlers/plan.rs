@@ -45,7 +45,10 @@ pub async fn simulate(c: &Connection, ups: String) -> Result<SimulationReport, A
 
 pub async fn run(c: &Connection, req: PlanRunRequest) -> Result<RunView, ApiError> {
     let ups = c.resolved_ups(&req.ups)?.to_string();
-    c.shared.outage.run(ups, req.auto_restore, actor(c)?).await
+    c.shared
+        .outage
+        .run(ups, req.auto_restore, req.include_this_host, actor(c)?)
+        .await
 }
 
 pub async fn cancel(c: &Connection) -> Result<RunView, ApiError> {

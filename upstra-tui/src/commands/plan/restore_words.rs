@@ -161,6 +161,8 @@ mod tests {
             },
             undoes: vec![3],
             restored: Some(RestoredTally { restored: 5, of: 6 }),
+            continues_after_power_returns: false,
+            power_race: None,
         };
         let status = PlanStatus {
             watches: vec![WatchView {
