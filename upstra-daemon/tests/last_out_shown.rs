@@ -238,9 +238,10 @@ async fn a_ups_that_offers_no_command_to_cut_its_output_is_said_so_in_show_and_s
         view.notes
     );
     assert!(
-        view.notes.iter().any(|n| n.starts_with(
-            "UPS ups-plain cuts its output at 20 s (after this host is down); the battery lasts "
-        )),
+        view.notes
+            .iter()
+            .any(|n| n
+                .starts_with("UPS ups-plain cuts its output at 20 s (after this host is down)")),
         "{:#?}",
         view.notes
     );

@@ -177,7 +177,7 @@ fn plan_simulate_names_the_fix_for_a_ups_user_without_instcmds() {
     assert!(
         shown.contains(&format!(
             "UPS ups-out cuts its output at {fixed} s, its own delay of {fixed} s (after every \
-             server it feeds is down); the battery lasts "
+             server it feeds is down)"
         )),
         "{shown}"
     );

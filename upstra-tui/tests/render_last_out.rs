@@ -42,10 +42,8 @@ fn last_out(runtime_s: u64) -> PlanView {
     plan.critical_path_s = 590;
     plan.runtime_s = Some(runtime_s);
     plan.output_cut_s = Some(645);
-    plan.notes.push(
-        "UPS ups-a1 cuts its output at 10 min 45 s (after this host is down); the battery lasts 40 min"
-            .into(),
-    );
+    plan.notes
+        .push("UPS ups-a1 cuts its output at 10 min 45 s (after this host is down)".into());
     plan
 }
 

@@ -222,19 +222,22 @@ pub fn show_notes(
         Some(_) => "BEFORE this host is down: raise ups_off_margin",
         None => "after every server it feeds is down",
     };
+    // Only a battery that runs out first is worth a sentence: the runtime itself changes with
+    // every reading, and a figure frozen in a note would soon contradict the live one the
+    // console and `plan show`'s header give beside it.
     let battery = match runtime_s {
-        Some(r) if r >= cut => format!("the battery lasts {}", spoken(r)),
+        Some(r) if r >= cut => String::new(),
         Some(r) => format!(
-            "the battery lasts only {}: the load drops when it runs out, before the cut",
+            "; the battery lasts only {}: the load drops when it runs out, before the cut",
             spoken(r)
         ),
-        None => "its battery runtime is not known yet".to_owned(),
+        None => "; its battery runtime is not known yet".to_owned(),
     };
     let own = fixed
         .map(|d| format!(", its own delay of {d} s"))
         .unwrap_or_default();
     let mut notes = vec![format!(
-        "UPS {id} cuts its output at {}{own} ({after}); {battery}",
+        "UPS {id} cuts its output at {}{own} ({after}){battery}",
         spoken(cut)
     )];
     match asked {
