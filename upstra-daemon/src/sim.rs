@@ -78,6 +78,9 @@ struct SimState {
     feeds: BTreeMap<ServerId, (Vec<UpsId>, u8)>,
     /// The UPS asked to cut their output (the UPS-off step), until it is back.
     outputs: BTreeMap<UpsId, ups_output::Output>,
+    /// The server the daemon runs on (`this_host`): its firmware powers it on when its
+    /// output returns, as the real one must for the daemon to come back.
+    this_host: Option<ServerId>,
 }
 
 /// A simulated lab built from an inventory.
@@ -140,6 +143,11 @@ impl SimLab {
                     .map(|s| (s.id.clone(), (s.feeds.clone(), s.feeds_required)))
                     .collect(),
                 outputs: BTreeMap::new(),
+                this_host: inventory
+                    .servers
+                    .values()
+                    .find(|s| s.this_host)
+                    .map(|s| s.id.clone()),
             }),
         }
     }

@@ -49,8 +49,17 @@ impl SimState {
                 _ => {}
             }
         }
+        let output_returned = !restored.is_empty();
         for ups in restored {
             self.outputs.remove(&ups);
+        }
+        // The daemon's own host boots when power returns (its firmware set to power on with
+        // AC, as a host running the daemon must be); the other servers wait for the restore.
+        if output_returned
+            && let Some(here) = self.this_host.clone()
+            && self.is_powered(&here)
+        {
+            self.power.insert(here, PowerState::On);
         }
         if cut_now.is_empty() {
             return;
@@ -173,6 +182,22 @@ mod tests {
         assert_eq!(
             sim.status(server).await.expect("status").power,
             PowerState::Off
+        );
+        // Except the daemon's own host, which boots with its power as a real one must.
+        let here = inv
+            .servers
+            .values()
+            .find(|s| s.this_host)
+            .expect("this_host");
+        assert!(
+            fed.iter().any(|s| s.id == here.id),
+            "the demo's host is fed by {}",
+            ups.id
+        );
+        assert_ne!(server.id, here.id);
+        assert_eq!(
+            sim.status(here).await.expect("status").power,
+            PowerState::On
         );
         sim.reset(server, ResetType::On)
             .await
