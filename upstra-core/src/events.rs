@@ -94,7 +94,8 @@ pub enum DomainEvent {
     },
     /// The outage of a UPS is acted on.
     OutageTriggered { ups: UpsId, reason: String },
-    /// Mains is back after a shed started: no new step starts.
+    /// Mains is back after a shed started. A shed still running halts (`RunStopping` says so)
+    /// unless its UPS was already told to cut its output; either way the restore follows.
     OutageMainsReturned { ups: UpsId },
     /// Mains failed again while waiting for it to stay.
     OutagePowerLostAgain { ups: UpsId },

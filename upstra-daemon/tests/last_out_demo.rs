@@ -12,15 +12,17 @@ use upstra_core::api::v1::{LabSpec, PlanRunRequest};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_daemon::demo::DEMO_LAB;
 
+/// The demo's own lab: its console host `mgmt-a1` is `this_host`, fed by ups-a1, which cuts
+/// and restores its output (`ups_off = "return"`).
 fn lab() -> LabSpec {
-    let ups = "nut = \"ups-b1@127.0.0.1:3493\"\n";
-    assert!(DEMO_LAB.contains(ups));
-    let text = DEMO_LAB.replace(
-        ups,
-        &format!("{ups}policy = {{ ups_off = \"return\", ups_off_margin = \"5s\" }}\n"),
-    ) + "\n[[server]]\nname = \"console\"\nroom = \"lab-b\"\nkind = \"other\"\n\
-         feeds = [\"ups-b1\"]\nthis_host = true\n";
-    LabSpec::from(&parse(&text, &KnownNames::default()).unwrap().inventory)
+    let inventory = parse(DEMO_LAB, &KnownNames::default()).unwrap().inventory;
+    assert!(
+        inventory
+            .servers
+            .values()
+            .any(|s| s.this_host && s.id.as_str() == "mgmt-a1")
+    );
+    LabSpec::from(&inventory)
 }
 
 #[tokio::test]
@@ -39,7 +41,7 @@ async fn the_demo_runs_the_last_steps_without_touching_the_machine() {
             t.clone(),
             PlanRunRequest {
                 include_this_host: true,
-                ..PlanRunRequest::new("ups-b1")
+                ..PlanRunRequest::new("ups-a1")
             },
         )
         .await

@@ -109,11 +109,8 @@ fn the_dashboard_follows_a_simulated_outage_at_80x24() {
     tmux.keys(&["Right", "Enter"]);
     tmux.keys(&["F6"]);
     tmux.wait_for("mains back", SCREEN, |s| s.contains("ups-a1  on mains"));
-    tmux.keys(&["E"]);
-    tmux.wait_for("the restore question", SCREEN, |s| {
-        s.contains("Restore the lab now")
-    });
-    tmux.keys(&["Right", "Enter"]);
+    // The shed told ups-a1 to cut and restore its output: the restore waits for that.
+    tmux.restore_by_hand(OUTAGE);
     let restored = tmux.wait_for("the restore in the events", OUTAGE, |s| {
         s.contains("(restore) finished")
     });

@@ -14,7 +14,7 @@ use harness::Demo;
 use harness::tmux::Tmux;
 
 const SCREEN: Duration = Duration::from_secs(30);
-/// A shed of the simulated lab with its last steps: the UPS's delay before the cut (150 s in
+/// A shed of the simulated lab with its last steps: the UPS's delay before the cut (30 s in
 /// the demo lab) and the simulated host's shutdown, on a loaded machine.
 const RUN: Duration = Duration::from_secs(420);
 /// Mains must stay back 2 minutes before the daemon restores; then the restore runs.

@@ -262,9 +262,7 @@ fn the_last_steps_are_shown_before_they_happen() {
     );
     let text = demo.ok(&["plan", "show", "ups-a1"], "");
     assert!(
-        text.contains(
-            "ask UPS ups-a1 to cut its output in 150 s and restore it when mains returns"
-        ),
+        text.contains("ask UPS ups-a1 to cut its output in 30 s and restore it when mains returns"),
         "{text}"
     );
     assert!(
@@ -290,7 +288,7 @@ fn the_last_steps_are_shown_before_they_happen() {
     assert!(line("ups:ups-a1").starts_with("  ok"), "{text}");
     assert!(
         line("ups:ups-a1")
-            .contains("shutdown.return, output cut 150 s after the command, restored on mains"),
+            .contains("shutdown.return, output cut 30 s after the command, restored on mains"),
         "{text}"
     );
     assert!(line("server:mgmt-a1").starts_with("  ok"), "{text}");

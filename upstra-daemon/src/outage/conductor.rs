@@ -772,9 +772,10 @@ impl Conductor {
         }
         if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
             return Err(ApiError::Conflict {
+                // The figure first: the console shows this on two lines.
                 message: format!(
-                    "a UPS was told to cut its output and restore it: servers powered on now would \
-                     lose power again; run `upstra plan restore` in {} s, once its output is back",
+                    "retry in {} s: a UPS told to cut its output and restore it has not done so \
+                     yet, and servers powered on now would lose power again",
                     wait.as_secs() + 1
                 ),
             });

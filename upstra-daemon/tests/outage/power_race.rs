@@ -133,9 +133,9 @@ async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore(
         .expect_err("held until the UPS's output is back");
     assert!(
         refused.to_string().contains(
-            "a UPS was told to cut its output and restore it: servers powered on now would lose \
-             power again"
-        ),
+            "a UPS told to cut its output and restore it has not done so yet, and servers \
+             powered on now would lose power again"
+        ) && refused.to_string().contains("retry in "),
         "{refused}"
     );
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(400)).await;

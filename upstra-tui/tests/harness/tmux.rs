@@ -95,6 +95,58 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Asks for the restore with E, as an operator would, until the daemon takes it. After a
+    /// shed that told a UPS to cut and restore its output, the daemon refuses it until the
+    /// UPS has done so, and its refusal says how long that is ("retry in N s"): the operator
+    /// waits that long and asks again. Returns the screen once the restore has started.
+    #[allow(dead_code)]
+    pub fn restore_by_hand(&self, limit: Duration) -> String {
+        let until = Instant::now() + limit;
+        loop {
+            self.keys(&["E"]);
+            self.wait_for("the restore question", Duration::from_secs(30), |s| {
+                s.contains("Restore the lab now")
+            });
+            self.keys(&["Right", "Enter"]);
+            // The refusal is on the status line, which the next event may overwrite: a
+            // refusal not seen is asked again a little later.
+            let mut wait = 5;
+            let look_until = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < look_until {
+                let screen = self.screen();
+                if screen.contains("restore of UPS") {
+                    return screen;
+                }
+                if let Some(n) = retry_in(&screen) {
+                    wait = n;
+                    break;
+                }
+                std::thread::park_timeout(Duration::from_millis(50));
+            }
+            let again = Instant::now() + Duration::from_secs(wait + 1);
+            assert!(
+                again < until,
+                "the restore is still refused for {wait} s:\n{}",
+                self.screen()
+            );
+            // Waiting for the time the daemon gave, watching the screen meanwhile.
+            self.wait_for(
+                "the time the refusal gave",
+                Duration::from_secs(wait + 30),
+                |_| Instant::now() >= again,
+            );
+        }
+    }
+}
+
+/// The seconds in a refusal's "retry in N s", even when the status line wraps it.
+fn retry_in(screen: &str) -> Option<u64> {
+    let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rest = &flat[flat.find("retry in ")? + "retry in ".len()..];
+    rest.split(' ').next()?.parse().ok()
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);

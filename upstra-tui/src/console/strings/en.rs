@@ -564,7 +564,7 @@ fn event(e: &DomainEvent) -> String {
             format!("UPS {ups}: the outage plan is triggered ({reason})")
         }
         DomainEvent::OutageMainsReturned { ups } => {
-            format!("UPS {ups}: mains back, no new step starts")
+            format!("UPS {ups}: mains back after the shed started")
         }
         DomainEvent::OutagePowerLostAgain { ups } => format!("UPS {ups}: mains lost again"),
         DomainEvent::OutageRestoreReady { ups } => {

@@ -641,7 +641,7 @@ fn event(e: &DomainEvent) -> String {
             format!("onduleur {ups} : plan de coupure déclenché ({reason})")
         }
         DomainEvent::OutageMainsReturned { ups } => {
-            format!("onduleur {ups} : secteur revenu, plus aucune étape ne démarre")
+            format!("onduleur {ups} : secteur revenu après le début du délestage")
         }
         DomainEvent::OutagePowerLostAgain { ups } => {
             format!("onduleur {ups} : nouvelle perte du secteur")
