@@ -32,6 +32,7 @@ pub mod host_power;
 pub mod limits;
 pub mod live;
 pub mod logline;
+pub mod man_page;
 pub mod monitor;
 pub mod outage;
 pub mod presence;

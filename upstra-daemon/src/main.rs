@@ -34,6 +34,9 @@ enum Command {
     CheckConfig,
     /// Put a backup from `upstra backup` in place of the store, the daemon stopped.
     Restore(RestoreArgs),
+    /// Print the manual page upstrad(8), in roff (`upstrad man > upstrad.8`).
+    #[command(hide = true)]
+    Man,
 }
 
 /// `upstrad restore`: into --data-dir (or the configured data directory).
@@ -94,6 +97,11 @@ const EXIT_CODES: &str = "Exit codes:
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before the config is read: building the page needs none, and a packager runs it on a
+    // machine without one.
+    if let Some(Command::Man) = cli.command {
+        return print_man_page();
+    }
     let env: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| k.starts_with("UPSTRA_"))
         .collect();
@@ -119,7 +127,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some(Command::Restore(args)) => return restore(&config, args, credentials),
-        None => {}
+        Some(Command::Man) | None => {}
     }
     let log = init_tracing(&config.log);
     server::raise_descriptor_limit();
@@ -283,6 +291,20 @@ fn restore(config: &config::Config, args: &RestoreArgs, credentials: Option<Path
     }
 }
 
+fn print_man_page() -> ExitCode {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let written = upstra_daemon::man_page::render(Cli::command())
+        .and_then(|page| std::io::stdout().lock().write_all(&page));
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("upstrad man: cannot write the manual page: {e}");
+            ExitCode::from(exit::FAILURE as u8)
+        }
+    }
+}
+
 fn fail(e: &Error) -> ExitCode {
     eprintln!("upstrad: {e}");
     ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::FAILURE as u8))
@@ -297,5 +319,39 @@ mod tests {
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
         assert_eq!(exit::STORE_LOCKED, 3);
+    }
+
+    /// upstrad(8) is generated from this command: every command and long flag an operator
+    /// can type is on it, and `man`, which only a packager runs, is not.
+    #[test]
+    fn the_manual_page_names_every_command_and_long_flag() {
+        let page = upstra_daemon::man_page::render(Cli::command()).unwrap();
+        // roff writes a hyphen-minus as `\-`.
+        let page = String::from_utf8(page).unwrap().replace("\\-", "-");
+        let mut cli = Cli::command();
+        cli.build();
+        let long_flags = |cmd: &clap::Command| -> Vec<String> {
+            cmd.get_arguments()
+                .filter_map(|a| a.get_long())
+                .map(|l| format!("--{l}"))
+                .collect()
+        };
+        for flag in long_flags(&cli) {
+            assert!(page.contains(&flag), "{flag} is missing:\n{page}");
+        }
+        let mut commands = 0;
+        for sub in cli.get_subcommands() {
+            let heading = format!(".SS \"upstrad {}\"", sub.get_name());
+            if sub.is_hide_set() || sub.get_name() == "help" {
+                assert!(!page.contains(&heading), "{heading} is hidden:\n{page}");
+                continue;
+            }
+            commands += 1;
+            assert!(page.contains(&heading), "{heading} is missing:\n{page}");
+            for flag in long_flags(sub) {
+                assert!(page.contains(&flag), "{flag} is missing:\n{page}");
+            }
+        }
+        assert_eq!(commands, 2, "check-config and restore:\n{page}");
     }
 }

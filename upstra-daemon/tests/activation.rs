@@ -185,3 +185,92 @@ async fn listen_fds_meant_for_another_process_are_left_alone() {
         daemon.log()
     );
 }
+
+/// Runs the daemon on a socket systemd-socket-activate passes (root:root, as the tool binds
+/// it) with `socket_group = group`, without CAP_CHOWN as under upstrad.service, and connects
+/// once. Returns whether it answered, and its log once it stopped.
+async fn activated_without_chown(
+    activate: &Path,
+    setpriv: &Path,
+    group: &str,
+) -> (bool, Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("upstra.sock");
+    let config = dir.path().join("upstrad.toml");
+    std::fs::write(&config, format!("socket_group = \"{group}\"\n")).unwrap();
+    let log_path = dir.path().join("upstrad.log");
+    let child = Command::new(activate)
+        .arg("--listen")
+        .arg(&socket)
+        // setpriv execs the daemon, which keeps the pid LISTEN_PID names.
+        .arg(setpriv)
+        .args(["--bounding-set", "-chown", "--inh-caps", "-all", "--"])
+        .arg(env!("CARGO_BIN_EXE_upstrad"))
+        .arg("--socket")
+        .arg(&socket)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut daemon = Reaped(child);
+    until("the tool to bind the socket", START_LIMIT, || async {
+        socket.exists().then_some(())
+    })
+    .await;
+    let client = connect(&socket).await.unwrap();
+    let mut first = ctx();
+    first.deadline = std::time::Instant::now() + START_LIMIT;
+    let answered = client.health(first).await.is_ok();
+    if answered {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(daemon.0.id()).unwrap()),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+    }
+    let status = until("the daemon to stop", START_LIMIT, || {
+        let status = daemon.0.try_wait().unwrap();
+        async move { status }
+    })
+    .await;
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    (answered, status.code(), log)
+}
+
+/// upstrad.service gives the daemon no CAP_CHOWN (and no chown calls): the socket's group must
+/// come from upstrad.socket. A socket that already has the configured group is served; one
+/// that does not is refused at start, naming the setting that fixes it, not restarted.
+#[tokio::test]
+async fn without_chown_the_passed_socket_needs_its_group_from_the_socket_unit() {
+    let (Some(activate), Some(setpriv)) = (tool("systemd-socket-activate"), tool("setpriv")) else {
+        return;
+    };
+    if !nix::unistd::getuid().is_root() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "dropping a capability needs root, and CI=true"
+        );
+        eprintln!("skipping: dropping a capability needs root");
+        return;
+    }
+    // The tool binds the socket as root:root, so `root` is the group it already has.
+    let (answered, code, log) = activated_without_chown(&activate, &setpriv, "root").await;
+    assert!(answered && code == Some(0), "{code:?}: {log}");
+
+    let other = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(65534))
+        .unwrap()
+        .expect("a group with gid 65534 (nogroup)")
+        .name;
+    let (answered, code, log) = activated_without_chown(&activate, &setpriv, &other).await;
+    assert!(!answered, "{log}");
+    assert_eq!(code, Some(2), "a configuration error, not restarted: {log}");
+    assert!(
+        log.contains(&format!("socket group `{other}`"))
+            && log.contains("SocketGroup= in upstrad.socket"),
+        "{log}"
+    );
+}

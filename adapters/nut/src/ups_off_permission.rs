@@ -102,15 +102,12 @@ pub(crate) fn is_this_machine(host: &str, hostname: Option<&str>) -> bool {
     })
 }
 
-/// The kernel's host name; a host name is at most 64 bytes, so the read is bounded by that.
+/// The kernel's host name, from uname(2) (what `gethostname` reads). Not from
+/// `/proc/sys/kernel/hostname`: the unit's `ProcSubset=pid` hides everything in /proc but the
+/// processes, and a host name the check could not read would leave a local upsd unchecked.
 fn this_hostname() -> Option<String> {
-    use std::io::Read;
-    const HOSTNAME_MAX: u64 = 64;
-    let mut name = String::new();
-    std::fs::File::open("/proc/sys/kernel/hostname")
-        .and_then(|f| f.take(HOSTNAME_MAX).read_to_string(&mut name))
-        .ok()?;
-    let name = name.trim();
+    let name = nix::unistd::gethostname().ok()?;
+    let name = name.to_str()?.trim();
     (!name.is_empty()).then(|| name.to_owned())
 }
 
@@ -148,6 +145,12 @@ mod tests {
             delay,
             returns_on_mains: true,
         })
+    }
+
+    #[test]
+    fn the_host_name_is_the_kernels() {
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname");
+        assert_eq!(this_hostname().as_deref(), Some(kernel.trim()));
     }
 
     #[test]

@@ -104,13 +104,17 @@ pub fn adopt(
 }
 
 /// Mode [`SOCKET_MODE`] and, when configured, the socket group on the socket file at `path`.
+///
+/// The group is changed only when it differs: a socket from `upstrad.socket` already has it
+/// (`SocketGroup=`), and the unit gives the daemon neither CAP_CHOWN nor the chown calls, so
+/// an unneeded chown would fail there.
 pub fn restrict(path: &Path, group: Option<&str>) -> Result<(), Error> {
-    fs::set_permissions(path, fs::Permissions::from_mode(SOCKET_MODE)).map_err(|source| {
-        Error::Socket {
-            path: path.to_path_buf(),
-            source,
-        }
-    })?;
+    use std::os::unix::fs::MetadataExt;
+    let socket_err = |source| Error::Socket {
+        path: path.to_path_buf(),
+        source,
+    };
+    fs::set_permissions(path, fs::Permissions::from_mode(SOCKET_MODE)).map_err(socket_err)?;
     let Some(group) = group else { return Ok(()) };
     let gid = nix::unistd::Group::from_name(group)
         .map_err(|e| Error::SocketGroup {
@@ -122,8 +126,15 @@ pub fn restrict(path: &Path, group: Option<&str>) -> Result<(), Error> {
             reason: "no such group (create it, or unset socket_group)".into(),
         })?
         .gid;
+    if fs::metadata(path).map_err(socket_err)?.gid() == gid.as_raw() {
+        return Ok(());
+    }
     nix::unistd::chown(path, None, Some(gid)).map_err(|e| Error::SocketGroup {
         group: group.to_owned(),
-        reason: e.to_string(),
+        reason: format!(
+            "cannot give {} this group ({e}); under systemd, set SocketGroup= in upstrad.socket \
+             to the same group as socket_group",
+            path.display()
+        ),
     })
 }

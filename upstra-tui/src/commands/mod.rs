@@ -55,6 +55,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Man => {
             let mut buf = Vec::new();
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                // An empty date (roff's zero-width `\&`): clap_mangen writes an empty one as nothing,
+                // which moved the source into the date's place in the page's footer.
+                .date("\\&")
+                .manual("User Commands")
                 .render(&mut buf)
                 .map_err(|e| CliError::Failed(format!("cannot write the manual page: {e}")))?;
             out_trusted(&String::from_utf8_lossy(&buf))
