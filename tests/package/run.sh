@@ -9,7 +9,8 @@
 # Environment: UPSTRA_PACKAGE_PROFILE (cargo profile to package, default dev: the suite's
 # build, to fit CI's time; the release build differs only in optimisation),
 # UPSTRA_PACKAGE_CACHE (cargo-deb and the downloaded Debian packages, default
-# /var/cache/upstra-package), UPSTRA_DEBIAN_MIRROR (default http://deb.debian.org/debian).
+# /var/cache/upstra-package), UPSTRA_DEBIAN_MIRROR (default http://deb.debian.org/debian),
+# UPSTRA_PACKAGE_KEEP=1 (on failure, leave the container running to look inside).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -51,7 +52,19 @@ fi
 work=$(mktemp -d /var/tmp/upstra-package.XXXXXX)
 box=$work/root
 nspawn_pid=""
+leader=""
 cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ] && [ -n "$leader" ]; then
+    echo "--- upstrad in the container, as it stands:" >&2
+    inside systemctl status upstrad.socket upstrad.service --no-pager >&2 || true
+    inside journalctl -u upstrad --no-pager -n 30 >&2 || true
+    if [ -n "${UPSTRA_PACKAGE_KEEP:-}" ]; then
+      echo "UPSTRA_PACKAGE_KEEP: the container runs on; enter it with: nsenter --target $leader --all" >&2
+      echo "  stop it with: kill $nspawn_pid; then remove $work" >&2
+      return
+    fi
+  fi
   if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
     kill -TERM "$nspawn_pid" 2>/dev/null || true
     wait "$nspawn_pid" 2>/dev/null || true
@@ -73,9 +86,9 @@ debootstrap_pid=$!
 # upgrades it (built exactly as the README says, so that is the one lintian reads).
 version=$(sed -nE 's/^version = "([^"]+)"/\1/p' Cargo.toml | head -n 1)
 step "packaging/build-deb --profile $profile (version $version-1, and $version-0 to upgrade from)"
-packaging/build-deb --profile "$profile" --out "$work/next" >"$work/build.log" 2>&1 ||
+packaging/build-deb --profile "$profile" --fast --out "$work/next" >"$work/build.log" 2>&1 ||
   { tail -n 40 "$work/build.log"; fail "packaging/build-deb failed"; }
-packaging/build-deb --profile "$profile" --out "$work/prev" --deb-version "$version-0" \
+packaging/build-deb --profile "$profile" --fast --out "$work/prev" --deb-version "$version-0" \
   >>"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; fail "packaging/build-deb failed"; }
 next_deb=$(ls "$work"/next/*.deb)
 prev_deb=$(ls "$work"/prev/*.deb)
@@ -99,7 +112,6 @@ systemd-nspawn --quiet --directory="$box" --boot --register=no --keep-unit \
 nspawn_pid=$!
 
 # The container's PID 1, to enter its namespaces (no systemd on the host to ask).
-leader=""
 for _ in $(seq $((deadline_s * 10))); do
   for pid in $(pgrep -P "$nspawn_pid" || true); do
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = systemd ] && leader=$pid
@@ -200,12 +212,31 @@ if out=$(as_user bob upstra login --user alice --password-stdin <<<'a long passp
 fi
 echo "bob is refused: $out"
 
+step "as after a reboot: tmpfiles first, then the socket and the service"
+inside systemctl stop upstrad.service upstrad.socket
+inside systemd-tmpfiles --create
+inside systemctl start upstrad.socket upstrad.service
+expect_eq "the socket after a boot" "$(mode_owner /run/upstra/upstra.sock)" "660 root upstra"
+as_user alice upstra server list | grep -q . || fail "after a boot, alice cannot use the console"
+
 run_readme operate /root
 inside journalctl -u upstrad --no-pager | grep -q 'config reloaded' ||
   fail "systemctl reload upstrad left no 'config reloaded' line in the journal"
-ls "$box"/root/upstra-*.backup >/dev/null 2>&1 || fail "the README's backup wrote no file"
+inside test -s /root/upstra.backup || fail "the README's backup wrote no file"
 # Under the real unit (sandbox, watchdog, socket from systemd) the daemon never failed.
 expect_eq "restarts so far" "$(inside systemctl show -p NRestarts --value upstrad.service)" 0
+
+# A change after the backup, which the restore must undo.
+inside upstra user add carol --role viewer --password-stdin <<<'carol passphrase long' >/dev/null ||
+  fail "could not add a user after the backup"
+run_readme restore /root
+wait_for "upstrad.service is active after the restore" inside systemctl is-active --quiet upstrad.service
+as_user alice upstra login --user alice --password-stdin <<<'a long passphrase' >/dev/null ||
+  fail "after the restore, alice cannot log in"
+as_user alice upstra server list | grep -q mgmt-a1 || fail "after the restore, the lab is not back"
+if as_user alice upstra user list | grep -q carol; then
+  fail "after the restore, a user added after the backup is still there"
+fi
 
 # --- upgrade ---------------------------------------------------------------------------------
 before=$(inside systemctl show -p InvocationID --value upstrad.service)
