@@ -20,6 +20,10 @@ use crate::lab::{GRACE_S, Lab, STABLE_S};
 /// UPS stays within the clone's fixed `offdelay` (30 s), which the adapter refuses to exceed.
 pub const HOST_SHUTDOWN_S: u64 = 10;
 pub const MARGIN_S: u64 = 5;
+/// The lab's `output_return` for the clone UPS: its output is back `ondelay` (5 s) after the
+/// cut once mains is on, so 15 s is ample, where the default minute would only make every
+/// restore after a UPS command wait 45 s more.
+pub const OUTPUT_RETURN_S: u64 = 15;
 /// A command sent earlier in the test is over within `offdelay` + `ondelay` (35 s) once mains
 /// is on; generous for a loaded machine.
 const CLONE_CYCLE: Duration = Duration::from_secs(150);
@@ -42,7 +46,8 @@ pub fn lab(peers: upstra_tests::Peers, size: Size) -> Lab {
         format!(
             "nut = \"{cmd_ups}@{nut}\"\nuser = \"{user}\"\n\
              policy = {{ grace = \"{GRACE_S}s\", restore_after = \"{STABLE_S}s\", \
-             restore_min_charge = 30, ups_off = \"return\", ups_off_margin = \"{MARGIN_S}s\" }}\n"
+             restore_min_charge = 30, ups_off = \"return\", ups_off_margin = \"{MARGIN_S}s\", \
+             output_return = \"{OUTPUT_RETURN_S}s\" }}\n"
         ),
     ));
     lab.edits.push((
