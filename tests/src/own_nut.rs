@@ -165,7 +165,8 @@ impl OwnNut {
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_else(std::env::temp_dir);
-        let dir = base.join(format!("upstra-own-nut-{}-{port}", std::process::id()));
+        remove_stale(&base);
+        let dir = base.join(format!("{DIR_PREFIX}{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for sub in ["etc", "state", "logs"] {
             std::fs::create_dir_all(dir.join(sub)).expect("the NUT dirs");
@@ -312,6 +313,30 @@ impl OwnNut {
         mode(dir.join("state"), 0o770);
         for ups in DUMMY_UPS {
             mode(dir.join(format!("{ups}.dev")), 0o644);
+        }
+    }
+}
+
+/// A copy's runtime dir is `<prefix><test pid>-<port>`.
+const DIR_PREFIX: &str = "upstra-own-nut-";
+
+/// Removes the dirs of copies whose test process is gone: a test killed by the runner stops
+/// its processes (see [`Tied`]) but cannot remove its files.
+fn remove_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
