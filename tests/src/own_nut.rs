@@ -75,8 +75,16 @@ wait "$child""#;
         Self { guard, pid }
     }
 
+    /// The guard waits, and the process neither exited nor is a zombie (exited, not yet
+    /// reaped by its guard).
     fn running(&mut self) -> bool {
-        matches!(self.guard.try_wait(), Ok(None))
+        let state = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .ok()
+            .and_then(|stat| {
+                let (_, after_name) = stat.rsplit_once(") ")?;
+                after_name.chars().next()
+            });
+        matches!(self.guard.try_wait(), Ok(None)) && state.is_some_and(|s| s != 'Z')
     }
 }
 
@@ -138,12 +146,16 @@ pub fn ups_status(port: u16, ups: &str) -> Option<String> {
 fn wait_for(what: &str, log: &Path, processes: &mut [Tied], mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + READY_WITHIN;
     while !ready() {
-        let dead = processes.iter_mut().any(|p| !p.running());
+        let log = || std::fs::read_to_string(log).unwrap_or_default();
         assert!(
-            !dead && Instant::now() < deadline,
-            "the test's own NUT: no {what} within {READY_WITHIN:?}{}: {}",
-            if dead { " (a NUT process exited)" } else { "" },
-            std::fs::read_to_string(log).unwrap_or_default()
+            processes.iter_mut().all(Tied::running),
+            "the test's own NUT: a process exited before {what}: {}",
+            log()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the test's own NUT: no {what} within {READY_WITHIN:?}: {}",
+            log()
         );
         std::thread::park_timeout(Duration::from_millis(50));
     }
@@ -171,6 +183,13 @@ impl OwnNut {
         for sub in ["etc", "state", "logs"] {
             std::fs::create_dir_all(dir.join(sub)).expect("the NUT dirs");
         }
+        // From here on, a failure drops it: its processes stop and its dir goes.
+        let mut nut = Self {
+            dir: dir.clone(),
+            port,
+            vars: Vec::new(),
+            processes: Vec::new(),
+        };
         let shared_text = shared.to_str().expect("a UTF-8 NUT dir");
         let own_text = dir.to_str().expect("a UTF-8 dir");
         for file in CONFIG_FILES {
@@ -201,11 +220,11 @@ impl OwnNut {
         let log = dir.join("logs").join("nut.log");
         let upsd_log = dir.join("logs").join("nut-upsd.log");
         let program = |name: &str| drivers.join(name).to_str().expect("UTF-8").to_owned();
-        let mut drivers_running: Vec<Tied> = DUMMY_UPS
+        nut.processes = DUMMY_UPS
             .iter()
             .map(|ups| Tied::spawn(&program("dummy-ups"), &["-a", ups, "-F"], &env, &log))
             .collect();
-        for (ups, tied) in DUMMY_UPS.iter().zip(&drivers_running) {
+        for (ups, tied) in DUMMY_UPS.iter().zip(&nut.processes) {
             std::fs::write(
                 dir.join(format!("nut-{ups}.pid")),
                 format!("{}\n", tied.pid),
@@ -213,30 +232,25 @@ impl OwnNut {
             .expect("a driver pid file");
         }
         let state = dir.join("state");
-        wait_for(
-            "dummy-ups driver sockets",
-            &log,
-            &mut drivers_running,
-            || {
-                DUMMY_UPS
-                    .iter()
-                    .all(|u| state.join(format!("dummy-ups-{u}")).exists())
-            },
-        );
+        wait_for("dummy-ups driver sockets", &log, &mut nut.processes, || {
+            DUMMY_UPS
+                .iter()
+                .all(|u| state.join(format!("dummy-ups-{u}")).exists())
+        });
         // The clone reads ups1's driver socket, so it starts once that socket exists.
-        drivers_running.push(Tied::spawn(
+        nut.processes.push(Tied::spawn(
             &program("clone"),
             &["-a", &cmd_ups, "-F"],
             &env,
             &log,
         ));
-        wait_for("clone driver socket", &log, &mut drivers_running, || {
+        wait_for("clone driver socket", &log, &mut nut.processes, || {
             state.join(format!("clone-{cmd_ups}")).exists()
         });
         // -FF: in the foreground, still writing its pid file.
+        // First in the list, so it stops before the drivers it reads.
         let upsd = Tied::spawn(&program("upsd"), &["-FF"], &env, &upsd_log);
-        let mut processes = vec![upsd];
-        processes.append(&mut drivers_running);
+        nut.processes.insert(0, upsd);
         let all_ups: Vec<&str> = DUMMY_UPS
             .iter()
             .copied()
@@ -245,7 +259,7 @@ impl OwnNut {
         wait_for(
             "upsd serving every UPS on mains",
             &upsd_log,
-            &mut processes,
+            &mut nut.processes,
             || {
                 all_ups
                     .iter()
@@ -254,7 +268,7 @@ impl OwnNut {
         );
 
         let path = |p: PathBuf| p.to_str().expect("UTF-8").to_owned();
-        let vars = vec![
+        nut.vars = vec![
             ("UPSTRA_PEER_NUT_PORT", port.to_string()),
             ("UPSTRA_PEER_NUT_DIR", own_text.to_owned()),
             ("UPSTRA_PEER_NUT_UPSD_LOG", path(upsd_log)),
@@ -271,12 +285,7 @@ impl OwnNut {
                 path(dir.join("nut-ups2.pid")),
             ),
         ];
-        Self {
-            dir,
-            port,
-            vars,
-            processes,
-        }
+        nut
     }
 
     /// The harness's endpoints with this copy's NUT in place of the shared one.
