@@ -224,7 +224,9 @@ mkdir -p "$NUT/etc" "$NUT/state"
 export NUT_CONFPATH=$NUT/etc NUT_STATEPATH=$NUT/state NUT_ALTPIDPATH=$NUT/state
 for u in ups1 ups2; do
   n=${u#ups}
-  cat >"$NUT/$u.dev" <<EOF
+  # The .orig copy stays as written: a test's own NUT (tests/src/own_nut.rs) starts from it,
+  # whatever state a test has put the shared one in.
+  cat >"$NUT/$u.dev.orig" <<EOF
 device.mfr: PeerSim
 device.model: DummyUPS 150$n
 device.serial: PEERSIM000$n
@@ -241,6 +243,7 @@ battery.runtime.low: 300
 input.voltage: 230.0
 output.voltage: 230.0
 EOF
+  cp "$NUT/$u.dev.orig" "$NUT/$u.dev"
   cat >>"$NUT/etc/ups.conf" <<EOF
 [$u]
   driver = dummy-ups
@@ -289,7 +292,7 @@ cat >"$NUT/etc/upsd.users" <<EOF
 EOF
 chown -R root:nut "$NUT"
 chmod 755 "$NUT"
-chmod 644 "$NUT"/*.dev
+chmod 644 "$NUT"/*.dev "$NUT"/*.dev.orig
 chmod 750 "$NUT/etc"
 chmod 640 "$NUT"/etc/*
 chmod 770 "$NUT/state"
@@ -492,6 +495,8 @@ put UPSTRA_PEER_NUT_ADMIN_PASSWORD "$NUT_ADMIN_PASSWORD"
 put UPSTRA_PEER_NUT_MON_USER "$NUT_MON_USER"
 put UPSTRA_PEER_NUT_MON_PASSWORD "$NUT_MON_PASSWORD"
 put UPSTRA_PEER_NUT_DIR "$NUT"
+# Where the drivers and upsd are, for a test that starts a NUT of its own.
+put UPSTRA_PEER_NUT_DRIVER_DIR /lib/nut
 put UPSTRA_PEER_NUT_CMD_UPS "$NUT_CMD_UPS"
 put UPSTRA_PEER_NUT_CMD_OFFDELAY "$NUT_CMD_OFFDELAY"
 put UPSTRA_PEER_NUT_CMD_USER "$NUT_CMD_USER"

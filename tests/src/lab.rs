@@ -47,6 +47,8 @@ pub struct OwnLab {
     pub systems: Vec<String>,
     pub vms: Vec<String>,
     pub dir: PathBuf,
+    /// The Redfish emulator's process, for a test that stops it to hold a BMC call in flight.
+    pub redfish_pid: u32,
     _children: Vec<Owned>,
 }
 
@@ -164,6 +166,7 @@ impl OwnLab {
             .stderr(std::fs::File::create(dir.join("sushy.log")).expect("sushy log"))
             .spawn()
             .expect("start the Redfish emulator");
+        let redfish_pid = sushy.id();
         children.push(Owned(sushy));
         let deadline = Instant::now() + Duration::from_secs(30);
         while !http_answers(port, "/redfish/v1") {
@@ -186,6 +189,7 @@ impl OwnLab {
             systems,
             vms,
             dir,
+            redfish_pid,
             _children: children,
         }
     }

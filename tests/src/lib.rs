@@ -78,4 +78,5 @@ pub fn peers(test: &str) -> Option<Peers> {
 pub mod forward;
 pub mod lab;
 pub mod nut;
+pub mod own_nut;
 pub mod redis;

@@ -33,6 +33,7 @@ pub(super) struct RawUpsPolicy {
     /// `"return"` or `"never"`.
     ups_off: Option<Spanned<String>>,
     ups_off_margin: Option<Spanned<RawDuration>>,
+    output_return: Option<Spanned<RawDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +208,11 @@ impl Checker<'_> {
                 raw.ups_off_margin,
                 &what("ups_off_margin"),
                 d.ups_off_margin_s,
+            ),
+            output_return_s: self.secs(
+                raw.output_return,
+                &what("output_return"),
+                d.output_return_s,
             ),
         }
     }

@@ -94,7 +94,7 @@ const CONSOLE: &str =
 fn this_host_and_ups_off_are_read() {
     let text = LAB.replace(
         "nut = \"u1@h\"\n",
-        "nut = \"u1@h\"\npolicy = { ups_off = \"return\", ups_off_margin = \"90s\" }\n",
+        "nut = \"u1@h\"\npolicy = { ups_off = \"return\", ups_off_margin = \"90s\", output_return = \"3m\" }\n",
     ) + CONSOLE;
     let inv = parse(&text, &KnownNames::default())
         .expect("valid")
@@ -109,12 +109,17 @@ fn this_host_and_ups_off_are_read() {
         .expect("u1");
     assert_eq!(u1.policy.ups_off, crate::outage::UpsOffPolicy::Return);
     assert_eq!(u1.policy.ups_off_margin_s, 90);
+    assert_eq!(u1.policy.output_return_s, 180);
     let u2 = inv
         .ups
         .values()
         .find(|u| u.id.as_str() == "u2")
         .expect("u2");
     assert_eq!(u2.policy.ups_off, crate::outage::UpsOffPolicy::Never);
+    assert_eq!(
+        u2.policy.output_return_s,
+        crate::outage::policy::DEFAULT_OUTPUT_RETURN_S
+    );
 }
 
 #[test]

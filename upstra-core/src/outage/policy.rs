@@ -42,6 +42,11 @@ pub struct UpsPolicy {
     pub ups_off: UpsOffPolicy,
     /// Added to this host's expected shutdown time to give the UPS's delay before the cut.
     pub ups_off_margin_s: u64,
+    /// From the cut to this UPS's output being back once mains is on (its start delay,
+    /// `ups.delay.start`, and the output settling): a restore while the daemon stayed up after
+    /// `ups_off` waits this long past the cut, so no server is powered on onto an output about
+    /// to drop.
+    pub output_return_s: u64,
 }
 
 /// `ups_off` of a UPS policy.
@@ -69,6 +74,10 @@ impl UpsOffPolicy {
 /// flush and the firmware parks them after systemd's last message.
 pub const DEFAULT_UPS_OFF_MARGIN_S: u64 = 60;
 
+/// A minute covers the start delay of the common units; one that takes longer must say so
+/// (`output_return`), or a restore starts on an output that is still about to be cut.
+pub const DEFAULT_OUTPUT_RETURN_S: u64 = 60;
+
 impl Default for UpsPolicy {
     fn default() -> Self {
         Self {
@@ -81,6 +90,7 @@ impl Default for UpsPolicy {
             auto_restore: true,
             ups_off: UpsOffPolicy::Never,
             ups_off_margin_s: DEFAULT_UPS_OFF_MARGIN_S,
+            output_return_s: DEFAULT_OUTPUT_RETURN_S,
         }
     }
 }

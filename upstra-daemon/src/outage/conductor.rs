@@ -598,7 +598,8 @@ impl Conductor {
         if !ready {
             return;
         }
-        if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
+        let inventory = self.shared.inventory();
+        if let Some(wait) = cycle::still_to_wait(&sheds, &inventory, clock::now()) {
             if !self.recheck_pending {
                 self.recheck_pending = true;
                 tracing::warn!(
@@ -770,7 +771,7 @@ impl Conductor {
                 });
             }
         }
-        if let Some(wait) = cycle::still_to_wait(&sheds, clock::now()) {
+        if let Some(wait) = cycle::still_to_wait(&sheds, &inventory, clock::now()) {
             return Err(ApiError::Conflict {
                 // The figure first: the console shows this on two lines.
                 message: format!(

@@ -5,24 +5,47 @@
 
 use std::time::Duration;
 
+use upstra_core::ids::UpsId;
+use upstra_core::model::Inventory;
+use upstra_core::outage::policy::DEFAULT_OUTPUT_RETURN_S;
 use upstra_core::state::Timestamp;
 
 use crate::store::RunRecord;
 
-/// From a UPS's cut to its output being back once mains is on: its own start delay
-/// (`ups.delay.start`, seconds on most units) and the output settling. A minute covers the
-/// common units; one that takes longer starts a restore on a live output, which is what an
-/// operator would see without this wait.
-pub const OUTPUT_RETURN_WAIT: Duration = Duration::from_secs(60);
+/// How long the restore of `sheds` must still wait at `now`, if at all: each UPS's cut plus
+/// the time its policy gives its output to return (`output_return`).
+pub fn still_to_wait(
+    sheds: &[RunRecord],
+    inventory: &Inventory,
+    now: Timestamp,
+) -> Option<Duration> {
+    wait_past_cuts(
+        sheds.iter().flat_map(|s| s.info.output_cut_at.iter()),
+        |ups| output_return_s(inventory, ups),
+        now,
+    )
+}
 
-/// How long the restore of `sheds` must still wait at `now`, if at all.
-pub fn still_to_wait(sheds: &[RunRecord], now: Timestamp) -> Option<Duration> {
-    let back_at = sheds
-        .iter()
-        .flat_map(|s| s.info.output_cut_at.values())
-        .max()?
-        .millis()
-        .saturating_add(i64::try_from(OUTPUT_RETURN_WAIT.as_millis()).unwrap_or(i64::MAX));
+/// A UPS no longer in the lab keeps the default: its unit has not changed since the command.
+fn output_return_s(inventory: &Inventory, ups: &UpsId) -> u64 {
+    inventory
+        .ups
+        .get(ups)
+        .map_or(DEFAULT_OUTPUT_RETURN_S, |u| u.policy.output_return_s)
+}
+
+fn wait_past_cuts<'a>(
+    cuts: impl Iterator<Item = (&'a UpsId, &'a Timestamp)>,
+    output_return_s: impl Fn(&UpsId) -> u64,
+    now: Timestamp,
+) -> Option<Duration> {
+    let back_at = cuts
+        .map(|(ups, cut)| {
+            let wait_ms = output_return_s(ups).saturating_mul(1000);
+            cut.millis()
+                .saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX))
+        })
+        .max()?;
     let left = back_at.saturating_sub(now.millis());
     (left > 0).then(|| Duration::from_millis(u64::try_from(left).unwrap_or(0)))
 }
@@ -33,6 +56,30 @@ mod tests {
 
     #[test]
     fn no_ups_command_means_no_wait() {
-        assert_eq!(still_to_wait(&[], Timestamp(1_000)), None);
+        assert_eq!(
+            still_to_wait(&[], &Inventory::default(), Timestamp(1_000)),
+            None
+        );
+    }
+
+    #[test]
+    fn the_restore_waits_for_the_last_output_to_return_by_each_ups_policy() {
+        let quick = UpsId::new("quick").unwrap();
+        let slow = UpsId::new("slow").unwrap();
+        let cuts = [(quick.clone(), Timestamp(10_000)), (slow, Timestamp(5_000))];
+        let return_s = |ups: &UpsId| if *ups == quick { 15 } else { 180 };
+        let wait = |now| wait_past_cuts(cuts.iter().map(|(u, t)| (u, t)), return_s, now);
+        // The slow unit's output is back 180 s after its cut, later than the quick one's.
+        assert_eq!(wait(Timestamp(5_000)), Some(Duration::from_secs(180)));
+        assert_eq!(wait(Timestamp(185_000)), None);
+    }
+
+    #[test]
+    fn a_ups_gone_from_the_lab_waits_the_default() {
+        let gone = UpsId::new("gone").unwrap();
+        assert_eq!(
+            output_return_s(&Inventory::default(), &gone),
+            DEFAULT_OUTPUT_RETURN_S
+        );
     }
 }

@@ -1,10 +1,11 @@
-//! The shed's last steps against the harness's clone UPS (`UPSTRA_PEER_NUT_CMD_UPS`): NUT's
-//! `clone` driver follows ups1 (driven with [`DevFile`](upstra_tests::nut::DevFile)) and takes
-//! `shutdown.return`: `FSD` at once, `ups.timer.shutdown` counting down from its fixed
-//! `offdelay`, then the output off and back `ondelay` after mains is on. upsd logs each
-//! command ("Instant command: USER@ADDR did shutdown.return on UPS"). The lab's `ups-one` is
-//! that UPS, logged in as the harness's user with `instcmds`, with `ups_off = "return"`; the
-//! server `console` is this host (`this_host = true`, no BMC, as on a typical console).
+//! The shed's last steps against the clone UPS (`UPSTRA_PEER_NUT_CMD_UPS`) of the test's own
+//! NUT (a copy of the harness's, see [`Lab`]): NUT's `clone` driver follows ups1 (driven with
+//! [`DevFile`](upstra_tests::nut::DevFile)) and takes `shutdown.return`: `FSD` at once,
+//! `ups.timer.shutdown` counting down from its fixed `offdelay`, then the output off and back
+//! `ondelay` after mains is on. upsd logs each command ("Instant command: USER@ADDR did
+//! shutdown.return on UPS"). The lab's `ups-one` is that UPS, logged in as the harness's user
+//! with `instcmds`, with `ups_off = "return"`; the server `console` is this host
+//! (`this_host = true`, no BMC, as on a typical console).
 
 use std::time::Duration;
 
@@ -19,7 +20,11 @@ use crate::lab::{GRACE_S, Lab, STABLE_S};
 /// UPS stays within the clone's fixed `offdelay` (30 s), which the adapter refuses to exceed.
 pub const HOST_SHUTDOWN_S: u64 = 10;
 pub const MARGIN_S: u64 = 5;
-/// A command sent by an earlier test is over within `offdelay` + `ondelay` (35 s) once mains
+/// The lab's `output_return` for the clone UPS: its output is back `ondelay` (5 s) after the
+/// cut once mains is on, so 15 s is ample, where the default minute would only make every
+/// restore after a UPS command wait 45 s more.
+pub const OUTPUT_RETURN_S: u64 = 15;
+/// A command sent earlier in the test is over within `offdelay` + `ondelay` (35 s) once mains
 /// is on; generous for a loaded machine.
 const CLONE_CYCLE: Duration = Duration::from_secs(150);
 
@@ -41,7 +46,8 @@ pub fn lab(peers: upstra_tests::Peers, size: Size) -> Lab {
         format!(
             "nut = \"{cmd_ups}@{nut}\"\nuser = \"{user}\"\n\
              policy = {{ grace = \"{GRACE_S}s\", restore_after = \"{STABLE_S}s\", \
-             restore_min_charge = 30, ups_off = \"return\", ups_off_margin = \"{MARGIN_S}s\" }}\n"
+             restore_min_charge = 30, ups_off = \"return\", ups_off_margin = \"{MARGIN_S}s\", \
+             output_return = \"{OUTPUT_RETURN_S}s\" }}\n"
         ),
     ));
     lab.edits.push((
@@ -73,8 +79,8 @@ async fn clone_vars(lab: &Lab) -> std::collections::BTreeMap<String, String> {
         .collect()
 }
 
-/// Waits until the clone UPS runs no command (an earlier test's cycle is over), so a test
-/// starts from, and leaves, a UPS the other tests of the harness can use.
+/// Waits until the clone UPS runs no command (the cycle a command started is over), so a
+/// test starts from, and ends with, an idle UPS.
 pub async fn wait_clone_idle(lab: &Lab) {
     let deadline = Instant::now() + CLONE_CYCLE;
     loop {

@@ -13,18 +13,22 @@ use crate::support::*;
 /// Long enough that the test never sees the shed it announces.
 const ACT_AFTER_S: u64 = 600;
 
-/// Stops a dummy-ups driver (upsd then reports its data as stale) and lets it run again when
-/// dropped, however the test ends.
-struct Frozen(nix::unistd::Pid);
+/// Stops a peer's process (a dummy-ups driver: upsd then reports its data as stale; a Redfish
+/// emulator: every call to it waits) and lets it run again when dropped, however the test ends.
+pub struct Frozen(nix::unistd::Pid);
 
 impl Frozen {
     fn driver(pidfile: &str) -> Self {
-        let pid: i32 = std::fs::read_to_string(pidfile)
+        let pid: u32 = std::fs::read_to_string(pidfile)
             .unwrap()
             .trim()
             .parse()
             .unwrap();
-        let pid = nix::unistd::Pid::from_raw(pid);
+        Self::process(pid)
+    }
+
+    pub fn process(pid: u32) -> Self {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap());
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGSTOP).unwrap();
         Self(pid)
     }

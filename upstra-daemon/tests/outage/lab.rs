@@ -1,6 +1,7 @@
-//! The test lab: cluster 0's hosts on UPS `ups-one` (the harness's ups1), cluster 1's on
-//! `ups-two` (ups2), one BMC per host in the test's own Redfish emulator, and a pinned VM
-//! that must be shut down rather than moved.
+//! The test lab: cluster 0's hosts on UPS `ups-one` (ups1), cluster 1's on `ups-two` (ups2),
+//! one BMC per host in the test's own Redfish emulator, and a pinned VM that must be shut down
+//! rather than moved. The UPS are served by the test's own copy of the harness's NUT: each
+//! test flips, freezes and commands its own UPS, so the tests of this suite run side by side.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
 use upstra_tests::lab::{LabFile, OwnLab, Size, server_name};
+use upstra_tests::own_nut::OwnNut;
 
 use crate::support::*;
 
@@ -18,6 +20,7 @@ pub const GRACE_S: u64 = 3;
 pub const STABLE_S: u64 = 3;
 
 pub struct Lab {
+    /// The harness's endpoints, with the test's own NUT in place of the shared one.
     pub peers: upstra_tests::Peers,
     pub own: OwnLab,
     /// The VM that may not move.
@@ -34,10 +37,14 @@ pub struct Lab {
     pub extra_env: Vec<(&'static str, &'static str)>,
     /// NUT passwords of UPS whose edits give them a `user`, by UPS name.
     pub nut_passwords: Vec<(String, String)>,
+    /// Last: the UPS stay up until the rest of the lab has gone.
+    _nut: OwnNut,
 }
 
 impl Lab {
-    pub fn start(peers: upstra_tests::Peers, size: Size) -> Self {
+    pub fn start(shared: upstra_tests::Peers, size: Size) -> Self {
+        let nut = OwnNut::start(&shared);
+        let peers = nut.peers(&shared);
         let own = OwnLab::start(&peers, size);
         let pinned = own
             .vms
@@ -55,6 +62,7 @@ impl Lab {
             edits: Vec::new(),
             extra_env: Vec::new(),
             nut_passwords: Vec::new(),
+            _nut: nut,
         }
     }
 

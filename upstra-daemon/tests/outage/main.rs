@@ -1,5 +1,6 @@
-//! The outage story end to end against the real peers: dummy-ups UPS from the harness's
-//! upsd, a vcsim and a Redfish emulator of the test's own size, and the real `upstrad`.
+//! The outage story end to end against the real peers: dummy-ups UPS from the test's own copy
+//! of the harness's upsd, a vcsim and a Redfish emulator of the test's own size, and the real
+//! `upstrad`. Nothing shared changes state, so the tests run side by side.
 //! Skipped (with a note) without a harness run; a failure under CI=true.
 #![allow(clippy::unwrap_used)]
 

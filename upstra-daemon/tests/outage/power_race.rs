@@ -150,7 +150,8 @@ async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore(
             ),
         "{shed:#?}"
     );
-    // The restore waited for the cut (the clone's fixed offdelay) and the output's return.
+    // The restore waited for the cut (the clone's fixed offdelay) and the output's return (the
+    // lab's `output_return`).
     let offdelay: u64 = lab
         .peers
         .get("UPSTRA_PEER_NUT_CMD_OFFDELAY")
@@ -161,8 +162,9 @@ async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore(
     let waited_ms = restore.started_at.millis() - shed.started_at.millis();
     let cut_s = off.started_s.unwrap() + offdelay;
     assert!(
-        waited_ms >= i64::try_from((cut_s + 60) * 1000).unwrap(),
-        "the restore started {waited_ms} ms into the shed; the UPS cut its output at {cut_s} s"
+        waited_ms >= i64::try_from((cut_s + OUTPUT_RETURN_S) * 1000).unwrap(),
+        "the restore started {waited_ms} ms into the shed; the UPS cut its output at {cut_s} s \
+         and has {OUTPUT_RETURN_S} s to restore it"
     );
     assert_eq!(restore.state, "finished", "{restore:#?}");
     assert_as_before(&c, &t, &before, &["console"]).await;

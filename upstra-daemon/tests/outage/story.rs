@@ -9,6 +9,7 @@ use upstra_core::state::PowerState;
 use upstra_tests::lab::Size;
 use upstra_tests::nut::DevFile;
 
+use crate::comms::Frozen;
 use crate::lab::*;
 use crate::support::*;
 
@@ -189,6 +190,7 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
     let (_daemon, c, t) = daemon(&lab, dir.path()).await;
     let before = placement(&c, &t).await;
     let mut cursor = 0;
+    let bmcs_held;
     {
         let dev = DevFile::open(lab.nut_dir(), "ups1");
         dev.set(&[("ups.status", "OB DISCHRG")]);
@@ -197,6 +199,10 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
             matches!(e, DomainEvent::StepStarted { action, .. } if action.starts_with("shut down server"))
         })
         .await;
+        // The first tier's BMC calls wait until the daemon has seen mains return: on a loaded
+        // machine, that tier could otherwise be done (and the second started) before the UPS's
+        // next poll shows mains.
+        bmcs_held = Frozen::process(lab.own.redfish_pid);
     }
     wait_event(
         &c,
@@ -207,6 +213,7 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
         |e| matches!(e, DomainEvent::RunStopping { .. }),
     )
     .await;
+    drop(bmcs_held);
     wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(120)).await;
     let shed = last_run(&c, &t, "shed").await;
     assert_eq!(shed.state, "halted", "{shed:#?}");
