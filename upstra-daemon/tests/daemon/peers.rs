@@ -4,7 +4,7 @@
 //! Skipped (with a note) without a harness run; a failure under CI=true.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

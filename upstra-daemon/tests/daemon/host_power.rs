@@ -4,7 +4,7 @@
 //! calls the same `drivers.host_power.power_off` the outage orchestrator calls.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use nix::sys::signal::Signal;
 use support::*;

@@ -4,7 +4,7 @@
 //! (a test double in test builds only: `UPSTRA_TEST_WEDGE_CONDUCTOR`).
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use std::os::unix::net::UnixDatagram;
 use std::time::{Duration, Instant};

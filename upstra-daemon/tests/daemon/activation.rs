@@ -3,7 +3,7 @@
 //! (`LISTEN_FDS`, `LISTEN_PID`, descriptor 3), to the real `upstrad` binary.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! and the store's key handling. Each test starts the real `upstrad` binary.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! sync. The real `upstrad` binary, over its socket.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 //! Skipped (with a note) without the peers; a failure under CI=true.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

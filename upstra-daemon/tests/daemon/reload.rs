@@ -4,7 +4,7 @@
 //! also the service manager: it listens on `NOTIFY_SOCKET` for `RELOADING=1` and `READY=1`.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;

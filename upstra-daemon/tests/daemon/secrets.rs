@@ -2,7 +2,7 @@
 //! one, or in the daemon's arguments: every secret this test uses is grepped for.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-mod support;
+use crate::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -3,7 +3,7 @@
 //! daemon stays up, the run ends, and the machine running the demo is never touched.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! must refuse: a damaged or truncated backup, a wrong key, a directory already holding a store.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
