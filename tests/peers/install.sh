@@ -17,7 +17,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${UPSTRA_PEERS_CACHE:-/var/cache/upstra-peers}
 SUSHY_VERSION=2.2.0
 # systemd: systemd-socket-activate and systemd-analyze, for the daemon's unit and
-# socket-activation tests (upstra-daemon/tests/activation.rs).
+# socket-activation tests (upstra-daemon/tests/daemon/activation.rs).
 PKGS=(nut-server nut-client openssh-server redis-server golang-go
       golang-github-vmware-govmomi-dev curl openssl python3-venv systemd)
 PEER_USER=peertest
