@@ -147,6 +147,9 @@ pub struct RestoreCountdown {
     pub charge: Option<(u8, u8)>,
     /// Only an operator's restore undoes this shed.
     pub needs_operator: bool,
+    /// The UPS is on mains again (a shed by hand on battery waits for an operator too, but
+    /// mains is not back).
+    pub mains_back: bool,
 }
 
 impl PlanScreen {
@@ -200,5 +203,9 @@ fn countdown(watch: &WatchView, now: Option<Timestamp>, age: u32) -> Option<Rest
         stable: if wait.needs_operator { None } else { stable },
         charge: if wait.needs_operator { None } else { charge },
         needs_operator: wait.needs_operator,
+        mains_back: !matches!(
+            watch.phase.as_str(),
+            "on_battery" | "triggered" | "self_test"
+        ),
     })
 }

@@ -36,3 +36,36 @@ pub struct DashboardWords {
     /// The wait before a restore, in one line; the second argument is the restore key.
     pub restore_wait: fn(&RestoreCountdown, &str) -> String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{dashboard_en, dashboard_fr};
+    use crate::console::state::RestoreCountdown;
+
+    fn waiting_for_operator(mains_back: bool) -> RestoreCountdown {
+        RestoreCountdown {
+            ups: "ups-a1".into(),
+            left_s: None,
+            stable: None,
+            charge: None,
+            needs_operator: true,
+            mains_back,
+        }
+    }
+
+    /// A shed by hand on battery waits for an operator too, but the line must not say mains
+    /// is back before it is, in either language, and it fits an 80-column status line.
+    #[test]
+    fn a_shed_by_hand_on_battery_never_says_mains_is_back() {
+        for (words, back_word) in [
+            (&dashboard_en::DASHBOARD, "ups-a1: mains is back"),
+            (&dashboard_fr::DASHBOARD, "ups-a1 : secteur revenu"),
+        ] {
+            let on_battery = (words.restore_wait)(&waiting_for_operator(false), "E");
+            assert!(!on_battery.contains(back_word), "{on_battery}");
+            assert!(on_battery.chars().count() <= 78, "{on_battery}");
+            let back = (words.restore_wait)(&waiting_for_operator(true), "E");
+            assert!(back.contains(back_word), "{back}");
+        }
+    }
+}

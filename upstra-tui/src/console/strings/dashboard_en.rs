@@ -5,6 +5,12 @@ use crate::console::state::{Fleet, RestoreCountdown};
 use crate::format;
 
 fn restore_wait(c: &RestoreCountdown, key: &str) -> String {
+    if c.needs_operator && !c.mains_back {
+        return format!(
+            "{}: shed by hand on battery; press {key} to restore once mains is back",
+            c.ups
+        );
+    }
     if c.needs_operator {
         return format!(
             "{}: mains is back; waiting for an operator: press {key} to restore",

@@ -5,6 +5,12 @@ use crate::console::state::{Fleet, RestoreCountdown};
 use crate::format;
 
 fn restore_wait(c: &RestoreCountdown, key: &str) -> String {
+    if c.needs_operator && !c.mains_back {
+        return format!(
+            "{} : délesté à la main sur batterie ; {key} pour rétablir au retour du secteur",
+            c.ups
+        );
+    }
     if c.needs_operator {
         return format!(
             "{} : secteur revenu ; attend un opérateur : {key} pour rétablir",

@@ -368,6 +368,19 @@ fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
         Span::raw(" "),
         Span::raw(done.join(", ")),
     ]));
+    // Simulated drivers (the demo) only pretend the last steps: a report that lists this
+    // machine as shut down says so, or a newcomer wonders why theirs is still up.
+    if state.health.as_ref().is_some_and(|h| h.simulated) {
+        let mut said = Vec::new();
+        for step in &run.plan.steps {
+            if let Some(note) = (p.demo_last_out)(&step.kind)
+                && !said.contains(&note)
+            {
+                said.push(note);
+                lines.push(Line::styled(note, t.warn()));
+            }
+        }
+    }
     if !report.missed.is_empty() {
         lines.push(Line::styled(
             (p.report_missed)(kind, report.missed.len()),
