@@ -1,7 +1,7 @@
 //! The lab's gauges, read from the live state at scrape time: each lock is held only while
 //! its map is copied into plain numbers, never while text is written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use prometheus_client::collector::Collector;
@@ -242,21 +242,26 @@ impl Collector for Lab {
         .encode(&mut encoder)?;
 
         // VMs: counted per host and power state, never one series per VM.
-        let mut vms: BTreeMap<(String, &'static str), u64> = BTreeMap::new();
-        {
+        let vms: Vec<((String, &'static str), u64)> = {
             let live = shared
                 .live
                 .vms
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Counted on borrowed names: one allocation per host, not per VM.
+            let mut counts: BTreeMap<(&str, &'static str), u64> = BTreeMap::new();
             for vm in live.values() {
-                let host = vm.host.clone().unwrap_or_default();
-                *vms.entry((host, VmPower::as_str(vm.power))).or_default() += 1;
+                let host = vm.host.as_deref().unwrap_or_default();
+                *counts.entry((host, VmPower::as_str(vm.power))).or_default() += 1;
             }
-        }
+            counts
+                .into_iter()
+                .map(|((host, power), n)| ((host.to_owned(), power), n))
+                .collect()
+        };
         let vms = vms
             .iter()
-            .map(|((host, power), n)| ([("host", host.as_str()), ("power", power)], *n as f64))
+            .map(|((host, power), n)| ([("host", host.as_str()), ("power", *power)], *n as f64))
             .collect();
         gauge(
             "upstra_vms",
@@ -266,12 +271,16 @@ impl Collector for Lab {
         .encode(&mut encoder)?;
 
         // Peers: whether each one's last read succeeded, for those still declared.
+        let declared_ups: HashSet<&str> = inventory.ups.keys().map(|u| u.as_str()).collect();
+        let declared_servers: HashSet<&str> =
+            inventory.servers.keys().map(|s| s.as_str()).collect();
         let up: Vec<((&'static str, String), bool)> = lock(&metrics.peer_up)
             .iter()
             .filter(|((kind, name), _)| match kind {
-                PeerKind::Ups => inventory.ups.keys().any(|u| u.as_str() == name),
-                PeerKind::Bmc => inventory.servers.keys().any(|s| s.as_str() == name),
-                PeerKind::Vcenter => true,
+                PeerKind::Ups => declared_ups.contains(name.as_str()),
+                PeerKind::Bmc => declared_servers.contains(name.as_str()),
+                // The simulated lab reads its vCenter without declaring one.
+                PeerKind::Vcenter => inventory.vcenter.is_some() || shared.simulated,
             })
             .map(|((kind, name), ok)| ((kind.as_str(), name.clone()), *ok))
             .collect();
