@@ -116,4 +116,24 @@ fi
 home=$(getent passwd "$PEER_USER" | cut -d: -f6)
 install -d -m 700 -o "$PEER_USER" -g "$PEER_USER" "$home/.ssh"
 
+# --- Prometheus and promtool (upstra-daemon/tests/daemon/metrics.rs) ----------------
+# promtool checks the daemon's /metrics exposition and packaging/prometheus's alert rules;
+# the metrics test starts a Prometheus server of its own on a free port. The package's own
+# service is kept from starting, like sshd's and redis's above.
+if [ "$(dpkg-query -W -f='${Status}' prometheus 2>/dev/null || true)" != "install ok installed" ]; then
+  log "installing Debian package: prometheus"
+  export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends prometheus
+  if [ -n "$own_policy" ]; then rm -f "$policy"; fi
+fi
+command -v promtool >/dev/null || die "promtool missing after installing prometheus"
+
 log "done in $((SECONDS - T0)) s (cache: $CACHE)"

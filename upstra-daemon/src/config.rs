@@ -92,6 +92,8 @@ pub struct Config {
     pub max_connections: usize,
     pub bus: BusConfig,
     pub nut: NutSettings,
+    /// Where `/metrics` is served (`[metrics] listen`); `None`: not served.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// Connections open at once, by default. An operator has a console or two and scripts open a
@@ -130,6 +132,7 @@ impl Default for Config {
             nut: NutSettings {
                 users_file: PathBuf::from(DEFAULT_NUT_USERS_FILE),
             },
+            metrics_listen: None,
         }
     }
 }
@@ -169,6 +172,13 @@ struct RawConfig {
     limits: Option<RawLimits>,
     bus: Option<RawBus>,
     nut: Option<RawNut>,
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    listen: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -351,6 +361,12 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
         let span = v.span().start;
         config.nut.users_file = parse_users_file(v.into_inner()).map_err(|m| invalid(span, m))?;
     }
+    if let Some(m) = raw.metrics
+        && let Some(v) = m.listen
+    {
+        config.metrics_listen =
+            Some(parse_metrics_listen(v.get_ref()).map_err(|m| invalid(v.span().start, m))?);
+    }
     if let Some(s) = raw.sessions {
         if let Some(v) = s.idle_timeout {
             config.sessions.idle_timeout = duration(v, "sessions.idle_timeout")?;
@@ -363,7 +379,7 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
 }
 
 /// The environment variables the daemon reads, and the key each one sets.
-pub const ENV_KEYS: [&str; 11] = [
+pub const ENV_KEYS: [&str; 12] = [
     "UPSTRA_SOCKET",
     "UPSTRA_SOCKET_GROUP",
     "UPSTRA_DATA_DIR",
@@ -375,6 +391,7 @@ pub const ENV_KEYS: [&str; 11] = [
     "UPSTRA_SESSIONS__ABSOLUTE_LIFETIME",
     "UPSTRA_LIMITS__MAX_CONNECTIONS",
     "UPSTRA_NUT__USERS_FILE",
+    "UPSTRA_METRICS__LISTEN",
 ];
 
 fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
@@ -413,6 +430,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
             }
             "UPSTRA_NUT__USERS_FILE" => {
                 config.nut.users_file = parse_users_file(PathBuf::from(value)).map_err(bad)?;
+            }
+            "UPSTRA_METRICS__LISTEN" => {
+                config.metrics_listen = Some(parse_metrics_listen(value).map_err(bad)?);
             }
             // Other UPSTRA_* variables belong to the console or the test harness.
             _ => {}
@@ -458,6 +478,18 @@ fn parse_users_file(path: PathBuf) -> Result<PathBuf, String> {
             path.display()
         ))
     }
+}
+
+/// `[metrics] listen` is an IP address and a port: a host name would be resolved once at
+/// start to addresses the operator never wrote down, and a port of its own keeps the
+/// unauthenticated endpoint from being mistaken for anything else.
+fn parse_metrics_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "metrics.listen `{text}` is not an address and port: write it like \
+             \"127.0.0.1:9464\" (or \"[::1]:9464\")"
+        )
+    })
 }
 
 /// Parses `"30m"`, `"1s"`, `"250ms"`, `"12h"`; zero is refused.
@@ -539,6 +571,11 @@ impl Config {
             "users_file = {}\n",
             q(&self.nut.users_file.to_string_lossy())
         ));
+        out.push_str("\n[metrics]\n");
+        match &self.metrics_listen {
+            Some(addr) => out.push_str(&format!("listen = {}\n", q(&addr.to_string()))),
+            None => out.push_str("# listen: not set (no /metrics endpoint)\n"),
+        }
         out
     }
 }

@@ -39,6 +39,11 @@ pub enum Error {
     SocketGroup { group: String, reason: String },
     #[error("socket activation: {reason}")]
     Activation { reason: String },
+    #[error("cannot serve metrics on {addr}: {source}; free the port or change [metrics] listen")]
+    Metrics {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -49,7 +54,10 @@ impl Error {
             Self::Store(e) if e.is_key_problem() => exit::STORE_LOCKED,
             Self::AlreadyRunning { .. } => exit::ALREADY_RUNNING,
             Self::SocketGroup { .. } | Self::Activation { .. } => exit::CONFIG,
-            Self::Store(_) | Self::NotASocket { .. } | Self::Socket { .. } => exit::FAILURE,
+            Self::Store(_)
+            | Self::NotASocket { .. }
+            | Self::Socket { .. }
+            | Self::Metrics { .. } => exit::FAILURE,
         }
     }
 }

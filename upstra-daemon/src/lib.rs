@@ -6,6 +6,7 @@
 //! - [`auth`]: argon2id passwords and session tokens.
 //! - [`server`]: the Unix socket, peer credentials, the v1 service and the access check.
 //! - [`live`]: live state and the event log readers follow.
+//! - [`metrics`]: the Prometheus `/metrics` endpoint (`[metrics] listen`).
 //! - [`logline`]: the log writer that keeps one event on one line, with no escape sequence.
 //! - [`monitor`]: polls the drivers and turns changes into events.
 //! - [`refusals`]: peers that refused our credentials wait before the monitor tries again.
@@ -33,6 +34,7 @@ pub mod limits;
 pub mod live;
 pub mod logline;
 pub mod man_page;
+pub mod metrics;
 pub mod monitor;
 pub mod outage;
 pub mod presence;
@@ -89,6 +91,11 @@ pub async fn run_reloadable(
         .await?;
     let events = live::EventLog::persistent(store.clone(), recent, last_seq);
     let running = config.clone();
+    // Bound before anything starts, so that a taken address stops the daemon at once.
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(metrics::bind(addr).await?),
+        None => None,
+    };
     let (shared, inbox) = Shared::new(config, store, inventory, events);
     let shared = Arc::new(shared);
     backup::Backups::sweep(&shared.config.data_dir);
@@ -100,6 +107,8 @@ pub async fn run_reloadable(
     let bus = outage::bus::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
+    let metrics = metrics_listener
+        .map(|l| tokio::spawn(metrics::serve(l, shared.clone(), shared.stopping.clone())));
     let reloads = reloader.map(|r| {
         tokio::spawn(reload::serve(
             shared.clone(),
@@ -133,6 +142,9 @@ pub async fn run_reloadable(
     let _ = monitor.await;
     let _ = conductor.await;
     let _ = ticks.await;
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     if let Some(reloads) = reloads {
         let _ = reloads.await;
     }

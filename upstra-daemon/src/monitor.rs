@@ -22,6 +22,7 @@ use upstra_core::state::{UpsLive, UpsReading};
 use upstra_core::traits::AdapterError;
 
 use crate::clock;
+use crate::metrics::PeerKind;
 use crate::refusals::{self, Declared, Refusals};
 use crate::shared::Shared;
 
@@ -143,7 +144,7 @@ fn read_every_ups(
         if in_flight.insert(ups.id.clone()) {
             let (shared, ups) = (shared.clone(), ups.clone());
             reads.spawn(async move {
-                let result = within(ups.id.as_str(), shared.drivers.ups.read(&ups)).await;
+                let result = read_ups(&shared, &ups).await;
                 (ups, result)
             });
         }
@@ -157,6 +158,19 @@ async fn sync_ended(syncing: &mut Option<tokio::task::JoinHandle<SyncReport>>) {
     }
     // Never poll a finished task again.
     *syncing = None;
+}
+
+/// One read of a UPS under the deadline, timed for the metrics.
+async fn read_ups(shared: &Shared, ups: &Ups) -> Result<UpsReading, AdapterError> {
+    let started = Instant::now();
+    let result = within(ups.id.as_str(), shared.drivers.ups.read(ups)).await;
+    shared.metrics.peer_read(
+        PeerKind::Ups,
+        ups.id.as_str(),
+        result.is_ok(),
+        started.elapsed(),
+    );
+    result
 }
 
 async fn within<T>(
@@ -293,12 +307,10 @@ fn peer_result(
 /// Reads every UPS once now (for `upstra sync`).
 pub async fn read_all_ups(shared: &Shared) -> (u32, Vec<String>) {
     let inventory = shared.inventory();
-    let reads = inventory.ups.values().map(|ups| async move {
-        (
-            ups,
-            within(ups.id.as_str(), shared.drivers.ups.read(ups)).await,
-        )
-    });
+    let reads = inventory
+        .ups
+        .values()
+        .map(|ups| async move { (ups, read_ups(shared, ups).await) });
     let mut problems = Vec::new();
     let mut count = 0;
     for (ups, result) in join_all(reads).await {
@@ -321,20 +333,25 @@ pub enum Retry {
     Everything,
 }
 
-/// One read of `peer` (named `name` in a timeout), unless it refused our credentials and its
-/// wait is not over.
+/// One read of `peer` (named `name` in a timeout and the metrics), unless it refused our
+/// credentials and its wait is not over.
 async fn read_peer<T>(
     shared: &Shared,
     peer: &str,
-    name: &str,
+    (kind, name): (PeerKind, &str),
     declared: Declared,
     read: impl Future<Output = Result<T, AdapterError>>,
 ) -> Result<T, AdapterError> {
     let refusals = &shared.monitor.refusals;
     if let Some(refusal) = refusals.held(peer, &declared, Instant::now()) {
+        shared.metrics.peer_unanswered(kind, name);
         return Err(refusal);
     }
+    let started = Instant::now();
     let result = within(name, read).await;
+    shared
+        .metrics
+        .peer_read(kind, name, result.is_ok(), started.elapsed());
     refusals.record(
         peer,
         &declared,
@@ -362,7 +379,7 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         let status = read_peer(
             shared,
             &peer,
-            s.id.as_str(),
+            (PeerKind::Bmc, s.id.as_str()),
             Declared::Bmc((*s).clone()),
             shared.drivers.bmc.status(s),
         )
@@ -405,10 +422,27 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
             let declared = inventory.vcenter.clone().map(Declared::Vcenter);
             let result = match declared {
                 Some(declared) => {
-                    read_peer(shared, "vcenter", "vcenter", declared, hv.inventory()).await
+                    read_peer(
+                        shared,
+                        "vcenter",
+                        (PeerKind::Vcenter, "vcenter"),
+                        declared,
+                        hv.inventory(),
+                    )
+                    .await
                 }
                 // The simulated lab has no declaration to refuse.
-                None => within("vcenter", hv.inventory()).await,
+                None => {
+                    let started = Instant::now();
+                    let result = within("vcenter", hv.inventory()).await;
+                    shared.metrics.peer_read(
+                        PeerKind::Vcenter,
+                        "vcenter",
+                        result.is_ok(),
+                        started.elapsed(),
+                    );
+                    result
+                }
             };
             peer_result(
                 shared,

@@ -43,6 +43,8 @@ pub struct Shared {
     pub heartbeats: crate::watchdog::Heartbeats,
     /// The online backup copy being read, if any.
     pub backups: crate::backup::Backups,
+    /// The counters and histograms `/metrics` serves beside the live state.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Shared {
@@ -78,6 +80,7 @@ impl Shared {
             outage,
             heartbeats: crate::watchdog::Heartbeats::new(crate::watchdog::requested()),
             backups: crate::backup::Backups::default(),
+            metrics: crate::metrics::Metrics::default(),
         };
         (shared, inbox)
     }

@@ -84,6 +84,7 @@ fn every_documented_env_key_is_read() {
             "UPSTRA_DRIVERS" => "simulated",
             "UPSTRA_LOG" => "debug",
             "UPSTRA_LIMITS__MAX_CONNECTIONS" => "100",
+            "UPSTRA_METRICS__LISTEN" => "127.0.0.1:9464",
             k if k.contains("INTERVAL") || k.contains("TIMEOUT") || k.contains("LIFETIME") => "7s",
             _ => "/x",
         };
@@ -225,4 +226,33 @@ fn a_log_filter_that_does_not_parse_names_its_line() {
         .expect_err("bad filter")
         .to_string();
     assert!(msg.contains("UPSTRA_LOG"), "{msg}");
+}
+
+#[test]
+fn metrics_are_off_unless_an_address_is_given_and_a_bad_one_names_its_line() {
+    assert_eq!(Config::default().metrics_listen, None);
+    let (_dir, path) = write("[metrics]\nlisten = \"127.0.0.1:9464\"\n");
+    let config = load(Some(&path), &[], &Overrides::default()).expect("valid");
+    assert_eq!(
+        config.metrics_listen,
+        Some("127.0.0.1:9464".parse().expect("address"))
+    );
+    let (_dir, path) = write(&config.to_toml("store.key"));
+    assert_eq!(
+        load(Some(&path), &[], &Overrides::default()).expect("round trip"),
+        config,
+        "check-config shows it as the file writes it"
+    );
+
+    let (_dir, path) = write("# metrics\n[metrics]\nlisten = \"localhost\"\n");
+    let msg = load(Some(&path), &[], &Overrides::default())
+        .expect_err("no port")
+        .to_string();
+    assert!(
+        msg.contains(":3: metrics.listen `localhost` is not an address and port"),
+        "{msg}"
+    );
+    let e = env(&[("UPSTRA_METRICS__LISTEN", "[::1]:9464")]);
+    let config = load(None, &e, &Overrides::default()).expect("valid");
+    assert_eq!(config.metrics_listen.map(|a| a.port()), Some(9464));
 }

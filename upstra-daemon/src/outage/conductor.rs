@@ -102,6 +102,7 @@ impl Conductor {
             };
             let Some(cmd) = cmd else { break };
             self.handle(cmd).await;
+            self.publish_metrics();
         }
         // Shutting down: a run in flight stays "running" in the journal and resumes at the
         // next start. Its tasks end with the runtime.
@@ -263,6 +264,9 @@ impl Conductor {
             at_risk.insert(ups.clone());
             let (state, _) = lab_state(&self.shared, &at_risk, false).await;
             let p = plan(&inventory, &state, &estimates(&self.shared).await);
+            if !p.steps.is_empty() {
+                self.shared.metrics.needs_battery(&ups, p.needs_battery_s());
+            }
             (!p.steps.is_empty()).then_some(p.needs_battery_s() + policy.runtime_margin_s)
         } else {
             None
@@ -272,6 +276,18 @@ impl Conductor {
         for d in decisions {
             self.decided(&ups, d).await;
         }
+    }
+
+    /// The watches' phases and the run executing, for `/metrics` (a few entries: one per UPS).
+    fn publish_metrics(&self) {
+        let metrics = &self.shared.metrics;
+        metrics.publish_outage(
+            self.watches
+                .iter()
+                .map(|(ups, w)| (ups.clone(), phase_name(&w.phase)))
+                .collect(),
+            self.active.as_ref().map(|a| a.kind.as_str()),
+        );
     }
 
     /// The UPS whose outage is being acted on.

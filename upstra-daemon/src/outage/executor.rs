@@ -89,7 +89,8 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
         });
         records[i].state = StepState::Started;
         let handle = flying.spawn(async move {
-            StepRun {
+            let started = std::time::Instant::now();
+            let ended = StepRun {
                 shared: &shared,
                 run: id,
                 step: &step,
@@ -98,7 +99,12 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
                 gate: &gate,
             }
             .perform()
-            .await
+            .await;
+            // Resumed after a restart, a step is timed from the resumption.
+            shared
+                .metrics
+                .step_ended(step.action.kind(), ended.0.as_str(), started.elapsed());
+            ended
         });
         task_step.insert(handle.id(), i);
     };
@@ -189,6 +195,9 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
         .await;
     match result {
         Ok(Some(run)) => {
+            shared
+                .metrics
+                .run_ended(run.kind.as_str(), run.state.as_str());
             let count = |s: StepState| {
                 u32::try_from(run.steps.iter().filter(|r| r.state == s).count()).unwrap_or(0)
             };

@@ -73,8 +73,8 @@ fn live_keys(c: &Config) -> [(&'static str, String); 10] {
 
 /// The keys that size or open something once, at start: the socket and its group, the store,
 /// the drivers and what they read, the connection cap, the bus's connection, and the UPS dead
-/// time each UPS's comms tracker is built with.
-fn restart_keys(c: &Config) -> [(&'static str, String); 10] {
+/// time each UPS's comms tracker is built with, and the metrics listener's address.
+fn restart_keys(c: &Config) -> [(&'static str, String); 11] {
     [
         ("socket", c.socket.display().to_string()),
         ("socket_group", optional(c.socket_group.as_deref())),
@@ -89,6 +89,10 @@ fn restart_keys(c: &Config) -> [(&'static str, String); 10] {
         ("bus.site", c.bus.site.clone()),
         ("bus.follow", c.bus.follow.join(", ")),
         ("nut.users_file", c.nut.users_file.display().to_string()),
+        (
+            "metrics.listen",
+            optional(c.metrics_listen.map(|a| a.to_string()).as_deref()),
+        ),
     ]
 }
 
@@ -164,6 +168,22 @@ mod tests {
         assert_eq!(after.limits.login.capacity, 2);
         assert_eq!(after.socket, running.socket, "kept until a restart");
         assert!(compare(&after, &after).applied.is_empty());
+    }
+
+    #[test]
+    fn the_metrics_listener_waits_for_a_restart() {
+        let running = Config::default();
+        let new = Config {
+            metrics_listen: Some("127.0.0.1:9464".parse().expect("address")),
+            ..Config::default()
+        };
+        let seen = compare(&running, &new);
+        assert!(seen.applied.is_empty());
+        assert_eq!(
+            seen.needs_restart[0].to_string(),
+            "metrics.listen (not set) -> 127.0.0.1:9464"
+        );
+        assert_eq!(running_after(&running, &new).metrics_listen, None);
     }
 
     #[test]

@@ -189,6 +189,28 @@ impl Serve for Guarded {
         ctx: Context,
         req: UpstraRequest,
     ) -> Result<UpstraResponse, tarpc::ServerError> {
+        // Every answer, refusals included, is counted and timed for `/metrics`.
+        let started = std::time::Instant::now();
+        let method = method_of(&req).0;
+        let shared = self.0.shared.clone();
+        let reply = self.admit_and_serve(ctx, req).await;
+        if let Ok(r) = &reply {
+            shared.metrics.rpc(
+                method.name(),
+                super::reply_error::error_of(r),
+                started.elapsed(),
+            );
+        }
+        reply
+    }
+}
+
+impl Guarded {
+    async fn admit_and_serve(
+        self,
+        ctx: Context,
+        req: UpstraRequest,
+    ) -> Result<UpstraResponse, tarpc::ServerError> {
         let conn = self.0;
         let (method, credential) = method_of(&req);
         tracing::debug!(method = method.name(), peer_uid = conn.peer_uid, "call");

@@ -17,6 +17,7 @@ mod framing;
 pub mod fuzzing;
 mod guard;
 mod handlers;
+pub(crate) mod reply_error;
 mod resolve;
 mod service;
 mod wire;

@@ -15,6 +15,8 @@ mod host_power;
 mod last_out_demo;
 mod last_out_shown;
 mod lifecycle;
+mod man_pages;
+mod metrics;
 mod peers;
 mod reload;
 mod secrets;
