@@ -182,7 +182,8 @@ for f in /usr/lib/systemd/system/upstrad.service /usr/lib/systemd/system/upstrad
   /usr/share/man/man8/upstrad.8.gz /usr/share/man/man1/upstra.1.gz \
   /usr/share/bash-completion/completions/upstra /usr/share/zsh/vendor-completions/_upstra \
   /usr/share/fish/vendor_completions.d/upstra.fish /usr/share/doc/upstra/examples/lab.toml \
-  /usr/share/doc/upstra/examples/keys.toml /usr/share/doc/upstra/copyright; do
+  /usr/share/doc/upstra/examples/keys.toml /usr/share/doc/upstra/copyright \
+  /usr/share/doc/upstra/examples/prometheus/upstra-alerts.yml; do
   expect_eq "$f" "$(mode_owner "$f")" "644 root root"
 done
 inside dpkg-query -W -f='${Conffiles}\n' upstra | grep -q '^ /etc/upstra/upstrad.toml ' ||
