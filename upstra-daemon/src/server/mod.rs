@@ -53,6 +53,9 @@ const SHED_WAIT: Duration = Duration::from_secs(1);
 /// How long `accept` pauses after a failure it cannot remedy (no connection to shed), so that
 /// a lasting error is logged and retried ten times a second rather than in a tight loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// A connection's first read buffer (the codec's default is 8 KiB): a login or a list
+/// request fits, and a longer frame grows it to what its length prefix says.
+const FIRST_READ_BUFFER: usize = 1024;
 
 /// Raises the soft limit on open descriptors to the hard limit. Service managers commonly start
 /// daemons with a soft limit of 1024, which a few hundred connections plus the store and the
@@ -186,7 +189,9 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>, admission: &Arc<Ad
     };
     tracing::debug!(peer_uid = uid, peer_pid = ?pid, "connection accepted");
     let watched = Watched::new(stream, peer.authenticated.clone());
-    let framed = Framed::new(watched, wire::codec());
+    // A small first read buffer: most connections send a few short requests or none (an
+    // idle attack holds hundreds), and the codec reserves what a longer frame needs.
+    let framed = Framed::with_capacity(watched, wire::codec(), FIRST_READ_BUFFER);
     let transport = tarpc::serde_transport::new(framed, wire::format());
     let connection =
         Guarded(Connection::new(shared.clone(), uid, id).watching(peer.authenticated.clone()));
