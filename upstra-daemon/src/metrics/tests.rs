@@ -58,3 +58,23 @@ fn bmc_reads_share_one_histogram_but_each_bmc_has_its_up() {
     );
     assert_eq!(lock(&m.peer_up).len(), 3);
 }
+
+/// A name is text from a lab file or a peer: a quote, a backslash or a newline in it must stay
+/// inside its label value, or it would forge series in what Prometheus reads.
+#[test]
+fn a_hostile_name_stays_inside_its_label_value() {
+    let m = Metrics::default();
+    let hostile = "ups\"} 1\nupstra_forged 1\n\\\u{1b}[2J";
+    m.peer_read(PeerKind::Ups, hostile, true, Duration::from_millis(2));
+    let text = events(&m);
+    assert!(!text.contains("\nupstra_forged"), "{text}");
+    let count_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("upstra_peer_read_duration_seconds_count{"))
+        .collect();
+    assert_eq!(count_lines.len(), 1, "{text}");
+    assert!(
+        count_lines[0].contains(r#"peer="ups\"} 1\nupstra_forged 1\n\\"#),
+        "{text}"
+    );
+}
