@@ -136,4 +136,23 @@ if [ "$(dpkg-query -W -f='${Status}' prometheus 2>/dev/null || true)" != "instal
 fi
 command -v promtool >/dev/null || die "promtool missing after installing prometheus"
 
+# --- aiosmtpd: the SMTP server of the notification tests (tests/src/smtp.rs) -------
+# Into the peers' venv; each test starts its own server on a free port (OwnSmtp). Pinned,
+# checked by importing it, and installed only when missing or at another version.
+AIOSMTPD_VERSION=1.4.6
+aiosmtpd_ok() {
+  "$VENV/bin/python" - "$AIOSMTPD_VERSION" <<'PY' 2>/dev/null
+import sys, importlib.metadata as m
+import aiosmtpd.controller  # noqa: F401
+sys.exit(0 if m.version("aiosmtpd") == sys.argv[1] else 1)
+PY
+}
+if aiosmtpd_ok; then
+  log "venv: aiosmtpd $AIOSMTPD_VERSION present"
+else
+  log "venv: installing aiosmtpd==$AIOSMTPD_VERSION"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+  aiosmtpd_ok || die "aiosmtpd $AIOSMTPD_VERSION not usable in $VENV"
+fi
+
 log "done in $((SECONDS - T0)) s (cache: $CACHE)"
