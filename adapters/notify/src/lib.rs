@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 mod error;
 pub mod ntfy;
 pub mod smtp;
+mod text;
 pub mod webhook;
 
 pub use error::{ChannelError, SendError};
