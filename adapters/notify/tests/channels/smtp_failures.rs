@@ -74,3 +74,39 @@ async fn a_5xx_is_rejected_with_the_servers_answer_and_a_4xx_is_temporary() {
     }
     assert!(smtp.messages().is_empty());
 }
+
+/// A server that accepts the connection and never says a word (a hung MTA, a firewall that
+/// swallows packets) costs one attempt's deadline, then the message waits for a retry.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_server_is_temporary_after_the_deadline() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    // Holds every accepted connection open and silent until the test ends.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let channel = upstra_adapter_notify::smtp::SmtpChannel::new(SmtpSpec {
+        url: format!("smtp://127.0.0.1:{port}"),
+        tls: upstra_adapter_notify::smtp::SmtpTls::Opportunistic,
+        from: "upstra@lab.example".into(),
+        to: vec!["ops@lab.example".into()],
+        user: None,
+        password: None,
+        ca_file: None,
+        timeout: std::time::Duration::from_secs(2),
+    })
+    .expect("valid");
+    match channel.send(&message("silent")).await {
+        Err(SendError::Temporary { reason }) => {
+            assert!(reason.contains(&format!("127.0.0.1:{port}")), "{reason}");
+            assert!(
+                reason.contains("in time") || reason.contains("within"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected a temporary failure, got {other:?}"),
+    }
+}
