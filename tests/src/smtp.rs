@@ -464,13 +464,39 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A server's dir is `<prefix><test pid>-<n>`.
+const DIR_PREFIX: &str = "upstra-own-smtp-";
+
 /// A fresh private dir under the system temp dir, named after this process and a counter.
 fn tempdir() -> PathBuf {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
+    let base = std::env::temp_dir();
+    remove_stale(&base);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("upstra-own-smtp-{}-{n}", std::process::id()));
+    let dir = base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("the test's SMTP dir");
     dir
+}
+
+/// Removes the dirs of servers whose test process is gone: a test killed by the runner stops
+/// its server (the pipe closes) but cannot remove its files.
+fn remove_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
