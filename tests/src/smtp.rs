@@ -398,8 +398,9 @@ fn find_aiosmtpd() -> Result<PathBuf, String> {
 }
 
 /// A self-signed leaf certificate (CA:FALSE, so rustls accepts it as its own trust anchor)
-/// for 127.0.0.1 and localhost, as `cert.pem` and `key.pem` in `dir`.
-fn make_certificate(dir: &Path) {
+/// for 127.0.0.1 and localhost, as `cert.pem` and `key.pem` in `dir`; also for a test's own
+/// HTTPS server.
+pub fn make_certificate(dir: &Path) {
     let config = "[req]\ndistinguished_name = dn\nx509_extensions = v3\nprompt = no\n\
                   [dn]\nCN = 127.0.0.1\n\
                   [v3]\nbasicConstraints = critical, CA:FALSE\n\

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod ntfy_contract;
+mod ntfy_tls;
 mod smtp_delivery;
 mod smtp_failures;
 mod smtp_tls;

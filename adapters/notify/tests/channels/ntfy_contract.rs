@@ -20,16 +20,16 @@ use crate::support::{TIMEOUT, message};
 const REQUEST_MAX_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]
-struct Request {
-    method: String,
-    path: String,
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) path: String,
     /// Header names lower-cased; values as raw text.
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
 impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == &name.to_ascii_lowercase())
@@ -79,7 +79,7 @@ impl Server {
     }
 }
 
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Request> {
+pub(crate) async fn read_request<S: AsyncReadExt + Unpin>(stream: &mut S) -> Option<Request> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let head_end = loop {
