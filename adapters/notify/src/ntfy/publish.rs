@@ -24,12 +24,12 @@ const ANSWER_READ_MAX_BYTES: usize = 4096;
 const ANSWER_KEPT_MAX_BYTES: usize = 512;
 
 /// ntfy's priority (1 min to 5 max, 3 the default) for a severity.
-pub fn priority(severity: Severity) -> HeaderValue {
-    HeaderValue::from_static(match severity {
+pub fn priority(severity: Severity) -> &'static str {
+    match severity {
         Severity::Info => "3",
         Severity::Warning => "4",
         Severity::Critical => "5",
-    })
+    }
 }
 
 /// The title on one line; UTF-8 (French accents) as an RFC 2047 encoded word, which ntfy
