@@ -9,6 +9,7 @@ use super::source::*;
 
 impl Builder {
     pub(super) fn read_database(&mut self, db: &Database, plan: Option<&Plan>) {
+        self.readings.extend(db.readings.iter().cloned());
         let mut rooms: BTreeMap<&str, String> = BTreeMap::new();
         for r in &db.rooms {
             let name = self.room(&r.name, None);

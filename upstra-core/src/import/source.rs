@@ -104,6 +104,9 @@ pub struct SourceGroup {
 pub struct Database {
     /// How the database was named to the importer (its URL without a password).
     pub label: String,
+    /// How the reader took what the predecessor's schema allows two ways (column names), one
+    /// sentence each, repeated in the lab file's readings.
+    pub readings: Vec<String>,
     pub rooms: Vec<SourceRoom>,
     pub ups: Vec<SourceUps>,
     pub servers: Vec<SourceServer>,

@@ -64,6 +64,7 @@ fn database() -> Database {
     vc.login = Some(login("administrator@vsphere.local", decrypted("vc-pw")));
     Database {
         label: "postgresql://upstra@db/upstra".into(),
+        readings: Vec::new(),
         rooms: vec![
             SourceRoom {
                 id: "r1".into(),
