@@ -77,6 +77,13 @@ impl Builder {
             .as_ref()
             .and_then(|ilo| self.bmc(&name, ilo, origin));
         let vsphere_host = usable(&host.name).then(|| host.name.clone());
+        if vsphere_host.is_none() {
+            self.unmapped.push(format!(
+                "server {name} ({origin}): its name {} is not usable as vsphere_host; set it to \
+                 the host's name in vCenter",
+                quoted(&host.name)
+            ));
+        }
         self.servers.push(LServer {
             name: name.clone(),
             room: room.to_owned(),
