@@ -31,8 +31,9 @@ plans hold plain passwords), and the summary says so.
 The database password is never an argument: any user of this machine can read a process's
 arguments. Give the URL without a password, and the password in --postgres-password-file or in
 a libpq password file (PGPASSFILE, else ~/.pgpass, mode 0600). A URL with a password is refused.
-The connection does not use TLS: reach the database on this machine (a Unix socket directory,
-`postgresql://user@localhost/upstra`) or through an SSH tunnel.
+The connection does not use TLS: reach the database on this machine, over its Unix socket
+(`host=/var/run/postgresql user=upstra dbname=upstra`) or loopback
+(`postgresql://upstra@localhost/upstra`), or through an SSH tunnel.
 
 Examples:
   upstra import upstra-v1 --plan plans/migration.yml --out imported

@@ -179,6 +179,57 @@ fn a_database_becomes_a_lab_file_that_apply_accepts_with_its_passwords() {
         ("1".into(), "2".into())
     );
 
+    // The same over the Unix socket, where this server trusts local users: a key/value
+    // connection string and no password.
+    let socket_out = dir.path().join("over-socket").display().to_string();
+    let socket = format!(
+        "host={} port={} user=admin dbname=upstra",
+        pg.dir().display(),
+        pg.port
+    );
+    let out = import(
+        dir.path(),
+        &[
+            "import",
+            "upstra-v1",
+            "--plan",
+            &plan,
+            "--postgres",
+            &socket,
+            "--encryption-key-file",
+            &key,
+            "--out",
+            &socket_out,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let over_socket = fs::read_to_string(dir.path().join("over-socket/bmc-esx-02.password"));
+    assert_eq!(over_socket.expect("written"), "ilo-secret-2");
+
+    // A database that is not the predecessor's is named, with what to check.
+    let other = pg.url("postgres");
+    let out = import(
+        dir.path(),
+        &[
+            "import",
+            "upstra-v1",
+            "--plan",
+            &plan,
+            "--postgres",
+            &other,
+            "--postgres-password-file",
+            &pw,
+            "--out",
+            &dir.path().join("other").display().to_string(),
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&other) && stderr.contains("has no table `room`"),
+        "{stderr}"
+    );
+
     let demo = Demo::start();
     demo.login();
     let lab_arg = out_dir.join("lab.toml").display().to_string();

@@ -35,7 +35,12 @@ pub fn locate() -> Option<PathBuf> {
 /// The password for `wanted` in the file at `path`, if a line matches.
 pub fn lookup(path: &Path, wanted: &Wanted<'_>) -> Result<Option<Zeroizing<String>>, String> {
     let shown = path.display();
-    let file = fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        // As libpq: a password file that is not there gives no password, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {shown}: {e}")),
+    };
     let mode = file
         .metadata()
         .map_err(|e| format!("cannot read {shown}: {e}"))?

@@ -17,6 +17,7 @@ use crate::error::CliError;
 const PLAN_FILE_BYTES: u64 = bounds::LAB_FILE_BYTES;
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with vCenter, ups and servers")]
 struct RawPlan {
     #[serde(rename = "vCenter", alias = "vcenter")]
     vcenter: Option<RawVCenter>,
@@ -26,6 +27,7 @@ struct RawPlan {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with ip, user, password and port")]
 struct RawVCenter {
     ip: String,
     user: String,
@@ -34,6 +36,7 @@ struct RawVCenter {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with shutdownGrace and restartGrace")]
 struct RawGrace {
     #[serde(rename = "shutdownGrace")]
     shutdown: Option<i64>,
@@ -42,11 +45,13 @@ struct RawGrace {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with a `server` key")]
 struct RawEntry {
     server: RawServer,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with host, destination and vmOrder")]
 struct RawServer {
     host: RawHost,
     destination: Option<RawHost>,
@@ -55,6 +60,7 @@ struct RawServer {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with name, moid and ilo")]
 struct RawHost {
     name: String,
     moid: String,
@@ -62,6 +68,7 @@ struct RawHost {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with ip, user and password")]
 struct RawIlo {
     ip: String,
     user: String,
@@ -69,6 +76,7 @@ struct RawIlo {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with vmMoId")]
 struct RawVmRef {
     #[serde(rename = "vmMoId", alias = "vmMoid")]
     moid: String,
@@ -77,7 +85,8 @@ struct RawVmRef {
 /// Reads and decrypts the plan at `path`.
 pub fn read(path: &Path, passwords: &mut Passwords) -> Result<Plan, CliError> {
     let file = path.display().to_string();
-    let mut text = String::new();
+    // It may hold plain passwords (some plans do): wiped when dropped.
+    let mut text = zeroize::Zeroizing::new(String::new());
     fs::File::open(path)
         .and_then(|f| f.take(PLAN_FILE_BYTES + 1).read_to_string(&mut text))
         .map_err(|e| {

@@ -4,6 +4,7 @@
 //! `roomId` and `room_id` and the predecessor's notes use both.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -84,12 +85,15 @@ fn password(
     password_file: Option<&Path>,
 ) -> Result<Option<Zeroizing<String>>, CliError> {
     if let Some(file) = password_file {
-        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
-            CliError::Usage(format!(
-                "cannot read the database password file {}: {e}",
-                file.display()
-            ))
-        })?);
+        let mut text = Zeroizing::new(String::new());
+        std::fs::File::open(file)
+            .and_then(|f| f.take(PASSWORD_BYTES as u64).read_to_string(&mut text))
+            .map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot read the database password file {}: {e}",
+                    file.display()
+                ))
+            })?;
         let line = text.lines().next().unwrap_or_default();
         return Ok(Some(Zeroizing::new(line.to_owned())));
     }
