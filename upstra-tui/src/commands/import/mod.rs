@@ -82,16 +82,19 @@ fn write(dir: &Path, imported: &Imported, force: bool) -> Result<(), CliError> {
         return Err(exists(path));
     }
     for (path, bytes) in &files {
-        let mut options = OpenOptions::new();
-        options.write(true).mode(0o600);
+        // A replaced file is removed first, so that the new one is created afresh with mode
+        // 0600: never written through a symbolic link left in DIR, nor under an old file's mode.
         if force {
-            options.create(true).truncate(true);
-        } else {
-            options.create_new(true);
+            match fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(cannot(path, e)),
+                _ => {}
+            }
         }
-        let mut file = options.open(path).map_err(|e| cannot(path, e))?;
-        // A file that existed keeps its mode through `open`: make it private before writing.
-        fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
             .map_err(|e| cannot(path, e))?;
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
@@ -165,5 +168,58 @@ fn count(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use upstra_core::import::{Counts, PasswordFile};
+    use upstra_core::secret::Secret;
+
+    use super::*;
+
+    fn imported() -> Imported {
+        Imported {
+            lab: "# lab\n".into(),
+            password_files: vec![PasswordFile {
+                file: "vcenter.password".into(),
+                what: "the vCenter".into(),
+                value: Secret::new("pw"),
+                plain_text: false,
+            }],
+            placeholders: Vec::new(),
+            renamed: Vec::new(),
+            unmapped: Vec::new(),
+            readings: Vec::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    #[test]
+    fn files_are_private_and_never_written_through_a_link() {
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("out");
+        write(&out, &imported(), false).expect("written");
+        let mode = |p: &Path| fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+        assert_eq!(mode(&out), 0o700);
+        assert_eq!(mode(&out.join("vcenter.password")), 0o600);
+        assert!(
+            write(&out, &imported(), false).is_err(),
+            "no overwrite without --force"
+        );
+
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep me").expect("victim");
+        fs::remove_file(out.join("lab.toml")).expect("removed");
+        std::os::unix::fs::symlink(&victim, out.join("lab.toml")).expect("link");
+        write(&out, &imported(), true).expect("forced");
+        assert_eq!(fs::read_to_string(&victim).expect("victim"), "keep me");
+        assert_eq!(
+            fs::read_to_string(out.join("lab.toml")).expect("lab"),
+            "# lab\n"
+        );
+        assert_eq!(mode(&out.join("lab.toml")), 0o600);
     }
 }
