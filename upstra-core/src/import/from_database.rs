@@ -56,7 +56,12 @@ impl Builder {
                     user: String::new(),
                     password: None,
                 });
-                self.vcenter(&vc.address, None, &login, &origin);
+                // The row holds no port; the plan's, for the same address, does.
+                let port = plan
+                    .and_then(|p| p.vcenter.as_ref())
+                    .filter(|p| p.address == vc.address)
+                    .and_then(|p| p.port);
+                self.vcenter(&vc.address, port, &login, &origin);
             }
             None => {
                 if let Some(vc) = plan.and_then(|p| p.vcenter.as_ref()) {

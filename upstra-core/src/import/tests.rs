@@ -122,7 +122,7 @@ fn plan() -> Plan {
         label: "plans/migration.yml".into(),
         vcenter: Some(PlanVCenter {
             address: "10.0.0.100".into(),
-            port: Some(443),
+            port: Some(8443),
             login: login("administrator@vsphere.local", decrypted("vc-pw")),
         }),
         shutdown_grace_s: Some(45),
@@ -174,7 +174,11 @@ fn the_database_becomes_rooms_ups_servers_tiers_and_vm_priorities() {
     assert_eq!(bmc.url.as_str(), "https://10.0.1.1/redfish/v1/Systems/1");
     assert_eq!(bmc.login.user, "Administrator");
     let vc = inv.vcenter.as_ref().expect("vcenter");
-    assert_eq!(vc.url.as_str(), "https://10.0.0.100/sdk");
+    assert_eq!(
+        vc.url.as_str(),
+        "https://10.0.0.100:8443/sdk",
+        "the plan's port"
+    );
     assert_eq!(inv.vm_policies["db-01"].priority, 999);
     assert_eq!(inv.vm_policies["web-01"].priority, 998);
     assert_eq!(inv.vm_policies["mail"].priority, 999);
