@@ -419,3 +419,35 @@ proptest! {
         prop_assert!(lab::parse(&plan_only.lab, &KnownNames::default()).is_ok());
     }
 }
+
+proptest! {
+    #[test]
+    fn every_plan_import_parses(
+        hosts in proptest::collection::vec((".{0,24}", ".{0,12}", ".{0,30}", any::<bool>()), 0..8),
+        grace in proptest::option::of(-100i64..100_000),
+        vc in ".{0,30}",
+    ) {
+        let mut p = plan();
+        p.shutdown_grace_s = grace;
+        if let Some(v) = p.vcenter.as_mut() {
+            v.address = vc;
+        }
+        p.servers = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, (name, moid, ilo_ip, dest))| PlanServer {
+                host: PlanHost { name: name.clone(), moid: moid.clone(), ilo: ilo(ilo_ip, decrypted("pw")) },
+                destination: dest.then(|| PlanHost {
+                    name: format!("{name}-dest"),
+                    moid: format!("{moid}{i}"),
+                    ilo: None,
+                }),
+                vm_order: vec![moid.clone()],
+            })
+            .collect();
+        let imported = map(&Source { plan: Some(p), database: None });
+        let parsed = lab::parse(&imported.lab, &KnownNames::default());
+        prop_assert!(parsed.is_ok(), "{:?}\n{}", parsed.err(), imported.lab);
+        prop_assert!(imported.lab.chars().all(|c| c == '\n' || !crate::text::is_hostile(c)));
+    }
+}
