@@ -155,4 +155,32 @@ else
   aiosmtpd_ok || die "aiosmtpd $AIOSMTPD_VERSION not usable in $VENV"
 fi
 
+# --- PostgreSQL and python3-cryptography (upstra-tui/tests/console/import_postgres.rs) ------
+# `upstra import upstra-v1 --postgres` is tested against a real PostgreSQL server that each test
+# starts as the postgres user in a temp dir (tests/src/postgres.rs); the predecessor's passwords
+# are encrypted there with Python's cryptography (tests/src/predecessor.rs), an implementation
+# other than the importer's. The package's own cluster and service are kept from starting.
+need_pg=
+for pkg in postgresql python3-cryptography; do
+  if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]; then
+    need_pg=1
+  fi
+done
+if [ -n "$need_pg" ]; then
+  log "installing Debian packages: postgresql python3-cryptography"
+  export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends postgresql python3-cryptography
+  if [ -n "$own_policy" ]; then rm -f "$policy"; fi
+fi
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "initdb missing after installing postgresql"
+command -v psql >/dev/null || die "psql missing after installing postgresql"
+
 log "done in $((SECONDS - T0)) s (cache: $CACHE)"

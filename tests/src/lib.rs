@@ -79,5 +79,7 @@ pub mod forward;
 pub mod lab;
 pub mod nut;
 pub mod own_nut;
+pub mod postgres;
+pub mod predecessor;
 pub mod redis;
 pub mod smtp;

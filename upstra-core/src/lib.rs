@@ -5,6 +5,7 @@
 //! - [`secret`]: a string that never prints and is wiped on drop.
 //! - [`model`]: the declared inventory (rooms, UPS, servers, vCenter) and VMs.
 //! - [`lab`]: the lab file (`upstra apply -f lab.toml`): parsing with `file:line` errors.
+//! - [`import`]: the predecessor's (upstra-v1) records mapped to a lab file for review.
 //! - [`diff`]: what applying a declaration would change.
 //! - [`state`]: live state (UPS readings, power states).
 //! - [`rbac`]: permission bits and built-in roles.
@@ -31,6 +32,7 @@ pub mod bounds;
 pub mod diff;
 pub mod events;
 pub mod ids;
+pub mod import;
 pub mod lab;
 pub mod model;
 pub mod outage;

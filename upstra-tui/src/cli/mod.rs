@@ -7,6 +7,7 @@
 //! sync, events and TLS trust.
 
 mod identity;
+mod import;
 mod operations;
 mod plan;
 
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use identity::*;
+pub use import::*;
 pub use operations::*;
 pub use plan::*;
 
@@ -79,6 +81,9 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// Declare rooms, UPS, servers and the vCenter from a lab file; idempotent.
     Apply(ApplyArgs),
+    /// Write a lab file for review from another tool's data (nothing is applied).
+    #[command(subcommand)]
+    Import(ImportVerb),
     /// Rooms.
     #[command(subcommand)]
     Room(ListVerb),

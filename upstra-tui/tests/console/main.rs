@@ -17,6 +17,8 @@ mod cli;
 mod cli_history;
 mod hostile_text;
 mod identity;
+mod import_plan;
+mod import_postgres;
 mod operations;
 mod plan;
 mod plan_simulate_peers;
