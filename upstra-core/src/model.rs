@@ -13,6 +13,9 @@ use crate::ids::{RoomId, ServerId, UpsId, VmId};
 use crate::outage::{PlanSettings, UpsPolicy, VmPolicy};
 use crate::secret::Secret;
 
+mod host;
+pub use host::{host_key_line, valid_host};
+
 /// A room: a lab or data room holding UPS units and servers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Room {
@@ -74,6 +77,10 @@ pub enum EndpointError {
     BadFingerprint(String),
     #[error("`{0}` is not `host:port`")]
     NotHostPort(String),
+    #[error(
+        "`{0}` names no valid host: write an IPv4 address, an IPv6 address in brackets, or a DNS name"
+    )]
+    BadHost(String),
 }
 
 impl NutEndpoint {
@@ -89,6 +96,9 @@ impl NutEndpoint {
             .map_err(|()| EndpointError::BadPort(s.to_owned()))?;
         if host.is_empty() || host.contains(char::is_whitespace) {
             return Err(EndpointError::NotUpsAtHost(s.to_owned()));
+        }
+        if !valid_host(host) {
+            return Err(EndpointError::BadHost(s.to_owned()));
         }
         Ok(Self {
             ups: ups.to_owned(),
@@ -106,6 +116,29 @@ impl fmt::Display for NutEndpoint {
             write!(f, "{}@{}:{}", self.ups, self.host, self.port)
         }
     }
+}
+
+/// Checks an SSH address, `host:port` (IPv6 as `[fd00::7]:22`): the port is required, since
+/// the address is pinned with its host key.
+pub fn check_ssh_address(s: &str) -> Result<(), EndpointError> {
+    let bad = || EndpointError::NotHostPort(s.to_owned());
+    let has_port = match s.strip_prefix('[') {
+        Some(rest) => rest
+            .split_once(']')
+            .is_some_and(|(_, p)| p.starts_with(':')),
+        None => s.contains(':'),
+    };
+    if !has_port || s.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    let (host, _) = split_host_port(s, 0).map_err(|()| bad())?;
+    if host.is_empty() {
+        return Err(bad());
+    }
+    if !valid_host(host) {
+        return Err(EndpointError::BadHost(s.to_owned()));
+    }
+    Ok(())
 }
 
 /// Splits `host[:port]` (IPv6 as `[::1]:port`), with `default` when no port is given.
@@ -159,6 +192,9 @@ impl HttpUrl {
             split_host_port(authority, 443).map_err(|()| EndpointError::BadPort(s.to_owned()))?;
         if host.is_empty() || s.contains(char::is_whitespace) {
             return Err(EndpointError::NotUrl(s.to_owned()));
+        }
+        if !valid_host(host) {
+            return Err(EndpointError::BadHost(s.to_owned()));
         }
         Ok(Self(s.to_owned()))
     }
@@ -341,22 +377,6 @@ pub struct SshEndpoint {
     pub user: Option<String>,
 }
 
-/// An OpenSSH public key line (`ssh-ed25519 AAAA... [comment]`) reduced to its algorithm and
-/// key, the form pinned in the inventory; `None` when it is not shaped like one. The key is
-/// checked for its shape only: the SSH client parses it before comparing.
-pub fn host_key_line(line: &str) -> Option<String> {
-    let mut fields = line.split_whitespace();
-    let (algorithm, key) = (fields.next()?, fields.next()?);
-    let known = ["ssh-", "ecdsa-", "sk-"]
-        .iter()
-        .any(|prefix| algorithm.starts_with(prefix));
-    let base64 = key.len() >= 8
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    (known && base64).then(|| format!("{algorithm} {key}"))
-}
-
 /// A physical server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
@@ -528,19 +548,21 @@ mod tests {
 
     #[test]
     fn host_key_lines_lose_their_comment_and_odd_ones_are_refused() {
-        let key = "AAAAC3NzaC1lZDI1NTE5AAAAIOvh0Z2J0bGVzcw";
+        let key = "AAAAC3NzaC1lZDI1NTE5AAAAIEpkcwXkrr0+qa2osl92DZFFU+wU89NLDOmIaY3XhXxk";
         assert_eq!(
             host_key_line(&format!("ssh-ed25519 {key} root@esx-01")),
             Some(format!("ssh-ed25519 {key}"))
         );
         assert_eq!(
-            host_key_line(&format!("  ecdsa-sha2-nistp256\t{key}  ")),
-            Some(format!("ecdsa-sha2-nistp256 {key}"))
+            host_key_line(&format!("  ssh-ed25519\t{key}  ")),
+            Some(format!("ssh-ed25519 {key}"))
         );
         for bad in [
             "",
             "ssh-ed25519",
             &format!("rsa {key}"),
+            // A key of another algorithm than the line names.
+            &format!("ecdsa-sha2-nistp256 {key}"),
             "ssh-ed25519 AAAA",
             &format!("ssh-ed25519 {key}!"),
         ] {

@@ -270,6 +270,9 @@ impl LabSpec {
             }
             let ssh = s.ssh.map(|s| {
                 p.name(&format!("{what} ssh address"), &s.address);
+                if let Err(e) = crate::model::check_ssh_address(&s.address) {
+                    p.push(format!("{what}: ssh address {e}"));
+                }
                 if let Some(user) = &s.user {
                     p.name(&format!("{what} ssh user"), user);
                 }
@@ -277,7 +280,7 @@ impl LabSpec {
                     let line = crate::model::host_key_line(&k);
                     if line.is_none() {
                         p.push(format!(
-                            "{what}: ssh host_key is not an OpenSSH public key line"
+                            "{what}: ssh host_key is not a valid OpenSSH public key"
                         ));
                     }
                     line
