@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ CliError::RemoteStatus(_)) => ExitCode::from(e.exit_code()),
         Err(e) => {
             // Errors quote names (a VM's, a file's problems); see `commands::shown_lines`.
             eprintln!(

@@ -9,10 +9,12 @@ mod backup;
 pub mod confirm;
 mod events;
 mod list;
+mod no_echo;
 mod operations;
 mod plan;
 mod sessions;
 mod ssh;
+mod stdin_reader;
 mod twofactor;
 mod users;
 
@@ -168,9 +170,10 @@ fn read_passwords_stdin(what: &[&str]) -> Result<Vec<Secret>, CliError> {
     let mut lines = stdin.lock();
     let mut passwords = Vec::with_capacity(what.len());
     for name in what {
-        if interactive {
+        let _quiet = interactive.then(|| {
             eprint!("{name} (read from standard input): ");
-        }
+            no_echo::NoEcho::start()
+        });
         passwords.push(read_secret_line(&mut lines, name)?);
     }
     Ok(passwords)
