@@ -140,7 +140,8 @@ struct RawServer {
     name: Spanned<String>,
     room: Spanned<String>,
     kind: Option<Spanned<String>>,
-    feeds: Spanned<Vec<Spanned<String>>>,
+    /// Absent: the server is on no UPS that Upstra manages (never shed, no migration target).
+    feeds: Option<Spanned<Vec<Spanned<String>>>>,
     feeds_required: Option<Spanned<i64>>,
     tier: Option<u32>,
     #[serde(default)]
@@ -395,34 +396,21 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 parsed
             }
         };
-        let feeds_span = server.feeds.span();
-        let mut feeds = Vec::new();
-        for feed in server.feeds.into_inner() {
-            let fspan = feed.span();
-            let Some(ups) = c.ok(fspan.clone(), UpsId::new(feed.into_inner())) else {
-                continue;
-            };
-            if !(inventory.ups.contains_key(&ups) || known.ups.contains(&ups)) {
+        let feeds = server
+            .feeds
+            .map(|listed| c.feeds(listed, &id, &inventory, known));
+        let feeds_required = match (feeds.is_some(), server.feeds_required) {
+            (false, Some(n)) => {
                 c.error(
-                    fspan,
-                    format!("server `{id}`: feed `{ups}` is not a declared UPS"),
+                    n.span(),
+                    format!("server `{id}`: feeds_required needs feeds; without feeds the server is on no managed UPS"),
                 );
-            } else if feeds.contains(&ups) {
-                c.error(
-                    fspan,
-                    format!("server `{id}`: feed `{ups}` is listed twice"),
-                );
-            } else {
-                feeds.push(ups);
+                None
             }
-        }
-        if feeds.is_empty() {
-            c.error(
-                feeds_span,
-                format!("server `{id}`: feeds must name at least one UPS"),
-            );
-        }
-        let feeds_required = c.feeds_required(server.feeds_required, &id, feeds.len());
+            (_, n) => n,
+        };
+        let feeds = feeds.unwrap_or_default();
+        let feeds_required = c.feeds_required(feeds_required, &id, feeds.len());
         let mut depends_on = Vec::new();
         for dep in server.depends_on {
             let dspan = dep.span();

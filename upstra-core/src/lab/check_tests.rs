@@ -104,3 +104,30 @@ fn empty_file_references_are_refused() {
         .collect();
     assert_eq!(lines, ["8", "12"], "{e:#?}");
 }
+
+#[test]
+fn a_server_without_feeds_is_on_no_managed_ups() {
+    let doc = parse(
+        "[[room]]\nname = \"r\"\n[[server]]\nname = \"switch\"\nroom = \"r\"\nkind = \"network\"\n",
+        &KnownNames::default(),
+    )
+    .expect("feeds may be left out");
+    let server = doc.inventory.servers.values().next().expect("one server");
+    assert!(server.feeds.is_empty());
+}
+
+#[test]
+fn an_empty_feeds_list_or_feeds_required_without_feeds_is_refused() {
+    let e = errors("[[room]]\nname = \"r\"\n[[server]]\nname = \"s\"\nroom = \"r\"\nfeeds = []\n");
+    assert_eq!(
+        e,
+        [
+            "6: server `s`: feeds must name at least one UPS; leave feeds out for a server on no UPS that Upstra manages"
+        ]
+    );
+    let e = errors(
+        "[[room]]\nname = \"r\"\n[[server]]\nname = \"s\"\nroom = \"r\"\nfeeds_required = 1\n",
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("6: server `s`: feeds_required"), "{e:?}");
+}

@@ -77,7 +77,7 @@ fn unknown_room_and_ups_are_refused() {
         vec![
             "3: room `nowhere` is not declared",
             "10: server `s`: feed `ghost` is not a declared UPS",
-            "10: server `s`: feeds must name at least one UPS",
+            "10: server `s`: feeds must name at least one UPS; leave feeds out for a server on no UPS that Upstra manages",
         ]
     );
 }
