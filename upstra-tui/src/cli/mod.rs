@@ -6,7 +6,9 @@
 //! grants, two-factor, settings, sessions and audit nouns; [`operations`] power, migration,
 //! sync, events and TLS trust.
 
+mod examples;
 mod identity;
+mod lab_help;
 mod operations;
 mod plan;
 
@@ -14,7 +16,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use examples::command;
 pub use identity::*;
+pub use lab_help::LAB_FILE_EXAMPLE;
 pub use operations::*;
 pub use plan::*;
 
@@ -54,7 +58,8 @@ pub struct Cli {
           default_value = DEFAULT_SOCKET)]
     pub socket: PathBuf,
     /// The console's key file (default: $XDG_CONFIG_HOME/upstra/keys.toml, when it exists).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Before any subcommand: only the console reads it.
+    #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
     #[command(subcommand)]
     /// What to do; none opens the console.
@@ -237,6 +242,7 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

@@ -45,18 +45,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo => crate::demo::run(keys).await,
         Command::Completions(a) => {
             let mut buf = Vec::new();
-            clap_complete::generate(
-                a.shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "upstra",
-                &mut buf,
-            );
+            clap_complete::generate(a.shell, &mut crate::cli::command(), "upstra", &mut buf);
             // Generated from our own command line, tabs and all: nothing to escape.
             out_trusted(&String::from_utf8_lossy(&buf))
         }
         Command::Man => {
             let mut buf = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            clap_mangen::Man::new(crate::cli::command())
                 // An empty date (roff's zero-width `\&`): clap_mangen writes an empty one as nothing,
                 // which moved the source into the date's place in the page's footer.
                 .date("\\&")

@@ -14,6 +14,7 @@ mod harness;
 
 mod accounts_daemon;
 mod cli;
+mod cli_help;
 mod cli_history;
 mod cli_lab;
 mod hostile_text;
