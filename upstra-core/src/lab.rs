@@ -572,6 +572,9 @@ fn find_cycle(deps: &BTreeMap<ServerId, (usize, Vec<ServerId>)>) -> Option<(Serv
 
 #[cfg(test)]
 mod check_tests;
+pub mod export;
+#[cfg(test)]
+mod export_tests;
 mod outage;
 mod paths;
 mod power;

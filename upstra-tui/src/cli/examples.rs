@@ -24,10 +24,7 @@ const EXAMPLES: &[(&str, &str)] = &[
         "apply",
         "upstra apply -f lab.toml --dry-run\n  upstra apply -f lab.toml\n  upstra export > lab.toml && upstra apply -f lab.toml --dry-run",
     ),
-    (
-        "export",
-        "upstra export > lab.toml\n  upstra export --out lab.toml",
-    ),
+    ("export", "upstra export > lab.toml\n  upstra export --json"),
     ("room list", "upstra room list"),
     ("ups list", "upstra ups list\n  upstra ups list --json"),
     (

@@ -84,6 +84,8 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// Declare rooms, UPS, servers and the vCenter from a lab file; idempotent.
     Apply(ApplyArgs),
+    /// Print the declaration as a lab file (no secrets: password files to fill in).
+    Export(JsonFlag),
     /// Rooms.
     #[command(subcommand)]
     Room(ListVerb),

@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 pub mod confirm;
 mod events;
+mod export;
 mod list;
 mod no_echo;
 mod operations;
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Whoami(f) => auth::whoami(socket, f.json).await,
         Command::Passwd(_) => auth::passwd(socket).await,
         Command::Apply(a) => apply::run(socket, &a).await,
+        Command::Export(f) => export::run(socket, f.json).await,
         Command::Room(ListVerb::List(f)) => list::rooms(socket, f.json).await,
         Command::Ups(ListVerb::List(f)) => list::ups(socket, f.json).await,
         Command::Server(ServerVerb::List(f)) => list::servers(socket, f.json).await,

@@ -59,3 +59,126 @@ fn apply_refuses_a_host_key_that_is_no_key_at_its_line() {
         text(&out.stderr)
     );
 }
+
+/// A lab with every kind of declaration, names holding quotes, backslashes and Unicode, and
+/// secrets in password files.
+const RICH: &str = r#"
+[[room]]
+name = "lab-x"
+power_on_stagger = "12s"
+
+[[ups]]
+name = "ups-x1"
+room = "lab-x"
+nut = "upsx@[fd00::5]:3493"
+user = "mon \"quoted\" \\ user"
+password_file = "pw/ups"
+policy = { grace = "2m", act_on_low_battery = false, comms_lost = "act after 5m", ups_off = "return", restore_min_charge = 40 }
+
+[[server]]
+name = "esx-x1"
+room = "lab-x"
+kind = "hypervisor"
+feeds = ["ups-x1"]
+tier = 2
+depends_on = ["nas-x1"]
+vsphere_host = "esx-x1 « Zürich » 'x'"
+bmc = { url = "https://10.0.1.11/redfish/v1/Systems/1", user = "admïn", password_file = "pw/ilo", tls_fingerprint = "sha256:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB" }
+ssh = { address = "[fd00::11]:22", user = "root", host_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEpkcwXkrr0+qa2osl92DZFFU+wU89NLDOmIaY3XhXxk esx" }
+
+[[server]]
+name = "nas-x1"
+room = "lab-x"
+kind = "storage"
+feeds = ["ups-x1"]
+tier = 3
+
+[[server]]
+name = "wall-x"
+room = "lab-x"
+kind = "network"
+
+[plan]
+migrations_per_host = 3
+memory_headroom = 15
+estimates = { migrate_vm = "45s" }
+
+[[vm]]
+name = "vCenter \"prod\" \\ ∑"
+priority = 100
+migrate = false
+"#;
+
+#[test]
+fn export_prints_a_lab_file_that_applies_without_a_change_and_holds_no_secret() {
+    let demo = Demo::start();
+    demo.login();
+    let (dir, lab) = lab_file(RICH);
+    std::fs::create_dir(dir.path().join("pw")).expect("dir");
+    std::fs::write(dir.path().join("pw/ups"), "ups-secret-1\n").expect("written");
+    std::fs::write(dir.path().join("pw/ilo"), "ilo-secret-2\n").expect("written");
+    let out = demo.upstra(&["apply", "-f", &lab], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let exported = demo.ok(&["export"], "");
+    assert!(
+        !exported.contains("ups-secret-1") && !exported.contains("ilo-secret-2"),
+        "{exported}"
+    );
+    assert!(exported.ends_with('\n'), "{exported}");
+
+    // The lab kept in git: the export beside the secrets it names.
+    let kept = tempfile::tempdir().expect("temp dir");
+    let kept_lab = kept.path().join("lab.toml");
+    std::fs::write(&kept_lab, &exported).expect("written");
+    std::fs::create_dir(kept.path().join("secrets")).expect("dir");
+    std::fs::write(kept.path().join("secrets/ups-ups-x1"), "ups-secret-1\n").expect("written");
+    std::fs::write(kept.path().join("secrets/bmc-esx-x1"), "ilo-secret-2\n").expect("written");
+    let kept_arg = kept_lab.to_str().expect("utf-8 path");
+    let out = demo.upstra(&["apply", "-f", kept_arg, "--dry-run"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{exported}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stdout).contains("create ") && !text(&out.stdout).contains("update "),
+        "{}\n{exported}",
+        text(&out.stdout)
+    );
+    let out = demo.upstra(&["apply", "-f", kept_arg], "");
+    assert!(
+        text(&out.stdout).ends_with(&format!(
+            "nothing to change: the store already matches {kept_arg}\n"
+        )),
+        "{}\n{exported}",
+        text(&out.stdout)
+    );
+
+    // The JSON is the wire type, and names the secrets set, never their values.
+    let json = demo.ok(&["export", "--json"], "");
+    assert!(!json.contains("secret-"), "{json}");
+    let export: upstra_core::api::v1::LabExport = serde_json::from_str(&json).expect("LabExport");
+    assert!(export.passwords_stored.contains(&"bmc:esx-x1".to_owned()));
+
+    // Audited: who exported the lab.
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&demo.ok(&["audit", "--json", "--action", "export"], ""))
+            .expect("audit JSON");
+    assert_eq!(records.len(), 2, "{records:?}");
+}
+
+#[test]
+fn a_viewer_may_export_as_it_may_read_the_inventory() {
+    let demo = Demo::start();
+    demo.login();
+    demo.add_and_login("vera", "viewer");
+    let out = demo.as_user("vera", &["export"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("[[room]]"),
+        "{}",
+        text(&out.stdout)
+    );
+}
