@@ -197,7 +197,7 @@ fn plan_tables(p: &PlanSettings) -> String {
     format!(
         "\n[plan]\nmigrations_per_host = {}\nlive_migrate = {}\nguest_shutdown_timeout = {}\n\
          server_off_timeout = {}\nforce_off = {}\nserver_on_timeout = {}\nmemory_headroom = {}\n\
-         vcpus_per_thread = {}\n\n[plan.estimates]\nmigrate_vm = {}\nstop_vm = {}\n\
+         vcpus_per_thread = {}\nmigrate_to_hosts_without_ups = {}\n\n[plan.estimates]\nmigrate_vm = {}\nstop_vm = {}\n\
          enter_maintenance = {}\nshutdown_server = {}\npower_on_server = {}\nwait_connected = {}\n\
          exit_maintenance = {}\nstart_vm = {}\nups_off = {}\nshutdown_this_host = {}\n",
         p.migrations_per_host,
@@ -208,6 +208,7 @@ fn plan_tables(p: &PlanSettings) -> String {
         p.server_on_timeout_s,
         p.memory_headroom_pct,
         p.vcpus_per_thread,
+        p.migrate_to_hosts_without_ups,
         e.migrate_vm_s,
         e.stop_vm_s,
         e.enter_maintenance_s,

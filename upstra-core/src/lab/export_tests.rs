@@ -64,6 +64,7 @@ this_host = true
 [plan]
 migrations_per_host = 3
 memory_headroom = 15
+migrate_to_hosts_without_ups = true
 estimates = { migrate_vm = "45s" }
 
 [[vm]]

@@ -72,11 +72,13 @@ const LAB_FILE_KEYS: &str = r#"Sections and keys (durations are "90s", "2m", "1h
                tls_fingerprint or ca_file }, ssh = { address = "host:port", user, host_key
                (the line of the server's ssh_host_ed25519_key.pub) }
                A server without feeds is on no UPS that Upstra manages (a switch on a wall
-               socket, a box on another site's power): it is never shed nor restored, and
-               it receives no migrated VM, since whether its own power holds is unknown.
+               socket, a box on another site's power): it is never shed nor restored. As a
+               hypervisor it takes no migrated VM, since whether its own power holds is
+               unknown, unless [plan] says migrate_to_hosts_without_ups = true.
   [plan]       migrations_per_host, live_migrate, guest_shutdown_timeout,
                server_off_timeout, force_off, server_on_timeout, memory_headroom (percent),
-               vcpus_per_thread, and [plan.estimates] with a duration per step kind
+               vcpus_per_thread, migrate_to_hosts_without_ups (false), and
+               [plan.estimates] with a duration per step kind
                (migrate_vm, stop_vm, enter_maintenance, shutdown_server, power_on_server,
                wait_connected, exit_maintenance, start_vm, ups_off, shutdown_this_host)
   [[vm]]       name (as in vCenter), priority (-1000 to 1000; higher moves first, stops

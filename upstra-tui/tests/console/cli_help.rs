@@ -42,6 +42,7 @@ fn apply_help_documents_every_section_of_the_lab_file() {
         "host_key",
         "this_host",
         "migrations_per_host",
+        "migrate_to_hosts_without_ups",
         "priority",
         "FILE:LINE",
     ] {

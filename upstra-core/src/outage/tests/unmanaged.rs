@@ -78,3 +78,31 @@ fn the_restore_after_the_shed_does_not_touch_it() {
         );
     }
 }
+
+#[test]
+fn a_lab_that_says_their_power_holds_moves_vms_onto_hosts_without_ups() {
+    let mut lab = lab_with_an_unmanaged_host();
+    lab.inventory.plan = Some(crate::outage::PlanSettings {
+        migrate_to_hosts_without_ups: true,
+        ..Default::default()
+    });
+    lab.at_risk(&["ups-a"]);
+    let plan = lab.plan();
+    assert!(
+        plan.steps.iter().any(|s| matches!(
+            &s.action,
+            StepAction::MigrateVm { to, .. } if to.as_str() == "esx-wall"
+        )),
+        "{:?}",
+        lines(&plan)
+    );
+    // Still never shed itself.
+    assert!(
+        plan.steps.iter().all(|s| !matches!(
+            &s.action,
+            StepAction::ShutdownServer { server, .. } if server.as_str() == "esx-wall"
+        )),
+        "{:?}",
+        lines(&plan)
+    );
+}
