@@ -171,7 +171,25 @@ fn parse_port(p: &str) -> Result<u16, ()> {
 pub struct HttpUrl(String);
 
 impl HttpUrl {
+    /// Parses a URL being declared: its shape, and a host that can be one.
     pub fn parse(s: &str) -> Result<Self, EndpointError> {
+        let url = Self::parse_shape(s)?;
+        if !valid_host(url.host()) {
+            return Err(EndpointError::BadHost(s.to_owned()));
+        }
+        Ok(url)
+    }
+
+    /// The host, as written (an IPv6 address without its brackets).
+    fn host(&self) -> &str {
+        let rest = self.0.split_once("://").map_or("", |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        split_host_port(authority, 443).map_or("", |(h, _)| h)
+    }
+
+    /// The shape only (scheme, authority, port): what a stored URL is read back with, so that
+    /// a store written before the host check still loads; [`Self::parse`] is for new ones.
+    fn parse_shape(s: &str) -> Result<Self, EndpointError> {
         let rest = if let Some(r) = s.strip_prefix("https://") {
             r
         } else if let Some(r) = s.strip_prefix("http://") {
@@ -193,9 +211,6 @@ impl HttpUrl {
         if host.is_empty() || s.contains(char::is_whitespace) {
             return Err(EndpointError::NotUrl(s.to_owned()));
         }
-        if !valid_host(host) {
-            return Err(EndpointError::BadHost(s.to_owned()));
-        }
         Ok(Self(s.to_owned()))
     }
 
@@ -211,7 +226,7 @@ impl HttpUrl {
 impl TryFrom<String> for HttpUrl {
     type Error = EndpointError;
     fn try_from(s: String) -> Result<Self, EndpointError> {
-        Self::parse(&s)
+        Self::parse_shape(&s)
     }
 }
 
@@ -517,6 +532,15 @@ mod tests {
     fn checks_url_shape() {
         assert!(HttpUrl::parse("https://127.0.0.1:8443/redfish/v1/Systems/1").is_ok());
         assert!(HttpUrl::parse("http://bmc/redfish").is_ok());
+        assert!(HttpUrl::parse("https://[fd00::7]:8443/redfish").is_ok());
+        assert!(matches!(
+            HttpUrl::parse("https://ilo%01/redfish"),
+            Err(EndpointError::BadHost(_))
+        ));
+        // A URL stored before hosts were checked still loads.
+        let stored: HttpUrl =
+            serde_json::from_str("\"https://ilo%01/redfish\"").expect("a stored URL loads");
+        assert_eq!(stored.as_str(), "https://ilo%01/redfish");
         assert!(matches!(
             HttpUrl::parse("ftp://x"),
             Err(EndpointError::BadScheme(_))
