@@ -182,3 +182,42 @@ fn a_viewer_may_export_as_it_may_read_the_inventory() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn every_command_that_prints_text_ends_its_last_line() {
+    let demo = Demo::start();
+    let password = format!("{}\n", demo.daemon().password);
+    let login = demo.upstra(&["login", "--user", "demo", "--password-stdin"], &password);
+    assert_eq!(login.status.code(), Some(0), "{}", text(&login.stderr));
+    let mut outputs = vec![("login".to_owned(), text(&login.stdout))];
+    for args in [
+        &["whoami"][..],
+        &["room", "list"],
+        &["ups", "list"],
+        &["server", "list"],
+        &["vm", "list"],
+        &["export"],
+        &["sync"],
+        &["plan", "show"],
+        &["plan", "status"],
+        &["user", "list"],
+        &["role", "list"],
+        &["grant", "list"],
+        &["settings", "show"],
+        &["session", "list"],
+        &["who"],
+        &["audit"],
+        &["audit", "verify"],
+        &["events"],
+    ] {
+        let out = demo.upstra(args, "");
+        outputs.push((args.join(" "), text(&out.stdout)));
+    }
+    let logout = demo.upstra(&["logout"], "");
+    outputs.push(("logout".to_owned(), text(&logout.stdout)));
+    let unended: Vec<&(String, String)> = outputs
+        .iter()
+        .filter(|(_, said)| !said.is_empty() && !said.ends_with('\n'))
+        .collect();
+    assert!(unended.is_empty(), "no final newline: {unended:#?}");
+}
