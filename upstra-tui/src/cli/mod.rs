@@ -71,7 +71,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a daemon on a simulated lab and open the console on it; nothing to install.
     #[cfg(feature = "demo")]
-    Demo,
+    Demo(DemoArgs),
     /// Create the first admin (only while the store has no user).
     Setup(Credentials),
     /// Open a session and keep its token for the following commands.
@@ -160,6 +160,14 @@ pub struct BackupArgs {
     /// Print the API's JSON (size, SHA-256) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `upstra demo`: it opens the console, so it takes the console's key file too.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The console's key file (default: $XDG_CONFIG_HOME/upstra/keys.toml, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }
 
 /// `upstra completions`.

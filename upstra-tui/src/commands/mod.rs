@@ -43,7 +43,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     };
     match command {
         #[cfg(feature = "demo")]
-        Command::Demo => crate::demo::run(keys).await,
+        Command::Demo(a) => crate::demo::run(a.keys.as_deref().or(keys)).await,
         Command::Completions(a) => {
             let mut buf = Vec::new();
             clap_complete::generate(a.shell, &mut crate::cli::command(), "upstra", &mut buf);

@@ -63,6 +63,10 @@ fn the_lab_file_example_in_the_help_is_a_valid_lab_file() {
 #[test]
 fn keys_is_a_console_option_only() {
     assert!(help(&[]).contains("--keys"), "the console's option");
+    assert!(
+        help(&["demo"]).contains("--keys"),
+        "the demo opens the console"
+    );
     for sub in [
         &["server", "list"][..],
         &["apply"],
