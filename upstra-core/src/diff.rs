@@ -192,7 +192,8 @@ fn plan_fields(a: &PlanSettings, b: &PlanSettings) -> Vec<String> {
         "guest_shutdown_timeout" => guest_shutdown_timeout_s, "server_off_timeout" => server_off_timeout_s,
         "force_off" => force_off, "server_on_timeout" => server_on_timeout_s,
         "memory_headroom" => memory_headroom_pct, "vcpus_per_thread" => vcpus_per_thread,
-        "estimates" => estimates)
+        "estimates" => estimates,
+        "migrate_to_hosts_without_ups" => migrate_to_hosts_without_ups)
 }
 
 fn vcenter_fields(a: &VCenter, b: &VCenter) -> Vec<String> {

@@ -140,7 +140,8 @@ struct RawServer {
     name: Spanned<String>,
     room: Spanned<String>,
     kind: Option<Spanned<String>>,
-    feeds: Spanned<Vec<Spanned<String>>>,
+    /// Absent: the server is on no UPS that Upstra manages (never shed, no migration target).
+    feeds: Option<Spanned<Vec<Spanned<String>>>>,
     feeds_required: Option<Spanned<i64>>,
     tier: Option<u32>,
     #[serde(default)]
@@ -234,7 +235,10 @@ impl Checker<'_> {
                 self.ok(span, CertFingerprint::parse(f.get_ref()))
                     .map_or(TlsTrust::Unpinned, TlsTrust::Fingerprint)
             }
-            (None, Some(c)) => TlsTrust::CaFile(c.into_inner()),
+            (None, Some(c)) => {
+                self.file_name(&c, &format!("{what}: ca_file"));
+                TlsTrust::CaFile(c.into_inner())
+            }
             (None, None) if url.is_https() => TlsTrust::Unpinned,
             (None, None) => TlsTrust::Unpinned,
         }
@@ -300,6 +304,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
         let nut_span = ups.nut.span();
         let nut = c.ok(nut_span, NutEndpoint::parse(ups.nut.get_ref()));
         if let Some(file) = &ups.password_file {
+            c.file_name(file, &format!("UPS `{id}`: password_file"));
             secret_files.push(SecretFile {
                 line: c.line(file.span()),
                 path: file.get_ref().clone(),
@@ -337,6 +342,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
         if let Some(url) = c.ok(vc.url.span(), HttpUrl::parse(vc.url.get_ref())) {
             let tls = c.tls(&url, vc.tls_fingerprint, vc.ca_file, "vcenter");
             if let Some(file) = vc.password_file {
+                c.file_name(&file, "vcenter: password_file");
                 secret_files.push(SecretFile {
                     line: c.line(file.span()),
                     path: file.into_inner(),
@@ -390,34 +396,21 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 parsed
             }
         };
-        let feeds_span = server.feeds.span();
-        let mut feeds = Vec::new();
-        for feed in server.feeds.into_inner() {
-            let fspan = feed.span();
-            let Some(ups) = c.ok(fspan.clone(), UpsId::new(feed.into_inner())) else {
-                continue;
-            };
-            if !(inventory.ups.contains_key(&ups) || known.ups.contains(&ups)) {
+        let feeds = server
+            .feeds
+            .map(|listed| c.feeds(listed, &id, &inventory, known));
+        let feeds_required = match (feeds.is_some(), server.feeds_required) {
+            (false, Some(n)) => {
                 c.error(
-                    fspan,
-                    format!("server `{id}`: feed `{ups}` is not a declared UPS"),
+                    n.span(),
+                    format!("server `{id}`: feeds_required needs feeds; without feeds the server is on no managed UPS"),
                 );
-            } else if feeds.contains(&ups) {
-                c.error(
-                    fspan,
-                    format!("server `{id}`: feed `{ups}` is listed twice"),
-                );
-            } else {
-                feeds.push(ups);
+                None
             }
-        }
-        if feeds.is_empty() {
-            c.error(
-                feeds_span,
-                format!("server `{id}`: feeds must name at least one UPS"),
-            );
-        }
-        let feeds_required = c.feeds_required(server.feeds_required, &id, feeds.len());
+            (_, n) => n,
+        };
+        let feeds = feeds.unwrap_or_default();
+        let feeds_required = c.feeds_required(feeds_required, &id, feeds.len());
         let mut depends_on = Vec::new();
         for dep in server.depends_on {
             let dspan = dep.span();
@@ -447,6 +440,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 &format!("server `{id}` bmc"),
             );
             if let Some(file) = bmc.password_file {
+                c.file_name(&file, &format!("server `{id}` bmc: password_file"));
                 secret_files.push(SecretFile {
                     line: c.line(file.span()),
                     path: file.into_inner(),
@@ -465,16 +459,8 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
         });
         let ssh = server.ssh.and_then(|ssh| {
             let ssh = ssh.into_inner();
-            let addr_ok = ssh
-                .address
-                .get_ref()
-                .rsplit_once(':')
-                .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
-            if !addr_ok {
-                c.error(
-                    ssh.address.span(),
-                    format!("server `{id}`: ssh address `{}` is not host:port", ssh.address.get_ref()),
-                );
+            if let Err(e) = crate::model::check_ssh_address(ssh.address.get_ref()) {
+                c.error(ssh.address.span(), format!("server `{id}`: ssh address {e}"));
                 return None;
             }
             c.name_chars(&ssh.address, &format!("server `{id}`: ssh address"));
@@ -483,7 +469,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                 if line.is_none() {
                     c.error(
                         k.span(),
-                        format!("server `{id}`: host_key is not an OpenSSH public key line (`ssh-ed25519 AAAA...`)"),
+                        format!("server `{id}`: host_key is not a valid OpenSSH public key: copy the line of the server's /etc/ssh/ssh_host_ed25519_key.pub (`ssh-ed25519 AAAA...`), or leave host_key out and pin it at the first `upstra ssh`"),
                     );
                 }
                 line
@@ -584,7 +570,13 @@ fn find_cycle(deps: &BTreeMap<ServerId, (usize, Vec<ServerId>)>) -> Option<(Serv
         })
 }
 
+#[cfg(test)]
+mod check_tests;
+pub mod export;
+#[cfg(test)]
+mod export_tests;
 mod outage;
+mod paths;
 mod power;
 #[cfg(test)]
 mod power_tests;

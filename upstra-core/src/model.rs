@@ -13,6 +13,9 @@ use crate::ids::{RoomId, ServerId, UpsId, VmId};
 use crate::outage::{PlanSettings, UpsPolicy, VmPolicy};
 use crate::secret::Secret;
 
+mod host;
+pub use host::{host_key_line, valid_host};
+
 /// A room: a lab or data room holding UPS units and servers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Room {
@@ -74,6 +77,10 @@ pub enum EndpointError {
     BadFingerprint(String),
     #[error("`{0}` is not `host:port`")]
     NotHostPort(String),
+    #[error(
+        "`{0}` names no valid host: write an IPv4 address, an IPv6 address in brackets, or a DNS name"
+    )]
+    BadHost(String),
 }
 
 impl NutEndpoint {
@@ -89,6 +96,9 @@ impl NutEndpoint {
             .map_err(|()| EndpointError::BadPort(s.to_owned()))?;
         if host.is_empty() || host.contains(char::is_whitespace) {
             return Err(EndpointError::NotUpsAtHost(s.to_owned()));
+        }
+        if !valid_host(host) {
+            return Err(EndpointError::BadHost(s.to_owned()));
         }
         Ok(Self {
             ups: ups.to_owned(),
@@ -106,6 +116,29 @@ impl fmt::Display for NutEndpoint {
             write!(f, "{}@{}:{}", self.ups, self.host, self.port)
         }
     }
+}
+
+/// Checks an SSH address, `host:port` (IPv6 as `[fd00::7]:22`): the port is required, since
+/// the address is pinned with its host key.
+pub fn check_ssh_address(s: &str) -> Result<(), EndpointError> {
+    let bad = || EndpointError::NotHostPort(s.to_owned());
+    let has_port = match s.strip_prefix('[') {
+        Some(rest) => rest
+            .split_once(']')
+            .is_some_and(|(_, p)| p.starts_with(':')),
+        None => s.contains(':'),
+    };
+    if !has_port || s.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    let (host, _) = split_host_port(s, 0).map_err(|()| bad())?;
+    if host.is_empty() {
+        return Err(bad());
+    }
+    if !valid_host(host) {
+        return Err(EndpointError::BadHost(s.to_owned()));
+    }
+    Ok(())
 }
 
 /// Splits `host[:port]` (IPv6 as `[::1]:port`), with `default` when no port is given.
@@ -138,7 +171,25 @@ fn parse_port(p: &str) -> Result<u16, ()> {
 pub struct HttpUrl(String);
 
 impl HttpUrl {
+    /// Parses a URL being declared: its shape, and a host that can be one.
     pub fn parse(s: &str) -> Result<Self, EndpointError> {
+        let url = Self::parse_shape(s)?;
+        if !valid_host(url.host()) {
+            return Err(EndpointError::BadHost(s.to_owned()));
+        }
+        Ok(url)
+    }
+
+    /// The host, as written (an IPv6 address without its brackets).
+    fn host(&self) -> &str {
+        let rest = self.0.split_once("://").map_or("", |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        split_host_port(authority, 443).map_or("", |(h, _)| h)
+    }
+
+    /// The shape only (scheme, authority, port): what a stored URL is read back with, so that
+    /// a store written before the host check still loads; [`Self::parse`] is for new ones.
+    fn parse_shape(s: &str) -> Result<Self, EndpointError> {
         let rest = if let Some(r) = s.strip_prefix("https://") {
             r
         } else if let Some(r) = s.strip_prefix("http://") {
@@ -175,7 +226,7 @@ impl HttpUrl {
 impl TryFrom<String> for HttpUrl {
     type Error = EndpointError;
     fn try_from(s: String) -> Result<Self, EndpointError> {
-        Self::parse(&s)
+        Self::parse_shape(&s)
     }
 }
 
@@ -341,22 +392,6 @@ pub struct SshEndpoint {
     pub user: Option<String>,
 }
 
-/// An OpenSSH public key line (`ssh-ed25519 AAAA... [comment]`) reduced to its algorithm and
-/// key, the form pinned in the inventory; `None` when it is not shaped like one. The key is
-/// checked for its shape only: the SSH client parses it before comparing.
-pub fn host_key_line(line: &str) -> Option<String> {
-    let mut fields = line.split_whitespace();
-    let (algorithm, key) = (fields.next()?, fields.next()?);
-    let known = ["ssh-", "ecdsa-", "sk-"]
-        .iter()
-        .any(|prefix| algorithm.starts_with(prefix));
-    let base64 = key.len() >= 8
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    (known && base64).then(|| format!("{algorithm} {key}"))
-}
-
 /// A physical server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
@@ -497,6 +532,15 @@ mod tests {
     fn checks_url_shape() {
         assert!(HttpUrl::parse("https://127.0.0.1:8443/redfish/v1/Systems/1").is_ok());
         assert!(HttpUrl::parse("http://bmc/redfish").is_ok());
+        assert!(HttpUrl::parse("https://[fd00::7]:8443/redfish").is_ok());
+        assert!(matches!(
+            HttpUrl::parse("https://ilo%01/redfish"),
+            Err(EndpointError::BadHost(_))
+        ));
+        // A URL stored before hosts were checked still loads.
+        let stored: HttpUrl =
+            serde_json::from_str("\"https://ilo%01/redfish\"").expect("a stored URL loads");
+        assert_eq!(stored.as_str(), "https://ilo%01/redfish");
         assert!(matches!(
             HttpUrl::parse("ftp://x"),
             Err(EndpointError::BadScheme(_))
@@ -528,19 +572,21 @@ mod tests {
 
     #[test]
     fn host_key_lines_lose_their_comment_and_odd_ones_are_refused() {
-        let key = "AAAAC3NzaC1lZDI1NTE5AAAAIOvh0Z2J0bGVzcw";
+        let key = "AAAAC3NzaC1lZDI1NTE5AAAAIEpkcwXkrr0+qa2osl92DZFFU+wU89NLDOmIaY3XhXxk";
         assert_eq!(
             host_key_line(&format!("ssh-ed25519 {key} root@esx-01")),
             Some(format!("ssh-ed25519 {key}"))
         );
         assert_eq!(
-            host_key_line(&format!("  ecdsa-sha2-nistp256\t{key}  ")),
-            Some(format!("ecdsa-sha2-nistp256 {key}"))
+            host_key_line(&format!("  ssh-ed25519\t{key}  ")),
+            Some(format!("ssh-ed25519 {key}"))
         );
         for bad in [
             "",
             "ssh-ed25519",
             &format!("rsa {key}"),
+            // A key of another algorithm than the line names.
+            &format!("ecdsa-sha2-nistp256 {key}"),
             "ssh-ed25519 AAAA",
             &format!("ssh-ed25519 {key}!"),
         ] {

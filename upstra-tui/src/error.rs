@@ -60,6 +60,10 @@ pub enum CliError {
     /// Anything else, already phrased for the user.
     #[error("{0}")]
     Failed(String),
+    /// `upstra ssh`: the remote shell exited with this non-zero status, which becomes ours
+    /// (as with ssh(1)); nothing more to say, the shell said it.
+    #[error("the remote shell exited with status {0}")]
+    RemoteStatus(u8),
 }
 
 impl CliError {
@@ -79,6 +83,7 @@ impl CliError {
                 | ApiError::SessionLimited { .. },
             )) => exit::REFUSED,
             Self::Call(_) | Self::Session(_) | Self::Console(_) | Self::Failed(_) => exit::FAILED,
+            Self::RemoteStatus(status) => *status,
         }
     }
 }

@@ -4,13 +4,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use upstra_tui::cli::Cli;
 use upstra_tui::error::CliError;
 
 fn main() -> ExitCode {
     // Usage errors exit with 2 and `--help` with 0, both printed by clap.
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&upstra_tui::cli::command().get_matches())
+        .unwrap_or_else(|e| e.exit());
     let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ CliError::RemoteStatus(_)) => ExitCode::from(e.exit_code()),
         Err(e) => {
             // Errors quote names (a VM's, a file's problems); see `commands::shown_lines`.
             eprintln!(

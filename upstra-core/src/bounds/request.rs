@@ -46,6 +46,7 @@ pub fn check_request(req: &UpstraRequest) -> Result<(), BoundError> {
         | R::SettingsGet { token: t }
         | R::Presence { token: t }
         | R::Sync { token: t }
+        | R::ExportLab { token: t }
         | R::PlanCancel { token: t }
         | R::PlanRestore { token: t }
         | R::PlanStatus { token: t }

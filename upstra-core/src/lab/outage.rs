@@ -48,6 +48,7 @@ pub(super) struct RawPlan {
     memory_headroom: Option<Spanned<i64>>,
     vcpus_per_thread: Option<Spanned<i64>>,
     estimates: Option<RawEstimates>,
+    migrate_to_hosts_without_ups: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -304,6 +305,9 @@ impl Checker<'_> {
                 d.vcpus_per_thread,
             ),
             estimates,
+            migrate_to_hosts_without_ups: raw
+                .migrate_to_hosts_without_ups
+                .unwrap_or(d.migrate_to_hosts_without_ups),
         }
     }
 

@@ -5,11 +5,12 @@
 
 use toml::Spanned;
 
-use super::Checker;
 use super::outage::RawDuration;
-use crate::ids::{RoomId, ServerId};
+use super::{Checker, KnownNames};
+use crate::ids::{RoomId, ServerId, UpsId};
 use crate::model::{
-    DEFAULT_FEEDS_REQUIRED, DEFAULT_POWER_ON_STAGGER_S, MAX_POWER_ON_STAGGER_S, ServerKind,
+    DEFAULT_FEEDS_REQUIRED, DEFAULT_POWER_ON_STAGGER_S, Inventory, MAX_POWER_ON_STAGGER_S,
+    ServerKind,
 };
 
 impl Checker<'_> {
@@ -97,5 +98,48 @@ impl Checker<'_> {
         }
         *seen = Some(server.clone());
         true
+    }
+}
+
+impl Checker<'_> {
+    /// The UPS a `feeds` list names: declared, each once, and at least one (a server on no
+    /// managed UPS leaves `feeds` out, so that an empty list is never a slip).
+    pub(super) fn feeds(
+        &mut self,
+        listed: Spanned<Vec<Spanned<String>>>,
+        server: &ServerId,
+        inventory: &Inventory,
+        known: &KnownNames,
+    ) -> Vec<UpsId> {
+        let span = listed.span();
+        let mut feeds = Vec::new();
+        for feed in listed.into_inner() {
+            let fspan = feed.span();
+            let Some(ups) = self.ok(fspan.clone(), UpsId::new(feed.into_inner())) else {
+                continue;
+            };
+            if !(inventory.ups.contains_key(&ups) || known.ups.contains(&ups)) {
+                self.error(
+                    fspan,
+                    format!("server `{server}`: feed `{ups}` is not a declared UPS"),
+                );
+            } else if feeds.contains(&ups) {
+                self.error(
+                    fspan,
+                    format!("server `{server}`: feed `{ups}` is listed twice"),
+                );
+            } else {
+                feeds.push(ups);
+            }
+        }
+        if feeds.is_empty() {
+            self.error(
+                span,
+                format!(
+                    "server `{server}`: feeds must name at least one UPS; leave feeds out for a server on no UPS that Upstra manages"
+                ),
+            );
+        }
+        feeds
     }
 }

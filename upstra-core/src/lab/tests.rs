@@ -23,7 +23,7 @@ feeds = ["ups-a1"]
 tier = 1
 vsphere_host = "DC0_C0_H0"
 bmc = { url = "https://127.0.0.1:8443/redfish/v1/Systems/1", user = "admin", password_file = "secrets/ilo" }
-ssh = { address = "127.0.0.1:2222", host_key = "ssh-ed25519 AAAAC3Nza comment" }
+ssh = { address = "127.0.0.1:2222", host_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEpkcwXkrr0+qa2osl92DZFFU+wU89NLDOmIaY3XhXxk comment" }
 "#;
 
 fn errors(text: &str) -> Vec<String> {
@@ -42,7 +42,7 @@ fn parses_the_documented_example() {
     assert_eq!(server.kind, ServerKind::Hypervisor);
     assert_eq!(
         server.ssh.as_ref().and_then(|s| s.host_key.as_deref()),
-        Some("ssh-ed25519 AAAAC3Nza")
+        Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEpkcwXkrr0+qa2osl92DZFFU+wU89NLDOmIaY3XhXxk")
     );
     assert!(matches!(
         inv.vcenter.as_ref().map(|v| &v.tls),
@@ -77,7 +77,7 @@ fn unknown_room_and_ups_are_refused() {
         vec![
             "3: room `nowhere` is not declared",
             "10: server `s`: feed `ghost` is not a declared UPS",
-            "10: server `s`: feeds must name at least one UPS",
+            "10: server `s`: feeds must name at least one UPS; leave feeds out for a server on no UPS that Upstra manages",
         ]
     );
 }

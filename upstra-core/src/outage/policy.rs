@@ -202,6 +202,11 @@ pub struct PlanSettings {
     /// Virtual CPUs allowed per hardware thread on a target host.
     pub vcpus_per_thread: u32,
     pub estimates: StepEstimates,
+    /// Hypervisors declared without feeds (on no UPS that Upstra manages) take migrated VMs.
+    /// Off by default: such a host stays up through the outage, but whether its own power
+    /// holds is unknown, and a VM moved there could lose its power with no shutdown at all.
+    /// An operator who knows (another site's UPS, a generator) turns it on.
+    pub migrate_to_hosts_without_ups: bool,
 }
 
 impl Default for PlanSettings {
@@ -216,6 +221,7 @@ impl Default for PlanSettings {
             memory_headroom_pct: 10,
             vcpus_per_thread: 4,
             estimates: StepEstimates::default(),
+            migrate_to_hosts_without_ups: false,
         }
     }
 }

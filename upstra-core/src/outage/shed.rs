@@ -279,8 +279,11 @@ fn target_rooms(
         let Some(capacity) = info.capacity else {
             continue;
         };
+        // A host on no managed UPS: its power is unknown, so only when the lab says it holds.
+        let power_holds = state.on_healthy_power(server)
+            || (server.feeds.is_empty() && settings.migrate_to_hosts_without_ups);
         if server.kind != ServerKind::Hypervisor
-            || !state.on_healthy_power(server)
+            || !power_holds
             || state.in_scope(server)
             || !info.connected
             || info.in_maintenance

@@ -10,4 +10,5 @@ mod properties;
 mod restoring;
 mod stagger;
 mod triggers;
+mod unmanaged;
 mod verifying;

@@ -47,6 +47,7 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::SessionRevokeUser(r) => r.as_ref().err(),
         R::Presence(r) => r.as_ref().err(),
         R::Sync(r) => r.as_ref().err(),
+        R::ExportLab(r) => r.as_ref().err(),
         R::ServerPower(r) | R::VmPower(r) | R::VmMigrate(r) => r.as_ref().err(),
         R::TlsFingerprint(r) => r.as_ref().err(),
         R::PlanShow(r) => r.as_ref().err(),

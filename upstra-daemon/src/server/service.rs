@@ -363,6 +363,9 @@ impl Upstra for Connection {
     async fn sync(self, _: Context, _: SessionToken) -> Result<SyncReport, ApiError> {
         operations::sync(&self).await
     }
+    async fn export_lab(self, _: Context, _: SessionToken) -> Result<LabExport, ApiError> {
+        super::handlers::export::export_lab(&self).await
+    }
     async fn server_power(
         self,
         _: Context,

@@ -6,8 +6,10 @@
 //! grants, two-factor, settings, sessions and audit nouns; [`operations`] power, migration,
 //! sync, events and TLS trust.
 
+mod examples;
 mod identity;
 mod import;
+mod lab_help;
 mod operations;
 mod plan;
 
@@ -15,8 +17,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use examples::command;
 pub use identity::*;
 pub use import::*;
+pub use lab_help::LAB_FILE_EXAMPLE;
 pub use operations::*;
 pub use plan::*;
 
@@ -56,7 +60,8 @@ pub struct Cli {
           default_value = DEFAULT_SOCKET)]
     pub socket: PathBuf,
     /// The console's key file (default: $XDG_CONFIG_HOME/upstra/keys.toml, when it exists).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Before any subcommand: only the console reads it.
+    #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
     #[command(subcommand)]
     /// What to do; none opens the console.
@@ -68,7 +73,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a daemon on a simulated lab and open the console on it; nothing to install.
     #[cfg(feature = "demo")]
-    Demo,
+    Demo(DemoArgs),
     /// Create the first admin (only while the store has no user).
     Setup(Credentials),
     /// Open a session and keep its token for the following commands.
@@ -84,6 +89,8 @@ pub enum Command {
     /// Write a lab file for review from another tool's data (nothing is applied).
     #[command(subcommand)]
     Import(ImportVerb),
+    /// Print the declaration as a lab file (no secrets: password files to fill in).
+    Export(JsonFlag),
     /// Rooms.
     #[command(subcommand)]
     Room(ListVerb),
@@ -158,6 +165,14 @@ pub struct BackupArgs {
     /// Print the API's JSON (size, SHA-256) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `upstra demo`: it opens the console, so it takes the console's key file too.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The console's key file (default: $XDG_CONFIG_HOME/upstra/keys.toml, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }
 
 /// `upstra completions`.
@@ -242,6 +257,7 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

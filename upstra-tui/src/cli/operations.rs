@@ -126,7 +126,12 @@ is shown its fingerprint and asked to confirm it (--yes pins without asking); an
 told that an admin must confirm it.
 You log in with your SSH agent (SSH_AUTH_SOCK, forwarded or local), a key file (--identity,
 else ~/.ssh/id_ed25519, id_ecdsa, id_rsa), or your password on the server, asked for here.
-The daemon never sees any of them.")]
+The daemon never sees any of them.
+When the remote shell exits, `upstra ssh` exits with its status, as ssh(1) does.
+
+Examples:
+  upstra ssh esx-01
+  upstra ssh esx-01 --user root -i ~/.ssh/lab_ed25519")]
 pub struct SshArgs {
     /// The server, as in `upstra server list`.
     pub name: String,

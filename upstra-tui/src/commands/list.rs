@@ -136,8 +136,12 @@ fn servers_table(servers: &[ServerView]) -> String {
     t.render()
 }
 
-/// The feeds, and how many must carry power when one is not enough.
+/// The feeds, and how many must carry power when one is not enough; a server declared
+/// without feeds is on no UPS that Upstra manages.
 fn feeds_cell(s: &ServerView) -> String {
+    if s.feeds.is_empty() {
+        return "no UPS".to_owned();
+    }
     let feeds = s.feeds.join(",");
     if s.feeds_required > 1 {
         format!("{feeds} (needs {})", s.feeds_required)

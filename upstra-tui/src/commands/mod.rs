@@ -8,12 +8,15 @@ mod auth;
 mod backup;
 pub mod confirm;
 mod events;
+mod export;
 mod import;
 mod list;
+mod no_echo;
 mod operations;
 mod plan;
 mod sessions;
 mod ssh;
+mod stdin_reader;
 mod twofactor;
 mod users;
 
@@ -41,21 +44,16 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     };
     match command {
         #[cfg(feature = "demo")]
-        Command::Demo => crate::demo::run(keys).await,
+        Command::Demo(a) => crate::demo::run(a.keys.as_deref().or(keys)).await,
         Command::Completions(a) => {
             let mut buf = Vec::new();
-            clap_complete::generate(
-                a.shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "upstra",
-                &mut buf,
-            );
+            clap_complete::generate(a.shell, &mut crate::cli::command(), "upstra", &mut buf);
             // Generated from our own command line, tabs and all: nothing to escape.
             out_trusted(&String::from_utf8_lossy(&buf))
         }
         Command::Man => {
             let mut buf = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            clap_mangen::Man::new(crate::cli::command())
                 // An empty date (roff's zero-width `\&`): clap_mangen writes an empty one as nothing,
                 // which moved the source into the date's place in the page's footer.
                 .date("\\&")
@@ -78,6 +76,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Passwd(_) => auth::passwd(socket).await,
         Command::Apply(a) => apply::run(socket, &a).await,
         Command::Import(crate::cli::ImportVerb::UpstraV1(a)) => import::upstra_v1(&a).await,
+        Command::Export(f) => export::run(socket, f.json).await,
         Command::Room(ListVerb::List(f)) => list::rooms(socket, f.json).await,
         Command::Ups(ListVerb::List(f)) => list::ups(socket, f.json).await,
         Command::Server(ServerVerb::List(f)) => list::servers(socket, f.json).await,
@@ -170,9 +169,10 @@ fn read_passwords_stdin(what: &[&str]) -> Result<Vec<Secret>, CliError> {
     let mut lines = stdin.lock();
     let mut passwords = Vec::with_capacity(what.len());
     for name in what {
-        if interactive {
+        let _quiet = interactive.then(|| {
             eprint!("{name} (read from standard input): ");
-        }
+            no_echo::NoEcho::start()
+        });
         passwords.push(read_secret_line(&mut lines, name)?);
     }
     Ok(passwords)

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::Once;
 use std::time::Instant;
 
-use tokio::io::AsyncReadExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use upstra_core::api::v1::SshTarget;
@@ -17,6 +16,7 @@ use zeroize::Zeroizing;
 
 use super::confirm::{Confirm, confirm};
 use super::signed_in;
+use super::stdin_reader::{Chunk, StdinReader};
 use crate::cli::SshArgs;
 use crate::client::{Connector, timeouts};
 use crate::console::ssh::driver::SshSettings;
@@ -70,6 +70,11 @@ pub async fn run(socket: &Path, args: &SshArgs) -> Result<(), CliError> {
             }) if !pinned_here => {
                 pin(&conn, &token, args, &key, &fingerprint).await?;
                 pinned_here = true;
+            }
+            End::Exited(Some(status)) if status != 0 => {
+                return Err(CliError::RemoteStatus(
+                    u8::try_from(status).unwrap_or(u8::MAX),
+                ));
             }
             End::Exited(_) | End::ClosedHere => return Ok(()),
             End::Failed(e) => return Err(CliError::Failed(e.to_string())),
@@ -181,8 +186,9 @@ async fn shell(server: &str, target: &SshTarget, args: &SshArgs) -> End {
         }),
     ));
     let raw = RawMode::enter();
-    let mut stdin = tokio::io::stdin();
-    let mut buf = [0u8; 4096];
+    // Started once something takes standard input (below), dropped when the shell ends, so
+    // that nothing is left reading the terminal we give back.
+    let mut stdin: Option<StdinReader> = None;
     let mut stdin_open = true;
     let mut winch = signal(SignalKind::window_change()).ok();
     let mut prompt: Option<Zeroizing<String>> = None;
@@ -191,6 +197,10 @@ async fn shell(server: &str, target: &SshTarget, args: &SshArgs) -> End {
     let mut opened = false;
     let mut stdout = io::stdout();
     let end = loop {
+        if stdin.is_none() && stdin_open && (opened || prompt.is_some()) {
+            stdin = StdinReader::start().ok();
+            stdin_open = stdin.is_some();
+        }
         tokio::select! {
             event = events.recv() => match event {
                 Some(Event::Output(bytes)) => {
@@ -214,8 +224,9 @@ async fn shell(server: &str, target: &SshTarget, args: &SshArgs) -> End {
                 Some(Event::Ended { end, .. }) => break end,
                 None => break End::Lost("the SSH task stopped".to_owned()),
             },
-            read = stdin.read(&mut buf), if stdin_open && (opened || prompt.is_some()) => match read {
-                Ok(0) | Err(_) => {
+            read = async { match stdin.as_mut() { Some(s) => s.next().await, None => None } },
+                if stdin_open && (opened || prompt.is_some()) => match read {
+                None | Some(Chunk::End) => {
                     stdin_open = false;
                     match prompt.take() {
                         Some(typed) => {
@@ -227,8 +238,8 @@ async fn shell(server: &str, target: &SshTarget, args: &SshArgs) -> End {
                         }
                     }
                 }
-                Ok(n) => {
-                    let bytes = &buf[..n];
+                Some(Chunk::Data(bytes)) => {
+                    let bytes = bytes.as_slice();
                     match prompt.as_mut() {
                         Some(typed) => {
                             if let Some(done) = take_line(typed, bytes) {
@@ -250,6 +261,7 @@ async fn shell(server: &str, target: &SshTarget, args: &SshArgs) -> End {
             }
         }
     };
+    drop(stdin);
     drop(raw);
     let _ = task.await;
     end

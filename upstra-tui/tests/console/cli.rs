@@ -249,7 +249,7 @@ fn apply_refuses_every_bad_file_whole_and_changes_nothing() {
             "[[room]]\nname = \"room-new\"\n[[server]]\nname = \"srv-new\"\nroom = \"room-new\"\nfeeds = [\"ups-ghost\"]\n",
             format!(
                 "{f}:6: server `srv-new`: feed `ups-ghost` is not a declared UPS\n\
-                 {f}:6: server `srv-new`: feeds must name at least one UPS\n"
+                 {f}:6: server `srv-new`: feeds must name at least one UPS; leave feeds out for a server on no UPS that Upstra manages\n"
             ),
         ),
         (

@@ -14,7 +14,9 @@ mod harness;
 
 mod accounts_daemon;
 mod cli;
+mod cli_help;
 mod cli_history;
+mod cli_lab;
 mod hostile_text;
 mod identity;
 mod import_plan;
@@ -34,6 +36,7 @@ mod render_plan;
 mod render_setup;
 mod render_sizes;
 mod render_truth;
+mod render_unmanaged;
 mod session;
 mod ssh_pane;
 mod tree;

@@ -7,6 +7,7 @@
 #[path = "../harness/mod.rs"]
 mod harness;
 
+mod cli_tmux;
 mod console_tmux;
 mod dashboard_tmux;
 mod demo_tmux;

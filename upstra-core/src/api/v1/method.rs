@@ -44,6 +44,7 @@ pub enum Method {
     SessionRevokeUser,
     Presence,
     Sync,
+    ExportLab,
     ServerPower,
     VmPower,
     VmMigrate,
@@ -135,7 +136,7 @@ const fn naming(needs: Permissions, on: Target, names: &'static [TargetKind]) ->
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 55] = [
+    pub const ALL: [Method; 56] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -172,6 +173,7 @@ impl Method {
         Self::SessionRevokeUser,
         Self::Presence,
         Self::Sync,
+        Self::ExportLab,
         Self::ServerPower,
         Self::VmPower,
         Self::VmMigrate,
@@ -233,6 +235,8 @@ impl Method {
             | Self::SessionRevokeUser => session(FULL, P::ADMIN, Everything),
             Self::AuditList | Self::AuditVerify => session(FULL, P::AUDIT, Everything),
             Self::Sync => session(FULL, P::READ, Everything),
+            // The whole declaration at once: only for whoever may read all of it.
+            Self::ExportLab => session(FULL, P::READ, Everything),
             Self::ServerPower => naming(P::POWER, Named, &[K::Server]),
             Self::VmPower => naming(P::POWER, Named, &[K::Vm]),
             // The destination too: moving a VM onto a server acts on that server's room.
@@ -335,6 +339,7 @@ impl Method {
             Self::SessionRevokeUser => "session_revoke_user",
             Self::Presence => "presence",
             Self::Sync => "sync",
+            Self::ExportLab => "export_lab",
             Self::ServerPower => "server_power",
             Self::VmPower => "vm_power",
             Self::VmMigrate => "vm_migrate",

@@ -10,6 +10,7 @@
 mod backup;
 mod convert;
 mod error;
+mod export;
 mod history;
 mod identity;
 mod method;
@@ -22,6 +23,7 @@ mod types;
 
 pub use backup::{BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
 pub use error::ApiError;
+pub use export::{LabExport, secret_slot_name};
 pub use history::{UpsHistory, UpsSample};
 pub use identity::*;
 pub use method::{Access, Method, RateTier, Target};
@@ -140,6 +142,8 @@ pub trait Upstra {
 
     /// Reads every peer now instead of waiting for the next poll.
     async fn sync(token: SessionToken) -> Result<SyncReport, ApiError>;
+    /// The stored declaration, without its secrets, for `upstra export` (audited).
+    async fn export_lab(token: SessionToken) -> Result<LabExport, ApiError>;
     /// Powers a server on, off (hard), shuts it down (graceful) or cycles it, through its BMC,
     /// and waits for the result.
     async fn server_power(

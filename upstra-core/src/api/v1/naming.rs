@@ -144,6 +144,7 @@ impl UpstraRequest {
             | R::SessionRevokeUser { token: _, user: _ }
             | R::Presence { token: _ }
             | R::Sync { token: _ }
+            | R::ExportLab { token: _ }
             | R::PlanCancel { token: _ }
             | R::PlanRestore { token: _ }
             | R::PlanStatus { token: _ }

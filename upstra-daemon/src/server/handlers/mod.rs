@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod demo;
+pub mod export;
 pub mod inventory;
 pub mod operations;
 pub mod plan;

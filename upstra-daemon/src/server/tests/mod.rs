@@ -305,6 +305,7 @@ pub fn sample(
         },
         Method::Presence => R::Presence { token },
         Method::Sync => R::Sync { token },
+        Method::ExportLab => R::ExportLab { token },
         Method::ServerPower => R::ServerPower {
             token,
             server: target_server.into(),

@@ -8,7 +8,8 @@ use upstra_core::model::SshEndpoint;
 use super::{Harness, error_of};
 use crate::store::{AuditEntry, AuditFilter};
 
-const HOST_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDx0ZXN0LWhvc3Qta2V5Pg";
+const HOST_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEpkcwXkrr0+qa2osl92DZFFU+wU89NLDOmIaY3XhXxk";
 
 /// Declares an SSH address (no pinned key) on `esx-a`, as `apply` would have stored it.
 async fn declare_ssh(h: &Harness, user: Option<&str>) {

@@ -43,6 +43,7 @@ pub static EN: Strings = Strings {
     nothing_selected: "Select something on the left.",
     unplaced_vms: "VMs on no known server",
     also_fed_by: "also",
+    no_ups: "no UPS",
     comms_lost: "comms lost",
     not_read_yet: "not read yet",
     checking_session: "Checking your session…",

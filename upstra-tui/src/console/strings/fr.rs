@@ -46,6 +46,7 @@ pub static FR: Strings = Strings {
     nothing_selected: "Sélectionnez un élément à gauche.",
     unplaced_vms: "VM sur aucun serveur connu",
     also_fed_by: "aussi",
+    no_ups: "sans onduleur",
     comms_lost: "liaison perdue",
     not_read_yet: "pas encore lu",
     checking_session: "Vérification de votre session…",

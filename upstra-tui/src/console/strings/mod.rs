@@ -92,6 +92,8 @@ pub struct Strings {
     pub nothing_selected: &'static str,
     pub unplaced_vms: &'static str,
     pub also_fed_by: &'static str,
+    /// A server declared without feeds: on no UPS that Upstra manages.
+    pub no_ups: &'static str,
     pub comms_lost: &'static str,
     pub not_read_yet: &'static str,
     pub checking_session: &'static str,

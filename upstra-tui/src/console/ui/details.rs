@@ -130,7 +130,14 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 field(s.label_kind, (s.kind)(&x.kind).to_owned()),
                 field(s.label_power, (s.power)(x.power.as_str()).to_owned()),
                 field(s.label_health, (s.health)(x.health).to_owned()),
-                field(s.label_feeds, list(&x.feeds)),
+                field(
+                    s.label_feeds,
+                    if x.feeds.is_empty() {
+                        s.no_ups.to_owned()
+                    } else {
+                        list(&x.feeds)
+                    },
+                ),
                 field(s.label_tier, x.tier.to_string()),
                 field(s.label_depends_on, list(&x.depends_on)),
                 field(s.label_vsphere_host, or_none(x.vsphere_host.as_deref())),

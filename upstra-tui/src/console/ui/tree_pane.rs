@@ -150,7 +150,9 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
             if let Some(server) = inv.servers.get(name) {
                 spans.push(Span::raw(GAP));
                 spans.push(power_span(state, server.power.as_str()));
-                if server.feeds.len() > 1 {
+                if server.feeds.is_empty() {
+                    spans.push(Span::styled(format!("{GAP}{}", s.no_ups), dim));
+                } else if server.feeds.len() > 1 {
                     spans.push(Span::styled(
                         format!("{GAP}{} {}", s.also_fed_by, server.feeds[1..].join(",")),
                         dim,
