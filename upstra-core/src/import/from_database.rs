@@ -124,14 +124,17 @@ impl Builder {
                 .cloned()
                 .into_iter()
                 .collect();
-            let disabled = feeds.is_empty().then(|| {
-                "it is on no UPS the predecessor knew, and a server in a lab file needs `feeds`: \
-                 set the UPS that powers it and uncomment it"
-                    .to_owned()
-            });
-            if disabled.is_some() {
+            if feeds.is_empty() {
+                // A server on no UPS is declared without `feeds`: never shed, no migration
+                // target by default. Said at the top too, since the predecessor may simply not
+                // have recorded its UPS.
+                notes.push(
+                    "On no UPS the predecessor knew: declared without feeds, so it is never \
+                     shed. If a UPS Upstra manages powers it, add `feeds`."
+                        .into(),
+                );
                 self.unmapped.push(format!(
-                    "server {name} ({origin}) is on no UPS: written commented out"
+                    "server {name} ({origin}) is on no UPS: declared without feeds (review)"
                 ));
             }
             let bmc = match &s.ilo {
@@ -169,7 +172,6 @@ impl Builder {
                 vsphere_host,
                 bmc,
                 notes,
-                disabled,
             });
         }
         if let Some(plan) = plan {

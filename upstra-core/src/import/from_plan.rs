@@ -93,7 +93,6 @@ impl Builder {
             vsphere_host,
             bmc,
             notes: vec![format!("From {origin} (moid {}).", quoted(&host.moid))],
-            disabled: None,
         });
         name
     }

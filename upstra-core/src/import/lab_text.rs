@@ -99,8 +99,10 @@ fn server(out: &mut String, b: &Builder, s: &LServer) {
     line(&mut body, "name", &toml_str(&s.name));
     line(&mut body, "room", &toml_str(&s.room));
     line(&mut body, "kind", &toml_str(s.kind));
-    let feeds: Vec<String> = s.feeds.iter().map(|f| toml_str(f)).collect();
-    line(&mut body, "feeds", &format!("[{}]", feeds.join(", ")));
+    if !s.feeds.is_empty() {
+        let feeds: Vec<String> = s.feeds.iter().map(|f| toml_str(f)).collect();
+        line(&mut body, "feeds", &format!("[{}]", feeds.join(", ")));
+    }
     line(&mut body, "tier", &s.tier.to_string());
     if let Some(h) = &s.vsphere_host {
         line(&mut body, "vsphere_host", &toml_str(h));
@@ -127,23 +129,8 @@ fn server(out: &mut String, b: &Builder, s: &LServer) {
         line(&mut body, "bmc", &format!("{{ {} }}", fields.join(", ")));
     }
     out.push('\n');
-    match &s.disabled {
-        None => {
-            out.push_str("[[server]]\n");
-            out.push_str(&body);
-        }
-        Some(reason) => {
-            comment(out, "", &format!("NOT DECLARED: {reason}."));
-            out.push_str("# [[server]]\n");
-            for l in body.lines() {
-                if l.starts_with('#') {
-                    let _ = writeln!(out, "{l}");
-                } else {
-                    let _ = writeln!(out, "# {l}");
-                }
-            }
-        }
-    }
+    out.push_str("[[server]]\n");
+    out.push_str(&body);
 }
 
 fn header(out: &mut String, b: &Builder) {

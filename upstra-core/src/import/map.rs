@@ -46,8 +46,6 @@ pub(super) struct LServer {
     pub vsphere_host: Option<String>,
     pub bmc: Option<LBmc>,
     pub notes: Vec<String>,
-    /// Written commented out, for this reason.
-    pub disabled: Option<String>,
 }
 
 pub(super) struct LVCenter {
@@ -112,7 +110,7 @@ pub fn map(source: &Source) -> Imported {
     let counts = Counts {
         rooms: b.rooms.len(),
         ups: b.ups.len(),
-        servers: b.servers.iter().filter(|s| s.disabled.is_none()).count(),
+        servers: b.servers.len(),
         vcenter: usize::from(b.vcenter.is_some()),
         vms: b.vms.len(),
     };

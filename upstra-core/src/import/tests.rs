@@ -451,3 +451,33 @@ proptest! {
         prop_assert!(imported.lab.chars().all(|c| c == '\n' || !crate::text::is_hostile(c)));
     }
 }
+
+#[test]
+fn a_server_on_no_ups_is_declared_without_feeds_and_never_shed() {
+    let mut db = database();
+    let mut switch = server("9", "core-switch", 5, "u1", None);
+    switch.ups_id = None;
+    switch.kind = ServerType::Other("switch".into());
+    switch.ilo = None;
+    switch.login = None;
+    db.servers.push(switch);
+    let imported = map(&Source {
+        plan: None,
+        database: Some(db),
+    });
+    let doc = parsed(&imported);
+    let declared = doc
+        .inventory
+        .servers
+        .values()
+        .find(|s| s.id.as_str() == "core-switch")
+        .unwrap_or_else(|| panic!("core-switch is declared:\n{}", imported.lab));
+    assert!(declared.feeds.is_empty(), "{:?}", declared.feeds);
+    assert!(
+        imported
+            .lab
+            .contains("server core-switch (database server \"9\") is on no UPS"),
+        "{}",
+        imported.lab
+    );
+}
