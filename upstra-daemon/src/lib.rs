@@ -10,6 +10,7 @@
 //! - [`logline`]: the log writer that keeps one event on one line, with no escape sequence.
 //! - [`monitor`]: polls the drivers and turns changes into events.
 //! - [`refusals`]: peers that refused our credentials wait before the monitor tries again.
+//! - [`notify`]: the notification outbox: events to messages, delivered per channel.
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`host_power`]: powering off the machine the daemon runs on (systemd, simulated, test).
@@ -36,6 +37,7 @@ pub mod logline;
 pub mod man_page;
 pub mod metrics;
 pub mod monitor;
+pub mod notify;
 pub mod outage;
 pub mod presence;
 pub mod refusals;
@@ -105,6 +107,7 @@ pub async fn run_reloadable(
 
     let conductor = tokio::spawn(outage::start(shared.clone(), inbox));
     let bus = outage::bus::start(&shared);
+    let notify = notify::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     let metrics = metrics_listener
@@ -152,6 +155,9 @@ pub async fn run_reloadable(
         let _ = pings.await;
     }
     for task in bus {
+        let _ = task.await;
+    }
+    for task in notify {
         let _ = task.await;
     }
     shared.drivers.close().await;

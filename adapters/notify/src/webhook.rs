@@ -189,7 +189,10 @@ mod tests {
         let a = answer(reqwest::StatusCode::OK, &long);
         assert!(a.starts_with("HTTP 200 OK: line\\e[2J"), "{a}");
         assert!(a.chars().count() < ANSWER_KEPT + 40, "{a}");
-        assert_eq!(answer(reqwest::StatusCode::NO_CONTENT, ""), "HTTP 204 No Content");
+        assert_eq!(
+            answer(reqwest::StatusCode::NO_CONTENT, ""),
+            "HTTP 204 No Content"
+        );
     }
 
     #[test]
