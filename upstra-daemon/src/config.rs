@@ -239,6 +239,10 @@ pub fn load(
         apply_file(&mut config, &file, &text)?;
     }
     apply_env(&mut config, env)?;
+    config.notify.check().map_err(|message| ConfigError::Env {
+        var: "UPSTRA_NOTIFY__BACKOFF_MIN or UPSTRA_NOTIFY__BACKOFF_MAX".into(),
+        message,
+    })?;
     if let Some(s) = &overrides.socket {
         config.socket.clone_from(s);
     }
@@ -612,5 +616,7 @@ pub use redact::redact_url;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 
+#[cfg(test)]
+mod notify_tests;
 #[cfg(test)]
 mod tests;

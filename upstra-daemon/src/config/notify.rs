@@ -297,14 +297,18 @@ fn channel(raw: RawChannel) -> Result<ChannelConfig, String> {
         ChannelKind::Smtp => &["smtp://", "smtps://"],
         ChannelKind::Webhook | ChannelKind::Ntfy => &["http://", "https://"],
     };
-    if !schemes.iter().any(|s| raw.url.starts_with(s)) || raw.url.len() <= 8 {
+    let host = schemes
+        .iter()
+        .find_map(|s| raw.url.strip_prefix(s))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
         return Err(field(
             "url",
             format!(
-                "`{}` must start with {} for a {} channel",
+                "`{}` is not a URL for a {} channel: it must start with {} and name a host",
                 escape(&raw.url),
+                raw.kind.as_str(),
                 schemes.join(" or "),
-                raw.kind.as_str()
             ),
         ));
     }
@@ -395,6 +399,19 @@ pub fn read_secret_file(path: &Path) -> Result<FileSecret, String> {
 }
 
 impl NotifyConfig {
+    /// What must hold once the file and the environment are both applied.
+    pub fn check(&self) -> Result<(), String> {
+        if self.backoff_min > self.backoff_max {
+            return Err(format!(
+                "notify.backoff_min ({}) is longer than notify.backoff_max ({}): the first retry \
+                 would wait longer than any later one",
+                humantime::format_duration(self.backoff_min),
+                humantime::format_duration(self.backoff_max)
+            ));
+        }
+        Ok(())
+    }
+
     /// `[notify]` as `upstrad check-config` shows it: paths of secret files are not kept, so a
     /// secret shows as `(set)`, never its content.
     pub fn to_toml(&self, out: &mut String) {

@@ -7,6 +7,7 @@
 //! sync, events and TLS trust.
 
 mod identity;
+mod notify;
 mod operations;
 mod plan;
 
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use identity::*;
+pub use notify::*;
 pub use operations::*;
 pub use plan::*;
 
@@ -125,6 +127,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Copy the daemon's encrypted store to a file while it runs (admin).
     Backup(BackupArgs),
+    /// Notification channels: send a test message, list deliveries and failures (admin).
+    #[command(subcommand)]
+    Notify(NotifyVerb),
     /// A shell on a server in this terminal, authorized and audited by the daemon.
     Ssh(SshArgs),
     /// Print a shell completion script: `upstra completions bash > /etc/bash_completion.d/upstra`.

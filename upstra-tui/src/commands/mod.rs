@@ -9,6 +9,7 @@ mod backup;
 pub mod confirm;
 mod events;
 mod list;
+mod notify;
 mod operations;
 mod plan;
 mod sessions;
@@ -96,6 +97,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Who(f) => sessions::who(socket, f.json).await,
         Command::Audit(a) => audit::run(socket, a).await,
         Command::Backup(a) => backup::run(socket, &a).await,
+        Command::Notify(v) => notify::run(socket, v).await,
         Command::Ssh(a) => ssh::run(socket, &a).await,
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backup;
 pub mod demo;
 pub mod inventory;
+pub mod notify;
 pub mod operations;
 pub mod plan;
 pub mod sessions;
