@@ -43,6 +43,7 @@ pub mod presence;
 pub mod refusals;
 pub mod reload;
 pub mod restore;
+pub mod run_marker;
 pub mod server;
 mod shared;
 pub mod sim;
@@ -104,6 +105,11 @@ pub async fn run_reloadable(
     shared.events.push(DomainEvent::DaemonStarted {
         version: env!("CARGO_PKG_VERSION").into(),
     });
+    if let Some(previous_start) = run_marker::begin(&shared.config.data_dir, clock::now()) {
+        shared
+            .events
+            .push(DomainEvent::DaemonUncleanStart { previous_start });
+    }
 
     let conductor = tokio::spawn(outage::start(shared.clone(), inbox));
     let bus = outage::bus::start(&shared);
@@ -162,6 +168,7 @@ pub async fn run_reloadable(
     }
     shared.drivers.close().await;
     shared.store.close().await;
+    run_marker::end(&shared.config.data_dir);
     tracing::info!("stopped");
     Ok(())
 }

@@ -69,6 +69,18 @@ pub enum Facts {
         detail: String,
     },
     PlanFinished(Box<Report>),
+    UncleanStart {
+        previous_start_ms: Option<i64>,
+    },
+    LoginFailures {
+        failures: u32,
+        within_s: u64,
+        users: Vec<String>,
+    },
+    AuditBroken {
+        verified: u64,
+        problem: String,
+    },
 }
 
 /// A shed's or a restore's report.
@@ -141,6 +153,19 @@ impl Facts {
                 "restored": r.restored.map(|(n, of)| json!({"restored": n, "of": of})),
                 "not_restored": r.not_back,
             }),
+            Self::UncleanStart { previous_start_ms } => json!({
+                "previous_start_unix": previous_start_ms.map(|ms| ms.div_euclid(1000)),
+            }),
+            Self::LoginFailures {
+                failures,
+                within_s,
+                users,
+            } => {
+                json!({"failures": failures, "within_s": within_s, "users": users})
+            }
+            Self::AuditBroken { verified, problem } => {
+                json!({"verified": verified, "problem": problem})
+            }
         }
     }
 }
@@ -390,6 +415,45 @@ impl Composer {
                     },
                     at_ms: at,
                     facts: Facts::PlanFinished(Box::new(report)),
+                });
+            }
+            DomainEvent::DaemonUncleanStart { previous_start } => out.push(Draft {
+                key,
+                kind: "daemon_unclean_start",
+                severity: Severity::Warning,
+                at_ms: at,
+                facts: Facts::UncleanStart {
+                    previous_start_ms: previous_start.map(|t| t.millis()),
+                },
+            }),
+            DomainEvent::LoginFailuresBurst {
+                failures,
+                within_s,
+                users,
+            } => out.push(Draft {
+                key,
+                kind: "login_failures",
+                severity: Severity::Warning,
+                at_ms: at,
+                facts: Facts::LoginFailures {
+                    failures: *failures,
+                    within_s: *within_s,
+                    users: users.clone(),
+                },
+            }),
+            // Every `audit verify` of a broken chain raises it: told once per window.
+            DomainEvent::AuditChainBroken { verified, problem }
+                if self.fresh("", "audit_chain_broken", at) =>
+            {
+                out.push(Draft {
+                    key,
+                    kind: "audit_chain_broken",
+                    severity: Severity::Critical,
+                    at_ms: at,
+                    facts: Facts::AuditBroken {
+                        verified: *verified,
+                        problem: problem.clone(),
+                    },
                 });
             }
             _ => {}

@@ -10,8 +10,11 @@
 //! again.
 
 pub mod compose;
+#[cfg(test)]
+mod compose_tests;
 mod deliver;
 mod follow;
+pub mod logins;
 pub mod text;
 
 use std::sync::Arc;
@@ -47,6 +50,8 @@ pub struct Slot {
 #[derive(Debug, Default)]
 pub struct Notifier {
     pub slots: Vec<Arc<Slot>>,
+    /// Failed logins, to tell a burst of them (raised with channels or without).
+    pub logins: logins::LoginBursts,
 }
 
 impl Notifier {
@@ -66,7 +71,10 @@ impl Notifier {
                 })
             })
             .collect();
-        Self { slots }
+        Self {
+            slots,
+            logins: logins::LoginBursts::default(),
+        }
     }
 
     pub fn slot(&self, name: &str) -> Option<&Arc<Slot>> {

@@ -205,6 +205,77 @@ pub fn render(facts: &Facts, lang: Language) -> (String, String) {
             }
         }
         Facts::PlanFinished(r) => report(r, fr),
+        Facts::UncleanStart { previous_start_ms } => {
+            let since = previous_start_ms
+                .map(|ms| {
+                    let at = std::time::UNIX_EPOCH
+                        + std::time::Duration::from_millis(ms.max(0).unsigned_abs());
+                    humantime::format_rfc3339_seconds(at).to_string()
+                })
+                .unwrap_or_default();
+            if fr {
+                let mut body = "Le démon a redémarré après un arrêt inachevé (tué, planté ou coupure de courant) : ce qu'il faisait peut être à moitié fait. Vérifiez `upstra plan status`.".to_owned();
+                if !since.is_empty() {
+                    body.push_str(&format!(
+                        "
+Exécution précédente démarrée le {since}."
+                    ));
+                }
+                ("Upstra a redémarré après un arrêt brutal".into(), body)
+            } else {
+                let mut body = "The daemon started after a stop it did not finish (killed, crashed, or power lost): what it was doing may be half done. Check `upstra plan status`.".to_owned();
+                if !since.is_empty() {
+                    body.push_str(&format!(
+                        "
+The previous run started at {since}."
+                    ));
+                }
+                ("Upstra restarted after an unclean stop".into(), body)
+            }
+        }
+        Facts::LoginFailures {
+            failures,
+            within_s,
+            users,
+        } => {
+            let users: Vec<String> = users.iter().map(|u| e(u)).collect();
+            let users = users.join(", ");
+            if fr {
+                (
+                    "Échecs de connexion en rafale".into(),
+                    format!(
+                        "{failures} connexions ont échoué en {} (noms essayés : {users}). Quelqu'un essaie peut-être de deviner un mot de passe : voir `upstra audit --action login`.",
+                        span(*within_s)
+                    ),
+                )
+            } else {
+                (
+                    "A burst of failed logins".into(),
+                    format!(
+                        "{failures} logins failed within {} (names tried: {users}). Someone may be guessing passwords: see `upstra audit --action login`.",
+                        span(*within_s)
+                    ),
+                )
+            }
+        }
+        Facts::AuditBroken { verified, problem } => {
+            let problem = e(problem);
+            if fr {
+                (
+                    "Journal d'audit altéré".into(),
+                    format!(
+                        "`audit verify` a trouvé la chaîne d'audit rompue après {verified} enregistrements : {problem}"
+                    ),
+                )
+            } else {
+                (
+                    "Audit trail tampered with".into(),
+                    format!(
+                        "`audit verify` found the audit chain broken after {verified} records: {problem}"
+                    ),
+                )
+            }
+        }
     }
 }
 

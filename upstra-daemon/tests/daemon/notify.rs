@@ -183,3 +183,70 @@ async fn a_broken_channel_stops_the_daemon_with_its_line() {
         "{err}"
     );
 }
+
+fn kinds_told(hook: &WebhookReceiver) -> Vec<String> {
+    hook.received()
+        .iter()
+        .map(|r| {
+            let b: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            b["kind"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_killed_daemon_and_a_burst_of_failed_logins_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let hook = WebhookReceiver::start();
+    std::fs::write(
+        dir.path().join("upstrad.toml"),
+        format!(
+            "[[notify.channel]]\nname = \"ops-hook\"\nkind = \"webhook\"\nurl = \"{}\"\n\
+             [[notify.route]]\nchannels = [\"ops-hook\"]\nmin_severity = \"warning\"\n",
+            hook.url()
+        ),
+    )
+    .unwrap();
+    let settings = [("UPSTRA_DRIVERS", "simulated")];
+    let mut daemon = Daemon::start_with_env(dir.path(), &settings).await;
+    let c = connect(&daemon.socket).await.unwrap();
+    setup_and_login(&c).await;
+    // A clean stop is nothing to tell.
+    daemon.stop();
+    daemon = Daemon::start_with_env(dir.path(), &settings).await;
+    daemon.kill();
+    let daemon = Daemon::start_with_env(dir.path(), &settings).await;
+    until("the unclean stop told", Duration::from_secs(30), || async {
+        (!hook.received().is_empty()).then_some(())
+    })
+    .await;
+    assert_eq!(kinds_told(&hook), ["daemon_unclean_start"]);
+
+    let c = connect(&daemon.socket).await.unwrap();
+    // Each name its own, so that the per-name login limit never steps in first.
+    for i in 0..10 {
+        let refused = c
+            .login(
+                ctx(),
+                upstra_core::api::v1::LoginRequest {
+                    user: format!("guess{i}"),
+                    password: Secret::new("wrong password"),
+                },
+            )
+            .await
+            .unwrap();
+        assert!(refused.is_err());
+    }
+    until(
+        "the burst of failed logins told",
+        Duration::from_secs(30),
+        || async { (hook.received().len() >= 2).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        kinds_told(&hook),
+        ["daemon_unclean_start", "login_failures"]
+    );
+    let last: serde_json::Value = serde_json::from_slice(&hook.received()[1].body).unwrap();
+    assert_eq!(last["details"]["failures"], 10, "{last}");
+}
