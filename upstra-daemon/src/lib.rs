@@ -85,8 +85,15 @@ pub async fn run_reloadable(
     shutdown: impl Future<Output = ()>,
     reloader: Option<reload::Reloader>,
 ) -> Result<(), Error> {
+    let no_channels = config.notify.channels.is_empty();
     let (inventory, recent, last_seq) = store
-        .call(|db| {
+        .call(move |db| {
+            // Without channels nothing follows the log for notifications: a cursor left by an
+            // earlier configuration must not keep the log from being trimmed, and channels
+            // added later start from then, not from old news.
+            if no_channels {
+                db.notify_forget_cursor()?;
+            }
             db.trim_events(EVENTS_KEPT)?;
             let recent = db.last_events(u32::try_from(live::EVENT_RING).unwrap_or(u32::MAX))?;
             Ok((db.load_inventory()?, recent, db.last_event_seq()?))

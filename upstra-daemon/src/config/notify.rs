@@ -412,6 +412,30 @@ impl NotifyConfig {
         Ok(())
     }
 
+    /// One line for a reload's log: the channels (URLs without passwords) and routes, never a
+    /// secret.
+    pub fn summary(&self) -> String {
+        let channels: Vec<String> = self
+            .channels
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    c.name,
+                    c.kind.as_str(),
+                    super::redact_url(&c.url)
+                )
+            })
+            .collect();
+        format!(
+            "{} channel(s) [{}], {} route(s), retry_for {}",
+            self.channels.len(),
+            channels.join("; "),
+            self.routes.len(),
+            humantime::format_duration(self.retry_for)
+        )
+    }
+
     /// `[notify]` as `upstrad check-config` shows it: paths of secret files are not kept, so a
     /// secret shows as `(set)`, never its content.
     pub fn to_toml(&self, out: &mut String) {

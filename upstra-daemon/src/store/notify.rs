@@ -155,6 +155,12 @@ impl Db {
         Ok(dropped)
     }
 
+    /// Forgets the cursor (no channel is configured any more).
+    pub fn notify_forget_cursor(&mut self) -> Result<(), StoreError> {
+        self.conn().execute("DELETE FROM notify_cursor", [])?;
+        Ok(())
+    }
+
     /// Inserts one row now (a test message), pending.
     pub fn notify_insert(&mut self, row: &NewOutboxRow) -> Result<(), StoreError> {
         self.conn().execute(
