@@ -99,7 +99,7 @@ impl WebhookChannel {
             .body(body)
             .send()
             .await
-            .map_err(|e| self.temporary(&e))?;
+            .map_err(|e| self.temporary(e))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         let answer = answer(status, &text);
@@ -115,8 +115,11 @@ impl WebhookChannel {
         }
     }
 
-    fn temporary(&self, e: &reqwest::Error) -> SendError {
-        let reason = match upstra_adapter_tls::TlsError::from_request(e, self.spec.timeout) {
+    fn temporary(&self, e: reqwest::Error) -> SendError {
+        // A hook's URL often holds its own secret (a token in the path): never in a reason,
+        // which is logged and kept in the outbox.
+        let e = e.without_url();
+        let reason = match upstra_adapter_tls::TlsError::from_request(&e, self.spec.timeout) {
             Some(tls) => tls.to_string(),
             None => e.to_string(),
         };

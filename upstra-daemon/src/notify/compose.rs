@@ -221,6 +221,12 @@ impl Composer {
             .min(self.last_seq)
     }
 
+    /// A UPS's runtime as last read, for a shed's message when no battery event since the
+    /// replay started has told it (the log's own reading wins: it is of the right moment).
+    pub fn seed_runtime(&mut self, ups: &str, runtime_s: u64) {
+        self.runtime_s.entry(ups.to_owned()).or_insert(runtime_s);
+    }
+
     /// When [`Self::tick`] may have something to say, if an episode is open.
     pub fn next_due_ms(&self) -> Option<i64> {
         self.episodes
