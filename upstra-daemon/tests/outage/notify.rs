@@ -211,11 +211,20 @@ async fn the_outage_story_sends_each_message_once_per_channel_in_its_language_si
         triggered["details"]["makespan_s"].as_u64().is_some(),
         "{triggered}"
     );
+    // The harness's dummy UPS reports an hour of runtime.
+    assert_eq!(triggered["details"]["runtime_s"], 3600, "{triggered}");
     assert!(
         triggered["body"]
             .as_str()
             .unwrap()
-            .contains("predicted to take"),
+            .contains("predicted to take "),
+        "{triggered}"
+    );
+    assert!(
+        triggered["body"]
+            .as_str()
+            .unwrap()
+            .ends_with(" against runtime left 1 h 0 min."),
         "{triggered}"
     );
     assert_eq!(en_m[2]["details"]["failed"], 0, "{}", en_m[2]);
