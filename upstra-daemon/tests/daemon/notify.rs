@@ -250,3 +250,67 @@ async fn a_killed_daemon_and_a_burst_of_failed_logins_are_told() {
     let last: serde_json::Value = serde_json::from_slice(&hook.received()[1].body).unwrap();
     assert_eq!(last["details"]["failures"], 10, "{last}");
 }
+
+#[tokio::test]
+async fn a_message_undelivered_past_the_retry_horizon_is_marked_failed_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hook = WebhookReceiver::start();
+    hook.down();
+    std::fs::write(
+        dir.path().join("upstrad.toml"),
+        format!(
+            "[notify]\nbackoff_min = \"500ms\"\nbackoff_max = \"1s\"\nretry_for = \"3s\"\n\
+             [[notify.channel]]\nname = \"ops-hook\"\nkind = \"webhook\"\nurl = \"{}\"\n\
+             [[notify.route]]\nchannels = [\"ops-hook\"]\n",
+            hook.url()
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let daemon = Daemon::start_with_env(
+        dir.path(),
+        &[
+            ("UPSTRA_DRIVERS", "simulated"),
+            ("UPSTRA_METRICS__LISTEN", &listen),
+        ],
+    )
+    .await;
+    let c = connect(&daemon.socket).await.unwrap();
+    let admin = setup_and_login(&c).await;
+    for i in 0..10 {
+        let _ = c
+            .login(
+                ctx(),
+                upstra_core::api::v1::LoginRequest {
+                    user: format!("guess{i}"),
+                    password: Secret::new("wrong password"),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let row = until("the message given up", Duration::from_secs(60), || async {
+        let list = c
+            .notify_list(ctx(), admin.clone(), 10)
+            .await
+            .unwrap()
+            .unwrap();
+        list.into_iter()
+            .find(|d| d.event == "login_failures" && d.state == "failed")
+    })
+    .await;
+    assert!(row.attempts >= 2, "{row:?}");
+    let answer = row.answer.unwrap_or_default();
+    assert!(answer.starts_with("gave up after"), "{answer}");
+    assert!(
+        !answer.contains(&hook.url()),
+        "no URL in a reason: {answer}"
+    );
+    let metrics = scrape(port);
+    assert!(
+        metrics.contains("upstra_notifications_total{channel=\"ops-hook\",outcome=\"failed\"} 1"),
+        "{metrics}"
+    );
+    assert!(hook.received().is_empty());
+}
