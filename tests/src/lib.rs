@@ -83,3 +83,4 @@ pub mod postgres;
 pub mod predecessor;
 pub mod redis;
 pub mod smtp;
+pub mod webhook;

@@ -132,6 +132,27 @@ pub enum DomainEvent {
         state: String,
         detail: String,
     },
+    /// The daemon started after a stop it did not finish (killed, crashed, power lost):
+    /// what it was doing then may be half done.
+    DaemonUncleanStart {
+        /// When the previous run started, if known.
+        previous_start: Option<Timestamp>,
+    },
+    /// Many logins failed in a short time: someone may be guessing passwords. Raised once per
+    /// burst, not per failure.
+    LoginFailuresBurst {
+        failures: u32,
+        within_s: u64,
+        /// The user names tried most, at most a few (they are what the caller typed).
+        users: Vec<String>,
+    },
+    /// `audit verify` found the audit hash chain broken: records were edited, inserted or
+    /// deleted.
+    AuditChainBroken {
+        /// Records verified before the break.
+        verified: u64,
+        problem: String,
+    },
     /// An event of another daemon, followed through the bus (never published again).
     Remote {
         site: String,
@@ -174,6 +195,9 @@ impl DomainEvent {
             Self::RunEnded { .. } => "run_ended",
             Self::StepStarted { .. } => "step_started",
             Self::StepEnded { .. } => "step_ended",
+            Self::DaemonUncleanStart { .. } => "daemon_unclean_start",
+            Self::LoginFailuresBurst { .. } => "login_failures_burst",
+            Self::AuditChainBroken { .. } => "audit_chain_broken",
             Self::Remote { .. } => "remote",
         }
     }
@@ -210,6 +234,9 @@ pub const KINDS: &[&str] = &[
     "run_ended",
     "step_started",
     "step_ended",
+    "daemon_unclean_start",
+    "login_failures_burst",
+    "audit_chain_broken",
     "remote",
 ];
 

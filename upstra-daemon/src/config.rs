@@ -94,6 +94,8 @@ pub struct Config {
     pub nut: NutSettings,
     /// Where `/metrics` is served (`[metrics] listen`); `None`: not served.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `[notify]`: channels, routes and the outbox's knobs.
+    pub notify: NotifyConfig,
 }
 
 /// Connections open at once, by default. An operator has a console or two and scripts open a
@@ -133,6 +135,7 @@ impl Default for Config {
                 users_file: PathBuf::from(DEFAULT_NUT_USERS_FILE),
             },
             metrics_listen: None,
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -173,6 +176,7 @@ struct RawConfig {
     bus: Option<RawBus>,
     nut: Option<RawNut>,
     metrics: Option<RawMetrics>,
+    notify: Option<notify::RawNotify>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -235,6 +239,10 @@ pub fn load(
         apply_file(&mut config, &file, &text)?;
     }
     apply_env(&mut config, env)?;
+    config.notify.check().map_err(|message| ConfigError::Env {
+        var: "UPSTRA_NOTIFY__BACKOFF_MIN or UPSTRA_NOTIFY__BACKOFF_MAX".into(),
+        message,
+    })?;
     if let Some(s) = &overrides.socket {
         config.socket.clone_from(s);
     }
@@ -367,6 +375,9 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
         config.metrics_listen =
             Some(parse_metrics_listen(v.get_ref()).map_err(|m| invalid(v.span().start, m))?);
     }
+    if let Some(n) = raw.notify {
+        notify::apply(&mut config.notify, n, &parse_duration).map_err(|(at, m)| invalid(at, m))?;
+    }
     if let Some(s) = raw.sessions {
         if let Some(v) = s.idle_timeout {
             config.sessions.idle_timeout = duration(v, "sessions.idle_timeout")?;
@@ -379,7 +390,7 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
 }
 
 /// The environment variables the daemon reads, and the key each one sets.
-pub const ENV_KEYS: [&str; 12] = [
+pub const ENV_KEYS: [&str; 16] = [
     "UPSTRA_SOCKET",
     "UPSTRA_SOCKET_GROUP",
     "UPSTRA_DATA_DIR",
@@ -392,6 +403,10 @@ pub const ENV_KEYS: [&str; 12] = [
     "UPSTRA_LIMITS__MAX_CONNECTIONS",
     "UPSTRA_NUT__USERS_FILE",
     "UPSTRA_METRICS__LISTEN",
+    "UPSTRA_NOTIFY__RETRY_FOR",
+    "UPSTRA_NOTIFY__COALESCE_WINDOW",
+    "UPSTRA_NOTIFY__BACKOFF_MIN",
+    "UPSTRA_NOTIFY__BACKOFF_MAX",
 ];
 
 fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
@@ -433,6 +448,18 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
             }
             "UPSTRA_METRICS__LISTEN" => {
                 config.metrics_listen = Some(parse_metrics_listen(value).map_err(bad)?);
+            }
+            "UPSTRA_NOTIFY__RETRY_FOR" => {
+                config.notify.retry_for = parse_duration(value).map_err(bad)?;
+            }
+            "UPSTRA_NOTIFY__COALESCE_WINDOW" => {
+                config.notify.coalesce_window = parse_duration(value).map_err(bad)?;
+            }
+            "UPSTRA_NOTIFY__BACKOFF_MIN" => {
+                config.notify.backoff_min = parse_duration(value).map_err(bad)?;
+            }
+            "UPSTRA_NOTIFY__BACKOFF_MAX" => {
+                config.notify.backoff_max = parse_duration(value).map_err(bad)?;
             }
             // Other UPSTRA_* variables belong to the console or the test harness.
             _ => {}
@@ -576,15 +603,20 @@ impl Config {
             Some(addr) => out.push_str(&format!("listen = {}\n", q(&addr.to_string()))),
             None => out.push_str("# listen: not set (no /metrics endpoint)\n"),
         }
+        self.notify.to_toml(&mut out);
         out
     }
 }
 
+pub mod notify;
 mod redact;
+pub use notify::NotifyConfig;
 pub use redact::redact_url;
 
 #[cfg(fuzzing)]
 pub mod fuzzing;
 
+#[cfg(test)]
+mod notify_tests;
 #[cfg(test)]
 mod tests;

@@ -53,7 +53,13 @@ impl Drop for DemoDaemon {
 /// Starts a daemon in this process with its store, socket and log under `dir`, applies the
 /// demo lab and creates the demo admin with a fresh random password.
 pub async fn start(dir: &Path) -> Result<DemoDaemon, Error> {
-    let config = Config {
+    start_with(dir, |_| {}).await
+}
+
+/// [`start`], with the configuration changed by `adjust` first (a test's notification
+/// channels, say).
+pub async fn start_with(dir: &Path, adjust: impl FnOnce(&mut Config)) -> Result<DemoDaemon, Error> {
+    let mut config = Config {
         socket: dir.join("upstra.sock"),
         data_dir: dir.join("data"),
         drivers: Drivers::Simulated,
@@ -61,6 +67,7 @@ pub async fn start(dir: &Path) -> Result<DemoDaemon, Error> {
         sync_interval: Duration::from_secs(2),
         ..Config::default()
     };
+    adjust(&mut config);
     let store = Store::open(&config.data_dir, &KeySource::locate(&config.data_dir, None))?;
     let mut bytes = [0u8; 9];
     rand::rng().fill_bytes(&mut bytes);

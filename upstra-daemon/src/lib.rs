@@ -10,6 +10,7 @@
 //! - [`logline`]: the log writer that keeps one event on one line, with no escape sequence.
 //! - [`monitor`]: polls the drivers and turns changes into events.
 //! - [`refusals`]: peers that refused our credentials wait before the monitor tries again.
+//! - [`notify`]: the notification outbox: events to messages, delivered per channel.
 //! - [`outage`]: the outage orchestrator: triggers, runs, the journal, the Redis outbox.
 //! - [`sim`]: the simulated lab (`upstra demo`).
 //! - [`host_power`]: powering off the machine the daemon runs on (systemd, simulated, test).
@@ -36,11 +37,13 @@ pub mod logline;
 pub mod man_page;
 pub mod metrics;
 pub mod monitor;
+pub mod notify;
 pub mod outage;
 pub mod presence;
 pub mod refusals;
 pub mod reload;
 pub mod restore;
+pub mod run_marker;
 pub mod server;
 mod shared;
 pub mod sim;
@@ -82,8 +85,15 @@ pub async fn run_reloadable(
     shutdown: impl Future<Output = ()>,
     reloader: Option<reload::Reloader>,
 ) -> Result<(), Error> {
+    let no_channels = config.notify.channels.is_empty();
     let (inventory, recent, last_seq) = store
-        .call(|db| {
+        .call(move |db| {
+            // Without channels nothing follows the log for notifications: a cursor left by an
+            // earlier configuration must not keep the log from being trimmed, and channels
+            // added later start from then, not from old news.
+            if no_channels {
+                db.notify_forget_cursor()?;
+            }
             db.trim_events(EVENTS_KEPT)?;
             let recent = db.last_events(u32::try_from(live::EVENT_RING).unwrap_or(u32::MAX))?;
             Ok((db.load_inventory()?, recent, db.last_event_seq()?))
@@ -102,9 +112,15 @@ pub async fn run_reloadable(
     shared.events.push(DomainEvent::DaemonStarted {
         version: env!("CARGO_PKG_VERSION").into(),
     });
+    if let Some(previous_start) = run_marker::begin(&shared.config.data_dir, clock::now()) {
+        shared
+            .events
+            .push(DomainEvent::DaemonUncleanStart { previous_start });
+    }
 
     let conductor = tokio::spawn(outage::start(shared.clone(), inbox));
     let bus = outage::bus::start(&shared);
+    let notify = notify::start(&shared);
     let monitor = tokio::spawn(monitor::run(shared.clone(), shared.stopping.clone()));
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     let metrics = metrics_listener
@@ -154,8 +170,12 @@ pub async fn run_reloadable(
     for task in bus {
         let _ = task.await;
     }
+    for task in notify {
+        let _ = task.await;
+    }
     shared.drivers.close().await;
     shared.store.close().await;
+    run_marker::end(&shared.config.data_dir);
     tracing::info!("stopped");
     Ok(())
 }

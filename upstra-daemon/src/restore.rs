@@ -263,7 +263,11 @@ fn present_files(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut found = Vec::new();
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if name != KEY_FILE && name != STAGED && name != STAGED_KEY {
+        if name != KEY_FILE
+            && name != STAGED
+            && name != STAGED_KEY
+            && name != crate::run_marker::MARKER
+        {
             found.push(name);
         }
     }

@@ -45,6 +45,8 @@ pub struct Shared {
     pub backups: crate::backup::Backups,
     /// The counters and histograms `/metrics` serves beside the live state.
     pub metrics: crate::metrics::Metrics,
+    /// The notification channels (`notify`).
+    pub notify: crate::notify::Notifier,
 }
 
 impl Shared {
@@ -63,6 +65,7 @@ impl Shared {
         } else {
             crate::drivers::Drivers::peers(&config.nut.users_file, &stopping)
         };
+        let notify = crate::notify::Notifier::new(&config.notify);
         let shared = Self {
             settings: crate::reload::Settings::new(&config),
             config,
@@ -81,6 +84,7 @@ impl Shared {
             heartbeats: crate::watchdog::Heartbeats::new(crate::watchdog::requested()),
             backups: crate::backup::Backups::default(),
             metrics: crate::metrics::Metrics::default(),
+            notify,
         };
         (shared, inbox)
     }

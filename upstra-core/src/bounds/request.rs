@@ -65,6 +65,11 @@ pub fn check_request(req: &UpstraRequest) -> Result<(), BoundError> {
             token(t)?;
             check_len("backup id", id, TOKEN)
         }
+        R::NotifyTest { token: t, channel } => {
+            token(t)?;
+            check_len("channel name", channel, OBJECT_NAME)
+        }
+        R::NotifyList { token: t, .. } => token(t),
         R::ChangePassword {
             token: t,
             current,

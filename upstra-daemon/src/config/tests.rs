@@ -85,6 +85,7 @@ fn every_documented_env_key_is_read() {
             "UPSTRA_LOG" => "debug",
             "UPSTRA_LIMITS__MAX_CONNECTIONS" => "100",
             "UPSTRA_METRICS__LISTEN" => "127.0.0.1:9464",
+            k if k.starts_with("UPSTRA_NOTIFY__") => "7s",
             k if k.contains("INTERVAL") || k.contains("TIMEOUT") || k.contains("LIFETIME") => "7s",
             _ => "/x",
         };

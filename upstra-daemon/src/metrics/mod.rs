@@ -51,6 +51,14 @@ struct PeerLabels {
     peer: String,
 }
 
+/// A notification channel's name is from the daemon's config (at most
+/// `config::notify::MAX_CHANNELS`), the outcome from a closed list.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelOutcome {
+    channel: String,
+    outcome: &'static str,
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindOutcome {
     kind: &'static str,
@@ -95,6 +103,7 @@ pub struct Metrics {
     peer_up: Mutex<BTreeMap<(PeerKind, String), bool>>,
     runs: Family<KindOutcome, Counter>,
     steps: Family<KindOutcome, Histogram>,
+    notifications: Family<ChannelOutcome, Counter>,
     outage: Mutex<OutageSnapshot>,
     /// The instruments above, registered once; the lab's gauges are added per scrape.
     registry: Registry,
@@ -114,7 +123,13 @@ impl Default for Metrics {
         let steps = Family::<KindOutcome, Histogram>::new_with_constructor(
             (|| Histogram::new(STEP_BUCKETS)) as fn() -> Histogram,
         );
+        let notifications = Family::<ChannelOutcome, Counter>::default();
         let mut registry = Registry::default();
+        registry.register(
+            "upstra_notifications",
+            "Notification attempts by channel and outcome (delivered, retry, rejected, failed)",
+            notifications.clone(),
+        );
         registry.register(
             "upstra_rpc_calls",
             "API calls answered, by method and outcome (ok, or the error's kind)",
@@ -153,6 +168,7 @@ impl Default for Metrics {
             peer_up: Mutex::default(),
             runs,
             steps,
+            notifications,
             outage: Mutex::default(),
             registry,
         }
@@ -210,6 +226,17 @@ impl Metrics {
         self.steps
             .get_or_create(&KindOutcome { kind, outcome })
             .observe(took.as_secs_f64());
+    }
+
+    /// A notification attempt ended: `outcome` is delivered, retry (a temporary failure),
+    /// rejected (refused for good) or failed (given up at the retry horizon or the cap).
+    pub fn notification(&self, channel: &str, outcome: &'static str) {
+        self.notifications
+            .get_or_create(&ChannelOutcome {
+                channel: channel.to_owned(),
+                outcome,
+            })
+            .inc();
     }
 
     /// The conductor's view, published after each message it handled.

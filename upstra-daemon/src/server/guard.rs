@@ -83,6 +83,8 @@ pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
         R::SshPinHostKey { token, .. } => (Method::SshPinHostKey, Some(token)),
         R::BackupStart { token, .. } => (Method::BackupStart, Some(token)),
         R::BackupChunk { token, .. } => (Method::BackupChunk, Some(token)),
+        R::NotifyTest { token, .. } => (Method::NotifyTest, Some(token)),
+        R::NotifyList { token, .. } => (Method::NotifyList, Some(token)),
     }
 }
 
@@ -147,6 +149,8 @@ pub fn refusal(method: Method, e: ApiError) -> Option<UpstraResponse> {
         Method::SshPinHostKey => R::SshPinHostKey(Err(e)),
         Method::BackupStart => R::BackupStart(Err(e)),
         Method::BackupChunk => R::BackupChunk(Err(e)),
+        Method::NotifyTest => R::NotifyTest(Err(e)),
+        Method::NotifyList => R::NotifyList(Err(e)),
     })
 }
 

@@ -59,5 +59,7 @@ pub fn error_of(resp: &UpstraResponse) -> Option<&ApiError> {
         R::AuditVerify(r) => r.as_ref().err(),
         R::BackupStart(r) => r.as_ref().err(),
         R::BackupChunk(r) => r.as_ref().err(),
+        R::NotifyTest(r) => r.as_ref().err(),
+        R::NotifyList(r) => r.as_ref().err(),
     }
 }

@@ -484,6 +484,22 @@ impl Upstra for Connection {
     ) -> Result<BackupChunk, ApiError> {
         backup::chunk(&self, id, offset).await
     }
+    async fn notify_test(
+        self,
+        _: Context,
+        _: SessionToken,
+        channel: String,
+    ) -> Result<NotifyTestResult, ApiError> {
+        super::handlers::notify::test(&self, channel).await
+    }
+    async fn notify_list(
+        self,
+        _: Context,
+        _: SessionToken,
+        limit: u32,
+    ) -> Result<Vec<NotifyDelivery>, ApiError> {
+        super::handlers::notify::list(&self, limit).await
+    }
     async fn ssh_open(
         self,
         _: Context,

@@ -13,6 +13,7 @@ mod db;
 mod identity;
 pub mod key;
 mod last_out;
+mod notify;
 mod outage;
 mod ssh;
 
@@ -30,6 +31,7 @@ pub use backup::{BackupSummary, check_backup, prepare_restored, rekey_from_passp
 pub use db::Db;
 pub use identity::{GrantRow, RoleRemoval, RoleRow, SessionRow, UserRow};
 pub use key::{KeySource, StoreKey};
+pub use notify::{NewOutboxRow, OutboxRow, OutboxState};
 pub use outage::{LearnedDurations, RunInfo, RunRecord, RunState, StepRecord};
 pub use ssh::CloseRefusal;
 
@@ -46,6 +48,7 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "step_acted",
         include_str!("migrations/0004_step_acted.sql"),
     ),
+    (5, "notify", include_str!("migrations/0005_notify.sql")),
 ];
 
 /// Why the store failed.

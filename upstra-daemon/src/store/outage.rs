@@ -520,7 +520,9 @@ impl Db {
     pub fn trim_events(&mut self, keep: u64) -> Result<(), StoreError> {
         let last = self.last_event_seq()?;
         let published = self.bus_published()?.unwrap_or(last);
-        let below = last.saturating_sub(keep).min(published);
+        // Nor any the notification outbox has not turned into messages yet.
+        let notified = self.notify_cursor()?.unwrap_or(last);
+        let below = last.saturating_sub(keep).min(published).min(notified);
         self.conn().execute(
             "DELETE FROM events WHERE seq <= ?1",
             [i64::try_from(below).unwrap_or(0)],

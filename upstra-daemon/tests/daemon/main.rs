@@ -17,6 +17,7 @@ mod last_out_shown;
 mod lifecycle;
 mod man_pages;
 mod metrics;
+mod notify;
 mod peers;
 mod reload;
 mod secrets;

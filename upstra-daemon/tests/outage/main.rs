@@ -18,6 +18,7 @@ mod kill;
 mod lab;
 mod last_out;
 mod learning;
+mod notify;
 mod power_race;
 mod quiet;
 mod restore_truth;

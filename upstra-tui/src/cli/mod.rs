@@ -10,6 +10,7 @@ mod examples;
 mod identity;
 mod import;
 mod lab_help;
+mod notify;
 mod operations;
 mod plan;
 
@@ -21,6 +22,7 @@ pub use examples::command;
 pub use identity::*;
 pub use import::*;
 pub use lab_help::LAB_FILE_EXAMPLE;
+pub use notify::*;
 pub use operations::*;
 pub use plan::*;
 
@@ -137,6 +139,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Copy the daemon's encrypted store to a file while it runs (admin).
     Backup(BackupArgs),
+    /// Notification channels: send a test message, list deliveries and failures (admin).
+    #[command(subcommand)]
+    Notify(NotifyVerb),
     /// A shell on a server in this terminal, authorized and audited by the daemon.
     Ssh(SshArgs),
     /// Print a shell completion script: `upstra completions bash > /etc/bash_completion.d/upstra`.

@@ -12,6 +12,7 @@ mod export;
 mod import;
 mod list;
 mod no_echo;
+mod notify;
 mod operations;
 mod plan;
 mod sessions;
@@ -97,6 +98,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Who(f) => sessions::who(socket, f.json).await,
         Command::Audit(a) => audit::run(socket, a).await,
         Command::Backup(a) => backup::run(socket, &a).await,
+        Command::Notify(v) => notify::run(socket, v).await,
         Command::Ssh(a) => ssh::run(socket, &a).await,
     }
 }

@@ -17,6 +17,7 @@ mod cli;
 mod cli_help;
 mod cli_history;
 mod cli_lab;
+mod cli_notify;
 mod hostile_text;
 mod identity;
 mod import_plan;

@@ -64,6 +64,8 @@ pub enum Method {
     SshPinHostKey,
     BackupStart,
     BackupChunk,
+    NotifyTest,
+    NotifyList,
 }
 
 /// What the needed permissions are checked on.
@@ -136,7 +138,7 @@ const fn naming(needs: Permissions, on: Target, names: &'static [TargetKind]) ->
 
 impl Method {
     /// Every method, in declaration order.
-    pub const ALL: [Method; 56] = [
+    pub const ALL: [Method; 58] = [
         Self::Health,
         Self::Setup,
         Self::Login,
@@ -193,6 +195,8 @@ impl Method {
         Self::SshPinHostKey,
         Self::BackupStart,
         Self::BackupChunk,
+        Self::NotifyTest,
+        Self::NotifyList,
     ];
 
     /// The access table. Deny by default: a method must be listed here to be reachable at all,
@@ -259,6 +263,9 @@ impl Method {
             Self::DemoPowerCut => naming(P::PLAN, Everything, &[K::Ups]),
             // A backup holds every password hash, grant and the audit trail: an admin's.
             Self::BackupStart | Self::BackupChunk => session(FULL, P::ADMIN, Everything),
+            // The channels and what they were told are the installation's, and a test message
+            // reaches people outside it: an admin's.
+            Self::NotifyTest | Self::NotifyList => session(FULL, P::ADMIN, Everything),
         }
     }
 
@@ -274,7 +281,8 @@ impl Method {
             | Self::UserSetRole
             | Self::TlsPin
             | Self::SshPinHostKey
-            | Self::BackupStart => Some(RateTier::Sensitive),
+            | Self::BackupStart
+            | Self::NotifyTest => Some(RateTier::Sensitive),
             Self::AuditList | Self::AuditVerify => Some(RateTier::ExpensiveRead),
             _ => None,
         }
@@ -359,6 +367,8 @@ impl Method {
             Self::SshPinHostKey => "ssh_pin_host_key",
             Self::BackupStart => "backup_start",
             Self::BackupChunk => "backup_chunk",
+            Self::NotifyTest => "notify_test",
+            Self::NotifyList => "notify_list",
         }
     }
 }

@@ -15,6 +15,7 @@ mod history;
 mod identity;
 mod method;
 mod naming;
+mod notify;
 mod operations;
 mod outage;
 mod plan_run;
@@ -28,6 +29,7 @@ pub use history::{UpsHistory, UpsSample};
 pub use identity::*;
 pub use method::{Access, Method, RateTier, Target};
 pub use naming::{TargetKind, TargetName};
+pub use notify::{NOTIFY_LIST_MAX, NotifyDelivery, NotifyTestResult};
 pub use operations::*;
 pub use outage::*;
 pub use plan_run::PlanRunRequest;
@@ -228,6 +230,16 @@ pub trait Upstra {
         id: String,
         offset: u64,
     ) -> Result<BackupChunk, ApiError>;
+
+    /// Sends a test message to notification channel `channel` now (admin), and answers what
+    /// its server said or why it failed. Audited: it reaches the outside world.
+    async fn notify_test(
+        token: SessionToken,
+        channel: String,
+    ) -> Result<NotifyTestResult, ApiError>;
+    /// The newest notification deliveries and failures, newest first, at most `limit`
+    /// (capped at [`NOTIFY_LIST_MAX`]) (admin).
+    async fn notify_list(token: SessionToken, limit: u32) -> Result<Vec<NotifyDelivery>, ApiError>;
 }
 
 /// A page of the event log.

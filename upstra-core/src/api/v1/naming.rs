@@ -159,6 +159,11 @@ impl UpstraRequest {
                 id: _,
                 offset: _,
             }
+            | R::NotifyTest {
+                token: _,
+                channel: _,
+            }
+            | R::NotifyList { token: _, limit: _ }
             | R::SshClosed {
                 token: _,
                 session_id: _,

@@ -154,6 +154,14 @@ pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
         },
     };
     let result = if report.intact { "ok" } else { "broken" };
+    if let Some(problem) = &report.problem {
+        c.shared
+            .events
+            .push(upstra_core::events::DomainEvent::AuditChainBroken {
+                verified: report.verified,
+                problem: problem.clone(),
+            });
+    }
     c.audit_detail(
         Some(&who),
         "audit_verify",

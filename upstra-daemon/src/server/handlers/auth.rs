@@ -155,6 +155,14 @@ async fn give_back_attempt(c: &Connection, user: &str) {
 async fn login_failed(c: &Connection, user: &str, action: &str) {
     tracing::info!(%user, peer_uid = c.peer_uid, action, "login refused");
     c.audit(Some(user), action, None, "refused").await;
+    if let Some(burst) = c
+        .shared
+        .notify
+        .logins
+        .failed(user, std::time::Instant::now())
+    {
+        c.shared.events.push(burst);
+    }
 }
 
 pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, ApiError> {

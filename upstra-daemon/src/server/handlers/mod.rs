@@ -8,6 +8,7 @@ pub mod backup;
 pub mod demo;
 pub mod export;
 pub mod inventory;
+pub mod notify;
 pub mod operations;
 pub mod plan;
 pub mod sessions;

@@ -386,5 +386,11 @@ pub fn sample(
             id: "nope".into(),
             offset: 0,
         },
+        // No channel is configured in these tests: a test send is not found, sends nothing.
+        Method::NotifyTest => R::NotifyTest {
+            token,
+            channel: "nope".into(),
+        },
+        Method::NotifyList => R::NotifyList { token, limit: 10 },
     }
 }

@@ -612,6 +612,15 @@ fn event(e: &DomainEvent) -> String {
             "run {run}, step {step} {}: {detail}",
             (EN.plan.step_state)(Some(state))
         ),
+        DomainEvent::DaemonUncleanStart { .. } => {
+            "daemon restarted after an unclean stop".to_owned()
+        }
+        DomainEvent::LoginFailuresBurst {
+            failures, within_s, ..
+        } => format!("{failures} failed logins within {} min", within_s / 60),
+        DomainEvent::AuditChainBroken { verified, .. } => {
+            format!("audit chain broken after {verified} records")
+        }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
         other => other.kind().replace('_', " "),
     }

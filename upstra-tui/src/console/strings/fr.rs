@@ -693,6 +693,15 @@ fn event(e: &DomainEvent) -> String {
             "exécution {run}, étape {step} {} : {detail}",
             (FR.plan.step_state)(Some(state))
         ),
+        DomainEvent::DaemonUncleanStart { .. } => {
+            "démon redémarré après un arrêt brutal".to_owned()
+        }
+        DomainEvent::LoginFailuresBurst {
+            failures, within_s, ..
+        } => format!("{failures} connexions échouées en {} min", within_s / 60),
+        DomainEvent::AuditChainBroken { verified, .. } => {
+            format!("chaîne d'audit rompue après {verified} enregistrements")
+        }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
         other => other.kind().replace('_', " "),
     }
