@@ -25,6 +25,14 @@ const EXAMPLES: &[(&str, &str)] = &[
         "upstra apply -f lab.toml --dry-run\n  upstra apply -f lab.toml\n  upstra export > lab.toml && upstra apply -f lab.toml --dry-run",
     ),
     ("export", "upstra export > lab.toml\n  upstra export --json"),
+    (
+        "notify test",
+        "upstra notify test ops-mail    # sends a test message, prints the server's answer",
+    ),
+    (
+        "notify list",
+        "upstra notify list\n  upstra notify list --limit 200 --json",
+    ),
     ("room list", "upstra room list"),
     ("ups list", "upstra ups list\n  upstra ups list --json"),
     (
