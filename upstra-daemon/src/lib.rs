@@ -155,6 +155,8 @@ pub async fn run_reloadable(
         let _ = task.await;
     }
     shared.drivers.close().await;
+    // Every request has finished: the rate-limit buckets held in memory are final.
+    shared.sessions.write_behind_now();
     shared.store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -45,6 +45,9 @@ pub struct Shared {
     pub backups: crate::backup::Backups,
     /// The counters and histograms `/metrics` serves beside the live state.
     pub metrics: crate::metrics::Metrics,
+    /// The sessions callers have shown and their global rate-limit buckets, so an ordinary
+    /// call is checked without a trip to the store (`auth/sessions.rs`).
+    pub(crate) sessions: crate::auth::sessions::SessionCache<crate::server::Principal>,
 }
 
 impl Shared {
@@ -64,6 +67,7 @@ impl Shared {
             crate::drivers::Drivers::peers(&config.nut.users_file, &stopping)
         };
         let shared = Self {
+            sessions: crate::auth::sessions::SessionCache::new(store.clone()),
             settings: crate::reload::Settings::new(&config),
             config,
             store,

@@ -20,5 +20,6 @@ mod metrics;
 mod peers;
 mod reload;
 mod secrets;
+mod sessions_next_call;
 mod ups_output;
 mod watchdog;
