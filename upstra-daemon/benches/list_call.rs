@@ -1,5 +1,6 @@
 //! Latency and throughput of an authorized list call over the Unix socket, end to end:
-//! client serialization, the socket, the session check in the store, the handler, the reply.
+//! client serialization, the socket, the session check (in memory once a session was seen),
+//! the handler, the reply.
 //!
 //! `cargo bench -p upstra-daemon --bench list_call` prints p50/p99 latency of sequential
 //! calls and the calls per second of one and of several concurrent clients.
