@@ -124,6 +124,14 @@ impl Topology {
 
 /// Every permission the grants give on `target`.
 pub fn permissions_on(grants: &[Grant], target: &Resource, topology: &Topology) -> Permissions {
+    // Everything has no parents: the common check (a method on everything) walks no tree and
+    // allocates nothing.
+    if *target == Resource::All {
+        return grants
+            .iter()
+            .filter(|g| g.resource == Resource::All)
+            .fold(Permissions::NONE, |acc, g| acc | g.permissions);
+    }
     let reach = topology.ancestors(target);
     grants
         .iter()

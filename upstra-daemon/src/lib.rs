@@ -174,6 +174,8 @@ pub async fn run_reloadable(
         let _ = task.await;
     }
     shared.drivers.close().await;
+    // Every request has finished: the rate-limit buckets held in memory are final.
+    shared.sessions.write_behind_now();
     shared.store.close().await;
     run_marker::end(&shared.config.data_dir);
     tracing::info!("stopped");

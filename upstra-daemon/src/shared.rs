@@ -47,6 +47,9 @@ pub struct Shared {
     pub metrics: crate::metrics::Metrics,
     /// The notification channels (`notify`).
     pub notify: crate::notify::Notifier,
+    /// The sessions callers have shown and their global rate-limit buckets, so an ordinary
+    /// call is checked without a trip to the store (`auth/sessions.rs`).
+    pub(crate) sessions: crate::auth::sessions::SessionCache<crate::server::Principal>,
 }
 
 impl Shared {
@@ -67,6 +70,7 @@ impl Shared {
         };
         let notify = crate::notify::Notifier::new(&config.notify);
         let shared = Self {
+            sessions: crate::auth::sessions::SessionCache::new(store.clone()),
             settings: crate::reload::Settings::new(&config),
             config,
             store,

@@ -172,7 +172,7 @@ impl Connector {
         }
         let transport = tarpc::serde_transport::unix::connect(
             &self.socket,
-            tarpc::tokio_serde::formats::Json::default,
+            upstra_core::api::v1::ClientFormat::default,
         )
         .await
         .map_err(|e| ConnectError::new(&self.socket, e))?;

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use tarpc::tokio_serde::formats::Json;
 use tokio_util::sync::CancellationToken;
+use upstra_core::api::v1::ClientFormat;
 use upstra_core::api::v1::{LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient};
 use upstra_core::secret::Secret;
 use upstra_daemon::config::Config;
@@ -25,7 +25,7 @@ pub struct BenchDaemon {
 }
 
 pub async fn client(socket: &Path) -> UpstraClient {
-    let t = tarpc::serde_transport::unix::connect(socket, Json::default)
+    let t = tarpc::serde_transport::unix::connect(socket, ClientFormat::default)
         .await
         .unwrap();
     UpstraClient::new(tarpc::client::Config::default(), t).spawn()

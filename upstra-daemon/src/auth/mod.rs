@@ -8,6 +8,7 @@
 
 mod kdf;
 pub mod pool;
+pub mod sessions;
 
 use std::sync::OnceLock;
 

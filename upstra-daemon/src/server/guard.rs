@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tarpc::context::Context;
 use tarpc::server::Serve;
-use upstra_core::access::{self, Grant, Resource};
+use upstra_core::access::{self, Resource};
 use upstra_core::api::v1::{
     Access, ApiError, Method, RateTier, SessionScope, SessionToken, Target, TargetKind, Upstra,
     UpstraRequest, UpstraResponse,
@@ -394,87 +394,5 @@ impl Connection {
             Vec::new()
         };
         resolve::resolve(&names, &inventory, &vms).map(Arc::new)
-    }
-
-    /// Looks the session up, refuses it from any Unix user but the one that opened it, counts
-    /// the call against the caller's global rate limit (when `count`), and loads the grants, in
-    /// one trip to the store thread.
-    async fn session_of(
-        &self,
-        token: &SessionToken,
-        method: Method,
-        count: bool,
-    ) -> Result<Arc<Principal>, ApiError> {
-        let hash = crate::auth::token_hash(token);
-        let now = clock::now();
-        let settings = self.shared.settings.get();
-        let idle = i64::try_from(settings.sessions.idle_timeout.as_millis()).unwrap_or(i64::MAX);
-        let limits = settings.limits;
-        let caller_uid = self.peer_uid;
-        let found = self
-            .shared
-            .store
-            .call(move |db| {
-                let Some(session) = db.session(&hash, caller_uid, now.millis(), idle)? else {
-                    return Ok(Err(None));
-                };
-                if session.peer_uid != caller_uid {
-                    return Ok(Err(Some(session)));
-                }
-                let key = format!("global:{}", session.user);
-                if count && let Err(retry_after_s) = limits::take(db, &key, limits.global, now)? {
-                    return Ok(Ok(Err(ApiError::RateLimited { retry_after_s })));
-                }
-                let grants = db.grants(Some(&session.user))?;
-                let two_factor = db
-                    .user(&session.user)?
-                    .is_some_and(|u| u.totp_secret.is_some());
-                Ok(Ok(Ok((session, grants, two_factor))))
-            })
-            .await
-            .map_err(|e| super::service::internal(&e))?;
-        let (session, grants, two_factor) = match found {
-            Ok(admitted) => admitted?,
-            Err(None) => return Err(ApiError::Unauthenticated),
-            Err(Some(foreign)) => {
-                // A token copied to another Unix user: refused like a token that does not
-                // exist (its holder learns nothing), and recorded for whoever owns it.
-                tracing::warn!(user = %foreign.user, session = %foreign.public_id, opened_by = foreign.peer_uid, caller_uid, method = method.name(), "session presented by another Unix user");
-                self.audit_detail(
-                    Some(&foreign.user),
-                    method.name(),
-                    Some(&format!("session:{}", foreign.public_id)),
-                    "denied",
-                    Some(serde_json::json!({
-                        "reason": "session opened by another Unix user",
-                        "opened_by_uid": foreign.peer_uid,
-                    })),
-                )
-                .await;
-                return Err(ApiError::Unauthenticated);
-            }
-        };
-        let role = grants
-            .iter()
-            .find(|g| g.resource == "all")
-            .map(|g| g.role.clone());
-        let grants = grants
-            .iter()
-            .filter_map(|g| {
-                Resource::parse(&g.resource).ok().map(|resource| Grant {
-                    permissions: g.permissions,
-                    resource,
-                })
-            })
-            .collect();
-        Ok(Arc::new(Principal {
-            user: session.user,
-            role: role.unwrap_or_else(|| "custom".into()),
-            scope: session.scope,
-            session_id: session.public_id,
-            expires_at: session.expires_at,
-            two_factor,
-            grants,
-        }))
     }
 }

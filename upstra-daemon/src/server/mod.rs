@@ -20,6 +20,7 @@ mod handlers;
 pub(crate) mod reply_error;
 mod resolve;
 mod service;
+mod session_check;
 mod wire;
 
 use std::fs;
@@ -42,6 +43,7 @@ use crate::shared::Shared;
 pub use activation::{adopt, take_passed};
 pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
+pub(crate) use service::Principal;
 pub(crate) use service::internal;
 
 /// How long shutdown waits for in-flight requests.

@@ -17,6 +17,10 @@ pub struct Db {
     /// The key the connection was opened with, for the backup copy, which must be encrypted
     /// under the same key (`backup.rs`). `None` only for a store not opened from a key.
     key: Option<super::StoreKey>,
+    /// Moves on at every write to users, roles, grants or sessions (`identity.rs`), so that
+    /// copies of those kept in memory (the session check's, `auth/sessions.rs`) know they are
+    /// stale before the write's caller gets its answer.
+    identity_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn to_doc<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -29,7 +33,22 @@ fn from_doc<T: DeserializeOwned>(table: &str, key: &str, doc: &str) -> Result<T,
 
 impl Db {
     pub(super) fn new(conn: Connection) -> Self {
-        Self { conn, key: None }
+        Self {
+            conn,
+            key: None,
+            identity_generation: std::sync::Arc::default(),
+        }
+    }
+
+    /// Called by every write that changes who may call, with which rights.
+    pub(super) fn identity_changed(&self) {
+        self.identity_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The counter [`Db::identity_changed`] moves, for the store handle to publish.
+    pub(super) fn identity_generation(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.identity_generation.clone()
     }
 
     /// Keeps the key the connection was opened with, for backups.

@@ -105,6 +105,7 @@ impl Db {
         now: i64,
         first_only: bool,
     ) -> Result<bool, StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         let count: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
         let exists: bool =
@@ -147,6 +148,7 @@ impl Db {
 
     /// Disables or enables a user; disabling ends their sessions in the same transaction.
     pub fn set_disabled(&mut self, name: &str, disabled: bool) -> Result<bool, StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         let n = tx.execute(
             "UPDATE users SET disabled = ?2 WHERE name = ?1",
@@ -162,6 +164,7 @@ impl Db {
 
     /// Removes a user; their sessions, grants and recovery codes go with them (cascade).
     pub fn remove_user(&mut self, name: &str) -> Result<bool, StoreError> {
+        self.identity_changed();
         Ok(self
             .conn()
             .execute("DELETE FROM users WHERE name = ?1", [name])?
@@ -170,6 +173,7 @@ impl Db {
 
     /// Sets a new password hash and clears any pending reset.
     pub fn set_password(&mut self, name: &str, hash: &str) -> Result<(), StoreError> {
+        self.identity_changed();
         self.conn().execute(
             "UPDATE users SET password_hash = ?2, must_change_password = 0, reset_hash = NULL,
              reset_expires_at = NULL WHERE name = ?1",
@@ -186,6 +190,7 @@ impl Db {
         reset_hash: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         tx.execute(
             "UPDATE users SET password_hash = '', must_change_password = 1, reset_hash = ?2,
@@ -199,6 +204,7 @@ impl Db {
 
     /// The reset secret is single-use: consumed when it opens a session.
     pub fn consume_reset(&mut self, name: &str) -> Result<(), StoreError> {
+        self.identity_changed();
         self.conn().execute(
             "UPDATE users SET reset_hash = NULL, reset_expires_at = NULL WHERE name = ?1",
             [name],
@@ -225,6 +231,7 @@ impl Db {
         name: &str,
         permissions: Permissions,
     ) -> Result<bool, StoreError> {
+        self.identity_changed();
         Ok(self.conn().execute(
             "INSERT INTO roles (name, permissions, builtin) VALUES (?1, ?2, 0) ON CONFLICT(name) DO NOTHING",
             params![name, permissions.bits()],
@@ -233,6 +240,7 @@ impl Db {
 
     /// Removes a custom role that no grant uses.
     pub fn remove_role(&mut self, name: &str) -> Result<RoleRemoval, StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         let role: Option<bool> = tx
             .query_row("SELECT builtin FROM roles WHERE name = ?1", [name], |r| {
@@ -282,6 +290,7 @@ impl Db {
         role: &str,
         resource: &str,
     ) -> Result<bool, StoreError> {
+        self.identity_changed();
         Ok(self.conn().execute(
             "INSERT INTO grants (user, role, resource) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![user, role, resource],
@@ -294,6 +303,7 @@ impl Db {
         role: &str,
         resource: &str,
     ) -> Result<bool, StoreError> {
+        self.identity_changed();
         Ok(self.conn().execute(
             "DELETE FROM grants WHERE user = ?1 AND role = ?2 AND resource = ?3",
             params![user, role, resource],
@@ -302,6 +312,7 @@ impl Db {
 
     /// Replaces the user's grants on everything with one of `role`.
     pub fn set_role_on_all(&mut self, user: &str, role: &str) -> Result<(), StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         tx.execute(
             "DELETE FROM grants WHERE user = ?1 AND resource = 'all'",
@@ -351,6 +362,7 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        self.identity_changed();
         self.conn().execute(
             "INSERT INTO sessions (token_hash, public_id, user, peer_uid, scope, created_at, last_seen_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
@@ -383,6 +395,7 @@ impl Db {
             return Ok(None);
         };
         if disabled || now >= row.expires_at || now - row.last_seen_at >= idle_ms {
+            self.identity_changed();
             self.conn()
                 .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
             return Ok(None);
@@ -397,7 +410,19 @@ impl Db {
         Ok(Some(row))
     }
 
+    /// Records when a session was last used. Changes no one's rights, so it leaves the
+    /// identity generation alone: the session check writes it behind its own in-memory clock.
+    pub fn touch_session(&mut self, token_hash: &str, at: i64) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1 AND last_seen_at < ?2",
+            )?
+            .execute(params![token_hash, at])?;
+        Ok(())
+    }
+
     pub fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
+        self.identity_changed();
         Ok(self
             .conn()
             .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?
@@ -417,6 +442,7 @@ impl Db {
         user: &str,
         public_id: &str,
     ) -> Result<bool, StoreError> {
+        self.identity_changed();
         Ok(self.conn().execute(
             "DELETE FROM sessions WHERE user = ?1 AND public_id = ?2",
             params![user, public_id],
@@ -424,6 +450,7 @@ impl Db {
     }
 
     pub fn delete_sessions_of(&mut self, user: &str) -> Result<u64, StoreError> {
+        self.identity_changed();
         let n = self
             .conn()
             .execute("DELETE FROM sessions WHERE user = ?1", [user])?;
@@ -476,6 +503,7 @@ impl Db {
     }
 
     pub fn set_totp_pending(&mut self, user: &str, secret: Option<&str>) -> Result<(), StoreError> {
+        self.identity_changed();
         self.conn().execute(
             "UPDATE users SET totp_pending = ?2 WHERE name = ?1",
             params![user, secret],
@@ -491,6 +519,7 @@ impl Db {
         step: u64,
         code_hashes: &[String],
     ) -> Result<(), StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         tx.execute(
             "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?2 WHERE name = ?1",
@@ -508,6 +537,7 @@ impl Db {
     }
 
     pub fn disable_totp(&mut self, user: &str) -> Result<(), StoreError> {
+        self.identity_changed();
         let tx = self.conn().transaction()?;
         tx.execute(
             "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE name = ?1",
@@ -522,6 +552,7 @@ impl Db {
     /// never good twice (replay), and this check-and-set is one statement, so two concurrent
     /// logins with the same code cannot both win.
     pub fn accept_totp_step(&mut self, user: &str, step: u64) -> Result<bool, StoreError> {
+        self.identity_changed();
         let step = i64::try_from(step).unwrap_or(i64::MAX);
         Ok(self.conn().execute(
             "UPDATE users SET totp_last_step = ?2 WHERE name = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",

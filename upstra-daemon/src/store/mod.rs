@@ -121,6 +121,20 @@ pub struct Store {
     // thread see the channel close and stop before `StoreThread::drop` joins it.
     jobs: mpsc::Sender<Msg>,
     thread: Arc<StoreThread>,
+    identity_generation: IdentityGeneration,
+}
+
+/// How many writes to users, roles, grants and sessions the store has made. Read without a
+/// trip to the store thread: a copy of identity data made at generation `g` is current while
+/// the generation is still `g`. The store thread moves it inside the writing job, so a caller
+/// that awaited a write sees the new generation.
+#[derive(Debug, Clone)]
+pub struct IdentityGeneration(Arc<std::sync::atomic::AtomicU64>);
+
+impl IdentityGeneration {
+    pub fn now(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -193,6 +207,7 @@ impl Store {
     }
 
     fn spawn(mut db: Db) -> Result<Self, StoreError> {
+        let identity_generation = IdentityGeneration(db.identity_generation());
         let (jobs, rx) = mpsc::channel::<Msg>();
         let handle = std::thread::Builder::new()
             .name("upstra-store".into())
@@ -215,7 +230,13 @@ impl Store {
             thread: Arc::new(StoreThread {
                 handle: Mutex::new(Some(handle)),
             }),
+            identity_generation,
         })
+    }
+
+    /// The count of identity writes so far (see [`IdentityGeneration`]).
+    pub fn identity_generation(&self) -> IdentityGeneration {
+        self.identity_generation.clone()
     }
 
     /// Runs `f` on the store thread and returns its result.

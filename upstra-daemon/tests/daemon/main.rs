@@ -21,5 +21,6 @@ mod notify;
 mod peers;
 mod reload;
 mod secrets;
+mod sessions_next_call;
 mod ups_output;
 mod watchdog;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use tarpc::tokio_serde::formats::Json;
+use upstra_core::api::v1::ClientFormat;
 use upstra_core::api::v1::{LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::secret::Secret;
@@ -174,7 +174,7 @@ pub fn run_upstrad(args: &[&std::ffi::OsStr]) -> Output {
 }
 
 pub async fn connect(socket: &Path) -> std::io::Result<UpstraClient> {
-    let transport = tarpc::serde_transport::unix::connect(socket, Json::default).await?;
+    let transport = tarpc::serde_transport::unix::connect(socket, ClientFormat::default).await?;
     Ok(UpstraClient::new(tarpc::client::Config::default(), transport).spawn())
 }
 

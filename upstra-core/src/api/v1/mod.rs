@@ -8,6 +8,7 @@
 //! [`SessionToken`] as its first argument and answers [`ApiError::Unauthenticated`] without it.
 
 mod backup;
+mod client_format;
 mod convert;
 mod error;
 mod export;
@@ -23,6 +24,7 @@ mod ssh;
 mod types;
 
 pub use backup::{BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
+pub use client_format::ClientFormat;
 pub use error::ApiError;
 pub use export::{LabExport, secret_slot_name};
 pub use history::{UpsHistory, UpsSample};
