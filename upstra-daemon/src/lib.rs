@@ -47,6 +47,7 @@ pub mod sim;
 pub mod store;
 pub mod twofactor;
 pub mod ups_history;
+pub mod ups_source;
 pub mod watchdog;
 
 use std::future::Future;
