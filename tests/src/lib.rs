@@ -80,3 +80,4 @@ pub mod lab;
 pub mod nut;
 pub mod own_nut;
 pub mod redis;
+pub mod snmp;

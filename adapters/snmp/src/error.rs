@@ -7,10 +7,11 @@ use upstra_core::traits::AdapterError;
 /// A failed SNMP read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnmpError {
-    /// No answer in time. For v1/v2c this is also what a wrong community looks like: agents
-    /// drop such requests without a word.
+    /// No answer in time. This is also what wrong credentials look like: agents drop a
+    /// request with a wrong community without a word, and the reports a v3 agent sends back
+    /// for a wrong user or password are unauthenticated, so they are not believed.
     #[error(
-        "no answer within {} ms: the agent is down or unreachable, or (v1/v2c) it does not accept this community",
+        "no answer within {} ms: the agent is down or unreachable, or it does not accept these credentials (the community, or the v3 user and passwords)",
         .after.as_millis()
     )]
     TimedOut { after: Duration },
@@ -49,7 +50,7 @@ impl SnmpError {
             Self::TimedOut { after } => AdapterError::Unreachable {
                 peer,
                 reason: format!(
-                    "no answer within {} ms (agent down, or a community it does not accept)",
+                    "no answer within {} ms (agent down, or credentials it does not accept)",
                     after.as_millis()
                 ),
             },
