@@ -94,6 +94,9 @@ pub struct Config {
     pub nut: NutSettings,
     /// Where `/metrics` is served (`[metrics] listen`); `None`: not served.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Where SNMP traps and informs from UPS cards are received (`snmp_trap_listen`); `None`:
+    /// no receiver (UPS read over SNMP are then only polled).
+    pub snmp_trap_listen: Option<std::net::SocketAddr>,
 }
 
 /// Connections open at once, by default. An operator has a console or two and scripts open a
@@ -133,6 +136,7 @@ impl Default for Config {
                 users_file: PathBuf::from(DEFAULT_NUT_USERS_FILE),
             },
             metrics_listen: None,
+            snmp_trap_listen: None,
         }
     }
 }
@@ -173,6 +177,7 @@ struct RawConfig {
     bus: Option<RawBus>,
     nut: Option<RawNut>,
     metrics: Option<RawMetrics>,
+    snmp_trap_listen: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -367,6 +372,10 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
         config.metrics_listen =
             Some(parse_metrics_listen(v.get_ref()).map_err(|m| invalid(v.span().start, m))?);
     }
+    if let Some(v) = raw.snmp_trap_listen {
+        config.snmp_trap_listen =
+            Some(parse_snmp_trap_listen(v.get_ref()).map_err(|m| invalid(v.span().start, m))?);
+    }
     if let Some(s) = raw.sessions {
         if let Some(v) = s.idle_timeout {
             config.sessions.idle_timeout = duration(v, "sessions.idle_timeout")?;
@@ -379,7 +388,7 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
 }
 
 /// The environment variables the daemon reads, and the key each one sets.
-pub const ENV_KEYS: [&str; 12] = [
+pub const ENV_KEYS: [&str; 13] = [
     "UPSTRA_SOCKET",
     "UPSTRA_SOCKET_GROUP",
     "UPSTRA_DATA_DIR",
@@ -392,6 +401,7 @@ pub const ENV_KEYS: [&str; 12] = [
     "UPSTRA_LIMITS__MAX_CONNECTIONS",
     "UPSTRA_NUT__USERS_FILE",
     "UPSTRA_METRICS__LISTEN",
+    "UPSTRA_SNMP_TRAP_LISTEN",
 ];
 
 fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
@@ -433,6 +443,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
             }
             "UPSTRA_METRICS__LISTEN" => {
                 config.metrics_listen = Some(parse_metrics_listen(value).map_err(bad)?);
+            }
+            "UPSTRA_SNMP_TRAP_LISTEN" => {
+                config.snmp_trap_listen = Some(parse_snmp_trap_listen(value).map_err(bad)?);
             }
             // Other UPSTRA_* variables belong to the console or the test harness.
             _ => {}
@@ -492,6 +505,17 @@ fn parse_metrics_listen(text: &str) -> Result<std::net::SocketAddr, String> {
     })
 }
 
+/// `snmp_trap_listen` is an IP address and a port, like `metrics.listen`, for the same reason:
+/// what the daemon binds is what the operator wrote.
+fn parse_snmp_trap_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "snmp_trap_listen `{text}` is not an address and port: write it like \
+             \"0.0.0.0:162\" (or \"[::]:162\")"
+        )
+    })
+}
+
 /// Parses `"30m"`, `"1s"`, `"250ms"`, `"12h"`; zero is refused.
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| {
@@ -539,6 +563,10 @@ impl Config {
             q(&h(self.action_timeout))
         ));
         out.push_str(&format!("sync_interval = {}\n", q(&h(self.sync_interval))));
+        match &self.snmp_trap_listen {
+            Some(addr) => out.push_str(&format!("snmp_trap_listen = {}\n", q(&addr.to_string()))),
+            None => out.push_str("# snmp_trap_listen: not set (no SNMP trap receiver)\n"),
+        }
         out.push_str("\n[sessions]\n");
         out.push_str(&format!(
             "idle_timeout = {}\n",

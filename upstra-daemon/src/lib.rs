@@ -44,6 +44,7 @@ pub mod restore;
 pub mod server;
 mod shared;
 pub mod sim;
+pub mod snmp_traps;
 pub mod store;
 pub mod twofactor;
 pub mod ups_history;
@@ -97,6 +98,10 @@ pub async fn run_reloadable(
         Some(addr) => Some(metrics::bind(addr).await?),
         None => None,
     };
+    let trap_receiver = match config.snmp_trap_listen {
+        Some(addr) => Some(snmp_traps::bind(addr).await?),
+        None => None,
+    };
     let (shared, inbox) = Shared::new(config, store, inventory, events);
     let shared = Arc::new(shared);
     backup::Backups::sweep(&shared.config.data_dir);
@@ -110,6 +115,13 @@ pub async fn run_reloadable(
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     let metrics = metrics_listener
         .map(|l| tokio::spawn(metrics::serve(l, shared.clone(), shared.stopping.clone())));
+    let traps = trap_receiver.map(|r| {
+        tokio::spawn(snmp_traps::serve(
+            r,
+            shared.clone(),
+            shared.stopping.clone(),
+        ))
+    });
     let reloads = reloader.map(|r| {
         tokio::spawn(reload::serve(
             shared.clone(),
@@ -145,6 +157,9 @@ pub async fn run_reloadable(
     let _ = ticks.await;
     if let Some(metrics) = metrics {
         let _ = metrics.await;
+    }
+    if let Some(traps) = traps {
+        let _ = traps.await;
     }
     if let Some(reloads) = reloads {
         let _ = reloads.await;

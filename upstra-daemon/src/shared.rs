@@ -45,6 +45,8 @@ pub struct Shared {
     pub backups: crate::backup::Backups,
     /// The counters and histograms `/metrics` serves beside the live state.
     pub metrics: crate::metrics::Metrics,
+    /// What the SNMP trap receiver saw (`snmp_trap_listen`).
+    pub snmp_traps: crate::snmp_traps::TrapCounters,
 }
 
 impl Shared {
@@ -81,6 +83,7 @@ impl Shared {
             heartbeats: crate::watchdog::Heartbeats::new(crate::watchdog::requested()),
             backups: crate::backup::Backups::default(),
             metrics: crate::metrics::Metrics::default(),
+            snmp_traps: crate::snmp_traps::TrapCounters::default(),
         };
         (shared, inbox)
     }

@@ -29,6 +29,47 @@ pub fn is_power_trap(trap_oid: &str) -> bool {
     specific(APC_ENTERPRISE, &APC_SPECIFIC) || specific(EATON_ENTERPRISE, &EATON_SPECIFIC)
 }
 
+/// One notification received: where from, and its trap OID (SNMPv2 form, dotted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trap {
+    pub source: std::net::SocketAddr,
+    pub trap_oid: Option<String>,
+}
+
+/// A UDP trap and inform receiver (v1 and v2c; informs are acknowledged). The community is
+/// not checked: a trap only brings a poll forward, so what matters is the source address,
+/// which the caller matches against the declared agents.
+pub struct Receiver(async_snmp::notification::NotificationReceiver);
+
+impl Receiver {
+    /// Binds `addr`; datagrams past `max_datagram` bytes are dropped unread.
+    pub async fn bind(
+        addr: std::net::SocketAddr,
+        max_datagram: usize,
+    ) -> Result<Self, crate::SnmpError> {
+        async_snmp::notification::NotificationReceiver::builder()
+            .bind(addr.to_string())
+            .max_message_size(max_datagram)
+            .build()
+            .await
+            .map(Self)
+            .map_err(crate::SnmpError::from)
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.0.local_addr()
+    }
+
+    /// The next notification; malformed datagrams are skipped by the receiver itself.
+    pub async fn recv(&self) -> Result<Trap, crate::SnmpError> {
+        let r = self.0.recv().await?;
+        Ok(Trap {
+            source: r.source,
+            trap_oid: r.notification.trap_oid().ok().map(|o| o.to_string()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,7 @@ fn live_keys(c: &Config) -> [(&'static str, String); 10] {
 /// The keys that size or open something once, at start: the socket and its group, the store,
 /// the drivers and what they read, the connection cap, the bus's connection, and the UPS dead
 /// time each UPS's comms tracker is built with, and the metrics listener's address.
-fn restart_keys(c: &Config) -> [(&'static str, String); 11] {
+fn restart_keys(c: &Config) -> [(&'static str, String); 12] {
     [
         ("socket", c.socket.display().to_string()),
         ("socket_group", optional(c.socket_group.as_deref())),
@@ -92,6 +92,10 @@ fn restart_keys(c: &Config) -> [(&'static str, String); 11] {
         (
             "metrics.listen",
             optional(c.metrics_listen.map(|a| a.to_string()).as_deref()),
+        ),
+        (
+            "snmp_trap_listen",
+            optional(c.snmp_trap_listen.map(|a| a.to_string()).as_deref()),
         ),
     ]
 }

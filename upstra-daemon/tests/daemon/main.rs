@@ -20,5 +20,6 @@ mod metrics;
 mod peers;
 mod reload;
 mod secrets;
+mod snmp_traps;
 mod ups_output;
 mod watchdog;
