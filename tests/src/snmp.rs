@@ -204,13 +204,37 @@ pub struct V3User {
     pub privacy: Option<(&'static str, &'static str)>,
 }
 
-/// net-snmp's snmpd with v3 users, serving one recording's numbers (`override` lines) and
-/// its `sysObjectID`.
+/// net-snmp's snmpd with v3 users, serving a recording's UPS values through a `pass` script
+/// that reads the file at each request, so [`OwnSnmpd::serve`] switches the UPS's state
+/// without a restart (which would also restart the v3 engine's clock).
 pub struct OwnSnmpd {
     pub port: u16,
     dir: tempfile::TempDir,
     guard: Option<Guarded>,
 }
+
+/// The subtrees the `pass` script serves: RFC 1628, PowerNet, XUPS.
+const PASSED: [&str; 3] = [".1.3.6.1.2.1.33", ".1.3.6.1.4.1.318", ".1.3.6.1.4.1.534"];
+
+/// GET only (the adapter never walks): prints the OID, its type and value, or nothing.
+const PASS_SCRIPT: &str = r#"[ "$1" = "-g" ] || exit 0
+oid=${2#.}
+line=$(grep -F "$oid|" "$(dirname "$0")/current.snmprec" | grep "^$oid|" | head -n 1)
+[ -n "$line" ] || exit 0
+tag=$(echo "$line" | cut -d'|' -f2)
+value=$(echo "$line" | cut -d'|' -f3-)
+case "$tag" in
+  2) type=integer ;;
+  66) type=gauge ;;
+  67) type=timeticks ;;
+  6) type=objectid ;;
+  *) type=string ;;
+esac
+printf '%s
+%s
+%s
+' "$2" "$type" "$value"
+"#;
 
 impl OwnSnmpd {
     pub fn start(test: &str, users: &[V3User], recording: &str) -> Option<Self> {
@@ -222,6 +246,8 @@ impl OwnSnmpd {
             .tempdir()
             .expect("temp dir");
         let port = free_udp_port();
+        let script = dir.path().join("ups.sh");
+        std::fs::write(&script, PASS_SCRIPT).expect("pass script");
         let mut conf = format!("agentAddress udp:127.0.0.1:{port}\n");
         for u in users {
             match u.privacy {
@@ -239,22 +265,17 @@ impl OwnSnmpd {
                 }
             }
         }
+        for tree in PASSED {
+            conf += &format!("pass {tree} /bin/sh {}\n", script.display());
+        }
         let text = std::fs::read_to_string(recordings().join(format!("{recording}.snmprec")))
             .expect("recording");
-        for line in text.lines() {
-            let mut f = line.splitn(3, '|');
-            let (Some(oid), Some(tag), Some(value)) = (f.next(), f.next(), f.next()) else {
-                continue;
-            };
-            match tag {
-                "2" => conf += &format!("override {oid} integer {value}\n"),
-                "66" => conf += &format!("override {oid} unsigned {value}\n"),
-                "67" if !oid.starts_with("1.3.6.1.2.1.1.") => {
-                    conf += &format!("override {oid} timeticks {value}\n")
-                }
-                "6" if oid == "1.3.6.1.2.1.1.2.0" => conf += &format!("sysObjectID {value}\n"),
-                _ => {}
-            }
+        let sys_object_id = text
+            .lines()
+            .find(|l| l.starts_with("1.3.6.1.2.1.1.2.0|"))
+            .and_then(|line| line.rsplit('|').next());
+        if let Some(value) = sys_object_id {
+            conf += &format!("sysObjectID {value}\n");
         }
         let conf_path = dir.path().join("snmpd.conf");
         std::fs::write(&conf_path, conf).expect("snmpd.conf");
@@ -274,6 +295,7 @@ impl OwnSnmpd {
             dir,
             guard: Some(guard),
         };
+        me.serve(recording);
         let first = users.first().expect("one user");
         let mut security = vec![
             "-v3",
@@ -290,6 +312,15 @@ impl OwnSnmpd {
         }
         wait_ready(port, &security, &me.dir.path().join("snmpd.log"));
         Some(me)
+    }
+
+    /// Serves `recording`'s values from the next request on.
+    pub fn serve(&self, recording: &str) {
+        let from = recordings().join(format!("{recording}.snmprec"));
+        let to = self.dir.path().join("current.snmprec");
+        let tmp = to.with_extension("tmp");
+        std::fs::copy(&from, &tmp).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        std::fs::rename(&tmp, &to).expect("rename");
     }
 
     pub fn stop(&mut self) {

@@ -21,5 +21,6 @@ mod learning;
 mod power_race;
 mod quiet;
 mod restore_truth;
+mod snmp_story;
 mod stagger;
 mod story;
