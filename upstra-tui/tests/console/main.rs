@@ -31,6 +31,7 @@ mod render_login;
 mod render_plan;
 mod render_setup;
 mod render_sizes;
+mod render_snmp;
 mod render_truth;
 mod session;
 mod ssh_pane;
