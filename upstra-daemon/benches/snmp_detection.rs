@@ -85,8 +85,26 @@ async fn measure(agent: &OwnSnmpsim, trap_port: Option<u16>) -> Vec<Duration> {
         .await
         .unwrap()
         .unwrap();
-    let mut cursor = 0;
-    event(&c, &t, &mut cursor, "OL").await;
+    // The first reading makes no status event (there was no status before): wait for it in
+    // the list, then follow the events from there.
+    let mut cursor = c
+        .events_since(tarpc::context::current(), t.clone(), 0, 0)
+        .await
+        .unwrap()
+        .unwrap()
+        .next_cursor;
+    while c
+        .list_ups(tarpc::context::current(), t.clone())
+        .await
+        .unwrap()
+        .unwrap()
+        .first()
+        .and_then(|u| u.status.clone())
+        .as_deref()
+        != Some("OL")
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut latencies = Vec::new();
     for i in 0..FLIPS {
         let (recording, status) = if i % 2 == 0 {

@@ -15,6 +15,7 @@ mod harness;
 mod accounts_daemon;
 mod cli;
 mod cli_history;
+mod cli_snmp;
 mod hostile_text;
 mod identity;
 mod operations;
