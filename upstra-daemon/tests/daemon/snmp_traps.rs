@@ -1,6 +1,6 @@
 //! SNMP traps bring a poll forward and decide nothing: the real `upstrad` with its trap
 //! receiver, a UPS read over SNMP from an snmpsim agent of the test's own, traps sent with
-//! net-snmp's `snmptrap`. The UPS poll interval is ten minutes, so a reading that changes
+//! net-snmp's `snmptrap` and `snmpinform`. The UPS poll interval is ten minutes, so a reading that changes
 //! within the test was read because of a trap.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
@@ -67,7 +67,7 @@ async fn ups(c: &UpstraClient, t: &SessionToken) -> UpsView {
 }
 
 #[tokio::test]
-async fn an_on_battery_trap_reads_the_ups_at_once_and_a_forged_one_changes_nothing() {
+async fn traps_and_informs_read_the_ups_at_once_and_a_forged_trap_changes_nothing() {
     let Some(agent) = OwnSnmpsim::start("snmp_traps", &[("ups1", "ietf-ol")]) else {
         return;
     };
@@ -135,4 +135,28 @@ async fn an_on_battery_trap_reads_the_ups_at_once_and_a_forged_one_changes_nothi
     let seen = sent.elapsed();
     println!("trap to on-battery event: {} ms", seen.as_millis());
     assert_eq!(ups(&c, &t).await.status.as_deref(), Some("OB DISCHRG"));
+
+    // Mains returns and the card sends an inform: it is acknowledged (snmpinform exits 0
+    // only then) and the UPS is read at once.
+    agent.serve("ups1", "ietf-ol");
+    let out = Command::new("snmpinform")
+        .args(["-v2c", "-c", "anything", "-t", "5", "-r", "1"])
+        .arg(format!("127.0.0.1:{trap_port}"))
+        .args(["", UPS_TRAP_ON_BATTERY])
+        .output()
+        .expect("snmpinform (net-snmp's snmp package)");
+    assert!(
+        out.status.success(),
+        "the inform was not acknowledged: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_event(
+        &c,
+        &t,
+        &mut cursor,
+        "back on line",
+        WITHIN,
+        |e| matches!(e, DomainEvent::UpsStatusChanged { to, .. } if to == "OL"),
+    )
+    .await;
 }
