@@ -122,6 +122,9 @@ pub struct OwnSnmpsim {
     pub port: u16,
     dir: tempfile::TempDir,
     guard: Option<Guarded>,
+    /// The modification time of the last file served: snmpsim notices a new file by its
+    /// mtime in whole seconds, so each one gets a later second than the one before.
+    served_at: std::cell::Cell<std::time::SystemTime>,
 }
 
 impl OwnSnmpsim {
@@ -146,6 +149,7 @@ impl OwnSnmpsim {
             port: free_udp_port(),
             dir,
             guard: None,
+            served_at: std::cell::Cell::new(std::time::SystemTime::now()),
         };
         for (community, recording) in files {
             me.serve(community, recording);
@@ -185,6 +189,13 @@ impl OwnSnmpsim {
         std::fs::copy(&from, &tmp).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let at = self.served_at.get().max(std::time::SystemTime::now()) + Duration::from_secs(2);
+        self.served_at.set(at);
+        std::fs::File::options()
+            .write(true)
+            .open(&tmp)
+            .and_then(|f| f.set_modified(at))
+            .expect("mtime");
         std::fs::rename(&tmp, &to).expect("rename");
     }
 

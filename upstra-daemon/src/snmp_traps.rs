@@ -29,6 +29,10 @@ pub const MAX_TRAP_DATAGRAM: usize = 4096;
 /// UPS whatever a flood does.
 pub const TRAPS_PER_SOURCE_PER_SECOND: u32 = 5;
 
+/// After a receive error (a malformed datagram, a socket error), the receiver pauses this
+/// long: a hostile or broken sender then costs at most a hundred wake-ups a second.
+const RECV_ERROR_PAUSE: Duration = Duration::from_millis(10);
+
 /// Counts of what the receiver saw, for logs and tests.
 #[derive(Debug, Default)]
 pub struct TrapCounters {
@@ -65,6 +69,9 @@ pub async fn serve(receiver: Receiver, shared: Arc<Shared>, stop: CancellationTo
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!("SNMP trap dropped: {e}");
+                // A socket that keeps failing must not spin a core; one datagram in
+                // RECV_ERROR_PAUSE is plenty for traps.
+                tokio::time::sleep(RECV_ERROR_PAUSE).await;
                 continue;
             }
         };
