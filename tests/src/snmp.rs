@@ -249,6 +249,16 @@ printf '%s
 
 impl OwnSnmpd {
     pub fn start(test: &str, users: &[V3User], recording: &str) -> Option<Self> {
+        Self::start_with(test, users, &[], recording)
+    }
+
+    /// An agent answering v2c `communities` (from loopback only) besides the v3 `users`.
+    pub fn start_with(
+        test: &str,
+        users: &[V3User],
+        communities: &[&str],
+        recording: &str,
+    ) -> Option<Self> {
         let Ok(snmpd) = which("snmpd") else {
             return missing(test, "net-snmp's snmpd").map(|never| match never {});
         };
@@ -275,6 +285,9 @@ impl OwnSnmpd {
                     );
                 }
             }
+        }
+        for community in communities {
+            conf += &format!("rocommunity {community} 127.0.0.1\n");
         }
         for tree in PASSED {
             conf += &format!("pass {tree} /bin/sh {}\n", script.display());
@@ -307,20 +320,26 @@ impl OwnSnmpd {
             guard: Some(guard),
         };
         me.serve(recording);
-        let first = users.first().expect("one user");
-        let mut security = vec![
-            "-v3",
-            "-u",
-            first.name,
-            "-a",
-            first.auth,
-            "-A",
-            first.auth_password,
-        ];
-        match first.privacy {
-            Some((proto, pw)) => security.extend(["-l", "authPriv", "-x", proto, "-X", pw]),
-            None => security.extend(["-l", "authNoPriv"]),
-        }
+        let security = match (users.first(), communities.first()) {
+            (Some(first), _) => {
+                let mut security = vec![
+                    "-v3",
+                    "-u",
+                    first.name,
+                    "-a",
+                    first.auth,
+                    "-A",
+                    first.auth_password,
+                ];
+                match first.privacy {
+                    Some((proto, pw)) => security.extend(["-l", "authPriv", "-x", proto, "-X", pw]),
+                    None => security.extend(["-l", "authNoPriv"]),
+                }
+                security
+            }
+            (None, Some(community)) => vec!["-v2c", "-c", community],
+            (None, None) => panic!("an agent needs a v3 user or a community"),
+        };
         wait_ready(port, &security, &me.dir.path().join("snmpd.log"));
         Some(me)
     }

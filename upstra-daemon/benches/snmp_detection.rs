@@ -1,5 +1,5 @@
-//! Issue 14's SNMP benchmark, against a snmpsim agent of its own (no harness needed; run
-//! `tests/peers/install.sh` first):
+//! Issue 14's SNMP benchmark, against an snmpd agent of its own serving a recording through
+//! its pass script (no harness needed; run `tests/peers/install.sh` first):
 //! - poll-to-event: the agent's recording switches between on line and on battery; from the
 //!   switch to the daemon's `UpsStatusChanged` event, polling every second (the default);
 //! - trap-to-event: the same switch followed by an `upsTrapOnBattery` trap from net-snmp's
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use upstra_core::api::v1::{LabSpec, SessionToken, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, parse};
-use upstra_tests::snmp::OwnSnmpsim;
+use upstra_tests::snmp::OwnSnmpd;
 
 /// Switches per measurement: enough for a p99 to mean "the slowest of a few".
 const FLIPS: usize = 20;
@@ -71,7 +71,7 @@ fn report(what: &str, mut latencies: Vec<Duration>) {
     );
 }
 
-async fn measure(agent: &OwnSnmpsim, trap_port: Option<u16>) -> Vec<Duration> {
+async fn measure(agent: &OwnSnmpd, trap_port: Option<u16>) -> Vec<Duration> {
     let daemon = support::start(|config| {
         if let Some(port) = trap_port {
             config.ups_poll_interval = Duration::from_secs(600);
@@ -80,7 +80,7 @@ async fn measure(agent: &OwnSnmpsim, trap_port: Option<u16>) -> Vec<Duration> {
     })
     .await;
     let (c, t) = (daemon.client.clone(), daemon.token.clone());
-    agent.serve("ups1", "ietf-ol");
+    agent.serve("ietf-ol");
     c.apply(tarpc::context::current(), t.clone(), lab(agent.port), false)
         .await
         .unwrap()
@@ -112,7 +112,7 @@ async fn measure(agent: &OwnSnmpsim, trap_port: Option<u16>) -> Vec<Duration> {
         } else {
             ("ietf-ol", "OL")
         };
-        agent.serve("ups1", recording);
+        agent.serve(recording);
         let start = Instant::now();
         if let Some(port) = trap_port {
             let sent = Command::new("snmptrap")
@@ -137,7 +137,7 @@ async fn measure(agent: &OwnSnmpsim, trap_port: Option<u16>) -> Vec<Duration> {
 
 #[tokio::main]
 async fn main() {
-    let Some(agent) = OwnSnmpsim::start("snmp_detection", &[("ups1", "ietf-ol")]) else {
+    let Some(agent) = OwnSnmpd::start_with("snmp_detection", &[], &["ups1"], "ietf-ol") else {
         return;
     };
     report(

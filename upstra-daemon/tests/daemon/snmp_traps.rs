@@ -1,5 +1,6 @@
 //! SNMP traps bring a poll forward and decide nothing: the real `upstrad` with its trap
-//! receiver, a UPS read over SNMP from an snmpsim agent of the test's own, traps sent with
+//! receiver, a UPS read over SNMP from an snmpd agent of the test's own (its values switched
+//! between reads), traps sent with
 //! net-snmp's `snmptrap` and `snmpinform`. The UPS poll interval is ten minutes, so a reading that changes
 //! within the test was read because of a trap.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
@@ -13,7 +14,7 @@ use support::*;
 use upstra_core::api::v1::{LabSpec, SessionToken, UpsView, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, parse};
-use upstra_tests::snmp::OwnSnmpsim;
+use upstra_tests::snmp::OwnSnmpd;
 
 /// Generous for a loaded 2-core machine; the trap-to-event figure is printed, not asserted.
 const WITHIN: Duration = Duration::from_secs(30);
@@ -68,7 +69,7 @@ async fn ups(c: &UpstraClient, t: &SessionToken) -> UpsView {
 
 #[tokio::test]
 async fn traps_and_informs_read_the_ups_at_once_and_a_forged_trap_changes_nothing() {
-    let Some(agent) = OwnSnmpsim::start("snmp_traps", &[("ups1", "ietf-ol")]) else {
+    let Some(agent) = OwnSnmpd::start_with("snmp_traps", &[], &["ups1"], "ietf-ol") else {
         return;
     };
     let trap_port = free_udp_port();
@@ -119,7 +120,7 @@ async fn traps_and_informs_read_the_ups_at_once_and_a_forged_trap_changes_nothin
     );
 
     // Mains fails: the agent says so, and the trap gets it read at once.
-    agent.serve("ups1", "ietf-ob");
+    agent.serve("ietf-ob");
     let sent = Instant::now();
     snmptrap(trap_port, UPS_TRAP_ON_BATTERY);
     let mut cursor = cursor;
@@ -138,7 +139,7 @@ async fn traps_and_informs_read_the_ups_at_once_and_a_forged_trap_changes_nothin
 
     // Mains returns and the card sends an inform: it is acknowledged (snmpinform exits 0
     // only then) and the UPS is read at once.
-    agent.serve("ups1", "ietf-ol");
+    agent.serve("ietf-ol");
     let out = Command::new("snmpinform")
         .args(["-v2c", "-c", "anything", "-t", "5", "-r", "1"])
         .arg(format!("127.0.0.1:{trap_port}"))
