@@ -1,5 +1,6 @@
-//! Issue 14's SNMP benchmark, against an snmpd agent of its own serving a recording through
-//! its pass script (no harness needed; run `tests/peers/install.sh` first):
+//! Issue 14's SNMP benchmark, against an snmpsim agent of its own (no harness needed; run
+//! `tests/peers/install.sh` first). snmpsim answers in a millisecond or two, so the figures
+//! are the daemon's; snmpd's pass script forks a shell per value and would add tens of ms.
 //! - poll-to-event: the agent's recording switches between on line and on battery; from the
 //!   switch to the daemon's `UpsStatusChanged` event, polling every second (the default);
 //! - trap-to-event: the same switch followed by an `upsTrapOnBattery` trap from net-snmp's
@@ -18,10 +19,12 @@ use std::time::{Duration, Instant};
 use upstra_core::api::v1::{LabSpec, SessionToken, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, parse};
-use upstra_tests::snmp::OwnSnmpd;
+use upstra_tests::snmp::OwnSnmpsim;
 
 /// Switches per measurement: enough for a p99 to mean "the slowest of a few".
 const FLIPS: usize = 20;
+/// Time between two traps: within `upstra_daemon::snmp_traps::TRAPS_PER_SOURCE_PER_SECOND`.
+const TRAP_PACING: Duration = Duration::from_millis(250);
 
 fn free_udp_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0")
@@ -71,7 +74,7 @@ fn report(what: &str, mut latencies: Vec<Duration>) {
     );
 }
 
-async fn measure(agent: &OwnSnmpd, trap_port: Option<u16>) -> Vec<Duration> {
+async fn measure(agent: &OwnSnmpsim, trap_port: Option<u16>) -> Vec<Duration> {
     let daemon = support::start(|config| {
         if let Some(port) = trap_port {
             config.ups_poll_interval = Duration::from_secs(600);
@@ -80,7 +83,7 @@ async fn measure(agent: &OwnSnmpd, trap_port: Option<u16>) -> Vec<Duration> {
     })
     .await;
     let (c, t) = (daemon.client.clone(), daemon.token.clone());
-    agent.serve("ietf-ol");
+    agent.serve("ups1", "ietf-ol");
     c.apply(tarpc::context::current(), t.clone(), lab(agent.port), false)
         .await
         .unwrap()
@@ -112,7 +115,12 @@ async fn measure(agent: &OwnSnmpd, trap_port: Option<u16>) -> Vec<Duration> {
         } else {
             ("ietf-ol", "OL")
         };
-        agent.serve(recording);
+        if trap_port.is_some() {
+            // Paced under the receiver's per-source limit (TRAPS_PER_SOURCE_PER_SECOND): a
+            // faster sender is a flood, whose extra traps are dropped by design.
+            tokio::time::sleep(TRAP_PACING).await;
+        }
+        agent.serve("ups1", recording);
         let start = Instant::now();
         if let Some(port) = trap_port {
             let sent = Command::new("snmptrap")
@@ -137,7 +145,7 @@ async fn measure(agent: &OwnSnmpd, trap_port: Option<u16>) -> Vec<Duration> {
 
 #[tokio::main]
 async fn main() {
-    let Some(agent) = OwnSnmpd::start_with("snmp_detection", &[], &["ups1"], "ietf-ol") else {
+    let Some(agent) = OwnSnmpsim::start("snmp_detection", &[("ups1", "ietf-ol")]) else {
         return;
     };
     report(
