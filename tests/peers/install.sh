@@ -183,4 +183,42 @@ fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "initdb missing after installing postgresql"
 command -v psql >/dev/null || die "psql missing after installing postgresql"
 
+# --- SNMP agents and tools (adapters/snmp/tests, upstra-daemon/tests: snmp) -------------
+# snmpsim (pinned, in the peers' venv) serves the recorded UPS-MIB, APC and Eaton data of
+# tests/peers/snmp/ over v1/v2c; net-snmp's snmpd serves the same values to v3 users, and
+# net-snmp's snmptrap sends the traps. Each test starts its own agents on free ports; the
+# packages' own snmpd service is kept from starting, like sshd's and redis's above.
+SNMPSIM_VERSION=1.2.2
+# snmpsim imports pysmi without declaring it; 2.x changed its API.
+PYSMI_VERSION=1.6.2
+snmp_pkgs=()
+for pkg in snmpd snmp; do
+  if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]; then
+    snmp_pkgs+=("$pkg")
+  fi
+done
+if [ "${#snmp_pkgs[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${snmp_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${snmp_pkgs[@]}"
+  if [ -n "$own_policy" ]; then rm -f "$policy"; fi
+fi
+command -v snmpd >/dev/null || die "snmpd missing after installing snmpd"
+command -v snmptrap >/dev/null || die "snmptrap missing after installing snmp"
+if ! "$VENV/bin/python" -c 'import sys, importlib.metadata as m; sys.exit(0 if (m.version("snmpsim"), m.version("pysmi")) == (sys.argv[1], sys.argv[2]) else 1)' \
+  "$SNMPSIM_VERSION" "$PYSMI_VERSION" 2>/dev/null; then
+  log "venv: installing snmpsim==$SNMPSIM_VERSION"
+  "$VENV/bin/pip" install -q --disable-pip-version-check \
+    "snmpsim==$SNMPSIM_VERSION" "pysmi==$PYSMI_VERSION"
+fi
+[ -x "$VENV/bin/snmpsim-command-responder" ] || die "snmpsim $SNMPSIM_VERSION not usable in $VENV"
+
 log "done in $((SECONDS - T0)) s (cache: $CACHE)"

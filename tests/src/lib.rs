@@ -83,4 +83,5 @@ pub mod postgres;
 pub mod predecessor;
 pub mod redis;
 pub mod smtp;
+pub mod snmp;
 pub mod webhook;

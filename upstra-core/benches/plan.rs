@@ -34,7 +34,9 @@ fn lab() -> (Inventory, LabState) {
             Ups {
                 id: u.clone(),
                 room: room.clone(),
-                nut: NutEndpoint::parse(&format!("ups{i}@nut")).unwrap(),
+                source: upstra_core::model::UpsSource::Nut(
+                    NutEndpoint::parse(&format!("ups{i}@nut")).unwrap(),
+                ),
                 login: None,
                 policy: Default::default(),
             },

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Inventory, Server, Ups, VCenter};
+use crate::model::{Inventory, Server, Ups, UpsSource, VCenter};
 use crate::outage::{PlanSettings, VmPolicy};
 
 /// Which kind of object a change is about.
@@ -172,7 +172,9 @@ macro_rules! changed_fields {
 }
 
 fn ups_fields(a: &Ups, b: &Ups) -> Vec<String> {
-    let mut v = changed_fields!(a, b, "room" => room, "nut" => nut, "policy" => policy);
+    let mut v = changed_fields!(a, b, "room" => room);
+    v.extend(source_fields(&a.source, &b.source));
+    v.extend(changed_fields!(a, b, "policy" => policy));
     if a.login.as_ref().map(|l| &l.user) != b.login.as_ref().map(|l| &l.user) {
         v.push("user".into());
     }
@@ -180,6 +182,37 @@ fn ups_fields(a: &Ups, b: &Ups) -> Vec<String> {
         v.push("password".into());
     }
     v
+}
+
+/// `nut` or `snmp` when the endpoint changed, `snmp secret` when only a community or password
+/// did (named, never shown), `source` when a UPS moves from one protocol to the other.
+fn source_fields(a: &UpsSource, b: &UpsSource) -> Vec<String> {
+    match (a, b) {
+        (UpsSource::Nut(x), UpsSource::Nut(y)) if x != y => vec!["nut".into()],
+        (UpsSource::Snmp(x), UpsSource::Snmp(y)) if x != y => {
+            let public = |e: &crate::snmp::SnmpEndpoint| {
+                (
+                    e.address(),
+                    e.mib,
+                    e.security.version(),
+                    e.security.user().map(str::to_owned),
+                    match &e.security {
+                        crate::snmp::SnmpSecurity::V3(u) => Some((u.auth_protocol, u.privacy)),
+                        _ => None,
+                    },
+                )
+            };
+            if public(x) != public(y) {
+                vec!["snmp".into()]
+            } else {
+                vec!["snmp secret".into()]
+            }
+        }
+        (UpsSource::Nut(_), UpsSource::Snmp(_)) | (UpsSource::Snmp(_), UpsSource::Nut(_)) => {
+            vec!["source".into()]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn vm_fields(a: &VmPolicy, b: &VmPolicy) -> Vec<String> {

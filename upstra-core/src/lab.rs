@@ -15,7 +15,7 @@ use toml::Spanned;
 use crate::ids::{RoomId, ServerId, UpsId};
 use crate::model::{
     BmcEndpoint, CertFingerprint, Credentials, HttpUrl, Inventory, NutEndpoint, Room, Server,
-    ServerKind, SshEndpoint, TlsTrust, Ups, VCenter,
+    ServerKind, SshEndpoint, TlsTrust, Ups, UpsSource, VCenter,
 };
 use crate::secret::Secret;
 use crate::text;
@@ -38,6 +38,12 @@ impl fmt::Display for LabError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSlot {
     UpsLogin(UpsId),
+    /// A v1/v2c community (`snmp.community_file`).
+    SnmpCommunity(UpsId),
+    /// A v3 user's authentication password (`snmp.auth_password_file`).
+    SnmpAuth(UpsId),
+    /// A v3 user's privacy password (`snmp.priv_password_file`).
+    SnmpPriv(UpsId),
     Bmc(ServerId),
     VCenter,
 }
@@ -64,6 +70,14 @@ impl LabDoc {
     /// Fills in a secret read from one of [`Self::secret_files`].
     pub fn fill_secret(&mut self, slot: &SecretSlot, value: Secret) {
         let login = match slot {
+            SecretSlot::SnmpCommunity(id) | SecretSlot::SnmpAuth(id) | SecretSlot::SnmpPriv(id) => {
+                if let Some(UpsSource::Snmp(endpoint)) =
+                    self.inventory.ups.get_mut(id).map(|u| &mut u.source)
+                {
+                    snmp::fill(endpoint, slot, value);
+                }
+                return;
+            }
             SecretSlot::UpsLogin(id) => self
                 .inventory
                 .ups
@@ -118,7 +132,8 @@ struct RawRoom {
 struct RawUps {
     name: Spanned<String>,
     room: Spanned<String>,
-    nut: Spanned<String>,
+    nut: Option<Spanned<String>>,
+    snmp: Option<Spanned<snmp::RawSnmp>>,
     user: Option<Spanned<String>>,
     password_file: Option<Spanned<String>>,
     policy: Option<outage::RawUpsPolicy>,
@@ -301,8 +316,34 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
             continue;
         }
         let room = room_ref(&mut c, ups.room, &inventory, &room_known);
-        let nut_span = ups.nut.span();
-        let nut = c.ok(nut_span, NutEndpoint::parse(ups.nut.get_ref()));
+        let source = match (ups.nut, ups.snmp) {
+            (Some(nut), None) => c
+                .ok(nut.span(), NutEndpoint::parse(nut.get_ref()))
+                .map(UpsSource::Nut),
+            (None, Some(raw)) => c.snmp(raw, &id, &mut secret_files).map(UpsSource::Snmp),
+            (Some(nut), Some(_)) => {
+                c.error(
+                    nut.span(),
+                    format!("UPS `{id}`: give either nut or snmp, not both"),
+                );
+                None
+            }
+            (None, None) => {
+                c.error(
+                    span.clone(),
+                    format!(
+                        "UPS `{id}`: say how it is read: nut = \"ups@host\" or snmp = {{ address = \"host:161\", ... }}"
+                    ),
+                );
+                None
+            }
+        };
+        if let (Some(UpsSource::Snmp(_)), Some(user)) = (&source, &ups.user) {
+            c.error(
+                user.span(),
+                format!("UPS `{id}`: user/password_file are NUT's login; an SNMP v3 user goes in snmp = {{ user = ... }}"),
+            );
+        }
         if let Some(file) = &ups.password_file {
             c.file_name(file, &format!("UPS `{id}`: password_file"));
             secret_files.push(SecretFile {
@@ -323,13 +364,13 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
             password: None,
         });
         let policy = c.ups_policy(ups.policy, id.as_str());
-        if let (Some(room), Some(nut)) = (room, nut) {
+        if let (Some(room), Some(source)) = (room, source) {
             inventory.ups.insert(
                 id.clone(),
                 Ups {
                     id,
                     room,
-                    nut,
+                    source,
                     login,
                     policy,
                 },
@@ -580,6 +621,9 @@ mod paths;
 mod power;
 #[cfg(test)]
 mod power_tests;
+mod snmp;
+#[cfg(test)]
+mod snmp_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

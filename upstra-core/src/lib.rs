@@ -39,6 +39,7 @@ pub mod outage;
 pub mod ratelimit;
 pub mod rbac;
 pub mod secret;
+pub mod snmp;
 pub mod state;
 pub mod text;
 pub mod traits;

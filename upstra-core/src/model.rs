@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{RoomId, ServerId, UpsId, VmId};
 use crate::outage::{PlanSettings, UpsPolicy, VmPolicy};
 use crate::secret::Secret;
+pub use crate::snmp::{
+    SnmpAuthProtocol, SnmpEndpoint, SnmpMib, SnmpPrivProtocol, SnmpSecurity, SnmpUsm,
+};
 
 mod host;
 pub use host::{host_key_line, valid_host};
@@ -142,7 +145,7 @@ pub fn check_ssh_address(s: &str) -> Result<(), EndpointError> {
 }
 
 /// Splits `host[:port]` (IPv6 as `[::1]:port`), with `default` when no port is given.
-fn split_host_port(s: &str, default: u16) -> Result<(&str, u16), ()> {
+pub(crate) fn split_host_port(s: &str, default: u16) -> Result<(&str, u16), ()> {
     if let Some(rest) = s.strip_prefix('[') {
         let (host, after) = rest.split_once(']').ok_or(())?;
         return match after.strip_prefix(':') {
@@ -330,12 +333,52 @@ pub struct Credentials {
 pub struct Ups {
     pub id: UpsId,
     pub room: RoomId,
-    pub nut: NutEndpoint,
+    /// Where it is read. Stored under the key `nut` or `snmp`, so UPS stored before SNMP
+    /// existed load unchanged.
+    #[serde(flatten)]
+    pub source: UpsSource,
     /// NUT login, needed only for `upsd` setups that require it.
     pub login: Option<Credentials>,
     /// When its outage is acted on, and when its return is.
     #[serde(default)]
     pub policy: UpsPolicy,
+}
+
+/// Which protocol a UPS is read over, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UpsSource {
+    #[serde(rename = "nut")]
+    Nut(NutEndpoint),
+    #[serde(rename = "snmp")]
+    Snmp(SnmpEndpoint),
+}
+
+impl Ups {
+    /// Its NUT endpoint, when it is read through upsd.
+    pub fn nut(&self) -> Option<&NutEndpoint> {
+        match &self.source {
+            UpsSource::Nut(nut) => Some(nut),
+            UpsSource::Snmp(_) => None,
+        }
+    }
+
+    /// Its SNMP agent, when it is read over SNMP.
+    pub fn snmp(&self) -> Option<&SnmpEndpoint> {
+        match &self.source {
+            UpsSource::Snmp(snmp) => Some(snmp),
+            UpsSource::Nut(_) => None,
+        }
+    }
+}
+
+/// `ups1@host:3493` for NUT; `snmp v3 host:161 mib=auto user=u` for SNMP (never a secret).
+impl fmt::Display for UpsSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Nut(nut) => nut.fmt(f),
+            Self::Snmp(snmp) => snmp.fmt(f),
+        }
+    }
 }
 
 /// What a server is, which decides its place in an outage plan.

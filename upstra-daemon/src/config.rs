@@ -96,6 +96,9 @@ pub struct Config {
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// `[notify]`: channels, routes and the outbox's knobs.
     pub notify: NotifyConfig,
+    /// Where SNMP traps and informs from UPS cards are received (`snmp_trap_listen`); `None`:
+    /// no receiver (UPS read over SNMP are then only polled).
+    pub snmp_trap_listen: Option<std::net::SocketAddr>,
 }
 
 /// Connections open at once, by default. An operator has a console or two and scripts open a
@@ -136,6 +139,7 @@ impl Default for Config {
             },
             metrics_listen: None,
             notify: NotifyConfig::default(),
+            snmp_trap_listen: None,
         }
     }
 }
@@ -177,6 +181,7 @@ struct RawConfig {
     nut: Option<RawNut>,
     metrics: Option<RawMetrics>,
     notify: Option<notify::RawNotify>,
+    snmp_trap_listen: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -378,6 +383,10 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
     if let Some(n) = raw.notify {
         notify::apply(&mut config.notify, n, &parse_duration).map_err(|(at, m)| invalid(at, m))?;
     }
+    if let Some(v) = raw.snmp_trap_listen {
+        config.snmp_trap_listen =
+            Some(parse_snmp_trap_listen(v.get_ref()).map_err(|m| invalid(v.span().start, m))?);
+    }
     if let Some(s) = raw.sessions {
         if let Some(v) = s.idle_timeout {
             config.sessions.idle_timeout = duration(v, "sessions.idle_timeout")?;
@@ -390,7 +399,7 @@ fn apply_file(config: &mut Config, path: &Path, text: &str) -> Result<(), Config
 }
 
 /// The environment variables the daemon reads, and the key each one sets.
-pub const ENV_KEYS: [&str; 16] = [
+pub const ENV_KEYS: [&str; 17] = [
     "UPSTRA_SOCKET",
     "UPSTRA_SOCKET_GROUP",
     "UPSTRA_DATA_DIR",
@@ -407,6 +416,7 @@ pub const ENV_KEYS: [&str; 16] = [
     "UPSTRA_NOTIFY__COALESCE_WINDOW",
     "UPSTRA_NOTIFY__BACKOFF_MIN",
     "UPSTRA_NOTIFY__BACKOFF_MAX",
+    "UPSTRA_SNMP_TRAP_LISTEN",
 ];
 
 fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), ConfigError> {
@@ -460,6 +470,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> Result<(), Config
             }
             "UPSTRA_NOTIFY__BACKOFF_MAX" => {
                 config.notify.backoff_max = parse_duration(value).map_err(bad)?;
+            }
+            "UPSTRA_SNMP_TRAP_LISTEN" => {
+                config.snmp_trap_listen = Some(parse_snmp_trap_listen(value).map_err(bad)?);
             }
             // Other UPSTRA_* variables belong to the console or the test harness.
             _ => {}
@@ -519,6 +532,17 @@ fn parse_metrics_listen(text: &str) -> Result<std::net::SocketAddr, String> {
     })
 }
 
+/// `snmp_trap_listen` is an IP address and a port, like `metrics.listen`, for the same reason:
+/// what the daemon binds is what the operator wrote.
+fn parse_snmp_trap_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "snmp_trap_listen `{text}` is not an address and port: write it like \
+             \"0.0.0.0:162\" (or \"[::]:162\")"
+        )
+    })
+}
+
 /// Parses `"30m"`, `"1s"`, `"250ms"`, `"12h"`; zero is refused.
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| {
@@ -566,6 +590,10 @@ impl Config {
             q(&h(self.action_timeout))
         ));
         out.push_str(&format!("sync_interval = {}\n", q(&h(self.sync_interval))));
+        match &self.snmp_trap_listen {
+            Some(addr) => out.push_str(&format!("snmp_trap_listen = {}\n", q(&addr.to_string()))),
+            None => out.push_str("# snmp_trap_listen: not set (no SNMP trap receiver)\n"),
+        }
         out.push_str("\n[sessions]\n");
         out.push_str(&format!(
             "idle_timeout = {}\n",

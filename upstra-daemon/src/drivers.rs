@@ -62,7 +62,12 @@ impl Drivers {
         let host_power = real_host_power(stopping);
         tracing::info!(host_power = %host_power.describe(), "this host's power-off");
         Self {
-            ups: Arc::new(NutMonitor::new(NutConfig::default())),
+            ups: Arc::new(crate::ups_source::UpsBySource {
+                nut: Arc::new(NutMonitor::new(NutConfig::default())),
+                snmp: Arc::new(upstra_adapter_snmp::SnmpMonitor::new(
+                    upstra_adapter_snmp::SnmpConfig::default(),
+                )),
+            }),
             bmc: redfish.clone(),
             ups_output: Arc::new(UpsCommander::with_users_file(nut_users_file)),
             host_power,

@@ -44,6 +44,13 @@ pub enum Error {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error(
+        "cannot receive SNMP traps on {addr}: {reason}; free the port or change snmp_trap_listen"
+    )]
+    SnmpTraps {
+        addr: std::net::SocketAddr,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -57,7 +64,8 @@ impl Error {
             Self::Store(_)
             | Self::NotASocket { .. }
             | Self::Socket { .. }
-            | Self::Metrics { .. } => exit::FAILURE,
+            | Self::Metrics { .. }
+            | Self::SnmpTraps { .. } => exit::FAILURE,
         }
     }
 }

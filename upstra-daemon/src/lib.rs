@@ -47,9 +47,11 @@ pub mod run_marker;
 pub mod server;
 mod shared;
 pub mod sim;
+pub mod snmp_traps;
 pub mod store;
 pub mod twofactor;
 pub mod ups_history;
+pub mod ups_source;
 pub mod watchdog;
 
 use std::future::Future;
@@ -106,6 +108,10 @@ pub async fn run_reloadable(
         Some(addr) => Some(metrics::bind(addr).await?),
         None => None,
     };
+    let trap_receiver = match config.snmp_trap_listen {
+        Some(addr) => Some(snmp_traps::bind(addr).await?),
+        None => None,
+    };
     let (shared, inbox) = Shared::new(config, store, inventory, events);
     let shared = Arc::new(shared);
     backup::Backups::sweep(&shared.config.data_dir);
@@ -125,6 +131,13 @@ pub async fn run_reloadable(
     let server = tokio::spawn(server::serve(listener, shared.clone()));
     let metrics = metrics_listener
         .map(|l| tokio::spawn(metrics::serve(l, shared.clone(), shared.stopping.clone())));
+    let traps = trap_receiver.map(|r| {
+        tokio::spawn(snmp_traps::serve(
+            r,
+            shared.clone(),
+            shared.stopping.clone(),
+        ))
+    });
     let reloads = reloader.map(|r| {
         tokio::spawn(reload::serve(
             shared.clone(),
@@ -160,6 +173,9 @@ pub async fn run_reloadable(
     let _ = ticks.await;
     if let Some(metrics) = metrics {
         let _ = metrics.await;
+    }
+    if let Some(traps) = traps {
+        let _ = traps.await;
     }
     if let Some(reloads) = reloads {
         let _ = reloads.await;

@@ -50,6 +50,9 @@ pub struct MonitorState {
     pub history: crate::ups_history::History,
     /// Asks the monitor to read every UPS, BMC and the vCenter now ([`MonitorState::read_now`]).
     read_now: tokio::sync::Notify,
+    /// UPS to read now, out of turn ([`MonitorState::read_ups_now`]), and the nudge for them.
+    ups_now: Mutex<HashSet<UpsId>>,
+    ups_nudge: tokio::sync::Notify,
 }
 
 impl MonitorState {
@@ -58,6 +61,16 @@ impl MonitorState {
     /// nudge while the monitor is busy is kept (one at most) and served when it gets to it.
     pub fn read_now(&self) {
         self.read_now.notify_one();
+    }
+}
+
+impl MonitorState {
+    /// Reads these UPS now rather than at the next tick (an SNMP trap said their power
+    /// changed). A UPS whose read is in flight is read again when that read ends, so a trap
+    /// that lands during a read is never served by a reading taken before it.
+    pub fn read_ups_now(&self, ids: impl IntoIterator<Item = UpsId>) {
+        lock(&self.ups_now).extend(ids);
+        self.ups_nudge.notify_one();
     }
 }
 
@@ -74,6 +87,8 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let mut sync_tick = every(first.sync_interval, Duration::ZERO);
     let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
     let mut in_flight: HashSet<UpsId> = HashSet::new();
+    // UPS asked for out of turn while their read was in flight: read again when it ends.
+    let mut owed: HashSet<UpsId> = HashSet::new();
     let mut syncing: Option<tokio::task::JoinHandle<SyncReport>> = None;
     // A sync is due (its tick, or a nudge) and starts as soon as none runs: one sync at a
     // time, so an older read never overwrites a newer one, and a nudge during a sync is not
@@ -99,12 +114,19 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
                 if let Ok((ups, result)) = done {
                     in_flight.remove(&ups.id);
                     record_ups(&shared, &ups, result);
+                    if owed.remove(&ups.id) {
+                        read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [ups.id]);
+                    }
                 }
             }
             _ = sync_tick.tick() => sync_owed = true,
             () = shared.monitor.read_now.notified() => {
                 read_every_ups(&shared, &mut reads, &mut in_flight);
                 sync_owed = true;
+            }
+            () = shared.monitor.ups_nudge.notified() => {
+                let ids: Vec<UpsId> = lock(&shared.monitor.ups_now).drain().collect();
+                read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, ids);
             }
             () = sync_ended(&mut syncing), if sync_owed => {}
             Ok(()) = settings.changed() => {
@@ -147,6 +169,31 @@ fn read_every_ups(
                 let result = read_ups(&shared, &ups).await;
                 (ups, result)
             });
+        }
+    }
+}
+
+/// Starts a read of each of `ids` still declared; one in flight is owed a read when it ends.
+fn read_some_ups(
+    shared: &Arc<Shared>,
+    reads: &mut JoinSet<(Ups, Result<UpsReading, AdapterError>)>,
+    in_flight: &mut HashSet<UpsId>,
+    owed: &mut HashSet<UpsId>,
+    ids: impl IntoIterator<Item = UpsId>,
+) {
+    let inventory = shared.inventory();
+    for id in ids {
+        let Some(ups) = inventory.ups.get(&id) else {
+            continue;
+        };
+        if in_flight.insert(id.clone()) {
+            let (shared, ups) = (shared.clone(), ups.clone());
+            reads.spawn(async move {
+                let result = read_ups(&shared, &ups).await;
+                (ups, result)
+            });
+        } else {
+            owed.insert(id);
         }
     }
 }

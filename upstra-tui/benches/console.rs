@@ -59,6 +59,7 @@ fn lists() -> Lists {
             name: format!("ups-{u:02}"),
             room: format!("room-{:02}", u % ROOMS),
             nut: format!("ups-{u:02}@127.0.0.1:3493"),
+            snmp: None,
             has_login: false,
             reachability: "ok".into(),
             status: Some("OL".into()),
@@ -258,6 +259,7 @@ fn static_lab() -> LabSpec {
                 room: format!("room-{:02}", u % ROOMS),
                 // A port nothing listens on: the UPS shows as not answering, once.
                 nut: format!("ups-{u:02}@127.0.0.1:9"),
+                snmp: None,
                 login: None,
                 policy: Default::default(),
             })

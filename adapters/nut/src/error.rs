@@ -164,6 +164,9 @@ pub enum NutError {
     /// A reply that does not fit the protocol; the connection is dropped.
     #[error("unexpected reply from upsd: {0}")]
     Protocol(String),
+    /// The UPS is read over SNMP: the daemon sent it to the wrong adapter.
+    #[error("this UPS is read over SNMP, not NUT")]
+    NotNut,
     /// An argument that cannot be sent on one line (a line break in a name or password).
     #[error("cannot send the {0}: it contains a line break or NUL")]
     Unsendable(&'static str),
@@ -247,7 +250,7 @@ impl NutError {
                 detail: reason,
             },
             None => match self {
-                Self::Protocol(_) | Self::Unsendable(_) => AdapterError::Protocol {
+                Self::Protocol(_) | Self::Unsendable(_) | Self::NotNut => AdapterError::Protocol {
                     peer,
                     detail: reason,
                 },

@@ -84,20 +84,20 @@ impl NutMonitor {
             let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
             let seen = seen.entry(ups.id.clone()).or_default();
             for odd in oddities.iter().filter(|o| seen.first_time(o)) {
-                warn!(ups = %ups.id, nut = %ups.nut, "UPS reports something odd: {odd}");
+                warn!(ups = %ups.id, nut = %ups.source, "UPS reports something odd: {odd}");
             }
         }
         Ok(reading)
     }
 
     /// Every variable `ups` reports (`LIST VAR`), by name, within the configured deadline.
-    #[tracing::instrument(level = "debug", skip_all, fields(ups = %ups.id, nut = %ups.nut))]
+    #[tracing::instrument(level = "debug", skip_all, fields(ups = %ups.id, nut = %ups.source))]
     pub async fn read_vars(&self, ups: &Ups) -> Result<BTreeMap<String, String>, NutError> {
         let deadline = Instant::now() + self.config.timeout;
         let timed_out = NutError::TimedOut {
             after: self.config.timeout,
         };
-        let slot = self.slot(ups);
+        let slot = self.slot(ups).ok_or(NutError::NotNut)?;
         // Waiting for another read of the same upsd counts against this read's deadline.
         let mut slot = timeout_at(deadline, slot.lock())
             .await
@@ -119,18 +119,19 @@ impl NutMonitor {
         }
     }
 
-    fn slot(&self, ups: &Ups) -> Arc<tokio::sync::Mutex<Slot>> {
+    fn slot(&self, ups: &Ups) -> Option<Arc<tokio::sync::Mutex<Slot>>> {
+        let nut = ups.nut()?;
         let key = EndpointKey {
-            host: ups.nut.host.clone(),
-            port: ups.nut.port,
+            host: nut.host.clone(),
+            port: nut.port,
             user: ups.login.as_ref().map(|l| l.user.clone()),
         };
         let mut map = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         let slot = map.entry(key).or_insert_with(|| {
-            debug!(host = %ups.nut.host, port = ups.nut.port, "first UPS on this upsd");
+            debug!(host = %nut.host, port = nut.port, "first UPS on this upsd");
             Arc::new(tokio::sync::Mutex::new(Slot::new(&self.config)))
         });
-        Arc::clone(slot)
+        Some(Arc::clone(slot))
     }
 }
 
@@ -139,7 +140,7 @@ impl UpsMonitor for NutMonitor {
         Box::pin(async move {
             self.reading(ups)
                 .await
-                .map_err(|e| e.to_adapter_error(&ups.nut.to_string()))
+                .map_err(|e| e.to_adapter_error(&ups.source.to_string()))
         })
     }
 }

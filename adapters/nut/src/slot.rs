@@ -49,6 +49,7 @@ impl Slot {
         let timed_out = NutError::TimedOut {
             after: config.timeout,
         };
+        let nut = ups.nut().ok_or(NutError::NotNut)?;
         let password = ups.login.as_ref().and_then(|l| l.password.clone());
         if self.password != password || self.conn.as_ref().is_some_and(Connection::is_poisoned) {
             self.conn = None;
@@ -62,7 +63,7 @@ impl Slot {
                         .await?
                 }
             };
-            let result = timeout_at(deadline, conn.list_var(&ups.nut.ups))
+            let result = timeout_at(deadline, conn.list_var(&nut.ups))
                 .await
                 .unwrap_or_else(|_| Err(timed_out.clone()));
             match result {
@@ -103,8 +104,9 @@ impl Slot {
         {
             return Err(failure.clone());
         }
+        let nut = ups.nut().ok_or(NutError::NotNut)?;
         let attempt = async {
-            let mut conn = Connection::connect(&ups.nut.host, ups.nut.port).await?;
+            let mut conn = Connection::connect(&nut.host, nut.port).await?;
             if let Some(login) = &ups.login {
                 conn.login(&login.user, login.password.as_ref()).await?;
             }
@@ -112,7 +114,7 @@ impl Slot {
         };
         match timeout_at(deadline, attempt).await {
             Ok(Ok(conn)) => {
-                debug!(host = %ups.nut.host, port = ups.nut.port, "connected to upsd");
+                debug!(upsd = %nut, "connected to upsd");
                 self.password = password;
                 Ok(self.conn.insert(conn))
             }
@@ -125,13 +127,13 @@ impl Slot {
     fn failed(&mut self, ups: &Ups, e: NutError) -> NutError {
         let wait = self.backoff.failed();
         self.retry_at = Some(Instant::now() + wait);
-        let (host, port) = (&ups.nut.host, ups.nut.port);
+        let upsd = &ups.source;
         match &self.failure {
-            None => warn!(%host, port, "connection to upsd failed: {e}"),
+            None => warn!(%upsd, "connection to upsd failed: {e}"),
             Some(before) if *before != e => {
-                info!(%host, port, "connection to upsd still failing: {e}")
+                info!(%upsd, "connection to upsd still failing: {e}")
             }
-            Some(_) => debug!(%host, port, "connection to upsd still failing: {e}"),
+            Some(_) => debug!(%upsd, "connection to upsd still failing: {e}"),
         }
         self.failure = Some(e.clone());
         e
@@ -139,7 +141,7 @@ impl Slot {
 
     fn healthy(&mut self, ups: &Ups) {
         if self.failure.take().is_some() {
-            info!(host = %ups.nut.host, port = ups.nut.port, "upsd answers again");
+            info!(upsd = %ups.source, "upsd answers again");
         }
         self.retry_at = None;
         self.backoff.succeeded();

@@ -129,8 +129,9 @@ impl UpsCommander {
         let peer = peer(ups);
         let deadline = Instant::now() + COMMAND_DEADLINE;
         let work = async {
-            let mut conn = Connection::connect(&ups.nut.host, ups.nut.port).await?;
-            let facts = Facts::read(&mut conn, &ups.nut.ups).await?;
+            let nut = ups.nut().ok_or(NutError::NotNut)?;
+            let mut conn = Connection::connect(&nut.host, nut.port).await?;
+            let facts = Facts::read(&mut conn, &nut.ups).await?;
             // Best effort: the answer is already read.
             let _ = conn.logout().await;
             Ok::<_, NutError>(facts)
@@ -157,13 +158,16 @@ impl UpsCommander {
         delay: Duration,
     ) -> Result<UpsOffSent, CommandError> {
         let peer = peer(ups);
-        let name = ups.nut.ups.as_str();
+        let nut = ups
+            .nut()
+            .ok_or_else(|| CommandError::nut(&peer, NutError::NotNut))?;
+        let name = nut.ups.as_str();
         let login = ups
             .login
             .as_ref()
             .ok_or_else(|| CommandError::NoLogin { ups: peer.clone() })?;
         let deadline = Instant::now() + COMMAND_DEADLINE;
-        let mut conn = timeout_at(deadline, Connection::connect(&ups.nut.host, ups.nut.port))
+        let mut conn = timeout_at(deadline, Connection::connect(&nut.host, nut.port))
             .await
             .map_err(|_| CommandError::timed_out(&peer, "connecting"))?
             .map_err(|e| CommandError::nut(&peer, e))?;
@@ -309,7 +313,7 @@ pub fn choose(ups: &str, facts: &Facts, delay_s: u64) -> Result<UpsOffPlan, Comm
 }
 
 fn peer(ups: &Ups) -> String {
-    format!("{}@{}:{}", ups.nut.ups, ups.nut.host, ups.nut.port)
+    ups.source.to_string()
 }
 
 /// Used by the error mapping: the codes that mean "not offered".

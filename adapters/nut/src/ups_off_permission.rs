@@ -35,10 +35,16 @@ pub(crate) fn check(
     let Some(path) = users_file else {
         return (plan, unchecked("no upsd.users file is configured".into()));
     };
-    if !is_this_machine(&ups.nut.host, this_hostname().as_deref()) {
+    let Some(nut) = ups.nut() else {
+        return (
+            plan,
+            unchecked("the UPS is read over SNMP, not through upsd".into()),
+        );
+    };
+    if !is_this_machine(&nut.host, this_hostname().as_deref()) {
         let why = format!(
             "upsd runs on {}, not on this machine, so its upsd.users cannot be read here",
-            ups.nut.host
+            nut.host
         );
         return (plan, unchecked(why));
     }
@@ -126,11 +132,11 @@ mod tests {
         Ups {
             id: UpsId::new("u").expect("id"),
             room: RoomId::new("r").expect("id"),
-            nut: NutEndpoint {
+            source: upstra_core::model::UpsSource::Nut(NutEndpoint {
                 ups: "upsout".into(),
                 host: host.into(),
                 port: 3493,
-            },
+            }),
             login: Some(Credentials {
                 user: user.into(),
                 password: Some(Secret::new("p")),

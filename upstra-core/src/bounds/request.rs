@@ -250,6 +250,25 @@ fn check_login(field: &str, login: &LoginSpec) -> Result<(), BoundError> {
     })
 }
 
+fn check_snmp(snmp: &crate::api::v1::SnmpSpec) -> Result<(), BoundError> {
+    use crate::snmp::SnmpSecurity;
+    check_len("ups snmp host", &snmp.host, FREE_TEXT)?;
+    let secret = |field: &str, s: &Option<crate::secret::Secret>| {
+        s.as_ref()
+            .map_or(Ok(()), |s| check_len(field, s.expose(), PASSWORD))
+    };
+    match &snmp.security {
+        SnmpSecurity::V1 { community } | SnmpSecurity::V2c { community } => {
+            secret("ups snmp community", community)
+        }
+        SnmpSecurity::V3(usm) => {
+            check_len("ups snmp user", &usm.user, FREE_TEXT)?;
+            secret("ups snmp auth password", &usm.auth_password)?;
+            secret("ups snmp priv password", &usm.priv_password)
+        }
+    }
+}
+
 fn check_tls(field: &str, tls: &TlsSpec) -> Result<(), BoundError> {
     match tls {
         TlsSpec::Unpinned => Ok(()),
@@ -273,6 +292,9 @@ fn check_lab(lab: &LabSpec) -> Result<(), BoundError> {
         check_len("ups name", &ups.name, OBJECT_NAME)?;
         check_len("ups room", &ups.room, OBJECT_NAME)?;
         check_len("ups nut", &ups.nut, FREE_TEXT)?;
+        if let Some(snmp) = &ups.snmp {
+            check_snmp(snmp)?;
+        }
         if let Some(login) = &ups.login {
             check_login("ups login", login)?;
         }

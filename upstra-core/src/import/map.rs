@@ -325,10 +325,13 @@ impl Builder {
         let mut notes = Vec::new();
         let nut = if usable(host) && NutEndpoint::parse(&guess).is_ok() {
             notes.push(format!(
-                "From {origin}. REVIEW: the predecessor read this UPS at {} (over SNMP); `nut` \
+                "From {origin}. REVIEW: the predecessor read this UPS at {} over SNMP; `nut` \
                  assumes a NUT server there that serves it as `{name}`: point it at the upsd \
-                 that watches this UPS.",
-                quoted(address)
+                 that watches this UPS, or read its card directly with `snmp = {{ address = \
+                 \"{}:161\", version = \"v2c\", community_file = \"...\" }}` (or v3) \
+                 instead of `nut`.",
+                quoted(address),
+                url_host(host)
             ));
             guess
         } else if address.trim().is_empty() {

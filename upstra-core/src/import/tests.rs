@@ -161,9 +161,16 @@ fn the_database_becomes_rooms_ups_servers_tiers_and_vm_priorities() {
     assert_eq!(rooms, ["Salle-A", "salle-b"]);
     let ups = &inv.ups[&"UPS-A".parse().expect("id")];
     assert_eq!((ups.policy.grace_s, ups.policy.restore_stable_s), (45, 90));
-    assert_eq!(ups.nut.to_string(), "UPS-A@10.0.2.1:3493");
+    assert_eq!(
+        ups.nut().map(ToString::to_string).as_deref(),
+        Some("UPS-A@10.0.2.1:3493")
+    );
     let mock = &inv.ups[&"ups-b".parse().expect("id")];
-    assert_eq!(mock.nut.host, "10.0.2.2", "the host of the mock UPS's URL");
+    assert_eq!(
+        mock.nut().map(|n| n.host.as_str()),
+        Some("10.0.2.2"),
+        "the host of the mock UPS's URL"
+    );
     // Priorities 10, 20, 30 shut down in that order: tiers 1, 2, 3.
     let tier = |s: &str| inv.servers[&s.parse().expect("id")].tier;
     assert_eq!((tier("esx-02"), tier("ESX-01"), tier("esx-03")), (1, 2, 3));

@@ -9,8 +9,9 @@
 use std::fmt::Write as _;
 
 use super::SecretSlot;
-use crate::model::{Inventory, Server, TlsTrust, Ups};
+use crate::model::{Inventory, Server, TlsTrust, Ups, UpsSource};
 use crate::outage::{CommsLostPolicy, PlanSettings, UpsPolicy};
+use crate::snmp::SnmpSecurity;
 
 /// The password file a lab file names for a secret, relative to the lab file. Ids hold only
 /// ASCII letters, digits, `.`, `_` and `-`, so the name is a plain file name.
@@ -19,6 +20,9 @@ pub fn password_file(slot: &SecretSlot) -> String {
         SecretSlot::UpsLogin(id) => format!("secrets/ups-{id}"),
         SecretSlot::Bmc(id) => format!("secrets/bmc-{id}"),
         SecretSlot::VCenter => "secrets/vcenter".to_owned(),
+        SecretSlot::SnmpCommunity(id) => format!("secrets/ups-{id}-community"),
+        SecretSlot::SnmpAuth(id) => format!("secrets/ups-{id}-auth"),
+        SecretSlot::SnmpPriv(id) => format!("secrets/ups-{id}-priv"),
     }
 }
 
@@ -101,10 +105,43 @@ pub fn render(inventory: &Inventory, has_password: &dyn Fn(&SecretSlot) -> bool)
     out
 }
 
-/// Where the UPS is read: its endpoint key(s), one line each. Kept apart so that another way of
-/// reading a UPS adds its case here.
+/// Where the UPS is read: its endpoint key(s), one line each. An SNMP agent's secrets are
+/// always named as files, even when the lab file had an inline `community`: an export never
+/// holds a secret.
 fn ups_endpoint(ups: &Ups) -> String {
-    format!("nut = {}\n", q(&ups.nut.to_string()))
+    match &ups.source {
+        UpsSource::Nut(nut) => format!("nut = {}\n", q(&nut.to_string())),
+        UpsSource::Snmp(snmp) => {
+            let id = &ups.id;
+            let mut fields = vec![
+                format!("address = {}", q(&snmp.address())),
+                format!("version = {}", q(snmp.security.version())),
+            ];
+            match &snmp.security {
+                SnmpSecurity::V1 { .. } | SnmpSecurity::V2c { .. } => fields.push(format!(
+                    "community_file = {}",
+                    q(&password_file(&SecretSlot::SnmpCommunity(id.clone())))
+                )),
+                SnmpSecurity::V3(usm) => {
+                    fields.push(format!("user = {}", q(&usm.user)));
+                    fields.push(format!("auth_protocol = {}", q(usm.auth_protocol.as_str())));
+                    fields.push(format!(
+                        "auth_password_file = {}",
+                        q(&password_file(&SecretSlot::SnmpAuth(id.clone())))
+                    ));
+                    if let Some(privacy) = usm.privacy {
+                        fields.push(format!("priv_protocol = {}", q(privacy.as_str())));
+                        fields.push(format!(
+                            "priv_password_file = {}",
+                            q(&password_file(&SecretSlot::SnmpPriv(id.clone())))
+                        ));
+                    }
+                }
+            }
+            fields.push(format!("mib = {}", q(snmp.mib.as_str())));
+            format!("snmp = {{ {} }}\n", fields.join(", "))
+        }
+    }
 }
 
 fn tls(trust: &TlsTrust) -> Vec<(&'static str, String)> {

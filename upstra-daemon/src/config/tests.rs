@@ -86,6 +86,7 @@ fn every_documented_env_key_is_read() {
             "UPSTRA_LIMITS__MAX_CONNECTIONS" => "100",
             "UPSTRA_METRICS__LISTEN" => "127.0.0.1:9464",
             k if k.starts_with("UPSTRA_NOTIFY__") => "7s",
+            "UPSTRA_SNMP_TRAP_LISTEN" => "0.0.0.0:162",
             k if k.contains("INTERVAL") || k.contains("TIMEOUT") || k.contains("LIFETIME") => "7s",
             _ => "/x",
         };
@@ -256,4 +257,25 @@ fn metrics_are_off_unless_an_address_is_given_and_a_bad_one_names_its_line() {
     let e = env(&[("UPSTRA_METRICS__LISTEN", "[::1]:9464")]);
     let config = load(None, &e, &Overrides::default()).expect("valid");
     assert_eq!(config.metrics_listen.map(|a| a.port()), Some(9464));
+}
+
+#[test]
+fn the_snmp_trap_listener_is_off_unless_set_and_names_its_line() {
+    assert_eq!(Config::default().snmp_trap_listen, None);
+    let (_dir, path) = write("snmp_trap_listen = \"0.0.0.0:162\"\n");
+    let config = load(Some(&path), &[], &Overrides::default()).expect("loads");
+    assert_eq!(config.snmp_trap_listen.map(|a| a.port()), Some(162));
+    assert!(
+        config
+            .to_toml("test")
+            .contains("snmp_trap_listen = \"0.0.0.0:162\"")
+    );
+    let (_dir, path) = write("log = \"info\"\nsnmp_trap_listen = \"ups-traps\"\n");
+    let err = load(Some(&path), &[], &Overrides::default())
+        .expect_err("not an address")
+        .to_string();
+    assert!(
+        err.contains(":2: snmp_trap_listen `ups-traps` is not an address and port"),
+        "{err}"
+    );
 }

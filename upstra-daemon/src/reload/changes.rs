@@ -73,9 +73,10 @@ fn live_keys(c: &Config) -> [(&'static str, String); 10] {
 
 /// The keys that size or open something once, at start: the socket and its group, the store,
 /// the drivers and what they read, the connection cap, the bus's connection, and the UPS dead
-/// time each UPS's comms tracker is built with, the metrics listener's address, and the
-/// notification channels (their workers and clients are built at start).
-fn restart_keys(c: &Config) -> [(&'static str, String); 12] {
+/// time each UPS's comms tracker is built with, the metrics listener's address, the
+/// notification channels (their workers and clients are built at start), and the SNMP trap
+/// receiver's address.
+fn restart_keys(c: &Config) -> [(&'static str, String); 13] {
     [
         ("socket", c.socket.display().to_string()),
         ("socket_group", optional(c.socket_group.as_deref())),
@@ -95,6 +96,10 @@ fn restart_keys(c: &Config) -> [(&'static str, String); 12] {
             optional(c.metrics_listen.map(|a| a.to_string()).as_deref()),
         ),
         ("notify", c.notify.summary()),
+        (
+            "snmp_trap_listen",
+            optional(c.snmp_trap_listen.map(|a| a.to_string()).as_deref()),
+        ),
     ]
 }
 

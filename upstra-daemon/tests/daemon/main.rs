@@ -22,5 +22,6 @@ mod peers;
 mod reload;
 mod secrets;
 mod sessions_next_call;
+mod snmp_traps;
 mod ups_output;
 mod watchdog;

@@ -16,11 +16,11 @@ fn ups(peers: &upstra_tests::Peers, user_key: &str, password_key: &str) -> Ups {
     Ups {
         id: UpsId::new("ups-out").unwrap(),
         room: RoomId::new("lab").unwrap(),
-        nut: NutEndpoint {
+        source: upstra_core::model::UpsSource::Nut(NutEndpoint {
             ups: peers.get("UPSTRA_PEER_NUT_CMD_UPS").into(),
             host: peers.get("UPSTRA_PEER_NUT_HOST").into(),
             port: peers.get("UPSTRA_PEER_NUT_PORT").parse().unwrap(),
-        },
+        }),
         login: Some(Credentials {
             user: peers.get(user_key).into(),
             password: Some(Secret::new(peers.get(password_key))),

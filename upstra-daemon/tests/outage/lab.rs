@@ -37,6 +37,8 @@ pub struct Lab {
     pub extra_env: Vec<(&'static str, &'static str)>,
     /// NUT passwords of UPS whose edits give them a `user`, by UPS name.
     pub nut_passwords: Vec<(String, String)>,
+    /// Other secrets the edits name (an SNMP UPS's community or v3 passwords).
+    pub secrets: Vec<(SecretSlot, String)>,
     /// Last: the UPS stay up until the rest of the lab has gone.
     _nut: OwnNut,
 }
@@ -62,6 +64,7 @@ impl Lab {
             edits: Vec::new(),
             extra_env: Vec::new(),
             nut_passwords: Vec::new(),
+            secrets: Vec::new(),
             _nut: nut,
         }
     }
@@ -128,6 +131,9 @@ impl Lab {
             &SecretSlot::VCenter,
             Secret::new(self.own.vcsim_password.clone()),
         );
+        for (slot, secret) in &self.secrets {
+            doc.fill_secret(slot, Secret::new(secret.clone()));
+        }
         LabSpec::from(&doc.inventory)
     }
 

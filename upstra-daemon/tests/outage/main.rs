@@ -22,5 +22,6 @@ mod notify;
 mod power_race;
 mod quiet;
 mod restore_truth;
+mod snmp_story;
 mod stagger;
 mod story;

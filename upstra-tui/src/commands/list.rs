@@ -182,6 +182,7 @@ mod tests {
             name: "ups-a1".into(),
             room: "lab-a".into(),
             nut: "ups1@127.0.0.1:3493".into(),
+            snmp: None,
             has_login: false,
             reachability: "ok".into(),
             status: Some("OB DISCHRG".into()),

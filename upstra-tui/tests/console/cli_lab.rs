@@ -75,6 +75,16 @@ user = "mon \"quoted\" \\ user"
 password_file = "pw/ups"
 policy = { grace = "2m", act_on_low_battery = false, comms_lost = "act after 5m", ups_off = "return", restore_min_charge = 40 }
 
+[[ups]]
+name = "ups-x2"
+room = "lab-x"
+snmp = { address = "10.0.5.2:1161", version = "v2c", community = "pub\"lic-x2", mib = "apc" }
+
+[[ups]]
+name = "ups-x3"
+room = "lab-x"
+snmp = { address = "[fd00::6]", version = "v3", user = "upsmon", auth_protocol = "sha512", auth_password_file = "pw/snmp-auth", priv_protocol = "aes256", priv_password_file = "pw/snmp-priv" }
+
 [[server]]
 name = "esx-x1"
 room = "lab-x"
@@ -117,12 +127,14 @@ fn export_prints_a_lab_file_that_applies_without_a_change_and_holds_no_secret() 
     std::fs::create_dir(dir.path().join("pw")).expect("dir");
     std::fs::write(dir.path().join("pw/ups"), "ups-secret-1\n").expect("written");
     std::fs::write(dir.path().join("pw/ilo"), "ilo-secret-2\n").expect("written");
+    std::fs::write(dir.path().join("pw/snmp-auth"), "snmp-secret-3\n").expect("written");
+    std::fs::write(dir.path().join("pw/snmp-priv"), "snmp-secret-4\n").expect("written");
     let out = demo.upstra(&["apply", "-f", &lab], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     let exported = demo.ok(&["export"], "");
     assert!(
-        !exported.contains("ups-secret-1") && !exported.contains("ilo-secret-2"),
+        !exported.contains("secret-") && !exported.contains("lic-x2"),
         "{exported}"
     );
     assert!(exported.ends_with('\n'), "{exported}");
@@ -134,6 +146,18 @@ fn export_prints_a_lab_file_that_applies_without_a_change_and_holds_no_secret() 
     std::fs::create_dir(kept.path().join("secrets")).expect("dir");
     std::fs::write(kept.path().join("secrets/ups-ups-x1"), "ups-secret-1\n").expect("written");
     std::fs::write(kept.path().join("secrets/bmc-esx-x1"), "ilo-secret-2\n").expect("written");
+    // An inline community is exported as a file reference: an export never holds a secret.
+    for (file, secret) in [
+        ("ups-ups-x2-community", "pub\"lic-x2"),
+        ("ups-ups-x3-auth", "snmp-secret-3"),
+        ("ups-ups-x3-priv", "snmp-secret-4"),
+    ] {
+        std::fs::write(
+            kept.path().join("secrets").join(file),
+            format!("{secret}\n"),
+        )
+        .expect("written");
+    }
     let kept_arg = kept_lab.to_str().expect("utf-8 path");
     let out = demo.upstra(&["apply", "-f", kept_arg, "--dry-run"], "");
     assert_eq!(
@@ -158,9 +182,14 @@ fn export_prints_a_lab_file_that_applies_without_a_change_and_holds_no_secret() 
 
     // The JSON is the wire type, and names the secrets set, never their values.
     let json = demo.ok(&["export", "--json"], "");
-    assert!(!json.contains("secret-"), "{json}");
+    assert!(!json.contains("secret-") && !json.contains("lic-x2"), "{json}");
     let export: upstra_core::api::v1::LabExport = serde_json::from_str(&json).expect("LabExport");
     assert!(export.passwords_stored.contains(&"bmc:esx-x1".to_owned()));
+    assert!(
+        export
+            .passwords_stored
+            .contains(&"snmp-priv:ups-x3".to_owned())
+    );
 
     // Audited: who exported the lab.
     let records: Vec<serde_json::Value> =

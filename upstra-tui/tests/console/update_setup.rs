@@ -188,6 +188,7 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
             name: "ups-a1".into(),
             room: "lab-a".into(),
             nut: "ups-a1@10.0.0.5:3493".into(),
+            snmp: None,
             login: Some(LoginSpec {
                 user: "monuser".into(),
                 password: Some(Secret::new("nut secret")),

@@ -9,11 +9,11 @@ pub fn ups(name: &str, host: &str, port: u16, login: Option<(&str, &str)>) -> Up
     Ups {
         id: UpsId::new(format!("{name}-{port}")).expect("valid id"),
         room: RoomId::new("lab").expect("valid id"),
-        nut: NutEndpoint {
+        source: upstra_core::model::UpsSource::Nut(NutEndpoint {
             ups: name.into(),
             host: host.into(),
             port,
-        },
+        }),
         login: login.map(|(user, password)| Credentials {
             user: user.into(),
             password: Some(Secret::new(password)),

@@ -5,7 +5,7 @@ use crate::ids::{RoomId, ServerId, UpsId};
 use crate::model::{
     BmcEndpoint, CertFingerprint, Credentials, DEFAULT_FEEDS_REQUIRED, DEFAULT_POWER_ON_STAGGER_S,
     HttpUrl, Inventory, MAX_POWER_ON_STAGGER_S, NutEndpoint, Room, Server, ServerKind, SshEndpoint,
-    TlsTrust, Ups, VCenter, Vm,
+    TlsTrust, Ups, UpsSource, VCenter, Vm,
 };
 use crate::state::{ServerLive, UpsLive};
 use crate::text;
@@ -48,7 +48,8 @@ impl From<&Inventory> for LabSpec {
                 .map(|u| UpsSpec {
                     name: u.id.to_string(),
                     room: u.room.to_string(),
-                    nut: u.nut.to_string(),
+                    nut: u.nut().map(ToString::to_string).unwrap_or_default(),
+                    snmp: u.snmp().cloned(),
                     login: u.login.as_ref().map(LoginSpec::from),
                     policy: u.policy.clone(),
                 })
@@ -160,7 +161,29 @@ impl LabSpec {
             };
             let what = format!("UPS `{id}`");
             let room = p.check(&what, RoomId::new(u.room));
-            let nut = p.check(&what, NutEndpoint::parse(&u.nut));
+            let source = match (u.nut.is_empty(), u.snmp) {
+                (true, None) => {
+                    p.push(format!("{what}: give how it is read, `nut` or `snmp`"));
+                    None
+                }
+                (false, Some(_)) => {
+                    p.push(format!("{what}: give either `nut` or `snmp`, not both"));
+                    None
+                }
+                (false, None) => p
+                    .check(&what, NutEndpoint::parse(&u.nut))
+                    .map(UpsSource::Nut),
+                (true, Some(snmp)) => {
+                    let problems = snmp.problems();
+                    if let Some(user) = snmp.security.user() {
+                        p.name(&format!("{what} snmp user"), user);
+                    }
+                    for problem in &problems {
+                        p.push(format!("{what}: {problem}"));
+                    }
+                    problems.is_empty().then_some(UpsSource::Snmp(snmp))
+                }
+            };
             match room {
                 Some(room) if !room_ok(&inv, &room) => {
                     p.push(format!("{what}: room `{room}` is not declared"))
@@ -169,11 +192,11 @@ impl LabSpec {
                     for problem in u.policy.problems() {
                         p.push(format!("{what} policy: {problem}"));
                     }
-                    if let Some(nut) = nut {
+                    if let Some(source) = source {
                         let ups = Ups {
                             id: id.clone(),
                             room,
-                            nut,
+                            source,
                             login: u.login.map(|l| login(&mut p, &what, l)),
                             policy: u.policy,
                         };
@@ -347,7 +370,13 @@ impl UpsView {
         let mut view = Self {
             name: ups.id.to_string(),
             room: ups.room.to_string(),
-            nut: ups.nut.to_string(),
+            nut: ups.nut().map(ToString::to_string).unwrap_or_default(),
+            snmp: ups.snmp().map(|s| SnmpView {
+                address: s.address(),
+                version: s.security.version().into(),
+                mib: s.mib.as_str().into(),
+                user: s.security.user().map(str::to_owned),
+            }),
             has_login: ups.login.is_some(),
             reachability: "unknown".into(),
             status: None,

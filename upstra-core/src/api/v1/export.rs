@@ -21,6 +21,9 @@ pub fn secret_slot_name(slot: &crate::lab::SecretSlot) -> String {
         SecretSlot::UpsLogin(id) => format!("ups:{id}"),
         SecretSlot::Bmc(id) => format!("bmc:{id}"),
         SecretSlot::VCenter => "vcenter".to_owned(),
+        SecretSlot::SnmpCommunity(id) => format!("snmp-community:{id}"),
+        SecretSlot::SnmpAuth(id) => format!("snmp-auth:{id}"),
+        SecretSlot::SnmpPriv(id) => format!("snmp-priv:{id}"),
     }
 }
 
@@ -36,6 +39,15 @@ impl LabExport {
                 && login.password.take().is_some()
             {
                 stored.push(secret_slot_name(&SecretSlot::UpsLogin(ups.id.clone())));
+            }
+        }
+        for ups in bare.ups.values_mut() {
+            if let crate::model::UpsSource::Snmp(snmp) = &mut ups.source {
+                stored.extend(
+                    strip_snmp_secrets(&mut snmp.security)
+                        .into_iter()
+                        .map(|slot| secret_slot_name(&slot(ups.id.clone()))),
+                );
             }
         }
         for server in bare.servers.values_mut() {
@@ -55,6 +67,31 @@ impl LabExport {
             passwords_stored: stored,
         }
     }
+}
+
+/// Takes every secret out of an SNMP agent's security; says which were there.
+fn strip_snmp_secrets(
+    security: &mut crate::snmp::SnmpSecurity,
+) -> Vec<fn(crate::ids::UpsId) -> crate::lab::SecretSlot> {
+    use crate::lab::SecretSlot;
+    use crate::snmp::SnmpSecurity;
+    let mut had: Vec<fn(crate::ids::UpsId) -> SecretSlot> = Vec::new();
+    match security {
+        SnmpSecurity::V1 { community } | SnmpSecurity::V2c { community } => {
+            if community.take().is_some() {
+                had.push(SecretSlot::SnmpCommunity);
+            }
+        }
+        SnmpSecurity::V3(usm) => {
+            if usm.auth_password.take().is_some() {
+                had.push(SecretSlot::SnmpAuth);
+            }
+            if usm.priv_password.take().is_some() {
+                had.push(SecretSlot::SnmpPriv);
+            }
+        }
+    }
+    had
 }
 
 #[cfg(test)]

@@ -112,8 +112,13 @@ pub struct RoomSpec {
 pub struct UpsSpec {
     pub name: String,
     pub room: String,
-    /// `upsname@host:port`.
+    /// `upsname@host:port`; empty for a UPS read over SNMP.
+    #[serde(default)]
     pub nut: String,
+    /// Set, instead of `nut`, for a UPS read over SNMP; its secrets travel like `login`'s
+    /// password, from the client that read the files to the daemon's encrypted store.
+    #[serde(default)]
+    pub snmp: Option<SnmpSpec>,
     pub login: Option<LoginSpec>,
     /// When its outage is acted on; plain settings, checked again by the daemon.
     #[serde(default)]
@@ -199,7 +204,11 @@ pub struct RoomView {
 pub struct UpsView {
     pub name: String,
     pub room: String,
+    /// `upsname@host:port`; empty for a UPS read over SNMP.
     pub nut: String,
+    /// Where and how a UPS read over SNMP is read; never its secrets.
+    #[serde(default)]
+    pub snmp: Option<SnmpView>,
     pub has_login: bool,
     /// `unknown`, `ok` or `comms_lost`.
     pub reachability: String,
@@ -259,4 +268,32 @@ pub struct VmView {
     pub power: String,
     pub cpus: u32,
     pub memory_mib: u64,
+}
+
+/// A UPS's SNMP agent as `apply` sends it. The domain type is plain data already (strings,
+/// closed enums, secrets); it is the wire type too, so a change to it is a wire change.
+pub type SnmpSpec = crate::snmp::SnmpEndpoint;
+
+/// A UPS's SNMP agent as replies show it: no community, no password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnmpView {
+    /// `host:port`.
+    pub address: String,
+    /// `v1`, `v2c` or `v3`.
+    pub version: String,
+    /// `auto`, `ietf`, `apc` or `eaton`.
+    pub mib: String,
+    /// The v3 user.
+    pub user: Option<String>,
+}
+
+/// `v3 10.0.0.5:161 mib=auto user=upsmon`: what tables and the console show.
+impl std::fmt::Display for SnmpView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} mib={}", self.version, self.address, self.mib)?;
+        if let Some(user) = &self.user {
+            write!(f, " user={user}")?;
+        }
+        Ok(())
+    }
 }

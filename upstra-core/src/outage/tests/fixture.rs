@@ -75,7 +75,9 @@ impl Lab {
                 Ups {
                     id: ups(u),
                     room: room.clone(),
-                    nut: NutEndpoint::parse(&format!("{u}@127.0.0.1")).expect("nut"),
+                    source: crate::model::UpsSource::Nut(
+                        NutEndpoint::parse(&format!("{u}@127.0.0.1")).expect("nut"),
+                    ),
                     login: None,
                     policy: Default::default(),
                 },

@@ -11,11 +11,11 @@ fn ask() -> UpsOffAsk {
         ups: Ups {
             id: UpsId::new("ups1").unwrap(),
             room: RoomId::new("lab").unwrap(),
-            nut: NutEndpoint {
+            source: upstra_core::model::UpsSource::Nut(NutEndpoint {
                 ups: "ups1".into(),
                 host: "nut.lab".into(),
                 port: 3493,
-            },
+            }),
             login: None,
             policy: Default::default(),
         },

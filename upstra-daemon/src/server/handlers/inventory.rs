@@ -10,7 +10,7 @@ use upstra_core::api::v1::{
 use upstra_core::diff::{self, ChangeKind};
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UserName;
-use upstra_core::model::{Inventory, TlsTrust};
+use upstra_core::model::{Inventory, TlsTrust, UpsSource};
 use upstra_core::rbac::Permissions;
 
 use super::internal;
@@ -229,10 +229,22 @@ async fn apply_warnings(desired: &Inventory, simulated: bool) -> Vec<String> {
         }
     }
     for u in desired.ups.values() {
-        probes.push((
-            format!("UPS `{}`", u.id),
-            format!("{}:{}", u.nut.host, u.nut.port),
-        ));
+        match &u.source {
+            UpsSource::Nut(nut) => {
+                probes.push((
+                    format!("UPS `{}`", u.id),
+                    format!("{}:{}", nut.host, nut.port),
+                ));
+            }
+            // SNMP is UDP: nothing to connect to; the read that follows the apply tells.
+            UpsSource::Snmp(snmp) if snmp.security.user().is_none() => warnings.push(format!(
+                "UPS `{}`: SNMP {} sends its community in clear and its readings are not \
+                 authenticated; prefer version = \"v3\" where the card offers it",
+                u.id,
+                snmp.security.version()
+            )),
+            UpsSource::Snmp(_) => {}
+        }
     }
     if let Some(vc) = &desired.vcenter {
         if vc.url.is_https() && vc.tls == TlsTrust::Unpinned {

@@ -296,6 +296,7 @@ pub static EN: Strings = Strings {
     label_input: "Input",
     label_reachability: "Reachable",
     label_nut: "NUT",
+    label_snmp: "SNMP",
     label_updated: "Updated",
     label_reason: "Reason",
     label_kind: "Kind",

@@ -318,6 +318,7 @@ pub static FR: Strings = Strings {
     label_input: "Tension",
     label_reachability: "Joignable",
     label_nut: "NUT",
+    label_snmp: "SNMP",
     label_updated: "Mis à jour",
     label_reason: "Raison",
     label_kind: "Type",

@@ -211,6 +211,8 @@ pub struct Strings {
     pub label_input: &'static str,
     pub label_reachability: &'static str,
     pub label_nut: &'static str,
+    /// Where a UPS read over SNMP is read: address, version, MIB (never a secret).
+    pub label_snmp: &'static str,
     pub label_updated: &'static str,
     pub label_reason: &'static str,
     pub label_kind: &'static str,

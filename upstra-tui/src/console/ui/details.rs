@@ -108,7 +108,10 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                     s.label_reachability,
                     (s.reachability)(&u.reachability).to_owned(),
                 ),
-                field(s.label_nut, u.nut.clone()),
+                match &u.snmp {
+                    Some(snmp) => field(s.label_snmp, snmp.to_string()),
+                    None => field(s.label_nut, u.nut.clone()),
+                },
                 field(
                     s.label_updated,
                     u.updated_at

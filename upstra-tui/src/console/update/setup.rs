@@ -302,6 +302,7 @@ fn spec_of(form: &mut Form) -> Result<LabSpec, Box<Message>> {
             name: text(FieldName::Name),
             room: text(FieldName::Room),
             nut: text(FieldName::Nut),
+            snmp: None,
             login: optional(FieldName::User).map(|_| login()),
             policy: Default::default(),
         }),

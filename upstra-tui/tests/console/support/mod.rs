@@ -64,6 +64,7 @@ pub fn ups(name: &str, room: &str, status: &str, charge: f32) -> UpsView {
         name: name.into(),
         room: room.into(),
         nut: format!("{name}@127.0.0.1:3493"),
+        snmp: None,
         has_login: false,
         reachability: "ok".into(),
         status: Some(status.into()),
