@@ -10,7 +10,10 @@
 //!
 //! `cargo bench -p upstra-daemon --bench memory` (a short soak), or with `-- --soak 3600`
 //! (or `UPSTRA_BENCH_SOAK=3600`) for the hour. Environment variables the daemon reads from
-//! the C library (`MALLOC_ARENA_MAX`, ...) pass through to it, for allocator experiments.
+//! the C library (`MALLOC_ARENA_MAX`, ...) pass through to it, for allocator experiments;
+//! `UPSTRA_BENCH_UPSTRAD=PATH` measures another build of the daemon;
+//! `UPSTRA_BENCH_HEAPTRACK=FILE` runs the daemon under heaptrack (its RSS figures then
+//! include the profiler's own) and leaves the profile in `FILE.zst` for `heaptrack_print`.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -86,7 +89,19 @@ fn start_daemon(dir: &Path) -> Daemon {
     let config = dir.join("upstrad.toml");
     std::fs::write(&config, "# bench config: defaults only\n").unwrap();
     let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_upstrad"));
+    // Another build of the daemon may be measured by the same bench (an allocator compared).
+    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    let upstrad = upstrad.as_str();
+    let mut cmd = match std::env::var("UPSTRA_BENCH_HEAPTRACK") {
+        Ok(out) => {
+            // The RSS printed is then heaptrack's script's, not the daemon's: read the profile.
+            let mut c = Command::new("heaptrack");
+            c.args(["-o", &out, upstrad]);
+            c
+        }
+        Err(_) => Command::new(upstrad),
+    };
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
         cmd.env_remove(k);
     }
@@ -210,6 +225,9 @@ async fn main() {
         panic!("the bench user has no second factor")
     };
     let token = reply.token;
+    // The daemon admits a large frame (the lab) only on a connection that has already made
+    // an authenticated call.
+    c.list_ups(ctx(), token.clone()).await.unwrap().unwrap();
     print("started", pid, started);
     c.apply(long(), token.clone(), LabSpec::from(&doc.inventory), false)
         .await
