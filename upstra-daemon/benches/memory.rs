@@ -1,0 +1,267 @@
+//! The daemon's memory on a large lab (issue 15): a vcsim of 10 clusters × 100 hosts with
+//! 10,000 VMs and one Redfish BMC per host (an [`OwnLab`]), the harness's NUT, and the real
+//! `upstrad` binary in its own process, so its RSS is the daemon's alone. A 1,000-server lab
+//! is applied; the RSS (VmRSS) and its peak (VmHWM) are printed after the first sync, after
+//! each of a few forced syncs, then every [`SAMPLE_EVERY`] while the daemon syncs on its own
+//! default interval for the soak time.
+//!
+//! Target: ≤ 64 MB after the first sync, flat within 10 % over a one-hour soak. No
+//! assertion: figures to read. Start the peers (tests/peers/start.sh, UPSTRA_PEERS_ENV).
+//!
+//! `cargo bench -p upstra-daemon --bench memory` (a short soak), or with `-- --soak 3600`
+//! (or `UPSTRA_BENCH_SOAK=3600`) for the hour. Environment variables the daemon reads from
+//! the C library (`MALLOC_ARENA_MAX`, ...) pass through to it, for allocator experiments;
+//! `UPSTRA_BENCH_UPSTRAD=PATH` measures another build of the daemon;
+//! `UPSTRA_BENCH_HEAPTRACK=FILE` runs the daemon under heaptrack (its RSS figures then
+//! include the profiler's own) and leaves the profile in `FILE.zst` for `heaptrack_print`.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest, UpstraClient};
+use upstra_core::lab::{KnownNames, SecretSlot, parse};
+use upstra_core::secret::Secret;
+use upstra_tests::lab::{LabFile, OwnLab, Size};
+
+/// The lab of the issue's figures.
+const SIZE: Size = Size {
+    clusters: 10,
+    hosts_per_cluster: 100,
+    vms_per_cluster: 1_000,
+};
+/// Forced syncs right after the first one: what repeated syncs leave behind, without waiting
+/// for the default interval.
+const FORCED_SYNCS: usize = 5;
+/// The default soak: short enough for a CI run if ever wanted, long enough for two syncs at
+/// the default 60 s interval.
+const DEFAULT_SOAK: Duration = Duration::from_secs(150);
+const SAMPLE_EVERY: Duration = Duration::from_secs(15);
+/// A sync of 10,000 VMs and 1,000 BMCs on a loaded 2-core machine.
+const CALL_DEADLINE: Duration = Duration::from_secs(300);
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// VmRSS and VmHWM of `pid`, in MB.
+fn rss(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
+}
+
+fn soak() -> Duration {
+    let args: Vec<String> = std::env::args().collect();
+    let from_arg = args
+        .iter()
+        .position(|a| a == "--soak")
+        .and_then(|i| args.get(i + 1).cloned());
+    from_arg
+        .or_else(|| std::env::var("UPSTRA_BENCH_SOAK").ok())
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_SOAK)
+}
+
+fn long() -> tarpc::context::Context {
+    let mut c = tarpc::context::current();
+    c.deadline = Instant::now() + CALL_DEADLINE;
+    c
+}
+
+fn start_daemon(dir: &Path) -> Daemon {
+    let config = dir.join("upstrad.toml");
+    std::fs::write(&config, "# bench config: defaults only\n").unwrap();
+    let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
+    // Another build of the daemon may be measured by the same bench (an allocator compared).
+    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    let upstrad = upstrad.as_str();
+    let mut cmd = match std::env::var("UPSTRA_BENCH_HEAPTRACK") {
+        Ok(out) => {
+            // The RSS printed is then heaptrack's script's, not the daemon's: read the profile.
+            let mut c = Command::new("heaptrack");
+            c.args(["-o", &out, upstrad]);
+            c
+        }
+        Err(_) => Command::new(upstrad),
+    };
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
+        cmd.env_remove(k);
+    }
+    let child = cmd
+        // The bench binary is built with the test doubles: never this host's power-off.
+        .env("UPSTRA_TEST_HOST_POWEROFF", dir.join("host-poweroff.log"))
+        .env("UPSTRA_LOG", "warn")
+        .arg("--socket")
+        .arg(dir.join("upstra.sock"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Daemon(child)
+}
+
+async fn connect(socket: &Path) -> UpstraClient {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(t) = tarpc::serde_transport::unix::connect(
+            socket,
+            tarpc::tokio_serde::formats::Json::default,
+        )
+        .await
+        {
+            let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
+            if c.health(tarpc::context::current()).await.is_ok() {
+                return c;
+            }
+        }
+        assert!(Instant::now() < deadline, "upstrad did not answer in 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn print(what: &str, pid: u32, since: Instant) {
+    let (now, peak) = rss(pid);
+    println!(
+        "{:>6.0} s  {what:<28} RSS {now:>6.1} MB  peak {peak:>6.1} MB",
+        since.elapsed().as_secs_f64()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let Some(peers) = support::peers("memory") else {
+        return;
+    };
+    let soak = soak();
+    let started = Instant::now();
+    let own = OwnLab::start(&peers, SIZE);
+    println!(
+        "lab: {} hosts, {} VMs, {} BMCs (up in {:.1} s); soak {} s",
+        own.hosts.iter().map(Vec::len).sum::<usize>(),
+        own.vms.len(),
+        own.systems.len(),
+        started.elapsed().as_secs_f64(),
+        soak.as_secs()
+    );
+    let nut = format!(
+        "{}:{}",
+        peers.get("UPSTRA_PEER_NUT_HOST"),
+        peers.get("UPSTRA_PEER_NUT_PORT")
+    );
+    let mut doc = parse(
+        &own.lab_file(&LabFile {
+            nut: &nut,
+            grace_s: 60,
+            restore_after_s: 60,
+            pinned: None,
+            tiered: false,
+            plan: "",
+        }),
+        &KnownNames::default(),
+    )
+    .unwrap();
+    let servers: Vec<_> = doc.inventory.servers.keys().cloned().collect();
+    for s in servers {
+        doc.fill_secret(
+            &SecretSlot::Bmc(s),
+            Secret::new(own.redfish_password.clone()),
+        );
+    }
+    doc.fill_secret(
+        &SecretSlot::VCenter,
+        Secret::new(own.vcsim_password.clone()),
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = start_daemon(dir.path());
+    let pid = daemon.0.id();
+    let c = connect(&dir.path().join("upstra.sock")).await;
+    let ctx = tarpc::context::current;
+    let password = Secret::new(support::PASSWORD);
+    c.setup(
+        ctx(),
+        SetupRequest {
+            user: support::USER.into(),
+            password: password.clone(),
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let LoginOutcome::Session(reply) = c
+        .login(
+            ctx(),
+            LoginRequest {
+                user: support::USER.into(),
+                password,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap()
+    else {
+        panic!("the bench user has no second factor")
+    };
+    let token = reply.token;
+    // The daemon admits a large frame (the lab) only on a connection that has already made
+    // an authenticated call.
+    c.list_ups(ctx(), token.clone()).await.unwrap().unwrap();
+    print("started", pid, started);
+    c.apply(long(), token.clone(), LabSpec::from(&doc.inventory), false)
+        .await
+        .unwrap()
+        .unwrap();
+    print("applied", pid, started);
+
+    // The first sync that sees every VM.
+    loop {
+        let sync = c.sync(long(), token.clone()).await.unwrap().unwrap();
+        if sync.vms as usize >= own.vms.len() {
+            if !sync.problems.is_empty() {
+                println!(
+                    "sync problems ({}): {:?}",
+                    sync.problems.len(),
+                    sync.problems.first()
+                );
+            }
+            break;
+        }
+    }
+    print("first full sync", pid, started);
+    for n in 1..=FORCED_SYNCS {
+        c.sync(long(), token.clone()).await.unwrap().unwrap();
+        print(&format!("forced sync {n}"), pid, started);
+    }
+    let soak_from = Instant::now();
+    while soak_from.elapsed() < soak {
+        tokio::time::sleep(SAMPLE_EVERY).await;
+        print("soak (default interval)", pid, started);
+    }
+    let (now, peak) = rss(pid);
+    println!(
+        "end: RSS {now:.1} MB, peak {peak:.1} MB (target ≤ 64 MB after the first sync, flat within 10 %)"
+    );
+    drop(daemon);
+}
