@@ -3,8 +3,8 @@
 //! when the receiver is down or answers 500 and the daemon restarts in between, and quiet
 //! when mains flaps inside the grace period.
 //!
-//! The webhook is the channel every test here uses; the same stories with SMTP come with the
-//! SMTP channel.
+//! Two webhooks and a real SMTP server (aiosmtpd) take every message of the story; the SMTP
+//! server is also down during an outage and back after a daemon restart.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use sha2::Digest;
 use upstra_core::events::DomainEvent;
 use upstra_tests::lab::Size;
 use upstra_tests::nut::DevFile;
+use upstra_tests::smtp::{OwnSmtp, SmtpOptions};
 use upstra_tests::webhook::{Received, WebhookReceiver};
 
 use crate::lab::*;
@@ -32,24 +33,76 @@ fn small() -> Size {
     }
 }
 
-/// `upstrad.toml` with two webhook channels, `en` (signed) and `fr`, both on every message.
-fn config(dir: &std::path::Path, en: &WebhookReceiver, fr: &WebhookReceiver, extra: &str) {
+/// `upstrad.toml` with two webhook channels, `en` (signed) and `fr`, and an SMTP channel
+/// `mail` (English) when a server is given, all on every message.
+fn config(
+    dir: &std::path::Path,
+    en: &WebhookReceiver,
+    fr: &WebhookReceiver,
+    mail: Option<&OwnSmtp>,
+    extra: &str,
+) {
     let secret = dir.join("hook.secret");
     std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
     std::fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let (mail_channel, mail_route) = match mail {
+        Some(smtp) => (
+            format!(
+                "[[notify.channel]]\nname = \"mail\"\nkind = \"smtp\"\nurl = \"{}\"\n\
+                 from = \"upstra@lab.example\"\nto = [\"ops@lab.example\", \"oncall@lab.example\"]\n",
+                smtp.url()
+            ),
+            ", \"mail\"",
+        ),
+        None => (String::new(), ""),
+    };
     std::fs::write(
         dir.join("upstrad.toml"),
         format!(
             "[notify]\ncoalesce_window = \"{WINDOW}\"\n{extra}\n\
              [[notify.channel]]\nname = \"hook-en\"\nkind = \"webhook\"\nurl = \"{}\"\nsecret_file = \"{}\"\n\
              [[notify.channel]]\nname = \"hook-fr\"\nkind = \"webhook\"\nurl = \"{}\"\nlanguage = \"fr\"\n\
-             [[notify.route]]\nchannels = [\"hook-en\", \"hook-fr\"]\nevents = [\"*\"]\n",
+             {mail_channel}\
+             [[notify.route]]\nchannels = [\"hook-en\", \"hook-fr\"{mail_route}]\nevents = [\"*\"]\n",
             en.url(),
             secret.display(),
             fr.url()
         ),
     )
     .unwrap();
+}
+
+/// The messages the SMTP server took, by `X-Upstra-Kind` (with the plan of a finished plan,
+/// from the subject), and how often each Message-ID arrived.
+fn mailed(smtp: &OwnSmtp) -> (Vec<String>, BTreeMap<String, usize>) {
+    let mut seen = BTreeMap::new();
+    let mut kinds = Vec::new();
+    for m in smtp.messages() {
+        let id = m.message_id().unwrap_or_default();
+        let n = seen.entry(id).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            let kind = m.header("X-Upstra-Kind").unwrap_or_default();
+            let subject = m.subject().unwrap_or_default().to_lowercase();
+            let plan = if kind != "plan_finished" {
+                ""
+            } else if subject.contains("restore") {
+                ":restore"
+            } else {
+                ":shed"
+            };
+            kinds.push(format!("{kind}{plan}"));
+        }
+    }
+    (kinds, seen)
+}
+
+/// Waits until the SMTP server has taken `n` distinct messages.
+async fn wait_mailed(smtp: &OwnSmtp, n: usize, within: Duration, what: &str) {
+    until(what, within, || async {
+        (mailed(smtp).0.len() >= n).then_some(())
+    })
+    .await;
 }
 
 /// HMAC-SHA256 written out from RFC 2104, so the test does not check the daemon's signature
@@ -136,7 +189,11 @@ async fn the_outage_story_sends_each_message_once_per_channel_in_its_language_si
     let dir = tempfile::tempdir().unwrap();
     let en = WebhookReceiver::start();
     let fr = WebhookReceiver::start();
-    config(dir.path(), &en, &fr, "");
+    let Some(mail) = OwnSmtp::start("notifications of the outage story", SmtpOptions::plain())
+    else {
+        return;
+    };
+    config(dir.path(), &en, &fr, Some(&mail), "");
     let (_daemon, c, t) = daemon(&lab, dir.path()).await;
     let mut cursor = 0;
 
@@ -159,7 +216,35 @@ async fn the_outage_story_sends_each_message_once_per_channel_in_its_language_si
         "the story's messages (fr)",
     )
     .await;
+    wait_mailed(
+        &mail,
+        STORY.len(),
+        Duration::from_secs(60),
+        "the story's messages (mail)",
+    )
+    .await;
     settle().await;
+
+    let (mail_kinds, mail_times) = mailed(&mail);
+    assert_eq!(mail_kinds, STORY, "mail: {}", mail.log());
+    assert!(
+        mail_times.values().all(|n| *n == 1),
+        "mail: sent twice: {mail_times:?}"
+    );
+    let first = &mail.messages()[0];
+    assert!(
+        first
+            .subject()
+            .unwrap_or_default()
+            .contains("ups-one on battery"),
+        "{:?}",
+        first.subject()
+    );
+    let to = first.to().unwrap_or_default();
+    assert!(
+        to.contains("ops@lab.example") && to.contains("oncall@lab.example"),
+        "{to}"
+    );
 
     for (hook, lang) in [(&en, "en"), (&fr, "fr")] {
         let (messages, times) = delivered(hook);
@@ -271,7 +356,7 @@ async fn mains_flapping_every_two_seconds_for_a_minute_is_one_message() {
     let dir = tempfile::tempdir().unwrap();
     let en = WebhookReceiver::start();
     let fr = WebhookReceiver::start();
-    config(dir.path(), &en, &fr, "");
+    config(dir.path(), &en, &fr, None, "");
     let (_daemon, c, t) = daemon(&lab, dir.path()).await;
     let mut cursor = 0;
 
@@ -333,10 +418,19 @@ async fn a_receiver_down_then_answering_500_across_a_restart_gets_every_message_
     let dir = tempfile::tempdir().unwrap();
     let mut en = WebhookReceiver::start();
     let fr = WebhookReceiver::start();
+    let Some(mut mail) = OwnSmtp::start(
+        "notifications across a receiver outage",
+        SmtpOptions::plain(),
+    ) else {
+        return;
+    };
+    // The SMTP server is down for the whole outage and the restart.
+    mail.stop();
     config(
         dir.path(),
         &en,
         &fr,
+        Some(&mail),
         "backoff_min = \"1s\"\nbackoff_max = \"3s\"\nretry_for = \"1h\"\n",
     );
     let (mut daemon, mut c, t) = daemon(&lab, dir.path()).await;
@@ -371,6 +465,7 @@ async fn a_receiver_down_then_answering_500_across_a_restart_gets_every_message_
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     en.answer(200);
     en.up();
+    mail.start_again();
     wait_messages(
         &en,
         STORY.len(),
@@ -385,7 +480,20 @@ async fn a_receiver_down_then_answering_500_across_a_restart_gets_every_message_
         "every message on the other channel",
     )
     .await;
+    wait_mailed(
+        &mail,
+        STORY.len(),
+        Duration::from_secs(120),
+        "every message after the SMTP server's return",
+    )
+    .await;
     settle().await;
+    let (mail_kinds, mail_times) = mailed(&mail);
+    assert_eq!(mail_kinds, STORY, "mail: {}", mail.log());
+    assert!(
+        mail_times.values().all(|n| *n == 1),
+        "mail: taken twice: {mail_times:?}"
+    );
     for (hook, lang) in [(&en, "en"), (&fr, "fr")] {
         let (messages, times) = delivered(hook);
         assert_eq!(kinds(&messages), STORY, "{lang}: {messages:#?}");

@@ -182,7 +182,10 @@ fn export_prints_a_lab_file_that_applies_without_a_change_and_holds_no_secret() 
 
     // The JSON is the wire type, and names the secrets set, never their values.
     let json = demo.ok(&["export", "--json"], "");
-    assert!(!json.contains("secret-") && !json.contains("lic-x2"), "{json}");
+    assert!(
+        !json.contains("secret-") && !json.contains("lic-x2"),
+        "{json}"
+    );
     let export: upstra_core::api::v1::LabExport = serde_json::from_str(&json).expect("LabExport");
     assert!(export.passwords_stored.contains(&"bmc:esx-x1".to_owned()));
     assert!(
