@@ -23,7 +23,8 @@ use upstra_core::lab::{KnownNames, parse};
 use self::attacker::{ATTACK_ENV, Attack, LAB, REPORT, SOCKET_ENV, rss_kb};
 use crate::support::*;
 
-/// The acceptance bound on the daemon's resident memory under every attack.
+/// The acceptance bound on the daemon's resident memory under every attack (its program's own
+/// text pages aside: see `attacker::rss_kb`).
 const RSS_LIMIT_KB: u64 = 64 * 1024;
 /// The acceptance asks for an answer within a second; a CI machine with both cores busy may
 /// take longer once in a while, so the assertion keeps a margin and the figure is printed.
@@ -286,7 +287,7 @@ async fn under_attack(attack: Attack, descriptors: &str) {
     let rss_max = figures.rss_kb.iter().copied().max().unwrap();
     let whoami_max = figures.whoami.iter().copied().max().unwrap();
     println!(
-        "attack {} ({descriptors} descriptors): daemon RSS max {} KiB, root whoami max {:?} (all: {:?}), UPS event #{}",
+        "attack {} ({descriptors} descriptors): daemon RSS max {} KiB (its program text aside), root whoami max {:?} (all: {:?}), UPS event #{}",
         attack.name(),
         rss_max,
         whoami_max,
