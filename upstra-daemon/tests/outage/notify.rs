@@ -97,6 +97,16 @@ fn mailed(smtp: &OwnSmtp) -> (Vec<String>, BTreeMap<String, usize>) {
     (kinds, seen)
 }
 
+/// The SMTP server took the story's messages, in order, each Message-ID once.
+fn assert_mailed_story(mail: &OwnSmtp) {
+    let (kinds, times) = mailed(mail);
+    assert_eq!(kinds, STORY, "mail: {}", mail.log());
+    assert!(
+        times.values().all(|n| *n == 1),
+        "mail: taken twice: {times:?}"
+    );
+}
+
 /// Waits until the SMTP server has taken `n` distinct messages.
 async fn wait_mailed(smtp: &OwnSmtp, n: usize, within: Duration, what: &str) {
     until(what, within, || async {
@@ -225,12 +235,7 @@ async fn the_outage_story_sends_each_message_once_per_channel_in_its_language_si
     .await;
     settle().await;
 
-    let (mail_kinds, mail_times) = mailed(&mail);
-    assert_eq!(mail_kinds, STORY, "mail: {}", mail.log());
-    assert!(
-        mail_times.values().all(|n| *n == 1),
-        "mail: sent twice: {mail_times:?}"
-    );
+    assert_mailed_story(&mail);
     let first = &mail.messages()[0];
     assert!(
         first
@@ -488,12 +493,7 @@ async fn a_receiver_down_then_answering_500_across_a_restart_gets_every_message_
     )
     .await;
     settle().await;
-    let (mail_kinds, mail_times) = mailed(&mail);
-    assert_eq!(mail_kinds, STORY, "mail: {}", mail.log());
-    assert!(
-        mail_times.values().all(|n| *n == 1),
-        "mail: taken twice: {mail_times:?}"
-    );
+    assert_mailed_story(&mail);
     for (hook, lang) in [(&en, "en"), (&fr, "fr")] {
         let (messages, times) = delivered(hook);
         assert_eq!(kinds(&messages), STORY, "{lang}: {messages:#?}");
