@@ -90,12 +90,14 @@ pub async fn run(shared: Arc<Shared>) {
             read = last.seq;
         }
         drafts.extend(composer.tick(crate::clock::now().millis()));
-        if !write(&shared, &drafts, composer.settled()).await {
+        // The composer has taken these events and `read` is past them: the same drafts are
+        // written again until the store takes them, or they would be lost until a restart
+        // replays the log from the saved cursor.
+        while !write(&shared, &drafts, composer.settled()).await {
             tokio::select! {
                 () = tokio::time::sleep(RETRY) => {}
                 () = stop.cancelled() => return,
             }
-            continue;
         }
         if batch.is_empty() {
             let due = composer.next_due_ms().map(|at| {
