@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
@@ -33,17 +32,45 @@ pub const TRAPS_PER_SOURCE_PER_SECOND: u32 = 5;
 /// long: a hostile or broken sender then costs at most a hundred wake-ups a second.
 const RECV_ERROR_PAUSE: Duration = Duration::from_millis(10);
 
-/// Counts of what the receiver saw, for logs and tests.
-#[derive(Debug, Default)]
-pub struct TrapCounters {
-    /// Power traps that made the monitor read a UPS.
-    pub polled: AtomicU64,
+/// What became of a notification, as `/metrics` counts it (`upstra_snmp_traps_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrapOutcome {
+    /// A power trap from a declared UPS: the monitor reads that UPS now.
+    Read,
+    /// From a declared UPS, but not a power trap (a self-test result, a cold start...).
+    NotPower,
     /// From an address that is no declared SNMP UPS.
-    pub unknown_source: AtomicU64,
-    /// From a UPS, but not a power trap (a self-test result, a cold start...).
-    pub ignored: AtomicU64,
+    UnknownSource,
     /// Past [`TRAPS_PER_SOURCE_PER_SECOND`].
-    pub rate_limited: AtomicU64,
+    RateLimited,
+    /// Delivered by the receiver but without a trap OID to judge it by. (Datagrams that do
+    /// not decode at all are dropped inside the SNMP library, which counts none of them.)
+    Malformed,
+}
+
+impl TrapOutcome {
+    pub const ALL: [Self; 5] = [
+        Self::Read,
+        Self::NotPower,
+        Self::UnknownSource,
+        Self::RateLimited,
+        Self::Malformed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::NotPower => "not_power",
+            Self::UnknownSource => "unknown_source",
+            Self::RateLimited => "rate_limited",
+            Self::Malformed => "malformed",
+        }
+    }
+}
+
+/// Counts one notification; the count of that outcome before it.
+fn count(shared: &Shared, outcome: TrapOutcome) -> u64 {
+    shared.metrics.snmp_traps(outcome.as_str(), 1)
 }
 
 /// Binds the receiver before anything starts, so a taken port stops the daemon at once.
@@ -59,6 +86,10 @@ pub async fn bind(addr: SocketAddr) -> Result<Receiver, crate::Error> {
 /// Receives until `stop` fires.
 pub async fn serve(receiver: Receiver, shared: Arc<Shared>, stop: CancellationToken) {
     tracing::info!(addr = %receiver.local_addr(), "receiving SNMP traps");
+    // Every outcome's series exists from the start, so a rate over it needs no first event.
+    for outcome in TrapOutcome::ALL {
+        shared.metrics.snmp_traps(outcome.as_str(), 0);
+    }
     let mut windows: HashMap<IpAddr, (Instant, u32)> = HashMap::new();
     loop {
         let received = tokio::select! {
@@ -75,30 +106,29 @@ pub async fn serve(receiver: Receiver, shared: Arc<Shared>, stop: CancellationTo
                 continue;
             }
         };
-        let counters = &shared.snmp_traps;
         let source = received.source.ip();
         let ups = ups_at(&shared.inventory(), source);
         if ups.is_empty() {
-            let n = counters.unknown_source.fetch_add(1, Ordering::Relaxed);
+            let n = count(&shared, TrapOutcome::UnknownSource);
             // The first, then one in a thousand: a flood must not flood the log too.
             if n.is_multiple_of(1000) {
                 tracing::warn!(%source, dropped = n + 1, "SNMP trap from an address that is no declared UPS: dropped");
             }
             continue;
         }
-        let is_power = received
-            .trap_oid
-            .as_deref()
-            .is_some_and(upstra_adapter_snmp::trap::is_power_trap);
-        if !is_power {
-            counters.ignored.fetch_add(1, Ordering::Relaxed);
+        let Some(trap_oid) = received.trap_oid.as_deref() else {
+            count(&shared, TrapOutcome::Malformed);
+            continue;
+        };
+        if !upstra_adapter_snmp::trap::is_power_trap(trap_oid) {
+            count(&shared, TrapOutcome::NotPower);
             continue;
         }
         if !within_rate(&mut windows, source, Instant::now()) {
-            counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+            count(&shared, TrapOutcome::RateLimited);
             continue;
         }
-        counters.polled.fetch_add(1, Ordering::Relaxed);
+        count(&shared, TrapOutcome::Read);
         tracing::info!(%source, ups = ?ups, "SNMP power trap: reading the UPS now");
         shared.monitor.read_ups_now(ups);
     }
