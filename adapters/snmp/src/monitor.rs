@@ -266,7 +266,7 @@ fn auth(security: &SnmpSecurity) -> Result<Auth, SnmpError> {
     }
 }
 
-fn auth_protocol_of(p: SnmpAuthProtocol) -> AuthProtocol {
+pub(crate) fn auth_protocol_of(p: SnmpAuthProtocol) -> AuthProtocol {
     match p {
         SnmpAuthProtocol::Sha1 => AuthProtocol::Sha1,
         SnmpAuthProtocol::Sha224 => AuthProtocol::Sha224,
@@ -277,7 +277,7 @@ fn auth_protocol_of(p: SnmpAuthProtocol) -> AuthProtocol {
 }
 
 /// AES-192/256 with Blumenthal key extension, which net-snmp's `AES192`/`AES256` use.
-fn priv_protocol_of(p: SnmpPrivProtocol) -> PrivProtocol {
+pub(crate) fn priv_protocol_of(p: SnmpPrivProtocol) -> PrivProtocol {
     match p {
         SnmpPrivProtocol::Aes128 => PrivProtocol::Aes128,
         SnmpPrivProtocol::Aes192 => PrivProtocol::Aes192Blumenthal,
