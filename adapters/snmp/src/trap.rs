@@ -232,6 +232,44 @@ fn v3_user(u: UsmUser, usm: &SnmpUsm) -> async_snmp::CryptoResult<UsmUser> {
 mod tests {
     use super::*;
 
+    fn user(source: &str, name: &str, password: &str) -> TrapUser {
+        TrapUser {
+            source: source.parse().expect("ip"),
+            usm: SnmpUsm {
+                user: name.into(),
+                auth_protocol: upstra_core::snmp::SnmpAuthProtocol::Sha256,
+                auth_password: Some(upstra_core::secret::Secret::new(password)),
+                privacy: None,
+                priv_password: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn one_user_name_with_two_keys_is_said_and_the_same_keys_twice_is_not() {
+        let dir = tempfile::tempdir().expect("dir");
+        let engine = crate::engine::load_or_install(&dir.path().join("engine")).expect("engine");
+        let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let shared_keys = [
+            user("10.0.0.5", "upsmon", "password-one"),
+            user("10.0.0.6", "upsmon", "password-one"),
+        ];
+        let (_r, warnings) = Receiver::bind_with_users(any, 4096, &shared_keys, &engine)
+            .await
+            .expect("binds");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let two_keys = [
+            user("10.0.0.5", "upsmon", "password-one"),
+            user("10.0.0.6", "upsmon", "password-two"),
+        ];
+        let (_r, warnings) = Receiver::bind_with_users(any, 4096, &two_keys, &engine)
+            .await
+            .expect("binds");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("10.0.0.6"), "{warnings:?}");
+        assert!(!warnings[0].contains("password"), "no secret in a log line");
+    }
+
     #[test]
     fn knows_the_power_traps_and_nothing_else() {
         assert!(is_power_trap("1.3.6.1.2.1.33.2.1"));
