@@ -50,8 +50,6 @@ pub struct Shared {
     /// The sessions callers have shown and their global rate-limit buckets, so an ordinary
     /// call is checked without a trip to the store (`auth/sessions.rs`).
     pub(crate) sessions: crate::auth::sessions::SessionCache<crate::server::Principal>,
-    /// What the SNMP trap receiver saw (`snmp_trap_listen`).
-    pub snmp_traps: crate::snmp_traps::TrapCounters,
 }
 
 impl Shared {
@@ -91,7 +89,6 @@ impl Shared {
             backups: crate::backup::Backups::default(),
             metrics: crate::metrics::Metrics::default(),
             notify,
-            snmp_traps: crate::snmp_traps::TrapCounters::default(),
         };
         (shared, inbox)
     }

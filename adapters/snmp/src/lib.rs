@@ -3,6 +3,7 @@
 //! Also tells which UPS traps mean "read that UPS now" ([`trap`]), for the daemon's receiver.
 #![forbid(unsafe_code)]
 
+pub mod engine;
 mod error;
 pub mod mib;
 mod monitor;

@@ -43,6 +43,8 @@ pub enum Field {
     Replace,
     /// Eaton: charging / discharging / floating (ABM).
     Charger,
+    /// RFC 1628 and Eaton: how many alarms are present ([`AlarmTable::count`]).
+    AlarmCount,
 }
 
 /// A value as the agent gave it, reduced to what the mapping needs.
@@ -80,6 +82,7 @@ pub fn query(mib: SnmpMib) -> &'static [(Field, &'static str, Need)] {
             (Load, "1.3.6.1.4.1.534.1.4.1.0", Optional),
             // XUPS-MIB has no public low-battery scalar; Eaton cards serve RFC 1628 beside it.
             (BatteryStatus, "1.3.6.1.2.1.33.1.2.1.0", Optional),
+            (AlarmCount, EATON_ALARMS.count, Optional),
         ],
         SnmpMib::Ietf | SnmpMib::Auto => &[
             (OutputSource, "1.3.6.1.2.1.33.1.4.1.0", Required),
@@ -88,8 +91,59 @@ pub fn query(mib: SnmpMib) -> &'static [(Field, &'static str, Need)] {
             (Charge, "1.3.6.1.2.1.33.1.2.4.0", Optional),
             (InputVoltage, "1.3.6.1.2.1.33.1.3.3.1.3.1", Optional),
             (Load, "1.3.6.1.2.1.33.1.4.4.1.5.1", Optional),
+            (AlarmCount, IETF_ALARMS.count, Optional),
         ],
     }
+}
+
+/// A table of the alarms present on a UPS: RFC 1628's `upsAlarmTable` and XUPS-MIB's
+/// `xupsAlarmTable` hold one row per present alarm, whose description column is the OID of a
+/// well-known alarm. "Replace battery" is such an alarm there, not a scalar as in PowerNet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlarmTable {
+    /// The number of alarms present (a scalar, read with the other values): the table is
+    /// walked only when it is above zero, so a healthy UPS costs no request more.
+    pub count: &'static str,
+    /// The description column, walked.
+    pub descr_column: &'static str,
+    /// The well-known alarm that means "the battery needs replacing".
+    pub battery_bad: &'static str,
+}
+
+/// RFC 1628 `upsAlarmsPresent`, `upsAlarmDescr`, `upsAlarmBatteryBad`.
+const IETF_ALARMS: AlarmTable = AlarmTable {
+    count: "1.3.6.1.2.1.33.1.6.1.0",
+    descr_column: "1.3.6.1.2.1.33.1.6.2.1.2",
+    battery_bad: "1.3.6.1.2.1.33.1.6.3.1",
+};
+
+/// XUPS-MIB `xupsAlarms`, `xupsAlarmDescr`, `xupsAlarmBatteryBad` (the MIB's well-known
+/// alarm added in its release 2.20, the one NUT's snmp-ups maps to RB for these cards).
+const EATON_ALARMS: AlarmTable = AlarmTable {
+    count: "1.3.6.1.4.1.534.1.7.1.0",
+    descr_column: "1.3.6.1.4.1.534.1.7.2.1.2",
+    battery_bad: "1.3.6.1.4.1.534.1.7.23",
+};
+
+/// The alarm table that tells "replace battery" for `mib`; `None` for PowerNet, which has
+/// a scalar for it ([`Field::Replace`]).
+pub fn alarm_table(mib: SnmpMib) -> Option<AlarmTable> {
+    match mib {
+        SnmpMib::Ietf | SnmpMib::Auto => Some(IETF_ALARMS),
+        SnmpMib::Eaton => Some(EATON_ALARMS),
+        SnmpMib::Apc => None,
+    }
+}
+
+/// At most this many alarm rows are looked at per read. RFC 1628 defines 24 well-known
+/// alarms and a UPS has one row per present alarm, so 64 is every real table; a hostile or
+/// broken agent answering without end costs a bounded walk, not a read that never ends.
+pub const MAX_ALARM_ROWS: usize = 64;
+
+/// Whether the alarm descriptions read from `mib`'s table (dotted OIDs) include its
+/// battery-bad alarm.
+pub fn battery_bad(mib: SnmpMib, descriptions: &[String]) -> bool {
+    alarm_table(mib).is_some_and(|t| descriptions.iter().any(|d| d == t.battery_bad))
 }
 
 /// Whether a reading can do without a field.
@@ -107,8 +161,25 @@ const MAX_RUNTIME_S: i64 = 1_000_000;
 const MAX_LOAD_PCT: i64 = 10_000;
 const MAX_VOLTAGE: i64 = 10_000;
 
-/// The reading in `values` (by field) for `mib`.
+/// The reading in `values` (by field) for `mib`, with no alarm table read.
 pub fn reading(mib: SnmpMib, values: &BTreeMap<Field, Raw>) -> Result<UpsReading, SnmpError> {
+    reading_with_alarms(mib, values, &[])
+}
+
+/// Whether the alarm table must be walked after the values were read: the MIB has one, and
+/// the agent says alarms are present.
+pub fn alarms_present(mib: SnmpMib, values: &BTreeMap<Field, Raw>) -> bool {
+    alarm_table(mib).is_some()
+        && matches!(values.get(&Field::AlarmCount), Some(Raw::Number(n)) if *n > 0)
+}
+
+/// The reading in `values` (by field) for `mib`; `alarms` are the descriptions (dotted
+/// OIDs) of the alarm table's rows, empty when none are present or the MIB has no table.
+pub fn reading_with_alarms(
+    mib: SnmpMib,
+    values: &BTreeMap<Field, Raw>,
+    alarms: &[String],
+) -> Result<UpsReading, SnmpError> {
     let spec = query(mib);
     let oid_of = |f: Field| {
         spec.iter()
@@ -163,7 +234,7 @@ pub fn reading(mib: SnmpMib, values: &BTreeMap<Field, Raw>) -> Result<UpsReading
     if let Some(3 | 4) = number(Field::BatteryStatus)? {
         flags.push(UpsFlag::Lb);
     }
-    if let Some(2) = number(Field::Replace)? {
+    if matches!(number(Field::Replace)?, Some(2)) || battery_bad(mib, alarms) {
         flags.push(UpsFlag::Rb);
     }
     let on_battery = flags.contains(&UpsFlag::Ob);
@@ -244,6 +315,8 @@ fn field_name(mib: SnmpMib, f: Field) -> &'static str {
         (SnmpMib::Eaton, Field::Load) => "xupsOutputLoad",
         (_, Field::Replace) => "upsAdvBatteryReplaceIndicator",
         (_, Field::Charger) => "xupsBatteryAbmStatus",
+        (SnmpMib::Eaton, Field::AlarmCount) => "xupsAlarms",
+        (_, Field::AlarmCount) => "upsAlarmsPresent",
         (_, Field::OutputSource) => "upsOutputSource",
         (_, Field::BatteryStatus) => "upsBatteryStatus",
         (_, Field::Runtime) => "upsEstimatedMinutesRemaining",
@@ -299,6 +372,42 @@ mod tests {
         .expect("reads");
         assert_eq!(r.status_line(), "OL RB");
         assert_eq!(r.runtime_s, Some(3600));
+    }
+
+    #[test]
+    fn a_battery_bad_alarm_is_replace_battery_in_ietf_and_eaton_and_other_alarms_are_not() {
+        use Field::*;
+        let on_line = values(&[(OutputSource, 3), (BatteryStatus, 2), (AlarmCount, 2)]);
+        let ietf = |alarms: &[&str]| {
+            let alarms: Vec<String> = alarms.iter().map(|a| (*a).to_owned()).collect();
+            reading_with_alarms(SnmpMib::Ietf, &on_line, &alarms)
+                .expect("reads")
+                .status_line()
+        };
+        assert!(alarms_present(SnmpMib::Ietf, &on_line));
+        // upsAlarmBatteryBad, then upsAlarmOnBattery and upsAlarmTestInProgress alone.
+        assert_eq!(
+            ietf(&["1.3.6.1.2.1.33.1.6.3.2", "1.3.6.1.2.1.33.1.6.3.1"]),
+            "OL RB"
+        );
+        assert_eq!(
+            ietf(&["1.3.6.1.2.1.33.1.6.3.2", "1.3.6.1.2.1.33.1.6.3.20"]),
+            "OL"
+        );
+        assert_eq!(ietf(&[]), "OL");
+        let eaton = values(&[(OutputSource, 3), (AlarmCount, 1)]);
+        let bad = ["1.3.6.1.4.1.534.1.7.23".to_owned()];
+        let r = reading_with_alarms(SnmpMib::Eaton, &eaton, &bad).expect("reads");
+        assert_eq!(r.status_line(), "OL RB");
+        // RFC 1628's battery-bad OID in an XUPS table is not XUPS's alarm.
+        let other = ["1.3.6.1.2.1.33.1.6.3.1".to_owned()];
+        let r = reading_with_alarms(SnmpMib::Eaton, &eaton, &other).expect("reads");
+        assert_eq!(r.status_line(), "OL");
+        assert!(!alarms_present(
+            SnmpMib::Eaton,
+            &values(&[(OutputSource, 3), (AlarmCount, 0)])
+        ));
+        assert!(!alarms_present(SnmpMib::Apc, &values(&[(AlarmCount, 3)])));
     }
 
     #[test]

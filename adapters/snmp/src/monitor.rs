@@ -109,7 +109,12 @@ impl SnmpMonitor {
                 values.insert(*field, raw(&vb.value));
             }
         }
-        mib::reading(mib, &values)
+        let alarms = if mib::alarms_present(mib, &values) {
+            alarm_descriptions(&client, mib).await
+        } else {
+            Vec::new()
+        };
+        mib::reading_with_alarms(mib, &values, &alarms)
     }
 
     async fn client(
@@ -166,6 +171,41 @@ async fn probe(client: &Client) -> Result<SnmpMib, SnmpError> {
         // No sysObjectID (a minimal agent): the standard MIB is the only sensible guess.
         _ => Ok(SnmpMib::Ietf),
     }
+}
+
+/// The descriptions (dotted OIDs) of the rows of `mib`'s alarm table, at most
+/// [`mib::MAX_ALARM_ROWS`]. Like any optional value, a table that cannot be read is left out
+/// (with it, "replace battery"): the on-line/on-battery verdict was read already.
+async fn alarm_descriptions(client: &Client, mib: SnmpMib) -> Vec<String> {
+    let Some(table) = mib::alarm_table(mib) else {
+        return Vec::new();
+    };
+    let Ok(column) = Oid::parse(table.descr_column) else {
+        return Vec::new();
+    };
+    let mut walk = match client.walk(column) {
+        Ok(walk) => walk,
+        Err(e) => {
+            debug!(error = %e, "the UPS's alarm table cannot be walked");
+            return Vec::new();
+        }
+    };
+    let mut descriptions = Vec::new();
+    while descriptions.len() < mib::MAX_ALARM_ROWS {
+        match walk.next().await {
+            Some(Ok(vb)) => {
+                if let Value::ObjectIdentifier(id) = &vb.value {
+                    descriptions.push(id.to_string());
+                }
+            }
+            Some(Err(e)) => {
+                debug!(error = %e, "the UPS's alarm table was not read to its end");
+                break;
+            }
+            None => break,
+        }
+    }
+    descriptions
 }
 
 fn raw(value: &Value) -> Raw {
@@ -226,7 +266,7 @@ fn auth(security: &SnmpSecurity) -> Result<Auth, SnmpError> {
     }
 }
 
-fn auth_protocol_of(p: SnmpAuthProtocol) -> AuthProtocol {
+pub(crate) fn auth_protocol_of(p: SnmpAuthProtocol) -> AuthProtocol {
     match p {
         SnmpAuthProtocol::Sha1 => AuthProtocol::Sha1,
         SnmpAuthProtocol::Sha224 => AuthProtocol::Sha224,
@@ -237,7 +277,7 @@ fn auth_protocol_of(p: SnmpAuthProtocol) -> AuthProtocol {
 }
 
 /// AES-192/256 with Blumenthal key extension, which net-snmp's `AES192`/`AES256` use.
-fn priv_protocol_of(p: SnmpPrivProtocol) -> PrivProtocol {
+pub(crate) fn priv_protocol_of(p: SnmpPrivProtocol) -> PrivProtocol {
     match p {
         SnmpPrivProtocol::Aes128 => PrivProtocol::Aes128,
         SnmpPrivProtocol::Aes192 => PrivProtocol::Aes192Blumenthal,

@@ -250,3 +250,52 @@ async fn v3_users_read_with_sha2_and_aes_and_a_wrong_password_is_refused() {
         "{e:?}"
     );
 }
+
+/// "Replace battery" from each MIB: APC's scalar, and the battery-bad alarm of RFC 1628's and
+/// XUPS-MIB's alarm tables (walked with GETBULK over v2c, GETNEXT over v1), next to another
+/// alarm that must not be taken for it.
+#[tokio::test]
+async fn replace_battery_is_read_from_each_mib_and_other_alarms_are_not_it() {
+    let files = [
+        ("ietf-ol", "ietf-ol"),
+        ("ietf-test", "ietf-test"),
+        ("ietf-rb", "ietf-rb"),
+        ("apc-ol", "apc-ol"),
+        ("apc-rb", "apc-rb"),
+        ("eaton-ol", "eaton-ol"),
+        ("eaton-test", "eaton-test"),
+        ("eaton-rb", "eaton-rb"),
+    ];
+    let Some(agent) = OwnSnmpsim::start("replace_battery", &files) else {
+        return;
+    };
+    let m = monitor();
+    let cases = [
+        ("ietf-ol", SnmpMib::Ietf, "OL"),
+        ("ietf-test", SnmpMib::Ietf, "OL"),
+        ("ietf-rb", SnmpMib::Ietf, "OL RB"),
+        ("apc-ol", SnmpMib::Apc, "OL"),
+        ("apc-rb", SnmpMib::Apc, "OL RB"),
+        ("eaton-ol", SnmpMib::Eaton, "OL"),
+        ("eaton-test", SnmpMib::Eaton, "OL"),
+        ("eaton-rb", SnmpMib::Eaton, "OL RB"),
+    ];
+    for (community, mib, status) in cases {
+        for security in [
+            v2c(community),
+            SnmpSecurity::V1 {
+                community: Some(Secret::new(community)),
+            },
+        ] {
+            let version = match security {
+                SnmpSecurity::V1 { .. } => "v1",
+                _ => "v2c",
+            };
+            let r = m
+                .reading(&ups(agent.port, security, mib))
+                .await
+                .unwrap_or_else(|e| panic!("{community} {version}: {e}"));
+            assert_eq!(r.status_line(), status, "{community} over {version}");
+        }
+    }
+}

@@ -59,6 +59,13 @@ struct ChannelOutcome {
     outcome: &'static str,
 }
 
+/// What the SNMP trap receiver did with a notification: a closed list
+/// (`snmp_traps::TrapOutcome`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Outcome {
+    outcome: &'static str,
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindOutcome {
     kind: &'static str,
@@ -104,6 +111,7 @@ pub struct Metrics {
     runs: Family<KindOutcome, Counter>,
     steps: Family<KindOutcome, Histogram>,
     notifications: Family<ChannelOutcome, Counter>,
+    snmp_traps: Family<Outcome, Counter>,
     outage: Mutex<OutageSnapshot>,
     /// The instruments above, registered once; the lab's gauges are added per scrape.
     registry: Registry,
@@ -124,7 +132,13 @@ impl Default for Metrics {
             (|| Histogram::new(STEP_BUCKETS)) as fn() -> Histogram,
         );
         let notifications = Family::<ChannelOutcome, Counter>::default();
+        let snmp_traps = Family::<Outcome, Counter>::default();
         let mut registry = Registry::default();
+        registry.register(
+            "upstra_snmp_traps",
+            "SNMP notifications the trap receiver got, by outcome (read, not_power, unknown_source, rate_limited, malformed, unauthenticated)",
+            snmp_traps.clone(),
+        );
         registry.register(
             "upstra_notifications",
             "Notification attempts by channel and outcome (delivered, retry, rejected, failed)",
@@ -169,6 +183,7 @@ impl Default for Metrics {
             runs,
             steps,
             notifications,
+            snmp_traps,
             outage: Mutex::default(),
             registry,
         }
@@ -237,6 +252,15 @@ impl Metrics {
                 outcome,
             })
             .inc();
+    }
+
+    /// `count` SNMP notifications ended with `outcome` (one of `snmp_traps::TrapOutcome`'s
+    /// names); the count before them, for logs that speak once in a while. A count of zero
+    /// makes the series exist, at zero, from the receiver's start.
+    pub fn snmp_traps(&self, outcome: &'static str, count: u64) -> u64 {
+        self.snmp_traps
+            .get_or_create(&Outcome { outcome })
+            .inc_by(count)
     }
 
     /// The conductor's view, published after each message it handled.

@@ -78,3 +78,20 @@ fn a_hostile_name_stays_inside_its_label_value() {
         "{text}"
     );
 }
+
+#[test]
+fn snmp_traps_are_counted_by_outcome_and_exist_at_zero_once_announced() {
+    let m = Metrics::default();
+    assert_eq!(m.snmp_traps("rate_limited", 0), 0);
+    assert_eq!(m.snmp_traps("read", 1), 0);
+    assert_eq!(m.snmp_traps("read", 1), 1);
+    let text = events(&m);
+    assert!(
+        text.contains("upstra_snmp_traps_total{outcome=\"read\"} 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("upstra_snmp_traps_total{outcome=\"rate_limited\"} 0\n"),
+        "{text}"
+    );
+}

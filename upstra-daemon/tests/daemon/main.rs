@@ -23,5 +23,7 @@ mod reload;
 mod secrets;
 mod sessions_next_call;
 mod snmp_traps;
+mod snmp_traps_counted;
+mod snmp_traps_v3;
 mod ups_output;
 mod watchdog;

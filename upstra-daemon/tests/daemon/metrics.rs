@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 #[path = "metrics/prom.rs"]
-mod prom;
+pub(crate) mod prom;
 use crate::support;
 
 use std::path::Path;
