@@ -108,6 +108,42 @@ impl SnmpPrivProtocol {
     }
 }
 
+/// The protocol version, as a lab file and the setup wizard name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SnmpVersion {
+    V1,
+    V2c,
+    V3,
+}
+
+impl SnmpVersion {
+    pub const ALL: [Self; 3] = [Self::V1, Self::V2c, Self::V3];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+            Self::V2c => "v2c",
+            Self::V3 => "v3",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// An agent's address as an operator writes it, `host[:port]` (IPv6 in brackets, port 161 when
+/// left out): `None` when it has no usable host or a port outside 1 to 65535. The one check
+/// shared by the lab file and the setup wizard.
+pub fn parse_address(s: &str) -> Option<(String, u16)> {
+    match crate::model::split_host_port(s, SNMP_DEFAULT_PORT) {
+        Ok((host, port)) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Some((host.to_owned(), port))
+        }
+        _ => None,
+    }
+}
+
 /// Which MIB describes the UPS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,9 +180,9 @@ impl SnmpSecurity {
     /// `v1`, `v2c` or `v3`.
     pub fn version(&self) -> &'static str {
         match self {
-            Self::V1 { .. } => "v1",
-            Self::V2c { .. } => "v2c",
-            Self::V3(_) => "v3",
+            Self::V1 { .. } => SnmpVersion::V1.as_str(),
+            Self::V2c { .. } => SnmpVersion::V2c.as_str(),
+            Self::V3(_) => SnmpVersion::V3.as_str(),
         }
     }
 
@@ -278,5 +314,28 @@ mod tests {
             mib: SnmpMib::Apc,
         };
         assert_eq!(c.to_string(), "snmp v2c [::1]:1161 mib=apc");
+    }
+
+    #[test]
+    fn addresses_take_the_default_port_and_refuse_what_has_no_host_or_port() {
+        assert_eq!(parse_address("ups-a"), Some(("ups-a".into(), 161)));
+        assert_eq!(
+            parse_address("10.0.0.5:1161"),
+            Some(("10.0.0.5".into(), 1161))
+        );
+        assert_eq!(parse_address("[::1]:162"), Some(("::1".into(), 162)));
+        for bad in [
+            "",
+            ":161",
+            "ups a:161",
+            "ups:0",
+            "ups:65536",
+            "ups:x",
+            "[::1",
+        ] {
+            assert_eq!(parse_address(bad), None, "{bad}");
+        }
+        assert_eq!(SnmpVersion::parse("v2c"), Some(SnmpVersion::V2c));
+        assert_eq!(SnmpVersion::parse("v2"), None);
     }
 }
