@@ -42,6 +42,7 @@ mod render_snmp;
 mod render_truth;
 mod render_unmanaged;
 mod session;
+mod setup_snmp_daemon;
 mod ssh_pane;
 mod tree;
 mod two_factor;
