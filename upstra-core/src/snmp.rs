@@ -230,53 +230,123 @@ pub const MIN_USM_PASSWORD: usize = 8;
 /// for a community), short enough that a file named by mistake is refused, not sent.
 pub const MAX_SNMP_SECRET: usize = 255;
 
+/// RFC 3414's SnmpAdminString for usmUserName is at most 32 octets.
+pub const MAX_USM_USER: usize = 32;
+
+/// One of an endpoint's secrets, as its problems name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnmpSecretKind {
+    Community,
+    AuthPassword,
+    PrivPassword,
+}
+
+impl SnmpSecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Community => "community",
+            Self::AuthPassword => "auth password",
+            Self::PrivPassword => "priv password",
+        }
+    }
+}
+
+/// Something that makes an endpoint unusable, as data: the lab file and `apply` print it
+/// (`Display`), the setup wizard words it in the console's language on its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnmpProblem {
+    /// The host as given: empty or with whitespace.
+    NoHost(String),
+    PortZero,
+    /// A secret of `len` bytes, outside `min..=MAX_SNMP_SECRET`.
+    SecretLength {
+        secret: SnmpSecretKind,
+        min: usize,
+        len: usize,
+    },
+    /// A v3 user of `len` bytes, outside `1..=MAX_USM_USER`.
+    UserLength {
+        len: usize,
+    },
+    PrivPasswordWithoutProtocol,
+}
+
+impl fmt::Display for SnmpProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoHost(host) => {
+                write!(
+                    f,
+                    "snmp address `{host}` has no usable host: write `host:port`"
+                )
+            }
+            Self::PortZero => write!(f, "snmp address has port 0: use a port from 1 to 65535"),
+            Self::SecretLength { secret, min, len } => write!(
+                f,
+                "snmp {} must be {min} to {MAX_SNMP_SECRET} bytes long (it is {len})",
+                secret.as_str()
+            ),
+            Self::UserLength { .. } => {
+                write!(f, "snmp v3 user must be 1 to {MAX_USM_USER} bytes long")
+            }
+            Self::PrivPasswordWithoutProtocol => {
+                write!(f, "snmp priv password given without a priv_protocol")
+            }
+        }
+    }
+}
+
 impl SnmpEndpoint {
     /// What is wrong with this endpoint, as sentences for an operator; empty when it is
     /// usable. Secrets still unread (`None`) are not problems here: the lab reads them later.
     pub fn problems(&self) -> Vec<String> {
+        self.checks().iter().map(ToString::to_string).collect()
+    }
+
+    /// [`Self::problems`] as data.
+    pub fn checks(&self) -> Vec<SnmpProblem> {
         let mut out = Vec::new();
         if self.host.is_empty() || self.host.contains(char::is_whitespace) {
-            out.push(format!(
-                "snmp address `{}` has no usable host: write `host:port`",
-                self.host
-            ));
+            out.push(SnmpProblem::NoHost(self.host.clone()));
         }
         if self.port == 0 {
-            out.push("snmp address has port 0: use a port from 1 to 65535".into());
+            out.push(SnmpProblem::PortZero);
         }
-        let secret = |out: &mut Vec<String>, what: &str, s: &Option<Secret>, min: usize| {
+        let secret = |out: &mut Vec<SnmpProblem>, kind, s: &Option<Secret>, min: usize| {
             if let Some(s) = s {
-                let n = s.expose().len();
-                if n < min || n > MAX_SNMP_SECRET {
-                    out.push(format!(
-                        "snmp {what} must be {min} to {MAX_SNMP_SECRET} bytes long (it is {n})"
-                    ));
+                let len = s.expose().len();
+                if len < min || len > MAX_SNMP_SECRET {
+                    out.push(SnmpProblem::SecretLength {
+                        secret: kind,
+                        min,
+                        len,
+                    });
                 }
             }
         };
         match &self.security {
             SnmpSecurity::V1 { community } | SnmpSecurity::V2c { community } => {
-                secret(&mut out, "community", community, 1);
+                secret(&mut out, SnmpSecretKind::Community, community, 1);
             }
             SnmpSecurity::V3(usm) => {
-                if usm.user.is_empty() || usm.user.len() > 32 {
-                    // RFC 3414's SnmpAdminString for usmUserName is at most 32 octets.
-                    out.push("snmp v3 user must be 1 to 32 bytes long".into());
+                let len = usm.user.len();
+                if len == 0 || len > MAX_USM_USER {
+                    out.push(SnmpProblem::UserLength { len });
                 }
                 secret(
                     &mut out,
-                    "auth password",
+                    SnmpSecretKind::AuthPassword,
                     &usm.auth_password,
                     MIN_USM_PASSWORD,
                 );
                 secret(
                     &mut out,
-                    "priv password",
+                    SnmpSecretKind::PrivPassword,
                     &usm.priv_password,
                     MIN_USM_PASSWORD,
                 );
                 if usm.privacy.is_none() && usm.priv_password.is_some() {
-                    out.push("snmp priv password given without a priv_protocol".into());
+                    out.push(SnmpProblem::PrivPasswordWithoutProtocol);
                 }
             }
         }

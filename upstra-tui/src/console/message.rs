@@ -98,6 +98,15 @@ pub enum Message {
     /// Two fields that say the same thing two ways (a community typed and a community file):
     /// only one may be filled.
     EitherOr(super::state::FieldName, super::state::FieldName),
+    /// An SNMP secret or v3 user of `len` bytes, outside `min..=max`.
+    SnmpLength {
+        field: super::state::FieldName,
+        min: usize,
+        max: usize,
+        len: usize,
+    },
+    /// An SNMPv3 priv password typed with the priv protocol `none`.
+    PrivWithoutProtocol,
     /// A file named in a form could not be read here, for this reason.
     CannotRead {
         path: String,

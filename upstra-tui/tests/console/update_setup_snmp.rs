@@ -349,15 +349,32 @@ fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
             value: "des".into()
         })
     );
-    // A USM password shorter than RFC 3414's 8 bytes: the lab file's sentence.
+    // A priv password with no priv protocol, as a lab file's.
     type_in(&mut state, FieldName::PrivProtocol, "none");
-    type_in(&mut state, FieldName::AuthPassword, "short");
+    type_in(&mut state, FieldName::PrivPassword, "priv secret 1");
     assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert_eq!(error(&state), Some(Message::PrivWithoutProtocol));
+    assert_eq!(focused(&state), FieldName::PrivProtocol);
+    type_in(&mut state, FieldName::PrivPassword, "");
+    // A USM password shorter than RFC 3414's 8 bytes: `apply`'s check, on its field.
+    type_in(&mut state, FieldName::AuthPassword, "short");
+    focus(&mut state, FieldName::Name);
+    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    let short = Message::SnmpLength {
+        field: FieldName::AuthPassword,
+        min: 8,
+        max: 255,
+        len: 5,
+    };
+    assert_eq!(error(&state), Some(short.clone()));
+    assert_eq!(focused(&state), FieldName::AuthPassword);
     assert_eq!(
-        error(&state),
-        Some(Message::Failed(
-            "snmp auth password must be 8 to 255 bytes long (it is 5)".into()
-        ))
+        Lang::En.strings().message(&short),
+        "“Auth password” must be 8 to 255 bytes long (it is 5)."
+    );
+    assert_eq!(
+        Lang::Fr.strings().message(&short),
+        "« Mot de passe auth » doit faire de 8 à 255 octets (il en fait 5)."
     );
 
     // v2c with a community typed and a file named.

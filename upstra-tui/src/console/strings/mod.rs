@@ -327,6 +327,16 @@ impl Strings {
             Message::EitherOr(a, b) => {
                 (self.setup.either_or)((self.forms.field)(*a), (self.forms.field)(*b))
             }
+            Message::SnmpLength {
+                field,
+                min,
+                max,
+                len,
+            } => (self.setup.length)((self.forms.field)(*field), *min, *max, *len),
+            Message::PrivWithoutProtocol => (self.setup.priv_without_protocol)(
+                (self.forms.field)(super::state::FieldName::PrivPassword),
+                (self.forms.field)(super::state::FieldName::PrivProtocol),
+            ),
             Message::CannotRead { path, reason } => (self.setup.cannot_read)(path, reason),
             Message::LabProblems(n) => (self.setup.lab_problems)(*n),
             Message::Applied(n) => (self.setup.applied)(*n),

@@ -90,6 +90,15 @@ pub static SETUP: SetupWords = SetupWords {
         format!("“{label}” takes one of {choices} (←/→ picks them), not “{typed}”.")
     },
     either_or: |a, b| format!("Give either “{a}” or “{b}”, not both."),
+    length: |label, min, max, len| {
+        format!("“{label}” must be {min} to {max} bytes long (it is {len}).")
+    },
+    priv_without_protocol: |password, protocol| {
+        format!(
+            "A “{password}” needs a “{protocol}” other than none (←/→), or leave it empty for \
+             no privacy."
+        )
+    },
     cannot_read: |path, reason| {
         format!(
             "Cannot read {path}: {reason}. Check the path on this machine and its permissions; \

@@ -99,6 +99,15 @@ pub static SETUP: SetupWords = SetupWords {
         format!("« {label} » prend l'une des valeurs {choices} (←/→ les propose), pas « {typed} ».")
     },
     either_or: |a, b| format!("Donnez soit « {a} », soit « {b} », pas les deux."),
+    length: |label, min, max, len| {
+        format!("« {label} » doit faire de {min} à {max} octets (il en fait {len}).")
+    },
+    priv_without_protocol: |password, protocol| {
+        format!(
+            "Un « {password} » demande un « {protocol} » autre que none (←/→), ou laissez-le \
+             vide pour se passer de chiffrement."
+        )
+    },
     cannot_read: |path, reason| {
         format!(
             "Impossible de lire {path} : {reason}. Vérifiez le chemin sur cette machine et ses \

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use upstra_core::api::v1::{SnmpSpec, UpsSpec};
 use upstra_core::secret::Secret;
 use upstra_core::snmp::{
-    SnmpAuthProtocol, SnmpMib, SnmpPrivProtocol, SnmpSecurity, SnmpUsm, SnmpVersion, parse_address,
+    MAX_SNMP_SECRET, MAX_USM_USER, SnmpAuthProtocol, SnmpMib, SnmpPrivProtocol, SnmpProblem,
+    SnmpSecretKind, SnmpSecurity, SnmpUsm, SnmpVersion, parse_address,
 };
 
 use crate::console::message::Message;
@@ -187,10 +188,10 @@ pub(super) fn snmp_spec(form: &mut Form) -> Result<(UpsSpec, Option<PathBuf>), B
         security,
         mib,
     };
-    // Lengths (a USM password under 8 bytes...): the same sentences as `apply` gives.
-    let problems = endpoint.problems();
-    if !problems.is_empty() {
-        return Err(Box::new(Message::Failed(problems.join("; "))));
+    // Lengths (a USM password under 8 bytes...): the checks `apply` makes.
+    if let Some(problem) = endpoint.checks().into_iter().next() {
+        let (field, why) = worded(problem, form.value(FieldName::Address));
+        return refuse(form, field, why);
     }
     let spec = UpsSpec {
         name: form.value(FieldName::Name).to_owned(),
@@ -241,6 +242,36 @@ fn usm(form: &mut Form) -> Result<SnmpUsm, Box<Message>> {
         // Typed with privacy `none`, it is refused by `problems`, as a lab file's is.
         priv_password: Some(Secret::new(priv_password)).filter(|p| !p.is_empty()),
     })
+}
+
+/// An endpoint's problem, on the field it is about.
+fn worded(problem: SnmpProblem, address: &str) -> (FieldName, Message) {
+    let length = |field, min, max, len| Message::SnmpLength {
+        field,
+        min,
+        max,
+        len,
+    };
+    match problem {
+        SnmpProblem::NoHost(_) | SnmpProblem::PortZero => {
+            (FieldName::Address, Message::BadAddress(address.to_owned()))
+        }
+        SnmpProblem::SecretLength { secret, min, len } => {
+            let field = match secret {
+                SnmpSecretKind::Community => FieldName::Community,
+                SnmpSecretKind::AuthPassword => FieldName::AuthPassword,
+                SnmpSecretKind::PrivPassword => FieldName::PrivPassword,
+            };
+            (field, length(field, min, MAX_SNMP_SECRET, len))
+        }
+        SnmpProblem::UserLength { len } => (
+            FieldName::SnmpUser,
+            length(FieldName::SnmpUser, 1, MAX_USM_USER, len),
+        ),
+        SnmpProblem::PrivPasswordWithoutProtocol => {
+            (FieldName::PrivProtocol, Message::PrivWithoutProtocol)
+        }
+    }
 }
 
 /// `why`, with the focus on `field`.
