@@ -182,6 +182,10 @@ fn choosing_snmp_then_each_version_shows_only_the_fields_that_apply() {
 #[test]
 fn a_v2c_ups_with_a_typed_community_is_declared_with_it_and_the_form_forgets_it() {
     let mut state = snmp_ups("127.0.0.1:1161");
+    // A v3 password typed, then v2c again: set aside, then wiped with the rest.
+    pick(&mut state, FieldName::Version, 1);
+    type_in(&mut state, FieldName::AuthPassword, "auth secret 1");
+    pick(&mut state, FieldName::Version, -1);
     type_in(&mut state, FieldName::Community, "ups1");
     pick(&mut state, FieldName::Mib, 1);
     let form = format!("{:?}", state.setup.form);
@@ -220,6 +224,7 @@ fn a_v2c_ups_with_a_typed_community_is_declared_with_it_and_the_form_forgets_it(
         "",
         "moved into the declaration"
     );
+    assert_eq!(value(&state, FieldName::AuthPassword), "", "wiped too");
 }
 
 #[test]

@@ -201,12 +201,12 @@ pub(super) fn snmp_spec(form: &mut Form) -> Result<(UpsSpec, Option<PathBuf>), B
         login: None,
         policy: Default::default(),
     };
-    for secret in [
-        FieldName::Community,
-        FieldName::AuthPassword,
-        FieldName::PrivPassword,
-    ] {
-        form.clear(secret);
+    // Every secret goes, the ones set aside by a switch of version or source too: none is
+    // left in memory once the declaration is sent.
+    for field in form.fields.iter_mut().chain(form.stash.iter_mut()) {
+        if field.name.is_secret() {
+            *field = Field::new(field.name, "");
+        }
     }
     Ok((spec, community_file))
 }
