@@ -1,6 +1,7 @@
 //! What the setup wizard's UPS form draws once SNMP is chosen, in English and French at 80×24
 //! and 200×50: v2c with its community masked and the versions ←/→ goes through, v3 with its
-//! user, protocols and masked passwords (the tallest form), and a bad address refused.
+//! user, protocols and masked passwords (the tallest form), refused with a priv password but
+//! no priv protocol, and a bad address refused.
 
 use crate::support;
 
@@ -95,4 +96,19 @@ fn setup_snmp_bad_address() {
     fill(&mut state, FieldName::Community, "public");
     apply(&mut state, vec![Action::FormSubmit]);
     screens!("setup_snmp_bad_address", state);
+}
+
+/// The tallest form with a two-line refusal under it still fits 80×24.
+#[test]
+fn setup_snmp_v3_refused() {
+    let mut state = snmp("10.0.0.5:1161");
+    go(&mut state, FieldName::Version);
+    apply(&mut state, vec![Action::FormCycle(1)]);
+    fill(&mut state, FieldName::SnmpUser, "upsmon");
+    fill(&mut state, FieldName::AuthPassword, "auth secret 1");
+    go(&mut state, FieldName::PrivProtocol);
+    apply(&mut state, vec![Action::FormCycle(-1)]);
+    fill(&mut state, FieldName::PrivPassword, "priv secret 1");
+    apply(&mut state, vec![Action::FormSubmit]);
+    screens!("setup_snmp_v3_refused", state);
 }
