@@ -108,6 +108,42 @@ impl SnmpPrivProtocol {
     }
 }
 
+/// The protocol version, as a lab file and the setup wizard name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SnmpVersion {
+    V1,
+    V2c,
+    V3,
+}
+
+impl SnmpVersion {
+    pub const ALL: [Self; 3] = [Self::V1, Self::V2c, Self::V3];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+            Self::V2c => "v2c",
+            Self::V3 => "v3",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// An agent's address as an operator writes it, `host[:port]` (IPv6 in brackets, port 161 when
+/// left out): `None` when it has no usable host or a port outside 1 to 65535. The one check
+/// shared by the lab file and the setup wizard.
+pub fn parse_address(s: &str) -> Option<(String, u16)> {
+    match crate::model::split_host_port(s, SNMP_DEFAULT_PORT) {
+        Ok((host, port)) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Some((host.to_owned(), port))
+        }
+        _ => None,
+    }
+}
+
 /// Which MIB describes the UPS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,9 +180,9 @@ impl SnmpSecurity {
     /// `v1`, `v2c` or `v3`.
     pub fn version(&self) -> &'static str {
         match self {
-            Self::V1 { .. } => "v1",
-            Self::V2c { .. } => "v2c",
-            Self::V3(_) => "v3",
+            Self::V1 { .. } => SnmpVersion::V1.as_str(),
+            Self::V2c { .. } => SnmpVersion::V2c.as_str(),
+            Self::V3(_) => SnmpVersion::V3.as_str(),
         }
     }
 
@@ -194,53 +230,123 @@ pub const MIN_USM_PASSWORD: usize = 8;
 /// for a community), short enough that a file named by mistake is refused, not sent.
 pub const MAX_SNMP_SECRET: usize = 255;
 
+/// RFC 3414's SnmpAdminString for usmUserName is at most 32 octets.
+pub const MAX_USM_USER: usize = 32;
+
+/// One of an endpoint's secrets, as its problems name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnmpSecretKind {
+    Community,
+    AuthPassword,
+    PrivPassword,
+}
+
+impl SnmpSecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Community => "community",
+            Self::AuthPassword => "auth password",
+            Self::PrivPassword => "priv password",
+        }
+    }
+}
+
+/// Something that makes an endpoint unusable, as data: the lab file and `apply` print it
+/// (`Display`), the setup wizard words it in the console's language on its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnmpProblem {
+    /// The host as given: empty or with whitespace.
+    NoHost(String),
+    PortZero,
+    /// A secret of `len` bytes, outside `min..=MAX_SNMP_SECRET`.
+    SecretLength {
+        secret: SnmpSecretKind,
+        min: usize,
+        len: usize,
+    },
+    /// A v3 user of `len` bytes, outside `1..=MAX_USM_USER`.
+    UserLength {
+        len: usize,
+    },
+    PrivPasswordWithoutProtocol,
+}
+
+impl fmt::Display for SnmpProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoHost(host) => {
+                write!(
+                    f,
+                    "snmp address `{host}` has no usable host: write `host:port`"
+                )
+            }
+            Self::PortZero => write!(f, "snmp address has port 0: use a port from 1 to 65535"),
+            Self::SecretLength { secret, min, len } => write!(
+                f,
+                "snmp {} must be {min} to {MAX_SNMP_SECRET} bytes long (it is {len})",
+                secret.as_str()
+            ),
+            Self::UserLength { .. } => {
+                write!(f, "snmp v3 user must be 1 to {MAX_USM_USER} bytes long")
+            }
+            Self::PrivPasswordWithoutProtocol => {
+                write!(f, "snmp priv password given without a priv_protocol")
+            }
+        }
+    }
+}
+
 impl SnmpEndpoint {
     /// What is wrong with this endpoint, as sentences for an operator; empty when it is
     /// usable. Secrets still unread (`None`) are not problems here: the lab reads them later.
     pub fn problems(&self) -> Vec<String> {
+        self.checks().iter().map(ToString::to_string).collect()
+    }
+
+    /// [`Self::problems`] as data.
+    pub fn checks(&self) -> Vec<SnmpProblem> {
         let mut out = Vec::new();
         if self.host.is_empty() || self.host.contains(char::is_whitespace) {
-            out.push(format!(
-                "snmp address `{}` has no usable host: write `host:port`",
-                self.host
-            ));
+            out.push(SnmpProblem::NoHost(self.host.clone()));
         }
         if self.port == 0 {
-            out.push("snmp address has port 0: use a port from 1 to 65535".into());
+            out.push(SnmpProblem::PortZero);
         }
-        let secret = |out: &mut Vec<String>, what: &str, s: &Option<Secret>, min: usize| {
+        let secret = |out: &mut Vec<SnmpProblem>, kind, s: &Option<Secret>, min: usize| {
             if let Some(s) = s {
-                let n = s.expose().len();
-                if n < min || n > MAX_SNMP_SECRET {
-                    out.push(format!(
-                        "snmp {what} must be {min} to {MAX_SNMP_SECRET} bytes long (it is {n})"
-                    ));
+                let len = s.expose().len();
+                if len < min || len > MAX_SNMP_SECRET {
+                    out.push(SnmpProblem::SecretLength {
+                        secret: kind,
+                        min,
+                        len,
+                    });
                 }
             }
         };
         match &self.security {
             SnmpSecurity::V1 { community } | SnmpSecurity::V2c { community } => {
-                secret(&mut out, "community", community, 1);
+                secret(&mut out, SnmpSecretKind::Community, community, 1);
             }
             SnmpSecurity::V3(usm) => {
-                if usm.user.is_empty() || usm.user.len() > 32 {
-                    // RFC 3414's SnmpAdminString for usmUserName is at most 32 octets.
-                    out.push("snmp v3 user must be 1 to 32 bytes long".into());
+                let len = usm.user.len();
+                if len == 0 || len > MAX_USM_USER {
+                    out.push(SnmpProblem::UserLength { len });
                 }
                 secret(
                     &mut out,
-                    "auth password",
+                    SnmpSecretKind::AuthPassword,
                     &usm.auth_password,
                     MIN_USM_PASSWORD,
                 );
                 secret(
                     &mut out,
-                    "priv password",
+                    SnmpSecretKind::PrivPassword,
                     &usm.priv_password,
                     MIN_USM_PASSWORD,
                 );
                 if usm.privacy.is_none() && usm.priv_password.is_some() {
-                    out.push("snmp priv password given without a priv_protocol".into());
+                    out.push(SnmpProblem::PrivPasswordWithoutProtocol);
                 }
             }
         }
@@ -278,5 +384,28 @@ mod tests {
             mib: SnmpMib::Apc,
         };
         assert_eq!(c.to_string(), "snmp v2c [::1]:1161 mib=apc");
+    }
+
+    #[test]
+    fn addresses_take_the_default_port_and_refuse_what_has_no_host_or_port() {
+        assert_eq!(parse_address("ups-a"), Some(("ups-a".into(), 161)));
+        assert_eq!(
+            parse_address("10.0.0.5:1161"),
+            Some(("10.0.0.5".into(), 1161))
+        );
+        assert_eq!(parse_address("[::1]:162"), Some(("::1".into(), 162)));
+        for bad in [
+            "",
+            ":161",
+            "ups a:161",
+            "ups:0",
+            "ups:65536",
+            "ups:x",
+            "[::1",
+        ] {
+            assert_eq!(parse_address(bad), None, "{bad}");
+        }
+        assert_eq!(SnmpVersion::parse("v2c"), Some(SnmpVersion::V2c));
+        assert_eq!(SnmpVersion::parse("v2"), None);
     }
 }

@@ -8,11 +8,10 @@ use toml::Spanned;
 
 use super::{Checker, SecretFile, SecretSlot};
 use crate::ids::UpsId;
-use crate::model::split_host_port;
 use crate::secret::Secret;
 use crate::snmp::{
-    SNMP_DEFAULT_PORT, SnmpAuthProtocol, SnmpEndpoint, SnmpMib, SnmpPrivProtocol, SnmpSecurity,
-    SnmpUsm,
+    SnmpAuthProtocol, SnmpEndpoint, SnmpMib, SnmpPrivProtocol, SnmpSecurity, SnmpUsm, SnmpVersion,
+    parse_address,
 };
 
 #[derive(Deserialize)]
@@ -42,11 +41,9 @@ impl Checker<'_> {
         let whole = raw.span();
         let raw = raw.into_inner();
         let what = format!("UPS `{id}`: snmp");
-        let address = match split_host_port(raw.address.get_ref(), SNMP_DEFAULT_PORT) {
-            Ok((host, port)) if !host.is_empty() && !host.contains(char::is_whitespace) => {
-                Some((host.to_owned(), port))
-            }
-            _ => {
+        let address = match parse_address(raw.address.get_ref()) {
+            Some(address) => Some(address),
+            None => {
                 self.error(
                     raw.address.span(),
                     format!(
@@ -87,8 +84,9 @@ impl Checker<'_> {
             ("priv_protocol", &raw.priv_protocol),
             ("priv_password_file", &raw.priv_password_file),
         ];
-        let security = match raw.version.get_ref().as_str() {
-            v @ ("v1" | "v2c") => {
+        let security = match SnmpVersion::parse(raw.version.get_ref()) {
+            Some(version @ (SnmpVersion::V1 | SnmpVersion::V2c)) => {
+                let v = version.as_str();
                 for (key, value) in v3_only {
                     if let Some(value) = value {
                         self.error(value.span(), format!("{what}: {key} is for v3, not {v}"));
@@ -115,13 +113,13 @@ impl Checker<'_> {
                         None
                     }
                 };
-                Some(if v == "v1" {
+                Some(if version == SnmpVersion::V1 {
                     SnmpSecurity::V1 { community }
                 } else {
                     SnmpSecurity::V2c { community }
                 })
             }
-            "v3" => {
+            Some(SnmpVersion::V3) => {
                 for (key, value) in [
                     ("community", &raw.community),
                     ("community_file", &raw.community_file),
@@ -132,10 +130,13 @@ impl Checker<'_> {
                 }
                 self.v3(&raw, &what, id, &mut file)
             }
-            other => {
+            None => {
                 self.error(
                     raw.version.span(),
-                    format!("{what} version `{other}` is not one of v1, v2c, v3"),
+                    format!(
+                        "{what} version `{}` is not one of v1, v2c, v3",
+                        raw.version.get_ref()
+                    ),
                 );
                 None
             }

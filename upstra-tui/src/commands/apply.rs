@@ -212,7 +212,7 @@ fn io_reason(e: &io::Error) -> String {
 
 /// A password file's content, minus one trailing newline. Empty files are refused: an empty
 /// password is almost always a mistake, and the peer would refuse it later, less clearly.
-fn read_secret(path: &Path) -> Result<Secret, String> {
+pub(crate) fn read_secret(path: &Path) -> Result<Secret, String> {
     let bytes = Zeroizing::new(fs::read(path).map_err(|e| io_reason(&e))?);
     let text = std::str::from_utf8(&bytes).map_err(|_| "it is not UTF-8 text".to_owned())?;
     let text = text.strip_suffix('\n').unwrap_or(text);

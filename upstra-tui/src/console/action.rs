@@ -151,6 +151,9 @@ pub enum Action {
     FormBackspace,
     /// Tab/Down (`1`) or Shift-Tab/Up (`-1`) in a form.
     FormMove(i32),
+    /// Left (`-1`) or Right (`1`) on a field that takes one of a few values: the previous or
+    /// next of them (the wizard's UPS source, SNMP version, protocols and MIB).
+    FormCycle(i32),
     FormSubmit,
     /// Typing the lab tree's filter; Enter keeps it, Esc clears it.
     FilterChar(char),

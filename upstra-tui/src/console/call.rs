@@ -58,6 +58,9 @@ pub enum Call {
     ReadLab { path: PathBuf },
     /// `apply`.
     Apply { spec: Box<LabSpec>, dry_run: bool },
+    /// `apply` of the setup wizard's SNMP UPS, its community read here from `path` first, as
+    /// `upstra apply` reads a lab file's `community_file`.
+    ApplyReadingCommunity { spec: Box<LabSpec>, path: PathBuf },
     /// `sync`: read every peer now.
     Sync,
     /// A change the operator confirmed.
@@ -209,6 +212,11 @@ pub enum Reply {
     Applied {
         dry_run: bool,
         result: Result<ApplyReport, Failure>,
+    },
+    /// The community file named in the wizard could not be read: nothing was applied.
+    CommunityUnread {
+        path: PathBuf,
+        reason: String,
     },
     Synced(Result<SyncReport, Failure>),
     Done {

@@ -40,6 +40,9 @@ pub async fn perform(conn: &Connector, token: Option<SessionToken>, call: Call) 
             return Reply::Setup(result.map_err(failure));
         }
         (Call::ReadLab { path }, Some(token)) => return read_lab(conn, token, path).await,
+        (Call::ApplyReadingCommunity { spec, path }, Some(token)) => {
+            return apply_reading_community(conn, token, spec, path).await;
+        }
         (call, Some(token)) => (call, token),
         (call, None) => return refused(call),
     };
@@ -67,6 +70,10 @@ fn refused(call: Call) -> Reply {
         Call::CreateRole { name, .. } => Reply::RoleCreated { name, result: no() },
         Call::Apply { dry_run, .. } => Reply::Applied {
             dry_run,
+            result: no(),
+        },
+        Call::ApplyReadingCommunity { .. } => Reply::Applied {
+            dry_run: false,
             result: no(),
         },
         Call::Sync => Reply::Synced(no()),
@@ -205,7 +212,10 @@ async fn session_call(conn: &Connector, token: SessionToken, call: Call) -> Repl
             Reply::Done { request, result }
         }
         // Answered before a session is needed (see `perform`).
-        Call::Health | Call::Setup { .. } | Call::ReadLab { .. } => refused(call),
+        Call::Health
+        | Call::Setup { .. }
+        | Call::ReadLab { .. }
+        | Call::ApplyReadingCommunity { .. } => refused(call),
     }
 }
 
@@ -359,4 +369,44 @@ async fn read_lab(conn: &Connector, token: SessionToken, path: std::path::PathBu
     })
     .await;
     Reply::LabRead(read.unwrap_or_else(|e| Err(vec![e.to_string()])))
+}
+
+/// Reads the community file, puts it in the wizard's one UPS, then applies.
+async fn apply_reading_community(
+    conn: &Connector,
+    token: SessionToken,
+    mut spec: Box<upstra_core::api::v1::LabSpec>,
+    path: std::path::PathBuf,
+) -> Reply {
+    use upstra_core::snmp::SnmpSecurity;
+    let file = path.clone();
+    // One small file; read off the runtime as the lab file is.
+    let read = tokio::task::spawn_blocking(move || apply::read_secret(&file)).await;
+    let community = match read {
+        Ok(Ok(community)) => community,
+        Ok(Err(reason)) => return Reply::CommunityUnread { path, reason },
+        Err(e) => {
+            return Reply::CommunityUnread {
+                path,
+                reason: e.to_string(),
+            };
+        }
+    };
+    for ups in &mut spec.ups {
+        if let Some(snmp) = &mut ups.snmp
+            && let SnmpSecurity::V1 { community: slot } | SnmpSecurity::V2c { community: slot } =
+                &mut snmp.security
+        {
+            *slot = Some(community.clone());
+        }
+    }
+    session_call(
+        conn,
+        token,
+        Call::Apply {
+            spec,
+            dry_run: false,
+        },
+    )
+    .await
 }

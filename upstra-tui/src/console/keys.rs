@@ -298,6 +298,8 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Enter => Action::FormSubmit,
             KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
             KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
+            KeyCode::Left => Action::FormCycle(-1),
+            KeyCode::Right => Action::FormCycle(1),
             KeyCode::Backspace => Action::FormBackspace,
             _ => Action::FormChar(typed?),
         },

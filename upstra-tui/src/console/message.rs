@@ -88,6 +88,30 @@ pub enum Message {
     BuiltinRole(String),
     /// A field that takes a number got something else.
     BadNumber(super::state::FieldName),
+    /// An SNMP agent's address that is not `host[:port]`, as typed.
+    BadAddress(String),
+    /// A field that takes one of a few values (its `choices`) got this instead.
+    NotOneOf {
+        field: super::state::FieldName,
+        value: String,
+    },
+    /// Two fields that say the same thing two ways (a community typed and a community file):
+    /// only one may be filled.
+    EitherOr(super::state::FieldName, super::state::FieldName),
+    /// An SNMP secret or v3 user of `len` bytes, outside `min..=max`.
+    SnmpLength {
+        field: super::state::FieldName,
+        min: usize,
+        max: usize,
+        len: usize,
+    },
+    /// An SNMPv3 priv password typed with the priv protocol `none`.
+    PrivWithoutProtocol,
+    /// A file named in a form could not be read here, for this reason.
+    CannotRead {
+        path: String,
+        reason: String,
+    },
     /// A lab file could not be read or has problems (listed on the screen).
     LabProblems(usize),
     /// The wizard applied a declaration of this many objects.

@@ -177,6 +177,8 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
     next(&mut state);
     typed(&mut state, "lab-a");
     next(&mut state);
+    // Read over NUT, the default.
+    next(&mut state);
     typed(&mut state, "ups-a1@10.0.0.5:3493");
     next(&mut state);
     typed(&mut state, "monuser");

@@ -18,15 +18,28 @@ pub struct Bare {
     dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), upstra_daemon::Error>>>,
+    /// Drives the real peers the lab declares (an SNMP agent of the test's own...) instead of
+    /// the simulated lab.
+    drivers: Drivers,
 }
 
 impl Bare {
     pub fn start() -> Self {
+        Self::start_with(Drivers::Simulated)
+    }
+
+    /// An empty store whose lab, once declared, is read from the real peers it names.
+    pub fn on_peers() -> Self {
+        Self::start_with(Drivers::Peers)
+    }
+
+    fn start_with(drivers: Drivers) -> Self {
         let mut bare = Self {
             runtime: None,
             dir: tempfile::tempdir().expect("temp dir"),
             stop: None,
             task: None,
+            drivers,
         };
         bare.run();
         bare
@@ -48,7 +61,7 @@ impl Bare {
         Config {
             socket: self.socket(),
             data_dir: self.dir.path().join("data"),
-            drivers: Drivers::Simulated,
+            drivers: self.drivers,
             ups_poll_interval: Duration::from_secs(1),
             sync_interval: Duration::from_secs(2),
             ..Config::default()

@@ -15,5 +15,6 @@ mod last_out_tmux;
 mod outage_truth_tmux;
 mod plan_tmux;
 mod resilience_tmux;
+mod setup_snmp_tmux;
 mod setup_tmux;
 mod ssh_tmux;

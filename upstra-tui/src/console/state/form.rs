@@ -20,7 +20,10 @@ pub enum FormPurpose {
     LabFile,
     /// The setup wizard's objects, one at a time.
     Room,
+    /// A UPS read over NUT (the form's Source is `nut`)...
     Ups,
+    /// ...or over SNMP: the same form, showing the SNMP fields instead.
+    UpsSnmp,
     Vcenter,
     Server,
 }
@@ -50,12 +53,56 @@ pub enum FieldName {
     Tier,
     VsphereHost,
     BmcUrl,
+    /// How a UPS is read: `nut` or `snmp`.
+    Source,
+    /// An SNMP agent's `host[:port]`.
+    Address,
+    /// The SNMP version: v1, v2c or v3.
+    Version,
+    /// A v1/v2c community, typed...
+    Community,
+    /// ...or read from this file.
+    CommunityFile,
+    /// The SNMPv3 (USM) user.
+    SnmpUser,
+    AuthProtocol,
+    AuthPassword,
+    /// `none` (authNoPriv) or an AES size.
+    PrivProtocol,
+    PrivPassword,
+    Mib,
 }
+
+/// The `PrivProtocol` choice for authNoPriv: a lab file says it by leaving `priv_protocol` out.
+pub const NO_PRIVACY: &str = "none";
 
 impl FieldName {
     /// Typed but never shown.
     pub fn is_secret(self) -> bool {
-        matches!(self, Self::Password | Self::Repeat)
+        matches!(
+            self,
+            Self::Password
+                | Self::Repeat
+                | Self::Community
+                | Self::AuthPassword
+                | Self::PrivPassword
+        )
+    }
+
+    /// The values a field takes, in the order ←/→ goes through them; empty for free text.
+    /// The SNMP ones are the lab file's words, from `upstra-core`.
+    pub fn choices(self) -> Vec<&'static str> {
+        use upstra_core::snmp::{SnmpAuthProtocol, SnmpMib, SnmpPrivProtocol, SnmpVersion};
+        match self {
+            Self::Source => vec!["nut", "snmp"],
+            Self::Version => SnmpVersion::ALL.iter().map(|v| v.as_str()).collect(),
+            Self::AuthProtocol => SnmpAuthProtocol::ALL.iter().map(|p| p.as_str()).collect(),
+            Self::PrivProtocol => std::iter::once(NO_PRIVACY)
+                .chain(SnmpPrivProtocol::ALL.iter().map(|p| p.as_str()))
+                .collect(),
+            Self::Mib => SnmpMib::ALL.iter().map(|m| m.as_str()).collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -97,6 +144,10 @@ pub struct Form {
     pub error: Option<Message>,
     /// Sent; waiting for the daemon.
     pub pending: bool,
+    /// Fields typed but not shown now (the SNMP ones while the UPS is read over NUT, the v3
+    /// ones while the version is v2c...): kept, so that switching back finds them, and wiped
+    /// with the form.
+    pub stash: Vec<Field>,
 }
 
 impl Form {
@@ -107,6 +158,7 @@ impl Form {
             focus: 0,
             error: None,
             pending: false,
+            stash: Vec::new(),
         }
     }
 

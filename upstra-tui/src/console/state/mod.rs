@@ -25,7 +25,7 @@ use upstra_core::rbac::Permissions;
 
 pub use self::admin::{Admin, AdminTab, Revealed, RoleDraft, RolePicker};
 pub use self::dashboard::{Dashboard, Fleet, RECENT_EVENTS, RestoreCountdown, fleet};
-pub use self::form::{Field, FieldName, Form, FormPurpose};
+pub use self::form::{Field, FieldName, Form, FormPurpose, NO_PRIVACY};
 pub use self::forms::{
     Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
 };

@@ -318,6 +318,26 @@ impl Strings {
             Message::RoleCreated(name) => (self.admin.role_created)(name),
             Message::BuiltinRole(name) => (self.admin.builtin_role)(name),
             Message::BadNumber(f) => (self.setup.bad_number)((self.forms.field)(*f)),
+            Message::BadAddress(typed) => (self.setup.bad_address)(typed),
+            Message::NotOneOf { field, value } => (self.setup.not_one_of)(
+                (self.forms.field)(*field),
+                value,
+                &field.choices().join(", "),
+            ),
+            Message::EitherOr(a, b) => {
+                (self.setup.either_or)((self.forms.field)(*a), (self.forms.field)(*b))
+            }
+            Message::SnmpLength {
+                field,
+                min,
+                max,
+                len,
+            } => (self.setup.length)((self.forms.field)(*field), *min, *max, *len),
+            Message::PrivWithoutProtocol => (self.setup.priv_without_protocol)(
+                (self.forms.field)(super::state::FieldName::PrivPassword),
+                (self.forms.field)(super::state::FieldName::PrivProtocol),
+            ),
+            Message::CannotRead { path, reason } => (self.setup.cannot_read)(path, reason),
             Message::LabProblems(n) => (self.setup.lab_problems)(*n),
             Message::Applied(n) => (self.setup.applied)(*n),
         }

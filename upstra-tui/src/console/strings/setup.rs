@@ -34,6 +34,18 @@ pub struct SetupWords {
     pub footer_review: &'static str,
     pub footer_check: &'static str,
     pub bad_number: fn(&str) -> String,
+    /// An SNMP address as typed that is not `host[:port]`.
+    pub bad_address: fn(&str) -> String,
+    /// A field's label, the value typed, and the values it takes.
+    pub not_one_of: fn(&str, &str, &str) -> String,
+    /// Two fields' labels, of which only one may be filled.
+    pub either_or: fn(&str, &str) -> String,
+    /// A field's label, the bytes it takes (least, most), and how many it has.
+    pub length: fn(&str, usize, usize, usize) -> String,
+    /// The priv password's label, then the priv protocol's.
+    pub priv_without_protocol: fn(&str, &str) -> String,
+    /// A file named in a form, and why it could not be read.
+    pub cannot_read: fn(&str, &str) -> String,
     pub lab_problems: fn(usize) -> String,
     pub applied: fn(usize) -> String,
 }

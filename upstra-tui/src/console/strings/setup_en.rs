@@ -83,6 +83,28 @@ pub static SETUP: SetupWords = SetupWords {
     footer_review: "Enter apply  Esc back",
     footer_check: "Enter back to the menu",
     bad_number: |label| format!("“{label}” takes a number."),
+    bad_address: |typed| {
+        format!("Address “{typed}” is not host[:port] (port 1 to 65535, 161 when left out).")
+    },
+    not_one_of: |label, typed, choices| {
+        format!("“{label}” takes one of {choices} (←/→ picks them), not “{typed}”.")
+    },
+    either_or: |a, b| format!("Give either “{a}” or “{b}”, not both."),
+    length: |label, min, max, len| {
+        format!("“{label}” must be {min} to {max} bytes long (it is {len}).")
+    },
+    priv_without_protocol: |password, protocol| {
+        format!(
+            "A “{password}” needs a “{protocol}” other than none (←/→), or leave it empty for \
+             no privacy."
+        )
+    },
+    cannot_read: |path, reason| {
+        format!(
+            "Cannot read {path}: {reason}. Check the path on this machine and its permissions; \
+             nothing was applied."
+        )
+    },
     lab_problems: |n| match n {
         1 => "The lab file has a problem; nothing was applied:".to_owned(),
         n => format!("The lab file has {n} problems; nothing was applied:"),

@@ -90,6 +90,30 @@ pub static SETUP: SetupWords = SetupWords {
     footer_review: "Entrée appliquer  Échap retour",
     footer_check: "Entrée retour au menu",
     bad_number: |label| format!("« {label} » attend un nombre."),
+    bad_address: |typed| {
+        format!(
+            "L'adresse « {typed} » n'est pas hôte[:port] (port de 1 à 65535, 161 s'il est omis)."
+        )
+    },
+    not_one_of: |label, typed, choices| {
+        format!("« {label} » prend l'une des valeurs {choices} (←/→ les propose), pas « {typed} ».")
+    },
+    either_or: |a, b| format!("Donnez soit « {a} », soit « {b} », pas les deux."),
+    length: |label, min, max, len| {
+        format!("« {label} » doit faire de {min} à {max} octets (il en fait {len}).")
+    },
+    priv_without_protocol: |password, protocol| {
+        format!(
+            "Un « {password} » demande un « {protocol} » autre que none (←/→), ou laissez-le \
+             vide pour se passer de chiffrement."
+        )
+    },
+    cannot_read: |path, reason| {
+        format!(
+            "Impossible de lire {path} : {reason}. Vérifiez le chemin sur cette machine et ses \
+             droits ; rien n'a été appliqué."
+        )
+    },
     lab_problems: |n| match n {
         1 => "Le fichier de lab a un problème ; rien n'a été appliqué :".to_owned(),
         n => format!("Le fichier de lab a {n} problèmes ; rien n'a été appliqué :"),

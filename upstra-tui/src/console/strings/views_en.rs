@@ -57,6 +57,17 @@ pub static FORMS: FormWords = FormWords {
         FieldName::Tier => "Tier",
         FieldName::VsphereHost => "vSphere host",
         FieldName::BmcUrl => "BMC URL",
+        FieldName::Source => "Read over",
+        FieldName::Address => "Address",
+        FieldName::Version => "Version",
+        FieldName::Community => "Community",
+        FieldName::CommunityFile => "Community file",
+        FieldName::SnmpUser => "User",
+        FieldName::AuthProtocol => "Auth protocol",
+        FieldName::AuthPassword => "Auth password",
+        FieldName::PrivProtocol => "Priv protocol",
+        FieldName::PrivPassword => "Priv password",
+        FieldName::Mib => "MIB",
     },
     title: |p| match p {
         FormPurpose::AuditFilter => "Filter the history",
@@ -65,7 +76,7 @@ pub static FORMS: FormWords = FormWords {
         FormPurpose::SetupAdmin => "The first admin",
         FormPurpose::LabFile => "Load a lab file",
         FormPurpose::Room => "Add a room",
-        FormPurpose::Ups => "Add a UPS",
+        FormPurpose::Ups | FormPurpose::UpsSnmp => "Add a UPS",
         FormPurpose::Vcenter => "Declare the vCenter",
         FormPurpose::Server => "Add a server",
     },
@@ -89,7 +100,14 @@ pub static FORMS: FormWords = FormWords {
              and sent to the daemon (see config/demo-lab.toml for the format)."
         }
         FormPurpose::Room => "A short name: lab-a, room-2.",
-        FormPurpose::Ups => "NUT: upsname@host:port. User and password only if upsd asks for them.",
+        FormPurpose::Ups => {
+            "Read over: ←/→ for NUT or SNMP. NUT: upsname@host:port. User and password only if \
+             upsd asks for them."
+        }
+        FormPurpose::UpsSnmp => {
+            "←/→ pick the choices. Address: host[:port], 161 by default. Community: typed \
+             (never shown), or a file on this machine."
+        }
         FormPurpose::Vcenter => {
             "URL: https://vcenter.example/sdk. Pinned cert: its SHA-256 fingerprint, or empty \
              to pin it later with `upstra trust`."

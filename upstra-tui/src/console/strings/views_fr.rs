@@ -57,6 +57,17 @@ pub static FORMS: FormWords = FormWords {
         FieldName::Tier => "Niveau",
         FieldName::VsphereHost => "Hôte vSphere",
         FieldName::BmcUrl => "URL du BMC",
+        FieldName::Source => "Lu par",
+        FieldName::Address => "Adresse",
+        FieldName::Version => "Version",
+        FieldName::Community => "Communauté",
+        FieldName::CommunityFile => "Fichier communauté",
+        FieldName::SnmpUser => "Utilisateur",
+        FieldName::AuthProtocol => "Protocole auth",
+        FieldName::AuthPassword => "Mot de passe auth",
+        FieldName::PrivProtocol => "Protocole priv",
+        FieldName::PrivPassword => "Mot de passe priv",
+        FieldName::Mib => "MIB",
     },
     title: |p| match p {
         FormPurpose::AuditFilter => "Filtrer l'historique",
@@ -65,7 +76,7 @@ pub static FORMS: FormWords = FormWords {
         FormPurpose::SetupAdmin => "Le premier admin",
         FormPurpose::LabFile => "Charger un fichier de lab",
         FormPurpose::Room => "Ajouter une salle",
-        FormPurpose::Ups => "Ajouter un onduleur",
+        FormPurpose::Ups | FormPurpose::UpsSnmp => "Ajouter un onduleur",
         FormPurpose::Vcenter => "Déclarer le vCenter",
         FormPurpose::Server => "Ajouter un serveur",
     },
@@ -91,7 +102,12 @@ pub static FORMS: FormWords = FormWords {
         }
         FormPurpose::Room => "Un nom court : lab-a, salle-2.",
         FormPurpose::Ups => {
-            "NUT : nomups@hôte:port. Utilisateur et mot de passe seulement si upsd les demande."
+            "Lu par : ←/→ pour NUT ou SNMP. NUT : nomups@hôte:port. Utilisateur et mot de passe \
+             seulement si upsd les demande."
+        }
+        FormPurpose::UpsSnmp => {
+            "←/→ parcourent les choix. Adresse : hôte[:port], 161 par défaut. Communauté : \
+             tapée (jamais affichée), ou un fichier sur cette machine."
         }
         FormPurpose::Vcenter => {
             "URL : https://vcenter.exemple/sdk. Certificat épinglé : son empreinte SHA-256, ou \

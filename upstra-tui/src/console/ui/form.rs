@@ -51,6 +51,19 @@ impl<'a> Form<'a> {
         focused: bool,
         strong: Style,
     ) {
+        self.field_with_note(label, label_width, value, None, focused, strong);
+    }
+
+    /// A field followed by `note` (what ←/→ picks from), the cursor staying after `value`.
+    pub fn field_with_note(
+        &mut self,
+        label: &str,
+        label_width: usize,
+        value: String,
+        note: Option<Span<'a>>,
+        focused: bool,
+        strong: Style,
+    ) {
         if focused {
             let typed = Span::raw(value.as_str()).width();
             self.marker = Some(self.height);
@@ -59,11 +72,13 @@ impl<'a> Form<'a> {
                 .map(|x| (x, self.height));
         }
         let style = if focused { strong } else { Style::new() };
-        self.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{label:<label_width$}"), style),
             Span::raw("  "),
             Span::raw(value),
-        ]));
+        ];
+        spans.extend(note);
+        self.push(Line::from(spans));
     }
 
     /// A line that takes the focus without text to type (a choice to tick): the marker

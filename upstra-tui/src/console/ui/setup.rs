@@ -65,11 +65,17 @@ fn form_step(state: &State, form: &FormState, frame: &mut Frame, area: Rect) {
         } else {
             field.value.to_string()
         };
-        out.field(
+        let focused = !state.setup.busy && i == form.focus;
+        let choices = field.name.choices();
+        // What ←/→ goes through, beside the field being changed.
+        let note = (focused && !choices.is_empty())
+            .then(|| Span::styled(format!("   ←/→ {}", choices.join(" · ")), t.dim()));
+        out.field_with_note(
             (words.field)(field.name),
             width,
             value,
-            !state.setup.busy && i == form.focus,
+            note,
+            focused,
             t.strong(),
         );
     }

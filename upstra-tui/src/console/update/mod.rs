@@ -22,6 +22,7 @@ mod password;
 mod plan;
 mod roles;
 mod setup;
+mod setup_ups;
 mod views;
 
 pub use self::plan::{offers, target_ups};
@@ -153,9 +154,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             views::replied(state, *reply)
         }
         Action::Replied { .. } => Vec::new(),
-        Action::FormChar(_) | Action::FormBackspace | Action::FormMove(_) | Action::FormSubmit => {
-            form::key(state, &action)
-        }
+        Action::FormChar(_)
+        | Action::FormBackspace
+        | Action::FormMove(_)
+        | Action::FormCycle(_)
+        | Action::FormSubmit => form::key(state, &action),
         Action::FilterChar(_)
         | Action::FilterBackspace
         | Action::FilterKeep

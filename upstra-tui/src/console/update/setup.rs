@@ -68,16 +68,7 @@ fn object_form(choice: SetupChoice) -> Option<Form> {
     let (purpose, fields) = match choice {
         SetupChoice::LabFile => (FormPurpose::LabFile, vec![f(FieldName::Path)]),
         SetupChoice::Room => (FormPurpose::Room, vec![f(FieldName::Name)]),
-        SetupChoice::Ups => (
-            FormPurpose::Ups,
-            vec![
-                f(FieldName::Name),
-                f(FieldName::Room),
-                f(FieldName::Nut),
-                f(FieldName::User),
-                f(FieldName::Password),
-            ],
-        ),
+        SetupChoice::Ups => return Some(super::setup_ups::new_form()),
         SetupChoice::Vcenter => (
             FormPurpose::Vcenter,
             vec![
@@ -114,9 +105,17 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
     }
     match (setup.step, action) {
         (SetupStep::Admin | SetupStep::Form, Action::FormSubmit) => submit(state),
+        (SetupStep::Form, Action::FormCycle(by)) => {
+            if let Some(form) = &mut setup.form {
+                super::setup_ups::cycle(form, *by);
+            }
+            Vec::new()
+        }
         (SetupStep::Admin | SetupStep::Form, _) => {
             if let Some(form) = &mut setup.form {
                 super::form::edit(form, action);
+                // A Source or Version typed out in full shows its fields too.
+                super::setup_ups::relayout(form);
             }
             Vec::new()
         }
@@ -221,6 +220,26 @@ fn submit(state: &mut State) -> Vec<Effect> {
                 Ok(call(state, Call::ReadLab { path: path.into() }))
             }
         }
+        FormPurpose::UpsSnmp => match super::setup_ups::snmp_spec(&mut form) {
+            Ok((ups, community_file)) => {
+                state.setup.busy = true;
+                let spec = Box::new(LabSpec {
+                    ups: vec![ups],
+                    ..LabSpec::default()
+                });
+                Ok(call(
+                    state,
+                    match community_file {
+                        Some(path) => Call::ApplyReadingCommunity { spec, path },
+                        None => Call::Apply {
+                            spec,
+                            dry_run: false,
+                        },
+                    },
+                ))
+            }
+            Err(e) => Err(e),
+        },
         _ => match spec_of(&mut form) {
             Ok(spec) => {
                 state.setup.busy = true;
@@ -434,6 +453,23 @@ pub(super) fn applied(
             Vec::new()
         }
     }
+}
+
+/// The community file could not be read here: said on its field, nothing was applied.
+pub(super) fn community_unread(
+    state: &mut State,
+    path: &std::path::Path,
+    reason: String,
+) -> Vec<Effect> {
+    state.setup.busy = false;
+    if let Some(form) = &mut state.setup.form {
+        form.focus_on(FieldName::CommunityFile);
+        form.error = Some(Message::CannotRead {
+            path: path.display().to_string(),
+            reason,
+        });
+    }
+    Vec::new()
 }
 
 /// What an apply created or changed.

@@ -227,6 +227,7 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Setup(result) => setup::admin_created(state, result),
         Reply::LabRead(result) => setup::lab_read(state, result),
         Reply::Applied { dry_run, result } => setup::applied(state, dry_run, result),
+        Reply::CommunityUnread { path, reason } => setup::community_unread(state, &path, reason),
         Reply::Synced(result) => setup::synced(state, result),
         Reply::Done { request, result } => {
             state.in_flight = state.in_flight.saturating_sub(1);
@@ -251,7 +252,9 @@ pub(super) fn replied(state: &mut State, reply: Reply) -> Vec<Effect> {
 fn is_expired(reply: &Reply) -> bool {
     let gone = |f: &Failure| *f == Failure::Unauthenticated;
     match reply {
-        Reply::Health(_) | Reply::Setup(_) | Reply::LabRead(_) => false,
+        Reply::Health(_) | Reply::Setup(_) | Reply::LabRead(_) | Reply::CommunityUnread { .. } => {
+            false
+        }
         Reply::PlanStatus(r) => r.as_ref().err().is_some_and(gone),
         Reply::UpsHistory(r) => r.as_ref().err().is_some_and(gone),
         Reply::PlanShown { result, .. } => result.as_ref().err().is_some_and(gone),
