@@ -375,6 +375,7 @@ mod tests {
             notes: vec![format!("VM {name} has no policy")],
             runtime_s: None,
             output_cut_s: None,
+            preferred: Vec::new(),
         };
         let text = plan_text(&plan);
         assert!(
@@ -420,6 +421,7 @@ mod tests {
             notes: Vec::new(),
             runtime_s: None,
             output_cut_s: None,
+            preferred: Vec::new(),
         };
         let text = plan_text(&plan);
         let line = |n: &str| {
