@@ -51,3 +51,31 @@ fn plan_preview_with_preferred_hosts() {
     replied(&mut state, Reply::PlanStatus(Ok(quiet())));
     screens!("plan_preferred", state);
 }
+
+#[test]
+fn a_server_with_preferred_hosts_lists_them_in_its_details() {
+    let mut state = logged_in();
+    let mut lists = support::lab();
+    for s in &mut lists.servers {
+        if s.name == "esx-a1" {
+            s.migrate_to = vec!["esx-b1".into(), "esx-b2".into()];
+        }
+    }
+    let epoch = state.epoch;
+    support::apply(
+        &mut state,
+        vec![upstra_tui::console::action::Action::ListsLoaded {
+            epoch,
+            result: Ok(lists),
+        }],
+    );
+    // lab-a, ups-a1, then esx-a1.
+    support::apply(
+        &mut state,
+        vec![
+            upstra_tui::console::action::Action::Down,
+            upstra_tui::console::action::Action::Down,
+        ],
+    );
+    screens!("server_migrate_to", state);
+}
