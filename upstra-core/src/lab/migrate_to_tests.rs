@@ -176,3 +176,15 @@ fn hostile_names_are_refused_like_every_other_name() {
     let e = one_error("migrate_to = [\"esx\\u001b[31m\"]\n");
     assert!(e.starts_with("34:"), "{e}");
 }
+
+#[test]
+fn a_server_stored_before_migrate_to_existed_loads_with_no_preference() {
+    let doc = parse(&lab(""), &KnownNames::default()).expect("valid lab");
+    let esx01 = doc.inventory.servers.get(&sid("esx-01")).expect("esx-01");
+    // The store keeps each server as a JSON document: one written before the key has none.
+    let stored = serde_json::to_value(esx01).expect("json");
+    assert!(stored.get("migrate_to").is_none(), "{stored}");
+    let loaded: crate::model::Server = serde_json::from_value(stored).expect("loads");
+    assert!(loaded.migrate_to.is_empty());
+    assert_eq!(&loaded, esx01);
+}
