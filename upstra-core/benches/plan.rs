@@ -61,6 +61,7 @@ fn lab() -> (Inventory, LabState) {
                 feeds_required: 1,
                 tier: 1 + (h % 3) as u32,
                 depends_on: Vec::new(),
+                migrate_to: Vec::new(),
                 vsphere_host: Some(name.clone()),
                 bmc: None,
                 ssh: None,

@@ -237,7 +237,7 @@ fn server_fields(a: &Server, b: &Server) -> Vec<String> {
     changed_fields!(a, b,
         "room" => room, "kind" => kind, "feeds" => feeds, "feeds_required" => feeds_required,
         "tier" => tier, "depends_on" => depends_on, "vsphere_host" => vsphere_host, "bmc" => bmc,
-        "ssh" => ssh, "this_host" => this_host)
+        "ssh" => ssh, "this_host" => this_host, "migrate_to" => migrate_to)
 }
 
 #[cfg(test)]

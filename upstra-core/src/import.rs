@@ -16,6 +16,7 @@
 //! - groups, guest logins, ESXi root logins and extra vCenter rows have no equivalent and are
 //!   listed at the top of the file with the record each came from.
 
+mod destination;
 mod from_database;
 mod from_plan;
 mod lab_text;

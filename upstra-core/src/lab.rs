@@ -161,6 +161,7 @@ struct RawServer {
     tier: Option<u32>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
+    migrate_to: Option<Spanned<Vec<Spanned<String>>>>,
     vsphere_host: Option<Spanned<String>>,
     bmc: Option<Spanned<RawBmc>>,
     ssh: Option<Spanned<RawSsh>>,
@@ -409,6 +410,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
         .map(|s| s.get_ref().name.get_ref().clone())
         .collect();
     let mut this_host_seen: Option<ServerId> = None;
+    let mut preferences = Vec::new();
     for server in raw.server {
         let server = server.into_inner();
         let span = server.name.span();
@@ -521,6 +523,9 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
         let vsphere_host = c.name_opt(server.vsphere_host, &format!("server `{id}`: vsphere_host"));
         let this_host = c.this_host(server.this_host, &id, kind, &mut this_host_seen);
         deps.insert(id.clone(), (line, depends_on.clone()));
+        if let Some(listed) = server.migrate_to {
+            preferences.push((id.clone(), listed));
+        }
         if let (Some(room), Some(kind)) = (room, kind) {
             inventory.servers.insert(
                 id.clone(),
@@ -532,6 +537,8 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
                     feeds_required,
                     tier: server.tier.unwrap_or(1),
                     depends_on,
+                    // Filled in once every server is read: it names other servers.
+                    migrate_to: Vec::new(),
                     vsphere_host,
                     bmc,
                     ssh,
@@ -542,6 +549,7 @@ pub fn parse(text: &str, known: &KnownNames) -> Result<LabDoc, Vec<LabError>> {
     }
     inventory.plan = raw.plan.map(|p| c.plan_settings(p));
     inventory.vm_policies = c.vm_policies(raw.vm);
+    c.migrate_to(&mut inventory, preferences, known);
     if let Some((id, line)) = find_cycle(&deps) {
         c.errors.push(LabError {
             line,
@@ -616,6 +624,9 @@ mod check_tests;
 pub mod export;
 #[cfg(test)]
 mod export_tests;
+mod migrate_to;
+#[cfg(test)]
+mod migrate_to_tests;
 mod outage;
 mod paths;
 mod power;

@@ -452,6 +452,11 @@ pub struct Server {
     pub tier: u32,
     /// Servers this one needs running (its storage, its network).
     pub depends_on: Vec<ServerId>,
+    /// Hypervisors its VMs should go to first when it is shed, most wanted first; the planner
+    /// takes the first one that can take a VM, else makes its usual choice. Absent from labs
+    /// stored before it existed: no preference.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrate_to: Vec<ServerId>,
     /// Its name in vSphere, when it is an ESXi host.
     pub vsphere_host: Option<String>,
     pub bmc: Option<BmcEndpoint>,

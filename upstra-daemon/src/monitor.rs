@@ -427,7 +427,7 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
             shared,
             &peer,
             (PeerKind::Bmc, s.id.as_str()),
-            Declared::Bmc((*s).clone()),
+            Declared::Bmc(Box::new((*s).clone())),
             shared.drivers.bmc.status(s),
         )
         .await;

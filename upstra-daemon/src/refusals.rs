@@ -37,7 +37,8 @@ pub fn describe(what: &str, e: &AdapterError) -> String {
 /// What was declared for a peer when it refused: a different declaration is tried at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Declared {
-    Bmc(Server),
+    /// Boxed: a server's declaration is several times a vCenter's.
+    Bmc(Box<Server>),
     Vcenter(VCenter),
 }
 
@@ -133,7 +134,7 @@ mod tests {
         if let Some(bmc) = server.bmc.as_mut() {
             bmc.login.password = Some(Secret::new(password));
         }
-        Declared::Bmc(server)
+        Declared::Bmc(Box::new(server))
     }
 
     fn refused() -> AdapterError {

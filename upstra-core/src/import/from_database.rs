@@ -172,6 +172,8 @@ impl Builder {
                 vsphere_host,
                 bmc,
                 notes,
+                migrate_to: Vec::new(),
+                held_migrate_to: Vec::new(),
             });
         }
         if let Some(plan) = plan {
@@ -253,7 +255,7 @@ impl Builder {
             };
             let origin = format!("plan servers[{i}].destination");
             match find(dest) {
-                Some(d) => self.destination_note(&source, &d, &origin),
+                Some(d) => self.destination(&source, &d, &origin),
                 None => self.unmapped.push(format!(
                     "the destination {} of {source} ({origin}, moid {}) matches no server of \
                      the database: not declared",

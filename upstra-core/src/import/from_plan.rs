@@ -59,7 +59,7 @@ impl Builder {
                 }
             };
             let source_name = declared.get(&entry.host.moid).cloned().unwrap_or_default();
-            self.destination_note(&source_name, &dest_name, &origin);
+            self.destination(&source_name, &dest_name, &origin);
         }
     }
 
@@ -93,6 +93,8 @@ impl Builder {
             vsphere_host,
             bmc,
             notes: vec![format!("From {origin} (moid {}).", quoted(&host.moid))],
+            migrate_to: Vec::new(),
+            held_migrate_to: Vec::new(),
         });
         name
     }
@@ -119,21 +121,6 @@ impl Builder {
              --postgres, or add [[vm]] entries (the first in order gets priority 999, the next \
              998...)",
             shown.join(", ")
-        ));
-    }
-
-    pub(super) fn destination_note(&mut self, source: &str, dest: &str, origin: &str) {
-        let note = format!(
-            "The predecessor migrated the VMs of {source} to {dest} ({origin}). A lab file has \
-             no key to prefer a migration target: Upstra moves VMs to hosts on healthy power, \
-             same cluster first; {dest} is declared, so it is a candidate."
-        );
-        if let Some(s) = self.servers.iter_mut().find(|s| s.name == source) {
-            s.notes.push(note);
-        }
-        self.unmapped.push(format!(
-            "{dest} as the preferred migration target of {source} ({origin}): no lab-file key; \
-             {dest} is declared and Upstra picks among hosts on healthy power"
         ));
     }
 }

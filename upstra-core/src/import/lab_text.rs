@@ -107,6 +107,22 @@ fn server(out: &mut String, b: &Builder, s: &LServer) {
     if let Some(h) = &s.vsphere_host {
         line(&mut body, "vsphere_host", &toml_str(h));
     }
+    if !s.migrate_to.is_empty() {
+        let targets: Vec<String> = s.migrate_to.iter().map(|t| toml_str(t)).collect();
+        line(
+            &mut body,
+            "migrate_to",
+            &format!("[{}]", targets.join(", ")),
+        );
+    }
+    for (target, why) in &s.held_migrate_to {
+        comment(
+            &mut body,
+            "",
+            &format!("REVIEW: {why}; uncomment the next line once it can take them."),
+        );
+        let _ = writeln!(body, "# migrate_to = [{}]", toml_str(target));
+    }
     if let Some(bmc) = &s.bmc {
         let mut fields = vec![
             format!("url = {}", toml_str(&bmc.url)),

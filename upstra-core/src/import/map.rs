@@ -46,6 +46,10 @@ pub(super) struct LServer {
     pub vsphere_host: Option<String>,
     pub bmc: Option<LBmc>,
     pub notes: Vec<String>,
+    /// The predecessor's destination, when the lab file can honour it.
+    pub migrate_to: Vec<String>,
+    /// Destinations it cannot (name, why): written commented out for review.
+    pub held_migrate_to: Vec<(String, String)>,
 }
 
 pub(super) struct LVCenter {

@@ -231,20 +231,25 @@ fn what_has_no_equivalent_is_listed_with_its_record() {
         .join("\n");
     assert!(head.contains("group \"Production\""), "{head}");
     assert!(head.contains("database server \"1\""), "{head}");
+    // The destination is a key now, no longer something the lab file cannot say.
     assert!(
-        head.contains("preferred migration target of esx-02"),
+        !head.contains("preferred migration target of esx-02"),
         "{head}"
     );
-    assert!(head.contains("plan servers[0].destination"), "{head}");
     assert!(head.contains("room \"Salle A\" is named Salle-A"), "{head}");
-    // The destination is named at its source host too.
+    let doc = parsed(&imported);
+    assert_eq!(
+        doc.inventory.servers[&"esx-02".parse().expect("id")].migrate_to,
+        vec!["esx-03".parse().expect("id")],
+        "esx-03, on the other UPS, is esx-02's preferred target"
+    );
     let at_source = imported
         .lab
         .split("[[server]]")
         .find(|block| block.contains("name = \"esx-02\""))
         .expect("esx-02's block");
     assert!(
-        at_source.contains("migrated the VMs of esx-02 to esx-03"),
+        at_source.contains("migrated its VMs to esx-03 (plan servers[0].destination)"),
         "{at_source}"
     );
 }
@@ -279,6 +284,30 @@ fn the_plan_alone_gives_a_lab_with_placeholders_for_what_it_lacks() {
         imported.lab
     );
     assert!(imported.lab.contains("PLACEHOLDER"));
+    // One stand-in UPS feeds every server: a destination on it goes down with its source,
+    // so the preference waits, commented out, for the real feeds.
+    assert!(inv.servers.values().all(|s| s.migrate_to.is_empty()));
+    let at_source = imported
+        .lab
+        .split("[[server]]")
+        .find(|block| block.contains("name = \"esx-02\""))
+        .expect("esx-02's block");
+    assert!(
+        at_source.contains("# REVIEW: esx-03 loses its power in every outage that sheds"),
+        "{at_source}"
+    );
+    assert!(
+        at_source.contains("\n# migrate_to = [\"esx-03\"]\n"),
+        "{at_source}"
+    );
+    assert!(
+        imported
+            .unmapped
+            .iter()
+            .any(|u| u.contains("esx-03 as the preferred migration target of esx-02")),
+        "{:?}",
+        imported.unmapped
+    );
 }
 
 #[test]

@@ -199,6 +199,13 @@ fn server_table(s: &Server, has_password: &dyn Fn(&SecretSlot) -> bool) -> Strin
     if let Some(host) = &s.vsphere_host {
         let _ = writeln!(out, "vsphere_host = {}", q(host));
     }
+    if !s.migrate_to.is_empty() {
+        let _ = writeln!(
+            out,
+            "migrate_to = {}",
+            list(s.migrate_to.iter().map(|t| t.as_str()))
+        );
+    }
     if s.this_host {
         out.push_str("this_host = true\n");
     }

@@ -119,3 +119,45 @@ fn an_empty_declaration_is_an_empty_lab_file() {
     let doc = parse(&text, &KnownNames::default()).expect("valid");
     assert_eq!(doc.inventory, Inventory::default());
 }
+
+#[test]
+fn preferred_targets_round_trip_in_order_and_apply_of_the_export_changes_nothing() {
+    let with_targets = format!(
+        "{RICH}\n[[server]]\nname = \"esx-02\"\nroom = \"lab-b\"\nkind = \"hypervisor\"\nfeeds = [\"ups-b1\"]\nvsphere_host = \"esx-02\"\n\
+         [[server]]\nname = \"esx-00\"\nroom = \"lab-b\"\nkind = \"hypervisor\"\nfeeds = [\"ups-b1\"]\nvsphere_host = \"esx-00\"\n"
+    )
+    .replace(
+        "depends_on = [\"nas-01\"]\n",
+        "depends_on = [\"nas-01\"]\nmigrate_to = [\"esx-02\", \"esx-00\"]\n",
+    );
+    let stored = parse(&with_targets, &KnownNames::default()).expect("valid");
+    let text = render(&stored.inventory, &|_| false);
+    assert!(
+        text.contains("migrate_to = [\"esx-02\", \"esx-00\"]\n"),
+        "{text}"
+    );
+    let again = parse(&text, &KnownNames::default()).expect("the export parses");
+    assert_eq!(again.inventory, stored.inventory, "{text}");
+    let changes = crate::diff::diff(&stored.inventory, &again.inventory);
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.kind == crate::diff::ChangeKind::Unchanged),
+        "{changes:?}"
+    );
+    // A changed order is a change, named.
+    let reordered = parse(
+        &text.replace("[\"esx-02\", \"esx-00\"]", "[\"esx-00\", \"esx-02\"]"),
+        &KnownNames::default(),
+    )
+    .expect("valid");
+    let changes = crate::diff::diff(&stored.inventory, &reordered.inventory);
+    assert!(
+        changes.iter().any(|c| c.name == "esx-01"
+            && c.kind
+                == crate::diff::ChangeKind::Update {
+                    fields: vec!["migrate_to".into()]
+                }),
+        "{changes:?}"
+    );
+}

@@ -9,6 +9,8 @@
 //! - [`shed`]: `plan(inventory, state, estimates)`.
 //! - [`restore`]: `restore_plan(journal, inventory, estimates)`.
 //! - [`verify`]: what the sheds changed, and whether a restore put it back.
+//! - [`preferred`]: the hosts a server's VMs go to first (`migrate_to`), and why one is
+//!   passed over.
 //! - [`plan`]: steps, dependencies, the plan type and its invariant.
 //! - [`schedule`]: the predicted timeline and the critical path.
 
@@ -16,6 +18,7 @@ pub mod journal;
 pub mod learned;
 pub mod plan;
 pub mod policy;
+pub mod preferred;
 pub mod restore;
 pub mod schedule;
 pub mod shed;
@@ -25,6 +28,9 @@ pub mod verify;
 pub use journal::{Before, JournalEntry, StepState};
 pub use plan::{Dep, Plan, PlanError, PlanKind, PlanNote, Step, StepAction, StepId};
 pub use policy::{CommsLostPolicy, PlanSettings, StepEstimates, UpsOffPolicy, UpsPolicy, VmPolicy};
+pub use preferred::{
+    MAX_MIGRATE_TO, NeverTarget, PreferredChoice, Skipped, Unfit, never_moves_vms, never_target,
+};
 pub use restore::restore_plan;
 pub use schedule::{Schedule, critical_path};
 pub use shed::{FeedHealth, LabState, plan};

@@ -268,6 +268,10 @@ pub struct Plan {
     pub migrations_per_host: u32,
     pub schedule: Schedule,
     pub notes: Vec<PlanNote>,
+    /// How the VMs of servers with preferred targets (`migrate_to`) were placed, and why a
+    /// preferred host was passed over. Absent from plans journaled before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred: Vec<super::preferred::PreferredChoice>,
 }
 
 /// Why a plan is not well formed.
@@ -287,6 +291,7 @@ impl Plan {
             migrations_per_host,
             schedule: Schedule::default(),
             notes: Vec::new(),
+            preferred: Vec::new(),
         }
     }
 

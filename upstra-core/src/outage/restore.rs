@@ -232,5 +232,6 @@ pub fn restore_plan(
         migrations_per_host: settings.migrations_per_host,
         schedule,
         notes,
+        preferred: Vec::new(),
     }
 }

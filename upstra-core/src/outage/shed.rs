@@ -21,6 +21,7 @@ use crate::traits::HostInfo;
 
 use super::plan::{Plan, PlanKind, PlanNote, StepAction, StepId, StepList, after};
 use super::policy::{StepEstimates, UpsOffPolicy, VmPolicy};
+use super::preferred::{pick_preferred, unfit};
 use super::schedule::schedule;
 
 /// How a UPS stands, for planning.
@@ -87,11 +88,22 @@ fn required(server: &Server) -> usize {
 
 /// Room left on a target host.
 #[derive(Debug, Clone)]
-struct Room {
-    host: String,
+pub(super) struct Room {
+    pub(super) host: String,
     cluster: Option<String>,
     memory_mib: i64,
     vcpus: i64,
+}
+
+impl Room {
+    pub(super) fn fits(&self, vm: &Vm) -> bool {
+        self.memory_mib >= to_i64(vm.memory_mib) && self.vcpus >= i64::from(vm.cpus)
+    }
+
+    pub(super) fn take(&mut self, vm: &Vm) {
+        self.memory_mib -= to_i64(vm.memory_mib);
+        self.vcpus -= i64::from(vm.cpus);
+    }
 }
 
 /// The policy of a VM, by its vCenter name.
@@ -139,19 +151,37 @@ pub fn plan(inventory: &Inventory, state: &LabState, estimates: &StepEstimates) 
     let mut steps = StepList::default();
     let mut vm_steps: BTreeMap<&str, Vec<StepId>> = BTreeMap::new();
     let mut stops: Vec<(&Vm, VmPolicy)> = Vec::new();
+    let mut preferred_choices = Vec::new();
     for (vm, policy) in moving {
         let Some(host) = vm.host.as_deref() else {
             continue;
         };
-        let target = (settings.live_migrate && policy.migrate)
-            .then(|| {
-                pick_target(
-                    &mut rooms,
-                    vm,
-                    host_info.get(host).and_then(|h| h.cluster.as_deref()),
+        let migrates = settings.live_migrate && policy.migrate;
+        // The operator's preferred hosts first, then the usual choice.
+        let preferred = affected_hosts
+            .get(host)
+            .filter(|_| migrates)
+            .and_then(|source| {
+                pick_preferred(
+                    &mut rooms, vm, source, inventory, state, &host_info, settings,
                 )
-            })
-            .flatten();
+            });
+        let preferred_host = preferred.as_ref().and_then(|c| {
+            let to = inventory.servers.get(c.used.as_ref()?)?;
+            to.vsphere_host.clone()
+        });
+        preferred_choices.extend(preferred);
+        let target = preferred_host.or_else(|| {
+            migrates
+                .then(|| {
+                    pick_target(
+                        &mut rooms,
+                        vm,
+                        host_info.get(host).and_then(|h| h.cluster.as_deref()),
+                    )
+                })
+                .flatten()
+        });
         match target {
             Some(to) => {
                 let id = steps.push(
@@ -249,6 +279,7 @@ pub fn plan(inventory: &Inventory, state: &LabState, estimates: &StepEstimates) 
         migrations_per_host: settings.migrations_per_host,
         schedule,
         notes,
+        preferred: preferred_choices,
     }
 }
 
@@ -270,27 +301,18 @@ fn target_rooms(
     }
     let mut rooms = Vec::new();
     for server in inventory.servers.values() {
+        if unfit(server, state, host_info, settings).is_some() {
+            continue;
+        }
         let Some(host) = server.vsphere_host.as_deref() else {
             continue;
         };
-        let Some(info) = host_info.get(host) else {
+        let Some((info, capacity)) = host_info
+            .get(host)
+            .and_then(|info| Some((info, info.capacity?)))
+        else {
             continue;
         };
-        let Some(capacity) = info.capacity else {
-            continue;
-        };
-        // A host on no managed UPS: its power is unknown, so only when the lab says it holds.
-        let power_holds = state.on_healthy_power(server)
-            || (server.feeds.is_empty() && settings.migrate_to_hosts_without_ups);
-        if server.kind != ServerKind::Hypervisor
-            || !power_holds
-            || state.in_scope(server)
-            || !info.connected
-            || info.in_maintenance
-            || state.power(&server.id) == PowerState::Off
-        {
-            continue;
-        }
         let (used_mem, used_cpu) = committed.get(host).copied().unwrap_or_default();
         let usable_mem =
             to_i64(capacity.memory_mib) * (100 - i64::from(settings.memory_headroom_pct)) / 100;
@@ -311,7 +333,7 @@ fn to_i64(v: u64) -> i64 {
 
 /// The host with the most free memory that fits `vm`, in its own cluster if any fits there.
 fn pick_target(rooms: &mut [Room], vm: &Vm, cluster: Option<&str>) -> Option<String> {
-    let fits = |r: &Room| r.memory_mib >= to_i64(vm.memory_mib) && r.vcpus >= i64::from(vm.cpus);
+    let fits = |r: &Room| r.fits(vm);
     let best = |same_cluster: bool, rooms: &[Room]| {
         rooms
             .iter()
@@ -324,8 +346,7 @@ fn pick_target(rooms: &mut [Room], vm: &Vm, cluster: Option<&str>) -> Option<Str
         .and_then(|_| best(true, rooms))
         .or_else(|| best(false, rooms))?;
     let room = &mut rooms[i];
-    room.memory_mib -= to_i64(vm.memory_mib);
-    room.vcpus -= i64::from(vm.cpus);
+    room.take(vm);
     Some(room.host.clone())
 }
 

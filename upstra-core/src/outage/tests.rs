@@ -6,6 +6,7 @@ mod fixture;
 mod last_out;
 mod learning;
 mod planner;
+mod preferred;
 mod properties;
 mod restoring;
 mod stagger;

@@ -173,6 +173,7 @@ mod tests {
                 migrations_per_host: 1,
                 schedule: Schedule::default(),
                 notes: Vec::new(),
+                preferred: Vec::new(),
             },
             started_at: START,
             ended_at: None,

@@ -20,6 +20,7 @@ mod last_out;
 mod learning;
 mod notify;
 mod power_race;
+mod preferred;
 mod quiet;
 mod restore_truth;
 mod snmp_story;

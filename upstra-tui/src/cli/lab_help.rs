@@ -67,10 +67,12 @@ const LAB_FILE_KEYS: &str = r#"Sections and keys (durations are "90s", "2m", "1h
   [[server]]   name, room, kind (hypervisor, storage, network, other), feeds (the UPS
                feeding its power supplies), feeds_required (how many must carry power; 1),
                tier (lower tiers go down first and come back last; 1), depends_on (servers
-               it needs running), vsphere_host (its name in vCenter), this_host (the machine
-               the daemon runs on: shut down last), bmc = { url, user, password_file,
-               tls_fingerprint or ca_file }, ssh = { address = "host:port", user, host_key
-               (the line of the server's ssh_host_ed25519_key.pub) }
+               it needs running), vsphere_host (its name in vCenter), migrate_to (hypervisors
+               its VMs go to first when it is shed, in order, when they can take them; else
+               the usual choice), this_host (the machine the daemon runs on: shut down
+               last), bmc = { url, user, password_file, tls_fingerprint or ca_file },
+               ssh = { address = "host:port", user, host_key (the line of the server's
+               ssh_host_ed25519_key.pub) }
                A server without feeds is on no UPS that Upstra manages (a switch on a wall
                socket, a box on another site's power): it is never shed nor restored. As a
                hypervisor it takes no migrated VM, since whether its own power holds is

@@ -10,6 +10,7 @@ mod last_out_words;
 mod restore_words;
 // The shed's last steps: when the UPS cuts its output, beside the plan's duration.
 mod output_cut_words;
+mod preferred_words;
 
 use super::confirm::{Confirm, confirm};
 use super::{out, out_json, shown, signed_in};
@@ -187,6 +188,7 @@ pub fn plan_text(plan: &PlanView) -> String {
         plan,
         plan.steps.iter().any(|s| s.state.is_some()),
     ));
+    out.push_str(&preferred_words::preferred(plan));
     if !plan.notes.is_empty() {
         out.push_str("notes:\n");
         for n in &plan.notes {
@@ -375,6 +377,7 @@ mod tests {
             notes: vec![format!("VM {name} has no policy")],
             runtime_s: None,
             output_cut_s: None,
+            preferred: Vec::new(),
         };
         let text = plan_text(&plan);
         assert!(
@@ -420,6 +423,7 @@ mod tests {
             notes: Vec::new(),
             runtime_s: None,
             output_cut_s: None,
+            preferred: Vec::new(),
         };
         let text = plan_text(&plan);
         let line = |n: &str| {

@@ -41,6 +41,7 @@ fn apply_help_documents_every_section_of_the_lab_file() {
         "vsphere_host",
         "host_key",
         "this_host",
+        "migrate_to",
         "migrations_per_host",
         "migrate_to_hosts_without_ups",
         "priority",

@@ -158,7 +158,8 @@ fn a_database_becomes_a_lab_file_that_apply_accepts_with_its_passwords() {
         "url = \"https://10.0.0.100/sdk\"",
         "name = \"db-01\"\npriority = 999",
         "group \"Production\"",
-        "migrated the VMs of esx-02 to ESX-01",
+        // The plan's destination, a preferred migration target on the other UPS.
+        "vsphere_host = \"esx02.lab\"\nmigrate_to = [\"ESX-01\"]\n",
     ] {
         assert!(lab.contains(expected), "{expected} missing from:\n{lab}");
     }

@@ -35,6 +35,7 @@ mod render_hostile;
 mod render_last_out;
 mod render_login;
 mod render_plan;
+mod render_preferred;
 mod render_setup;
 mod render_setup_snmp;
 mod render_sizes;

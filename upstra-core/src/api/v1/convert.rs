@@ -70,6 +70,7 @@ impl From<&Inventory> for LabSpec {
                     feeds_required: Some(u32::from(s.feeds_required)),
                     tier: s.tier,
                     depends_on: s.depends_on.iter().map(ToString::to_string).collect(),
+                    migrate_to: s.migrate_to.iter().map(ToString::to_string).collect(),
                     vsphere_host: s.vsphere_host.clone(),
                     bmc: s.bmc.as_ref().map(|b| BmcSpec {
                         url: b.url.to_string(),
@@ -221,10 +222,14 @@ impl LabSpec {
         }
         let server_names: Vec<String> = self.servers.iter().map(|s| s.name.clone()).collect();
         let mut this_host_seen: Option<ServerId> = None;
+        let mut preferences = Vec::new();
         for s in self.servers {
             let Some(id) = p.check("server", ServerId::new(s.name)) else {
                 continue;
             };
+            if !s.migrate_to.is_empty() {
+                preferences.push((id.clone(), s.migrate_to));
+            }
             let what = format!("server `{id}`");
             let room = p.check(&what, RoomId::new(s.room));
             if let Some(room) = &room
@@ -338,6 +343,8 @@ impl LabSpec {
                     feeds_required,
                     tier: s.tier,
                     depends_on,
+                    // Filled in once every server is read: it names other servers.
+                    migrate_to: Vec::new(),
                     vsphere_host: s.vsphere_host,
                     bmc,
                     ssh,
@@ -354,6 +361,9 @@ impl LabSpec {
             }
         }
         inv.plan = self.plan;
+        for problem in super::convert_migrate::migrate_to(&mut inv, preferences, existing) {
+            p.push(problem);
+        }
         for name in self.vms.keys() {
             if name.trim().is_empty() {
                 p.push(format!("vm `{name}`: a name cannot be empty"));
@@ -418,6 +428,7 @@ impl ServerView {
             feeds_required: u32::from(s.feeds_required),
             tier: s.tier,
             depends_on: s.depends_on.iter().map(ToString::to_string).collect(),
+            migrate_to: s.migrate_to.iter().map(ToString::to_string).collect(),
             vsphere_host: s.vsphere_host.clone(),
             bmc_url: s.bmc.as_ref().map(|b| b.url.to_string()),
             bmc_has_password: s.bmc.as_ref().is_some_and(|b| b.login.password.is_some()),
@@ -489,6 +500,7 @@ mod tests {
                 feeds_required: None,
                 tier: 1,
                 depends_on: vec![],
+                migrate_to: vec![],
                 vsphere_host: None,
                 bmc: None,
                 ssh: None,

@@ -10,6 +10,7 @@
 mod backup;
 mod client_format;
 mod convert;
+mod convert_migrate;
 mod error;
 mod export;
 mod history;

@@ -64,6 +64,11 @@ pub struct PlanView {
     /// battery must last until then. Absent without a UPS-off step (and from older daemons).
     #[serde(default)]
     pub output_cut_s: Option<u64>,
+    /// How the VMs of servers with preferred targets (`migrate_to`) were placed, and why a
+    /// preferred host was passed over: typed, so that each client words it in its language.
+    /// Absent from older daemons.
+    #[serde(default)]
+    pub preferred: Vec<crate::outage::PreferredChoice>,
 }
 
 impl PlanView {
@@ -105,6 +110,7 @@ impl PlanView {
                 .collect(),
             runtime_s,
             output_cut_s: plan.output_cut_s(),
+            preferred: plan.preferred.clone(),
         }
     }
 }

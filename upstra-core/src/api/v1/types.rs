@@ -152,6 +152,9 @@ pub struct ServerSpec {
     pub feeds_required: Option<u32>,
     pub tier: u32,
     pub depends_on: Vec<String>,
+    /// Hypervisors its VMs go to first when it is shed, most wanted first; absent: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrate_to: Vec<String>,
     pub vsphere_host: Option<String>,
     pub bmc: Option<BmcSpec>,
     pub ssh: Option<SshSpec>,
@@ -239,6 +242,9 @@ pub struct ServerView {
     pub feeds_required: u32,
     pub tier: u32,
     pub depends_on: Vec<String>,
+    /// Its preferred migration targets, in order (absent from older daemons: none).
+    #[serde(default)]
+    pub migrate_to: Vec<String>,
     pub vsphere_host: Option<String>,
     pub bmc_url: Option<String>,
     pub bmc_has_password: bool,

@@ -116,6 +116,7 @@ impl Lab {
                 feeds_required: 1,
                 tier,
                 depends_on: Vec::new(),
+                migrate_to: Vec::new(),
                 vsphere_host: (kind == ServerKind::Hypervisor).then(|| name.to_owned()),
                 bmc: Some(BmcEndpoint {
                     url: HttpUrl::parse("https://bmc/redfish/v1/Systems/1").expect("url"),
@@ -153,6 +154,14 @@ impl Lab {
     pub fn this_host(&mut self, server: &str) -> &mut Self {
         if let Some(s) = self.inventory.servers.get_mut(&sid(server)) {
             s.this_host = true;
+        }
+        self
+    }
+
+    /// Declares `server`'s preferred migration targets, in order.
+    pub fn prefers(&mut self, server: &str, targets: &[&str]) -> &mut Self {
+        if let Some(s) = self.inventory.servers.get_mut(&sid(server)) {
+            s.migrate_to = targets.iter().map(|t| sid(t)).collect();
         }
         self
     }

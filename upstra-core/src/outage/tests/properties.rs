@@ -13,14 +13,16 @@ use crate::outage::{
 const UPS: [&str; 3] = ["ups-a", "ups-b", "ups-c"];
 
 #[derive(Debug, Clone)]
-struct Spec {
+pub(super) struct Spec {
     hosts: Vec<(Vec<usize>, u64)>,
     others: Vec<(usize, u32, Option<usize>)>,
     vms: Vec<(usize, u64, u32, bool, i32, bool)>,
     risk: Vec<u8>,
+    /// Per host, the hosts it prefers its VMs to go to (`migrate_to`), by index.
+    prefs: Vec<Vec<usize>>,
 }
 
-fn spec() -> impl Strategy<Value = Spec> {
+pub(super) fn spec() -> impl Strategy<Value = Spec> {
     (
         prop::collection::vec((prop::collection::vec(0usize..3, 1..3), 16u64..256), 1..10),
         prop::collection::vec((0usize..3, 1u32..4, prop::option::of(0usize..10)), 0..4),
@@ -39,20 +41,33 @@ fn spec() -> impl Strategy<Value = Spec> {
             prop_oneof![3 => Just(0u8), 1 => Just(1u8), 2 => Just(2u8)],
             3,
         ),
+        prop::collection::vec(prop::collection::vec(0usize..10, 0..3), 10),
     )
-        .prop_map(|(hosts, others, vms, risk)| Spec {
+        .prop_map(|(hosts, others, vms, risk, prefs)| Spec {
             hosts,
             others,
             vms,
             risk,
+            prefs,
         })
 }
 
-fn build(spec: &Spec) -> Lab {
+pub(super) fn build(spec: &Spec) -> Lab {
     let mut lab = Lab::new(&UPS);
     for (i, (feeds, mem)) in spec.hosts.iter().enumerate() {
         let feeds: Vec<&str> = feeds.iter().map(|f| UPS[*f]).collect();
         lab.host(&format!("esx{i}"), &feeds, *mem);
+    }
+    for (i, wanted) in spec.prefs.iter().enumerate().take(spec.hosts.len()) {
+        let mut names: Vec<String> = Vec::new();
+        for w in wanted.iter().filter(|w| **w != i && **w < spec.hosts.len()) {
+            let name = format!("esx{w}");
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        lab.prefers(&format!("esx{i}"), &names);
     }
     for (i, (feed, tier, dep)) in spec.others.iter().enumerate() {
         let kind = if i % 2 == 0 {

@@ -45,6 +45,7 @@ mod tests {
                 notes: Vec::new(),
                 runtime_s: None,
                 output_cut_s: None,
+                preferred: Vec::new(),
             },
             undoes: Vec::new(),
             restored: None,

@@ -43,6 +43,7 @@ mod tests {
             notes: Vec::new(),
             runtime_s,
             output_cut_s,
+            preferred: Vec::new(),
         }
     }
 

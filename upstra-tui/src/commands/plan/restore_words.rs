@@ -158,6 +158,7 @@ mod tests {
                 notes: Vec::new(),
                 runtime_s: None,
                 output_cut_s: None,
+                preferred: Vec::new(),
             },
             undoes: vec![3],
             restored: Some(RestoredTally { restored: 5, of: 6 }),

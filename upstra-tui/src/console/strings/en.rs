@@ -305,6 +305,7 @@ pub static EN: Strings = Strings {
     label_feeds: "Feeds",
     label_tier: "Tier",
     label_depends_on: "Depends on",
+    label_migrate_to: "Migrate to",
     label_vsphere_host: "vSphere",
     label_bmc: "BMC",
     label_watts: "Draw",

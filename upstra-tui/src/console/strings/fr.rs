@@ -327,6 +327,7 @@ pub static FR: Strings = Strings {
     label_feeds: "Alimenté par",
     label_tier: "Niveau",
     label_depends_on: "Dépend de",
+    label_migrate_to: "Migrer vers",
     label_vsphere_host: "vSphere",
     label_bmc: "BMC",
     label_watts: "Conso",

@@ -221,6 +221,8 @@ pub struct Strings {
     pub label_feeds: &'static str,
     pub label_tier: &'static str,
     pub label_depends_on: &'static str,
+    /// A server's preferred migration targets, shown only when it has some.
+    pub label_migrate_to: &'static str,
     pub label_vsphere_host: &'static str,
     pub label_bmc: &'static str,
     pub label_watts: &'static str,

@@ -4,6 +4,7 @@
 //! checks) are shown as it says them: they come in English from any daemon.
 
 use upstra_core::api::v1::{NotRestored, PlanView, RunView, SimulationReport, StepView};
+use upstra_core::outage::PreferredChoice;
 
 use crate::console::call::Request;
 
@@ -44,6 +45,11 @@ pub struct PlanWords {
     /// "Done in 12.3 s, 1 attempt: ..." once it ran.
     pub step_result: fn(&StepView) -> Option<String>,
     pub notes_title: &'static str,
+    /// Above the lines of VMs whose server prefers hosts (`migrate_to`).
+    pub preferred_title: &'static str,
+    /// One such VM: the preferred host it goes to, or that the usual choice applies, and each
+    /// preferred host passed over with why. The VM's name comes unescaped.
+    pub preferred: fn(&PreferredChoice, &str) -> String,
     /// The report's title, by plan kind (`shed`, `restore`).
     pub report_title: fn(&str) -> &'static str,
     /// "Restored (5):", by plan kind.

@@ -4,6 +4,7 @@ use super::capitalise;
 use super::plan::{PlanWords, split_target};
 use crate::console::call::Request;
 use crate::format;
+use upstra_core::outage::Unfit;
 
 fn secs(s: u64) -> String {
     format::runtime(Some(s))
@@ -171,6 +172,36 @@ pub static PLAN: PlanWords = PlanWords {
         ))
     },
     notes_title: "Notes on the plan:",
+    preferred_title: "Preferred hosts (migrate_to):",
+    preferred: |c, vm| {
+        let why = |u: &Unfit| match u {
+            Unfit::NotDeclared => "no longer declared",
+            Unfit::NotAHypervisor => "not a hypervisor",
+            Unfit::Shed => "shed in this outage",
+            Unfit::PowerNotHealthy => "its UPS is not on mains",
+            Unfit::NoManagedUps => "on no managed UPS",
+            Unfit::NotInVcenter => "not seen in vCenter",
+            Unfit::Disconnected => "disconnected",
+            Unfit::InMaintenance => "in maintenance",
+            Unfit::PoweredOff => "powered off",
+            Unfit::NoRoom => "no room left",
+            Unfit::Unknown => "not usable",
+        };
+        let passed: Vec<String> = c
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({})", s.server, why(&s.why)))
+            .collect();
+        let passed = if passed.is_empty() {
+            String::new()
+        } else {
+            format!("; passed over: {}", passed.join(", "))
+        };
+        match &c.used {
+            Some(to) => format!("{vm} → {to}{passed}"),
+            None => format!("{vm}: usual choice{passed}"),
+        }
+    },
     report_title: |kind| match kind {
         "restore" => "Restore report",
         _ => "Shed report",

@@ -5,6 +5,7 @@ use super::capitalise;
 use super::plan::{PlanWords, split_target};
 use crate::console::call::Request;
 use crate::format;
+use upstra_core::outage::Unfit;
 
 fn secs(s: u64) -> String {
     format::runtime(Some(s))
@@ -174,6 +175,36 @@ pub static PLAN: PlanWords = PlanWords {
         ))
     },
     notes_title: "Remarques sur le plan :",
+    preferred_title: "Hôtes préférés (migrate_to) :",
+    preferred: |c, vm| {
+        let why = |u: &Unfit| match u {
+            Unfit::NotDeclared => "plus déclaré",
+            Unfit::NotAHypervisor => "pas un hyperviseur",
+            Unfit::Shed => "délesté par cette coupure",
+            Unfit::PowerNotHealthy => "son onduleur n’est pas sur secteur",
+            Unfit::NoManagedUps => "sur aucun onduleur géré",
+            Unfit::NotInVcenter => "absent de vCenter",
+            Unfit::Disconnected => "déconnecté",
+            Unfit::InMaintenance => "en maintenance",
+            Unfit::PoweredOff => "éteint",
+            Unfit::NoRoom => "plus de place",
+            Unfit::Unknown => "inutilisable",
+        };
+        let passed: Vec<String> = c
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({})", s.server, why(&s.why)))
+            .collect();
+        let passed = if passed.is_empty() {
+            String::new()
+        } else {
+            format!(" ; écartés : {}", passed.join(", "))
+        };
+        match &c.used {
+            Some(to) => format!("{vm} → {to}{passed}"),
+            None => format!("{vm} : choix habituel{passed}"),
+        }
+    },
     report_title: |kind| match kind {
         "restore" => "Bilan du rétablissement",
         _ => "Bilan du délestage",

@@ -127,7 +127,7 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
             let Some(x) = inv.servers.get(name) else {
                 return vec![title(s.label_server, name)];
             };
-            vec![
+            let mut lines = vec![
                 title(s.label_server, name),
                 Line::default(),
                 field(s.label_kind, (s.kind)(&x.kind).to_owned()),
@@ -148,7 +148,12 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 field(s.label_watts, format::watts(x.watts)),
                 field(s.label_maintenance, yes_no(s, x.in_maintenance)),
                 field(s.label_vms, children.to_string()),
-            ]
+            ];
+            // Said only when set, after its dependencies: most servers prefer no host.
+            if !x.migrate_to.is_empty() {
+                lines.insert(8, field(s.label_migrate_to, list(&x.migrate_to)));
+            }
+            lines
         }
         NodeId::Vm(vm_id) => {
             let Some(vm) = inv.vms.get(vm_id) else {

@@ -313,6 +313,13 @@ fn step(state: &State, shown: &PlanView, with_notes: bool) -> (String, Vec<Line<
         }
         None => p.title.to_owned(),
     };
+    if with_notes && !shown.preferred.is_empty() {
+        lines.push(Line::styled(p.preferred_title, t.dim()));
+        for choice in &shown.preferred {
+            let vm = super::shown(&choice.vm);
+            lines.push(Line::from(format!("  {}", (p.preferred)(choice, &vm))));
+        }
+    }
     if with_notes && !shown.notes.is_empty() {
         lines.push(Line::styled(p.notes_title, t.dim()));
         for note in &shown.notes {

@@ -352,6 +352,7 @@ fn spec_of(form: &mut Form) -> Result<LabSpec, Box<Message>> {
                 feeds_required: None,
                 tier,
                 depends_on: Vec::new(),
+                migrate_to: Vec::new(),
                 vsphere_host: optional(FieldName::VsphereHost),
                 bmc: optional(FieldName::BmcUrl).map(|url| BmcSpec {
                     url,

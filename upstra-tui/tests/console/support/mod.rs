@@ -86,6 +86,7 @@ pub fn server(name: &str, room: &str, feeds: &[&str]) -> ServerView {
         feeds_required: 1,
         tier: 1,
         depends_on: Vec::new(),
+        migrate_to: Vec::new(),
         vsphere_host: Some(format!("{name}.lab")),
         bmc_url: None,
         bmc_has_password: false,

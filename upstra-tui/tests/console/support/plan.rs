@@ -82,6 +82,7 @@ pub fn shed() -> PlanView {
         notes: vec!["core-sw: also fed by ups-b1, kept on".into()],
         runtime_s: Some(2400),
         output_cut_s: None,
+        preferred: Vec::new(),
     }
 }
 
@@ -140,6 +141,7 @@ pub fn restore() -> PlanView {
         notes: Vec::new(),
         runtime_s: None,
         output_cut_s: None,
+        preferred: Vec::new(),
     }
 }
 
