@@ -20,8 +20,12 @@ pub struct Renamed {
 
 /// The closest valid id to `original`: every other character becomes `-`, runs of `-` shrink
 /// to one, it starts with a letter or digit and fits [`MAX_NAME_LEN`]. `fallback` stands in for
-/// a name with nothing usable in it.
+/// a name with nothing usable in it. A name that is already a valid id comes across as written
+/// (`esx-` stays `esx-`), so the operator sees no rename where none was needed.
 pub fn sanitize(original: &str, fallback: &str) -> String {
+    if validate_name(original).is_ok() {
+        return original.to_owned();
+    }
     let mut out = String::with_capacity(original.len().min(MAX_NAME_LEN));
     for c in original.trim().chars() {
         let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {

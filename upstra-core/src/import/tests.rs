@@ -399,6 +399,14 @@ fn collisions_get_a_suffix_and_are_reported() {
     assert!(n.renamed[1].collided && !n.renamed[0].collided);
 }
 
+#[test]
+fn a_valid_name_ending_in_punctuation_comes_across_as_written() {
+    // Found by the property below: `a-` was trimmed to `a`, a rename nobody needed.
+    for name in ["a-", "esx_", "b.", "a--b"] {
+        assert_eq!(sanitize(name, "server"), name);
+    }
+}
+
 proptest! {
     #[test]
     fn sanitized_names_are_valid_and_valid_names_stay(name in "\\PC{0,80}") {
