@@ -26,7 +26,6 @@ use super::waiting::restore_wait;
 use super::{Actor, Command};
 use super::{cycle, power_race};
 use crate::clock;
-use crate::server::internal;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
 
@@ -516,8 +515,7 @@ impl Conductor {
                 )?;
                 db.run(id)
             })
-            .await
-            .map_err(|e| internal(&e))?
+            .await?
             .ok_or_else(|| ApiError::Internal {
                 reference: "run not recorded".into(),
             })?;
@@ -758,12 +756,7 @@ impl Conductor {
         if let Some(e) = self.busy() {
             return Err(e);
         }
-        let sheds = self
-            .shared
-            .store
-            .call(|db| db.unrestored_sheds())
-            .await
-            .map_err(|e| internal(&e))?;
+        let sheds = self.shared.store.call(|db| db.unrestored_sheds()).await?;
         if sheds.is_empty() {
             return Err(ApiError::Conflict {
                 message: "nothing to restore: every shed has been undone".into(),
@@ -802,12 +795,7 @@ impl Conductor {
     }
 
     async fn view(&self, id: i64) -> Result<RunView, ApiError> {
-        let run = self
-            .shared
-            .store
-            .call(move |db| db.run(id))
-            .await
-            .map_err(|e| internal(&e))?;
+        let run = self.shared.store.call(move |db| db.run(id)).await?;
         run.map(|r| run_view(&self.shared, &r))
             .ok_or_else(|| ApiError::NotFound {
                 what: format!("run {id}"),
@@ -819,8 +807,7 @@ impl Conductor {
             .shared
             .store
             .call(|db| Ok((db.recent_runs(5)?, db.unrestored_sheds()?)))
-            .await
-            .map_err(|e| internal(&e))?;
+            .await?;
         let inventory = self.shared.inventory();
         let now = clock::now();
         let live = self

@@ -366,8 +366,7 @@ impl Connection {
             .shared
             .store
             .call(move |db| limits::take(db, &key, limit, now))
-            .await
-            .map_err(|e| super::service::internal(&e))?;
+            .await?;
         verdict.map_err(|retry_after_s| ApiError::RateLimited { retry_after_s })
     }
 

@@ -44,7 +44,6 @@ pub use activation::{adopt, take_passed};
 pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
 pub(crate) use service::Principal;
-pub(crate) use service::internal;
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::RngCore;
 use tarpc::context::Context;
 use upstra_core::access::{Grant, Topology};
 use upstra_core::api::v1::*;
@@ -17,7 +16,7 @@ use super::handlers::{
 use super::resolve::Resolved;
 use crate::clock;
 use crate::shared::Shared;
-use crate::store::{AuditEntry, StoreError};
+use crate::store::AuditEntry;
 
 /// The caller of a request, once the guard has checked its session.
 #[derive(Debug, Clone)]
@@ -162,15 +161,6 @@ impl Connection {
             tracing::error!(error = %e, "cannot write an audit record");
         }
     }
-}
-
-/// Logs the full error under a fresh reference and returns only the reference to the client.
-pub(crate) fn internal(e: &StoreError) -> ApiError {
-    let mut bytes = [0u8; 4];
-    rand::rng().fill_bytes(&mut bytes);
-    let reference = hex::encode(bytes);
-    tracing::error!(%reference, error = %e, "internal error");
-    ApiError::Internal { reference }
 }
 
 impl Upstra for Connection {

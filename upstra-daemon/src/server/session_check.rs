@@ -132,7 +132,7 @@ impl Connection {
                 })
             })
             .await
-            .map_err(|e| super::service::internal(&e))
+            .map_err(ApiError::from)
     }
 
     /// Takes the call's token from the user's global bucket, in memory; the bucket is loaded
@@ -141,12 +141,7 @@ impl Connection {
         let cache = &self.shared.sessions;
         if !cache.holds_bucket(user) {
             let key = global_bucket_key(user);
-            let stored = self
-                .shared
-                .store
-                .call(move |db| db.bucket(&key))
-                .await
-                .map_err(|e| super::service::internal(&e))?;
+            let stored = self.shared.store.call(move |db| db.bucket(&key)).await?;
             let stored = stored.map(|(tokens, updated)| Bucket {
                 tokens,
                 updated: Timestamp(updated),

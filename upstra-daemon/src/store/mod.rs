@@ -7,6 +7,7 @@
 //!
 //! Only this module touches rusqlite.
 
+mod api_error;
 mod audit;
 mod backup;
 mod db;

@@ -13,7 +13,6 @@ use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 
 use super::auth::hash;
-use super::internal;
 use crate::server::service::Connection;
 use crate::store::RoleRemoval;
 use crate::{auth, clock};
@@ -33,12 +32,7 @@ fn no_user(name: &str) -> ApiError {
 
 /// Refuses when `user` is the last enabled admin, for `action` ("remove", "disable", ...).
 async fn not_last_admin(c: &Connection, user: &str, action: &str) -> Result<(), ApiError> {
-    let admins = c
-        .shared
-        .store
-        .call(|db| db.enabled_admins())
-        .await
-        .map_err(internal)?;
+    let admins = c.shared.store.call(|db| db.enabled_admins()).await?;
     if admins.len() == 1 && admins[0] == user {
         return Err(ApiError::Conflict {
             message: format!(
@@ -50,12 +44,7 @@ async fn not_last_admin(c: &Connection, user: &str, action: &str) -> Result<(), 
 }
 
 async fn role_exists(c: &Connection, role: &str) -> Result<(), ApiError> {
-    let roles = c
-        .shared
-        .store
-        .call(|db| db.roles())
-        .await
-        .map_err(internal)?;
+    let roles = c.shared.store.call(|db| db.roles()).await?;
     if roles.iter().any(|r| r.name == role) {
         Ok(())
     } else {
@@ -78,8 +67,7 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
         .shared
         .store
         .call(move |db| db.create_user(&user, &hash, &role, now, false))
-        .await
-        .map_err(internal)?;
+        .await?;
     if !created {
         return Err(ApiError::Conflict {
             message: format!("user `{name}` already exists"),
@@ -101,8 +89,7 @@ pub async fn user_list(c: &Connection) -> Result<Vec<UserView>, ApiError> {
         .shared
         .store
         .call(|db| Ok((db.users()?, db.grants(None)?)))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(users
         .into_iter()
         .map(|u| {
@@ -138,8 +125,7 @@ pub async fn user_set_disabled(
         .shared
         .store
         .call(move |db| db.set_disabled(&name, disabled))
-        .await
-        .map_err(internal)?;
+        .await?;
     if !found {
         return Err(no_user(&user));
     }
@@ -156,13 +142,7 @@ pub async fn user_remove(c: &Connection, user: String) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
     not_last_admin(c, &user, "removed").await?;
     let name = user.clone();
-    if !c
-        .shared
-        .store
-        .call(move |db| db.remove_user(&name))
-        .await
-        .map_err(internal)?
-    {
+    if !c.shared.store.call(move |db| db.remove_user(&name)).await? {
         return Err(no_user(&user));
     }
     c.audit(Some(&who), "user_remove", Some(&user), "ok").await;
@@ -172,12 +152,7 @@ pub async fn user_remove(c: &Connection, user: String) -> Result<(), ApiError> {
 pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
     role_exists(c, &role).await?;
-    let roles = c
-        .shared
-        .store
-        .call(|db| db.roles())
-        .await
-        .map_err(internal)?;
+    let roles = c.shared.store.call(|db| db.roles()).await?;
     let keeps_admin = roles
         .iter()
         .any(|r| r.name == role && r.permissions.contains(Permissions::ADMIN));
@@ -188,8 +163,7 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
     if c.shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return Err(no_user(&user));
@@ -198,8 +172,7 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
     c.shared
         .store
         .call(move |db| db.set_role_on_all(&name, &r))
-        .await
-        .map_err(internal)?;
+        .await?;
     c.audit_detail(
         Some(&who),
         "user_set_role",
@@ -217,8 +190,7 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
     if c.shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return Err(no_user(&user));
@@ -236,8 +208,7 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
     c.shared
         .store
         .call(move |db| db.set_reset(&name, &reset_hash, expires_at))
-        .await
-        .map_err(internal)?;
+        .await?;
     c.audit(Some(&who), "user_reset_password", Some(&user), "ok")
         .await;
     Ok(ResetSecret {
@@ -247,12 +218,7 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
 }
 
 pub async fn role_list(c: &Connection) -> Result<Vec<RoleView>, ApiError> {
-    let roles = c
-        .shared
-        .store
-        .call(|db| db.roles())
-        .await
-        .map_err(internal)?;
+    let roles = c.shared.store.call(|db| db.roles()).await?;
     Ok(roles
         .into_iter()
         .map(|r| RoleView {
@@ -279,8 +245,7 @@ pub async fn role_create(
         .shared
         .store
         .call(move |db| db.create_role(&role, bits))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::Conflict {
             message: format!("role `{name}` already exists"),
@@ -300,13 +265,7 @@ pub async fn role_create(
 pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
     let role = name.clone();
-    match c
-        .shared
-        .store
-        .call(move |db| db.remove_role(&role))
-        .await
-        .map_err(internal)?
-    {
+    match c.shared.store.call(move |db| db.remove_role(&role)).await? {
         RoleRemoval::Removed => {}
         RoleRemoval::NotFound => {
             return Err(ApiError::NotFound {
@@ -331,12 +290,7 @@ pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
 }
 
 pub async fn grant_list(c: &Connection) -> Result<Vec<GrantView>, ApiError> {
-    let grants = c
-        .shared
-        .store
-        .call(|db| db.grants(None))
-        .await
-        .map_err(internal)?;
+    let grants = c.shared.store.call(|db| db.grants(None)).await?;
     Ok(grants
         .into_iter()
         .map(|g| GrantView {
@@ -354,8 +308,7 @@ async fn check_grant(c: &Connection, g: &GrantView) -> Result<Resource, ApiError
     if c.shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return Err(no_user(&g.user));
@@ -384,8 +337,7 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
         .shared
         .store
         .call(move |db| db.add_grant(&user, &role, &res))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::Conflict {
             message: format!("`{}` already has `{}` on {resource}", g.user, g.role),
@@ -408,12 +360,7 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
         .map_err(ApiError::invalid)?
         .to_string();
     if resource == "all" {
-        let roles = c
-            .shared
-            .store
-            .call(|db| db.roles())
-            .await
-            .map_err(internal)?;
+        let roles = c.shared.store.call(|db| db.roles()).await?;
         if roles
             .iter()
             .any(|r| r.name == g.role && r.permissions.contains(Permissions::ADMIN))
@@ -426,8 +373,7 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
         .shared
         .store
         .call(move |db| db.remove_grant(&user, &role, &res))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::NotFound {
             what: format!("grant of `{}` to `{}` on {resource}", g.role, g.user),
@@ -445,12 +391,7 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
 }
 
 pub async fn settings_get(c: &Connection) -> Result<Settings, ApiError> {
-    let raw = c
-        .shared
-        .store
-        .call(|db| db.setting("settings"))
-        .await
-        .map_err(internal)?;
+    let raw = c.shared.store.call(|db| db.setting("settings")).await?;
     Ok(raw
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default())
@@ -467,8 +408,7 @@ pub async fn settings_set(c: &Connection, settings: Settings) -> Result<(), ApiE
     c.shared
         .store
         .call(move |db| db.set_setting("settings", &stored))
-        .await
-        .map_err(internal)?;
+        .await?;
     c.audit_detail(Some(&who), "settings_set", None, "ok", Some(&settings))
         .await;
     Ok(())

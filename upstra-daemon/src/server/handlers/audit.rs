@@ -3,7 +3,6 @@
 use upstra_core::api::v1::{ApiError, AuditPage, AuditQuery, AuditVerification, AuditView};
 use upstra_core::audit::{AuditRecord, ChainBreak};
 
-use super::internal;
 use crate::server::service::Connection;
 use crate::store::AuditFilter;
 
@@ -32,8 +31,7 @@ pub async fn list(c: &Connection, q: AuditQuery) -> Result<AuditPage, ApiError> 
         .shared
         .store
         .call(move |db| db.audit_records(&filter))
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut page = page(records, wanted as usize, PAGE_BYTES);
     name_targets(c, &mut page.records);
     Ok(page)
@@ -124,12 +122,7 @@ fn view(r: AuditRecord) -> AuditView {
 }
 pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
     let who = c.who()?.user.clone();
-    let outcome = c
-        .shared
-        .store
-        .call(|db| db.audit_verify())
-        .await
-        .map_err(internal)?;
+    let outcome = c.shared.store.call(|db| db.audit_verify()).await?;
     let report = match outcome {
         Ok(n) => AuditVerification {
             verified: n,

@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 use upstra_core::api::v1::{ApiError, BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
 use upstra_core::secret::Secret;
 
-use super::internal;
 use crate::backup::{self, IDLE_TIMEOUT};
 use crate::server::service::Connection;
 use crate::store::StoreError;
@@ -64,7 +63,7 @@ pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupS
         Err(e) => {
             c.shared.backups.finish(&id);
             c.audit(Some(&who), "backup", None, "failed").await;
-            Err(internal(e))
+            Err(e.into())
         }
     }
 }
@@ -118,9 +117,9 @@ pub async fn chunk(c: &Connection, id: String, offset: u64) -> Result<BackupChun
     let path = ready.path.clone();
     let data = tokio::task::spawn_blocking(move || read_at(&path, offset, len))
         .await
-        .map_err(|e| internal(StoreError::Corrupt(format!("reading the backup copy: {e}"))))?
+        .map_err(|e| ApiError::from(StoreError::Corrupt(format!("reading the backup copy: {e}"))))?
         .map_err(|source| {
-            internal(StoreError::DataDir {
+            ApiError::from(StoreError::DataDir {
                 path: ready.path.clone(),
                 source,
             })

@@ -13,7 +13,6 @@ use upstra_core::ids::UserName;
 use upstra_core::model::{Inventory, TlsTrust, UpsSource};
 use upstra_core::rbac::Permissions;
 
-use super::internal;
 use crate::clock;
 use crate::server::service::{Connection, Principal};
 use crate::store::AuditEntry;
@@ -67,8 +66,7 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
                 },
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     c.shared.set_inventory(merged);
     // What was just declared is read now, not at the next sync up to a minute away.
     c.shared.monitor.read_now();

@@ -3,7 +3,6 @@
 use upstra_core::api::v1::{ApiError, NOTIFY_LIST_MAX, NotifyDelivery, NotifyTestResult};
 use upstra_core::state::Timestamp;
 
-use super::internal;
 use crate::server::service::Connection;
 
 pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, ApiError> {
@@ -57,8 +56,7 @@ pub async fn list(c: &Connection, limit: u32) -> Result<Vec<NotifyDelivery>, Api
         .shared
         .store
         .call(move |db| db.notify_recent(limit))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| NotifyDelivery {

@@ -12,7 +12,6 @@ use upstra_core::model::{CertFingerprint, HttpUrl, Server, TlsTrust, Vm};
 use upstra_core::state::PowerState;
 use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 
-use super::internal;
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
 use crate::{clock, live, monitor, refusals};
@@ -434,8 +433,7 @@ pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Resu
                 },
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     c.shared.set_inventory(inventory);
     Ok(())
 }

@@ -7,7 +7,6 @@ use rand::RngCore;
 use upstra_core::api::v1::{ApiError, MAX_CLOSE_REASON, SshTarget};
 use upstra_core::model::{SshEndpoint, host_key_line};
 
-use super::internal;
 use crate::clock;
 use crate::server::service::Connection;
 use crate::store::{AuditEntry, CloseRefusal};
@@ -65,8 +64,7 @@ pub async fn open(c: &Connection, server: String) -> Result<SshTarget, ApiError>
                 correlation: Some(&id),
             })
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     tracing::info!(server = %server, session = %session_id, "ssh shell authorized");
     Ok(SshTarget {
         session_id,
@@ -121,8 +119,7 @@ pub async fn closed(
                 },
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     match recorded {
         Ok(_) => Ok(()),
         Err(CloseRefusal::NotOpened) => Err(ApiError::NotFound {
@@ -181,8 +178,7 @@ pub async fn pin_host_key(
                 },
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     c.shared.set_inventory(inventory);
     Ok(())
 }
