@@ -420,13 +420,11 @@ impl Conductor {
                 let mut info = db.run(id)?.map(|r| r.info).unwrap_or_default();
                 info.stopped = Some(why2);
                 db.set_run_state(id, stopping, &info, None)?;
-                db.audit(&AuditEntry {
-                    at: now.millis(),
-                    action: "plan_stop",
-                    target: Some(&format!("run:{id}")),
-                    result: stopping.as_str(),
-                    ..AuditEntry::default()
-                })
+                db.audit(
+                    &AuditEntry::new("plan_stop", stopping.as_str())
+                        .at(now.millis())
+                        .target(format!("run:{id}")),
+                )
                 .map(|_| ())
             })
             .await;
@@ -503,15 +501,11 @@ impl Conductor {
                     &plan_copy,
                     &info_copy,
                     now,
-                    &AuditEntry {
-                        at: now.millis(),
-                        actor: by.as_ref().map(|a| a.user.as_str()),
-                        peer_uid: by.as_ref().map(|a| a.peer_uid),
-                        action,
-                        result: "started",
-                        detail: Some(detail),
-                        ..AuditEntry::default()
-                    },
+                    &AuditEntry::new(action, "started")
+                        .at(now.millis())
+                        .maybe_actor(by.as_ref().map(|a| a.user.as_str()))
+                        .maybe_peer_uid(by.as_ref().map(|a| a.peer_uid))
+                        .detail(&detail),
                 )?;
                 db.run(id)
             })
@@ -738,15 +732,13 @@ impl Conductor {
             .shared
             .store
             .call(move |db| {
-                db.audit(&AuditEntry {
-                    at: now.millis(),
-                    actor: Some(&user),
-                    peer_uid: Some(by.peer_uid),
-                    action: "plan_cancel",
-                    target: Some(&format!("run:{id}")),
-                    result: "ok",
-                    ..AuditEntry::default()
-                })
+                db.audit(
+                    &AuditEntry::new("plan_cancel", "ok")
+                        .at(now.millis())
+                        .actor(&user)
+                        .peer_uid(by.peer_uid)
+                        .target(format!("run:{id}")),
+                )
             })
             .await;
         self.view(id).await

@@ -220,14 +220,15 @@ pub async fn settle(shared: &Shared, restore: i64, stopped: Option<RunState>) {
                 };
                 db.set_run_state(restore, r.state, &info, None)?;
             }
-            db.audit(&AuditEntry {
-                at: now.millis(),
-                action: "plan_verify",
-                target: Some(&format!("run:{restore}")),
-                result: if complete { "restored" } else { "incomplete" },
-                detail: Some(detail),
-                ..AuditEntry::default()
-            })
+            db.audit(
+                &AuditEntry::new(
+                    "plan_verify",
+                    if complete { "restored" } else { "incomplete" },
+                )
+                .at(now.millis())
+                .target(format!("run:{restore}"))
+                .detail(&detail),
+            )
             .map(|_| ())
         })
         .await;

@@ -14,7 +14,6 @@ use super::handlers::{
     admin, audit, auth, backup, demo, inventory, operations, plan, sessions, ssh,
 };
 use super::resolve::Resolved;
-use crate::clock;
 use crate::shared::Shared;
 use crate::store::AuditEntry;
 
@@ -103,62 +102,15 @@ impl Connection {
         Topology::new(&inv, vms.unwrap_or_default())
     }
 
-    /// Appends an audit record without a detail; see [`Self::audit_detail`].
-    pub(super) async fn audit(
-        &self,
-        actor: Option<&str>,
-        action: &str,
-        target: Option<&str>,
-        result: &str,
-    ) {
-        self.audit_detail(actor, action, target, result, None::<()>)
-            .await;
-    }
-
-    /// Appends an audit record, the one way handlers write one. `detail` is any serializable
-    /// value (a `json!` object or a typed struct), turned into JSON by serde_json: nothing a
-    /// caller sends can close a string and add a field. A failure is logged, never hidden from
-    /// the operator's log.
-    pub(super) async fn audit_detail(
-        &self,
-        actor: Option<&str>,
-        action: &str,
-        target: Option<&str>,
-        result: &str,
-        detail: Option<impl serde::Serialize>,
-    ) {
-        let detail = match detail.map(serde_json::to_value).transpose() {
-            Ok(detail) => detail,
-            Err(e) => {
-                tracing::error!(error = %e, action, "cannot serialize an audit detail");
-                Some(serde_json::json!({ "unserializable_detail": e.to_string() }))
-            }
-        };
-        let (actor, action, target, result) = (
-            actor.map(str::to_owned),
-            action.to_owned(),
-            target.map(str::to_owned),
-            result.to_owned(),
-        );
-        let uid = self.peer_uid;
-        let res = self
-            .shared
-            .store
-            .call(move |db| {
-                db.audit(&AuditEntry {
-                    at: clock::now().millis(),
-                    actor: actor.as_deref(),
-                    peer_uid: Some(uid),
-                    action: &action,
-                    target: target.as_deref(),
-                    result: &result,
-                    detail,
-                    correlation: None,
-                })
-            })
-            .await;
+    /// Appends an audit record stamped with the caller's uid: the one way handlers write
+    /// one. A failure is logged, never hidden from the operator's log, and never fails the
+    /// request that was already carried out.
+    pub(super) async fn audit(&self, entry: AuditEntry) {
+        let entry = entry.peer_uid(self.peer_uid);
+        let action = entry.action().to_owned();
+        let res = self.shared.store.call(move |db| db.audit(&entry)).await;
         if let Err(e) = res {
-            tracing::error!(error = %e, "cannot write an audit record");
+            tracing::error!(error = %e, action, "cannot write an audit record");
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod api_error;
 mod audit;
+mod audit_entry;
 mod backup;
 mod db;
 mod identity;
@@ -349,6 +350,8 @@ fn migrate(db: &mut Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+#[cfg(test)]
+mod audit_format_tests;
 #[cfg(test)]
 mod learned_tests;
 #[cfg(test)]

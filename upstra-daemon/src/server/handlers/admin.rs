@@ -14,6 +14,7 @@ use upstra_core::state::Timestamp;
 
 use super::auth::hash;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 use crate::store::RoleRemoval;
 use crate::{auth, clock};
 
@@ -73,12 +74,11 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
             message: format!("user `{name}` already exists"),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "user_add",
-        Some(name.as_str()),
-        "ok",
-        Some(serde_json::json!({ "role": req.role })),
+    c.audit(
+        AuditEntry::new("user_add", "ok")
+            .actor(&who)
+            .target(name.as_str())
+            .detail(&serde_json::json!({ "role": req.role })),
     )
     .await;
     Ok(())
@@ -134,7 +134,8 @@ pub async fn user_set_disabled(
     } else {
         "user_enable"
     };
-    c.audit(Some(&who), action, Some(&user), "ok").await;
+    c.audit(AuditEntry::new(action, "ok").actor(&who).target(&user))
+        .await;
     Ok(())
 }
 
@@ -145,7 +146,12 @@ pub async fn user_remove(c: &Connection, user: String) -> Result<(), ApiError> {
     if !c.shared.store.call(move |db| db.remove_user(&name)).await? {
         return Err(no_user(&user));
     }
-    c.audit(Some(&who), "user_remove", Some(&user), "ok").await;
+    c.audit(
+        AuditEntry::new("user_remove", "ok")
+            .actor(&who)
+            .target(&user),
+    )
+    .await;
     Ok(())
 }
 
@@ -173,12 +179,11 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
         .store
         .call(move |db| db.set_role_on_all(&name, &r))
         .await?;
-    c.audit_detail(
-        Some(&who),
-        "user_set_role",
-        Some(&user),
-        "ok",
-        Some(serde_json::json!({ "role": role })),
+    c.audit(
+        AuditEntry::new("user_set_role", "ok")
+            .actor(&who)
+            .target(&user)
+            .detail(&serde_json::json!({ "role": role })),
     )
     .await;
     Ok(())
@@ -209,8 +214,12 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
         .store
         .call(move |db| db.set_reset(&name, &reset_hash, expires_at))
         .await?;
-    c.audit(Some(&who), "user_reset_password", Some(&user), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("user_reset_password", "ok")
+            .actor(&who)
+            .target(&user),
+    )
+    .await;
     Ok(ResetSecret {
         secret: Secret::new(secret),
         expires_at: Timestamp(expires_at),
@@ -251,12 +260,11 @@ pub async fn role_create(
             message: format!("role `{name}` already exists"),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "role_create",
-        Some(&name),
-        "ok",
-        Some(serde_json::json!({ "permissions": bits.to_string() })),
+    c.audit(
+        AuditEntry::new("role_create", "ok")
+            .actor(&who)
+            .target(&name)
+            .detail(&serde_json::json!({ "permissions": bits.to_string() })),
     )
     .await;
     Ok(())
@@ -285,7 +293,12 @@ pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
             });
         }
     }
-    c.audit(Some(&who), "role_remove", Some(&name), "ok").await;
+    c.audit(
+        AuditEntry::new("role_remove", "ok")
+            .actor(&who)
+            .target(&name),
+    )
+    .await;
     Ok(())
 }
 
@@ -343,12 +356,11 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
             message: format!("`{}` already has `{}` on {resource}", g.user, g.role),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "grant_add",
-        Some(&g.user),
-        "ok",
-        Some(serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
+    c.audit(
+        AuditEntry::new("grant_add", "ok")
+            .actor(&who)
+            .target(&g.user)
+            .detail(&serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
     )
     .await;
     Ok(())
@@ -379,12 +391,11 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
             what: format!("grant of `{}` to `{}` on {resource}", g.role, g.user),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "grant_remove",
-        Some(&g.user),
-        "ok",
-        Some(serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
+    c.audit(
+        AuditEntry::new("grant_remove", "ok")
+            .actor(&who)
+            .target(&g.user)
+            .detail(&serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
     )
     .await;
     Ok(())
@@ -409,7 +420,11 @@ pub async fn settings_set(c: &Connection, settings: Settings) -> Result<(), ApiE
         .store
         .call(move |db| db.set_setting("settings", &stored))
         .await?;
-    c.audit_detail(Some(&who), "settings_set", None, "ok", Some(&settings))
-        .await;
+    c.audit(
+        AuditEntry::new("settings_set", "ok")
+            .actor(&who)
+            .detail(&&settings),
+    )
+    .await;
     Ok(())
 }

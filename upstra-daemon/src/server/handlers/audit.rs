@@ -4,6 +4,7 @@ use upstra_core::api::v1::{ApiError, AuditPage, AuditQuery, AuditVerification, A
 use upstra_core::audit::{AuditRecord, ChainBreak};
 
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 use crate::store::AuditFilter;
 
 /// The most records one page holds: a screenful many times over, and cheap to read.
@@ -155,15 +156,16 @@ pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
                 problem: problem.clone(),
             });
     }
-    c.audit_detail(
-        Some(&who),
-        "audit_verify",
-        None,
-        result,
-        report
-            .problem
-            .as_ref()
-            .map(|problem| serde_json::json!({ "problem": problem })),
+    c.audit(
+        AuditEntry::new("audit_verify", result)
+            .actor(&who)
+            .maybe_detail(
+                report
+                    .problem
+                    .as_ref()
+                    .map(|problem| serde_json::json!({ "problem": problem }))
+                    .as_ref(),
+            ),
     )
     .await;
     Ok(report)

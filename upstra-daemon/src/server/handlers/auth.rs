@@ -11,6 +11,7 @@ use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 use crate::store::UserRow;
 use crate::{auth, clock, limits, twofactor};
 
@@ -52,8 +53,12 @@ pub async fn setup(c: &Connection, req: SetupRequest) -> Result<(), ApiError> {
         return Err(setup_refused());
     }
     tracing::info!(user = %name, peer_uid = c.peer_uid, "first admin created");
-    c.audit(Some(name.as_str()), "setup", Some(name.as_str()), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("setup", "ok")
+            .actor(name.as_str())
+            .target(name.as_str()),
+    )
+    .await;
     Ok(())
 }
 
@@ -117,8 +122,12 @@ async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
         if let Some(refusals) = to_record {
             let window_s = limit.window_ms / 1000;
             let detail = serde_json::json!({ "refusals": refusals, "window_s": window_s });
-            c.audit_detail(Some(user), "login", None, "rate_limited", Some(detail))
-                .await;
+            c.audit(
+                AuditEntry::new("login", "rate_limited")
+                    .actor(user)
+                    .detail(&detail),
+            )
+            .await;
         }
         return Err(ApiError::RateLimited { retry_after_s });
     }
@@ -145,7 +154,8 @@ async fn give_back_attempt(c: &Connection, user: &str) {
 /// Records a failed attempt; its slot was taken before the check.
 async fn login_failed(c: &Connection, user: &str, action: &str) {
     tracing::info!(%user, peer_uid = c.peer_uid, action, "login refused");
-    c.audit(Some(user), action, None, "refused").await;
+    c.audit(AuditEntry::new(action, "refused").actor(user))
+        .await;
     if let Some(burst) = c
         .shared
         .notify
@@ -198,7 +208,7 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
             .store
             .call(move |db| db.create_challenge(&hash, &name, uid, expires_at))
             .await?;
-        c.audit(Some(&user.name), "login", None, "second_factor_required")
+        c.audit(AuditEntry::new("login", "second_factor_required").actor(&user.name))
             .await;
         return Ok(LoginOutcome::SecondFactorRequired {
             challenge,
@@ -236,15 +246,13 @@ pub async fn second_factor(
     // taken by someone else (with the code read over a shoulder) opens nothing.
     if received_by != c.peer_uid {
         tracing::warn!(%user, received_by, caller_uid = c.peer_uid, "login challenge presented by another Unix user");
-        c.audit_detail(
-            Some(&user),
-            "login_second_factor",
-            None,
-            "denied",
-            Some(serde_json::json!({
-                "reason": "challenge received by another Unix user",
-                "received_by_uid": received_by,
-            })),
+        c.audit(
+            AuditEntry::new("login_second_factor", "denied")
+                .actor(&user)
+                .detail(&serde_json::json!({
+                    "reason": "challenge received by another Unix user",
+                    "received_by_uid": received_by,
+                })),
         )
         .await;
         return Err(ApiError::Unauthenticated);
@@ -350,10 +358,8 @@ async fn use_recovery_code(
                 .call(move |db| db.use_recovery_code(rowid, now))
                 .await?;
             c.audit(
-                Some(&row.name),
-                "recovery_code_used",
-                None,
-                if won { "ok" } else { "refused" },
+                AuditEntry::new("recovery_code_used", if won { "ok" } else { "refused" })
+                    .actor(&row.name),
             )
             .await;
             return Ok(if won {
@@ -422,8 +428,12 @@ async fn open_session(
             db.grants(Some(&user))
         })
         .await?;
-    c.audit(Some(&row.name), "login", Some(scope.as_str()), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("login", "ok")
+            .actor(&row.name)
+            .target(scope.as_str()),
+    )
+    .await;
     if let Ok(user) = UserName::new(row.name.clone()) {
         c.shared.events.push(DomainEvent::UserLoggedIn { user });
     }
@@ -463,7 +473,7 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
             }
         };
         if !password_ok {
-            c.audit(Some(&who.user), "change_password", None, "refused")
+            c.audit(AuditEntry::new("change_password", "refused").actor(&who.user))
                 .await;
             return Err(ApiError::BadCredentials);
         }
@@ -479,7 +489,7 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
             db.delete_sessions_of(&name)
         })
         .await?;
-    c.audit(Some(&who.user), "change_password", None, "ok")
+    c.audit(AuditEntry::new("change_password", "ok").actor(&who.user))
         .await;
     Ok(())
 }
@@ -503,7 +513,8 @@ pub async fn totp_enroll(c: &Connection) -> Result<TotpEnrollment, ApiError> {
         .store
         .call(move |db| db.set_totp_pending(&name, Some(&pending)))
         .await?;
-    c.audit(Some(&who.user), "2fa_enroll", None, "ok").await;
+    c.audit(AuditEntry::new("2fa_enroll", "ok").actor(&who.user))
+        .await;
     Ok(TotpEnrollment {
         uri: Secret::new(uri),
         secret: Secret::new(secret),
@@ -551,7 +562,8 @@ pub async fn totp_confirm(c: &Connection, code: String) -> Result<Vec<String>, A
             Ok(())
         })
         .await?;
-    c.audit(Some(&who.user), "2fa_confirm", None, "ok").await;
+    c.audit(AuditEntry::new("2fa_confirm", "ok").actor(&who.user))
+        .await;
     Ok(codes)
 }
 
@@ -570,7 +582,7 @@ pub async fn totp_disable(c: &Connection, code: String) -> Result<(), ApiError> 
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     if let Err(reason) = check_totp(c, &row, &code, clock::now().millis()).await? {
-        c.audit(Some(&who.user), "2fa_disable", None, "refused")
+        c.audit(AuditEntry::new("2fa_disable", "refused").actor(&who.user))
             .await;
         return Err(ApiError::SecondFactorRefused { reason });
     }
@@ -579,6 +591,7 @@ pub async fn totp_disable(c: &Connection, code: String) -> Result<(), ApiError> 
         .store
         .call(move |db| db.disable_totp(&name))
         .await?;
-    c.audit(Some(&who.user), "2fa_disable", None, "ok").await;
+    c.audit(AuditEntry::new("2fa_disable", "ok").actor(&who.user))
+        .await;
     Ok(())
 }

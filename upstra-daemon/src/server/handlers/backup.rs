@@ -12,7 +12,7 @@ use upstra_core::secret::Secret;
 
 use crate::backup::{self, IDLE_TIMEOUT};
 use crate::server::service::Connection;
-use crate::store::StoreError;
+use crate::store::{AuditEntry, StoreError};
 
 /// The shortest passphrase a copy is encrypted under. The copy is meant to be kept where the
 /// key file is not, so anyone holding it may guess offline; SQLCipher's key derivation slows
@@ -39,17 +39,15 @@ pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupS
         Ok((size, sha256)) => {
             c.shared.backups.ready(&id, size);
             backup::watch(Arc::clone(&c.shared), id.clone());
-            c.audit_detail(
-                Some(&who),
-                "backup",
-                None,
-                "ok",
-                Some(serde_json::json!({
-                    "id": id,
-                    "size": size,
-                    "sha256": sha256,
-                    "passphrase": with_passphrase,
-                })),
+            c.audit(
+                AuditEntry::new("backup", "ok")
+                    .actor(&who)
+                    .detail(&serde_json::json!({
+                        "id": id,
+                        "size": size,
+                        "sha256": sha256,
+                        "passphrase": with_passphrase,
+                    })),
             )
             .await;
             Ok(BackupStarted {
@@ -62,7 +60,8 @@ pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupS
         }
         Err(e) => {
             c.shared.backups.finish(&id);
-            c.audit(Some(&who), "backup", None, "failed").await;
+            c.audit(AuditEntry::new("backup", "failed").actor(&who))
+                .await;
             Err(e.into())
         }
     }
@@ -126,12 +125,10 @@ pub async fn chunk(c: &Connection, id: String, offset: u64) -> Result<BackupChun
         })?;
     let last = offset + len == ready.size;
     if last && c.shared.backups.finish(&id) {
-        c.audit_detail(
-            Some(&who),
-            "backup_read",
-            None,
-            "ok",
-            Some(serde_json::json!({ "id": id, "size": ready.size })),
+        c.audit(
+            AuditEntry::new("backup_read", "ok")
+                .actor(&who)
+                .detail(&serde_json::json!({ "id": id, "size": ready.size })),
         )
         .await;
     }

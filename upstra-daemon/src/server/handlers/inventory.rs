@@ -13,7 +13,6 @@ use upstra_core::ids::UserName;
 use upstra_core::model::{Inventory, TlsTrust, UpsSource};
 use upstra_core::rbac::Permissions;
 
-use crate::clock;
 use crate::server::service::{Connection, Principal};
 use crate::store::AuditEntry;
 
@@ -55,15 +54,10 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
         .call(move |db| {
             db.save_declaration(
                 &desired,
-                &AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(&actor),
-                    peer_uid: Some(uid),
-                    action: "apply",
-                    result: "ok",
-                    detail,
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("apply", "ok")
+                    .actor(&actor)
+                    .peer_uid(uid)
+                    .maybe_detail(detail.as_ref()),
             )
         })
         .await?;

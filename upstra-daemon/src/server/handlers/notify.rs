@@ -4,6 +4,7 @@ use upstra_core::api::v1::{ApiError, NOTIFY_LIST_MAX, NotifyDelivery, NotifyTest
 use upstra_core::state::Timestamp;
 
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 
 pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, ApiError> {
     let who = c.who()?.user.clone();
@@ -35,12 +36,10 @@ pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, A
         Ok(a) => (true, a),
         Err(e) => (false, e),
     };
-    c.audit_detail(
-        Some(&who),
-        "notify_test",
-        None,
-        if delivered { "ok" } else { "failed" },
-        Some(serde_json::json!({ "channel": channel, "answer": answer })),
+    c.audit(
+        AuditEntry::new("notify_test", if delivered { "ok" } else { "failed" })
+            .actor(&who)
+            .detail(&serde_json::json!({ "channel": channel, "answer": answer })),
     )
     .await;
     Ok(NotifyTestResult {

@@ -14,7 +14,7 @@ use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
-use crate::{clock, live, monitor, refusals};
+use crate::{live, monitor, refusals};
 
 /// The vCenter, in a sentence.
 const VCENTER: &str = "the vCenter";
@@ -49,14 +49,15 @@ pub async fn sync(c: &Connection) -> Result<SyncReport, ApiError> {
     problems.append(&mut report.problems);
     report.problems = problems;
     c.audit(
-        Some(&who),
-        "sync",
-        None,
-        if report.problems.is_empty() {
-            "ok"
-        } else {
-            "partial"
-        },
+        AuditEntry::new(
+            "sync",
+            if report.problems.is_empty() {
+                "ok"
+            } else {
+                "partial"
+            },
+        )
+        .actor(&who),
     )
     .await;
     Ok(report)
@@ -159,12 +160,11 @@ pub async fn server_power(
             .as_ref()
             .map_or("unknown".into(), ToString::to_string),
     });
-    c.audit_detail(
-        Some(&who),
-        "server_power",
-        Some(&format!("server:{id}")),
-        result,
-        Some(detail),
+    c.audit(
+        AuditEntry::new("server_power", result)
+            .actor(&who)
+            .target(format!("server:{id}"))
+            .detail(&detail),
     )
     .await;
     let after = outcome?;
@@ -253,12 +253,11 @@ pub async fn vm_power(
         "before": vm.power.as_str(),
         "vm_id": vm.id.to_string(),
     });
-    c.audit_detail(
-        Some(&who),
-        "vm_power",
-        Some(&format!("vm:{}", vm.name)),
-        result,
-        Some(detail),
+    c.audit(
+        AuditEntry::new("vm_power", result)
+            .actor(&who)
+            .target(format!("vm:{}", vm.name))
+            .detail(&detail),
     )
     .await;
     outcome?;
@@ -318,12 +317,11 @@ pub async fn vm_migrate(
         "to_host": host,
         "vm_id": vm.id.to_string(),
     });
-    c.audit_detail(
-        Some(&who),
-        "vm_migrate",
-        Some(&format!("vm:{}", vm.name)),
-        result,
-        Some(detail),
+    c.audit(
+        AuditEntry::new("vm_migrate", result)
+            .actor(&who)
+            .target(format!("vm:{}", vm.name))
+            .detail(&detail),
     )
     .await;
     outcome?;
@@ -372,12 +370,11 @@ pub async fn tls_fingerprint(c: &Connection, peer: TlsPeer) -> Result<String, Ap
         .map_err(|e| ApiError::Unavailable {
             message: e.to_string(),
         })?;
-    c.audit_detail(
-        Some(&who),
-        "tls_fingerprint",
-        Some(url.as_str()),
-        "ok",
-        Some(serde_json::json!({ "fingerprint": fp.to_string() })),
+    c.audit(
+        AuditEntry::new("tls_fingerprint", "ok")
+            .actor(&who)
+            .target(url.as_str())
+            .detail(&serde_json::json!({ "fingerprint": fp.to_string() })),
     )
     .await;
     Ok(fp.to_string())
@@ -421,16 +418,11 @@ pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Resu
                 &[],
                 &servers.iter().collect::<Vec<_>>(),
                 vcenter.as_ref(),
-                &AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(&actor),
-                    peer_uid: Some(uid),
-                    action: "tls_pin",
-                    target: Some(&t),
-                    result: "ok",
-                    detail: Some(detail),
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("tls_pin", "ok")
+                    .actor(&actor)
+                    .peer_uid(uid)
+                    .target(&t)
+                    .detail(&detail),
             )
         })
         .await?;

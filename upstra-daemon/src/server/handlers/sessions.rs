@@ -8,6 +8,7 @@ use upstra_core::state::Timestamp;
 
 use crate::auth;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 
 pub async fn logout(c: &Connection, token: SessionToken) -> Result<(), ApiError> {
     let who = c.who()?;
@@ -16,7 +17,8 @@ pub async fn logout(c: &Connection, token: SessionToken) -> Result<(), ApiError>
         .store
         .call(move |db| db.delete_session(&hash))
         .await?;
-    c.audit(Some(&who.user), "logout", None, "ok").await;
+    c.audit(AuditEntry::new("logout", "ok").actor(&who.user))
+        .await;
     if let Ok(user) = UserName::new(who.user.clone()) {
         c.shared.events.push(DomainEvent::UserLoggedOut { user });
     }
@@ -70,8 +72,12 @@ pub async fn revoke(c: &Connection, id: String) -> Result<(), ApiError> {
             what: format!("session {id} (see `upstra session list`)"),
         });
     }
-    c.audit(Some(&who.user), "session_revoke", Some(&id), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("session_revoke", "ok")
+            .actor(&who.user)
+            .target(&id),
+    )
+    .await;
     Ok(())
 }
 
@@ -83,7 +89,11 @@ pub async fn revoke_user(c: &Connection, user: String) -> Result<u32, ApiError> 
         .store
         .call(move |db| db.delete_sessions_of(&name))
         .await?;
-    c.audit(Some(&who.user), "session_revoke_user", Some(&user), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("session_revoke_user", "ok")
+            .actor(&who.user)
+            .target(&user),
+    )
+    .await;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }

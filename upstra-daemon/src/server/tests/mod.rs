@@ -84,11 +84,7 @@ impl Harness {
                         &save.ups.values().collect::<Vec<_>>(),
                         &save.servers.values().collect::<Vec<_>>(),
                         None,
-                        &crate::store::AuditEntry {
-                            action: "apply",
-                            result: "ok",
-                            ..Default::default()
-                        },
+                        &crate::store::AuditEntry::new("apply", "ok"),
                     )
                 })
                 .await
