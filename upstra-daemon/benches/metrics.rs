@@ -56,8 +56,7 @@ fn lab_file() -> String {
 
 fn fill(shared: &upstra_daemon::Shared) {
     let now = upstra_daemon::clock::now();
-    {
-        let mut ups = shared.live.ups.write().unwrap();
+    shared.live.ups_mut(|ups| {
         for u in 0..UPS {
             ups.insert(
                 UpsId::new(format!("ups-{u:02}")).unwrap(),
@@ -73,9 +72,8 @@ fn fill(shared: &upstra_daemon::Shared) {
                 },
             );
         }
-    }
-    {
-        let mut servers = shared.live.servers.write().unwrap();
+    });
+    shared.live.servers_mut(|servers| {
         for s in 0..SERVERS {
             servers.insert(
                 ServerId::new(format!("esx-{s:04}")).unwrap(),
@@ -92,28 +90,29 @@ fn fill(shared: &upstra_daemon::Shared) {
                 },
             );
         }
-    }
-    let mut vms = shared.live.vms.write().unwrap();
-    for s in 0..SERVERS {
-        for v in 0..VMS_PER_SERVER {
-            let id = VmId::new(format!("vm-{s:04}-{v}")).unwrap();
-            vms.insert(
-                id.clone(),
-                Vm {
-                    id,
-                    name: format!("guest {s}/{v}"),
-                    host: Some(format!("host-{s:04}.lab")),
-                    power: match v % 5 {
-                        0 => VmPower::PoweredOff,
-                        4 => VmPower::Suspended,
-                        _ => VmPower::PoweredOn,
+    });
+    shared.live.vms_mut(|vms| {
+        for s in 0..SERVERS {
+            for v in 0..VMS_PER_SERVER {
+                let id = VmId::new(format!("vm-{s:04}-{v}")).unwrap();
+                vms.insert(
+                    id.clone(),
+                    Vm {
+                        id,
+                        name: format!("guest {s}/{v}"),
+                        host: Some(format!("host-{s:04}.lab")),
+                        power: match v % 5 {
+                            0 => VmPower::PoweredOff,
+                            4 => VmPower::Suspended,
+                            _ => VmPower::PoweredOn,
+                        },
+                        cpus: 2,
+                        memory_mib: 4096,
                     },
-                    cpus: 2,
-                    memory_mib: 4096,
-                },
-            );
+                );
+            }
         }
-    }
+    });
 }
 
 /// The counters and histograms: every method called, every peer read, a shed's steps.

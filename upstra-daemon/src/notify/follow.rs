@@ -121,22 +121,19 @@ async fn sleep_or_forever(d: Option<Duration>) {
 
 /// The runtimes of the UPS a shed in `batch` answers, as the monitor last read them.
 fn seed_runtimes(shared: &Shared, batch: &[EventRecord], composer: &mut Composer) {
-    let live = shared
-        .live
-        .ups
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for e in batch {
-        if let DomainEvent::RunStarted { ups, .. } = &e.event {
-            for u in ups {
-                if let Some(upstra_core::state::UpsLive::Reading { reading, .. }) = live.get(u)
-                    && let Some(r) = reading.runtime_s
-                {
-                    composer.seed_runtime(u.as_str(), r);
+    shared.live.ups(|live| {
+        for e in batch {
+            if let DomainEvent::RunStarted { ups, .. } = &e.event {
+                for u in ups {
+                    if let Some(upstra_core::state::UpsLive::Reading { reading, .. }) = live.get(u)
+                        && let Some(r) = reading.runtime_s
+                    {
+                        composer.seed_runtime(u.as_str(), r);
+                    }
                 }
             }
         }
-    }
+    });
 }
 
 /// Reads the reports of the runs that end in `batch`.

@@ -707,7 +707,7 @@ impl Conductor {
             reason: reason.clone(),
         });
         let on_mains = matches!(
-            self.shared.live.ups.read().ok().as_ref().and_then(|m| m.get(&id).cloned()),
+            self.shared.live.ups_of(&id),
             Some(UpsLive::Reading { reading, .. }) if !reading.on_battery()
         );
         let hand = Hand {
@@ -755,13 +755,7 @@ impl Conductor {
             });
         }
         let inventory = self.shared.inventory();
-        let live = self
-            .shared
-            .live
-            .ups
-            .read()
-            .map(|m| m.clone())
-            .unwrap_or_default();
+        let live = self.shared.live.ups(Clone::clone);
         for ups in sheds.iter().flat_map(|s| s.info.ups.iter()) {
             let on_battery = matches!(live.get(ups), Some(UpsLive::Reading { reading, .. }) if reading.on_battery());
             if on_battery && inventory.ups.contains_key(ups) {
@@ -802,13 +796,7 @@ impl Conductor {
             .await?;
         let inventory = self.shared.inventory();
         let now = clock::now();
-        let live = self
-            .shared
-            .live
-            .ups
-            .read()
-            .map(|m| m.clone())
-            .unwrap_or_default();
+        let live = self.shared.live.ups(Clone::clone);
         let watches = inventory
             .ups
             .values()

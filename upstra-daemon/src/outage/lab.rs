@@ -20,12 +20,7 @@ const READ_DEADLINE: Duration = Duration::from_secs(20);
 /// silent or not read yet is no safe target; the rest are healthy.
 pub fn feeds(shared: &Shared, at_risk: &BTreeSet<UpsId>) -> BTreeMap<UpsId, FeedHealth> {
     let inventory = shared.inventory();
-    let live = shared
-        .live
-        .ups
-        .read()
-        .map(|m| m.clone())
-        .unwrap_or_default();
+    let live = shared.live.ups(Clone::clone);
     inventory
         .ups
         .keys()
@@ -74,17 +69,9 @@ pub async fn lab_state(
     let live = &shared.live;
     let state = LabState {
         feeds: feeds(shared, at_risk),
-        servers: live
-            .servers
-            .read()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default(),
-        hosts: live.hosts.read().map(|h| h.clone()).unwrap_or_default(),
-        vms: live
-            .vms
-            .read()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default(),
+        servers: live.servers(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        hosts: live.hosts(),
+        vms: live.vms(|m| m.values().cloned().collect()),
     };
     (state, problem)
 }
@@ -115,7 +102,7 @@ pub async fn estimates(shared: &Shared) -> StepEstimates {
 
 /// The battery runtime a UPS reports now.
 pub fn runtime_of(shared: &Shared, ups: &UpsId) -> Option<u64> {
-    match shared.live.ups.read().ok()?.get(ups)? {
+    match shared.live.ups_of(ups)? {
         UpsLive::Reading { reading, .. } => reading.runtime_s,
         _ => None,
     }

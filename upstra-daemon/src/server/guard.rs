@@ -381,16 +381,7 @@ impl Connection {
         }
         let inventory = self.shared.inventory();
         let vms: Vec<_> = if names.iter().any(|n| n.kind == TargetKind::Vm) {
-            self.shared
-                .live
-                .vms
-                .read()
-                .map_err(|_| ApiError::Internal {
-                    reference: "live-state".into(),
-                })?
-                .values()
-                .cloned()
-                .collect()
+            self.shared.live.vms(|vms| vms.values().cloned().collect())
         } else {
             Vec::new()
         };

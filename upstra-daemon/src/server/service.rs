@@ -91,7 +91,7 @@ impl Connection {
     /// The tree grants flow down: the inventory and where each VM runs.
     pub(super) fn topology(&self) -> Topology {
         let inv = self.shared.inventory();
-        let vms = self.shared.live.vms.read().map(|vms| {
+        let vms = self.shared.live.vms(|vms| {
             vms.values()
                 .filter_map(|vm| {
                     let server = super::resolve::host_of(&inv, vm)?;
@@ -99,7 +99,7 @@ impl Connection {
                 })
                 .collect::<Vec<_>>()
         });
-        Topology::new(&inv, vms.unwrap_or_default())
+        Topology::new(&inv, vms)
     }
 
     /// Appends an audit record stamped with the caller's uid: the one way handlers write

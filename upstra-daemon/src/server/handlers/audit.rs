@@ -53,24 +53,18 @@ fn action_prefix(typed: &str) -> String {
 /// cut: a VM name is short (vCenter allows 80 characters), so a page of 1000 grows by well
 /// under the margin `PAGE_BYTES` leaves below the frame.
 fn name_targets(c: &Connection, records: &mut [AuditView]) {
-    let vms = c
-        .shared
-        .live
-        .vms
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let gone = c
-        .shared
-        .live
-        .gone_vms
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let names: std::collections::HashMap<&str, &str> = vms
-        .values()
-        .chain(gone.values().map(|(vm, _)| vm))
-        .filter(|vm| vm.id.as_str() != vm.name)
-        .map(|vm| (vm.id.as_str(), vm.name.as_str()))
-        .collect();
+    c.shared.live.vms_and_gone(|vms, gone| {
+        let names: std::collections::HashMap<&str, &str> = vms
+            .values()
+            .chain(gone.values().map(|(vm, _)| vm))
+            .filter(|vm| vm.id.as_str() != vm.name)
+            .map(|vm| (vm.id.as_str(), vm.name.as_str()))
+            .collect();
+        name_targets_with(&names, records);
+    });
+}
+
+fn name_targets_with(names: &std::collections::HashMap<&str, &str>, records: &mut [AuditView]) {
     for r in records {
         let name = r
             .target

@@ -124,10 +124,7 @@ pub async fn server_power(
     let before = c
         .shared
         .live
-        .servers
-        .read()
-        .ok()
-        .and_then(|m| m.get(&id).map(|s| s.power))
+        .servers(|m| m.get(&id).map(|s| s.power))
         .unwrap_or_default();
     let started = Instant::now();
     let deadline = started + c.shared.settings.get().action_timeout;
@@ -168,18 +165,10 @@ pub async fn server_power(
     )
     .await;
     let after = outcome?;
-    let changed = {
-        let mut map = c
-            .shared
-            .live
-            .servers
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let changed = c.shared.live.servers_mut(|map| {
         let entry = map.entry(id.clone()).or_default();
-        let from = entry.power;
-        entry.power = after;
-        from
-    };
+        std::mem::replace(&mut entry.power, after)
+    });
     if changed != after {
         c.shared.events.push(DomainEvent::ServerPowerChanged {
             server: id.clone(),
