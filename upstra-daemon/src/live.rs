@@ -85,7 +85,7 @@ impl Live {
     }
 
     /// Changes the VMs (tests and benchmarks fill them; the daemon through
-    /// [`apply_hypervisor`]).
+    /// [`Live::apply_hypervisor`]).
     pub fn vms_mut<R>(&self, f: impl FnOnce(&mut BTreeMap<VmId, Vm>) -> R) -> R {
         write(&self.vms, f)
     }
@@ -102,71 +102,72 @@ impl Live {
     pub fn hosts(&self) -> Vec<upstra_core::traits::HostInfo> {
         read(&self.hosts, Clone::clone)
     }
-}
 
-/// Records a hypervisor read: host state onto the servers, VM changes as events.
-pub fn apply_hypervisor(
-    shared: &crate::shared::Shared,
-    inventory: &upstra_core::model::Inventory,
-    inv: upstra_core::traits::HypervisorInventory,
-) {
-    let live = &shared.live;
-    write(&live.hosts, |hosts| hosts.clone_from(&inv.hosts));
-    live.servers_mut(|servers| {
-        for host in &inv.hosts {
-            if let Some(server) = inventory
-                .servers
-                .values()
-                .find(|s| s.vsphere_host.as_deref() == Some(&host.name))
-            {
-                let live = servers.entry(server.id.clone()).or_default();
-                live.in_maintenance = Some(host.in_maintenance);
-                live.connected = Some(host.connected);
+    /// Records a hypervisor read: host state onto the servers, VM changes as events.
+    pub fn apply_hypervisor(
+        &self,
+        inventory: &upstra_core::model::Inventory,
+        inv: upstra_core::traits::HypervisorInventory,
+        log: &EventLog,
+    ) {
+        let live = self;
+        write(&live.hosts, |hosts| hosts.clone_from(&inv.hosts));
+        live.servers_mut(|servers| {
+            for host in &inv.hosts {
+                if let Some(server) = inventory
+                    .servers
+                    .values()
+                    .find(|s| s.vsphere_host.as_deref() == Some(&host.name))
+                {
+                    let live = servers.entry(server.id.clone()).or_default();
+                    live.in_maintenance = Some(host.in_maintenance);
+                    live.connected = Some(host.connected);
+                }
             }
-        }
-    });
-    let mut events = Vec::new();
-    write(&live.vms, |vms| {
-        write(&live.gone_vms, |gone| {
-            let seen: std::collections::BTreeSet<_> =
-                inv.vms.iter().map(|v| v.id.clone()).collect();
-            for vm in &inv.vms {
-                match vms.get(&vm.id) {
-                    Some(old) if old.power != vm.power => {
-                        events.push(DomainEvent::VmPowerChanged {
+        });
+        let mut events = Vec::new();
+        write(&live.vms, |vms| {
+            write(&live.gone_vms, |gone| {
+                let seen: std::collections::BTreeSet<_> =
+                    inv.vms.iter().map(|v| v.id.clone()).collect();
+                for vm in &inv.vms {
+                    match vms.get(&vm.id) {
+                        Some(old) if old.power != vm.power => {
+                            events.push(DomainEvent::VmPowerChanged {
+                                vm: vm.id.clone(),
+                                name: vm.name.clone(),
+                                from: old.power,
+                                to: vm.power,
+                            })
+                        }
+                        Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {
                             vm: vm.id.clone(),
                             name: vm.name.clone(),
-                            from: old.power,
-                            to: vm.power,
-                        })
+                            from: old.host.clone(),
+                            to: vm.host.clone(),
+                        }),
+                        _ => {}
                     }
-                    Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {
-                        vm: vm.id.clone(),
-                        name: vm.name.clone(),
-                        from: old.host.clone(),
-                        to: vm.host.clone(),
-                    }),
-                    _ => {}
+                    gone.remove(&vm.id);
+                    vms.insert(vm.id.clone(), vm.clone());
                 }
-                gone.remove(&vm.id);
-                vms.insert(vm.id.clone(), vm.clone());
-            }
-            let now = clock::now();
-            vms.retain(|id, vm| {
-                let keep = seen.contains(id);
-                if !keep {
-                    events.push(DomainEvent::VmGone {
-                        vm: id.clone(),
-                        name: vm.name.clone(),
-                    });
-                    gone.insert(id.clone(), (vm.clone(), now));
-                }
-                keep
-            });
-        })
-    });
-    for e in events {
-        shared.events.push(e);
+                let now = clock::now();
+                vms.retain(|id, vm| {
+                    let keep = seen.contains(id);
+                    if !keep {
+                        events.push(DomainEvent::VmGone {
+                            vm: id.clone(),
+                            name: vm.name.clone(),
+                        });
+                        gone.insert(id.clone(), (vm.clone(), now));
+                    }
+                    keep
+                });
+            })
+        });
+        for e in events {
+            log.push(e);
+        }
     }
 }
 

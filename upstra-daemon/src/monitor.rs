@@ -492,7 +492,9 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
             );
             if let Ok(inv) = result {
                 report.vms = u32::try_from(inv.vms.len()).unwrap_or(u32::MAX);
-                crate::live::apply_hypervisor(shared, &inventory, inv);
+                shared
+                    .live
+                    .apply_hypervisor(&inventory, inv, &shared.events);
             }
         }
         Err(e) => report.problems.push(e),

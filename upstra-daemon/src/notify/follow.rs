@@ -81,7 +81,7 @@ pub async fn run(shared: Arc<Shared>) {
             }
         };
         let mut fetched = Fetched(reports(&shared, &batch).await);
-        seed_runtimes(&shared, &batch, &mut composer);
+        seed_runtimes(&shared.live, &batch, &mut composer);
         let mut drafts = Vec::new();
         for e in &batch {
             drafts.extend(composer.event(e, &mut fetched));
@@ -120,8 +120,8 @@ async fn sleep_or_forever(d: Option<Duration>) {
 }
 
 /// The runtimes of the UPS a shed in `batch` answers, as the monitor last read them.
-fn seed_runtimes(shared: &Shared, batch: &[EventRecord], composer: &mut Composer) {
-    shared.live.ups(|live| {
+fn seed_runtimes(live: &crate::live::Live, batch: &[EventRecord], composer: &mut Composer) {
+    live.ups(|live| {
         for e in batch {
             if let DomainEvent::RunStarted { ups, .. } = &e.event {
                 for u in ups {

@@ -894,7 +894,7 @@ impl Conductor {
         let runtime = at_risk
             .iter()
             .next()
-            .and_then(|u| runtime_of(&self.shared, u));
+            .and_then(|u| runtime_of(&self.shared.live, u));
         let mut view = PlanView::new(
             &p,
             at_risk.iter().map(ToString::to_string).collect(),

@@ -9,9 +9,10 @@ use upstra_core::ids::UpsId;
 use upstra_core::outage::{FeedHealth, LabState, StepEstimates};
 use upstra_core::state::{Timestamp, UpsLive};
 
+use crate::clock;
+use crate::live::Live;
 use crate::shared::Shared;
 use crate::store::{LearnedDurations, RunRecord};
-use crate::{clock, live};
 
 /// Deadline for the fresh hypervisor read a plan is made from.
 const READ_DEADLINE: Duration = Duration::from_secs(20);
@@ -53,7 +54,9 @@ pub async fn lab_state(
         let inventory = shared.inventory();
         match shared.drivers.hypervisor(&inventory) {
             Ok(Some(hv)) => match tokio::time::timeout(READ_DEADLINE, hv.inventory()).await {
-                Ok(Ok(inv)) => live::apply_hypervisor(shared, &inventory, inv),
+                Ok(Ok(inv)) => shared
+                    .live
+                    .apply_hypervisor(&inventory, inv, &shared.events),
                 Ok(Err(e)) => problem = Some(format!("vCenter: {e}")),
                 Err(_) => {
                     problem = Some(format!(
@@ -101,8 +104,8 @@ pub async fn estimates(shared: &Shared) -> StepEstimates {
 }
 
 /// The battery runtime a UPS reports now.
-pub fn runtime_of(shared: &Shared, ups: &UpsId) -> Option<u64> {
-    match shared.live.ups_of(ups)? {
+pub fn runtime_of(live: &Live, ups: &UpsId) -> Option<u64> {
+    match live.ups_of(ups)? {
         UpsLive::Reading { reading, .. } => reading.runtime_s,
         _ => None,
     }
@@ -110,7 +113,11 @@ pub fn runtime_of(shared: &Shared, ups: &UpsId) -> Option<u64> {
 
 /// A run as operators see it: its plan with each step's state, counts and timings.
 pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
-    let runtime = run.info.ups.first().and_then(|u| runtime_of(shared, u));
+    let runtime = run
+        .info
+        .ups
+        .first()
+        .and_then(|u| runtime_of(&shared.live, u));
     let mut plan = PlanView::new(
         &run.plan,
         run.info.ups.iter().map(ToString::to_string).collect(),

@@ -14,7 +14,7 @@ use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
-use crate::{live, monitor, refusals};
+use crate::{monitor, refusals};
 
 /// The vCenter, in a sentence.
 const VCENTER: &str = "the vCenter";
@@ -199,7 +199,9 @@ fn hypervisor(c: &Connection) -> Result<std::sync::Arc<dyn Hypervisor>, ApiError
 async fn refresh_vm(c: &Connection, hv: &dyn Hypervisor, vm: &Vm) -> Result<Vm, ApiError> {
     let inv = hv.inventory().await.map_err(|e| peer_error(VCENTER, e))?;
     let now = inv.vms.iter().find(|v| v.id == vm.id).cloned();
-    live::apply_hypervisor(&c.shared, &c.shared.inventory(), inv);
+    c.shared
+        .live
+        .apply_hypervisor(&c.shared.inventory(), inv, &c.shared.events);
     now.ok_or_else(|| ApiError::NotFound {
         what: format!("VM `{}` after the action", vm.name),
     })
