@@ -24,7 +24,9 @@ pub const EVENT_RING: usize = 10_000;
 ///
 /// The maps are reached only through the methods below, which take a closure: the lock is
 /// held for the closure and released when it returns, so no guard can be kept across an
-/// await or leak out to a caller.
+/// await or leak out to a caller. A closure never calls back into `Live` (a read inside a
+/// write of the same map would wait for itself); where two maps are held together the VMs
+/// come before the gone VMs.
 ///
 /// **Poisoning:** a lock poisoned by a panicking writer is recovered, never refused. Every
 /// writer replaces whole entries (a reading, a power state, a VM), so what a panic can leave
@@ -110,9 +112,8 @@ impl Live {
         inv: upstra_core::traits::HypervisorInventory,
         log: &EventLog,
     ) {
-        let live = self;
-        write(&live.hosts, |hosts| hosts.clone_from(&inv.hosts));
-        live.servers_mut(|servers| {
+        write(&self.hosts, |hosts| hosts.clone_from(&inv.hosts));
+        self.servers_mut(|servers| {
             for host in &inv.hosts {
                 if let Some(server) = inventory
                     .servers
@@ -126,8 +127,8 @@ impl Live {
             }
         });
         let mut events = Vec::new();
-        write(&live.vms, |vms| {
-            write(&live.gone_vms, |gone| {
+        write(&self.vms, |vms| {
+            write(&self.gone_vms, |gone| {
                 let seen: std::collections::BTreeSet<_> =
                     inv.vms.iter().map(|v| v.id.clone()).collect();
                 for vm in &inv.vms {
