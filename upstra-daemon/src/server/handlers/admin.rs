@@ -18,6 +18,25 @@ use crate::store::AuditEntry;
 use crate::store::RoleRemoval;
 use crate::{auth, clock};
 
+/// The audit detail of a record that gives a user a role (`user_add`, `user_set_role`).
+#[derive(serde::Serialize)]
+struct RoleDetail<'a> {
+    role: &'a str,
+}
+
+/// The audit detail of `role_create`: the permissions, spelled as `role list` shows them.
+#[derive(serde::Serialize)]
+struct PermissionsDetail {
+    permissions: String,
+}
+
+/// The audit detail of `grant_add` and `grant_remove`.
+#[derive(serde::Serialize)]
+struct GrantDetail<'a> {
+    role: &'a str,
+    resource: String,
+}
+
 /// How long a reset secret works.
 pub const RESET_LIFETIME_MS: i64 = 15 * 60 * 1000;
 
@@ -78,7 +97,7 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
         AuditEntry::new("user_add", "ok")
             .actor(&who)
             .target(name.as_str())
-            .detail(&serde_json::json!({ "role": req.role })),
+            .detail(&RoleDetail { role: &req.role }),
     )
     .await;
     Ok(())
@@ -183,7 +202,7 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
         AuditEntry::new("user_set_role", "ok")
             .actor(&who)
             .target(&user)
-            .detail(&serde_json::json!({ "role": role })),
+            .detail(&RoleDetail { role: &role }),
     )
     .await;
     Ok(())
@@ -264,7 +283,9 @@ pub async fn role_create(
         AuditEntry::new("role_create", "ok")
             .actor(&who)
             .target(&name)
-            .detail(&serde_json::json!({ "permissions": bits.to_string() })),
+            .detail(&PermissionsDetail {
+                permissions: bits.to_string(),
+            }),
     )
     .await;
     Ok(())
@@ -360,7 +381,10 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
         AuditEntry::new("grant_add", "ok")
             .actor(&who)
             .target(&g.user)
-            .detail(&serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
+            .detail(&GrantDetail {
+                role: &g.role,
+                resource: resource.to_string(),
+            }),
     )
     .await;
     Ok(())
@@ -395,7 +419,10 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
         AuditEntry::new("grant_remove", "ok")
             .actor(&who)
             .target(&g.user)
-            .detail(&serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
+            .detail(&GrantDetail {
+                role: &g.role,
+                resource: resource.to_string(),
+            }),
     )
     .await;
     Ok(())

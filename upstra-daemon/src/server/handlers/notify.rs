@@ -6,6 +6,13 @@ use upstra_core::state::Timestamp;
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
 
+/// The audit detail of `notify_test`: the channel and what its receiver answered.
+#[derive(serde::Serialize)]
+struct TestDetail<'a> {
+    channel: &'a str,
+    answer: &'a str,
+}
+
 pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, ApiError> {
     let who = c.who()?.user.clone();
     let Some(slot) = c.shared.notify.slot(&channel).cloned() else {
@@ -39,7 +46,10 @@ pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, A
     c.audit(
         AuditEntry::new("notify_test", if delivered { "ok" } else { "failed" })
             .actor(&who)
-            .detail(&serde_json::json!({ "channel": channel, "answer": answer })),
+            .detail(&TestDetail {
+                channel: &channel,
+                answer: &answer,
+            }),
     )
     .await;
     Ok(NotifyTestResult {
