@@ -56,8 +56,7 @@ fn lab_file() -> String {
 
 fn fill(shared: &upstra_daemon::Shared) {
     let now = upstra_daemon::clock::now();
-    {
-        let mut ups = shared.live.ups.write().unwrap();
+    shared.live().ups_mut(|ups| {
         for u in 0..UPS {
             ups.insert(
                 UpsId::new(format!("ups-{u:02}")).unwrap(),
@@ -73,9 +72,8 @@ fn fill(shared: &upstra_daemon::Shared) {
                 },
             );
         }
-    }
-    {
-        let mut servers = shared.live.servers.write().unwrap();
+    });
+    shared.live().servers_mut(|servers| {
         for s in 0..SERVERS {
             servers.insert(
                 ServerId::new(format!("esx-{s:04}")).unwrap(),
@@ -92,33 +90,34 @@ fn fill(shared: &upstra_daemon::Shared) {
                 },
             );
         }
-    }
-    let mut vms = shared.live.vms.write().unwrap();
-    for s in 0..SERVERS {
-        for v in 0..VMS_PER_SERVER {
-            let id = VmId::new(format!("vm-{s:04}-{v}")).unwrap();
-            vms.insert(
-                id.clone(),
-                Vm {
-                    id,
-                    name: format!("guest {s}/{v}"),
-                    host: Some(format!("host-{s:04}.lab")),
-                    power: match v % 5 {
-                        0 => VmPower::PoweredOff,
-                        4 => VmPower::Suspended,
-                        _ => VmPower::PoweredOn,
+    });
+    shared.live().vms_mut(|vms| {
+        for s in 0..SERVERS {
+            for v in 0..VMS_PER_SERVER {
+                let id = VmId::new(format!("vm-{s:04}-{v}")).unwrap();
+                vms.insert(
+                    id.clone(),
+                    Vm {
+                        id,
+                        name: format!("guest {s}/{v}"),
+                        host: Some(format!("host-{s:04}.lab")),
+                        power: match v % 5 {
+                            0 => VmPower::PoweredOff,
+                            4 => VmPower::Suspended,
+                            _ => VmPower::PoweredOn,
+                        },
+                        cpus: 2,
+                        memory_mib: 4096,
                     },
-                    cpus: 2,
-                    memory_mib: 4096,
-                },
-            );
+                );
+            }
         }
-    }
+    });
 }
 
 /// The counters and histograms: every method called, every peer read, a shed's steps.
 fn events(shared: &upstra_daemon::Shared) {
-    let m = &shared.metrics;
+    let m = shared.metrics();
     for method in Method::ALL {
         m.rpc(method.name(), None, Duration::from_micros(150));
     }
@@ -195,7 +194,7 @@ async fn main() {
     fill(&shared);
     events(&shared);
 
-    let body = shared.metrics.render(&shared);
+    let body = shared.metrics().render(&shared);
     let series = body.lines().filter(|l| !l.starts_with('#')).count();
     println!(
         "lab: {SERVERS} servers, {} VMs, {UPS} UPS; exposition {:.2} MB ({} bytes), {series} series (target < 2 MB)",
@@ -206,7 +205,7 @@ async fn main() {
     let mut took: Vec<Duration> = (0..RENDERS)
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(shared.metrics.render(&shared));
+            std::hint::black_box(shared.metrics().render(&shared));
             t.elapsed()
         })
         .collect();

@@ -211,16 +211,11 @@ pub fn watch(shared: Arc<Shared>, id: String) {
                     let detail =
                         serde_json::json!({ "id": id, "idle_timeout_s": IDLE_TIMEOUT.as_secs() });
                     shared.store.send("audit the expired backup", move |db| {
-                        db.audit(&crate::store::AuditEntry {
-                            at: crate::clock::now().millis(),
-                            actor: Some(&owner),
-                            peer_uid: None,
-                            action: "backup_expired",
-                            target: None,
-                            result: "removed",
-                            detail: Some(detail),
-                            correlation: None,
-                        })
+                        db.audit(
+                            &crate::store::AuditEntry::new("backup_expired", "removed")
+                                .actor(&owner)
+                                .detail(&detail),
+                        )
                         .map(|_| ())
                     });
                     return;

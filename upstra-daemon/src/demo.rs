@@ -110,15 +110,10 @@ async fn seed(store: &Store, password: &str) -> Result<(), Error> {
             db.create_user(DEMO_USER, &hash, BuiltinRole::Admin.as_str(), now, true)?;
             db.save_declaration(
                 &inventory,
-                &AuditEntry {
-                    at: now,
-                    actor: Some(DEMO_USER),
-                    peer_uid: None,
-                    action: "apply",
-                    target: Some("demo lab"),
-                    result: "ok",
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("apply", "ok")
+                    .at(now)
+                    .actor(DEMO_USER)
+                    .target("demo lab"),
             )
         })
         .await?;

@@ -6,7 +6,7 @@
 //! Std locks, not tokio's: they are held for a few map operations and never across an await.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -21,93 +21,154 @@ use crate::clock;
 pub const EVENT_RING: usize = 10_000;
 
 /// What the peers reported last.
+///
+/// The maps are reached only through the methods below, which take a closure: the lock is
+/// held for the closure and released when it returns, so no guard can be kept across an
+/// await or leak out to a caller. A closure never calls back into `Live` (a read inside a
+/// write of the same map would wait for itself); where two maps are held together the VMs
+/// come before the gone VMs.
+///
+/// **Poisoning:** a lock poisoned by a panicking writer is recovered, never refused. Every
+/// writer replaces whole entries (a reading, a power state, a VM), so what a panic can leave
+/// is at worst one map updated and its neighbour not yet: a cache of the peers that the next
+/// read or sync overwrites. Refusing instead would blind the monitor, the outage conductor
+/// and every list for the rest of the daemon's life, during a power outage, for the sake of
+/// one stale entry. The panic itself is in the log.
 #[derive(Debug, Default)]
 pub struct Live {
-    pub ups: RwLock<HashMap<UpsId, UpsLive>>,
-    pub servers: RwLock<HashMap<ServerId, ServerLive>>,
-    pub vms: RwLock<BTreeMap<VmId, Vm>>,
+    ups: RwLock<HashMap<UpsId, UpsLive>>,
+    servers: RwLock<HashMap<ServerId, ServerLive>>,
+    vms: RwLock<BTreeMap<VmId, Vm>>,
     /// VMs the hypervisor stopped reporting, and when: shown as gone, not dropped silently.
-    pub gone_vms: RwLock<BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>>,
+    gone_vms: RwLock<BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>>,
     /// The hypervisor hosts as last read, with their capacity (for the outage planner).
-    pub hosts: RwLock<Vec<upstra_core::traits::HostInfo>>,
+    hosts: RwLock<Vec<upstra_core::traits::HostInfo>>,
 }
 
-/// Records a hypervisor read: host state onto the servers, VM changes as events.
-pub fn apply_hypervisor(
-    shared: &crate::shared::Shared,
-    inventory: &upstra_core::model::Inventory,
-    inv: upstra_core::traits::HypervisorInventory,
-) {
-    *shared
-        .live
-        .hosts
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = inv.hosts.clone();
-    {
-        let mut servers = shared
-            .live
-            .servers
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for host in &inv.hosts {
-            if let Some(server) = inventory
-                .servers
-                .values()
-                .find(|s| s.vsphere_host.as_deref() == Some(&host.name))
-            {
-                let live = servers.entry(server.id.clone()).or_default();
-                live.in_maintenance = Some(host.in_maintenance);
-                live.connected = Some(host.connected);
-            }
-        }
+/// Reads under the lock, recovering a poisoned one (see [`Live`]).
+fn read<T, R>(lock: &RwLock<T>, f: impl FnOnce(&T) -> R) -> R {
+    f(&lock.read().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Writes under the lock, recovering a poisoned one (see [`Live`]).
+fn write<T, R>(lock: &RwLock<T>, f: impl FnOnce(&mut T) -> R) -> R {
+    f(&mut lock.write().unwrap_or_else(PoisonError::into_inner))
+}
+
+impl Live {
+    /// Reads the UPS readings.
+    pub fn ups<R>(&self, f: impl FnOnce(&HashMap<UpsId, UpsLive>) -> R) -> R {
+        read(&self.ups, f)
     }
-    let mut events = Vec::new();
-    {
-        let mut vms = shared
-            .live
-            .vms
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut gone = shared
-            .live
-            .gone_vms
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let seen: std::collections::BTreeSet<_> = inv.vms.iter().map(|v| v.id.clone()).collect();
-        for vm in &inv.vms {
-            match vms.get(&vm.id) {
-                Some(old) if old.power != vm.power => events.push(DomainEvent::VmPowerChanged {
-                    vm: vm.id.clone(),
-                    name: vm.name.clone(),
-                    from: old.power,
-                    to: vm.power,
-                }),
-                Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {
-                    vm: vm.id.clone(),
-                    name: vm.name.clone(),
-                    from: old.host.clone(),
-                    to: vm.host.clone(),
-                }),
-                _ => {}
+
+    /// Changes the UPS readings.
+    pub fn ups_mut<R>(&self, f: impl FnOnce(&mut HashMap<UpsId, UpsLive>) -> R) -> R {
+        write(&self.ups, f)
+    }
+
+    /// One UPS's last reading.
+    pub fn ups_of(&self, id: &UpsId) -> Option<UpsLive> {
+        self.ups(|ups| ups.get(id).cloned())
+    }
+
+    /// Reads the servers' power and health.
+    pub fn servers<R>(&self, f: impl FnOnce(&HashMap<ServerId, ServerLive>) -> R) -> R {
+        read(&self.servers, f)
+    }
+
+    /// Changes the servers' power and health.
+    pub fn servers_mut<R>(&self, f: impl FnOnce(&mut HashMap<ServerId, ServerLive>) -> R) -> R {
+        write(&self.servers, f)
+    }
+
+    /// Reads the VMs the hypervisor reports.
+    pub fn vms<R>(&self, f: impl FnOnce(&BTreeMap<VmId, Vm>) -> R) -> R {
+        read(&self.vms, f)
+    }
+
+    /// Changes the VMs (tests and benchmarks fill them; the daemon through
+    /// [`Live::apply_hypervisor`]).
+    pub fn vms_mut<R>(&self, f: impl FnOnce(&mut BTreeMap<VmId, Vm>) -> R) -> R {
+        write(&self.vms, f)
+    }
+
+    /// Reads the VMs the hypervisor reports and those it stopped reporting, under one look.
+    pub fn vms_and_gone<R>(
+        &self,
+        f: impl FnOnce(&BTreeMap<VmId, Vm>, &BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>) -> R,
+    ) -> R {
+        read(&self.vms, |vms| read(&self.gone_vms, |gone| f(vms, gone)))
+    }
+
+    /// The hypervisor hosts as last read.
+    pub fn hosts(&self) -> Vec<upstra_core::traits::HostInfo> {
+        read(&self.hosts, Clone::clone)
+    }
+
+    /// Records a hypervisor read: host state onto the servers, VM changes as events.
+    pub fn apply_hypervisor(
+        &self,
+        inventory: &upstra_core::model::Inventory,
+        inv: upstra_core::traits::HypervisorInventory,
+        log: &EventLog,
+    ) {
+        write(&self.hosts, |hosts| hosts.clone_from(&inv.hosts));
+        self.servers_mut(|servers| {
+            for host in &inv.hosts {
+                if let Some(server) = inventory
+                    .servers
+                    .values()
+                    .find(|s| s.vsphere_host.as_deref() == Some(&host.name))
+                {
+                    let live = servers.entry(server.id.clone()).or_default();
+                    live.in_maintenance = Some(host.in_maintenance);
+                    live.connected = Some(host.connected);
+                }
             }
-            gone.remove(&vm.id);
-            vms.insert(vm.id.clone(), vm.clone());
-        }
-        let now = clock::now();
-        vms.retain(|id, vm| {
-            let keep = seen.contains(id);
-            if !keep {
-                events.push(DomainEvent::VmGone {
-                    vm: id.clone(),
-                    name: vm.name.clone(),
-                });
-                gone.insert(id.clone(), (vm.clone(), now));
-            }
-            keep
         });
-    }
-    for e in events {
-        shared.events.push(e);
+        let mut events = Vec::new();
+        write(&self.vms, |vms| {
+            write(&self.gone_vms, |gone| {
+                let seen: std::collections::BTreeSet<_> =
+                    inv.vms.iter().map(|v| v.id.clone()).collect();
+                for vm in &inv.vms {
+                    match vms.get(&vm.id) {
+                        Some(old) if old.power != vm.power => {
+                            events.push(DomainEvent::VmPowerChanged {
+                                vm: vm.id.clone(),
+                                name: vm.name.clone(),
+                                from: old.power,
+                                to: vm.power,
+                            })
+                        }
+                        Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {
+                            vm: vm.id.clone(),
+                            name: vm.name.clone(),
+                            from: old.host.clone(),
+                            to: vm.host.clone(),
+                        }),
+                        _ => {}
+                    }
+                    gone.remove(&vm.id);
+                    vms.insert(vm.id.clone(), vm.clone());
+                }
+                let now = clock::now();
+                vms.retain(|id, vm| {
+                    let keep = seen.contains(id);
+                    if !keep {
+                        events.push(DomainEvent::VmGone {
+                            vm: id.clone(),
+                            name: vm.name.clone(),
+                        });
+                        gone.insert(id.clone(), (vm.clone(), now));
+                    }
+                    keep
+                });
+            })
+        });
+        for e in events {
+            log.push(e);
+        }
     }
 }
 
@@ -167,10 +228,7 @@ impl EventLog {
     /// Appends an event and wakes the readers.
     pub fn push(&self, event: DomainEvent) -> u64 {
         tracing::info!(kind = event.kind(), ?event, "event");
-        let mut ring = self
-            .ring
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut ring = self.ring.lock().unwrap_or_else(PoisonError::into_inner);
         // The watch holds the last number handed out, also when the ring is empty after a
         // restart: numbers never repeat.
         let seq = ring
@@ -197,10 +255,7 @@ impl EventLog {
     }
 
     fn after(&self, cursor: u64, max: usize) -> Page {
-        let ring = self
-            .ring
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ring = self.ring.lock().unwrap_or_else(PoisonError::into_inner);
         let first = ring.front().map_or(cursor + 1, |e| e.seq);
         let events: Vec<EventRecord> = ring
             .iter()
@@ -254,6 +309,28 @@ mod tests {
         DomainEvent::UserLoggedIn {
             user: UserName::new("a").expect("name"),
         }
+    }
+
+    #[test]
+    fn a_writer_that_panicked_leaves_the_state_readable_and_writable() {
+        let live = std::sync::Arc::new(Live::default());
+        let id = UpsId::new("ups-a").expect("id");
+        live.ups_mut(|m| m.insert(id.clone(), UpsLive::default()));
+        let panicked = {
+            let live = live.clone();
+            std::thread::spawn(move || {
+                live.ups_mut(|m| {
+                    m.clear();
+                    panic!("a writer fails half-way");
+                })
+            })
+            .join()
+        };
+        assert!(panicked.is_err(), "the writer panicked under the lock");
+        // Recovered, not refused: the map is what the writer left, and still usable.
+        assert_eq!(live.ups(HashMap::len), 0);
+        live.ups_mut(|m| m.insert(id.clone(), UpsLive::default()));
+        assert!(live.ups_of(&id).is_some());
     }
 
     #[tokio::test]

@@ -248,10 +248,7 @@ fn record_ups(shared: &Shared, ups: &Ups, result: Result<UpsReading, AdapterErro
         .observe(result, now);
     let old = shared
         .live
-        .ups
-        .write()
-        .map(|mut m| m.insert(ups.id.clone(), new.clone()))
-        .unwrap_or_default()
+        .ups_mut(|m| m.insert(ups.id.clone(), new.clone()))
         .unwrap_or_default();
     let id = ups.id.clone();
     shared.outage.observed(id.clone(), new.clone());
@@ -444,17 +441,12 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         );
         let Ok(status) = result else { continue };
         report.servers_read += 1;
-        let mut map = shared
-            .live
-            .servers
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = map.entry(server.id.clone()).or_default();
-        let before = entry.power;
-        entry.power = status.power;
-        entry.health = status.health;
-        entry.watts = status.watts;
-        drop(map);
+        let before = shared.live.servers_mut(|map| {
+            let entry = map.entry(server.id.clone()).or_default();
+            entry.health = status.health;
+            entry.watts = status.watts;
+            std::mem::replace(&mut entry.power, status.power)
+        });
         if before != status.power {
             shared.events.push(DomainEvent::ServerPowerChanged {
                 server: server.id.clone(),
@@ -500,7 +492,9 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
             );
             if let Ok(inv) = result {
                 report.vms = u32::try_from(inv.vms.len()).unwrap_or(u32::MAX);
-                crate::live::apply_hypervisor(shared, &inventory, inv);
+                shared
+                    .live
+                    .apply_hypervisor(&inventory, inv, &shared.events);
             }
         }
         Err(e) => report.problems.push(e),

@@ -268,14 +268,12 @@ async fn audit(shared: &Shared, result: &'static str, detail: serde_json::Value)
     let written = shared
         .store
         .call(move |db| {
-            db.audit(&AuditEntry {
-                at: now,
-                action: "config_reload",
-                target: Some("config"),
-                result,
-                detail: Some(detail),
-                ..AuditEntry::default()
-            })
+            db.audit(
+                &AuditEntry::new("config_reload", result)
+                    .at(now)
+                    .target("config")
+                    .detail(&detail),
+            )
             .map(|_| ())
         })
         .await;

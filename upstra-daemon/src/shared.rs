@@ -1,9 +1,13 @@
 //! State shared by every connection and component, behind one `Arc`.
+//!
+//! Its fields are the crate's own: code outside the daemon (benchmarks) reads the live state
+//! and the metrics through methods. State only one component uses stays in that component
+//! (the server's in-flight requests and connection ids live in `server::serve`), and a
+//! function that needs one piece takes that piece (`&Live`, `&EventLog`), not all of this.
 
 use std::sync::{Arc, RwLock};
 
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use upstra_core::model::Inventory;
 
 use crate::config::Config;
@@ -14,39 +18,35 @@ use crate::store::Store;
 pub struct Shared {
     /// The config as the daemon started with it. The keys a reload changes (intervals,
     /// timeouts, rate limits) are read from [`Shared::settings`] instead.
-    pub config: Config,
+    pub(crate) config: Config,
     /// The settings a reload changes, in force now (`reload`).
-    pub settings: crate::reload::Settings,
-    pub store: Store,
+    pub(crate) settings: crate::reload::Settings,
+    pub(crate) store: Store,
     /// The declared inventory, loaded at start and swapped whole after each apply. Readers
     /// clone the `Arc`, so a list never holds the lock while it formats.
     inventory: RwLock<Arc<Inventory>>,
-    pub live: Live,
-    pub events: EventLog,
+    pub(crate) live: Live,
+    pub(crate) events: EventLog,
     /// Fires when the daemon starts shutting down: new requests are refused, long polls end.
-    pub stopping: CancellationToken,
-    /// Every in-flight request, so shutdown can wait for them to finish.
-    pub requests: TaskTracker,
+    pub(crate) stopping: CancellationToken,
     /// True when the simulated lab drives the state.
-    pub simulated: bool,
+    pub(crate) simulated: bool,
     /// Who is connected.
-    pub presence: crate::presence::Presence,
-    /// Hands out connection ids (for presence).
-    pub next_connection: std::sync::atomic::AtomicU64,
+    pub(crate) presence: crate::presence::Presence,
     /// The drivers the lab is read and operated through.
-    pub drivers: crate::drivers::Drivers,
+    pub(crate) drivers: crate::drivers::Drivers,
     /// What the monitor remembers between reads.
-    pub monitor: crate::monitor::MonitorState,
+    pub(crate) monitor: crate::monitor::MonitorState,
     /// The outage orchestrator's conductor.
-    pub outage: crate::outage::Orchestrator,
+    pub(crate) outage: crate::outage::Orchestrator,
     /// The monitor's and the conductor's heartbeats, which the systemd watchdog vouches for.
-    pub heartbeats: crate::watchdog::Heartbeats,
+    pub(crate) heartbeats: crate::watchdog::Heartbeats,
     /// The online backup copy being read, if any.
-    pub backups: crate::backup::Backups,
+    pub(crate) backups: crate::backup::Backups,
     /// The counters and histograms `/metrics` serves beside the live state.
-    pub metrics: crate::metrics::Metrics,
+    pub(crate) metrics: crate::metrics::Metrics,
     /// The notification channels (`notify`).
-    pub notify: crate::notify::Notifier,
+    pub(crate) notify: crate::notify::Notifier,
     /// The sessions callers have shown and their global rate-limit buckets, so an ordinary
     /// call is checked without a trip to the store (`auth/sessions.rs`).
     pub(crate) sessions: crate::auth::sessions::SessionCache<crate::server::Principal>,
@@ -78,10 +78,8 @@ impl Shared {
             live: Live::default(),
             events,
             stopping,
-            requests: TaskTracker::new(),
             simulated,
             presence: crate::presence::Presence::default(),
-            next_connection: std::sync::atomic::AtomicU64::new(1),
             drivers,
             monitor: crate::monitor::MonitorState::default(),
             outage,
@@ -91,6 +89,16 @@ impl Shared {
             notify,
         };
         (shared, inbox)
+    }
+
+    /// What the peers reported last.
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    /// The counters and histograms `/metrics` serves.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 
     /// The current inventory.

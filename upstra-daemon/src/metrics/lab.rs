@@ -121,18 +121,13 @@ impl Collector for Lab {
         .encode(&mut encoder)?;
 
         // UPS: the last reading of each declared UPS.
-        let ups_live: Vec<(String, UpsLive)> = {
-            let live = shared
-                .live
-                .ups
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ups_live: Vec<(String, UpsLive)> = shared.live.ups(|live| {
             inventory
                 .ups
                 .keys()
                 .filter_map(|id| live.get(id).map(|l| (id.to_string(), l.clone())))
                 .collect()
-        };
+        });
         let mut flags = Vec::new();
         let (mut charge, mut runtime, mut load, mut voltage, mut comms) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -184,12 +179,7 @@ impl Collector for Lab {
         .encode(&mut encoder)?;
 
         // Servers: power and health as state sets, watts where the BMC reports them.
-        let servers: Vec<(String, PowerState, Health, Option<f32>)> = {
-            let live = shared
-                .live
-                .servers
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let servers: Vec<(String, PowerState, Health, Option<f32>)> = shared.live.servers(|live| {
             inventory
                 .servers
                 .keys()
@@ -203,7 +193,7 @@ impl Collector for Lab {
                     )
                 })
                 .collect()
-        };
+        });
         let mut power = Vec::with_capacity(servers.len() * POWER_STATES.len());
         let mut health = Vec::with_capacity(servers.len() * HEALTHS.len());
         let mut watts = Vec::new();
@@ -242,12 +232,7 @@ impl Collector for Lab {
         .encode(&mut encoder)?;
 
         // VMs: counted per host and power state, never one series per VM.
-        let vms: Vec<((String, &'static str), u64)> = {
-            let live = shared
-                .live
-                .vms
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let vms: Vec<((String, &'static str), u64)> = shared.live.vms(|live| {
             // Counted on borrowed names: one allocation per host, not per VM.
             let mut counts: BTreeMap<(&str, &'static str), u64> = BTreeMap::new();
             for vm in live.values() {
@@ -258,7 +243,7 @@ impl Collector for Lab {
                 .into_iter()
                 .map(|((host, power), n)| ((host.to_owned(), power), n))
                 .collect()
-        };
+        });
         let vms = vms
             .iter()
             .map(|((host, power), n)| ([("host", host.as_str()), ("power", *power)], *n as f64))

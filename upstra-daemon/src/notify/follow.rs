@@ -81,7 +81,7 @@ pub async fn run(shared: Arc<Shared>) {
             }
         };
         let mut fetched = Fetched(reports(&shared, &batch).await);
-        seed_runtimes(&shared, &batch, &mut composer);
+        seed_runtimes(&shared.live, &batch, &mut composer);
         let mut drafts = Vec::new();
         for e in &batch {
             drafts.extend(composer.event(e, &mut fetched));
@@ -120,23 +120,20 @@ async fn sleep_or_forever(d: Option<Duration>) {
 }
 
 /// The runtimes of the UPS a shed in `batch` answers, as the monitor last read them.
-fn seed_runtimes(shared: &Shared, batch: &[EventRecord], composer: &mut Composer) {
-    let live = shared
-        .live
-        .ups
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for e in batch {
-        if let DomainEvent::RunStarted { ups, .. } = &e.event {
-            for u in ups {
-                if let Some(upstra_core::state::UpsLive::Reading { reading, .. }) = live.get(u)
-                    && let Some(r) = reading.runtime_s
-                {
-                    composer.seed_runtime(u.as_str(), r);
+fn seed_runtimes(live: &crate::live::Live, batch: &[EventRecord], composer: &mut Composer) {
+    live.ups(|live| {
+        for e in batch {
+            if let DomainEvent::RunStarted { ups, .. } = &e.event {
+                for u in ups {
+                    if let Some(upstra_core::state::UpsLive::Reading { reading, .. }) = live.get(u)
+                        && let Some(r) = reading.runtime_s
+                    {
+                        composer.seed_runtime(u.as_str(), r);
+                    }
                 }
             }
         }
-    }
+    });
 }
 
 /// Reads the reports of the runs that end in `batch`.

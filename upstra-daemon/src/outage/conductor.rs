@@ -26,7 +26,6 @@ use super::waiting::restore_wait;
 use super::{Actor, Command};
 use super::{cycle, power_race};
 use crate::clock;
-use crate::server::internal;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
 
@@ -421,13 +420,11 @@ impl Conductor {
                 let mut info = db.run(id)?.map(|r| r.info).unwrap_or_default();
                 info.stopped = Some(why2);
                 db.set_run_state(id, stopping, &info, None)?;
-                db.audit(&AuditEntry {
-                    at: now.millis(),
-                    action: "plan_stop",
-                    target: Some(&format!("run:{id}")),
-                    result: stopping.as_str(),
-                    ..AuditEntry::default()
-                })
+                db.audit(
+                    &AuditEntry::new("plan_stop", stopping.as_str())
+                        .at(now.millis())
+                        .target(format!("run:{id}")),
+                )
                 .map(|_| ())
             })
             .await;
@@ -504,20 +501,15 @@ impl Conductor {
                     &plan_copy,
                     &info_copy,
                     now,
-                    &AuditEntry {
-                        at: now.millis(),
-                        actor: by.as_ref().map(|a| a.user.as_str()),
-                        peer_uid: by.as_ref().map(|a| a.peer_uid),
-                        action,
-                        result: "started",
-                        detail: Some(detail),
-                        ..AuditEntry::default()
-                    },
+                    &AuditEntry::new(action, "started")
+                        .at(now.millis())
+                        .maybe_actor(by.as_ref().map(|a| a.user.as_str()))
+                        .maybe_peer_uid(by.as_ref().map(|a| a.peer_uid))
+                        .detail(&detail),
                 )?;
                 db.run(id)
             })
-            .await
-            .map_err(|e| internal(&e))?
+            .await?
             .ok_or_else(|| ApiError::Internal {
                 reference: "run not recorded".into(),
             })?;
@@ -715,7 +707,7 @@ impl Conductor {
             reason: reason.clone(),
         });
         let on_mains = matches!(
-            self.shared.live.ups.read().ok().as_ref().and_then(|m| m.get(&id).cloned()),
+            self.shared.live.ups_of(&id),
             Some(UpsLive::Reading { reading, .. }) if !reading.on_battery()
         );
         let hand = Hand {
@@ -740,15 +732,13 @@ impl Conductor {
             .shared
             .store
             .call(move |db| {
-                db.audit(&AuditEntry {
-                    at: now.millis(),
-                    actor: Some(&user),
-                    peer_uid: Some(by.peer_uid),
-                    action: "plan_cancel",
-                    target: Some(&format!("run:{id}")),
-                    result: "ok",
-                    ..AuditEntry::default()
-                })
+                db.audit(
+                    &AuditEntry::new("plan_cancel", "ok")
+                        .at(now.millis())
+                        .actor(&user)
+                        .peer_uid(by.peer_uid)
+                        .target(format!("run:{id}")),
+                )
             })
             .await;
         self.view(id).await
@@ -758,25 +748,14 @@ impl Conductor {
         if let Some(e) = self.busy() {
             return Err(e);
         }
-        let sheds = self
-            .shared
-            .store
-            .call(|db| db.unrestored_sheds())
-            .await
-            .map_err(|e| internal(&e))?;
+        let sheds = self.shared.store.call(|db| db.unrestored_sheds()).await?;
         if sheds.is_empty() {
             return Err(ApiError::Conflict {
                 message: "nothing to restore: every shed has been undone".into(),
             });
         }
         let inventory = self.shared.inventory();
-        let live = self
-            .shared
-            .live
-            .ups
-            .read()
-            .map(|m| m.clone())
-            .unwrap_or_default();
+        let live = self.shared.live.ups(Clone::clone);
         for ups in sheds.iter().flat_map(|s| s.info.ups.iter()) {
             let on_battery = matches!(live.get(ups), Some(UpsLive::Reading { reading, .. }) if reading.on_battery());
             if on_battery && inventory.ups.contains_key(ups) {
@@ -802,12 +781,7 @@ impl Conductor {
     }
 
     async fn view(&self, id: i64) -> Result<RunView, ApiError> {
-        let run = self
-            .shared
-            .store
-            .call(move |db| db.run(id))
-            .await
-            .map_err(|e| internal(&e))?;
+        let run = self.shared.store.call(move |db| db.run(id)).await?;
         run.map(|r| run_view(&self.shared, &r))
             .ok_or_else(|| ApiError::NotFound {
                 what: format!("run {id}"),
@@ -819,17 +793,10 @@ impl Conductor {
             .shared
             .store
             .call(|db| Ok((db.recent_runs(5)?, db.unrestored_sheds()?)))
-            .await
-            .map_err(|e| internal(&e))?;
+            .await?;
         let inventory = self.shared.inventory();
         let now = clock::now();
-        let live = self
-            .shared
-            .live
-            .ups
-            .read()
-            .map(|m| m.clone())
-            .unwrap_or_default();
+        let live = self.shared.live.ups(Clone::clone);
         let watches = inventory
             .ups
             .values()
@@ -927,7 +894,7 @@ impl Conductor {
         let runtime = at_risk
             .iter()
             .next()
-            .and_then(|u| runtime_of(&self.shared, u));
+            .and_then(|u| runtime_of(&self.shared.live, u));
         let mut view = PlanView::new(
             &p,
             at_risk.iter().map(ToString::to_string).collect(),

@@ -259,14 +259,12 @@ async fn end_step(
         .store
         .call(move |db| {
             db.step_ended(run, n, state, &text, now)?;
-            db.audit(&AuditEntry {
-                at: now.millis(),
-                action: "plan_step",
-                target: Some(&t),
-                result: state.as_str(),
-                detail: Some(detail),
-                ..AuditEntry::default()
-            })
+            db.audit(
+                &AuditEntry::new("plan_step", state.as_str())
+                    .at(now.millis())
+                    .target(&t)
+                    .detail(&detail),
+            )
         })
         .await;
     if let Err(e) = written {
@@ -292,19 +290,17 @@ fn audit_end(
     now: upstra_core::state::Timestamp,
 ) -> Result<(), crate::store::StoreError> {
     let count = |s: StepState| run.steps.iter().filter(|r| r.state == s).count();
-    db.audit(&AuditEntry {
-        at: now.millis(),
-        action: "plan_end",
-        target: Some(&format!("run:{}", run.id)),
-        result: run.state.as_str(),
-        detail: Some(serde_json::json!({
-            "run": run.id,
-            "plan": run.kind.as_str(),
-            "done": count(StepState::Done),
-            "failed": count(StepState::Failed),
-            "skipped": count(StepState::Skipped),
-        })),
-        ..AuditEntry::default()
-    })
+    db.audit(
+        &AuditEntry::new("plan_end", run.state.as_str())
+            .at(now.millis())
+            .target(format!("run:{}", run.id))
+            .detail(&serde_json::json!({
+                "run": run.id,
+                "plan": run.kind.as_str(),
+                "done": count(StepState::Done),
+                "failed": count(StepState::Failed),
+                "skipped": count(StepState::Skipped),
+            })),
+    )
     .map(|_| ())
 }

@@ -9,9 +9,10 @@ use upstra_core::ids::UpsId;
 use upstra_core::outage::{FeedHealth, LabState, StepEstimates};
 use upstra_core::state::{Timestamp, UpsLive};
 
+use crate::clock;
+use crate::live::Live;
 use crate::shared::Shared;
 use crate::store::{LearnedDurations, RunRecord};
-use crate::{clock, live};
 
 /// Deadline for the fresh hypervisor read a plan is made from.
 const READ_DEADLINE: Duration = Duration::from_secs(20);
@@ -20,12 +21,7 @@ const READ_DEADLINE: Duration = Duration::from_secs(20);
 /// silent or not read yet is no safe target; the rest are healthy.
 pub fn feeds(shared: &Shared, at_risk: &BTreeSet<UpsId>) -> BTreeMap<UpsId, FeedHealth> {
     let inventory = shared.inventory();
-    let live = shared
-        .live
-        .ups
-        .read()
-        .map(|m| m.clone())
-        .unwrap_or_default();
+    let live = shared.live.ups(Clone::clone);
     inventory
         .ups
         .keys()
@@ -58,7 +54,9 @@ pub async fn lab_state(
         let inventory = shared.inventory();
         match shared.drivers.hypervisor(&inventory) {
             Ok(Some(hv)) => match tokio::time::timeout(READ_DEADLINE, hv.inventory()).await {
-                Ok(Ok(inv)) => live::apply_hypervisor(shared, &inventory, inv),
+                Ok(Ok(inv)) => shared
+                    .live
+                    .apply_hypervisor(&inventory, inv, &shared.events),
                 Ok(Err(e)) => problem = Some(format!("vCenter: {e}")),
                 Err(_) => {
                     problem = Some(format!(
@@ -74,17 +72,9 @@ pub async fn lab_state(
     let live = &shared.live;
     let state = LabState {
         feeds: feeds(shared, at_risk),
-        servers: live
-            .servers
-            .read()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default(),
-        hosts: live.hosts.read().map(|h| h.clone()).unwrap_or_default(),
-        vms: live
-            .vms
-            .read()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default(),
+        servers: live.servers(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        hosts: live.hosts(),
+        vms: live.vms(|m| m.values().cloned().collect()),
     };
     (state, problem)
 }
@@ -114,8 +104,8 @@ pub async fn estimates(shared: &Shared) -> StepEstimates {
 }
 
 /// The battery runtime a UPS reports now.
-pub fn runtime_of(shared: &Shared, ups: &UpsId) -> Option<u64> {
-    match shared.live.ups.read().ok()?.get(ups)? {
+pub fn runtime_of(live: &Live, ups: &UpsId) -> Option<u64> {
+    match live.ups_of(ups)? {
         UpsLive::Reading { reading, .. } => reading.runtime_s,
         _ => None,
     }
@@ -123,7 +113,11 @@ pub fn runtime_of(shared: &Shared, ups: &UpsId) -> Option<u64> {
 
 /// A run as operators see it: its plan with each step's state, counts and timings.
 pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
-    let runtime = run.info.ups.first().and_then(|u| runtime_of(shared, u));
+    let runtime = run
+        .info
+        .ups
+        .first()
+        .and_then(|u| runtime_of(&shared.live, u));
     let mut plan = PlanView::new(
         &run.plan,
         run.info.ups.iter().map(ToString::to_string).collect(),

@@ -27,6 +27,9 @@ mod ups_off_check;
 mod verify;
 mod waiting;
 
+#[cfg(test)]
+mod layering_tests;
+
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};

@@ -84,14 +84,12 @@ pub async fn mains_returned(shared: &Shared, ups: &UpsId, active: Option<i64>) -
                 let mut info = run.info.clone();
                 info.power_race = Some(text.clone());
                 db.set_run_info(run.id, &info)?;
-                db.audit(&AuditEntry {
-                    at: now.millis(),
-                    action: "power_race",
-                    target: Some(&format!("run:{}", run.id)),
-                    result,
-                    detail: Some(serde_json::json!({ "ups": ups, "report": text })),
-                    ..AuditEntry::default()
-                })?;
+                db.audit(
+                    &AuditEntry::new("power_race", result)
+                        .at(now.millis())
+                        .target(format!("run:{}", run.id))
+                        .detail(&serde_json::json!({ "ups": ups, "report": text })),
+                )?;
             }
             Ok(sent)
         })

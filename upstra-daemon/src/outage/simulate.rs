@@ -92,7 +92,7 @@ pub async fn simulate(shared: &Shared, ups: &str) -> Result<SimulationReport, Ap
     }
     checks.extend(kept_on);
     let policy = &declared.policy;
-    let runtime = runtime_of(shared, &id);
+    let runtime = runtime_of(&shared.live, &id);
     let needed = p.needs_battery_s() + policy.runtime_margin_s;
     let mut trigger = format!("after {} s on battery", policy.grace_s);
     if policy.act_on_low_battery {

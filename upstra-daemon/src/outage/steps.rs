@@ -662,16 +662,10 @@ impl StepRun<'_> {
 
     /// Keeps the live state current so lists and the next plan see what the step saw.
     fn record_power(&self, server: &Server, power: PowerState) {
-        let before = {
-            let mut map = self
-                .shared
-                .live
-                .servers
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = self.shared.live.servers_mut(|map| {
             let entry = map.entry(server.id.clone()).or_default();
             std::mem::replace(&mut entry.power, power)
-        };
+        });
         if before != power {
             self.shared
                 .events

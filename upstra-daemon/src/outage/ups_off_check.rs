@@ -62,7 +62,7 @@ impl LastOut {
             asks: asks(plan, inventory)
                 .into_iter()
                 .map(|a| {
-                    let runtime = runtime_of(shared, &a.ups.id);
+                    let runtime = runtime_of(&shared.live, &a.ups.id);
                     (a, runtime)
                 })
                 .collect(),

@@ -12,9 +12,9 @@ use upstra_core::ids::ServerId;
 use upstra_core::outage::verify::{Owed, Seen, Verdict, Want, check, owed, to_undo};
 use upstra_core::outage::{JournalEntry, StepState};
 
+use crate::clock;
 use crate::shared::Shared;
 use crate::store::{AuditEntry, RunRecord, RunState};
-use crate::{clock, live};
 
 /// BMCs read at once: enough for a room's servers, few enough not to flood a management
 /// network that has just come back.
@@ -103,7 +103,9 @@ async fn read(shared: &Shared, owed: &[Owed]) -> Seen {
                 .iter()
                 .map(|v| (v.id.clone(), (v.host.clone(), v.power)))
                 .collect();
-            live::apply_hypervisor(shared, &inventory, inv);
+            shared
+                .live
+                .apply_hypervisor(&inventory, inv, &shared.events);
             (Ok(hosts), Ok(vms))
         }
         Err(e) => (Err(e.clone()), Err(e)),
@@ -220,14 +222,15 @@ pub async fn settle(shared: &Shared, restore: i64, stopped: Option<RunState>) {
                 };
                 db.set_run_state(restore, r.state, &info, None)?;
             }
-            db.audit(&AuditEntry {
-                at: now.millis(),
-                action: "plan_verify",
-                target: Some(&format!("run:{restore}")),
-                result: if complete { "restored" } else { "incomplete" },
-                detail: Some(detail),
-                ..AuditEntry::default()
-            })
+            db.audit(
+                &AuditEntry::new(
+                    "plan_verify",
+                    if complete { "restored" } else { "incomplete" },
+                )
+                .at(now.millis())
+                .target(format!("run:{restore}"))
+                .detail(&detail),
+            )
             .map(|_| ())
         })
         .await;

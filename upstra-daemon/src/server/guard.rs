@@ -22,6 +22,7 @@ use super::resolve::{self, Resolved};
 use super::service::{Connection, Principal};
 use crate::clock;
 use crate::limits;
+use crate::store::AuditEntry;
 
 /// The method a request calls, and the credential it carries.
 pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
@@ -296,8 +297,12 @@ impl Connection {
                 access::authorize(&principal.grants, on_everything, &Resource::All, &topology)
             {
                 tracing::info!(user = %principal.user, method = method.name(), %missing, "denied");
-                self.audit(Some(&principal.user), method.name(), Some("all"), "denied")
-                    .await;
+                self.audit(
+                    AuditEntry::new(method.name(), "denied")
+                        .actor(&principal.user)
+                        .target("all"),
+                )
+                .await;
                 return Err(ApiError::Forbidden {
                     needed: missing.to_string(),
                 });
@@ -312,12 +317,10 @@ impl Connection {
                 // Recorded with the names as they were asked: they are the caller's text, so
                 // they go in as JSON values, never spliced into one.
                 let asked: Vec<&str> = req.target_names().iter().map(|n| n.name).collect();
-                self.audit_detail(
-                    Some(&principal.user),
-                    method.name(),
-                    None,
-                    "refused",
-                    Some(serde_json::json!({ "not_declared": asked })),
+                self.audit(
+                    AuditEntry::new(method.name(), "refused")
+                        .actor(&principal.user)
+                        .detail(&serde_json::json!({ "not_declared": asked })),
                 )
                 .await;
                 return Err(e);
@@ -331,10 +334,9 @@ impl Connection {
                 {
                     tracing::info!(user = %principal.user, method = method.name(), %target, %missing, "denied");
                     self.audit(
-                        Some(&principal.user),
-                        method.name(),
-                        Some(&target.to_string()),
-                        "denied",
+                        AuditEntry::new(method.name(), "denied")
+                            .actor(&principal.user)
+                            .target(target.to_string()),
                     )
                     .await;
                     return Err(ApiError::Forbidden {
@@ -366,8 +368,7 @@ impl Connection {
             .shared
             .store
             .call(move |db| limits::take(db, &key, limit, now))
-            .await
-            .map_err(|e| super::service::internal(&e))?;
+            .await?;
         verdict.map_err(|retry_after_s| ApiError::RateLimited { retry_after_s })
     }
 
@@ -380,16 +381,7 @@ impl Connection {
         }
         let inventory = self.shared.inventory();
         let vms: Vec<_> = if names.iter().any(|n| n.kind == TargetKind::Vm) {
-            self.shared
-                .live
-                .vms
-                .read()
-                .map_err(|_| ApiError::Internal {
-                    reference: "live-state".into(),
-                })?
-                .values()
-                .cloned()
-                .collect()
+            self.shared.live.vms(|vms| vms.values().cloned().collect())
         } else {
             Vec::new()
         };

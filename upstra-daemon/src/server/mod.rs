@@ -33,6 +33,7 @@ use futures::StreamExt;
 use tarpc::server::{BaseChannel, Channel};
 use tokio::net::{UnixListener, UnixStream};
 use tokio_util::codec::Framed;
+use tokio_util::task::TaskTracker;
 
 use self::admission::{Admission, Verdict};
 use self::backpressure::{Capped, MAX_IN_FLIGHT};
@@ -44,7 +45,6 @@ pub use activation::{adopt, take_passed};
 pub use guard::{Guarded, method_of, refusal};
 pub use service::Connection;
 pub(crate) use service::Principal;
-pub(crate) use service::internal;
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
@@ -115,12 +115,20 @@ pub fn bind(path: &Path, group: Option<&str>) -> Result<UnixListener, Error> {
 /// Accepts connections until `shared.stopping` fires, then drains in-flight requests.
 pub async fn serve(listener: UnixListener, shared: Arc<Shared>) {
     let admission = Arc::new(Admission::new(shared.config.max_connections));
+    // Every in-flight request, so shutdown can wait for them to finish.
+    let requests = TaskTracker::new();
+    // Connection ids, for admission and presence; never reused while the daemon runs.
+    let mut next_connection = 0u64;
     let mut failures = 0u64;
     loop {
         tokio::select! {
             () = shared.stopping.cancelled() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => spawn_connection(stream, &shared, &admission),
+                Ok((stream, _)) => {
+                    next_connection += 1;
+                    let id = next_connection;
+                    spawn_connection(stream, id, &shared, &admission, &requests);
+                }
                 Err(e) => {
                     failures += 1;
                     accept_failed(&e, &admission, failures).await;
@@ -129,8 +137,8 @@ pub async fn serve(listener: UnixListener, shared: Arc<Shared>) {
         }
     }
     drop(listener);
-    shared.requests.close();
-    if tokio::time::timeout(DRAIN_DEADLINE, shared.requests.wait())
+    requests.close();
+    if tokio::time::timeout(DRAIN_DEADLINE, requests.wait())
         .await
         .is_err()
     {
@@ -167,7 +175,13 @@ async fn accept_failed(e: &std::io::Error, admission: &Admission, failures: u64)
     tokio::time::sleep(ACCEPT_BACKOFF).await;
 }
 
-fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>, admission: &Arc<Admission>) {
+fn spawn_connection(
+    stream: UnixStream,
+    id: u64,
+    shared: &Arc<Shared>,
+    admission: &Arc<Admission>,
+    requests: &TaskTracker,
+) {
     let (uid, pid) = match stream.peer_cred() {
         Ok(cred) => (cred.uid(), cred.pid()),
         Err(e) => {
@@ -175,9 +189,6 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>, admission: &Arc<Ad
             return;
         }
     };
-    let id = shared
-        .next_connection
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let peer = match admission.admit(id, uid) {
         Verdict::Admitted(peer) => peer,
         Verdict::Refused => {
@@ -201,7 +212,7 @@ fn spawn_connection(stream: UnixStream, shared: &Arc<Shared>, admission: &Arc<Ad
         // Responses wait in the handlers' tasks, not in a queue, once the transport is full.
         pending_response_buffer: MAX_IN_FLIGHT,
     };
-    let requests = shared.requests.clone();
+    let requests = requests.clone();
     let shared = shared.clone();
     let admission = admission.clone();
     tokio::spawn(async move {

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::RngCore;
 use tarpc::context::Context;
 use upstra_core::access::{Grant, Topology};
 use upstra_core::api::v1::*;
@@ -15,9 +14,8 @@ use super::handlers::{
     admin, audit, auth, backup, demo, inventory, operations, plan, sessions, ssh,
 };
 use super::resolve::Resolved;
-use crate::clock;
 use crate::shared::Shared;
-use crate::store::{AuditEntry, StoreError};
+use crate::store::AuditEntry;
 
 /// The caller of a request, once the guard has checked its session.
 #[derive(Debug, Clone)]
@@ -93,7 +91,7 @@ impl Connection {
     /// The tree grants flow down: the inventory and where each VM runs.
     pub(super) fn topology(&self) -> Topology {
         let inv = self.shared.inventory();
-        let vms = self.shared.live.vms.read().map(|vms| {
+        let vms = self.shared.live.vms(|vms| {
             vms.values()
                 .filter_map(|vm| {
                     let server = super::resolve::host_of(&inv, vm)?;
@@ -101,76 +99,20 @@ impl Connection {
                 })
                 .collect::<Vec<_>>()
         });
-        Topology::new(&inv, vms.unwrap_or_default())
+        Topology::new(&inv, vms)
     }
 
-    /// Appends an audit record without a detail; see [`Self::audit_detail`].
-    pub(super) async fn audit(
-        &self,
-        actor: Option<&str>,
-        action: &str,
-        target: Option<&str>,
-        result: &str,
-    ) {
-        self.audit_detail(actor, action, target, result, None::<()>)
-            .await;
-    }
-
-    /// Appends an audit record, the one way handlers write one. `detail` is any serializable
-    /// value (a `json!` object or a typed struct), turned into JSON by serde_json: nothing a
-    /// caller sends can close a string and add a field. A failure is logged, never hidden from
-    /// the operator's log.
-    pub(super) async fn audit_detail(
-        &self,
-        actor: Option<&str>,
-        action: &str,
-        target: Option<&str>,
-        result: &str,
-        detail: Option<impl serde::Serialize>,
-    ) {
-        let detail = match detail.map(serde_json::to_value).transpose() {
-            Ok(detail) => detail,
-            Err(e) => {
-                tracing::error!(error = %e, action, "cannot serialize an audit detail");
-                Some(serde_json::json!({ "unserializable_detail": e.to_string() }))
-            }
-        };
-        let (actor, action, target, result) = (
-            actor.map(str::to_owned),
-            action.to_owned(),
-            target.map(str::to_owned),
-            result.to_owned(),
-        );
-        let uid = self.peer_uid;
-        let res = self
-            .shared
-            .store
-            .call(move |db| {
-                db.audit(&AuditEntry {
-                    at: clock::now().millis(),
-                    actor: actor.as_deref(),
-                    peer_uid: Some(uid),
-                    action: &action,
-                    target: target.as_deref(),
-                    result: &result,
-                    detail,
-                    correlation: None,
-                })
-            })
-            .await;
+    /// Appends an audit record stamped with the caller's uid: the one way handlers write
+    /// one. A failure is logged, never hidden from the operator's log, and never fails the
+    /// request that was already carried out.
+    pub(super) async fn audit(&self, entry: AuditEntry) {
+        let entry = entry.peer_uid(self.peer_uid);
+        let action = entry.action().to_owned();
+        let res = self.shared.store.call(move |db| db.audit(&entry)).await;
         if let Err(e) = res {
-            tracing::error!(error = %e, "cannot write an audit record");
+            tracing::error!(error = %e, action, "cannot write an audit record");
         }
     }
-}
-
-/// Logs the full error under a fresh reference and returns only the reference to the client.
-pub(crate) fn internal(e: &StoreError) -> ApiError {
-    let mut bytes = [0u8; 4];
-    rand::rng().fill_bytes(&mut bytes);
-    let reference = hex::encode(bytes);
-    tracing::error!(%reference, error = %e, "internal error");
-    ApiError::Internal { reference }
 }
 
 impl Upstra for Connection {

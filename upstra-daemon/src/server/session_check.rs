@@ -12,7 +12,7 @@ use upstra_core::state::Timestamp;
 use super::service::{Connection, Principal};
 use crate::auth::sessions::{Lookup, SessionRecord, global_bucket_key};
 use crate::clock;
-use crate::store::{GrantRow, SessionRow};
+use crate::store::{AuditEntry, GrantRow, SessionRow};
 
 /// A session another Unix user opened, as the refusal records it.
 struct Foreign {
@@ -132,7 +132,7 @@ impl Connection {
                 })
             })
             .await
-            .map_err(|e| super::service::internal(&e))
+            .map_err(ApiError::from)
     }
 
     /// Takes the call's token from the user's global bucket, in memory; the bucket is loaded
@@ -141,12 +141,7 @@ impl Connection {
         let cache = &self.shared.sessions;
         if !cache.holds_bucket(user) {
             let key = global_bucket_key(user);
-            let stored = self
-                .shared
-                .store
-                .call(move |db| db.bucket(&key))
-                .await
-                .map_err(|e| super::service::internal(&e))?;
+            let stored = self.shared.store.call(move |db| db.bucket(&key)).await?;
             let stored = stored.map(|(tokens, updated)| Bucket {
                 tokens,
                 updated: Timestamp(updated),
@@ -167,15 +162,14 @@ impl Connection {
     async fn refuse_foreign(&self, foreign: Foreign, method: Method) -> ApiError {
         let caller_uid = self.peer_uid;
         tracing::warn!(user = %foreign.user, session = %foreign.public_id, opened_by = foreign.opened_by, caller_uid, method = method.name(), "session presented by another Unix user");
-        self.audit_detail(
-            Some(&foreign.user),
-            method.name(),
-            Some(&format!("session:{}", foreign.public_id)),
-            "denied",
-            Some(serde_json::json!({
-                "reason": "session opened by another Unix user",
-                "opened_by_uid": foreign.opened_by,
-            })),
+        self.audit(
+            AuditEntry::new(method.name(), "denied")
+                .actor(&foreign.user)
+                .target(format!("session:{}", foreign.public_id))
+                .detail(&serde_json::json!({
+                    "reason": "session opened by another Unix user",
+                    "opened_by_uid": foreign.opened_by,
+                })),
         )
         .await;
         ApiError::Unauthenticated

@@ -6,23 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use upstra_core::audit::{self, AuditRecord, GENESIS};
 use upstra_core::state::Timestamp;
 
+pub use super::audit_entry::AuditEntry;
 use super::{Db, StoreError};
-
-/// One audit record to append. Never holds a secret.
-///
-/// The detail is a JSON value, never text: it is serialized here, by serde_json, so a quote or
-/// a brace in a name the caller put in it stays inside its string and cannot forge a field.
-#[derive(Debug, Clone, Default)]
-pub struct AuditEntry<'a> {
-    pub at: i64,
-    pub actor: Option<&'a str>,
-    pub peer_uid: Option<u32>,
-    pub action: &'a str,
-    pub target: Option<&'a str>,
-    pub result: &'a str,
-    pub detail: Option<serde_json::Value>,
-    pub correlation: Option<&'a str>,
-}
 
 /// Filters for reading records.
 #[derive(Debug, Clone, Default)]
@@ -60,18 +45,18 @@ fn last_link(conn: &Connection) -> Result<(u64, [u8; 32]), StoreError> {
 }
 
 /// Appends a record after the last one, chaining its hash.
-pub(super) fn append(conn: &Connection, e: &AuditEntry<'_>) -> Result<u64, StoreError> {
+pub(super) fn append(conn: &Connection, e: &AuditEntry) -> Result<u64, StoreError> {
     let (last, prev) = last_link(conn)?;
     let record = AuditRecord {
         seq: last + 1,
         at: Timestamp(e.at),
-        actor: e.actor.map(str::to_owned),
+        actor: e.actor.clone(),
         peer_uid: e.peer_uid,
-        action: e.action.to_owned(),
-        target: e.target.map(str::to_owned),
-        result: e.result.to_owned(),
+        action: e.action.clone(),
+        target: e.target.clone(),
+        result: e.result.clone(),
         detail: e.detail.as_ref().map(serde_json::Value::to_string),
-        correlation: e.correlation.map(str::to_owned),
+        correlation: e.correlation.clone(),
     };
     let hash = audit::chain_hash(&prev, &record);
     insert(conn, &record, &hash)?;
@@ -119,7 +104,7 @@ const COLUMNS: &str = "seq, at, actor, peer_uid, action, target, result, detail,
 
 impl Db {
     /// Appends one record.
-    pub fn audit(&mut self, entry: &AuditEntry<'_>) -> Result<u64, StoreError> {
+    pub fn audit(&mut self, entry: &AuditEntry) -> Result<u64, StoreError> {
         let tx = self.conn().transaction()?;
         let seq = append(&tx, entry)?;
         tx.commit()?;

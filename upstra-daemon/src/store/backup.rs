@@ -192,16 +192,11 @@ pub fn prepare_restored(
     if let Some(map) = detail.as_object_mut() {
         map.insert("sessions_ended".into(), summary.sessions_ended.into());
     }
-    db.audit(&AuditEntry {
-        at: crate::clock::now().millis(),
-        actor: None,
-        peer_uid: Some(peer_uid),
-        action: "store_restored",
-        target: None,
-        result: "ok",
-        detail: Some(detail),
-        correlation: None,
-    })?;
+    db.audit(
+        &AuditEntry::new("store_restored", "ok")
+            .peer_uid(peer_uid)
+            .detail(&detail),
+    )?;
     Ok(summary)
 }
 

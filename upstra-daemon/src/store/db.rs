@@ -123,7 +123,7 @@ impl Db {
         ups: &[&Ups],
         servers: &[&Server],
         vcenter: Option<&VCenter>,
-        audit: &AuditEntry<'_>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         self.write_inventory(rooms, ups, servers, vcenter, None, audit)
     }
@@ -135,7 +135,7 @@ impl Db {
         servers: &[&Server],
         vcenter: Option<&VCenter>,
         outage: Option<(Option<&PlanSettings>, &BTreeMap<String, VmPolicy>)>,
-        audit: &AuditEntry<'_>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let upsert = |table: &str, name: &str, doc: String| -> Result<(), StoreError> {
@@ -181,7 +181,7 @@ impl Db {
     pub fn save_declaration(
         &mut self,
         desired: &Inventory,
-        audit: &AuditEntry<'_>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         self.write_inventory(
             &desired.rooms.values().collect::<Vec<_>>(),

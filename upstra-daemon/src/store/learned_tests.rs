@@ -37,12 +37,7 @@ async fn only_steps_that_acted_and_succeeded_teach_a_duration() {
                 &plan,
                 &RunInfo::default(),
                 Timestamp(0),
-                &AuditEntry {
-                    at: 0,
-                    action: "plan_run",
-                    result: "started",
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("plan_run", "started").at(0),
             )?;
             // Sent its command and saw the server go off, in 40 s.
             db.step_attempt(run, 0, Timestamp(1_000))?;
@@ -94,12 +89,7 @@ async fn a_power_on_is_measured_from_its_command_not_from_its_wait_for_the_stagg
                 &plan,
                 &RunInfo::default(),
                 Timestamp(0),
-                &AuditEntry {
-                    at: 0,
-                    action: "plan_restore",
-                    result: "started",
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("plan_restore", "started").at(0),
             )?;
             // Started at 1 s, waited for its room until 21 s, on at 81 s.
             db.step_attempt(run, 0, Timestamp(1_000))?;
@@ -136,12 +126,7 @@ async fn this_hosts_shutdown_teaches_nothing_its_span_is_the_outage() {
                 &plan,
                 &RunInfo::default(),
                 Timestamp(0),
-                &AuditEntry {
-                    at: 0,
-                    action: "plan_run",
-                    result: "started",
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("plan_run", "started").at(0),
             )?;
             // Powered off, and done when the next daemon started, three hours later.
             db.step_attempt(run, 0, Timestamp(1_000))?;

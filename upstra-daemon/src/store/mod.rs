@@ -7,7 +7,9 @@
 //!
 //! Only this module touches rusqlite.
 
+mod api_error;
 mod audit;
+mod audit_entry;
 mod backup;
 mod db;
 mod identity;
@@ -348,6 +350,8 @@ fn migrate(db: &mut Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+#[cfg(test)]
+mod audit_format_tests;
 #[cfg(test)]
 mod learned_tests;
 #[cfg(test)]

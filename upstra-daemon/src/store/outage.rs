@@ -163,7 +163,7 @@ impl Db {
         plan: &Plan,
         info: &RunInfo,
         now: Timestamp,
-        audit: &AuditEntry<'_>,
+        audit: &AuditEntry,
     ) -> Result<i64, StoreError> {
         let tx = self.conn().transaction()?;
         tx.execute(
@@ -186,13 +186,7 @@ impl Db {
             }
         }
         let target = format!("run:{id}");
-        audit::append(
-            &tx,
-            &AuditEntry {
-                target: Some(&target),
-                ..audit.clone()
-            },
-        )?;
+        audit::append(&tx, &audit.clone().target(target))?;
         tx.commit()?;
         Ok(id)
     }

@@ -25,7 +25,7 @@ impl Db {
         &mut self,
         session_id: &str,
         user: &str,
-        entry: &AuditEntry<'_>,
+        entry: &AuditEntry,
     ) -> Result<Result<String, CloseRefusal>, StoreError> {
         let tx = self.conn().transaction()?;
         let opened: Option<Option<String>> = tx
@@ -51,11 +51,10 @@ impl Db {
         let target = target.unwrap_or_default();
         append(
             &tx,
-            &AuditEntry {
-                target: Some(&target),
-                correlation: Some(session_id),
-                ..entry.clone()
-            },
+            &entry
+                .clone()
+                .target(target.as_str())
+                .correlation(session_id),
         )?;
         tx.commit()?;
         Ok(Ok(target))

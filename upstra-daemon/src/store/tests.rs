@@ -27,13 +27,7 @@ async fn save_lab(store: &Store) {
                 &inv.ups.values().collect::<Vec<_>>(),
                 &[],
                 None,
-                &AuditEntry {
-                    at: 1,
-                    actor: Some("t"),
-                    action: "apply",
-                    result: "ok",
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("apply", "ok").at(1).actor("t"),
             )
         })
         .await
@@ -138,14 +132,7 @@ async fn the_audit_chain_survives_reopening_and_finds_an_edit() {
     let store = open(dir.path()).expect("created");
     for action in ["login", "apply", "logout"] {
         store
-            .call(move |db| {
-                db.audit(&AuditEntry {
-                    at: 1,
-                    action,
-                    result: "ok",
-                    ..AuditEntry::default()
-                })
-            })
+            .call(move |db| db.audit(&AuditEntry::new(action, "ok").at(1)))
             .await
             .expect("appended");
     }
@@ -204,13 +191,7 @@ async fn dropping_the_last_handle_writes_what_was_queued_and_closes_the_connecti
     let other = store.clone();
     drop(store);
     other.send("queued audit", |db| {
-        db.audit(&AuditEntry {
-            at: 2,
-            action: "queued",
-            result: "ok",
-            ..AuditEntry::default()
-        })
-        .map(|_| ())
+        db.audit(&AuditEntry::new("queued", "ok").at(2)).map(|_| ())
     });
     drop(other);
     assert!(

@@ -181,14 +181,12 @@ impl StepRun<'_> {
                 let mut info = db.run(run)?.map(|r| r.info).unwrap_or_default();
                 info.continues_after_power_returns = true;
                 db.set_run_info(run, &info)?;
-                db.audit(&AuditEntry {
-                    at: now.millis(),
-                    action: "host_poweroff",
-                    target: Some(&target),
-                    result: "requested",
-                    detail: Some(detail),
-                    ..AuditEntry::default()
-                })
+                db.audit(
+                    &AuditEntry::new("host_poweroff", "requested")
+                        .at(now.millis())
+                        .target(&target)
+                        .detail(&detail),
+                )
                 .map(|_| ())
             })
             .await

@@ -13,10 +13,29 @@ use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 
 use super::auth::hash;
-use super::internal;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 use crate::store::RoleRemoval;
 use crate::{auth, clock};
+
+/// The audit detail of a record that gives a user a role (`user_add`, `user_set_role`).
+#[derive(serde::Serialize)]
+struct RoleDetail<'a> {
+    role: &'a str,
+}
+
+/// The audit detail of `role_create`: the permissions, spelled as `role list` shows them.
+#[derive(serde::Serialize)]
+struct PermissionsDetail {
+    permissions: String,
+}
+
+/// The audit detail of `grant_add` and `grant_remove`.
+#[derive(serde::Serialize)]
+struct GrantDetail<'a> {
+    role: &'a str,
+    resource: String,
+}
 
 /// How long a reset secret works.
 pub const RESET_LIFETIME_MS: i64 = 15 * 60 * 1000;
@@ -33,12 +52,7 @@ fn no_user(name: &str) -> ApiError {
 
 /// Refuses when `user` is the last enabled admin, for `action` ("remove", "disable", ...).
 async fn not_last_admin(c: &Connection, user: &str, action: &str) -> Result<(), ApiError> {
-    let admins = c
-        .shared
-        .store
-        .call(|db| db.enabled_admins())
-        .await
-        .map_err(internal)?;
+    let admins = c.shared.store.call(|db| db.enabled_admins()).await?;
     if admins.len() == 1 && admins[0] == user {
         return Err(ApiError::Conflict {
             message: format!(
@@ -50,12 +64,7 @@ async fn not_last_admin(c: &Connection, user: &str, action: &str) -> Result<(), 
 }
 
 async fn role_exists(c: &Connection, role: &str) -> Result<(), ApiError> {
-    let roles = c
-        .shared
-        .store
-        .call(|db| db.roles())
-        .await
-        .map_err(internal)?;
+    let roles = c.shared.store.call(|db| db.roles()).await?;
     if roles.iter().any(|r| r.name == role) {
         Ok(())
     } else {
@@ -78,19 +87,17 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
         .shared
         .store
         .call(move |db| db.create_user(&user, &hash, &role, now, false))
-        .await
-        .map_err(internal)?;
+        .await?;
     if !created {
         return Err(ApiError::Conflict {
             message: format!("user `{name}` already exists"),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "user_add",
-        Some(name.as_str()),
-        "ok",
-        Some(serde_json::json!({ "role": req.role })),
+    c.audit(
+        AuditEntry::new("user_add", "ok")
+            .actor(&who)
+            .target(name.as_str())
+            .detail(&RoleDetail { role: &req.role }),
     )
     .await;
     Ok(())
@@ -101,8 +108,7 @@ pub async fn user_list(c: &Connection) -> Result<Vec<UserView>, ApiError> {
         .shared
         .store
         .call(|db| Ok((db.users()?, db.grants(None)?)))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(users
         .into_iter()
         .map(|u| {
@@ -138,8 +144,7 @@ pub async fn user_set_disabled(
         .shared
         .store
         .call(move |db| db.set_disabled(&name, disabled))
-        .await
-        .map_err(internal)?;
+        .await?;
     if !found {
         return Err(no_user(&user));
     }
@@ -148,7 +153,8 @@ pub async fn user_set_disabled(
     } else {
         "user_enable"
     };
-    c.audit(Some(&who), action, Some(&user), "ok").await;
+    c.audit(AuditEntry::new(action, "ok").actor(&who).target(&user))
+        .await;
     Ok(())
 }
 
@@ -156,28 +162,22 @@ pub async fn user_remove(c: &Connection, user: String) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
     not_last_admin(c, &user, "removed").await?;
     let name = user.clone();
-    if !c
-        .shared
-        .store
-        .call(move |db| db.remove_user(&name))
-        .await
-        .map_err(internal)?
-    {
+    if !c.shared.store.call(move |db| db.remove_user(&name)).await? {
         return Err(no_user(&user));
     }
-    c.audit(Some(&who), "user_remove", Some(&user), "ok").await;
+    c.audit(
+        AuditEntry::new("user_remove", "ok")
+            .actor(&who)
+            .target(&user),
+    )
+    .await;
     Ok(())
 }
 
 pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
     role_exists(c, &role).await?;
-    let roles = c
-        .shared
-        .store
-        .call(|db| db.roles())
-        .await
-        .map_err(internal)?;
+    let roles = c.shared.store.call(|db| db.roles()).await?;
     let keeps_admin = roles
         .iter()
         .any(|r| r.name == role && r.permissions.contains(Permissions::ADMIN));
@@ -188,8 +188,7 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
     if c.shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return Err(no_user(&user));
@@ -198,14 +197,12 @@ pub async fn user_set_role(c: &Connection, user: String, role: String) -> Result
     c.shared
         .store
         .call(move |db| db.set_role_on_all(&name, &r))
-        .await
-        .map_err(internal)?;
-    c.audit_detail(
-        Some(&who),
-        "user_set_role",
-        Some(&user),
-        "ok",
-        Some(serde_json::json!({ "role": role })),
+        .await?;
+    c.audit(
+        AuditEntry::new("user_set_role", "ok")
+            .actor(&who)
+            .target(&user)
+            .detail(&RoleDetail { role: &role }),
     )
     .await;
     Ok(())
@@ -217,8 +214,7 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
     if c.shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return Err(no_user(&user));
@@ -236,10 +232,13 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
     c.shared
         .store
         .call(move |db| db.set_reset(&name, &reset_hash, expires_at))
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who), "user_reset_password", Some(&user), "ok")
-        .await;
+        .await?;
+    c.audit(
+        AuditEntry::new("user_reset_password", "ok")
+            .actor(&who)
+            .target(&user),
+    )
+    .await;
     Ok(ResetSecret {
         secret: Secret::new(secret),
         expires_at: Timestamp(expires_at),
@@ -247,12 +246,7 @@ pub async fn user_reset_password(c: &Connection, user: String) -> Result<ResetSe
 }
 
 pub async fn role_list(c: &Connection) -> Result<Vec<RoleView>, ApiError> {
-    let roles = c
-        .shared
-        .store
-        .call(|db| db.roles())
-        .await
-        .map_err(internal)?;
+    let roles = c.shared.store.call(|db| db.roles()).await?;
     Ok(roles
         .into_iter()
         .map(|r| RoleView {
@@ -279,19 +273,19 @@ pub async fn role_create(
         .shared
         .store
         .call(move |db| db.create_role(&role, bits))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::Conflict {
             message: format!("role `{name}` already exists"),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "role_create",
-        Some(&name),
-        "ok",
-        Some(serde_json::json!({ "permissions": bits.to_string() })),
+    c.audit(
+        AuditEntry::new("role_create", "ok")
+            .actor(&who)
+            .target(&name)
+            .detail(&PermissionsDetail {
+                permissions: bits.to_string(),
+            }),
     )
     .await;
     Ok(())
@@ -300,13 +294,7 @@ pub async fn role_create(
 pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
     let role = name.clone();
-    match c
-        .shared
-        .store
-        .call(move |db| db.remove_role(&role))
-        .await
-        .map_err(internal)?
-    {
+    match c.shared.store.call(move |db| db.remove_role(&role)).await? {
         RoleRemoval::Removed => {}
         RoleRemoval::NotFound => {
             return Err(ApiError::NotFound {
@@ -326,17 +314,17 @@ pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
             });
         }
     }
-    c.audit(Some(&who), "role_remove", Some(&name), "ok").await;
+    c.audit(
+        AuditEntry::new("role_remove", "ok")
+            .actor(&who)
+            .target(&name),
+    )
+    .await;
     Ok(())
 }
 
 pub async fn grant_list(c: &Connection) -> Result<Vec<GrantView>, ApiError> {
-    let grants = c
-        .shared
-        .store
-        .call(|db| db.grants(None))
-        .await
-        .map_err(internal)?;
+    let grants = c.shared.store.call(|db| db.grants(None)).await?;
     Ok(grants
         .into_iter()
         .map(|g| GrantView {
@@ -354,8 +342,7 @@ async fn check_grant(c: &Connection, g: &GrantView) -> Result<Resource, ApiError
     if c.shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .is_none()
     {
         return Err(no_user(&g.user));
@@ -384,19 +371,20 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
         .shared
         .store
         .call(move |db| db.add_grant(&user, &role, &res))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::Conflict {
             message: format!("`{}` already has `{}` on {resource}", g.user, g.role),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "grant_add",
-        Some(&g.user),
-        "ok",
-        Some(serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
+    c.audit(
+        AuditEntry::new("grant_add", "ok")
+            .actor(&who)
+            .target(&g.user)
+            .detail(&GrantDetail {
+                role: &g.role,
+                resource: resource.to_string(),
+            }),
     )
     .await;
     Ok(())
@@ -408,12 +396,7 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
         .map_err(ApiError::invalid)?
         .to_string();
     if resource == "all" {
-        let roles = c
-            .shared
-            .store
-            .call(|db| db.roles())
-            .await
-            .map_err(internal)?;
+        let roles = c.shared.store.call(|db| db.roles()).await?;
         if roles
             .iter()
             .any(|r| r.name == g.role && r.permissions.contains(Permissions::ADMIN))
@@ -426,31 +409,27 @@ pub async fn grant_remove(c: &Connection, g: GrantView) -> Result<(), ApiError> 
         .shared
         .store
         .call(move |db| db.remove_grant(&user, &role, &res))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::NotFound {
             what: format!("grant of `{}` to `{}` on {resource}", g.role, g.user),
         });
     }
-    c.audit_detail(
-        Some(&who),
-        "grant_remove",
-        Some(&g.user),
-        "ok",
-        Some(serde_json::json!({ "role": g.role, "resource": resource.to_string() })),
+    c.audit(
+        AuditEntry::new("grant_remove", "ok")
+            .actor(&who)
+            .target(&g.user)
+            .detail(&GrantDetail {
+                role: &g.role,
+                resource: resource.to_string(),
+            }),
     )
     .await;
     Ok(())
 }
 
 pub async fn settings_get(c: &Connection) -> Result<Settings, ApiError> {
-    let raw = c
-        .shared
-        .store
-        .call(|db| db.setting("settings"))
-        .await
-        .map_err(internal)?;
+    let raw = c.shared.store.call(|db| db.setting("settings")).await?;
     Ok(raw
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default())
@@ -467,9 +446,12 @@ pub async fn settings_set(c: &Connection, settings: Settings) -> Result<(), ApiE
     c.shared
         .store
         .call(move |db| db.set_setting("settings", &stored))
-        .await
-        .map_err(internal)?;
-    c.audit_detail(Some(&who), "settings_set", None, "ok", Some(&settings))
-        .await;
+        .await?;
+    c.audit(
+        AuditEntry::new("settings_set", "ok")
+            .actor(&who)
+            .detail(&&settings),
+    )
+    .await;
     Ok(())
 }

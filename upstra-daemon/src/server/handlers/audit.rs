@@ -3,8 +3,8 @@
 use upstra_core::api::v1::{ApiError, AuditPage, AuditQuery, AuditVerification, AuditView};
 use upstra_core::audit::{AuditRecord, ChainBreak};
 
-use super::internal;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 use crate::store::AuditFilter;
 
 /// The most records one page holds: a screenful many times over, and cheap to read.
@@ -32,8 +32,7 @@ pub async fn list(c: &Connection, q: AuditQuery) -> Result<AuditPage, ApiError> 
         .shared
         .store
         .call(move |db| db.audit_records(&filter))
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut page = page(records, wanted as usize, PAGE_BYTES);
     name_targets(c, &mut page.records);
     Ok(page)
@@ -54,24 +53,18 @@ fn action_prefix(typed: &str) -> String {
 /// cut: a VM name is short (vCenter allows 80 characters), so a page of 1000 grows by well
 /// under the margin `PAGE_BYTES` leaves below the frame.
 fn name_targets(c: &Connection, records: &mut [AuditView]) {
-    let vms = c
-        .shared
-        .live
-        .vms
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let gone = c
-        .shared
-        .live
-        .gone_vms
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let names: std::collections::HashMap<&str, &str> = vms
-        .values()
-        .chain(gone.values().map(|(vm, _)| vm))
-        .filter(|vm| vm.id.as_str() != vm.name)
-        .map(|vm| (vm.id.as_str(), vm.name.as_str()))
-        .collect();
+    c.shared.live.vms_and_gone(|vms, gone| {
+        let names: std::collections::HashMap<&str, &str> = vms
+            .values()
+            .chain(gone.values().map(|(vm, _)| vm))
+            .filter(|vm| vm.id.as_str() != vm.name)
+            .map(|vm| (vm.id.as_str(), vm.name.as_str()))
+            .collect();
+        name_targets_with(&names, records);
+    });
+}
+
+fn name_targets_with(names: &std::collections::HashMap<&str, &str>, records: &mut [AuditView]) {
     for r in records {
         let name = r
             .target
@@ -124,12 +117,7 @@ fn view(r: AuditRecord) -> AuditView {
 }
 pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
     let who = c.who()?.user.clone();
-    let outcome = c
-        .shared
-        .store
-        .call(|db| db.audit_verify())
-        .await
-        .map_err(internal)?;
+    let outcome = c.shared.store.call(|db| db.audit_verify()).await?;
     let report = match outcome {
         Ok(n) => AuditVerification {
             verified: n,
@@ -162,15 +150,16 @@ pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
                 problem: problem.clone(),
             });
     }
-    c.audit_detail(
-        Some(&who),
-        "audit_verify",
-        None,
-        result,
-        report
-            .problem
-            .as_ref()
-            .map(|problem| serde_json::json!({ "problem": problem })),
+    c.audit(
+        AuditEntry::new("audit_verify", result)
+            .actor(&who)
+            .maybe_detail(
+                report
+                    .problem
+                    .as_ref()
+                    .map(|problem| serde_json::json!({ "problem": problem }))
+                    .as_ref(),
+            ),
     )
     .await;
     Ok(report)

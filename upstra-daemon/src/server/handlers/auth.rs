@@ -10,8 +10,8 @@ use upstra_core::rbac::BuiltinRole;
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 
-use super::internal;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 use crate::store::UserRow;
 use crate::{auth, clock, limits, twofactor};
 
@@ -36,13 +36,7 @@ pub async fn health(c: &Connection) -> Health {
 
 pub async fn setup(c: &Connection, req: SetupRequest) -> Result<(), ApiError> {
     // "Already done" first: once users exist, nothing else about the request matters.
-    if c.shared
-        .store
-        .call(|db| db.user_count())
-        .await
-        .map_err(internal)?
-        > 0
-    {
+    if c.shared.store.call(|db| db.user_count()).await? > 0 {
         return Err(setup_refused());
     }
     let name = UserName::new(req.user.clone()).map_err(|e| ApiError::invalid(e.to_string()))?;
@@ -54,14 +48,17 @@ pub async fn setup(c: &Connection, req: SetupRequest) -> Result<(), ApiError> {
         .shared
         .store
         .call(move |db| db.create_user(&user, &hash, BuiltinRole::Admin.as_str(), now, true))
-        .await
-        .map_err(internal)?;
+        .await?;
     if !created {
         return Err(setup_refused());
     }
     tracing::info!(user = %name, peer_uid = c.peer_uid, "first admin created");
-    c.audit(Some(name.as_str()), "setup", Some(name.as_str()), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("setup", "ok")
+            .actor(name.as_str())
+            .target(name.as_str()),
+    )
+    .await;
     Ok(())
 }
 
@@ -118,16 +115,19 @@ async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
                 )),
             })
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     if let Err((retry_after_s, to_record)) = verdict {
         // Refusals by the limit are audited once per window, with their count: a flood of
         // them must not become a flood of records.
         if let Some(refusals) = to_record {
             let window_s = limit.window_ms / 1000;
             let detail = serde_json::json!({ "refusals": refusals, "window_s": window_s });
-            c.audit_detail(Some(user), "login", None, "rate_limited", Some(detail))
-                .await;
+            c.audit(
+                AuditEntry::new("login", "rate_limited")
+                    .actor(user)
+                    .detail(&detail),
+            )
+            .await;
         }
         return Err(ApiError::RateLimited { retry_after_s });
     }
@@ -154,7 +154,8 @@ async fn give_back_attempt(c: &Connection, user: &str) {
 /// Records a failed attempt; its slot was taken before the check.
 async fn login_failed(c: &Connection, user: &str, action: &str) {
     tracing::info!(%user, peer_uid = c.peer_uid, action, "login refused");
-    c.audit(Some(user), action, None, "refused").await;
+    c.audit(AuditEntry::new(action, "refused").actor(user))
+        .await;
     if let Some(burst) = c
         .shared
         .notify
@@ -168,12 +169,7 @@ async fn login_failed(c: &Connection, user: &str, action: &str) {
 pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, ApiError> {
     take_attempt(c, &req.user).await?;
     let name = req.user.clone();
-    let row = c
-        .shared
-        .store
-        .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?;
+    let row = c.shared.store.call(move |db| db.user(&name)).await?;
     let now = clock::now().millis();
     let usable = row.as_ref().filter(|r| !r.disabled);
     let (verified, by_reset) = match usable {
@@ -211,9 +207,8 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
         c.shared
             .store
             .call(move |db| db.create_challenge(&hash, &name, uid, expires_at))
-            .await
-            .map_err(internal)?;
-        c.audit(Some(&user.name), "login", None, "second_factor_required")
+            .await?;
+        c.audit(AuditEntry::new("login", "second_factor_required").actor(&user.name))
             .await;
         return Ok(LoginOutcome::SecondFactorRequired {
             challenge,
@@ -225,8 +220,7 @@ pub async fn login(c: &Connection, req: LoginRequest) -> Result<LoginOutcome, Ap
         c.shared
             .store
             .call(move |db| db.consume_reset(&name))
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     let scope = scope_for(c, user).await?;
     open_session(c, user, scope)
@@ -246,22 +240,19 @@ pub async fn second_factor(
         .shared
         .store
         .call(move |db| db.challenge(&lookup, now.millis()))
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(ApiError::Unauthenticated)?;
     // Like a session, a challenge is good only for the Unix user it was handed to: a copy
     // taken by someone else (with the code read over a shoulder) opens nothing.
     if received_by != c.peer_uid {
         tracing::warn!(%user, received_by, caller_uid = c.peer_uid, "login challenge presented by another Unix user");
-        c.audit_detail(
-            Some(&user),
-            "login_second_factor",
-            None,
-            "denied",
-            Some(serde_json::json!({
-                "reason": "challenge received by another Unix user",
-                "received_by_uid": received_by,
-            })),
+        c.audit(
+            AuditEntry::new("login_second_factor", "denied")
+                .actor(&user)
+                .detail(&serde_json::json!({
+                    "reason": "challenge received by another Unix user",
+                    "received_by_uid": received_by,
+                })),
         )
         .await;
         return Err(ApiError::Unauthenticated);
@@ -272,8 +263,7 @@ pub async fn second_factor(
         .shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .filter(|r| !r.disabled)
         .ok_or(ApiError::Unauthenticated)?;
     let outcome = match factor {
@@ -288,8 +278,7 @@ pub async fn second_factor(
     c.shared
         .store
         .call(move |db| db.delete_challenge(&hash))
-        .await
-        .map_err(internal)?;
+        .await?;
     let scope = scope_for(c, &row).await?;
     open_session(c, &row, scope).await
 }
@@ -321,8 +310,7 @@ async fn check_totp(
         .shared
         .store
         .call(move |db| db.accept_totp_step(&name, step))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(if fresh {
         Ok(())
     } else {
@@ -345,8 +333,7 @@ async fn use_recovery_code(
         .shared
         .store
         .call(move |db| limits::take(db, &key, limit, now))
-        .await
-        .map_err(internal)?;
+        .await?;
     if let Err(retry_after_s) = verdict {
         return Err(ApiError::RateLimited { retry_after_s });
     }
@@ -358,8 +345,7 @@ async fn use_recovery_code(
         .shared
         .store
         .call(move |db| db.recovery_codes(&name))
-        .await
-        .map_err(internal)?;
+        .await?;
     for (rowid, hash) in unused {
         if auth::verify_password(Secret::new(code.clone()), Some(hash))
             .await
@@ -370,13 +356,10 @@ async fn use_recovery_code(
                 .shared
                 .store
                 .call(move |db| db.use_recovery_code(rowid, now))
-                .await
-                .map_err(internal)?;
+                .await?;
             c.audit(
-                Some(&row.name),
-                "recovery_code_used",
-                None,
-                if won { "ok" } else { "refused" },
+                AuditEntry::new("recovery_code_used", if won { "ok" } else { "refused" })
+                    .actor(&row.name),
             )
             .await;
             return Ok(if won {
@@ -407,8 +390,7 @@ pub(super) async fn must_use_two_factor(c: &Connection, user: &str) -> Result<bo
         .shared
         .store
         .call(move |db| Ok((db.setting("settings")?, db.grants(Some(&name))?)))
-        .await
-        .map_err(internal)?;
+        .await?;
     let settings: Settings = settings
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
@@ -445,10 +427,13 @@ async fn open_session(
             db.create_session(&hash, &public_id, &user, uid, scope, now, expires_at)?;
             db.grants(Some(&user))
         })
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&row.name), "login", Some(scope.as_str()), "ok")
-        .await;
+        .await?;
+    c.audit(
+        AuditEntry::new("login", "ok")
+            .actor(&row.name)
+            .target(scope.as_str()),
+    )
+    .await;
     if let Ok(user) = UserName::new(row.name.clone()) {
         c.shared.events.push(DomainEvent::UserLoggedIn { user });
     }
@@ -472,8 +457,7 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
         .shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(ApiError::Unauthenticated)?;
     // A session opened with a reset secret proved the user just now; any other needs the
     // current password, guessed no faster than at login (a stolen session must not turn into
@@ -489,7 +473,7 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
             }
         };
         if !password_ok {
-            c.audit(Some(&who.user), "change_password", None, "refused")
+            c.audit(AuditEntry::new("change_password", "refused").actor(&who.user))
                 .await;
             return Err(ApiError::BadCredentials);
         }
@@ -504,9 +488,8 @@ pub async fn change_password(c: &Connection, current: Secret, new: Secret) -> Re
             db.set_password(&name, &hash)?;
             db.delete_sessions_of(&name)
         })
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who.user), "change_password", None, "ok")
+        .await?;
+    c.audit(AuditEntry::new("change_password", "ok").actor(&who.user))
         .await;
     Ok(())
 }
@@ -529,9 +512,9 @@ pub async fn totp_enroll(c: &Connection) -> Result<TotpEnrollment, ApiError> {
     c.shared
         .store
         .call(move |db| db.set_totp_pending(&name, Some(&pending)))
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who.user), "2fa_enroll", None, "ok").await;
+        .await?;
+    c.audit(AuditEntry::new("2fa_enroll", "ok").actor(&who.user))
+        .await;
     Ok(TotpEnrollment {
         uri: Secret::new(uri),
         secret: Secret::new(secret),
@@ -545,8 +528,7 @@ pub async fn totp_confirm(c: &Connection, code: String) -> Result<Vec<String>, A
         .shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(ApiError::Unauthenticated)?;
     let Some(pending) = row.totp_pending.clone() else {
         return Err(ApiError::Conflict {
@@ -579,9 +561,9 @@ pub async fn totp_confirm(c: &Connection, code: String) -> Result<Vec<String>, A
             }
             Ok(())
         })
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who.user), "2fa_confirm", None, "ok").await;
+        .await?;
+    c.audit(AuditEntry::new("2fa_confirm", "ok").actor(&who.user))
+        .await;
     Ok(codes)
 }
 
@@ -597,11 +579,10 @@ pub async fn totp_disable(c: &Connection, code: String) -> Result<(), ApiError> 
         .shared
         .store
         .call(move |db| db.user(&name))
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(ApiError::Unauthenticated)?;
     if let Err(reason) = check_totp(c, &row, &code, clock::now().millis()).await? {
-        c.audit(Some(&who.user), "2fa_disable", None, "refused")
+        c.audit(AuditEntry::new("2fa_disable", "refused").actor(&who.user))
             .await;
         return Err(ApiError::SecondFactorRefused { reason });
     }
@@ -609,8 +590,8 @@ pub async fn totp_disable(c: &Connection, code: String) -> Result<(), ApiError> 
     c.shared
         .store
         .call(move |db| db.disable_totp(&name))
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who.user), "2fa_disable", None, "ok").await;
+        .await?;
+    c.audit(AuditEntry::new("2fa_disable", "ok").actor(&who.user))
+        .await;
     Ok(())
 }

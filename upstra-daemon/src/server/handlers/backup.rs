@@ -10,10 +10,9 @@ use sha2::{Digest, Sha256};
 use upstra_core::api::v1::{ApiError, BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
 use upstra_core::secret::Secret;
 
-use super::internal;
 use crate::backup::{self, IDLE_TIMEOUT};
 use crate::server::service::Connection;
-use crate::store::StoreError;
+use crate::store::{AuditEntry, StoreError};
 
 /// The shortest passphrase a copy is encrypted under. The copy is meant to be kept where the
 /// key file is not, so anyone holding it may guess offline; SQLCipher's key derivation slows
@@ -40,17 +39,15 @@ pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupS
         Ok((size, sha256)) => {
             c.shared.backups.ready(&id, size);
             backup::watch(Arc::clone(&c.shared), id.clone());
-            c.audit_detail(
-                Some(&who),
-                "backup",
-                None,
-                "ok",
-                Some(serde_json::json!({
-                    "id": id,
-                    "size": size,
-                    "sha256": sha256,
-                    "passphrase": with_passphrase,
-                })),
+            c.audit(
+                AuditEntry::new("backup", "ok")
+                    .actor(&who)
+                    .detail(&serde_json::json!({
+                        "id": id,
+                        "size": size,
+                        "sha256": sha256,
+                        "passphrase": with_passphrase,
+                    })),
             )
             .await;
             Ok(BackupStarted {
@@ -63,8 +60,9 @@ pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupS
         }
         Err(e) => {
             c.shared.backups.finish(&id);
-            c.audit(Some(&who), "backup", None, "failed").await;
-            Err(internal(e))
+            c.audit(AuditEntry::new("backup", "failed").actor(&who))
+                .await;
+            Err(e.into())
         }
     }
 }
@@ -118,21 +116,19 @@ pub async fn chunk(c: &Connection, id: String, offset: u64) -> Result<BackupChun
     let path = ready.path.clone();
     let data = tokio::task::spawn_blocking(move || read_at(&path, offset, len))
         .await
-        .map_err(|e| internal(StoreError::Corrupt(format!("reading the backup copy: {e}"))))?
+        .map_err(|e| ApiError::from(StoreError::Corrupt(format!("reading the backup copy: {e}"))))?
         .map_err(|source| {
-            internal(StoreError::DataDir {
+            ApiError::from(StoreError::DataDir {
                 path: ready.path.clone(),
                 source,
             })
         })?;
     let last = offset + len == ready.size;
     if last && c.shared.backups.finish(&id) {
-        c.audit_detail(
-            Some(&who),
-            "backup_read",
-            None,
-            "ok",
-            Some(serde_json::json!({ "id": id, "size": ready.size })),
+        c.audit(
+            AuditEntry::new("backup_read", "ok")
+                .actor(&who)
+                .detail(&serde_json::json!({ "id": id, "size": ready.size })),
         )
         .await;
     }

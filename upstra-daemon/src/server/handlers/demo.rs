@@ -7,6 +7,7 @@
 use upstra_core::api::v1::ApiError;
 
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 
 pub async fn power_cut(c: &Connection, ups: String, cut: bool) -> Result<(), ApiError> {
     let who = c.who()?.user.clone();
@@ -24,7 +25,11 @@ pub async fn power_cut(c: &Connection, ups: String, cut: bool) -> Result<(), Api
     } else {
         "demo_power_back"
     };
-    c.audit(Some(&who), action, Some(&format!("ups:{ups}")), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new(action, "ok")
+            .actor(&who)
+            .target(format!("ups:{ups}")),
+    )
+    .await;
     Ok(())
 }

@@ -5,10 +5,11 @@
 use upstra_core::api::v1::{ApiError, LabExport};
 
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 
 pub async fn export_lab(c: &Connection) -> Result<LabExport, ApiError> {
     let who = c.who()?.user.clone();
     let export = LabExport::of(&c.shared.inventory());
-    c.audit(Some(&who), "export", None, "ok").await;
+    c.audit(AuditEntry::new("export", "ok").actor(&who)).await;
     Ok(export)
 }

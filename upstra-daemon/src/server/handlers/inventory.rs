@@ -13,8 +13,6 @@ use upstra_core::ids::UserName;
 use upstra_core::model::{Inventory, TlsTrust, UpsSource};
 use upstra_core::rbac::Permissions;
 
-use super::internal;
-use crate::clock;
 use crate::server::service::{Connection, Principal};
 use crate::store::AuditEntry;
 
@@ -56,19 +54,13 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
         .call(move |db| {
             db.save_declaration(
                 &desired,
-                &AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(&actor),
-                    peer_uid: Some(uid),
-                    action: "apply",
-                    result: "ok",
-                    detail,
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("apply", "ok")
+                    .actor(&actor)
+                    .peer_uid(uid)
+                    .maybe_detail(detail.as_ref()),
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     c.shared.set_inventory(merged);
     // What was just declared is read now, not at the next sync up to a minute away.
     c.shared.monitor.read_now();
@@ -115,25 +107,25 @@ pub fn list_rooms(c: &Connection) -> Result<Vec<RoomView>, ApiError> {
 pub fn list_ups(c: &Connection) -> Result<Vec<UpsView>, ApiError> {
     let who = c.who()?;
     let (inv, topo) = (c.shared.inventory(), c.topology());
-    let live = c.shared.live.ups.read().map_err(|_| poisoned())?;
-    Ok(inv
-        .ups
-        .values()
-        .filter(|u| can_read(who, &topo, &Resource::Ups(u.id.clone())))
-        .map(|u| UpsView::new(u, &live.get(&u.id).cloned().unwrap_or_default()))
-        .collect())
+    Ok(c.shared.live.ups(|live| {
+        inv.ups
+            .values()
+            .filter(|u| can_read(who, &topo, &Resource::Ups(u.id.clone())))
+            .map(|u| UpsView::new(u, &live.get(&u.id).cloned().unwrap_or_default()))
+            .collect()
+    }))
 }
 
 pub fn list_servers(c: &Connection) -> Result<Vec<ServerView>, ApiError> {
     let who = c.who()?;
     let (inv, topo) = (c.shared.inventory(), c.topology());
-    let live = c.shared.live.servers.read().map_err(|_| poisoned())?;
-    Ok(inv
-        .servers
-        .values()
-        .filter(|s| can_read(who, &topo, &Resource::Server(s.id.clone())))
-        .map(|s| ServerView::new(s, &live.get(&s.id).cloned().unwrap_or_default()))
-        .collect())
+    Ok(c.shared.live.servers(|live| {
+        inv.servers
+            .values()
+            .filter(|s| can_read(who, &topo, &Resource::Server(s.id.clone())))
+            .map(|s| ServerView::new(s, &live.get(&s.id).cloned().unwrap_or_default()))
+            .collect()
+    }))
 }
 
 pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
@@ -145,21 +137,21 @@ pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
             .find(|s| s.vsphere_host.is_some() && s.vsphere_host == vm.host)
             .map(|s| &s.id)
     };
-    let vms = c.shared.live.vms.read().map_err(|_| poisoned())?;
-    let mut out: Vec<VmView> = vms
-        .values()
-        .filter(|vm| can_read(who, &topo, &Resource::Vm(vm.id.clone())))
-        .map(|vm| VmView::new(vm, server_of(vm)))
-        .collect();
-    // VMs vCenter stopped reporting stay visible as gone, for whoever may read everything.
-    if can_read(who, &topo, &Resource::All) {
-        let gone = c.shared.live.gone_vms.read().map_err(|_| poisoned())?;
-        out.extend(gone.values().map(|(vm, _)| VmView {
-            power: "gone".into(),
-            ..VmView::new(vm, server_of(vm))
-        }));
-    }
-    Ok(out)
+    Ok(c.shared.live.vms_and_gone(|vms, gone| {
+        let mut out: Vec<VmView> = vms
+            .values()
+            .filter(|vm| can_read(who, &topo, &Resource::Vm(vm.id.clone())))
+            .map(|vm| VmView::new(vm, server_of(vm)))
+            .collect();
+        // VMs vCenter stopped reporting stay visible as gone, for whoever may read everything.
+        if can_read(who, &topo, &Resource::All) {
+            out.extend(gone.values().map(|(vm, _)| VmView {
+                power: "gone".into(),
+                ..VmView::new(vm, server_of(vm))
+            }));
+        }
+        out
+    }))
 }
 
 /// The resource an event is about, for filtering by READ (`None`: about no single resource).
@@ -201,13 +193,6 @@ pub async fn events_since(
         next_cursor: page.next_cursor,
         gap: page.gap,
     })
-}
-
-fn poisoned() -> ApiError {
-    tracing::error!("live state lock poisoned");
-    ApiError::Internal {
-        reference: "live-state".into(),
-    }
 }
 
 /// Warnings for an apply: unpinned TLS peers, and peers that do not answer. Neither stops the

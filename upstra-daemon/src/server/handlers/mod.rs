@@ -14,12 +14,3 @@ pub mod plan;
 pub mod sessions;
 pub mod ssh;
 pub mod ups_history;
-
-use upstra_core::api::v1::ApiError;
-
-use crate::store::StoreError;
-
-/// Store errors become an internal-error reference for the client.
-pub(super) fn internal(e: StoreError) -> ApiError {
-    super::service::internal(&e)
-}

@@ -3,8 +3,15 @@
 use upstra_core::api::v1::{ApiError, NOTIFY_LIST_MAX, NotifyDelivery, NotifyTestResult};
 use upstra_core::state::Timestamp;
 
-use super::internal;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
+
+/// The audit detail of `notify_test`: the channel and what its receiver answered.
+#[derive(serde::Serialize)]
+struct TestDetail<'a> {
+    channel: &'a str,
+    answer: &'a str,
+}
 
 pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, ApiError> {
     let who = c.who()?.user.clone();
@@ -36,12 +43,13 @@ pub async fn test(c: &Connection, channel: String) -> Result<NotifyTestResult, A
         Ok(a) => (true, a),
         Err(e) => (false, e),
     };
-    c.audit_detail(
-        Some(&who),
-        "notify_test",
-        None,
-        if delivered { "ok" } else { "failed" },
-        Some(serde_json::json!({ "channel": channel, "answer": answer })),
+    c.audit(
+        AuditEntry::new("notify_test", if delivered { "ok" } else { "failed" })
+            .actor(&who)
+            .detail(&TestDetail {
+                channel: &channel,
+                answer: &answer,
+            }),
     )
     .await;
     Ok(NotifyTestResult {
@@ -57,8 +65,7 @@ pub async fn list(c: &Connection, limit: u32) -> Result<Vec<NotifyDelivery>, Api
         .shared
         .store
         .call(move |db| db.notify_recent(limit))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| NotifyDelivery {

@@ -12,10 +12,9 @@ use upstra_core::model::{CertFingerprint, HttpUrl, Server, TlsTrust, Vm};
 use upstra_core::state::PowerState;
 use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 
-use super::internal;
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
-use crate::{clock, live, monitor, refusals};
+use crate::{monitor, refusals};
 
 /// The vCenter, in a sentence.
 const VCENTER: &str = "the vCenter";
@@ -50,14 +49,15 @@ pub async fn sync(c: &Connection) -> Result<SyncReport, ApiError> {
     problems.append(&mut report.problems);
     report.problems = problems;
     c.audit(
-        Some(&who),
-        "sync",
-        None,
-        if report.problems.is_empty() {
-            "ok"
-        } else {
-            "partial"
-        },
+        AuditEntry::new(
+            "sync",
+            if report.problems.is_empty() {
+                "ok"
+            } else {
+                "partial"
+            },
+        )
+        .actor(&who),
     )
     .await;
     Ok(report)
@@ -124,10 +124,7 @@ pub async fn server_power(
     let before = c
         .shared
         .live
-        .servers
-        .read()
-        .ok()
-        .and_then(|m| m.get(&id).map(|s| s.power))
+        .servers(|m| m.get(&id).map(|s| s.power))
         .unwrap_or_default();
     let started = Instant::now();
     let deadline = started + c.shared.settings.get().action_timeout;
@@ -160,27 +157,18 @@ pub async fn server_power(
             .as_ref()
             .map_or("unknown".into(), ToString::to_string),
     });
-    c.audit_detail(
-        Some(&who),
-        "server_power",
-        Some(&format!("server:{id}")),
-        result,
-        Some(detail),
+    c.audit(
+        AuditEntry::new("server_power", result)
+            .actor(&who)
+            .target(format!("server:{id}"))
+            .detail(&detail),
     )
     .await;
     let after = outcome?;
-    let changed = {
-        let mut map = c
-            .shared
-            .live
-            .servers
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let changed = c.shared.live.servers_mut(|map| {
         let entry = map.entry(id.clone()).or_default();
-        let from = entry.power;
-        entry.power = after;
-        from
-    };
+        std::mem::replace(&mut entry.power, after)
+    });
     if changed != after {
         c.shared.events.push(DomainEvent::ServerPowerChanged {
             server: id.clone(),
@@ -211,7 +199,9 @@ fn hypervisor(c: &Connection) -> Result<std::sync::Arc<dyn Hypervisor>, ApiError
 async fn refresh_vm(c: &Connection, hv: &dyn Hypervisor, vm: &Vm) -> Result<Vm, ApiError> {
     let inv = hv.inventory().await.map_err(|e| peer_error(VCENTER, e))?;
     let now = inv.vms.iter().find(|v| v.id == vm.id).cloned();
-    live::apply_hypervisor(&c.shared, &c.shared.inventory(), inv);
+    c.shared
+        .live
+        .apply_hypervisor(&c.shared.inventory(), inv, &c.shared.events);
     now.ok_or_else(|| ApiError::NotFound {
         what: format!("VM `{}` after the action", vm.name),
     })
@@ -254,12 +244,11 @@ pub async fn vm_power(
         "before": vm.power.as_str(),
         "vm_id": vm.id.to_string(),
     });
-    c.audit_detail(
-        Some(&who),
-        "vm_power",
-        Some(&format!("vm:{}", vm.name)),
-        result,
-        Some(detail),
+    c.audit(
+        AuditEntry::new("vm_power", result)
+            .actor(&who)
+            .target(format!("vm:{}", vm.name))
+            .detail(&detail),
     )
     .await;
     outcome?;
@@ -319,12 +308,11 @@ pub async fn vm_migrate(
         "to_host": host,
         "vm_id": vm.id.to_string(),
     });
-    c.audit_detail(
-        Some(&who),
-        "vm_migrate",
-        Some(&format!("vm:{}", vm.name)),
-        result,
-        Some(detail),
+    c.audit(
+        AuditEntry::new("vm_migrate", result)
+            .actor(&who)
+            .target(format!("vm:{}", vm.name))
+            .detail(&detail),
     )
     .await;
     outcome?;
@@ -373,12 +361,11 @@ pub async fn tls_fingerprint(c: &Connection, peer: TlsPeer) -> Result<String, Ap
         .map_err(|e| ApiError::Unavailable {
             message: e.to_string(),
         })?;
-    c.audit_detail(
-        Some(&who),
-        "tls_fingerprint",
-        Some(url.as_str()),
-        "ok",
-        Some(serde_json::json!({ "fingerprint": fp.to_string() })),
+    c.audit(
+        AuditEntry::new("tls_fingerprint", "ok")
+            .actor(&who)
+            .target(url.as_str())
+            .detail(&serde_json::json!({ "fingerprint": fp.to_string() })),
     )
     .await;
     Ok(fp.to_string())
@@ -422,20 +409,14 @@ pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Resu
                 &[],
                 &servers.iter().collect::<Vec<_>>(),
                 vcenter.as_ref(),
-                &AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(&actor),
-                    peer_uid: Some(uid),
-                    action: "tls_pin",
-                    target: Some(&t),
-                    result: "ok",
-                    detail: Some(detail),
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("tls_pin", "ok")
+                    .actor(&actor)
+                    .peer_uid(uid)
+                    .target(&t)
+                    .detail(&detail),
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     c.shared.set_inventory(inventory);
     Ok(())
 }

@@ -7,6 +7,7 @@ use upstra_core::api::v1::{
 
 use crate::outage::{self, Actor};
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 
 fn actor(c: &Connection) -> Result<Actor, ApiError> {
     Ok(Actor {
@@ -34,10 +35,9 @@ pub async fn simulate(c: &Connection, ups: String) -> Result<SimulationReport, A
         Err(_) => "failed",
     };
     c.audit(
-        Some(&who),
-        "plan_simulate",
-        Some(&format!("ups:{ups}")),
-        result,
+        AuditEntry::new("plan_simulate", result)
+            .actor(&who)
+            .target(format!("ups:{ups}")),
     )
     .await;
     report

@@ -6,9 +6,9 @@ use upstra_core::events::DomainEvent;
 use upstra_core::ids::UserName;
 use upstra_core::state::Timestamp;
 
-use super::internal;
 use crate::auth;
 use crate::server::service::Connection;
+use crate::store::AuditEntry;
 
 pub async fn logout(c: &Connection, token: SessionToken) -> Result<(), ApiError> {
     let who = c.who()?;
@@ -16,9 +16,9 @@ pub async fn logout(c: &Connection, token: SessionToken) -> Result<(), ApiError>
     c.shared
         .store
         .call(move |db| db.delete_session(&hash))
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who.user), "logout", None, "ok").await;
+        .await?;
+    c.audit(AuditEntry::new("logout", "ok").actor(&who.user))
+        .await;
     if let Ok(user) = UserName::new(who.user.clone()) {
         c.shared.events.push(DomainEvent::UserLoggedOut { user });
     }
@@ -43,12 +43,7 @@ pub async fn list(c: &Connection, user: Option<String>) -> Result<Vec<SessionVie
     let who = c.who()?;
     // The guard already required ADMIN when `user` names someone else.
     let name = user.unwrap_or_else(|| who.user.clone());
-    let rows = c
-        .shared
-        .store
-        .call(move |db| db.sessions_of(&name))
-        .await
-        .map_err(internal)?;
+    let rows = c.shared.store.call(move |db| db.sessions_of(&name)).await?;
     Ok(rows
         .into_iter()
         .map(|s| SessionView {
@@ -71,15 +66,18 @@ pub async fn revoke(c: &Connection, id: String) -> Result<(), ApiError> {
         .shared
         .store
         .call(move |db| db.delete_session_by_id(&name, &target))
-        .await
-        .map_err(internal)?;
+        .await?;
     if !found {
         return Err(ApiError::NotFound {
             what: format!("session {id} (see `upstra session list`)"),
         });
     }
-    c.audit(Some(&who.user), "session_revoke", Some(&id), "ok")
-        .await;
+    c.audit(
+        AuditEntry::new("session_revoke", "ok")
+            .actor(&who.user)
+            .target(&id),
+    )
+    .await;
     Ok(())
 }
 
@@ -90,9 +88,12 @@ pub async fn revoke_user(c: &Connection, user: String) -> Result<u32, ApiError> 
         .shared
         .store
         .call(move |db| db.delete_sessions_of(&name))
-        .await
-        .map_err(internal)?;
-    c.audit(Some(&who.user), "session_revoke_user", Some(&user), "ok")
-        .await;
+        .await?;
+    c.audit(
+        AuditEntry::new("session_revoke_user", "ok")
+            .actor(&who.user)
+            .target(&user),
+    )
+    .await;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }

@@ -7,8 +7,6 @@ use rand::RngCore;
 use upstra_core::api::v1::{ApiError, MAX_CLOSE_REASON, SshTarget};
 use upstra_core::model::{SshEndpoint, host_key_line};
 
-use super::internal;
-use crate::clock;
 use crate::server::service::Connection;
 use crate::store::{AuditEntry, CloseRefusal};
 
@@ -54,19 +52,16 @@ pub async fn open(c: &Connection, server: String) -> Result<SshTarget, ApiError>
     c.shared
         .store
         .call(move |db| {
-            db.audit(&AuditEntry {
-                at: clock::now().millis(),
-                actor: Some(&user),
-                peer_uid: Some(uid),
-                action: "ssh_open",
-                target: Some(&t),
-                result: "ok",
-                detail: Some(detail),
-                correlation: Some(&id),
-            })
+            db.audit(
+                &AuditEntry::new("ssh_open", "ok")
+                    .actor(&user)
+                    .peer_uid(uid)
+                    .target(&t)
+                    .detail(&detail)
+                    .correlation(&id),
+            )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     tracing::info!(server = %server, session = %session_id, "ssh shell authorized");
     Ok(SshTarget {
         session_id,
@@ -110,19 +105,13 @@ pub async fn closed(
             db.record_ssh_close(
                 &id,
                 &u,
-                &AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(&u),
-                    peer_uid: Some(uid),
-                    action: "ssh_close",
-                    result: "ok",
-                    detail: Some(detail),
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("ssh_close", "ok")
+                    .actor(&u)
+                    .peer_uid(uid)
+                    .detail(&detail),
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     match recorded {
         Ok(_) => Ok(()),
         Err(CloseRefusal::NotOpened) => Err(ApiError::NotFound {
@@ -169,20 +158,14 @@ pub async fn pin_host_key(
                 &[],
                 &[&saved],
                 None,
-                &AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(&who),
-                    peer_uid: Some(uid),
-                    action: "ssh_pin_host_key",
-                    target: Some(&t),
-                    result: "ok",
-                    detail: Some(detail),
-                    ..AuditEntry::default()
-                },
+                &AuditEntry::new("ssh_pin_host_key", "ok")
+                    .actor(&who)
+                    .peer_uid(uid)
+                    .target(&t)
+                    .detail(&detail),
             )
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     c.shared.set_inventory(inventory);
     Ok(())
 }

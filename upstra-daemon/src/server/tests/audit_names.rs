@@ -4,7 +4,6 @@
 use upstra_core::api::v1::*;
 
 use super::Harness;
-use crate::clock;
 use crate::store::AuditEntry;
 
 async fn list(h: &Harness, token: &SessionToken, query: AuditQuery) -> Vec<AuditView> {
@@ -33,14 +32,7 @@ async fn filters_match_prefixes_and_old_vm_ids_read_as_names() {
                 ("albert", "vm_power", "vm:vm-1"),
                 ("bob", "vm_migrate", "vm:vm-unknown"),
             ] {
-                db.audit(&AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some(actor),
-                    action,
-                    target: Some(target),
-                    result: "ok",
-                    ..AuditEntry::default()
-                })?;
+                db.audit(&AuditEntry::new(action, "ok").actor(actor).target(target))?;
             }
             Ok(())
         })

@@ -4,7 +4,6 @@
 use upstra_core::api::v1::*;
 
 use super::Harness;
-use crate::clock;
 use crate::server::handlers::audit::PAGE_BYTES;
 use crate::store::AuditEntry;
 
@@ -33,14 +32,7 @@ async fn a_hundred_thousand_records_are_read_back_in_pages_that_fit_the_frame() 
                 } else {
                     serde_json::json!({ "i": i })
                 };
-                db.audit(&AuditEntry {
-                    at: clock::now().millis(),
-                    actor: Some("ada"),
-                    action: "bulk",
-                    result: "ok",
-                    detail: Some(detail),
-                    ..AuditEntry::default()
-                })?;
+                db.audit(&AuditEntry::new("bulk", "ok").actor("ada").detail(&detail))?;
             }
             Ok(())
         })

@@ -84,11 +84,7 @@ impl Harness {
                         &save.ups.values().collect::<Vec<_>>(),
                         &save.servers.values().collect::<Vec<_>>(),
                         None,
-                        &crate::store::AuditEntry {
-                            action: "apply",
-                            result: "ok",
-                            ..Default::default()
-                        },
+                        &crate::store::AuditEntry::new("apply", "ok"),
                     )
                 })
                 .await
@@ -104,8 +100,7 @@ impl Harness {
         let (shared, inbox) = Shared::new(config, store, inventory, Default::default());
         let shared = Arc::new(shared);
         tokio::spawn(crate::outage::start(shared.clone(), inbox));
-        {
-            let mut vms = shared.live.vms.write().expect("lock");
+        shared.live.vms_mut(|vms| {
             for (id, host) in [("vm-1", "esx-a.lab"), ("vm-2", "esx-b.lab")] {
                 let vm = Vm {
                     id: upstra_core::ids::VmId::new(id).expect("id"),
@@ -117,7 +112,7 @@ impl Harness {
                 };
                 vms.insert(vm.id.clone(), vm);
             }
-        }
+        });
         Self {
             shared,
             dir,

@@ -25,17 +25,7 @@ async fn declare_ssh(h: &Harness, user: Option<&str>) {
     h.shared
         .store
         .call(move |db| {
-            db.save_inventory(
-                &[],
-                &[],
-                &[&saved],
-                None,
-                &AuditEntry {
-                    action: "apply",
-                    result: "ok",
-                    ..AuditEntry::default()
-                },
-            )
+            db.save_inventory(&[], &[], &[&saved], None, &AuditEntry::new("apply", "ok"))
         })
         .await
         .expect("saved");
