@@ -3,6 +3,7 @@
 
 use rand::Rng;
 use upstra_core::access::Resource;
+use upstra_core::api::v1::ConflictReason;
 use upstra_core::api::v1::{
     ApiError, GrantView, ResetSecret, RoleView, Settings, TwoFactorRequirement, UserAddRequest,
     UserView,
@@ -41,6 +42,7 @@ async fn not_last_admin(c: &Connection, user: &str, action: &str) -> Result<(), 
         .map_err(internal)?;
     if admins.len() == 1 && admins[0] == user {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::LastAdmin,
             message: format!(
                 "`{user}` is the last admin and cannot be {action}; make another user admin first"
             ),
@@ -82,6 +84,7 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
         .map_err(internal)?;
     if !created {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::UserExists,
             message: format!("user `{name}` already exists"),
         });
     }
@@ -283,6 +286,7 @@ pub async fn role_create(
         .map_err(internal)?
     {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::RoleExists,
             message: format!("role `{name}` already exists"),
         });
     }
@@ -315,11 +319,13 @@ pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
         }
         RoleRemoval::Builtin => {
             return Err(ApiError::Conflict {
+                reason: ConflictReason::BuiltinRole,
                 message: format!("`{name}` is a built-in role and cannot be removed"),
             });
         }
         RoleRemoval::InUse(n) => {
             return Err(ApiError::Conflict {
+                reason: ConflictReason::RoleInUse { grants: n },
                 message: format!(
                     "role `{name}` is used by {n} grant(s); remove them first (`upstra grant list`)"
                 ),
@@ -388,6 +394,7 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
         .map_err(internal)?
     {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::GrantExists,
             message: format!("`{}` already has `{}` on {resource}", g.user, g.role),
         });
     }

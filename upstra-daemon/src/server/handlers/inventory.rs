@@ -155,7 +155,7 @@ pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
     if can_read(who, &topo, &Resource::All) {
         let gone = c.shared.live.gone_vms.read().map_err(|_| poisoned())?;
         out.extend(gone.values().map(|(vm, _)| VmView {
-            power: "gone".into(),
+            power: upstra_core::api::v1::VmPowerState::Gone,
             ..VmView::new(vm, server_of(vm))
         }));
     }
