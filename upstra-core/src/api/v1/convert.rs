@@ -374,8 +374,8 @@ impl UpsView {
             nut: ups.nut().map(ToString::to_string).unwrap_or_default(),
             snmp: ups.snmp().map(|s| SnmpView {
                 address: s.address(),
-                version: s.security.version().into(),
-                mib: s.mib.as_str().into(),
+                version: (&s.security).into(),
+                mib: s.mib.into(),
                 user: s.security.user().map(str::to_owned),
             }),
             has_login: ups.login.is_some(),

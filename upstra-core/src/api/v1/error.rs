@@ -52,14 +52,6 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A conflict with its reason code and the sentence for those who read no code.
-    pub fn conflict(reason: ConflictReason, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            reason,
-        }
-    }
-
     /// A refused one-time code with its reason code and the sentence.
     pub fn code_refused(code: SecondFactorCode, reason: impl Into<String>) -> Self {
         Self::SecondFactorRefused {

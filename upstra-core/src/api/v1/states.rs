@@ -219,6 +219,49 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// The SNMP version a UPS is read with (`SnmpView::version`).
+    pub enum SnmpVersionName {
+        V1 => "v1",
+        V2c => "v2c",
+        V3 => "v3",
+    }
+}
+
+impl From<&crate::snmp::SnmpSecurity> for SnmpVersionName {
+    fn from(s: &crate::snmp::SnmpSecurity) -> Self {
+        use crate::snmp::SnmpSecurity;
+        match s {
+            SnmpSecurity::V1 { .. } => Self::V1,
+            SnmpSecurity::V2c { .. } => Self::V2c,
+            SnmpSecurity::V3(_) => Self::V3,
+        }
+    }
+}
+
+wire_enum! {
+    /// The MIB a UPS is read through (`SnmpView::mib`).
+    pub enum SnmpMibName {
+        /// Decided at the first read from the agent's `sysObjectID`.
+        Auto => "auto",
+        Ietf => "ietf",
+        Apc => "apc",
+        Eaton => "eaton",
+    }
+}
+
+impl From<crate::snmp::SnmpMib> for SnmpMibName {
+    fn from(m: crate::snmp::SnmpMib) -> Self {
+        use crate::snmp::SnmpMib;
+        match m {
+            SnmpMib::Auto => Self::Auto,
+            SnmpMib::Ietf => Self::Ietf,
+            SnmpMib::Apc => Self::Apc,
+            SnmpMib::Eaton => Self::Eaton,
+        }
+    }
+}
+
 #[cfg(test)]
 #[path = "states_tests.rs"]
 mod tests;

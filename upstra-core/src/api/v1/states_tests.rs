@@ -67,7 +67,9 @@ words!(
     ServerCategory,
     VmPowerState,
     BmcTrust,
-    DeliveryState
+    DeliveryState,
+    SnmpVersionName,
+    SnmpMibName
 );
 
 #[test]
@@ -167,6 +169,15 @@ fn vm_power_states() {
 #[test]
 fn bmc_trusts() {
     pinned::<BmcTrust>(&["pinned", "ca_file", "unpinned"]);
+}
+
+#[test]
+fn snmp_versions_and_mibs_match_the_lab_files_words() {
+    pinned::<SnmpVersionName>(&["v1", "v2c", "v3"]);
+    pinned::<SnmpMibName>(&["auto", "ietf", "apc", "eaton"]);
+    for m in crate::snmp::SnmpMib::ALL {
+        assert_eq!(SnmpMibName::from(m).as_str(), m.as_str());
+    }
 }
 
 #[test]

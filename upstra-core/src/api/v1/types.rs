@@ -277,10 +277,8 @@ pub type SnmpSpec = crate::snmp::SnmpEndpoint;
 pub struct SnmpView {
     /// `host:port`.
     pub address: String,
-    /// `v1`, `v2c` or `v3`.
-    pub version: String,
-    /// `auto`, `ietf`, `apc` or `eaton`.
-    pub mib: String,
+    pub version: super::SnmpVersionName,
+    pub mib: super::SnmpMibName,
     /// The v3 user.
     pub user: Option<String>,
 }
