@@ -167,7 +167,9 @@ pub enum PowerState {
     Off,
     PoweringOn,
     PoweringOff,
+    /// Also what a word from a newer daemon reads as.
     #[default]
+    #[serde(other)]
     Unknown,
 }
 
@@ -196,7 +198,9 @@ pub enum Health {
     Ok,
     Warning,
     Critical,
+    /// Also what a word from a newer daemon reads as.
     #[default]
+    #[serde(other)]
     Unknown,
 }
 

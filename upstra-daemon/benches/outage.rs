@@ -43,7 +43,13 @@ fn report(what: &str, run: &RunView) {
         .unwrap() as u64;
     let critical = critical_path_ms(run);
     let serial: u64 = run.plan.steps.iter().filter_map(|s| s.took_ms).sum();
-    let kinds = |k: &str| run.plan.steps.iter().filter(|s| s.kind == k).count();
+    let kinds = |k: &str| {
+        run.plan
+            .steps
+            .iter()
+            .filter(|s| s.kind.as_str() == k)
+            .count()
+    };
     println!(
         "{what}: {} steps ({} migrations, {} hosts), {}; makespan {:.1} s, critical path {:.1} s \
          (ratio {:.2}), one at a time {:.1} s ({:.1}x the makespan); predicted {} s",
@@ -83,7 +89,7 @@ async fn wait_run(c: &UpstraClient, t: &SessionToken, cursor: &mut u64, kind: &s
             return status
                 .recent
                 .into_iter()
-                .find(|r| r.plan.kind == kind)
+                .find(|r| r.plan.kind.as_str() == kind)
                 .unwrap();
         }
     }

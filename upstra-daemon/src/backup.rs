@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use upstra_core::api::v1::ApiError;
+use upstra_core::api::v1::ConflictReason;
 
 use crate::shared::Shared;
 
@@ -89,6 +90,9 @@ impl Backups {
             if p.owner != owner && idle < IDLE_TIMEOUT {
                 let wait = IDLE_TIMEOUT.saturating_sub(idle).as_secs().max(1);
                 return Err(ApiError::Conflict {
+                    reason: ConflictReason::BackupInProgress {
+                        retry_after_s: wait,
+                    },
                     message: format!(
                         "{} is taking a backup right now; try again when it is done (at most {wait} s)",
                         p.owner

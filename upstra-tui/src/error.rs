@@ -97,6 +97,7 @@ impl From<ApiError> for CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use upstra_core::api::v1::SecondFactorCode;
 
     #[test]
     fn exit_codes_are_the_documented_ones() {
@@ -125,6 +126,7 @@ mod tests {
         }
         let refused = ApiError::SecondFactorRefused {
             reason: "wrong code".into(),
+            code: SecondFactorCode::Wrong,
         };
         assert_eq!(CliError::from(refused).exit_code(), 1);
         assert_eq!(CliError::from(ApiError::Unauthenticated).exit_code(), 4);
@@ -157,6 +159,7 @@ mod tests {
             (
                 ApiError::SecondFactorRefused {
                     reason: "this code was already used".into(),
+                    code: SecondFactorCode::Replayed,
                 },
                 "this code was already used",
             ),

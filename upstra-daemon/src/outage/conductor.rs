@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use upstra_core::api::v1::{ApiError, PlanStatus, PlanView, RunView, WatchView};
+use upstra_core::api::v1::{ConflictReason, WatchState};
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UpsId;
 use upstra_core::outage::{
@@ -69,15 +70,9 @@ pub struct Conductor {
     recheck_pending: bool,
 }
 
+/// A phase by its word on the wire, which `/metrics` uses too.
 fn phase_name(p: &WatchPhase) -> &'static str {
-    match p {
-        WatchPhase::Online => "online",
-        WatchPhase::OnBattery { .. } => "on_battery",
-        WatchPhase::SelfTest => "self_test",
-        WatchPhase::Triggered { .. } => "triggered",
-        WatchPhase::PowerBack { .. } => "power_back",
-        WatchPhase::Restoring => "restoring",
-    }
+    WatchState::from(p).as_str()
 }
 
 impl Conductor {
@@ -673,6 +668,7 @@ impl Conductor {
 
     fn busy(&self) -> Option<ApiError> {
         self.active.as_ref().map(|a| ApiError::Conflict {
+            reason: ConflictReason::RunInProgress { run: a.id },
             message: format!(
                 "run {} ({}) is in progress: wait for it, or stop it with `upstra plan cancel`",
                 a.id,
@@ -721,6 +717,7 @@ impl Conductor {
     async fn cancel(&mut self, by: Actor) -> Result<RunView, ApiError> {
         let Some(id) = self.active.as_ref().map(|a| a.id) else {
             return Err(ApiError::Conflict {
+                reason: ConflictReason::NoRunningPlan,
                 message: "no plan is running".into(),
             });
         };
@@ -751,6 +748,7 @@ impl Conductor {
         let sheds = self.shared.store.call(|db| db.unrestored_sheds()).await?;
         if sheds.is_empty() {
             return Err(ApiError::Conflict {
+                reason: ConflictReason::NothingToRestore,
                 message: "nothing to restore: every shed has been undone".into(),
             });
         }
@@ -760,6 +758,7 @@ impl Conductor {
             let on_battery = matches!(live.get(ups), Some(UpsLive::Reading { reading, .. }) if reading.on_battery());
             if on_battery && inventory.ups.contains_key(ups) {
                 return Err(ApiError::Conflict {
+                    reason: ConflictReason::UpsOnBattery,
                     message: format!(
                         "UPS {ups} is still on battery: restoring now would power servers onto a failing supply"
                     ),
@@ -767,12 +766,13 @@ impl Conductor {
             }
         }
         if let Some(wait) = cycle::still_to_wait(&sheds, &inventory, clock::now()) {
+            let retry_after_s = wait.as_secs() + 1;
             return Err(ApiError::Conflict {
+                reason: ConflictReason::UpsNotBackYet { retry_after_s },
                 // The figure first: the console shows this on two lines.
                 message: format!(
-                    "retry in {} s: a UPS told to cut its output and restore it has not done so \
-                     yet, and servers powered on now would lose power again",
-                    wait.as_secs() + 1
+                    "retry in {retry_after_s} s: a UPS told to cut its output and restore it has \
+                     not done so yet, and servers powered on now would lose power again"
                 ),
             });
         }
@@ -842,7 +842,7 @@ impl Conductor {
                 );
                 WatchView {
                     ups: u.id.to_string(),
-                    phase: phase_name(&phase).into(),
+                    phase: (&phase).into(),
                     since,
                     grace_left_s,
                     grace_ends_at,

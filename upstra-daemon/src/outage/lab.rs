@@ -127,7 +127,7 @@ pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
     let mut counts = StepCounts::default();
     for (view, record) in plan.steps.iter_mut().zip(&run.steps) {
         counts.add(record.state);
-        view.state = Some(record.state.as_str().to_owned());
+        view.state = Some(record.state.into());
         view.attempts = record.attempts;
         view.outcome.clone_from(&record.outcome);
         view.took_ms = record.started_at.map(|s| {
@@ -139,7 +139,7 @@ pub fn run_view(shared: &Shared, run: &RunRecord) -> RunView {
     }
     RunView {
         id: run.id,
-        state: run.state.as_str().to_owned(),
+        state: run.state.on_the_wire(),
         reason: run.info.reason.clone(),
         by: run.info.by.clone(),
         stopped: run.info.stopped.clone(),

@@ -27,6 +27,17 @@ impl OutboxState {
         }
     }
 
+    /// The state as `notify_list` sends it.
+    pub fn on_the_wire(self) -> upstra_core::api::v1::DeliveryState {
+        use upstra_core::api::v1::DeliveryState;
+        match self {
+            Self::Pending => DeliveryState::Pending,
+            Self::Delivered => DeliveryState::Delivered,
+            Self::Rejected => DeliveryState::Rejected,
+            Self::Failed => DeliveryState::Failed,
+        }
+    }
+
     fn parse(s: &str) -> Self {
         match s {
             "delivered" => Self::Delivered,

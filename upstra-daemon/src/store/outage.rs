@@ -48,6 +48,19 @@ impl RunState {
         }
     }
 
+    /// The state as replies send it.
+    pub fn on_the_wire(self) -> upstra_core::api::v1::RunStatus {
+        use upstra_core::api::v1::RunStatus;
+        match self {
+            Self::Running => RunStatus::Running,
+            Self::Cancelling => RunStatus::Cancelling,
+            Self::Halting => RunStatus::Halting,
+            Self::Cancelled => RunStatus::Cancelled,
+            Self::Halted => RunStatus::Halted,
+            Self::Finished => RunStatus::Finished,
+        }
+    }
+
     fn parse(s: &str) -> Option<Self> {
         [
             Self::Running,

@@ -9,6 +9,7 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use support::*;
+use upstra_core::api::v1::Reachability;
 use upstra_core::api::v1::{LabSpec, UpsView};
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
@@ -96,7 +97,8 @@ async fn after_apply_the_servers_power_and_the_vms_show_at_once() {
     .await;
     let ups_after = until("both UPS read", BOUND, || async {
         let ups: Vec<UpsView> = c.list_ups(ctx(), t.clone()).await.unwrap().unwrap();
-        (ups.len() == 2 && ups.iter().all(|u| u.reachability == "ok")).then(|| applied.elapsed())
+        (ups.len() == 2 && ups.iter().all(|u| u.reachability == Reachability::Ok))
+            .then(|| applied.elapsed())
     })
     .await;
     eprintln!(

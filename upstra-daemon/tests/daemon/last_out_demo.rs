@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use support::*;
 use upstra_core::api::v1::{LabSpec, PlanRunRequest};
+use upstra_core::api::v1::{StepKind, StepStatus};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_daemon::demo::DEMO_LAB;
 
@@ -68,9 +69,9 @@ async fn the_demo_runs_the_last_steps_without_touching_the_machine() {
         .plan
         .steps
         .iter()
-        .find(|s| s.kind == "shutdown_this_host")
+        .find(|s| s.kind == StepKind::ShutdownThisHost)
         .unwrap();
-    assert_eq!(host.state.as_deref(), Some("done"), "{host:#?}");
+    assert_eq!(host.state, Some(StepStatus::Done), "{host:#?}");
     assert!(
         host.outcome
             .as_deref()

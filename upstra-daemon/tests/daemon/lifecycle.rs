@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use support::*;
+use upstra_core::api::v1::ConflictReason;
 use upstra_core::api::v1::{
     ApiError, ChangeKind, LabSpec, LoginRequest, SessionToken, SetupRequest,
 };
@@ -250,7 +251,7 @@ async fn setup_is_refused_once_a_user_exists_and_bad_logins_are_refused() {
         .await
         .unwrap();
     assert!(
-        matches!(&again, Err(ApiError::Conflict { message }) if message.contains("already been done")),
+        matches!(&again, Err(ApiError::Conflict { reason: ConflictReason::SetupDone, message }) if message.contains("already been done")),
         "{again:?}"
     );
     for (user, password) in [(ADMIN, "wrong password here"), ("nobody", PASSWORD)] {

@@ -12,6 +12,7 @@ use upstra_core::secret::Secret;
 use upstra_tests::webhook::WebhookReceiver;
 
 use crate::support::*;
+use upstra_core::api::v1::DeliveryState;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -297,7 +298,7 @@ async fn a_message_undelivered_past_the_retry_horizon_is_marked_failed_and_count
             .unwrap()
             .unwrap();
         list.into_iter()
-            .find(|d| d.event == "login_failures" && d.state == "failed")
+            .find(|d| d.event == "login_failures" && d.state == DeliveryState::Failed)
     })
     .await;
     assert!(row.attempts >= 2, "{row:?}");

@@ -9,6 +9,7 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use support::*;
+use upstra_core::api::v1::VmPowerState;
 use upstra_core::api::v1::*;
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
@@ -277,7 +278,7 @@ async fn the_daemon_sees_and_controls_the_real_lab() {
     // VMs: power off and on, then a live migration there and back.
     let vm = vms
         .iter()
-        .find(|v| v.server.as_deref() == Some("esx-0") && v.power == "on")
+        .find(|v| v.server.as_deref() == Some("esx-0") && v.power == VmPowerState::On)
         .unwrap()
         .clone();
     let off = c

@@ -9,6 +9,7 @@ use upstra_tests::lab::Size;
 
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::PlanType;
 
 fn size() -> Size {
     Size {
@@ -37,7 +38,10 @@ async fn stays_shed(c: &UpstraClient, t: &SessionToken, run: i64, for_s: u64) {
                 "nothing runs by itself: {status:#?}"
             );
             assert!(
-                status.recent.iter().all(|r| r.plan.kind != "restore"),
+                status
+                    .recent
+                    .iter()
+                    .all(|r| r.plan.kind != PlanType::Restore),
                 "no restore started by itself: {status:#?}"
             );
             let watch = status.watches.iter().find(|w| w.ups == "ups-one").unwrap();

@@ -151,7 +151,7 @@ pub fn step<'a>(run: &'a RunView, kind: &str) -> &'a StepView {
     run.plan
         .steps
         .iter()
-        .find(|s| s.kind == kind)
+        .find(|s| s.kind.as_str() == kind)
         .unwrap_or_else(|| panic!("no {kind} step in {:#?}", run.plan.steps))
 }
 

@@ -11,6 +11,8 @@ use upstra_tests::nut::DevFile;
 
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::RunStatus;
+use upstra_core::api::v1::{StepKind, StepStatus};
 
 fn size() -> Size {
     Size {
@@ -46,7 +48,7 @@ async fn a_dead_bmc_fails_its_own_steps_and_the_report_says_why() {
         .plan
         .steps
         .iter()
-        .find(|s| s.state.as_deref() == Some("failed"))
+        .find(|s| s.state == Some(StepStatus::Failed))
         .unwrap();
     assert_eq!(failed.target, "server:broken");
     assert!(
@@ -112,7 +114,7 @@ async fn a_cancel_starts_nothing_new_and_says_what_ran() {
     })
     .await;
     let cancelled = c.plan_cancel(ctx(), t.clone()).await.unwrap().unwrap();
-    assert_eq!(cancelled.state, "cancelling", "{cancelled:#?}");
+    assert_eq!(cancelled.state, RunStatus::Cancelling, "{cancelled:#?}");
     assert!(
         cancelled.counts.done > 0 && cancelled.counts.running > 0,
         "{cancelled:#?}"
@@ -128,9 +130,9 @@ async fn a_cancel_starts_nothing_new_and_says_what_ran() {
         .plan
         .steps
         .iter()
-        .find(|s| s.target == format!("server:{last}") && s.kind == "shutdown_server")
+        .find(|s| s.target == format!("server:{last}") && s.kind == StepKind::ShutdownServer)
         .unwrap();
-    assert_eq!(tier2.state.as_deref(), Some("skipped"));
+    assert_eq!(tier2.state, Some(StepStatus::Skipped));
     assert!(
         tier2
             .outcome

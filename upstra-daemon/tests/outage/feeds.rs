@@ -10,11 +10,12 @@ use upstra_tests::nut::DevFile;
 
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::{StepKind, StepStatus};
 
 fn shuts_down(plan: &PlanView, server: &str) -> bool {
     plan.steps
         .iter()
-        .any(|s| s.kind == "shutdown_server" && s.target == format!("server:{server}"))
+        .any(|s| s.kind == StepKind::ShutdownServer && s.target == format!("server:{server}"))
 }
 
 /// Declares `server` (of cluster 1, on `ups-two`) fed by both UPS, needing `required` of them
@@ -93,9 +94,9 @@ async fn a_server_needing_both_feeds_is_shed_when_either_ups_is_lost() {
         .plan
         .steps
         .iter()
-        .find(|s| s.kind == "shutdown_server" && s.target == format!("server:{dual}"))
+        .find(|s| s.kind == StepKind::ShutdownServer && s.target == format!("server:{dual}"))
         .unwrap_or_else(|| panic!("{dual} is in the shed: {shed:#?}"));
-    assert_eq!(step.state.as_deref(), Some("done"), "{step:#?}");
+    assert_eq!(step.state, Some(StepStatus::Done), "{step:#?}");
     // Nothing was moved onto the host that is going down.
     let dual_host = lab.own.hosts[1][0].clone();
     assert!(
@@ -103,7 +104,8 @@ async fn a_server_needing_both_feeds_is_shed_when_either_ups_is_lost() {
             .plan
             .steps
             .iter()
-            .any(|s| s.kind == "migrate_vm" && s.action.ends_with(&format!(" to {dual_host}"))),
+            .any(|s| s.kind == StepKind::MigrateVm
+                && s.action.ends_with(&format!(" to {dual_host}"))),
         "{shed:#?}"
     );
     until(

@@ -12,6 +12,7 @@ use upstra_tests::nut::DevFile;
 
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::RunStatus;
 
 type Moment = (&'static str, fn(&DomainEvent) -> bool);
 
@@ -120,7 +121,7 @@ async fn a_daemon_killed_at_any_moment_resumes_and_sends_nothing_twice() {
             eprintln!("killed {moment}");
         }
         let shed = last_run(&c, &t, "shed").await;
-        assert_eq!(shed.state, "finished", "{shed:#?}");
+        assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
         assert_eq!(shed.counts.failed, 0, "{shed:#?}");
         // The restarted daemon has not read the BMCs yet: ask it to.
         c.sync(ctx(), t.clone()).await.unwrap().unwrap();
@@ -146,7 +147,7 @@ async fn a_daemon_killed_at_any_moment_resumes_and_sends_nothing_twice() {
     .await;
     assert_eq!(kills, 12);
     let report = last_run(&c, &t, "restore").await;
-    assert_eq!(report.state, "finished", "{report:#?}");
+    assert_eq!(report.state, RunStatus::Finished, "{report:#?}");
     assert_eq!(report.counts.failed, 0, "{report:#?}");
     assert_as_before(&c, &t, &before, &[]).await;
     // One shutdown and one power-on per server of the cut, nothing for the others.

@@ -153,7 +153,7 @@ pub async fn placement(c: &UpstraClient, t: &SessionToken) -> Placement {
         .unwrap()
         .unwrap()
         .into_iter()
-        .map(|v| (v.name.clone(), (v.host.clone(), v.power.clone())))
+        .map(|v| (v.name.clone(), (v.host.clone(), v.power.to_string())))
         .collect()
 }
 
@@ -271,6 +271,6 @@ pub async fn last_run(c: &UpstraClient, t: &SessionToken, kind: &str) -> RunView
     status
         .recent
         .into_iter()
-        .find(|r| r.plan.kind == kind)
+        .find(|r| r.plan.kind.as_str() == kind)
         .unwrap_or_else(|| panic!("no {kind} run"))
 }

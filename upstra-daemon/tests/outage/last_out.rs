@@ -13,6 +13,8 @@ use upstra_tests::nut::DevFile;
 use crate::clone_ups::*;
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::RunStatus;
+use upstra_core::api::v1::{StepKind, StepStatus};
 
 /// From the cut to the daemon gone: grace, the shed and this host's shutdown, on a loaded
 /// machine.
@@ -23,7 +25,7 @@ fn assert_after_every_other_step(shed: &RunView) {
     let off = step(shed, "ups_off");
     let host = step(shed, "shutdown_this_host");
     for s in &shed.plan.steps {
-        if s.kind == "ups_off" || s.kind == "shutdown_this_host" {
+        if s.kind == StepKind::UpsOff || s.kind == StepKind::ShutdownThisHost {
             continue;
         }
         assert!(
@@ -84,17 +86,17 @@ async fn the_ups_is_told_once_this_host_powers_off_and_the_next_daemon_restores(
     let mut cursor = 0;
     wait_run_end(&c, &t, &mut cursor, "restore", RESTORE_WITHIN).await;
     let restore = last_run(&c, &t, "restore").await;
-    assert_eq!(restore.state, "finished", "{restore:#?}");
+    assert_eq!(restore.state, RunStatus::Finished, "{restore:#?}");
     let tally = restore.restored.expect("a tally");
     assert_eq!(tally.restored, tally.of, "{restore:#?}");
     assert_as_before(&c, &t, &before, &["console"]).await;
 
     let shed = last_run(&c, &t, "shed").await;
     assert!(shed.continues_after_power_returns, "{shed:#?}");
-    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
     assert_after_every_other_step(&shed);
     let off = step(&shed, "ups_off");
-    assert_eq!(off.state.as_deref(), Some("done"), "{off:?}");
+    assert_eq!(off.state, Some(StepStatus::Done), "{off:?}");
     let said = off.outcome.clone().unwrap_or_default();
     assert!(
         said.contains(&format!(
@@ -104,7 +106,7 @@ async fn the_ups_is_told_once_this_host_powers_off_and_the_next_daemon_restores(
         "{said}"
     );
     let host = step(&shed, "shutdown_this_host");
-    assert_eq!(host.state.as_deref(), Some("done"), "{host:?}");
+    assert_eq!(host.state, Some(StepStatus::Done), "{host:?}");
     let said = host.outcome.clone().unwrap_or_default();
     assert!(
         said.starts_with("this host shut down at ")
@@ -154,7 +156,10 @@ async fn a_shed_by_hand_on_mains_leaves_this_host_and_the_ups_alone_unless_asked
         .unwrap()
         .unwrap();
     assert!(
-        outage.steps.iter().any(|s| s.kind == "shutdown_this_host"),
+        outage
+            .steps
+            .iter()
+            .any(|s| s.kind == StepKind::ShutdownThisHost),
         "{outage:#?}"
     );
 
@@ -174,7 +179,7 @@ async fn a_shed_by_hand_on_mains_leaves_this_host_and_the_ups_alone_unless_asked
         !run.plan
             .steps
             .iter()
-            .any(|s| s.kind == "ups_off" || s.kind == "shutdown_this_host"),
+            .any(|s| s.kind == StepKind::UpsOff || s.kind == StepKind::ShutdownThisHost),
         "{:#?}",
         run.plan.steps
     );
@@ -232,7 +237,7 @@ async fn a_refused_power_off_fails_the_step_and_this_host_stays_up_for_the_resto
     wait_run_end(&c, &t, &mut cursor, "shed", SHED_WITHIN).await;
     let shed = last_run(&c, &t, "shed").await;
     let host = step(&shed, "shutdown_this_host");
-    assert_eq!(host.state.as_deref(), Some("failed"), "{host:#?}");
+    assert_eq!(host.state, Some(StepStatus::Failed), "{host:#?}");
     assert!(
         host.outcome
             .as_deref()

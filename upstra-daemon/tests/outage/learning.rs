@@ -15,13 +15,14 @@ use upstra_tests::lab::Size;
 
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::{PlanType, StepKind};
 
 /// What the runtime trigger counts on for a UPS: the estimate of each kind of step in its
 /// plan and whether it was learned.
 fn estimates(plan: &PlanView) -> BTreeMap<String, (u64, bool)> {
     plan.steps
         .iter()
-        .map(|s| (s.kind.clone(), (s.estimate_s, s.estimate_learned)))
+        .map(|s| (s.kind.to_string(), (s.estimate_s, s.estimate_learned)))
         .collect()
 }
 
@@ -71,7 +72,7 @@ async fn an_outage_of_no_ops_leaves_the_runtime_trigger_as_it_was() {
     );
     let own = show("ups-one").await;
     assert!(
-        !own.steps.is_empty() && own.steps.iter().all(|s| s.kind == "shutdown_server"),
+        !own.steps.is_empty() && own.steps.iter().all(|s| s.kind == StepKind::ShutdownServer),
         "{own:#?}"
     );
     assert!(
@@ -111,7 +112,7 @@ async fn an_outage_of_no_ops_leaves_the_runtime_trigger_as_it_was() {
         status
             .recent
             .into_iter()
-            .find(|r| r.plan.kind == "shed" && r.ended_at.is_some())
+            .find(|r| r.plan.kind == PlanType::Shed && r.ended_at.is_some())
     })
     .await;
     assert_eq!(shed.counts.failed, 0, "{shed:#?}");
@@ -131,7 +132,7 @@ async fn an_outage_of_no_ops_leaves_the_runtime_trigger_as_it_was() {
         other_ups_before,
         "{other_after:#?}"
     );
-    let kinds = |p: &PlanView| p.steps.iter().map(|s| s.kind.clone()).collect::<Vec<_>>();
+    let kinds = |p: &PlanView| p.steps.iter().map(|s| s.kind).collect::<Vec<_>>();
     if kinds(&other_after) == kinds(&other_before) {
         assert_eq!(other_after.makespan_s, other_before.makespan_s);
     }

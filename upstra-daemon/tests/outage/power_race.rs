@@ -12,6 +12,7 @@ use upstra_tests::nut::DevFile;
 use crate::clone_ups::*;
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::{RunStatus, StepStatus};
 
 #[tokio::test]
 async fn mains_back_before_the_ups_command_halts_the_shed_and_nothing_reaches_the_ups() {
@@ -51,7 +52,7 @@ async fn mains_back_before_the_ups_command_halts_the_shed_and_nothing_reaches_th
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(300)).await;
 
     let shed = last_run(&c, &t, "shed").await;
-    assert_eq!(shed.state, "halted", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Halted, "{shed:#?}");
     assert_eq!(
         shed.power_race.as_deref(),
         Some("mains returned before the UPS-off command: shed halted; the restore follows"),
@@ -60,14 +61,14 @@ async fn mains_back_before_the_ups_command_halts_the_shed_and_nothing_reaches_th
     assert!(!shed.continues_after_power_returns);
     for kind in ["ups_off", "shutdown_this_host"] {
         assert_eq!(
-            step(&shed, kind).state.as_deref(),
-            Some("skipped"),
+            step(&shed, kind).state,
+            Some(StepStatus::Skipped),
             "{:#?}",
             step(&shed, kind)
         );
     }
     let restore = last_run(&c, &t, "restore").await;
-    assert_eq!(restore.state, "finished", "{restore:#?}");
+    assert_eq!(restore.state, RunStatus::Finished, "{restore:#?}");
     assert_as_before(&c, &t, &before, &["console", "broken"]).await;
 
     assert_eq!(
@@ -141,7 +142,7 @@ async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore(
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(400)).await;
 
     let shed = last_run(&c, &t, "shed").await;
-    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
     let race = shed.power_race.clone().unwrap_or_default();
     assert!(
         race.starts_with("mains returned ")
@@ -166,7 +167,7 @@ async fn mains_back_after_the_ups_command_lets_the_ups_cycle_before_the_restore(
         "the restore started {waited_ms} ms into the shed; the UPS cut its output at {cut_s} s \
          and has {OUTPUT_RETURN_S} s to restore it"
     );
-    assert_eq!(restore.state, "finished", "{restore:#?}");
+    assert_eq!(restore.state, RunStatus::Finished, "{restore:#?}");
     assert_as_before(&c, &t, &before, &["console"]).await;
     assert_eq!(commands_since(&lab, &log_before), 1, "one shutdown.return");
     assert!(

@@ -14,6 +14,7 @@ use upstra_tests::snmp::{OwnSnmpd, V3User};
 
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::RunStatus;
 
 const AUTH: &str = "story-auth-256";
 const PRIV: &str = "story-priv-aes";
@@ -96,7 +97,7 @@ async fn an_on_battery_reading_over_snmp_v3_sheds_and_restores_as_over_nut() {
     wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(180)).await;
     let shed = last_run(&c, &t, "shed").await;
     eprintln!("{}", shed.summary());
-    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
     assert_eq!(
         (shed.counts.failed, shed.counts.skipped),
         (0, 0),
@@ -132,7 +133,7 @@ async fn an_on_battery_reading_over_snmp_v3_sheds_and_restores_as_over_nut() {
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     let report = last_run(&c, &t, "restore").await;
     eprintln!("{}", report.summary());
-    assert_eq!(report.state, "finished", "{report:#?}");
+    assert_eq!(report.state, RunStatus::Finished, "{report:#?}");
     assert_eq!(report.undoes, vec![shed.id]);
     assert_as_before(&c, &t, &before, &[]).await;
     drop(daemon);

@@ -10,6 +10,7 @@ use upstra_tests::lab::Size;
 use upstra_tests::nut::DevFile;
 
 use crate::lab::*;
+use upstra_core::api::v1::StepKind;
 
 /// Long enough that one second of log resolution leaves a meaningful check.
 const STAGGER_S: u64 = 3;
@@ -100,7 +101,7 @@ async fn a_rooms_servers_are_powered_on_a_stagger_apart() {
         .plan
         .steps
         .iter()
-        .filter(|s| s.kind == "power_on_server")
+        .filter(|s| s.kind == StepKind::PowerOnServer)
         .map(|s| s.start_s)
         .collect();
     starts.sort_unstable();

@@ -12,6 +12,8 @@ use upstra_tests::nut::DevFile;
 use crate::comms::Frozen;
 use crate::lab::*;
 use crate::support::*;
+use upstra_core::api::v1::{RunStatus, StepStatus};
+use upstra_core::api::v1::{StepKind, WatchState};
 
 #[tokio::test]
 async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable() {
@@ -74,7 +76,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
             s.number, s.action, s.outcome, s.took_ms
         );
     }
-    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
     assert_eq!(
         (shed.counts.failed, shed.counts.skipped),
         (0, 0),
@@ -139,7 +141,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
             s.number, s.action, s.outcome, s.took_ms
         );
     }
-    assert_eq!(report.state, "finished", "{report:#?}");
+    assert_eq!(report.state, RunStatus::Finished, "{report:#?}");
     assert_eq!(
         (report.counts.failed, report.counts.skipped),
         (0, 0),
@@ -164,7 +166,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
     let status = c.plan_status(ctx(), t.clone()).await.unwrap().unwrap();
     assert!(status.unrestored.is_empty());
     assert!(
-        status.watches.iter().all(|w| w.phase == "online"),
+        status.watches.iter().all(|w| w.phase == WatchState::Online),
         "{:?}",
         status.watches
     );
@@ -216,17 +218,17 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
     drop(bmcs_held);
     wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(120)).await;
     let shed = last_run(&c, &t, "shed").await;
-    assert_eq!(shed.state, "halted", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Halted, "{shed:#?}");
     assert_eq!(shed.counts.failed, 0, "{shed:#?}");
     let second_tier = shed
         .plan
         .steps
         .iter()
-        .find(|s| s.target == format!("server:{last}") && s.kind == "shutdown_server")
+        .find(|s| s.target == format!("server:{last}") && s.kind == StepKind::ShutdownServer)
         .unwrap();
     assert_eq!(
-        second_tier.state.as_deref(),
-        Some("skipped"),
+        second_tier.state,
+        Some(StepStatus::Skipped),
         "{second_tier:#?}"
     );
     assert!(
@@ -236,7 +238,7 @@ async fn mains_back_during_the_shed_lets_steps_in_flight_finish_then_restores() 
     );
     wait_run_end(&c, &t, &mut cursor, "restore", Duration::from_secs(240)).await;
     let report = last_run(&c, &t, "restore").await;
-    assert_eq!(report.state, "finished", "{report:#?}");
+    assert_eq!(report.state, RunStatus::Finished, "{report:#?}");
     assert_eq!(report.counts.failed, 0, "{report:#?}");
     assert_as_before(&c, &t, &before, &[]).await;
 }

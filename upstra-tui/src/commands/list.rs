@@ -106,7 +106,7 @@ fn ups_table(ups: &[UpsView]) -> String {
             format::percent(u.charge_pct),
             format::runtime(u.runtime_s),
             format::percent(u.load_pct),
-            u.reachability.clone(),
+            u.reachability.to_string(),
         ]);
     }
     t.render()
@@ -126,7 +126,7 @@ fn servers_table(servers: &[ServerView]) -> String {
         t.row(vec![
             s.name.clone(),
             s.room.clone(),
-            s.kind.clone(),
+            s.kind.to_string(),
             s.power.to_string(),
             format::health(s.health).to_owned(),
             feeds_cell(s),
@@ -164,7 +164,7 @@ fn vms_table(vms: &[VmView]) -> String {
             v.name.clone(),
             or_none(v.host.as_deref()),
             or_none(v.server.as_deref()),
-            v.power.clone(),
+            v.power.to_string(),
             v.cpus.to_string(),
             format::mebibytes(v.memory_mib),
         ]);

@@ -71,7 +71,7 @@ fn table(rows: &[NotifyDelivery]) -> String {
             format::timestamp(r.at),
             shown(&r.channel).into_owned(),
             shown(&r.event).into_owned(),
-            r.state.clone(),
+            r.state.to_string(),
             r.attempts.to_string(),
             r.answer
                 .as_deref()

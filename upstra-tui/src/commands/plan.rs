@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use upstra_core::api::v1::{PlanRunRequest, PlanStatus, PlanView, RunView, SimulationReport};
+use upstra_core::api::v1::{
+    PlanRunRequest, PlanStatus, PlanType, PlanView, RunView, SimulationReport, StepStatus,
+};
 
 mod last_out_words;
 mod restore_words;
@@ -170,9 +172,11 @@ pub fn plan_text(plan: &PlanView) -> String {
     };
     out.push_str(&format!(
         "{} plan for {ups}: {} step{}, about {} (critical path {})",
-        match plan.kind.as_str() {
-            "restore" => "Restore",
-            _ => "Shed",
+        match plan.kind {
+            PlanType::Restore => "Restore",
+            PlanType::Shed => "Shed",
+            // A kind from a newer daemon.
+            PlanType::Unknown => "Unknown",
         },
         plan.steps.len(),
         if plan.steps.len() == 1 { "" } else { "s" },
@@ -224,7 +228,7 @@ fn steps_text(plan: &PlanView, with_state: bool) -> String {
             format!("  (after {})", list.join(", "))
         };
         let state = if with_state {
-            format!("{:<10} ", shown(s.state.as_deref().unwrap_or("-")))
+            format!("{:<10} ", s.state.map_or("-", StepStatus::as_str))
         } else {
             String::new()
         };
@@ -295,7 +299,7 @@ fn status_text(s: &PlanStatus) -> String {
         out.push_str(&format!(
             "  {:<16} {}{extra}\n",
             w.ups,
-            w.phase.replace('_', " ")
+            w.phase.as_str().replace('_', " ")
         ));
         if let Some(wait) = &w.restore_wait {
             out.push_str(&format!("  {:<16} {}\n", "", restore_words::wait(wait)));
@@ -329,7 +333,7 @@ fn status_text(s: &PlanStatus) -> String {
                 .plan
                 .steps
                 .iter()
-                .filter(|st| matches!(st.state.as_deref(), Some("failed")))
+                .filter(|st| st.state == Some(StepStatus::Failed))
             {
                 out.push_str(&format!(
                     "      failed #{} {}: {}\n",

@@ -117,7 +117,7 @@ async fn disable(socket: &Path, code: String) -> Result<(), CliError> {
             "two-factor authentication is off for {}\n",
             session.user
         )),
-        Err(CallError::Api(ApiError::SecondFactorRefused { reason })) => Err(CliError::Failed(
+        Err(CallError::Api(ApiError::SecondFactorRefused { reason, .. })) => Err(CliError::Failed(
             format!("two-factor is still on: {reason}"),
         )),
         Err(e) => Err(e.into()),

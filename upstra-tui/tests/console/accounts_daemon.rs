@@ -1,22 +1,21 @@
 //! The accounts view's calls against a running daemon, through the console's own driver: a
 //! role created with permissions ticked in the form, given to a user, refused while still
 //! granted, then removed; a user removed; and the daemon's refusals (last admin, built-in
-//! role, role still granted) recognised as the console words them.
+//! role, role still granted) with the reason codes the console words them from.
 #![cfg(feature = "demo")]
 
 use crate::harness;
 
 use harness::Demo;
 use harness::driven::Driven;
-use upstra_core::api::v1::ApiError;
+use upstra_core::api::v1::{ApiError, ConflictReason};
 use upstra_tui::console::action::Failure;
 use upstra_tui::console::call::{Call, Reply, Request};
-use upstra_tui::console::message::AccountProblem;
 
-/// The account problem the console sees in a refusal.
-fn problem(result: Result<(), Failure>) -> AccountProblem {
+/// The reason code the console words a refusal from.
+fn problem(result: Result<(), Failure>) -> ConflictReason {
     match result {
-        Err(Failure::Refused(ApiError::Conflict { message })) => AccountProblem::of(&message),
+        Err(Failure::Refused(ApiError::Conflict { reason, .. })) => reason,
         other => panic!("not a conflict: {other:?}"),
     }
 }
@@ -44,21 +43,21 @@ fn roles_and_users_are_administered_and_refusals_recognised() {
         };
         assert_eq!(
             problem(demo_admin.request(demote).await),
-            AccountProblem::LastAdmin
+            ConflictReason::LastAdmin
         );
         let remove_demo = Request::RemoveUser {
             user: "demo".into(),
         };
         assert_eq!(
             problem(demo_admin.request(remove_demo).await),
-            AccountProblem::LastAdmin
+            ConflictReason::LastAdmin
         );
         let builtin = Request::RemoveRole {
             name: "viewer".into(),
         };
         assert_eq!(
             problem(demo_admin.request(builtin).await),
-            AccountProblem::BuiltinRole
+            ConflictReason::BuiltinRole
         );
         let created = demo_admin
             .call(Call::CreateRole {
@@ -82,7 +81,7 @@ fn roles_and_users_are_administered_and_refusals_recognised() {
         let Reply::RoleCreated { result, .. } = again else {
             panic!("{again:?}");
         };
-        assert_eq!(problem(result), AccountProblem::RoleExists);
+        assert_eq!(problem(result), ConflictReason::RoleExists);
         carol
             .request(Request::SetRole {
                 user: "bob".into(),
@@ -110,7 +109,7 @@ fn roles_and_users_are_administered_and_refusals_recognised() {
         };
         assert_eq!(
             problem(carol.request(remove_role.clone()).await),
-            AccountProblem::RoleInUse(1)
+            ConflictReason::RoleInUse { grants: 1 }
         );
 
         demo.add_and_login("dave", "admin");

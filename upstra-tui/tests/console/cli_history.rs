@@ -8,6 +8,7 @@ use crate::harness;
 use std::time::{Duration, Instant};
 
 use harness::{Demo, text};
+use upstra_core::api::v1::VmPowerState;
 use upstra_core::events::EventRecord;
 
 /// Generous for a loaded machine: the demo polls its UPS every second.
@@ -124,7 +125,7 @@ fn the_audit_trail_reads_in_names_and_words_and_filters_by_prefix() {
         serde_json::from_str(&demo.ok(&["vm", "list", "--json"], "")).expect("vms");
     let vm = vms
         .iter()
-        .find(|v| v.power == "on" && v.server.is_some() && v.id != v.name)
+        .find(|v| v.power == VmPowerState::On && v.server.is_some() && v.id != v.name)
         .expect("a running VM on a declared hypervisor, its id not its name");
     let from = vm.server.clone().expect("on a server");
     let to = vms

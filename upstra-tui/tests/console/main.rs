@@ -26,6 +26,7 @@ mod import_postgres;
 mod operations;
 mod plan;
 mod plan_simulate_peers;
+mod refusal_words;
 mod render;
 mod render_admin;
 mod render_dashboard;

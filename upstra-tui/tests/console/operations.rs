@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use harness::{Demo, fails, ok, text};
 use upstra_core::api::v1::{ActionReport, ServerView, SyncReport, VmView};
+use upstra_core::api::v1::{ServerCategory, VmPowerState};
 use upstra_core::events::EventRecord;
 
 fn first_server(demo: &Demo) -> String {
@@ -19,7 +20,7 @@ fn first_server(demo: &Demo) -> String {
         serde_json::from_str(&demo.ok(&["server", "list", "--json"], "")).expect("servers");
     servers
         .into_iter()
-        .find(|s| s.kind == "hypervisor")
+        .find(|s| s.kind == ServerCategory::Hypervisor)
         .expect("a hypervisor")
         .name
 }
@@ -77,7 +78,7 @@ fn power_and_migration_print_the_state_reached() {
         serde_json::from_str(&demo.ok(&["vm", "list", "--json"], "")).expect("vms");
     let vm = vms
         .iter()
-        .find(|v| v.power == "on" && v.server.as_deref() == Some(server.as_str()))
+        .find(|v| v.power == VmPowerState::On && v.server.as_deref() == Some(server.as_str()))
         .expect("a running VM on the first hypervisor")
         .name
         .clone();

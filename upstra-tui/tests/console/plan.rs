@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use harness::driven::Driven;
 use harness::{Demo, fails};
 use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport};
+use upstra_core::api::v1::{PlanType, RunStatus, WatchState};
 use upstra_tui::console::call::{Call, Reply, Request};
 
 fn status(demo: &Demo) -> PlanStatus {
@@ -44,7 +45,7 @@ fn plan_show_draws_the_timeline_of_a_cut() {
     assert!(text.contains("* on the critical path"), "{text}");
     let plan: PlanView =
         serde_json::from_str(&demo.ok(&["plan", "show", "ups-a1", "--json"], "")).expect("json");
-    assert_eq!(plan.kind, "shed");
+    assert_eq!(plan.kind, PlanType::Shed);
     assert_eq!(plan.ups, vec!["ups-a1".to_owned()]);
     // The SAN goes down after the hosts that use it.
     let pos = |what: &str| {
@@ -126,14 +127,14 @@ fn a_shed_run_by_hand_then_restored() {
     let run: RunView =
         serde_json::from_str(&demo.ok(&["plan", "run", "ups-a1", "--yes", "--json"], ""))
             .expect("run");
-    assert_eq!(run.plan.kind, "shed");
+    assert_eq!(run.plan.kind, PlanType::Shed);
     let after = settled(&demo);
     let shed = after
         .recent
         .iter()
         .find(|r| r.id == run.id)
         .expect("the shed");
-    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
     assert_eq!(shed.counts.failed, 0);
     assert_eq!(after.unrestored, vec![run.id]);
     let servers = demo.ok(&["server", "list"], "");
@@ -222,7 +223,7 @@ fn on_battery_the_status_says_when_the_grace_period_ends() {
                 panic!("a status");
             };
             let watch = status.watches.into_iter().find(|w| w.ups == "ups-a1");
-            if let Some(w) = watch.filter(|w| w.phase == "on_battery") {
+            if let Some(w) = watch.filter(|w| w.phase == WatchState::OnBattery) {
                 break w;
             }
             assert!(Instant::now() < deadline, "ups-a1 never went on battery");

@@ -8,7 +8,7 @@ use crate::support;
 use crossterm::event::KeyCode;
 use support::replied;
 use support::{accounts, apply, key, logged_in_with, people, press};
-use upstra_core::api::v1::{ApiError, ResetSecret};
+use upstra_core::api::v1::{ApiError, ConflictReason, ResetSecret};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 use upstra_tui::console::action::{Action, Failure};
@@ -84,6 +84,7 @@ fn accounts_removing_the_last_admin_is_refused() {
                 message: "`alice` is the last admin and cannot be removed; make another user \
                           admin first"
                     .into(),
+                reason: ConflictReason::LastAdmin,
             })),
         },
     );

@@ -5,7 +5,7 @@
 use crate::support;
 
 use support::{apply, draw, logged_in, token, whoami};
-use upstra_core::api::v1::{ApiError, SessionScope, TotpEnrollment};
+use upstra_core::api::v1::{ApiError, SecondFactorCode, SessionScope, TotpEnrollment};
 use upstra_core::secret::Secret;
 use upstra_tui::console::action::{Action, Failure};
 use upstra_tui::console::commands::Command;
@@ -133,6 +133,7 @@ fn login_second_step_says_a_code_was_replayed() {
         ApiError::SecondFactorRefused {
             reason: "this code was already used: wait for the next one (codes change every 30 s)"
                 .into(),
+            code: SecondFactorCode::Replayed,
         },
     ))));
     apply(&mut state, actions);
@@ -191,6 +192,7 @@ fn enrollment_says_a_wrong_code() {
         epoch,
         result: Err(Failure::Refused(ApiError::SecondFactorRefused {
             reason: "wrong code: type the code your authenticator shows now".into(),
+            code: SecondFactorCode::Wrong,
         })),
     });
     apply(&mut state, actions);

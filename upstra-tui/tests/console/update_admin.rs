@@ -8,7 +8,7 @@ use crate::support;
 use crossterm::event::{KeyCode, KeyModifiers};
 use support::{accounts, apply, key, logged_in_with, people, press};
 use support::{calls, replied};
-use upstra_core::api::v1::{ApiError, EventPage, GrantView, ResetSecret};
+use upstra_core::api::v1::{ApiError, ConflictReason, EventPage, GrantView, ResetSecret};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
@@ -150,6 +150,7 @@ fn a_refused_user_stays_in_the_form_with_the_reason() {
             name: "alice".into(),
             result: Err(Failure::Refused(ApiError::Conflict {
                 message: "user `alice` already exists".into(),
+                reason: ConflictReason::UserExists,
             })),
         },
     );

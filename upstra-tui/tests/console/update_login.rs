@@ -5,7 +5,7 @@
 use crate::support;
 
 use support::{apply, logged_in, press, token, whoami};
-use upstra_core::api::v1::{ApiError, LoginReply, SessionScope, TotpEnrollment};
+use upstra_core::api::v1::{ApiError, LoginReply, SecondFactorCode, SessionScope, TotpEnrollment};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 use upstra_tui::console::action::{Action, Effect, Failure};
@@ -46,9 +46,10 @@ fn reply(user: &str, scope: SessionScope) -> LoginReply {
     }
 }
 
-fn refused(reason: &str) -> Action {
+fn refused(code: SecondFactorCode, reason: &str) -> Action {
     Action::LoggedIn(Err(Failure::Refused(ApiError::SecondFactorRefused {
         reason: reason.into(),
+        code,
     })))
 }
 
@@ -148,7 +149,10 @@ fn a_wrong_or_replayed_code_keeps_the_second_step_and_says_which() {
     press(&mut state, "123456\n");
     update(
         &mut state,
-        refused("this code was already used: wait for the next one (codes change every 30 s)"),
+        refused(
+            SecondFactorCode::Replayed,
+            "this code was already used: wait for the next one (codes change every 30 s)",
+        ),
     );
     assert!(state.login.second.is_some(), "still at the code");
     assert!(!state.login.pending);
@@ -159,7 +163,10 @@ fn a_wrong_or_replayed_code_keeps_the_second_step_and_says_which() {
     press(&mut state, "654321\n");
     update(
         &mut state,
-        refused("wrong or expired code: use the code your authenticator shows now"),
+        refused(
+            SecondFactorCode::Wrong,
+            "wrong or expired code: use the code your authenticator shows now",
+        ),
     );
     let error = state.login.error.clone().expect("an error");
     assert_eq!(
@@ -333,6 +340,7 @@ fn a_wrong_first_code_can_be_typed_again_and_a_failed_start_retried() {
             epoch,
             result: Err(Failure::Refused(ApiError::SecondFactorRefused {
                 reason: "wrong code: type the code your authenticator shows now".into(),
+                code: SecondFactorCode::Wrong,
             })),
         },
     );

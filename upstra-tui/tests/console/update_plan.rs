@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use support::plan::{on_battery, quiet, restored, shed, shedding, simulation, tick_after};
 use support::{apply, key, logged_in, logged_in_with, press, tick, token, ups};
 use support::{calls, replied};
-use upstra_core::api::v1::{ApiError, EventPage, Health, PlanStatus};
+use upstra_core::api::v1::{ApiError, ConflictReason, EventPage, Health, PlanStatus, StepStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
@@ -176,8 +176,8 @@ fn run_and_step_events_refresh_the_status_and_the_view_follows_the_run() {
     replied(&mut state, Reply::PlanStatus(Ok(shedding())));
     assert_eq!(state.plan.shown().map(|p| p.steps.len()), Some(5));
     assert_eq!(
-        state.plan.selected_step().and_then(|s| s.state.as_deref()),
-        Some("done")
+        state.plan.selected_step().and_then(|s| s.state),
+        Some(StepStatus::Done)
     );
     // The operator looks at the preview; the same run does not pull the view back.
     apply(&mut state, vec![Action::Toggle]);
@@ -367,6 +367,7 @@ fn no_answers_no_and_a_refusal_says_why() {
             request: Request::PlanRestore,
             result: Err(Failure::Refused(ApiError::Conflict {
                 message: "nothing to restore".into(),
+                reason: ConflictReason::NothingToRestore,
             })),
         },
     );
@@ -482,7 +483,7 @@ fn the_report_of_a_restore_says_what_came_back_and_what_did_not_and_why() {
     let missed = &report.missed[0];
     assert_eq!(missed.target, "vm:db-01");
     assert_eq!(missed.step, 6);
-    assert_eq!(missed.state, "failed");
+    assert_eq!(missed.state, StepStatus::Failed);
     assert_eq!(
         missed.outcome.as_deref(),
         Some("vCenter refused: not enough memory on esx-a1")

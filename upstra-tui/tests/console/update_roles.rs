@@ -8,7 +8,7 @@ use crate::support;
 use crossterm::event::KeyCode;
 use support::{accounts, apply, key, logged_in_with, people, press};
 use support::{calls, replied};
-use upstra_core::api::v1::{ApiError, RoleView};
+use upstra_core::api::v1::{ApiError, ConflictReason, RoleView};
 use upstra_tui::console::action::{Action, Failure};
 use upstra_tui::console::call::{Call, Outcome, Reply, Request};
 use upstra_tui::console::lang::Lang;
@@ -52,9 +52,10 @@ fn notice_in(state: &State, lang: Lang) -> String {
     lang.strings().message(message)
 }
 
-fn refused(message: &str) -> Failure {
+fn refused(reason: ConflictReason, message: &str) -> Failure {
     Failure::Refused(ApiError::Conflict {
         message: message.into(),
+        reason,
     })
 }
 
@@ -147,7 +148,10 @@ fn a_role_needs_a_name_and_a_permission_and_a_refusal_stays_in_the_form() {
         &mut state,
         Reply::RoleCreated {
             name: "auditor".into(),
-            result: Err(refused("role `auditor` already exists")),
+            result: Err(refused(
+                ConflictReason::RoleExists,
+                "role `auditor` already exists",
+            )),
         },
     );
     let error = draft(&state).error.clone().expect("the reason");
@@ -189,6 +193,7 @@ fn a_built_in_role_is_refused_at_once_and_another_is_asked_about() {
         Reply::Done {
             request,
             result: Err(refused(
+                ConflictReason::RoleInUse { grants: 2 },
                 "role `auditor` is used by 2 grant(s); remove them first (`upstra grant list`)",
             )),
         },
@@ -219,6 +224,7 @@ fn removing_a_user_asks_first_and_the_last_admin_refusal_reads_in_both_languages
         Reply::Done {
             request,
             result: Err(refused(
+                ConflictReason::LastAdmin,
                 "`alice` is the last admin and cannot be removed; make another user admin first",
             )),
         },
@@ -312,6 +318,7 @@ fn demoting_the_last_admin_is_refused_by_the_daemon_and_said_so() {
                 role: "operator".into(),
             },
             result: Err(refused(
+                ConflictReason::LastAdmin,
                 "`alice` is the last admin and cannot be demoted; make another user admin first",
             )),
         },

@@ -10,6 +10,7 @@ use crate::model::{
 use crate::state::{ServerLive, UpsLive};
 use crate::text;
 
+use super::states::{BmcTrust, Reachability};
 use super::types::*;
 
 impl From<&Credentials> for LoginSpec {
@@ -383,12 +384,12 @@ impl UpsView {
             nut: ups.nut().map(ToString::to_string).unwrap_or_default(),
             snmp: ups.snmp().map(|s| SnmpView {
                 address: s.address(),
-                version: s.security.version().into(),
-                mib: s.mib.as_str().into(),
+                version: (&s.security).into(),
+                mib: s.mib.into(),
                 user: s.security.user().map(str::to_owned),
             }),
             has_login: ups.login.is_some(),
-            reachability: "unknown".into(),
+            reachability: Reachability::Unknown,
             status: None,
             charge_pct: None,
             runtime_s: None,
@@ -400,7 +401,7 @@ impl UpsView {
         match live {
             UpsLive::Unknown => {}
             UpsLive::Reading { reading, at } => {
-                view.reachability = "ok".into();
+                view.reachability = Reachability::Ok;
                 view.status = Some(reading.status_line());
                 view.charge_pct = reading.charge_pct;
                 view.runtime_s = reading.runtime_s;
@@ -409,7 +410,7 @@ impl UpsView {
                 view.updated_at = Some(*at);
             }
             UpsLive::CommsLost { reason, since } => {
-                view.reachability = "comms_lost".into();
+                view.reachability = Reachability::CommsLost;
                 view.comms_lost_reason = Some(reason.clone());
                 view.updated_at = Some(*since);
             }
@@ -423,7 +424,7 @@ impl ServerView {
         Self {
             name: s.id.to_string(),
             room: s.room.to_string(),
-            kind: s.kind.to_string(),
+            kind: s.kind.into(),
             feeds: s.feeds.iter().map(ToString::to_string).collect(),
             feeds_required: u32::from(s.feeds_required),
             tier: s.tier,
@@ -432,13 +433,10 @@ impl ServerView {
             vsphere_host: s.vsphere_host.clone(),
             bmc_url: s.bmc.as_ref().map(|b| b.url.to_string()),
             bmc_has_password: s.bmc.as_ref().is_some_and(|b| b.login.password.is_some()),
-            bmc_tls: s.bmc.as_ref().map(|b| {
-                match b.tls {
-                    TlsTrust::Unpinned => "unpinned",
-                    TlsTrust::Fingerprint(_) => "pinned",
-                    TlsTrust::CaFile(_) => "ca_file",
-                }
-                .to_owned()
+            bmc_tls: s.bmc.as_ref().map(|b| match b.tls {
+                TlsTrust::Unpinned => BmcTrust::Unpinned,
+                TlsTrust::Fingerprint(_) => BmcTrust::Pinned,
+                TlsTrust::CaFile(_) => BmcTrust::CaFile,
             }),
             ssh_address: s.ssh.as_ref().map(|s| s.address.clone()),
             this_host: s.this_host,
@@ -459,7 +457,7 @@ impl VmView {
             name: vm.name.clone(),
             host: vm.host.clone(),
             server: server.map(ToString::to_string),
-            power: vm.power.as_str().to_owned(),
+            power: vm.power.into(),
             cpus: vm.cpus,
             memory_mib: vm.memory_mib,
         }

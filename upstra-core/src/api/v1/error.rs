@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::refusal::{ConflictReason, SecondFactorCode};
+
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "error")]
@@ -12,7 +14,12 @@ pub enum ApiError {
     #[error("wrong user name or password")]
     BadCredentials,
     #[error("{reason}")]
-    SecondFactorRefused { reason: String },
+    SecondFactorRefused {
+        reason: String,
+        /// Why, for a console to word in its own language (absent from older daemons).
+        #[serde(default)]
+        code: SecondFactorCode,
+    },
     #[error("this session can only be used to {can}: {hint}")]
     SessionLimited { can: String, hint: String },
     #[error("permission denied: this needs the {needed} permission")]
@@ -28,7 +35,12 @@ pub enum ApiError {
     #[error("{}", problems.join("; "))]
     Invalid { problems: Vec<String> },
     #[error("{message}")]
-    Conflict { message: String },
+    Conflict {
+        message: String,
+        /// Why, for a console to word in its own language (absent from older daemons).
+        #[serde(default)]
+        reason: ConflictReason,
+    },
     #[error("the daemon cannot do this right now: {message}")]
     Unavailable { message: String },
     /// A peer refuses what was declared for it (its credentials): retrying will not help, the
@@ -40,6 +52,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A refused one-time code with its reason code and the sentence.
+    pub fn code_refused(code: SecondFactorCode, reason: impl Into<String>) -> Self {
+        Self::SecondFactorRefused {
+            reason: reason.into(),
+            code,
+        }
+    }
+
     pub fn invalid(problem: impl Into<String>) -> Self {
         Self::Invalid {
             problems: vec![problem.into()],

@@ -7,6 +7,9 @@
 //! Authentication: every method but [`Method::is_public`] ones takes the caller's
 //! [`SessionToken`] as its first argument and answers [`ApiError::Unauthenticated`] without it.
 
+#[macro_use]
+mod wire_enum;
+
 mod backup;
 mod client_format;
 mod convert;
@@ -21,7 +24,9 @@ mod notify;
 mod operations;
 mod outage;
 mod plan_run;
+mod refusal;
 mod ssh;
+mod states;
 mod types;
 
 pub use backup::{BACKUP_CHUNK_BYTES, BackupChunk, BackupStarted};
@@ -36,7 +41,9 @@ pub use notify::{NOTIFY_LIST_MAX, NotifyDelivery, NotifyTestResult};
 pub use operations::*;
 pub use outage::*;
 pub use plan_run::PlanRunRequest;
+pub use refusal::{ConflictReason, SecondFactorCode};
 pub use ssh::*;
+pub use states::*;
 pub use types::*;
 
 use crate::events::EventRecord;

@@ -28,8 +28,7 @@ pub struct NotifyDelivery {
     pub channel: String,
     /// The message kind (`ups_on_battery`, `plan_finished`, `notify_test`...).
     pub event: String,
-    /// pending, delivered, rejected or failed.
-    pub state: String,
+    pub state: super::DeliveryState,
     pub attempts: u32,
     /// What the server answered, or the last error.
     pub answer: Option<String>,

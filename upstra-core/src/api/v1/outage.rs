@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::states::{PlanType, RunStatus, StepKind, StepStatus, WatchState};
 use crate::outage::{Plan, StepState};
 use crate::state::Timestamp;
 
@@ -11,9 +12,7 @@ use crate::state::Timestamp;
 pub struct StepView {
     /// 1-based, as shown to operators.
     pub number: u32,
-    /// `migrate_vm`, `stop_vm`, `enter_maintenance`, `shutdown_server`, `power_on_server`,
-    /// `wait_connected`, `exit_maintenance`, `start_vm`.
-    pub kind: String,
+    pub kind: StepKind,
     /// `server:NAME` or `vm:NAME`.
     pub target: String,
     /// In words: "migrate VM web from esx-a1 to esx-b1".
@@ -26,8 +25,8 @@ pub struct StepView {
     pub end_s: u64,
     /// On the critical path.
     pub critical: bool,
-    /// In a run: `pending`, `started`, `dispatched`, `done`, `failed`, `skipped`.
-    pub state: Option<String>,
+    /// In a run: how the step went.
+    pub state: Option<StepStatus>,
     pub attempts: u32,
     /// What happened, in words.
     pub outcome: Option<String>,
@@ -47,8 +46,7 @@ pub struct StepView {
 /// A plan as operators see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanView {
-    /// `shed` or `restore`.
-    pub kind: String,
+    pub kind: PlanType,
     /// The UPS whose outage it answers.
     pub ups: Vec<String>,
     pub steps: Vec<StepView>,
@@ -80,7 +78,7 @@ impl PlanView {
             .iter()
             .map(|step| StepView {
                 number: step.id.0 + 1,
-                kind: step.action.kind().to_owned(),
+                kind: StepKind::from(&step.action),
                 target: step.action.target(),
                 action: step.action.to_string(),
                 after: step.deps.iter().map(|d| d.step.0 + 1).collect(),
@@ -98,7 +96,7 @@ impl PlanView {
             })
             .collect();
         Self {
-            kind: plan.kind.as_str().to_owned(),
+            kind: plan.kind.into(),
             ups,
             steps,
             makespan_s: s.makespan_s,
@@ -142,8 +140,7 @@ impl StepCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunView {
     pub id: i64,
-    /// `running`, `cancelling`, `halting`, `cancelled`, `halted`, `finished`.
-    pub state: String,
+    pub state: RunStatus,
     /// Why it started.
     pub reason: String,
     /// Who started it, when an operator did.
@@ -221,8 +218,7 @@ impl RunView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchView {
     pub ups: String,
-    /// `online`, `on_battery`, `self_test`, `triggered`, `power_back`, `restoring`.
-    pub phase: String,
+    pub phase: WatchState,
     /// When the phase began, where it has a start.
     pub since: Option<Timestamp>,
     /// Seconds of grace left while on battery.

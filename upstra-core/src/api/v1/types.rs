@@ -213,8 +213,7 @@ pub struct UpsView {
     #[serde(default)]
     pub snmp: Option<SnmpView>,
     pub has_login: bool,
-    /// `unknown`, `ok` or `comms_lost`.
-    pub reachability: String,
+    pub reachability: super::Reachability,
     /// NUT status flags, e.g. `OB DISCHRG`.
     pub status: Option<String>,
     pub charge_pct: Option<f32>,
@@ -235,7 +234,7 @@ fn one_feed() -> u32 {
 pub struct ServerView {
     pub name: String,
     pub room: String,
-    pub kind: String,
+    pub kind: super::ServerCategory,
     pub feeds: Vec<String>,
     /// How many of `feeds` must carry power for it to run (absent from older daemons: 1).
     #[serde(default = "one_feed")]
@@ -248,8 +247,8 @@ pub struct ServerView {
     pub vsphere_host: Option<String>,
     pub bmc_url: Option<String>,
     pub bmc_has_password: bool,
-    /// `pinned`, `ca_file` or `unpinned`; absent without a BMC.
-    pub bmc_tls: Option<String>,
+    /// Absent without a BMC.
+    pub bmc_tls: Option<super::BmcTrust>,
     pub ssh_address: Option<String>,
     pub ssh_host_key_pinned: bool,
     /// The daemon runs on this server (absent from older daemons: false).
@@ -270,8 +269,7 @@ pub struct VmView {
     pub host: Option<String>,
     /// The inventory server that is that host, when one is declared.
     pub server: Option<String>,
-    /// `on`, `off` or `suspended`.
-    pub power: String,
+    pub power: super::VmPowerState,
     pub cpus: u32,
     pub memory_mib: u64,
 }
@@ -285,10 +283,8 @@ pub type SnmpSpec = crate::snmp::SnmpEndpoint;
 pub struct SnmpView {
     /// `host:port`.
     pub address: String,
-    /// `v1`, `v2c` or `v3`.
-    pub version: String,
-    /// `auto`, `ietf`, `apc` or `eaton`.
-    pub mib: String,
+    pub version: super::SnmpVersionName,
+    pub mib: super::SnmpMibName,
     /// The v3 user.
     pub user: Option<String>,
 }

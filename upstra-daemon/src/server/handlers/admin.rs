@@ -3,6 +3,7 @@
 
 use rand::Rng;
 use upstra_core::access::Resource;
+use upstra_core::api::v1::ConflictReason;
 use upstra_core::api::v1::{
     ApiError, GrantView, ResetSecret, RoleView, Settings, TwoFactorRequirement, UserAddRequest,
     UserView,
@@ -55,6 +56,7 @@ async fn not_last_admin(c: &Connection, user: &str, action: &str) -> Result<(), 
     let admins = c.shared.store.call(|db| db.enabled_admins()).await?;
     if admins.len() == 1 && admins[0] == user {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::LastAdmin,
             message: format!(
                 "`{user}` is the last admin and cannot be {action}; make another user admin first"
             ),
@@ -90,6 +92,7 @@ pub async fn user_add(c: &Connection, req: UserAddRequest) -> Result<(), ApiErro
         .await?;
     if !created {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::UserExists,
             message: format!("user `{name}` already exists"),
         });
     }
@@ -276,6 +279,7 @@ pub async fn role_create(
         .await?
     {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::RoleExists,
             message: format!("role `{name}` already exists"),
         });
     }
@@ -303,11 +307,13 @@ pub async fn role_remove(c: &Connection, name: String) -> Result<(), ApiError> {
         }
         RoleRemoval::Builtin => {
             return Err(ApiError::Conflict {
+                reason: ConflictReason::BuiltinRole,
                 message: format!("`{name}` is a built-in role and cannot be removed"),
             });
         }
         RoleRemoval::InUse(n) => {
             return Err(ApiError::Conflict {
+                reason: ConflictReason::RoleInUse { grants: n },
                 message: format!(
                     "role `{name}` is used by {n} grant(s); remove them first (`upstra grant list`)"
                 ),
@@ -374,6 +380,7 @@ pub async fn grant_add(c: &Connection, g: GrantView) -> Result<(), ApiError> {
         .await?
     {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::GrantExists,
             message: format!("`{}` already has `{}` on {resource}", g.user, g.role),
         });
     }

@@ -4,6 +4,7 @@ use upstra_core::api::v1::{
     self, ApiError, Health, LoginOutcome, LoginReply, LoginRequest, SecondFactor, SessionScope,
     SessionToken, Settings, SetupRequest, TotpEnrollment, TwoFactorRequirement,
 };
+use upstra_core::api::v1::{ConflictReason, SecondFactorCode};
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UserName;
 use upstra_core::rbac::BuiltinRole;
@@ -64,6 +65,7 @@ pub async fn setup(c: &Connection, req: SetupRequest) -> Result<(), ApiError> {
 
 fn setup_refused() -> ApiError {
     ApiError::Conflict {
+        reason: ConflictReason::SetupDone,
         message: "setup has already been done: this store has users; log in with `upstra login`"
             .into(),
     }
@@ -270,9 +272,9 @@ pub async fn second_factor(
         SecondFactor::Totp(code) => check_totp(c, &row, code.expose(), now.millis()).await?,
         SecondFactor::RecoveryCode(code) => use_recovery_code(c, &row, code.expose()).await?,
     };
-    if let Err(reason) = outcome {
+    if let Err(refused) = outcome {
         login_failed(c, &user, "login_second_factor").await;
-        return Err(ApiError::SecondFactorRefused { reason });
+        return Err(refused);
     }
     give_back_attempt(c, &user).await;
     c.shared
@@ -283,15 +285,19 @@ pub async fn second_factor(
     open_session(c, &row, scope).await
 }
 
-/// Checks a TOTP code and burns its time step. `Ok(Err(reason))` for a refused code.
+/// Checks a TOTP code and burns its time step. `Ok(Err(refusal))` for a refused code: a
+/// `SecondFactorRefused`, to send as it is.
 async fn check_totp(
     c: &Connection,
     row: &UserRow,
     code: &str,
     now_ms: i64,
-) -> Result<Result<(), String>, ApiError> {
+) -> Result<Result<(), ApiError>, ApiError> {
     let Some(secret) = row.totp_secret.clone() else {
-        return Ok(Err("two-factor is not on for this user".into()));
+        return Ok(Err(ApiError::code_refused(
+            SecondFactorCode::NotEnabled,
+            "two-factor is not on for this user",
+        )));
     };
     let now_s = u64::try_from(now_ms / 1000).unwrap_or(0);
     let step = twofactor::check(&secret, code, now_s).map_err(|e| {
@@ -301,9 +307,10 @@ async fn check_totp(
         }
     })?;
     let Some(step) = step else {
-        return Ok(Err(
-            "wrong or expired code: use the code your authenticator shows now".into(),
-        ));
+        return Ok(Err(ApiError::code_refused(
+            SecondFactorCode::Wrong,
+            "wrong or expired code: use the code your authenticator shows now",
+        )));
     };
     let name = row.name.clone();
     let fresh = c
@@ -314,16 +321,20 @@ async fn check_totp(
     Ok(if fresh {
         Ok(())
     } else {
-        Err("this code was already used: wait for the next one (codes change every 30 s)".into())
+        Err(ApiError::code_refused(
+            SecondFactorCode::Replayed,
+            "this code was already used: wait for the next one (codes change every 30 s)",
+        ))
     })
 }
 
 /// Checks a recovery code and marks it used. Counts against the sensitive-operations limit.
+/// `Ok(Err(refusal))` for a refused code, as `check_totp`.
 async fn use_recovery_code(
     c: &Connection,
     row: &UserRow,
     typed: &str,
-) -> Result<Result<(), String>, ApiError> {
+) -> Result<Result<(), ApiError>, ApiError> {
     let (key, limit, now) = (
         format!("sensitive:{}", row.name),
         c.shared.settings.get().limits.sensitive,
@@ -338,7 +349,10 @@ async fn use_recovery_code(
         return Err(ApiError::RateLimited { retry_after_s });
     }
     let Some(code) = twofactor::normalize_recovery_code(typed) else {
-        return Ok(Err("not a recovery code: they look like ABCD-EFGH".into()));
+        return Ok(Err(ApiError::code_refused(
+            SecondFactorCode::NotRecoveryCode,
+            "not a recovery code: they look like ABCD-EFGH",
+        )));
     };
     let name = row.name.clone();
     let unused = c
@@ -365,11 +379,17 @@ async fn use_recovery_code(
             return Ok(if won {
                 Ok(())
             } else {
-                Err("this recovery code was already used".into())
+                Err(ApiError::code_refused(
+                    SecondFactorCode::RecoveryUsed,
+                    "this recovery code was already used",
+                ))
             });
         }
     }
-    Ok(Err("wrong or already used recovery code".into()))
+    Ok(Err(ApiError::code_refused(
+        SecondFactorCode::RecoveryWrong,
+        "wrong or already used recovery code",
+    )))
 }
 
 /// What a fresh session of `row` may do.
@@ -498,6 +518,7 @@ pub async fn totp_enroll(c: &Connection) -> Result<TotpEnrollment, ApiError> {
     let who = c.who()?;
     if who.two_factor {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::TwoFactorOn,
             message: "two-factor is already on; turn it off first with `upstra 2fa disable`".into(),
         });
     }
@@ -532,6 +553,7 @@ pub async fn totp_confirm(c: &Connection, code: String) -> Result<Vec<String>, A
         .ok_or(ApiError::Unauthenticated)?;
     let Some(pending) = row.totp_pending.clone() else {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::NothingToConfirm,
             message: "nothing to confirm: run `upstra 2fa enroll` first".into(),
         });
     };
@@ -540,8 +562,11 @@ pub async fn totp_confirm(c: &Connection, code: String) -> Result<Vec<String>, A
         .map_err(|_| ApiError::Internal {
             reference: "totp".into(),
         })?
-        .ok_or_else(|| ApiError::SecondFactorRefused {
-            reason: "wrong code: type the code your authenticator shows now".into(),
+        .ok_or_else(|| {
+            ApiError::code_refused(
+                SecondFactorCode::Wrong,
+                "wrong code: type the code your authenticator shows now",
+            )
         })?;
     let codes = twofactor::new_recovery_codes();
     let mut hashes = Vec::with_capacity(codes.len());
@@ -571,6 +596,7 @@ pub async fn totp_disable(c: &Connection, code: String) -> Result<(), ApiError> 
     let who = c.who()?;
     if must_use_two_factor(c, &who.user).await? {
         return Err(ApiError::Conflict {
+            reason: ConflictReason::TwoFactorRequired,
             message: "policy requires two-factor for your account; an admin can change that".into(),
         });
     }
@@ -581,10 +607,10 @@ pub async fn totp_disable(c: &Connection, code: String) -> Result<(), ApiError> 
         .call(move |db| db.user(&name))
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    if let Err(reason) = check_totp(c, &row, &code, clock::now().millis()).await? {
+    if let Err(refused) = check_totp(c, &row, &code, clock::now().millis()).await? {
         c.audit(AuditEntry::new("2fa_disable", "refused").actor(&who.user))
             .await;
-        return Err(ApiError::SecondFactorRefused { reason });
+        return Err(refused);
     }
     let name = who.user.clone();
     c.shared

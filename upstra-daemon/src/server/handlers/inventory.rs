@@ -146,7 +146,7 @@ pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
         // VMs vCenter stopped reporting stay visible as gone, for whoever may read everything.
         if can_read(who, &topo, &Resource::All) {
             out.extend(gone.values().map(|(vm, _)| VmView {
-                power: "gone".into(),
+                power: upstra_core::api::v1::VmPowerState::Gone,
                 ..VmView::new(vm, server_of(vm))
             }));
         }

@@ -73,7 +73,7 @@ pub async fn list(c: &Connection, limit: u32) -> Result<Vec<NotifyDelivery>, Api
             at: Timestamp(r.created_ms),
             channel: r.channel,
             event: r.kind,
-            state: r.state.as_str().to_owned(),
+            state: r.state.on_the_wire(),
             attempts: r.attempts,
             answer: r.answer,
         })

@@ -4,6 +4,7 @@
 //! long, and why it ended.
 
 use rand::RngCore;
+use upstra_core::api::v1::ConflictReason;
 use upstra_core::api::v1::{ApiError, MAX_CLOSE_REASON, SshTarget};
 use upstra_core::model::{SshEndpoint, host_key_line};
 
@@ -118,6 +119,7 @@ pub async fn closed(
             what: format!("SSH session `{session_id}` opened by {user}"),
         }),
         Err(CloseRefusal::AlreadyClosed) => Err(ApiError::Conflict {
+            reason: ConflictReason::SshSessionClosed,
             message: format!("SSH session `{session_id}` is already recorded as closed"),
         }),
     }

@@ -98,14 +98,14 @@ async fn two_factor_login_refuses_replays_old_codes_and_used_recovery_codes() {
     let c = challenge(&h, "alice").await;
     let replay = second(&h, &c, SecondFactor::Totp(Secret::new(code))).await;
     assert!(
-        matches!(&replay, Err(ApiError::SecondFactorRefused { reason }) if reason.contains("already used")),
+        matches!(&replay, Err(ApiError::SecondFactorRefused { reason, code: SecondFactorCode::Replayed }) if reason.contains("already used")),
         "{replay:?}"
     );
 
     let old = twofactor::code_at(&secret, now_s() - 90).expect("code");
     let stale = second(&h, &c, SecondFactor::Totp(Secret::new(old))).await;
     assert!(
-        matches!(&stale, Err(ApiError::SecondFactorRefused { reason }) if reason.contains("wrong or expired")),
+        matches!(&stale, Err(ApiError::SecondFactorRefused { reason, code: SecondFactorCode::Wrong }) if reason.contains("wrong or expired")),
         "{stale:?}"
     );
 
@@ -302,7 +302,7 @@ async fn the_last_admin_stays_and_disabling_a_user_ends_their_sessions() {
     ] {
         let reply = h.call(req).await;
         assert!(
-            matches!(error_of(&reply), Some(ApiError::Conflict { message }) if message.contains("last admin")),
+            matches!(error_of(&reply), Some(ApiError::Conflict { message, reason: ConflictReason::LastAdmin }) if message.contains("last admin")),
             "{reply:?}"
         );
     }
@@ -407,7 +407,7 @@ async fn policy_can_require_two_factor_and_disabling_it_needs_a_code() {
         })
         .await;
     assert!(
-        matches!(error_of(&refused), Some(ApiError::Conflict { message }) if message.contains("policy")),
+        matches!(error_of(&refused), Some(ApiError::Conflict { message, reason: ConflictReason::TwoFactorRequired }) if message.contains("policy")),
         "{refused:?}"
     );
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use upstra_core::api::v1::{UpsHistory, WatchView};
+use upstra_core::api::v1::{UpsHistory, VmPowerState, WatchState, WatchView};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::state::Timestamp;
 
@@ -112,7 +112,7 @@ pub fn fleet(inventory: &Inventory) -> (Vec<(String, Fleet)>, Fleet) {
         let Some(room) = room else { continue };
         let f = rooms.entry(room).or_default();
         f.vms += 1;
-        if vm.power == "on" {
+        if vm.power == VmPowerState::On {
             f.vms_running += 1;
         }
     }
@@ -127,7 +127,7 @@ pub fn fleet(inventory: &Inventory) -> (Vec<(String, Fleet)>, Fleet) {
     });
     for vm in unplaced {
         total.vms += 1;
-        if vm.power == "on" {
+        if vm.power == VmPowerState::On {
             total.vms_running += 1;
         }
     }
@@ -204,8 +204,8 @@ fn countdown(watch: &WatchView, now: Option<Timestamp>, age: u32) -> Option<Rest
         charge: if wait.needs_operator { None } else { charge },
         needs_operator: wait.needs_operator,
         mains_back: !matches!(
-            watch.phase.as_str(),
-            "on_battery" | "triggered" | "self_test"
+            watch.phase,
+            WatchState::OnBattery | WatchState::Triggered | WatchState::SelfTest
         ),
     })
 }

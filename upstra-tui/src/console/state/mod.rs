@@ -18,7 +18,7 @@ mod setup;
 use std::collections::{BTreeMap, BTreeSet};
 
 use upstra_core::api::v1::{
-    Health, RoomView, ServerView, SessionScope, SessionToken, UpsView, VmView,
+    Health, RoomView, ServerView, SessionScope, SessionToken, UpsView, VmPowerState, VmView,
 };
 use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
@@ -201,7 +201,7 @@ impl Inventory {
                 })
             }
             E::VmPowerChanged { vm, to, .. } => self.vms.get_mut(vm.as_str()).is_some_and(|v| {
-                v.power = to.as_str().to_owned();
+                v.power = (*to).into();
                 true
             }),
             // Facts about people, plans and peers change no list.
@@ -243,7 +243,7 @@ impl Inventory {
     pub fn running_vms_on(&self, server: &str) -> usize {
         self.vms
             .values()
-            .filter(|v| v.server.as_deref() == Some(server) && v.power == "on")
+            .filter(|v| v.server.as_deref() == Some(server) && v.power == VmPowerState::On)
             .count()
     }
 }

@@ -2,7 +2,9 @@
 //! the last runs), the plan a UPS's outage would run, and the last simulation. The header's
 //! power banner reads the status too, so it is kept whatever the screen.
 
-use upstra_core::api::v1::{PlanStatus, PlanView, RunView, SimulationReport, StepView, WatchView};
+use upstra_core::api::v1::{
+    PlanStatus, PlanView, RunView, SimulationReport, StepStatus, StepView, WatchView,
+};
 use upstra_core::state::Timestamp;
 
 use crate::console::message::Message;
@@ -133,8 +135,7 @@ pub struct Missed {
     /// The step that did not succeed: its number and, in the daemon's words, its action.
     pub step: u32,
     pub action: String,
-    /// `failed`, `skipped`, `pending`...
-    pub state: String,
+    pub state: StepStatus,
     pub outcome: Option<String>,
 }
 
@@ -150,14 +151,14 @@ impl RunReport {
         let mut report = Self::default();
         for target in order {
             let steps = run.plan.steps.iter().filter(|s| s.target == target);
-            let mut missed = steps.filter(|s| s.state.as_deref() != Some("done"));
+            let mut missed = steps.filter(|s| s.state != Some(StepStatus::Done));
             match missed.next() {
                 None => report.done.push(target.to_owned()),
                 Some(step) => report.missed.push(Missed {
                     target: target.to_owned(),
                     step: step.number,
                     action: step.action.clone(),
-                    state: step.state.clone().unwrap_or_else(|| "pending".to_owned()),
+                    state: step.state.unwrap_or(StepStatus::Pending),
                     outcome: step.outcome.clone(),
                 }),
             }

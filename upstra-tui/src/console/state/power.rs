@@ -3,7 +3,7 @@
 //! they cannot contradict one another: the daemon's watch (what it decided) and the UPS's
 //! reading (what it last said) are reconciled in one place.
 
-use upstra_core::api::v1::{PlanView, RunView};
+use upstra_core::api::v1::{PlanView, RunView, WatchState};
 
 use super::{State, ups_on_battery};
 
@@ -35,16 +35,18 @@ impl UpsPower {
 /// says ON BATTERY.
 pub fn ups_power(state: &State, ups: &str) -> UpsPower {
     let reading_on_battery = state.inventory.ups.get(ups).is_some_and(ups_on_battery);
-    let phase = state.plan.watch(ups).map(|w| w.phase.as_str());
+    let phase = state.plan.watch(ups).map(|w| w.phase);
     match phase {
-        Some("on_battery") => UpsPower::OnBattery,
-        Some("triggered") => UpsPower::Triggered {
+        Some(WatchState::OnBattery) => UpsPower::OnBattery,
+        Some(WatchState::Triggered) => UpsPower::Triggered {
             on_battery: reading_on_battery,
         },
-        Some("self_test") => UpsPower::SelfTest,
-        Some("power_back" | "restoring") if reading_on_battery => UpsPower::OnBattery,
-        Some("power_back") => UpsPower::MainsBack,
-        Some("restoring") => UpsPower::Restoring,
+        Some(WatchState::SelfTest) => UpsPower::SelfTest,
+        Some(WatchState::PowerBack | WatchState::Restoring) if reading_on_battery => {
+            UpsPower::OnBattery
+        }
+        Some(WatchState::PowerBack) => UpsPower::MainsBack,
+        Some(WatchState::Restoring) => UpsPower::Restoring,
         _ if reading_on_battery => UpsPower::OnBattery,
         _ => UpsPower::OnMains,
     }

@@ -4,8 +4,8 @@
 use upstra_core::api::v1::{GrantView, SessionScope, UserView};
 
 use crate::console::call::Request;
-use crate::console::message::AccountProblem;
 use crate::console::state::AdminTab;
+use upstra_core::api::v1::ConflictReason;
 
 pub struct AdminWords {
     pub title: &'static str,
@@ -76,6 +76,7 @@ pub struct AdminWords {
     pub picker_title: fn(&str) -> String,
     pub picker_current: &'static str,
     pub picker_footer: &'static str,
-    /// A refusal of the daemon about accounts, as a sentence.
-    pub problem: fn(AccountProblem) -> String,
+    /// A refusal of the daemon about accounts, as a sentence, by its reason code; `None` for
+    /// the reasons that are not about accounts.
+    pub problem: fn(ConflictReason) -> Option<String>,
 }

@@ -4,8 +4,8 @@ use upstra_core::api::v1::SessionScope;
 
 use super::admin::AdminWords;
 use crate::console::call::Request;
-use crate::console::message::AccountProblem;
 use crate::console::state::AdminTab;
+use upstra_core::api::v1::ConflictReason;
 
 pub static ADMIN: AdminWords = AdminWords {
     title: "Accounts",
@@ -201,18 +201,20 @@ pub static ADMIN: AdminWords = AdminWords {
     picker_title: |user| format!("Role of {user} on everything"),
     picker_current: "now",
     picker_footer: "↑↓ choose  Enter give this role  Esc cancel",
-    problem: |p| match p {
-        AccountProblem::LastAdmin => {
-            "They are the last admin: make another user admin first.".to_owned()
-        }
-        AccountProblem::BuiltinRole => "It is a built-in role.".to_owned(),
-        AccountProblem::RoleInUse(1) => {
-            "A grant still gives it: remove that grant first, in the grants tab.".to_owned()
-        }
-        AccountProblem::RoleInUse(n) => {
-            format!("{n} grants still give it: remove them first, in the grants tab.")
-        }
-        AccountProblem::RoleExists => "A role of that name exists already.".to_owned(),
-        AccountProblem::Other => String::new(),
+    problem: |p| {
+        Some(match p {
+            ConflictReason::LastAdmin => {
+                "They are the last admin: make another user admin first.".to_owned()
+            }
+            ConflictReason::BuiltinRole => "It is a built-in role.".to_owned(),
+            ConflictReason::RoleInUse { grants: 1 } => {
+                "A grant still gives it: remove that grant first, in the grants tab.".to_owned()
+            }
+            ConflictReason::RoleInUse { grants: n } => {
+                format!("{n} grants still give it: remove them first, in the grants tab.")
+            }
+            ConflictReason::RoleExists => "A role of that name exists already.".to_owned(),
+            _ => return None,
+        })
     },
 };

@@ -4,8 +4,8 @@ use upstra_core::api::v1::SessionScope;
 
 use super::admin::AdminWords;
 use crate::console::call::Request;
-use crate::console::message::AccountProblem;
 use crate::console::state::AdminTab;
+use upstra_core::api::v1::ConflictReason;
 
 pub static ADMIN: AdminWords = AdminWords {
     title: "Comptes",
@@ -210,19 +210,22 @@ pub static ADMIN: AdminWords = AdminWords {
     picker_title: |user| format!("Rôle de {user} sur tout"),
     picker_current: "actuel",
     picker_footer: "↑↓ choisir  Entrée donner ce rôle  Échap annuler",
-    problem: |p| match p {
-        AccountProblem::LastAdmin => {
-            "C'est le dernier admin : donnez d'abord le rôle admin à un autre utilisateur."
-                .to_owned()
-        }
-        AccountProblem::BuiltinRole => "C'est un rôle intégré.".to_owned(),
-        AccountProblem::RoleInUse(1) => {
-            "Un droit le donne encore : retirez-le d'abord, dans l'onglet des droits.".to_owned()
-        }
-        AccountProblem::RoleInUse(n) => {
-            format!("{n} droits le donnent encore : retirez-les d'abord, dans l'onglet des droits.")
-        }
-        AccountProblem::RoleExists => "Un rôle de ce nom existe déjà.".to_owned(),
-        AccountProblem::Other => String::new(),
+    problem: |p| {
+        Some(match p {
+            ConflictReason::LastAdmin => {
+                "C'est le dernier admin : donnez d'abord le rôle admin à un autre utilisateur."
+                    .to_owned()
+            }
+            ConflictReason::BuiltinRole => "C'est un rôle intégré.".to_owned(),
+            ConflictReason::RoleInUse { grants: 1 } => {
+                "Un droit le donne encore : retirez-le d'abord, dans l'onglet des droits."
+                    .to_owned()
+            }
+            ConflictReason::RoleInUse { grants: n } => format!(
+                "{n} droits le donnent encore : retirez-les d'abord, dans l'onglet des droits."
+            ),
+            ConflictReason::RoleExists => "Un rôle de ce nom existe déjà.".to_owned(),
+            _ => return None,
+        })
     },
 };

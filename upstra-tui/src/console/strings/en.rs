@@ -1,11 +1,14 @@
 //! English.
 
-use upstra_core::api::v1::{ApiError, ServerPowerAction, VmPowerRequest};
+use upstra_core::api::v1::{
+    ApiError, Reachability, RunStatus, SecondFactorCode, ServerCategory, ServerPowerAction,
+    StepStatus, VmPowerRequest,
+};
 use upstra_core::events::DomainEvent;
 
 use super::{KeyWords, Strings, capitalise};
 use crate::console::commands::{Applies, Command, Group};
-use crate::console::message::{CodeProblem, Link};
+use crate::console::message::Link;
 use crate::console::operation::Operation;
 use crate::format;
 
@@ -252,16 +255,20 @@ pub static EN: Strings = Strings {
     session_not_saved: |why| {
         format!("The session could not be kept for other upstra commands: {why}")
     },
-    code_problem: |p| match p {
-        CodeProblem::Replayed => {
-            "This code was already used: wait for the next one (codes change every 30 s)."
-        }
-        CodeProblem::Wrong => "Wrong or expired code: type the one your app shows now.",
-        CodeProblem::RecoveryUsed => "This recovery code was already used.",
-        CodeProblem::RecoveryWrong => "Wrong or already used recovery code.",
-        CodeProblem::NotRecoveryCode => "Not a recovery code: they look like ABCD-EFGH.",
-        CodeProblem::Other => "The code was refused.",
+    code_problem: |p| {
+        Some(match p {
+            SecondFactorCode::Replayed => {
+                "This code was already used: wait for the next one (codes change every 30 s)."
+            }
+            SecondFactorCode::Wrong => "Wrong or expired code: type the one your app shows now.",
+            SecondFactorCode::RecoveryUsed => "This recovery code was already used.",
+            SecondFactorCode::RecoveryWrong => "Wrong or already used recovery code.",
+            SecondFactorCode::NotRecoveryCode => "Not a recovery code: they look like ABCD-EFGH.",
+            SecondFactorCode::NotEnabled => "Two-factor is not on for this account.",
+            SecondFactorCode::Unknown => return None,
+        })
     },
+
     link: |l| match l {
         Link::NotRunning => {
             "Cannot reach the daemon: is upstrad running? (see --socket, UPSTRA_SOCKET)".to_owned()
@@ -274,6 +281,7 @@ pub static EN: Strings = Strings {
         Link::Other(why) => capitalise(why),
     },
     api_error,
+    conflict: |_| None,
     working: |op| format!("{}…", capitalise(&doing(op))),
     done: |op, report| {
         format!(
@@ -325,10 +333,10 @@ pub static EN: Strings = Strings {
         other => other,
     },
     health: |h| format::health(h),
-    kind: |k| k,
+    kind: ServerCategory::as_str,
     reachability: |r| match r {
-        "comms_lost" => "comms lost",
-        other => other,
+        Reachability::CommsLost => "comms lost",
+        other => other.as_str(),
     },
     vm_count: |n| match n {
         1 => "1 VM".to_owned(),
@@ -600,7 +608,7 @@ fn event(e: &DomainEvent) -> String {
         } => format!(
             "run {run} ({}) {}: {done} done, {failed} failed, {skipped} skipped",
             plan_kind(plan),
-            (EN.plan.run_state)(state)
+            (EN.plan.run_state)(RunStatus::parse(state))
         ),
         DomainEvent::StepStarted { run, step, action } => {
             format!("run {run}, step {step}: {action}")
@@ -612,7 +620,7 @@ fn event(e: &DomainEvent) -> String {
             detail,
         } => format!(
             "run {run}, step {step} {}: {detail}",
-            (EN.plan.step_state)(Some(state))
+            (EN.plan.step_state)(Some(StepStatus::parse(state)))
         ),
         DomainEvent::DaemonUncleanStart { .. } => {
             "daemon restarted after an unclean stop".to_owned()

@@ -2,13 +2,16 @@
 //! vSphere in French ("sous tension", "hors tension"), "onduleur" for UPS, a space before
 //! `:` and `?`, a decimal comma.
 
-use upstra_core::api::v1::{ApiError, ServerPowerAction, VmPowerRequest};
+use upstra_core::api::v1::{
+    ApiError, ConflictReason, Reachability, RunStatus, SecondFactorCode, ServerCategory,
+    ServerPowerAction, StepStatus, VmPowerRequest,
+};
 use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
 
 use super::{KeyWords, Strings, capitalise};
 use crate::console::commands::{Applies, Command, Group};
-use crate::console::message::{CodeProblem, Link};
+use crate::console::message::Link;
 use crate::console::operation::Operation;
 use crate::format;
 
@@ -268,18 +271,26 @@ pub static FR: Strings = Strings {
     session_not_saved: |why| {
         format!("Impossible de garder la session pour les autres commandes upstra : {why}")
     },
-    code_problem: |p| match p {
-        CodeProblem::Replayed => {
-            "Ce code a déjà servi : attendez le suivant (les codes changent toutes les 30 s)."
-        }
-        CodeProblem::Wrong => "Code faux ou expiré : saisissez celui qu'affiche votre application.",
-        CodeProblem::RecoveryUsed => "Ce code de secours a déjà servi.",
-        CodeProblem::RecoveryWrong => "Code de secours faux ou déjà utilisé.",
-        CodeProblem::NotRecoveryCode => {
-            "Ce n'est pas un code de secours : ils ont la forme ABCD-EFGH."
-        }
-        CodeProblem::Other => "Code refusé.",
+    code_problem: |p| {
+        Some(match p {
+            SecondFactorCode::Replayed => {
+                "Ce code a déjà servi : attendez le suivant (les codes changent toutes les 30 s)."
+            }
+            SecondFactorCode::Wrong => {
+                "Code faux ou expiré : saisissez celui qu'affiche votre application."
+            }
+            SecondFactorCode::RecoveryUsed => "Ce code de secours a déjà servi.",
+            SecondFactorCode::RecoveryWrong => "Code de secours faux ou déjà utilisé.",
+            SecondFactorCode::NotRecoveryCode => {
+                "Ce n'est pas un code de secours : ils ont la forme ABCD-EFGH."
+            }
+            SecondFactorCode::NotEnabled => {
+                "La double authentification n'est pas activée pour ce compte."
+            }
+            SecondFactorCode::Unknown => return None,
+        })
     },
+
     link: |l| match l {
         Link::NotRunning => {
             "Impossible de joindre le démon : upstrad tourne-t-il ? (voir --socket, \
@@ -296,6 +307,7 @@ pub static FR: Strings = Strings {
         Link::Other(why) => capitalise(why),
     },
     api_error,
+    conflict,
     working: |op| format!("{}…", capitalise(&doing(op))),
     done: |op, report| {
         format!(
@@ -357,17 +369,16 @@ pub static FR: Strings = Strings {
         Health::Unknown => "inconnue",
     },
     kind: |k| match k {
-        "hypervisor" => "hyperviseur",
-        "storage" => "stockage",
-        "network" => "réseau",
-        "other" => "autre",
-        other => other,
+        ServerCategory::Hypervisor => "hyperviseur",
+        ServerCategory::Storage => "stockage",
+        ServerCategory::Network => "réseau",
+        ServerCategory::Other => "autre",
+        ServerCategory::Unknown => "inconnu",
     },
     reachability: |r| match r {
-        "ok" => "oui",
-        "comms_lost" => "liaison perdue",
-        "unknown" => "inconnu",
-        other => other,
+        Reachability::Ok => "oui",
+        Reachability::CommsLost => "liaison perdue",
+        Reachability::Unknown => "inconnu",
     },
     vm_count: |n| format!("{n} VM"),
     event,
@@ -520,11 +531,62 @@ fn confirm_detail(op: &Operation, running_vms: usize) -> Option<String> {
     }
 }
 
+/// The conflicts not about accounts, in French: the daemon says them in English.
+fn conflict(reason: ConflictReason) -> Option<String> {
+    Some(match reason {
+        ConflictReason::SetupDone => {
+            "La mise en service est déjà faite : connectez-vous.".to_owned()
+        }
+        ConflictReason::UserExists => "Cet utilisateur existe déjà.".to_owned(),
+        ConflictReason::GrantExists => {
+            "Cet utilisateur a déjà ce rôle sur cette ressource.".to_owned()
+        }
+        ConflictReason::TwoFactorOn => {
+            "La double authentification est déjà activée : désactivez-la d'abord.".to_owned()
+        }
+        ConflictReason::NothingToConfirm => {
+            "Rien à confirmer : activez d'abord la double authentification.".to_owned()
+        }
+        ConflictReason::TwoFactorRequired => "La politique impose la double authentification \
+                                              à votre compte ; un admin peut la changer."
+            .to_owned(),
+        ConflictReason::BackupInProgress { retry_after_s } => format!(
+            "Une sauvegarde est déjà en cours : réessayez dans {}.",
+            format::wait(retry_after_s)
+        ),
+        ConflictReason::RunInProgress { run } => {
+            format!("L'exécution {run} est en cours : attendez sa fin, ou arrêtez-la.")
+        }
+        ConflictReason::NoRunningPlan => "Aucun plan ne tourne.".to_owned(),
+        ConflictReason::NothingToRestore => {
+            "Rien à rétablir : chaque délestage a été défait.".to_owned()
+        }
+        ConflictReason::UpsOnBattery => "Un onduleur est encore sur batterie : rétablir \
+                                         maintenant remettrait des serveurs sur une \
+                                         alimentation qui lâche."
+            .to_owned(),
+        // The figure first, as the daemon puts it: the status line may wrap.
+        ConflictReason::UpsNotBackYet { retry_after_s } => format!(
+            "Réessayez dans {retry_after_s} s : un onduleur qui devait couper puis rendre sa \
+             sortie ne l'a pas encore rendue."
+        ),
+        ConflictReason::SshSessionClosed => {
+            "Cette session SSH est déjà enregistrée comme fermée.".to_owned()
+        }
+        // Worded by `admin.problem`, or unknown to this console: the daemon's sentence.
+        ConflictReason::RoleExists
+        | ConflictReason::LastAdmin
+        | ConflictReason::BuiltinRole
+        | ConflictReason::RoleInUse { .. }
+        | ConflictReason::Unknown => return None,
+    })
+}
+
 fn api_error(e: &ApiError) -> String {
     match e {
         ApiError::Unauthenticated => "Votre session a pris fin.".to_owned(),
         ApiError::BadCredentials => "Nom d'utilisateur ou mot de passe incorrect.".to_owned(),
-        ApiError::SecondFactorRefused { reason } => format!("Code refusé : {reason}"),
+        ApiError::SecondFactorRefused { reason, .. } => format!("Code refusé : {reason}"),
         ApiError::SessionLimited { can, .. } => {
             format!("Cette session ne peut que {can}.")
         }
@@ -540,7 +602,7 @@ fn api_error(e: &ApiError) -> String {
             .to_owned(),
         ApiError::NotFound { what } => format!("Introuvable : {what}."),
         ApiError::Invalid { problems } => format!("Refusé : {}.", problems.join(" ; ")),
-        ApiError::Conflict { message } => format!("Impossible : {message}."),
+        ApiError::Conflict { message, .. } => format!("Impossible : {message}."),
         ApiError::Unavailable { message } => {
             format!("Le démon ne peut pas le faire pour l'instant : {message}.")
         }
@@ -681,7 +743,7 @@ fn event(e: &DomainEvent) -> String {
         } => format!(
             "exécution {run} ({}) {} : {done} faites, {failed} en échec, {skipped} sautées",
             plan_kind(plan),
-            (FR.plan.run_state)(state)
+            (FR.plan.run_state)(RunStatus::parse(state))
         ),
         DomainEvent::StepStarted { run, step, action } => {
             format!("exécution {run}, étape {step} : {action}")
@@ -693,7 +755,7 @@ fn event(e: &DomainEvent) -> String {
             detail,
         } => format!(
             "exécution {run}, étape {step} {} : {detail}",
-            (FR.plan.step_state)(Some(state))
+            (FR.plan.step_state)(Some(StepStatus::parse(state)))
         ),
         DomainEvent::DaemonUncleanStart { .. } => {
             "démon redémarré après un arrêt brutal".to_owned()

@@ -27,7 +27,9 @@ pub mod views;
 mod views_en;
 mod views_fr;
 
-use upstra_core::api::v1::{ActionReport, ApiError};
+use upstra_core::api::v1::{
+    ActionReport, ApiError, ConflictReason, Reachability, SecondFactorCode, ServerCategory,
+};
 use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
 
@@ -41,7 +43,7 @@ pub use self::views::{FormWords, HistoryWords};
 use super::call::Request;
 use super::commands::{Applies, Command, Group};
 use super::keys::Chord;
-use super::message::{AccountProblem, CodeProblem, Link, Message};
+use super::message::{Link, Message};
 use super::operation::Operation;
 use super::ssh::strings::SshStrings;
 
@@ -191,11 +193,16 @@ pub struct Strings {
     pub select_target: fn(Applies) -> &'static str,
     pub no_other_host: fn(&str) -> String,
     pub session_not_saved: fn(&str) -> String,
-    pub code_problem: fn(CodeProblem) -> &'static str,
+    /// Why a one-time code was refused, by the daemon's code; `None` for a code this console
+    /// has no words for (an older or newer daemon's): the daemon's sentence is shown then.
+    pub code_problem: fn(SecondFactorCode) -> Option<&'static str>,
     /// Why the daemon cannot be reached.
     pub link: fn(&Link) -> String,
     /// The daemon's refusal as a sentence.
     pub api_error: fn(&ApiError) -> String,
+    /// A conflict that is not about accounts (those are `admin.problem`'s), by its reason
+    /// code; `None` shows the daemon's sentence, which English keeps: it carries the figures.
+    pub conflict: fn(ConflictReason) -> Option<String>,
     pub working: fn(&Operation) -> String,
     pub done: fn(&Operation, &ActionReport) -> String,
     pub operation_failed: fn(&Operation, &str) -> String,
@@ -239,10 +246,8 @@ pub struct Strings {
     /// A power state as the daemon names it (`on`, `off`, `powering-on`, `suspended`...).
     pub power: fn(&str) -> &str,
     pub health: fn(Health) -> &'static str,
-    /// A server kind (`hypervisor`, `storage`, ...).
-    pub kind: fn(&str) -> &str,
-    /// A UPS's reachability (`ok`, `comms_lost`, `unknown`).
-    pub reachability: fn(&str) -> &str,
+    pub kind: fn(ServerCategory) -> &'static str,
+    pub reachability: fn(Reachability) -> &'static str,
     /// "3 VMs".
     pub vm_count: fn(usize) -> String,
     /// One line for the status bar.
@@ -277,16 +282,15 @@ impl Strings {
             Message::NeedNewPassword => self.need_new_password.to_owned(),
             Message::PasswordsDiffer => self.passwords_differ.to_owned(),
             Message::PasswordChanged => self.password_changed.to_owned(),
-            Message::Refused(ApiError::SecondFactorRefused { reason }) => {
-                match CodeProblem::of(reason) {
-                    CodeProblem::Other => reason.clone(),
-                    problem => (self.code_problem)(problem).to_owned(),
-                }
+            // Worded from the daemon's reason code, never from its English sentence: without
+            // a code this console knows, the sentence is all there is to show.
+            Message::Refused(ApiError::SecondFactorRefused { reason, code }) => {
+                (self.code_problem)(*code).map_or_else(|| reason.clone(), str::to_owned)
             }
-            Message::Refused(ApiError::Conflict { message })
-                if AccountProblem::of(message) != AccountProblem::Other =>
-            {
-                (self.admin.problem)(AccountProblem::of(message))
+            Message::Refused(e @ ApiError::Conflict { reason, .. }) => {
+                (self.admin.problem)(*reason)
+                    .or_else(|| (self.conflict)(*reason))
+                    .unwrap_or_else(|| (self.api_error)(e))
             }
             Message::Refused(e) => (self.api_error)(e),
             Message::Unreachable(link) => (self.link)(link),

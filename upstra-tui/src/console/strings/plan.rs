@@ -3,7 +3,10 @@
 //! The daemon's own sentences (a step's action and outcome, why a run started, a simulation's
 //! checks) are shown as it says them: they come in English from any daemon.
 
-use upstra_core::api::v1::{NotRestored, PlanView, RunView, SimulationReport, StepView};
+use upstra_core::api::v1::{
+    NotRestored, PlanType, PlanView, RunStatus, RunView, SimulationReport, StepKind, StepStatus,
+    StepView, WatchState,
+};
 use upstra_core::outage::PreferredChoice;
 
 use crate::console::call::Request;
@@ -20,15 +23,15 @@ pub struct PlanWords {
     /// When the trigger would act, and whether the plan fits the battery.
     pub simulation_line: fn(&str, &SimulationReport) -> String,
     /// A UPS watch's phase (`online`, `on_battery`...).
-    pub phase: fn(&str) -> &'static str,
+    pub phase: fn(WatchState) -> &'static str,
     /// "grace 45s".
     pub grace: fn(u64) -> String,
     /// A timeline line: what the step does, from its kind and target name.
-    pub step_label: fn(&str, &str) -> String,
+    pub step_label: fn(StepKind, &str) -> String,
     /// A step's state in a run (`pending`, `started`, `done`...); empty before a run.
-    pub step_state: fn(Option<&str>) -> &'static str,
+    pub step_state: fn(Option<StepStatus>) -> &'static str,
     /// A run's state (`running`, `finished`...).
-    pub run_state: fn(&str) -> &'static str,
+    pub run_state: fn(RunStatus) -> &'static str,
     /// The column titles of the timeline: number, step, state.
     pub col_step: &'static str,
     pub col_state: &'static str,
@@ -38,7 +41,7 @@ pub struct PlanWords {
     pub legend_output_cut: fn(u64) -> String,
     /// In the demo, for the shed's last steps (`ups_off`, `shutdown_this_host`): that the
     /// simulated drivers carry them out and nothing real is touched.
-    pub demo_last_out: fn(&str) -> Option<&'static str>,
+    pub demo_last_out: fn(StepKind) -> Option<&'static str>,
     pub step_title: fn(u32) -> String,
     /// "After #1, #2 · estimate 2m 00s · 1m 00s → 3m 00s · critical path".
     pub step_facts: fn(&StepView) -> String,
@@ -51,11 +54,11 @@ pub struct PlanWords {
     /// preferred host passed over with why. The VM's name comes unescaped.
     pub preferred: fn(&PreferredChoice, &str) -> String,
     /// The report's title, by plan kind (`shed`, `restore`).
-    pub report_title: fn(&str) -> &'static str,
+    pub report_title: fn(PlanType) -> &'static str,
     /// "Restored (5):", by plan kind.
-    pub report_done: fn(&str, usize) -> String,
+    pub report_done: fn(PlanType, usize) -> String,
     /// "Not restored (1):", by plan kind.
-    pub report_missed: fn(&str, usize) -> String,
+    pub report_missed: fn(PlanType, usize) -> String,
     pub report_running: &'static str,
     /// A restore's tally, read back from the lab after it: "Read back from the lab: 11 of 12
     /// restored."

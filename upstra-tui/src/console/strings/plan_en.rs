@@ -1,5 +1,7 @@
 //! The plan view in English.
 
+use upstra_core::api::v1::{PlanType, RunStatus, StepKind, StepStatus, WatchState};
+
 use super::capitalise;
 use super::plan::{PlanWords, split_target};
 use crate::console::call::Request;
@@ -18,7 +20,7 @@ pub static PLAN: PlanWords = PlanWords {
     preview_line: |ups, plan| {
         let mut line = format!(
             "If UPS {ups} lost mains now: {} plan, {} step{}, {}",
-            kind(&plan.kind),
+            kind(plan.kind),
             plan.steps.len(),
             if plan.steps.len() == 1 { "" } else { "s" },
             super::situation_en::length(plan.makespan_s, plan.critical_path_s)
@@ -47,7 +49,7 @@ pub static PLAN: PlanWords = PlanWords {
             .as_deref()
             .map(|u| format!(", started by {u}"))
             .unwrap_or_default();
-        if matches!(run.state.as_str(), "running" | "cancelling" | "halting") {
+        if run.state.is_active() {
             // While it runs, where it is: "shedding UPS ups-a1, step 3 of 5".
             let (at, of) = super::situation::step_at(run);
             return format!(
@@ -62,9 +64,9 @@ pub static PLAN: PlanWords = PlanWords {
         format!(
             "Run {}: {} of UPS {}, {}{by}: {}. Why: {}.",
             run.id,
-            kind(&run.plan.kind),
+            kind(run.plan.kind),
             run.plan.ups.join(", "),
-            run_state(&run.state),
+            run_state(run.state),
             parts.join(", "),
             run.reason
         )
@@ -81,36 +83,36 @@ pub static PLAN: PlanWords = PlanWords {
         )
     },
     phase: |p| match p {
-        "online" => "on mains",
-        "on_battery" => "ON BATTERY",
-        "self_test" => "self-test",
-        "triggered" => "plan triggered",
-        "power_back" => "mains back, waiting",
-        "restoring" => "restoring",
-        _ => "?",
+        WatchState::Online => "on mains",
+        WatchState::OnBattery => "ON BATTERY",
+        WatchState::SelfTest => "self-test",
+        WatchState::Triggered => "plan triggered",
+        WatchState::PowerBack => "mains back, waiting",
+        WatchState::Restoring => "restoring",
+        WatchState::Unknown => "?",
     },
     grace: |s| format!("grace {}", secs(s)),
     step_label: |kind, name| match kind {
-        "migrate_vm" => format!("migrate VM {name}"),
-        "stop_vm" => format!("stop VM {name}"),
-        "start_vm" => format!("start VM {name}"),
-        "enter_maintenance" => format!("maintenance on {name}"),
-        "exit_maintenance" => format!("maintenance off {name}"),
-        "shutdown_server" => format!("shut down {name}"),
-        "power_on_server" => format!("power on {name}"),
-        "wait_connected" => format!("wait for {name}"),
-        "ups_off" => format!("cut {name} output"),
-        "shutdown_this_host" => format!("shut down {name} (here)"),
-        other => format!("{} {name}", other.replace('_', " ")),
+        StepKind::MigrateVm => format!("migrate VM {name}"),
+        StepKind::StopVm => format!("stop VM {name}"),
+        StepKind::StartVm => format!("start VM {name}"),
+        StepKind::EnterMaintenance => format!("maintenance on {name}"),
+        StepKind::ExitMaintenance => format!("maintenance off {name}"),
+        StepKind::ShutdownServer => format!("shut down {name}"),
+        StepKind::PowerOnServer => format!("power on {name}"),
+        StepKind::WaitConnected => format!("wait for {name}"),
+        StepKind::UpsOff => format!("cut {name} output"),
+        StepKind::ShutdownThisHost => format!("shut down {name} (here)"),
+        StepKind::Unknown => format!("? {name}"),
     },
     step_state: |s| match s {
         None => "",
-        Some("pending") => "pending",
-        Some("started" | "dispatched") => "running",
-        Some("done") => "done",
-        Some("failed") => "FAILED",
-        Some("skipped") => "skipped",
-        Some(_) => "?",
+        Some(StepStatus::Pending) => "pending",
+        Some(StepStatus::Started | StepStatus::Dispatched) => "running",
+        Some(StepStatus::Done) => "done",
+        Some(StepStatus::Failed) => "FAILED",
+        Some(StepStatus::Skipped) => "skipped",
+        Some(StepStatus::Unknown) => "?",
     },
     run_state,
     col_step: "step",
@@ -123,8 +125,10 @@ pub static PLAN: PlanWords = PlanWords {
     },
     legend_output_cut: |s| format!("╳ UPS off {}", secs(s)),
     demo_last_out: |kind| match kind {
-        "ups_off" => Some("Demo: the simulated UPS cuts its output; no real UPS is told anything."),
-        "shutdown_this_host" => {
+        StepKind::UpsOff => {
+            Some("Demo: the simulated UPS cuts its output; no real UPS is told anything.")
+        }
+        StepKind::ShutdownThisHost => {
             Some("Demo: simulated; this host would power off here, but this machine never does.")
         }
         _ => None,
@@ -144,8 +148,8 @@ pub static PLAN: PlanWords = PlanWords {
         capitalise(&parts.join(" · "))
     },
     step_result: |s| {
-        let state = s.state.as_deref()?;
-        let running = matches!(state, "started" | "dispatched");
+        let state = s.state?;
+        let running = matches!(state, StepStatus::Started | StepStatus::Dispatched);
         let took = s
             .took_ms
             .map(|ms| {
@@ -203,15 +207,15 @@ pub static PLAN: PlanWords = PlanWords {
         }
     },
     report_title: |kind| match kind {
-        "restore" => "Restore report",
+        PlanType::Restore => "Restore report",
         _ => "Shed report",
     },
     report_done: |kind, n| match kind {
-        "restore" => format!("Restored ({n}):"),
+        PlanType::Restore => format!("Restored ({n}):"),
         _ => format!("Shed ({n}):"),
     },
     report_missed: |kind, n| match kind {
-        "restore" => format!("Not restored ({n}):"),
+        PlanType::Restore => format!("Not restored ({n}):"),
         _ => format!("Not shed ({n}):"),
     },
     report_running: "The run goes on; its report shows when it ends.",
@@ -253,7 +257,7 @@ pub static PLAN: PlanWords = PlanWords {
     banner_run: |run| {
         // The step the run is at, the same figure as the plan view's heading.
         let (at, of) = super::situation::step_at(run);
-        format!("{} {at}/{of}", kind(&run.plan.kind))
+        format!("{} {at}/{of}", kind(run.plan.kind))
     },
 
     question: |r| match r {
@@ -331,21 +335,21 @@ pub static PLAN: PlanWords = PlanWords {
     not_in_this_view: |what| format!("“{what}” does not apply to this view."),
 };
 
-fn kind(kind: &str) -> &'static str {
+fn kind(kind: PlanType) -> &'static str {
     match kind {
-        "restore" => "restore",
+        PlanType::Restore => "restore",
         _ => "shed",
     }
 }
 
-fn run_state(s: &str) -> &'static str {
+fn run_state(s: RunStatus) -> &'static str {
     match s {
-        "running" => "running",
-        "cancelling" => "cancelling",
-        "halting" => "halting",
-        "cancelled" => "cancelled",
-        "halted" => "halted",
-        "finished" => "finished",
-        _ => "?",
+        RunStatus::Running => "running",
+        RunStatus::Cancelling => "cancelling",
+        RunStatus::Halting => "halting",
+        RunStatus::Cancelled => "cancelled",
+        RunStatus::Halted => "halted",
+        RunStatus::Finished => "finished",
+        RunStatus::Unknown => "?",
     }
 }

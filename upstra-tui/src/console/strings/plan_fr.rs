@@ -1,6 +1,8 @@
 //! La vue du plan en français : « délestage » pour le plan qui arrête la charge d'un
 //! onduleur, « rétablissement » pour celui qui la rend.
 
+use upstra_core::api::v1::{PlanType, RunStatus, StepKind, StepStatus, WatchState};
+
 use super::capitalise;
 use super::plan::{PlanWords, split_target};
 use crate::console::call::Request;
@@ -19,7 +21,7 @@ pub static PLAN: PlanWords = PlanWords {
     preview_line: |ups, plan| {
         let mut line = format!(
             "Si l'onduleur {ups} perdait le secteur maintenant : plan de {}, {} étape{}, {}",
-            kind(&plan.kind),
+            kind(plan.kind),
             plan.steps.len(),
             if plan.steps.len() > 1 { "s" } else { "" },
             super::situation_fr::length(plan.makespan_s, plan.critical_path_s)
@@ -48,7 +50,7 @@ pub static PLAN: PlanWords = PlanWords {
             .as_deref()
             .map(|u| format!(", lancé par {u}"))
             .unwrap_or_default();
-        if matches!(run.state.as_str(), "running" | "cancelling" | "halting") {
+        if run.state.is_active() {
             // Pendant l'exécution, où elle en est : « délestage de l'onduleur ups-a1, étape 3 sur 5 ».
             let (at, of) = super::situation::step_at(run);
             return format!(
@@ -63,9 +65,9 @@ pub static PLAN: PlanWords = PlanWords {
         format!(
             "Exécution {} : {} de l'onduleur {}, {}{by} : {}. Raison : {}.",
             run.id,
-            kind(&run.plan.kind),
+            kind(run.plan.kind),
             run.plan.ups.join(", "),
-            run_state(&run.state),
+            run_state(run.state),
             parts.join(", "),
             run.reason
         )
@@ -82,36 +84,36 @@ pub static PLAN: PlanWords = PlanWords {
         )
     },
     phase: |p| match p {
-        "online" => "sur secteur",
-        "on_battery" => "SUR BATTERIE",
-        "self_test" => "autotest",
-        "triggered" => "plan déclenché",
-        "power_back" => "secteur revenu, attente",
-        "restoring" => "rétablissement",
-        _ => "?",
+        WatchState::Online => "sur secteur",
+        WatchState::OnBattery => "SUR BATTERIE",
+        WatchState::SelfTest => "autotest",
+        WatchState::Triggered => "plan déclenché",
+        WatchState::PowerBack => "secteur revenu, attente",
+        WatchState::Restoring => "rétablissement",
+        WatchState::Unknown => "?",
     },
     grace: |s| format!("grâce {}", secs(s)),
     step_label: |kind, name| match kind {
-        "migrate_vm" => format!("migrer la VM {name}"),
-        "stop_vm" => format!("arrêter la VM {name}"),
-        "start_vm" => format!("démarrer la VM {name}"),
-        "enter_maintenance" => format!("maintenance de {name}"),
-        "exit_maintenance" => format!("fin de maintenance de {name}"),
-        "shutdown_server" => format!("éteindre {name}"),
-        "power_on_server" => format!("allumer {name}"),
-        "wait_connected" => format!("attendre {name}"),
-        "ups_off" => format!("couper la sortie de {name}"),
-        "shutdown_this_host" => format!("éteindre {name} (ici)"),
-        other => format!("{} {name}", other.replace('_', " ")),
+        StepKind::MigrateVm => format!("migrer la VM {name}"),
+        StepKind::StopVm => format!("arrêter la VM {name}"),
+        StepKind::StartVm => format!("démarrer la VM {name}"),
+        StepKind::EnterMaintenance => format!("maintenance de {name}"),
+        StepKind::ExitMaintenance => format!("fin de maintenance de {name}"),
+        StepKind::ShutdownServer => format!("éteindre {name}"),
+        StepKind::PowerOnServer => format!("allumer {name}"),
+        StepKind::WaitConnected => format!("attendre {name}"),
+        StepKind::UpsOff => format!("couper la sortie de {name}"),
+        StepKind::ShutdownThisHost => format!("éteindre {name} (ici)"),
+        StepKind::Unknown => format!("? {name}"),
     },
     step_state: |s| match s {
         None => "",
-        Some("pending") => "en attente",
-        Some("started" | "dispatched") => "en cours",
-        Some("done") => "fait",
-        Some("failed") => "ÉCHEC",
-        Some("skipped") => "sauté",
-        Some(_) => "?",
+        Some(StepStatus::Pending) => "en attente",
+        Some(StepStatus::Started | StepStatus::Dispatched) => "en cours",
+        Some(StepStatus::Done) => "fait",
+        Some(StepStatus::Failed) => "ÉCHEC",
+        Some(StepStatus::Skipped) => "sauté",
+        Some(StepStatus::Unknown) => "?",
     },
     run_state,
     col_step: "étape",
@@ -124,10 +126,10 @@ pub static PLAN: PlanWords = PlanWords {
     },
     legend_output_cut: |s| format!("╳ coupure {}", secs(s)),
     demo_last_out: |kind| match kind {
-        "ups_off" => {
+        StepKind::UpsOff => {
             Some("Démo : l'onduleur simulé coupe sa sortie ; aucun onduleur réel n'est sollicité.")
         }
-        "shutdown_this_host" => Some(
+        StepKind::ShutdownThisHost => Some(
             "Démo : simulé ; cet hôte s'éteindrait ici, mais cette machine ne s'éteint jamais.",
         ),
         _ => None,
@@ -147,8 +149,8 @@ pub static PLAN: PlanWords = PlanWords {
         capitalise(&parts.join(" · "))
     },
     step_result: |s| {
-        let state = s.state.as_deref()?;
-        let running = matches!(state, "started" | "dispatched");
+        let state = s.state?;
+        let running = matches!(state, StepStatus::Started | StepStatus::Dispatched);
         let took = s
             .took_ms
             .map(|ms| {
@@ -206,15 +208,15 @@ pub static PLAN: PlanWords = PlanWords {
         }
     },
     report_title: |kind| match kind {
-        "restore" => "Bilan du rétablissement",
+        PlanType::Restore => "Bilan du rétablissement",
         _ => "Bilan du délestage",
     },
     report_done: |kind, n| match kind {
-        "restore" => format!("Rétabli ({n}) :"),
+        PlanType::Restore => format!("Rétabli ({n}) :"),
         _ => format!("Délesté ({n}) :"),
     },
     report_missed: |kind, n| match kind {
-        "restore" => format!("Non rétabli ({n}) :"),
+        PlanType::Restore => format!("Non rétabli ({n}) :"),
         _ => format!("Non délesté ({n}) :"),
     },
     report_running: "L'exécution continue ; son bilan s'affichera à la fin.",
@@ -256,7 +258,7 @@ pub static PLAN: PlanWords = PlanWords {
     banner_run: |run| {
         // The step the run is at, the same figure as the plan view's heading.
         let (at, of) = super::situation::step_at(run);
-        format!("{} {at}/{of}", kind(&run.plan.kind))
+        format!("{} {at}/{of}", kind(run.plan.kind))
     },
 
     question: |r| match r {
@@ -348,21 +350,21 @@ fn plural(n: u32) -> &'static str {
     if n > 1 { "s" } else { "" }
 }
 
-fn kind(kind: &str) -> &'static str {
+fn kind(kind: PlanType) -> &'static str {
     match kind {
-        "restore" => "rétablissement",
+        PlanType::Restore => "rétablissement",
         _ => "délestage",
     }
 }
 
-fn run_state(s: &str) -> &'static str {
+fn run_state(s: RunStatus) -> &'static str {
     match s {
-        "running" => "en cours",
-        "cancelling" => "annulation en cours",
-        "halting" => "arrêt en cours",
-        "cancelled" => "annulé",
-        "halted" => "arrêté",
-        "finished" => "terminé",
-        _ => "?",
+        RunStatus::Running => "en cours",
+        RunStatus::Cancelling => "annulation en cours",
+        RunStatus::Halting => "arrêt en cours",
+        RunStatus::Cancelled => "annulé",
+        RunStatus::Halted => "arrêté",
+        RunStatus::Finished => "terminé",
+        RunStatus::Unknown => "?",
     }
 }

@@ -1,6 +1,7 @@
 //! The setup wizard in English.
 
-use upstra_core::api::v1::{ChangeKind, EntityKind};
+use upstra_core::api::v1::{ChangeKind, EntityKind, Reachability};
+use upstra_core::state::PowerState;
 
 use super::setup::SetupWords;
 use crate::console::state::SetupChoice;
@@ -54,23 +55,23 @@ pub static SETUP: SetupWords = SetupWords {
         )
     },
     problems_title: "Not answering:",
-    ups_line: |u| match u.reachability.as_str() {
-        "ok" => format!(
+    ups_line: |u| match u.reachability {
+        Reachability::Ok => format!(
             "UPS {:<14} answers: {} {}",
             u.name,
             u.status.as_deref().unwrap_or("?"),
             format::percent(u.charge_pct)
         ),
-        "comms_lost" => format!(
+        Reachability::CommsLost => format!(
             "UPS {:<14} DOES NOT ANSWER: {}",
             u.name,
             u.comms_lost_reason.as_deref().unwrap_or("?")
         ),
         _ => format!("UPS {:<14} not read yet", u.name),
     },
-    server_line: |s| match (&s.bmc_url, s.power.as_str()) {
+    server_line: |s| match (&s.bmc_url, s.power) {
         (None, _) => format!("server {:<11} no BMC declared", s.name),
-        (Some(_), "unknown") => format!("server {:<11} BMC not read (see below)", s.name),
+        (Some(_), PowerState::Unknown) => format!("server {:<11} BMC not read (see below)", s.name),
         (Some(_), power) => format!(
             "server {:<11} BMC answers: {power}, health {}",
             s.name,

@@ -1,6 +1,7 @@
 //! L'assistant de première mise en service en français.
 
-use upstra_core::api::v1::{ChangeKind, EntityKind};
+use upstra_core::api::v1::{ChangeKind, EntityKind, Reachability};
+use upstra_core::state::PowerState;
 
 use super::setup::SetupWords;
 use crate::console::state::SetupChoice;
@@ -58,28 +59,30 @@ pub static SETUP: SetupWords = SetupWords {
         )
     },
     problems_title: "Ne répondent pas :",
-    ups_line: |u| match u.reachability.as_str() {
-        "ok" => format!(
+    ups_line: |u| match u.reachability {
+        Reachability::Ok => format!(
             "onduleur {:<10} répond : {} {}",
             u.name,
             u.status.as_deref().unwrap_or("?"),
             format::percent(u.charge_pct)
         ),
-        "comms_lost" => format!(
+        Reachability::CommsLost => format!(
             "onduleur {:<10} NE RÉPOND PAS : {}",
             u.name,
             u.comms_lost_reason.as_deref().unwrap_or("?")
         ),
         _ => format!("onduleur {:<10} pas encore lu", u.name),
     },
-    server_line: |s| match (&s.bmc_url, s.power.as_str()) {
+    server_line: |s| match (&s.bmc_url, s.power) {
         (None, _) => format!("serveur {:<10} aucun BMC déclaré", s.name),
-        (Some(_), "unknown") => format!("serveur {:<10} BMC non lu (voir plus bas)", s.name),
+        (Some(_), PowerState::Unknown) => {
+            format!("serveur {:<10} BMC non lu (voir plus bas)", s.name)
+        }
         (Some(_), power) => {
             let power = match power {
-                "on" => "sous tension",
-                "off" => "hors tension",
-                other => other,
+                PowerState::On => "sous tension",
+                PowerState::Off => "hors tension",
+                other => other.as_str(),
             };
             format!("serveur {:<10} le BMC répond : {power}", s.name)
         }

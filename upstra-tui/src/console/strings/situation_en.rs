@@ -1,5 +1,7 @@
 //! What the outage is doing now, in English.
 
+use upstra_core::api::v1::{PlanType, RunStatus};
+
 use super::situation::{SituationWords, step_at};
 use crate::format;
 
@@ -21,9 +23,9 @@ pub fn length(makespan: u64, critical: u64) -> String {
     }
 }
 
-fn kind(kind: &str) -> &'static str {
+fn kind(kind: PlanType) -> &'static str {
     match kind {
-        "restore" => "restore",
+        PlanType::Restore => "restore",
         _ => "shed",
     }
 }
@@ -40,7 +42,7 @@ pub static SITUATION: SituationWords = SituationWords {
             .unwrap_or_default();
         format!(
             "UPS {ups} on battery: {when}. Its {} plan: {} step{}, {}{battery}.",
-            kind(&plan.kind),
+            kind(plan.kind),
             plan.steps.len(),
             if plan.steps.len() == 1 { "" } else { "s" },
             length(plan.makespan_s, plan.critical_path_s)
@@ -75,10 +77,10 @@ pub static SITUATION: SituationWords = SituationWords {
         let (at, of) = step_at(run);
         format!("{}: step {at} of {of}", (SITUATION.doing)(run))
     },
-    doing: |run| match (run.plan.kind.as_str(), run.state.as_str()) {
-        (_, "cancelling") => "cancelling",
-        (_, "halting") => "halting",
-        ("restore", _) => "restoring",
+    doing: |run| match (run.plan.kind, run.state) {
+        (_, RunStatus::Cancelling) => "cancelling",
+        (_, RunStatus::Halting) => "halting",
+        (PlanType::Restore, _) => "restoring",
         _ => "shedding",
     },
     length,

@@ -1,5 +1,7 @@
 //! Ce que fait la coupure maintenant, en français.
 
+use upstra_core::api::v1::{PlanType, RunStatus};
+
 use super::situation::{SituationWords, step_at};
 use crate::format;
 
@@ -21,9 +23,9 @@ pub fn length(makespan: u64, critical: u64) -> String {
     }
 }
 
-fn kind(kind: &str) -> &'static str {
+fn kind(kind: PlanType) -> &'static str {
     match kind {
-        "restore" => "rétablissement",
+        PlanType::Restore => "rétablissement",
         _ => "délestage",
     }
 }
@@ -40,7 +42,7 @@ pub static SITUATION: SituationWords = SituationWords {
             .unwrap_or_default();
         format!(
             "Onduleur {ups} sur batterie : {when}. Son plan de {} : {} étape{}, {}{battery}.",
-            kind(&plan.kind),
+            kind(plan.kind),
             plan.steps.len(),
             if plan.steps.len() > 1 { "s" } else { "" },
             length(plan.makespan_s, plan.critical_path_s)
@@ -81,10 +83,10 @@ pub static SITUATION: SituationWords = SituationWords {
         let (at, of) = step_at(run);
         format!("{} : étape {at} sur {of}", (SITUATION.doing)(run))
     },
-    doing: |run| match (run.plan.kind.as_str(), run.state.as_str()) {
-        (_, "cancelling") => "annulation",
-        (_, "halting") => "arrêt",
-        ("restore", _) => "rétablissement",
+    doing: |run| match (run.plan.kind, run.state) {
+        (_, RunStatus::Cancelling) => "annulation",
+        (_, RunStatus::Halting) => "arrêt",
+        (PlanType::Restore, _) => "rétablissement",
         _ => "délestage",
     },
     length,

@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-use upstra_core::api::v1::{UpsHistory, UpsSample, UpsView};
+use upstra_core::api::v1::{Reachability, UpsHistory, UpsSample, UpsView};
 use upstra_core::events::DomainEvent;
 
 use super::{restore_wait, shown};
@@ -108,7 +108,7 @@ fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
 fn state_line(state: &State, ups: &UpsView, name_width: usize) -> Line<'static> {
     let d = state.strings().dashboard;
     let t = state.theme;
-    let (word, style) = if ups.reachability == "comms_lost" {
+    let (word, style) = if ups.reachability == Reachability::CommsLost {
         (d.comms_lost, t.bad())
     } else if ups.status.is_none() {
         (d.not_read, t.dim())

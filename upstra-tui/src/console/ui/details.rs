@@ -106,7 +106,7 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 field(s.label_input, format::volts(u.input_voltage)),
                 field(
                     s.label_reachability,
-                    (s.reachability)(&u.reachability).to_owned(),
+                    (s.reachability)(u.reachability).to_owned(),
                 ),
                 match &u.snmp {
                     Some(snmp) => field(s.label_snmp, snmp.to_string()),
@@ -130,7 +130,7 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
             let mut lines = vec![
                 title(s.label_server, name),
                 Line::default(),
-                field(s.label_kind, (s.kind)(&x.kind).to_owned()),
+                field(s.label_kind, (s.kind)(x.kind).to_owned()),
                 field(s.label_power, (s.power)(x.power.as_str()).to_owned()),
                 field(s.label_health, (s.health)(x.health).to_owned()),
                 field(
@@ -163,7 +163,7 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
                 self::title(s.label_vm, shown(&vm.name), strong),
                 Line::default(),
                 field(s.label_id, vm.id.clone()),
-                field(s.label_power, (s.power)(&vm.power).to_owned()),
+                field(s.label_power, (s.power)(vm.power.as_str()).to_owned()),
                 field(
                     s.label_host,
                     shown(&or_none(vm.host.as_deref())).into_owned(),

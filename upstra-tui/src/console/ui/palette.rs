@@ -167,7 +167,7 @@ fn where_is(state: &State, id: &NodeId) -> String {
             format!(
                 "{}{dot}{}",
                 shown(v.server.as_deref().or(v.host.as_deref()).unwrap_or("?")),
-                (s.power)(&v.power)
+                (s.power)(v.power.as_str())
             )
         }),
         NodeId::Room(_) | NodeId::Unplaced => String::new(),

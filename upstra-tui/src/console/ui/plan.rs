@@ -7,7 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-use upstra_core::api::v1::{PlanView, RunView, SimulationReport};
+use upstra_core::api::v1::{
+    PlanView, RunStatus, RunView, SimulationReport, StepStatus, WatchState,
+};
 
 use super::shown;
 use super::{height_of, timeline};
@@ -225,14 +227,14 @@ fn situation_line(
 }
 
 /// The watch phase whose words say `power` (the strip's words are the phases').
-fn phase_of(power: UpsPower) -> &'static str {
+fn phase_of(power: UpsPower) -> WatchState {
     match power {
-        UpsPower::OnMains => "online",
-        UpsPower::OnBattery => "on_battery",
-        UpsPower::Triggered { .. } => "triggered",
-        UpsPower::MainsBack => "power_back",
-        UpsPower::Restoring => "restoring",
-        UpsPower::SelfTest => "self_test",
+        UpsPower::OnMains => WatchState::Online,
+        UpsPower::OnBattery => WatchState::OnBattery,
+        UpsPower::Triggered { .. } => WatchState::Triggered,
+        UpsPower::MainsBack => WatchState::PowerBack,
+        UpsPower::Restoring => WatchState::Restoring,
+        UpsPower::SelfTest => WatchState::SelfTest,
     }
 }
 
@@ -247,17 +249,17 @@ fn simulation_line(state: &State, ups: &str, report: &SimulationReport) -> Line<
 
 fn run_style(state: &State, run: &RunView) -> Style {
     let t = state.theme;
-    match run.state.as_str() {
-        "running" | "cancelling" | "halting" => t.warn(),
+    match run.state {
+        s if s.is_active() => t.warn(),
         _ if run.counts.failed > 0 => t.bad(),
-        "finished" => t.good(),
+        RunStatus::Finished => t.good(),
         _ => t.strong(),
     }
 }
 
 /// Whether a run is over.
 fn ended(run: &RunView) -> bool {
-    run.ended_at.is_some() || !matches!(run.state.as_str(), "running" | "cancelling" | "halting")
+    run.ended_at.is_some() || !run.state.is_active()
 }
 
 fn lower_pane(state: &State, shown: &PlanView, frame: &mut Frame, area: Rect) {
@@ -270,7 +272,7 @@ fn lower_pane(state: &State, shown: &PlanView, frame: &mut Frame, area: Rect) {
         },
         PlanShows::Run(id) => match plan.run(id) {
             Some(run) if ended(run) => (
-                (p.report_title)(&run.plan.kind).to_owned(),
+                (p.report_title)(run.plan.kind).to_owned(),
                 report(state, run),
             ),
             _ => step(state, shown, false),
@@ -294,7 +296,7 @@ fn step(state: &State, shown: &PlanView, with_notes: bool) -> (String, Vec<Line<
         Some(step) => {
             lines.push(Line::styled(step.action.clone(), t.strong()));
             // The demo's drivers only pretend these: said before the operator wonders.
-            if let Some(said) = state.demo.as_ref().and((p.demo_last_out)(&step.kind)) {
+            if let Some(said) = state.demo.as_ref().and((p.demo_last_out)(step.kind)) {
                 lines.push(Line::styled(said, t.warn()));
             }
             lines.push(Line::styled((p.step_facts)(step), t.dim()));
@@ -302,9 +304,9 @@ fn step(state: &State, shown: &PlanView, with_notes: bool) -> (String, Vec<Line<
                 lines.push(Line::styled(actual, t.dim()));
             }
             if let Some(result) = (p.step_result)(step) {
-                let style = match step.state.as_deref() {
-                    Some("failed") => t.bad(),
-                    Some("done") => t.good(),
+                let style = match step.state {
+                    Some(StepStatus::Failed) => t.bad(),
+                    Some(StepStatus::Done) => t.good(),
                     _ => Style::new(),
                 };
                 lines.push(Line::styled(result, style));
@@ -334,7 +336,7 @@ fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
     let p = state.strings().plan;
     let t = state.theme;
     let report = RunReport::of(run);
-    let kind = run.plan.kind.as_str();
+    let kind = run.plan.kind;
     let mut lines = Vec::new();
     // What the lab says after a restore comes first: the steps say what was done, this says
     // what is true.
@@ -380,7 +382,7 @@ fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
     if state.health.as_ref().is_some_and(|h| h.simulated) {
         let mut said = Vec::new();
         for step in &run.plan.steps {
-            if let Some(note) = (p.demo_last_out)(&step.kind)
+            if let Some(note) = (p.demo_last_out)(step.kind)
                 && !said.contains(&note)
             {
                 said.push(note);
@@ -396,7 +398,7 @@ fn report(state: &State, run: &RunView) -> Vec<Line<'static>> {
         for m in &report.missed {
             // The step's number leads to its action in the timeline; the outcome says why.
             let why = m.outcome.as_deref().unwrap_or("");
-            let state_word = (p.step_state)(Some(&m.state));
+            let state_word = (p.step_state)(Some(m.state));
             let why = if why.is_empty() {
                 state_word.to_owned()
             } else if why.starts_with(m.state.as_str()) {

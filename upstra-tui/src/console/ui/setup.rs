@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use upstra_core::api::v1::Reachability;
 
 use super::form::{Form, label_width};
 use super::{centered, height_of};
@@ -120,7 +121,7 @@ fn page(state: &State, frame: &mut Frame, area: Rect) {
             } else if let Some(report) = &setup.sync {
                 lines.push(Line::from((w.sync_line)(report)));
                 for u in state.inventory.ups.values() {
-                    let style = if u.reachability == "ok" {
+                    let style = if u.reachability == Reachability::Ok {
                         t.good()
                     } else {
                         t.bad()

@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use upstra_core::api::v1::{PlanView, StepView};
+use upstra_core::api::v1::{PlanView, StepKind, StepStatus, StepView};
 
 use super::scroll_offset;
 use super::shown;
@@ -86,7 +86,7 @@ impl Columns {
             &mut plan
                 .steps
                 .iter()
-                .map(|s| (p.step_state)(s.state.as_deref()).to_owned()),
+                .map(|s| (p.step_state)(s.state).to_owned()),
         );
         let state_width = if states == 0 {
             0
@@ -144,7 +144,8 @@ pub fn render(state: &State, live: &Live, selected: usize, frame: &mut Frame, ar
     // In a run whose UPS-off command failed or was skipped, no cut is coming.
     let cut_coming = !live.actual
         || plan.steps.iter().any(|s| {
-            s.kind == "ups_off" && !matches!(s.state.as_deref(), Some("failed" | "skipped"))
+            s.kind == StepKind::UpsOff
+                && !matches!(s.state, Some(StepStatus::Failed | StepStatus::Skipped))
         });
     let cut_s = plan.output_cut_s.filter(|_| cut_coming);
     let cut = cut_s.map(|c| Marker {
@@ -179,7 +180,7 @@ pub fn render(state: &State, live: &Live, selected: usize, frame: &mut Frame, ar
 /// What the step does, in the language in use.
 fn label(state: &State, step: &StepView) -> String {
     let (_, name) = split_target(&step.target);
-    (state.strings().plan.step_label)(&step.kind, &shown(name))
+    (state.strings().plan.step_label)(step.kind, &shown(name))
 }
 
 /// The first line: the column titles and the time labels.
@@ -302,7 +303,7 @@ fn row(
     if cols.state > 0 {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            (p.step_state)(step.state.as_deref()).to_owned(),
+            (p.step_state)(step.state).to_owned(),
             bar_style,
         ));
     }
@@ -312,13 +313,13 @@ fn row(
 /// A step's colour: by its state in a run; before one, the critical path stands out.
 fn state_style(state: &State, step: &StepView) -> Style {
     let t = state.theme;
-    match step.state.as_deref() {
-        None | Some("pending") if step.critical => t.critical(),
-        None | Some("pending") => Style::new(),
-        Some("started" | "dispatched") => t.warn(),
-        Some("done") => t.good(),
-        Some("failed") => t.bad(),
-        _ => t.dim(),
+    match step.state {
+        None | Some(StepStatus::Pending) if step.critical => t.critical(),
+        None | Some(StepStatus::Pending) => Style::new(),
+        Some(StepStatus::Started | StepStatus::Dispatched) => t.warn(),
+        Some(StepStatus::Done) => t.good(),
+        Some(StepStatus::Failed) => t.bad(),
+        Some(StepStatus::Skipped | StepStatus::Unknown) => t.dim(),
     }
 }
 

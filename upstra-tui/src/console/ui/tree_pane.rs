@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use upstra_core::api::v1::Reachability;
 
 use ratatui::layout::Position;
 
@@ -128,7 +129,7 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
         NodeId::Ups(name) => {
             let mut spans = vec![Span::raw(name.as_str()), Span::raw(GAP)];
             match inv.ups.get(name) {
-                Some(u) if u.reachability == "comms_lost" => {
+                Some(u) if u.reachability == Reachability::CommsLost => {
                     spans.push(Span::styled(s.comms_lost, t.bad()));
                 }
                 Some(u) if u.status.is_some() => {
@@ -165,7 +166,7 @@ fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
             Some(vm) => vec![
                 Span::raw(shown(&vm.name)),
                 Span::raw(GAP),
-                power_span(state, &vm.power),
+                power_span(state, vm.power.as_str()),
             ],
             None => vec![Span::raw(id.as_str())],
         },

@@ -1,6 +1,7 @@
 //! Plans, runs and statuses as the daemon answers them, for the plan view's tests: ups-a1's
 //! shed (two VMs migrate off esx-a1, then esx-a1 and nas-a1 shut down) and its restore.
 
+use upstra_core::api::v1::PlanType;
 use upstra_core::api::v1::{
     CheckView, PlanStatus, PlanView, RunView, SimulationReport, StepCounts, StepView, WatchView,
 };
@@ -167,7 +168,7 @@ pub fn run(id: i64, mut plan: PlanView, states: &[(&str, Option<&str>)], ended: 
     RunView {
         id,
         state: if ended { "finished" } else { "running" }.into(),
-        reason: if plan.kind == "restore" {
+        reason: if plan.kind == PlanType::Restore {
             "mains back and stable on ups-a1".into()
         } else {
             "ups-a1 on battery for longer than its 60 s grace period".into()
