@@ -12,6 +12,8 @@
 //! (or `UPSTRA_BENCH_SOAK=3600`) for the hour. Environment variables the daemon reads from
 //! the C library (`MALLOC_ARENA_MAX`, ...) pass through to it, for allocator experiments;
 //! `UPSTRA_BENCH_UPSTRAD=PATH` measures another build of the daemon;
+//! `UPSTRA_BENCH_BASELINE=PATH` measures that build first, on the same lab, and prints its
+//! figures beside this build's at the end (a baseline and a change in one run);
 //! `UPSTRA_BENCH_HEAPTRACK=FILE` runs the daemon under heaptrack (its RSS figures then
 //! include the profiler's own) and leaves the profile in `FILE.zst` for `heaptrack_print`.
 #![allow(clippy::unwrap_used)]
@@ -23,7 +25,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest, UpstraClient};
-use upstra_core::lab::{KnownNames, SecretSlot, parse};
+use upstra_core::lab::{KnownNames, LabDoc, SecretSlot, parse};
 use upstra_core::secret::Secret;
 use upstra_tests::lab::{LabFile, OwnLab, Size};
 
@@ -85,14 +87,10 @@ fn long() -> tarpc::context::Context {
     c
 }
 
-fn start_daemon(dir: &Path) -> Daemon {
+fn start_daemon(dir: &Path, upstrad: &str) -> Daemon {
     let config = dir.join("upstrad.toml");
     std::fs::write(&config, "# bench config: defaults only\n").unwrap();
     let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
-    // Another build of the daemon may be measured by the same bench (an allocator compared).
-    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
-    let upstrad = upstrad.as_str();
     let mut cmd = match std::env::var("UPSTRA_BENCH_HEAPTRACK") {
         Ok(out) => {
             // The RSS printed is then heaptrack's script's, not the daemon's: read the profile.
@@ -194,8 +192,50 @@ async fn main() {
         Secret::new(own.vcsim_password.clone()),
     );
 
+    // Another build of the daemon may be measured by the same bench (an allocator compared).
+    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    let mut runs = Vec::new();
+    if let Ok(baseline) = std::env::var("UPSTRA_BENCH_BASELINE") {
+        println!("--- baseline: {baseline}");
+        runs.push((
+            "baseline",
+            measure(&baseline, &doc, own.vms.len(), soak).await,
+        ));
+    }
+    println!("--- this build: {upstrad}");
+    runs.push((
+        "this build",
+        measure(&upstrad, &doc, own.vms.len(), soak).await,
+    ));
+    println!(
+        "\n{:<12} {:>16} {:>18} {:>22} {:>10}",
+        "daemon", "after 1st sync", "peak (all syncs)", "soak min..max RSS", "soak"
+    );
+    for (label, f) in &runs {
+        println!(
+            "{label:<12} {:>13.1} MB {:>15.1} MB {:>10.1}..{:<6.1} MB {:>8} s",
+            f.first_sync, f.peak, f.soak_min, f.soak_max, f.soak_secs
+        );
+    }
+    println!("target: ≤ 64 MB after the first sync, flat within 10 % over the soak");
+}
+
+/// What one daemon build did on the lab, in MB.
+struct Figures {
+    first_sync: f64,
+    peak: f64,
+    soak_min: f64,
+    soak_max: f64,
+    soak_secs: u64,
+}
+
+/// Starts `upstrad` on a fresh store, applies the lab, syncs until every VM is seen, forces a
+/// few syncs, then samples while it syncs on its own default interval for `soak`.
+async fn measure(upstrad: &str, doc: &LabDoc, vms: usize, soak: Duration) -> Figures {
+    let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
-    let daemon = start_daemon(dir.path());
+    let daemon = start_daemon(dir.path(), upstrad);
     let pid = daemon.0.id();
     let c = connect(&dir.path().join("upstra.sock")).await;
     let ctx = tarpc::context::current;
@@ -238,7 +278,7 @@ async fn main() {
     // The first sync that sees every VM.
     loop {
         let sync = c.sync(long(), token.clone()).await.unwrap().unwrap();
-        if sync.vms as usize >= own.vms.len() {
+        if sync.vms as usize >= vms {
             if !sync.problems.is_empty() {
                 println!(
                     "sync problems ({}): {:?}",
@@ -250,18 +290,27 @@ async fn main() {
         }
     }
     print("first full sync", pid, started);
+    let first_sync = rss(pid).0;
     for n in 1..=FORCED_SYNCS {
         c.sync(long(), token.clone()).await.unwrap().unwrap();
         print(&format!("forced sync {n}"), pid, started);
     }
     let soak_from = Instant::now();
+    let (mut soak_min, mut soak_max) = (f64::MAX, 0.0_f64);
     while soak_from.elapsed() < soak {
         tokio::time::sleep(SAMPLE_EVERY).await;
         print("soak (default interval)", pid, started);
+        let now = rss(pid).0;
+        (soak_min, soak_max) = (soak_min.min(now), soak_max.max(now));
     }
     let (now, peak) = rss(pid);
-    println!(
-        "end: RSS {now:.1} MB, peak {peak:.1} MB (target ≤ 64 MB after the first sync, flat within 10 %)"
-    );
+    println!("end: RSS {now:.1} MB, peak {peak:.1} MB");
     drop(daemon);
+    Figures {
+        first_sync,
+        peak,
+        soak_min: soak_min.min(now),
+        soak_max: soak_max.max(now),
+        soak_secs: soak_from.elapsed().as_secs(),
+    }
 }

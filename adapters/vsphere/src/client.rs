@@ -10,7 +10,7 @@ use upstra_core::traits::VmPowerAction;
 
 use crate::collect::{read_one, read_view, wait_power, wait_task};
 use crate::error::VsphereError;
-use crate::inventory::{self, VsphereInventory};
+use crate::inventory::{self, InventoryBuilder, VsphereInventory};
 use crate::request::{self, MoRef, PropertySpec};
 use crate::response;
 use crate::session::{About, Session};
@@ -118,9 +118,15 @@ impl VsphereClient {
     /// Hosts (cluster, connection, maintenance, capacity, usage) and VMs (power, host, size,
     /// tools) in one property-collector read.
     pub async fn read_inventory(&self) -> Result<VsphereInventory, VsphereError> {
-        let objects =
-            read_view(&self.session, inventory::VIEW_TYPES, inventory::PROPERTIES).await?;
-        VsphereInventory::from_objects(&objects)
+        let mut builder = InventoryBuilder::default();
+        read_view(
+            &self.session,
+            inventory::VIEW_TYPES,
+            inventory::PROPERTIES,
+            &mut |object| builder.add(object),
+        )
+        .await?;
+        Ok(builder.finish())
     }
 
     /// Powers a VM on or off, or asks its guest to shut down and waits until it is off.
@@ -217,7 +223,12 @@ impl VsphereClient {
             kind: "HostSystem",
             paths: &["name", "runtime.inMaintenanceMode"],
         }];
-        let objects = read_view(&self.session, &["HostSystem"], &props).await?;
+        let mut objects = Vec::new();
+        read_view(&self.session, &["HostSystem"], &props, &mut |object| {
+            objects.push(object);
+            Ok(())
+        })
+        .await?;
         let mut found = objects
             .iter()
             .filter(|o| o.prop("name").is_some_and(|v| v.text == name));

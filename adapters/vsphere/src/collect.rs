@@ -20,27 +20,27 @@ const FIRST_POLL: Duration = Duration::from_millis(20);
 const MAX_POLL: Duration = Duration::from_secs(1);
 
 /// Objects asked for per page of a view read. A vCenter answers 10,000 VMs' properties in
-/// one answer of about 20 MB, which is then held as text, as a parsed document and as values
-/// at once: paging keeps each answer near 2 MB, so the daemon's peak memory does not grow
-/// with the lab. 1,000 objects is still few round trips (11 for 10,000 VMs and 1,000 hosts).
+/// one answer of about 20 MB, held as text while it is parsed: paging keeps each answer near
+/// 2 MB, so the daemon's peak memory does not grow with the lab. 1,000 objects is still few round trips (11 for 10,000 VMs and 1,000 hosts).
 /// A server may page lower; one that ignores the option (older vcsim) answers in one piece.
 const PAGE_OBJECTS: u32 = 1_000;
 
-/// Reads `props` of every object of `types` below the root folder: one container view, one
-/// `RetrievePropertiesEx`, `ContinueRetrievePropertiesEx` while a token comes back, and
-/// `DestroyView` in every case.
+/// Reads `props` of every object of `types` below the root folder, handing each object to
+/// `sink` as it is parsed: one container view, one `RetrievePropertiesEx`,
+/// `ContinueRetrievePropertiesEx` while a token comes back, and `DestroyView` in every case.
 pub(crate) async fn read_view(
     session: &Session,
     types: &[&str],
     props: &[PropertySpec<'_>],
-) -> Result<Vec<ObjectContent>, VsphereError> {
+    sink: &mut (dyn FnMut(ObjectContent) -> Result<(), VsphereError> + Send),
+) -> Result<(), VsphereError> {
     let content = session.content().await?;
     let body = request::create_container_view(&content.view_manager, &content.root_folder, types);
     let view = response::returned_moref(
         "CreateContainerView",
         &session.call("CreateContainerView", &body).await?,
     )?;
-    let result = read_pages(session, &content.property_collector, props, &view).await;
+    let result = read_pages(session, &content.property_collector, props, &view, sink).await;
     let destroyed = session
         .call("DestroyView", &request::destroy_view(&view))
         .await
@@ -57,29 +57,30 @@ async fn read_pages(
     collector: &MoRef,
     props: &[PropertySpec<'_>],
     view: &MoRef,
-) -> Result<Vec<ObjectContent>, VsphereError> {
+    sink: &mut (dyn FnMut(ObjectContent) -> Result<(), VsphereError> + Send),
+) -> Result<(), VsphereError> {
     let body =
         request::retrieve_properties(collector, props, Objects::View(view), Some(PAGE_OBJECTS));
     let text = session.call("RetrievePropertiesEx", &body).await?;
-    let mut page = response::retrieve_result("RetrievePropertiesEx", &text)?;
-    let mut objects = std::mem::take(&mut page.objects);
-    while let Some(token) = page.token.take() {
-        let body = request::continue_retrieve(collector, &token);
-        let next = session
-            .call("ContinueRetrievePropertiesEx", &body)
-            .await
-            .and_then(|t| response::retrieve_result("ContinueRetrievePropertiesEx", &t));
+    let mut token = response::retrieve_objects("RetrievePropertiesEx", &text, sink)?;
+    // The text goes before the next page comes.
+    drop(text);
+    while let Some(current) = token.take() {
+        let body = request::continue_retrieve(collector, &current);
+        let next = match session.call("ContinueRetrievePropertiesEx", &body).await {
+            Ok(text) => response::retrieve_objects("ContinueRetrievePropertiesEx", &text, sink),
+            Err(e) => Err(e),
+        };
         match next {
-            Ok(next) => page = next,
+            Ok(next) => token = next,
             Err(e) => {
-                let cancel = request::cancel_retrieve(collector, &token);
+                let cancel = request::cancel_retrieve(collector, &current);
                 let _ = session.call("CancelRetrievePropertiesEx", &cancel).await;
                 return Err(e);
             }
         }
-        objects.append(&mut page.objects);
     }
-    Ok(objects)
+    Ok(())
 }
 
 /// Reads `paths` of one object; `NotFound` when it does not exist.

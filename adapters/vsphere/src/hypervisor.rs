@@ -7,13 +7,14 @@ use upstra_core::traits::{
 };
 
 use crate::client::VsphereClient;
+use crate::inventory::VsphereInventory;
 
 impl Hypervisor for VsphereClient {
     fn inventory(&self) -> BoxFuture<'_, Result<HypervisorInventory, AdapterError>> {
         Box::pin(async move {
             self.read_inventory()
                 .await
-                .map(|inv| inv.to_core())
+                .map(VsphereInventory::into_core)
                 .map_err(|e| e.into_adapter(self.peer()))
         })
     }

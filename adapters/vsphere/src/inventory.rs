@@ -5,20 +5,20 @@
 //! and the implicit compute resource of each standalone host); names and clusters are joined
 //! here. No I/O here.
 
-use std::collections::HashMap;
-
 use upstra_core::ids::VmId;
 use upstra_core::model::{Vm, VmPower};
 use upstra_core::traits::{HostInfo, HypervisorInventory};
 
 use crate::error::VsphereError;
 use crate::request::{MoRef, PropertySpec};
-use crate::response::{ObjectContent, Value};
+#[cfg(any(test, fuzzing))]
+use crate::response::ObjectContent;
 
+mod builder;
 mod fields;
 
+pub(crate) use builder::InventoryBuilder;
 pub(crate) use fields::power;
-use fields::{capacity, connection, number, text, tools, usage};
 
 /// The managed object types the inventory view holds.
 pub(crate) const VIEW_TYPES: &[&str] = &["HostSystem", "VirtualMachine", "ComputeResource"];
@@ -157,73 +157,15 @@ pub struct VsphereVm {
 }
 
 impl VsphereInventory {
-    /// Joins one read's objects: host → cluster name, VM → host name.
+    /// Joins one read's objects (the recorded pages of the tests and the fuzz target; a read
+    /// builds with [`InventoryBuilder`] as the objects arrive).
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn from_objects(objects: &[ObjectContent]) -> Result<Self, VsphereError> {
-        let mut computes: HashMap<&MoRef, (Option<&str>, Option<MoRef>)> = HashMap::new();
-        for o in objects
-            .iter()
-            .filter(|o| o.obj.kind.ends_with("ComputeResource"))
-        {
-            let name = o.prop("name").map(|v| v.text.as_str());
-            computes.insert(
-                &o.obj,
-                (name, o.prop("resourcePool").and_then(Value::as_moref)),
-            );
+        let mut builder = InventoryBuilder::default();
+        for object in objects {
+            builder.add(object.clone())?;
         }
-        let mut hosts = Vec::new();
-        for o in objects.iter().filter(|o| o.obj.kind == "HostSystem") {
-            let compute = o.prop("parent").and_then(Value::as_moref);
-            let (cluster_name, pool) = compute
-                .as_ref()
-                .and_then(|c| computes.get(c))
-                .cloned()
-                .unwrap_or_default();
-            let is_cluster = compute
-                .as_ref()
-                .is_some_and(|c| c.kind == "ClusterComputeResource");
-            hosts.push(VsphereHost {
-                id: o.obj.value.clone(),
-                name: text(o, "name").unwrap_or(&o.obj.value).to_owned(),
-                cluster: cluster_name.filter(|_| is_cluster).map(str::to_owned),
-                connection: connection(text(o, "runtime.connectionState")),
-                in_maintenance: text(o, "runtime.inMaintenanceMode") == Some("true"),
-                capacity: o.prop("summary.hardware").and_then(capacity),
-                usage: o.prop("summary.quickStats").and_then(usage),
-                pool,
-                compute,
-            });
-        }
-        let host_names: HashMap<&str, &str> = hosts
-            .iter()
-            .map(|h| (h.id.as_str(), h.name.as_str()))
-            .collect();
-        let mut vms = Vec::new();
-        for o in objects.iter().filter(|o| o.obj.kind == "VirtualMachine") {
-            let host_moref = o.prop("runtime.host").and_then(Value::as_moref);
-            let name = text(o, "name").unwrap_or(&o.obj.value).to_owned();
-            let bad = |detail: String| VsphereError::Malformed {
-                method: "RetrievePropertiesEx",
-                detail,
-            };
-            vms.push(VsphereVm {
-                id: VmId::new(o.obj.value.as_str())
-                    .map_err(|e| bad(format!("VM `{name}` has an unusable id: {e}")))?,
-                power: power(text(o, "runtime.powerState"))
-                    .ok_or_else(|| bad(format!("VM `{name}` has no known power state")))?,
-                host: host_moref
-                    .as_ref()
-                    .and_then(|h| host_names.get(h.value.as_str()))
-                    .map(|n| (*n).to_owned()),
-                cpus: number(o, "config.hardware.numCPU"),
-                memory_mib: number(o, "config.hardware.memoryMB"),
-                tools: text(o, "guest.toolsRunningStatus").map(tools),
-                host_moref,
-                name,
-            });
-        }
-        hosts.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        vms.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        Ok(Self { hosts, vms })
+        Ok(builder.finish())
     }
 
     /// The core's view: what the daemon's monitor and `vm list` show today.
@@ -231,6 +173,15 @@ impl VsphereInventory {
         HypervisorInventory {
             hosts: self.hosts.iter().map(VsphereHost::to_core).collect(),
             vms: self.vms.iter().map(VsphereVm::to_core).collect(),
+        }
+    }
+
+    /// The core's view, taking this inventory's strings rather than copying them: the
+    /// monitor's sync reads 10,000 VMs and needs only this.
+    pub fn into_core(self) -> HypervisorInventory {
+        HypervisorInventory {
+            hosts: self.hosts.iter().map(VsphereHost::to_core).collect(),
+            vms: self.vms.into_iter().map(VsphereVm::into_core).collect(),
         }
     }
 
@@ -274,10 +225,15 @@ impl VsphereHost {
 impl VsphereVm {
     /// The core's VM record (tools state has no place there yet; unknown sizes become 0).
     pub fn to_core(&self) -> Vm {
+        self.clone().into_core()
+    }
+
+    /// [`VsphereVm::to_core`], taking this record's strings.
+    pub fn into_core(self) -> Vm {
         Vm {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            host: self.host.clone(),
+            id: self.id,
+            name: self.name,
+            host: self.host,
             power: self.power,
             cpus: self.cpus.unwrap_or(0),
             memory_mib: self.memory_mib.unwrap_or(0),

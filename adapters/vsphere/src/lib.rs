@@ -8,7 +8,8 @@
 //! # Layout
 //!
 //! - `request`: the SOAP request templates, every value XML-escaped.
-//! - `response`: parsing answers and faults into a small owned tree (`roxmltree`).
+//! - `response`: parsing answers and faults, pulled element by element (`quick-xml`) into
+//!   small owned values, never a whole document tree.
 //! - `transport`: one HTTPS exchange with the session cookie, a deadline and a size cap.
 //! - `session`: login, the cookie, one re-login on `NotAuthenticated`, logout.
 //! - `collect`: container-view reads with paging, task and power-state waits.

@@ -99,7 +99,11 @@ impl Transport {
         let mut resp = req.send().await.map_err(|e| self.classify(method, &e))?;
         let status = resp.status().as_u16();
         let cookie = session_cookie(resp.headers().get_all(SET_COOKIE).iter());
-        let mut bytes = Vec::new();
+        // Sized once from the announced length, within the bound: a 20 MB answer read into a
+        // growing buffer is copied at each doubling and can hold up to three times its size.
+        let announced = resp.content_length().unwrap_or(0);
+        let mut bytes =
+            Vec::with_capacity(usize::try_from(announced).map_or(0, |n| n.min(MAX_ANSWER_BYTES)));
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(method, &e))? {
             if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(VsphereError::Malformed {

@@ -1,7 +1,7 @@
 //! Mapping the recorded vcsim inventory read to hosts and VMs.
 
 use super::*;
-use crate::response::retrieve_result;
+use crate::response::{Value, retrieve_result};
 
 fn recorded() -> VsphereInventory {
     let path = format!(

@@ -209,3 +209,5 @@ fn a_deeply_nested_answer_is_malformed_not_a_stack_overflow() {
         "{parsed:?}"
     );
 }
+
+mod pulled;

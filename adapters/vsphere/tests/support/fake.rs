@@ -144,13 +144,15 @@ async fn serve(mut stream: TcpStream, script: Arc<Script>, seen: Arc<Mutex<Vec<S
             .set_cookie
             .map(|c| format!("Set-Cookie: vmware_soap_session={c}; Path=/; HttpOnly\r\n"))
             .unwrap_or_default();
-        let out = format!(
-            "HTTP/1.1 {} X\r\nContent-Type: text/xml; charset=utf-8\r\n{cookie}Content-Length: {}\r\n\r\n{}",
+        // The head and the body apart: a large answer is not copied once more to be sent.
+        let head = format!(
+            "HTTP/1.1 {} X\r\nContent-Type: text/xml; charset=utf-8\r\n{cookie}Content-Length: {}\r\n\r\n",
             reply.status,
             reply.body.len(),
-            reply.body
         );
-        if stream.write_all(out.as_bytes()).await.is_err() {
+        if stream.write_all(head.as_bytes()).await.is_err()
+            || stream.write_all(reply.body.as_bytes()).await.is_err()
+        {
             return;
         }
     }
