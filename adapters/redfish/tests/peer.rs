@@ -82,6 +82,7 @@ fn server(name: &str, bmc: BmcEndpoint) -> Server {
         bmc: Some(bmc),
         ssh: None,
         this_host: false,
+        migrate_to: vec![],
     }
 }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use upstra_adapter_vsphere::{VsphereClient, VsphereOptions};
-use upstra_core::api::v1::PlanView;
+use upstra_core::api::v1::{PlanView, RunStatus, StepKind};
 use upstra_core::model::Inventory;
 use upstra_tests::lab::{Size, server_name};
 use upstra_tests::nut::DevFile;
@@ -16,7 +16,7 @@ use crate::support::*;
 fn moves(plan: &PlanView) -> Vec<(String, String)> {
     plan.steps
         .iter()
-        .filter(|s| s.kind == "migrate_vm")
+        .filter(|s| s.kind == StepKind::MigrateVm)
         .filter_map(|s| {
             let vm = s.target.strip_prefix("vm:")?.to_owned();
             let to = s.action.rsplit(" to ").next()?.to_owned();
@@ -94,7 +94,7 @@ async fn a_shed_hosts_vms_end_on_its_preferred_host() {
     wait_run_end(&c, &t, &mut cursor, "shed", Duration::from_secs(240)).await;
     let shed = last_run(&c, &t, "shed").await;
     eprintln!("{}", shed.summary());
-    assert_eq!(shed.state, "finished", "{shed:#?}");
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:#?}");
 
     // vcsim itself says where the VM is now.
     let vcenter = lab

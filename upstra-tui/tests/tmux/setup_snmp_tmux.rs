@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use harness::bare::Bare;
 use harness::tmux::Tmux;
-use upstra_core::api::v1::UpsView;
+use upstra_core::api::v1::{Reachability, UpsView};
 use upstra_tests::snmp::OwnSnmpsim;
 
 /// Generous for a loaded 2-core machine.
@@ -137,7 +137,7 @@ fn the_wizard_declares_an_snmp_v2c_ups_that_reads_on_line() {
             .into_iter()
             .find(|u| u.name == "ups-s1")
             .expect("declared");
-        if ups.reachability == "ok" || Instant::now() > deadline {
+        if ups.reachability == Reachability::Ok || Instant::now() > deadline {
             break ups;
         }
         std::thread::sleep(Duration::from_millis(500));
@@ -148,6 +148,6 @@ fn the_wizard_declares_an_snmp_v2c_ups_that_reads_on_line() {
         ups.snmp.as_ref().map(ToString::to_string),
         Some(format!("v2c 127.0.0.1:{} mib=auto", agent.port))
     );
-    assert_eq!(ups.reachability, "ok", "{ups:?}");
+    assert_eq!(ups.reachability, Reachability::Ok, "{ups:?}");
     assert_eq!(ups.status.as_deref(), Some("OL"), "{ups:?}");
 }
