@@ -9,7 +9,7 @@ use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
 
 use super::call::{Call, Reply};
-use super::commands::Command;
+use super::command_table::Command;
 use super::message::Link;
 use super::operation::Operation;
 use super::ssh::{SshAction, SshEffect};

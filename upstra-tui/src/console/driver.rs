@@ -159,7 +159,7 @@ impl Driver {
                 }
             }),
             Effect::Call { epoch, token, call } => self.spawn(async move {
-                let reply = super::calls::perform(&conn, token, call).await;
+                let reply = super::carry_out::perform(&conn, token, call).await;
                 Action::Replied {
                     epoch,
                     reply: Box::new(reply),

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::commands::Command;
+use super::command_table::Command;
 use super::keys::{Chord, Keymap};
 
 /// Why `keys.toml` was refused.

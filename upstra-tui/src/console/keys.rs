@@ -8,7 +8,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::commands::Command;
+use super::command_table::Command;
 use super::state::{Mode, State};
 
 /// A key with its modifiers, compared the way people name keys: `G` is `G` whether or not

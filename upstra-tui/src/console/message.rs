@@ -5,7 +5,7 @@
 use upstra_core::api::v1::{ActionReport, ApiError};
 
 use super::call::Request;
-use super::commands::{Applies, Command};
+use super::command_table::{Applies, Command};
 use super::lang::Lang;
 use super::operation::Operation;
 use super::ssh::SshMessage;

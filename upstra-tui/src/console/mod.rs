@@ -23,8 +23,8 @@
 
 pub mod action;
 pub mod call;
-mod calls;
-pub mod commands;
+mod carry_out;
+pub mod command_table;
 pub mod driver;
 pub mod keyfile;
 pub mod keys;

@@ -5,7 +5,7 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
-use super::commands::{Applies, Command, Group};
+use super::command_table::{Applies, Command, Group};
 use super::state::{PaletteItem, Screen, State};
 use super::strings::Strings;
 use super::tree::{self, NodeId};

@@ -10,7 +10,7 @@ use support::{apply, draw, lab, logged_in, ups};
 use upstra_core::api::v1::{ActionReport, ApiError, ServerPowerAction};
 use upstra_core::state::PowerState;
 use upstra_tui::console::action::{Action, Failure};
-use upstra_tui::console::commands::Command;
+use upstra_tui::console::command_table::Command;
 use upstra_tui::console::message::Link;
 use upstra_tui::console::operation::Operation;
 use upstra_tui::console::state::State;

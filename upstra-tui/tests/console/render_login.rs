@@ -8,7 +8,7 @@ use support::{apply, draw, logged_in, token, whoami};
 use upstra_core::api::v1::{ApiError, SecondFactorCode, SessionScope, TotpEnrollment};
 use upstra_core::secret::Secret;
 use upstra_tui::console::action::{Action, Failure};
-use upstra_tui::console::commands::Command;
+use upstra_tui::console::command_table::Command;
 use upstra_tui::console::state::{Session, State};
 
 /// A fixed key, as `totp_enroll` would return it for alice.

@@ -470,9 +470,9 @@ fn help_shows_the_footers_keys_whole_words_at_every_size() {
             // What the help says of the plan's commands reads whole.
             let s = state.strings();
             for c in [
-                upstra_tui::console::commands::Command::PlanRun,
-                upstra_tui::console::commands::Command::PlanCancel,
-                upstra_tui::console::commands::Command::PlanRestore,
+                upstra_tui::console::command_table::Command::PlanRun,
+                upstra_tui::console::command_table::Command::PlanCancel,
+                upstra_tui::console::command_table::Command::PlanRestore,
             ] {
                 for word in (s.command)(c).split_whitespace() {
                     assert!(

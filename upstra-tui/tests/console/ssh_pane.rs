@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use harness::headless::{Headless, runtime};
 use harness::ssh_lab::{SshLab, SshServer};
 use upstra_tui::console::action::Action;
-use upstra_tui::console::commands::Command;
+use upstra_tui::console::command_table::Command;
 use upstra_tui::console::ssh::driver::SshSettings;
 use upstra_tui::console::ssh::state::Phase;
 use upstra_tui::console::ssh::{SshAction, SshMessage};

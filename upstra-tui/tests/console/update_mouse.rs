@@ -11,7 +11,7 @@ use support::replied;
 use support::{accounts, audit_trail, ctrl, key, logged_in, logged_in_with, people};
 use upstra_tui::console::action::Action;
 use upstra_tui::console::call::Reply;
-use upstra_tui::console::commands::Command;
+use upstra_tui::console::command_table::Command;
 use upstra_tui::console::mouse::{self, Hit};
 use upstra_tui::console::state::{Overlay, PaletteItem, State};
 use upstra_tui::console::tree::NodeId;

@@ -7,7 +7,7 @@ use crate::support;
 use support::{OPERATOR, apply, ctrl, logged_in, logged_in_with, press, token};
 use upstra_core::api::v1::{ActionReport, ApiError, ServerPowerAction, VmPowerRequest};
 use upstra_tui::console::action::{Action, Effect, Failure};
-use upstra_tui::console::commands::{Applies, Command};
+use upstra_tui::console::command_table::{Applies, Command};
 use upstra_tui::console::keyfile;
 use upstra_tui::console::lang::Lang;
 use upstra_tui::console::message::{Message, Tone};

@@ -432,7 +432,7 @@ fn the_demo_power_cut_exists_only_on_a_simulated_lab_and_toggles_the_mains() {
     );
     assert!(
         !upstra_tui::console::palette::commands(&state)
-            .contains(&upstra_tui::console::commands::Command::DemoPowerCut)
+            .contains(&upstra_tui::console::command_table::Command::DemoPowerCut)
     );
     replied(
         &mut state,
@@ -445,7 +445,7 @@ fn the_demo_power_cut_exists_only_on_a_simulated_lab_and_toggles_the_mains() {
     );
     assert!(
         upstra_tui::console::palette::commands(&state)
-            .contains(&upstra_tui::console::commands::Command::DemoPowerCut)
+            .contains(&upstra_tui::console::command_table::Command::DemoPowerCut)
     );
     press(&mut state, "Z");
     assert!(matches!(

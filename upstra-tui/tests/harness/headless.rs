@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use upstra_tui::client::Connector;
 use upstra_tui::console::action::Action;
-use upstra_tui::console::commands::Command;
+use upstra_tui::console::command_table::Command;
 use upstra_tui::console::driver::Driver;
 use upstra_tui::console::ssh::SshAction;
 use upstra_tui::console::ssh::driver::SshSettings;

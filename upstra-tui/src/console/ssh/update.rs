@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::state::{Emulator, Pane, Phase};
 use super::{PaneInput, SshAction, SshEffect, SshMessage};
 use crate::console::action::{Effect, Failure};
-use crate::console::commands::Applies;
+use crate::console::command_table::Applies;
 use crate::console::message::{Message, Notice};
 use crate::console::state::State;
 use crate::console::tree::NodeId;

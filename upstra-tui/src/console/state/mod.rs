@@ -6,14 +6,14 @@
 
 mod admin;
 mod dashboard;
-mod form;
-mod forms;
 mod history;
 mod lab_filter;
 mod overlay;
 mod plan;
 mod power;
 mod setup;
+mod sign_in_forms;
+mod view_form;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,16 +25,16 @@ use upstra_core::rbac::Permissions;
 
 pub use self::admin::{Admin, AdminTab, Revealed, RoleDraft, RolePicker};
 pub use self::dashboard::{Dashboard, Fleet, RECENT_EVENTS, RestoreCountdown, fleet};
-pub use self::form::{Field, FieldName, Form, FormPurpose, NO_PRIVACY};
-pub use self::forms::{
-    Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
-};
 pub use self::history::{AuditFilter, History};
 pub use self::lab_filter::TreeFilter;
 pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
 pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
 pub use self::power::{Situation, UpsPower, situation, ups_power, ups_runtime};
 pub use self::setup::{Setup, SetupChoice, SetupStep};
+pub use self::sign_in_forms::{
+    Enrollment, FactorKind, LoginField, LoginForm, PasswordField, PasswordForm, SecondStep,
+};
+pub use self::view_form::{Field, FieldName, Form, FormPurpose, NO_PRIVACY};
 use super::keys::Keymap;
 use super::lang::Lang;
 use super::message::{Link, Notice};

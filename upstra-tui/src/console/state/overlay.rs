@@ -2,7 +2,7 @@
 //! a migration, and the help.
 
 use crate::console::call::Request;
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::operation::Operation;
 use crate::console::tree::NodeId;
 

@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{ApplyReport, EntityKind, LabSpec, SyncReport};
 
-use super::form::Form;
+use super::view_form::Form;
 use crate::console::message::Message;
 
 /// Where the wizard stands.

@@ -7,7 +7,7 @@ use upstra_core::api::v1::{
 use upstra_core::events::DomainEvent;
 
 use super::{KeyWords, Strings, capitalise};
-use crate::console::commands::{Applies, Command, Group};
+use crate::console::command_table::{Applies, Command, Group};
 use crate::console::message::Link;
 use crate::console::operation::Operation;
 use crate::format;

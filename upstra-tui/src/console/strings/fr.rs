@@ -10,7 +10,7 @@ use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
 
 use super::{KeyWords, Strings, capitalise};
-use crate::console::commands::{Applies, Command, Group};
+use crate::console::command_table::{Applies, Command, Group};
 use crate::console::message::Link;
 use crate::console::operation::Operation;
 use crate::format;

@@ -41,7 +41,7 @@ pub use self::plan::PlanWords;
 pub use self::setup::SetupWords;
 pub use self::views::{FormWords, HistoryWords};
 use super::call::Request;
-use super::commands::{Applies, Command, Group};
+use super::command_table::{Applies, Command, Group};
 use super::keys::Chord;
 use super::message::{Link, Message};
 use super::operation::Operation;

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::hints::Hint;
 use super::{centered, help_demo};
-use crate::console::commands::{Command, Group};
+use crate::console::command_table::{Command, Group};
 use crate::console::palette::fits_view;
 use crate::console::state::{Screen, State};
 

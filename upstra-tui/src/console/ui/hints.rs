@@ -3,7 +3,7 @@
 //! then during an outage Cancel and Restore before Simulate and the palette), never one cut
 //! mid-word; the help lists them all with every key bound and a longer description.
 
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::palette::applies_to;
 use crate::console::state::{AdminTab, Screen, State};
 use crate::console::strings::capitalise;

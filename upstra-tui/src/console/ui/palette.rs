@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
 use super::shown;
 use super::{centered, list_row};
-use crate::console::commands::{Applies, Command};
+use crate::console::command_table::{Applies, Command};
 use crate::console::palette::object_name;
 use crate::console::state::{Palette, PaletteItem, State};
 use crate::console::tree::NodeId;

@@ -6,7 +6,7 @@
 use ratatui::text::Line;
 
 use super::shown;
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::state::State;
 
 pub fn lines(state: &State) -> Vec<Line<'static>> {

@@ -12,7 +12,7 @@ use super::roles;
 use super::views::{ask, call, failure_message, may, needs};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Accounts, Call, Outcome, People, Request};
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::message::{Message, Notice};
 use crate::console::state::{
     AdminTab, Field, FieldName, Form, FormPurpose, Overlay, Revealed, Screen, State,

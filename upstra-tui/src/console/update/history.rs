@@ -8,7 +8,7 @@ use upstra_core::rbac::Permissions;
 use super::views::{call, failure_message, may, needs};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::Call;
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::message::{Message, Notice};
 use crate::console::state::{Field, FieldName, Form, FormPurpose, Overlay, State};
 

@@ -1,7 +1,7 @@
 //! Moving through the tree and folding it.
 
 use crate::console::action::Action;
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::state::State;
 
 /// How far the page keys move.

@@ -6,7 +6,7 @@ use upstra_core::api::v1::{ActionReport, ServerPowerAction, VmPowerRequest};
 
 use super::{admin, expire, fetch_now, history, lab_filter, lost, overlay, plan, views};
 use crate::console::action::{Action, Effect, Failure};
-use crate::console::commands::Command;
+use crate::console::command_table::Command;
 use crate::console::message::{Message, Notice};
 use crate::console::operation::Operation;
 use crate::console::state::{Confirm, HostPicker, Overlay, Screen, State};

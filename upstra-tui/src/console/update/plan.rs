@@ -11,7 +11,7 @@ use upstra_core::state::Timestamp;
 use super::views::{ask, call, failure_message, may, needs};
 use crate::console::action::{Action, Effect, Failure};
 use crate::console::call::{Call, Outcome, Request};
-use crate::console::commands::{Applies, Command};
+use crate::console::command_table::{Applies, Command};
 use crate::console::message::{Message, Notice};
 use crate::console::state::{PlanShows, Screen, State, ups_on_battery};
 use crate::console::tree::NodeId;
