@@ -1,5 +1,5 @@
-//! `plan()` and `restore_plan()` on a big site: 1,000 hypervisors on 4 UPS (one at risk) and
-//! 10,000 VMs. Goal: `plan()` within 20 ms. Prints min / median / max over the runs.
+//! `shed_plan()` and `restore_plan()` on a big site: 1,000 hypervisors on 4 UPS (one at risk) and
+//! 10,000 VMs. Goal: `shed_plan()` within 20 ms. Prints min / median / max over the runs.
 //!
 //! `cargo bench -p upstra-core --bench plan`
 #![allow(clippy::unwrap_used)]
@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use upstra_core::ids::{RoomId, ServerId, UpsId, VmId};
 use upstra_core::model::{Inventory, NutEndpoint, Room, Server, ServerKind, Ups, Vm, VmPower};
 use upstra_core::outage::{
-    Before, FeedHealth, JournalEntry, LabState, StepAction, StepEstimates, StepState, plan,
-    restore_plan,
+    Before, FeedHealth, JournalEntry, LabState, StepAction, StepEstimates, StepState, restore_plan,
+    shed_plan,
 };
 use upstra_core::state::{PowerState, ServerLive};
 use upstra_core::traits::{HostCapacity, HostInfo};
@@ -122,7 +122,7 @@ fn main() {
     let mut shed = None;
     for _ in 0..RUNS {
         let t = Instant::now();
-        let p = plan(&inv, &state, &estimates);
+        let p = shed_plan(&inv, &state, &estimates);
         shed_times.push(t.elapsed());
         shed = Some(p);
     }

@@ -1,5 +1,5 @@
 //! Power-outage orchestration, the decisions only: when to act ([`trigger`]), what to do
-//! ([`plan()`], [`restore_plan()`]), and how long it should take ([`schedule`]). The daemon
+//! ([`shed_plan()`], [`restore_plan()`]), and how long it should take ([`schedule`]). The daemon
 //! executes plans and journals every step ([`journal`]); nothing here performs I/O or reads
 //! the clock.
 //!
@@ -33,7 +33,7 @@ pub use preferred::{
 };
 pub use restore::restore_plan;
 pub use schedule::{Schedule, critical_path};
-pub use shed::{FeedHealth, LabState, plan};
+pub use shed::{FeedHealth, LabState, shed_plan};
 pub use trigger::{Decision, PowerWatch, TriggerReason, WatchPhase};
 
 #[cfg(test)]

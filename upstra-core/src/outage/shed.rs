@@ -1,4 +1,4 @@
-//! `plan()`: what to do for the servers that are about to lose power.
+//! `shed_plan()`: what to do for the servers that are about to lose power.
 //!
 //! 1. In scope: servers left with fewer powered feeds than they need (`feeds_required`,
 //!    default one: a dual-PSU server on one healthy UPS keeps running; one whose PSUs
@@ -112,7 +112,7 @@ pub fn vm_policy(policies: &BTreeMap<String, VmPolicy>, vm: &Vm) -> VmPolicy {
 }
 
 /// The shed plan for the feeds marked at risk in `state`.
-pub fn plan(inventory: &Inventory, state: &LabState, estimates: &StepEstimates) -> Plan {
+pub fn shed_plan(inventory: &Inventory, state: &LabState, estimates: &StepEstimates) -> Plan {
     let settings = &inventory.plan_settings();
     let mut notes = Vec::new();
     let affected: Vec<&Server> = inventory

@@ -15,7 +15,8 @@ use upstra_core::api::v1::{ConflictReason, WatchState};
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UpsId;
 use upstra_core::outage::{
-    Decision, JournalEntry, PlanKind, PowerWatch, TriggerReason, WatchPhase, plan, restore_plan,
+    Decision, JournalEntry, PlanKind, PowerWatch, TriggerReason, WatchPhase, restore_plan,
+    shed_plan,
 };
 use upstra_core::state::UpsLive;
 
@@ -257,7 +258,7 @@ impl Conductor {
             let mut at_risk = self.triggered();
             at_risk.insert(ups.clone());
             let (state, _) = lab_state(&self.shared, &at_risk, false).await;
-            let p = plan(&inventory, &state, &estimates(&self.shared).await);
+            let p = shed_plan(&inventory, &state, &estimates(&self.shared).await);
             if !p.steps.is_empty() {
                 self.shared.metrics.needs_battery(&ups, p.needs_battery_s());
             }
@@ -449,7 +450,7 @@ impl Conductor {
             tracing::warn!(problem = %p, "planning from the last known VM placement");
         }
         let inventory = self.shared.inventory();
-        let mut shed = plan(&inventory, &state, &estimates(&self.shared).await);
+        let mut shed = shed_plan(&inventory, &state, &estimates(&self.shared).await);
         if hand.on_mains && !hand.include_this_host {
             shed = shed.without_last_out(&format!(
                 "this host's shutdown and the UPS-off commands are left out: the UPS is on mains \
@@ -890,7 +891,7 @@ impl Conductor {
             }
         };
         let (state, _) = lab_state(&self.shared, &at_risk, false).await;
-        let p = plan(&inventory, &state, &estimates(&self.shared).await);
+        let p = shed_plan(&inventory, &state, &estimates(&self.shared).await);
         let runtime = at_risk
             .iter()
             .next()

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use upstra_core::api::v1::{ApiError, CheckView, PlanView, SimulationReport};
 use upstra_core::ids::UpsId;
-use upstra_core::outage::{CommsLostPolicy, StepAction, plan};
+use upstra_core::outage::{CommsLostPolicy, StepAction, shed_plan};
 
 use super::lab::{estimates, lab_state, runtime_of};
 use super::ups_off_check;
@@ -40,7 +40,7 @@ pub async fn simulate(shared: &Shared, ups: &str) -> Result<SimulationReport, Ap
             }),
         });
     }
-    let p = plan(&inventory, &state, &estimates(shared).await);
+    let p = shed_plan(&inventory, &state, &estimates(shared).await);
     // Every server the plan touches must answer its BMC with the stored credentials.
     let servers: BTreeSet<_> = p
         .steps

@@ -211,7 +211,8 @@ impl Lab {
     }
 
     pub fn plan(&self) -> Plan {
-        let plan = crate::outage::plan(&self.inventory, &self.state, &StepEstimates::default());
+        let plan =
+            crate::outage::shed_plan(&self.inventory, &self.state, &StepEstimates::default());
         plan.check().expect("well-formed plan");
         plan
     }

@@ -46,7 +46,7 @@ fn a_plan_marks_the_learned_estimates() {
     let mut estimates = StepEstimates::default();
     estimates.learn("shutdown_server", &[42_000]);
     estimates.learn("no_such_step", &[1_000]);
-    let plan = crate::outage::plan(&lab.inventory, &lab.state, &estimates);
+    let plan = crate::outage::shed_plan(&lab.inventory, &lab.state, &estimates);
     let marks: Vec<(&str, u64, bool)> = plan
         .steps
         .iter()
@@ -75,7 +75,7 @@ fn a_target_with_enough_real_runs_gets_its_own_figure() {
     estimates.learn_target("shutdown_server", "server:esx-a2", &[300_000; 3]);
     // esx-a1 was slow once: not enough for a figure of its own.
     estimates.learn_target("shutdown_server", "server:esx-a1", &[300_000; 2]);
-    let plan = crate::outage::plan(&lab.inventory, &lab.state, &estimates);
+    let plan = crate::outage::shed_plan(&lab.inventory, &lab.state, &estimates);
     let shutdowns: Vec<(String, u64, bool)> = plan
         .steps
         .iter()

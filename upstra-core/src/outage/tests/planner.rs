@@ -1,4 +1,4 @@
-//! `plan()` on hand-made labs: what moves, what stops, in which order.
+//! `shed_plan()` on hand-made labs: what moves, what stops, in which order.
 
 use super::fixture::{Lab, lines};
 use crate::model::{ServerKind, VmPower};

@@ -1,4 +1,4 @@
-//! Properties of `plan()`, `schedule()` and `restore_plan()` over random labs.
+//! Properties of `shed_plan()`, `schedule()` and `restore_plan()` over random labs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
