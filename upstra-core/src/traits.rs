@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::events::EventRecord;
 use crate::model::{Server, Ups, Vm};
-use crate::state::{Health, PowerState, UpsReading};
+use crate::state::{Health, PowerState, UpsFlag, UpsReading};
 use crate::ups_off::{UpsCommandError, UpsOffCheck, UpsOffSentStep};
 
 /// A boxed, sendable future.
@@ -40,6 +40,25 @@ pub enum AdapterError {
 /// Reads UPS units.
 pub trait UpsMonitor: Send + Sync {
     fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>>;
+
+    /// Whether [`Self::read_status`] is a query much cheaper than [`Self::read`], worth asking
+    /// often so a change of status is seen between full reads. NUT has one (a single
+    /// variable); a protocol that pushes its changes (SNMP traps) or reads everything as
+    /// cheaply does not need it.
+    fn has_cheap_status(&self, _ups: &Ups) -> bool {
+        false
+    }
+
+    /// The UPS's status flags alone (`OL`, `OB`, `LB`...), when [`Self::has_cheap_status`].
+    fn read_status<'a>(
+        &'a self,
+        ups: &'a Ups,
+    ) -> BoxFuture<'a, Result<Vec<UpsFlag>, AdapterError>> {
+        Box::pin(std::future::ready(Err(AdapterError::Unsupported {
+            peer: ups.source.to_string(),
+            what: "a status-only query".into(),
+        })))
+    }
 }
 
 /// Asks a UPS to cut its output after a delay and to restore it when mains returns (the last

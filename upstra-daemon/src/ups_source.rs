@@ -5,7 +5,7 @@ use std::sync::Arc;
 use upstra_adapter_nut::NutMonitor;
 use upstra_adapter_snmp::SnmpMonitor;
 use upstra_core::model::{Ups, UpsSource};
-use upstra_core::state::UpsReading;
+use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::{AdapterError, BoxFuture, UpsMonitor};
 
 /// One [`UpsMonitor`] over both protocols.
@@ -19,6 +19,24 @@ impl UpsMonitor for UpsBySource {
         match ups.source {
             UpsSource::Nut(_) => self.nut.read(ups),
             UpsSource::Snmp(_) => self.snmp.read(ups),
+        }
+    }
+
+    // SNMP cards push their changes as traps (`snmp_traps`): only NUT is asked for its status.
+    fn has_cheap_status(&self, ups: &Ups) -> bool {
+        match ups.source {
+            UpsSource::Nut(_) => self.nut.has_cheap_status(ups),
+            UpsSource::Snmp(_) => false,
+        }
+    }
+
+    fn read_status<'a>(
+        &'a self,
+        ups: &'a Ups,
+    ) -> BoxFuture<'a, Result<Vec<UpsFlag>, AdapterError>> {
+        match ups.source {
+            UpsSource::Nut(_) => UpsMonitor::read_status(self.nut.as_ref(), ups),
+            UpsSource::Snmp(_) => UpsMonitor::read_status(self.snmp.as_ref(), ups),
         }
     }
 }

@@ -8,7 +8,7 @@ use tokio::time::{Instant, timeout_at};
 use tracing::{debug, warn};
 use upstra_core::ids::UpsId;
 use upstra_core::model::Ups;
-use upstra_core::state::UpsReading;
+use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::{AdapterError, BoxFuture, UpsMonitor};
 
 use crate::error::NutError;
@@ -105,6 +105,23 @@ impl NutMonitor {
         slot.list_var(ups, deadline, &self.config).await
     }
 
+    /// `ups`'s status flags alone (`GET VAR <ups> ups.status`), within the configured
+    /// deadline, on the connection its full reads use: one short line each way, so the
+    /// daemon can ask it several times a second and read everything only when it changed.
+    #[tracing::instrument(level = "trace", skip_all, fields(ups = %ups.id))]
+    pub async fn read_status(&self, ups: &Ups) -> Result<Vec<UpsFlag>, NutError> {
+        let deadline = Instant::now() + self.config.timeout;
+        let timed_out = NutError::TimedOut {
+            after: self.config.timeout,
+        };
+        let slot = self.slot(ups).ok_or(NutError::NotNut)?;
+        let mut slot = timeout_at(deadline, slot.lock())
+            .await
+            .map_err(|_| timed_out)?;
+        let status = slot.status(ups, deadline, &self.config).await?;
+        Ok(UpsFlag::parse_status(&status))
+    }
+
     /// Logs out of every upsd (best effort, 1 s each) and forgets the connections.
     pub async fn close(&self) {
         let slots: Vec<_> = {
@@ -139,6 +156,21 @@ impl UpsMonitor for NutMonitor {
     fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>> {
         Box::pin(async move {
             self.reading(ups)
+                .await
+                .map_err(|e| e.to_adapter_error(&ups.source.to_string()))
+        })
+    }
+
+    fn has_cheap_status(&self, ups: &Ups) -> bool {
+        ups.nut().is_some()
+    }
+
+    fn read_status<'a>(
+        &'a self,
+        ups: &'a Ups,
+    ) -> BoxFuture<'a, Result<Vec<UpsFlag>, AdapterError>> {
+        Box::pin(async move {
+            self.read_status(ups)
                 .await
                 .map_err(|e| e.to_adapter_error(&ups.source.to_string()))
         })

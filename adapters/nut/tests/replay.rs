@@ -311,3 +311,26 @@ async fn a_driver_that_refuses_the_value_is_reported_as_not_offering_the_command
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_status_alone_is_one_line_on_the_connection_the_reads_use() {
+    let fake = fake(|_, line| {
+        if line == "GET VAR ups1 ups.status" {
+            Act::Reply("VAR ups1 ups.status \"OB DISCHRG\"\n".into())
+        } else {
+            upsd_like(line)
+        }
+    })
+    .await;
+    let monitor = NutMonitor::new(NutConfig::default());
+    let ups = common::ups("ups1", "127.0.0.1", fake.port, None);
+    assert!(monitor.has_cheap_status(&ups));
+    monitor.read(&ups).await.expect("reads");
+    let flags = UpsMonitor::read_status(&monitor, &ups)
+        .await
+        .expect("status");
+    assert_eq!(flags, [UpsFlag::Ob, UpsFlag::Dischrg]);
+    let got = fake.received.lock().expect("lock").clone();
+    assert_eq!(got, ["LIST VAR ups1", "GET VAR ups1 ups.status"]);
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 1);
+}
