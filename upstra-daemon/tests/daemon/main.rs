@@ -23,5 +23,6 @@ mod reload;
 mod secrets;
 mod sessions_next_call;
 mod snmp_traps;
+mod status_checks;
 mod ups_output;
 mod watchdog;
