@@ -41,7 +41,7 @@ pub enum AdapterError {
 pub trait UpsMonitor: Send + Sync {
     fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>>;
 
-    /// Whether [`Self::read_status`] is a query much cheaper than [`Self::read`], worth asking
+    /// Whether [`Self::read_statuses`] is a query much cheaper than [`Self::read`], worth asking
     /// often so a change of status is seen between full reads. NUT has one (a single
     /// variable); a protocol that pushes its changes (SNMP traps) or reads everything as
     /// cheaply does not need it.
@@ -49,15 +49,20 @@ pub trait UpsMonitor: Send + Sync {
         false
     }
 
-    /// The UPS's status flags alone (`OL`, `OB`, `LB`...), when [`Self::has_cheap_status`].
-    fn read_status<'a>(
+    /// The status flags alone (`OL`, `OB`, `LB`...) of each of `ups` (those with
+    /// [`Self::has_cheap_status`]), in order; asked together so that the UPS of one peer can
+    /// share a round trip.
+    fn read_statuses<'a>(
         &'a self,
-        ups: &'a Ups,
-    ) -> BoxFuture<'a, Result<Vec<UpsFlag>, AdapterError>> {
-        Box::pin(std::future::ready(Err(AdapterError::Unsupported {
-            peer: ups.source.to_string(),
-            what: "a status-only query".into(),
-        })))
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<Vec<UpsFlag>, AdapterError>>> {
+        let unsupported = |u: &Ups| {
+            Err(AdapterError::Unsupported {
+                peer: u.source.to_string(),
+                what: "a status-only query".into(),
+            })
+        };
+        Box::pin(std::future::ready(ups.iter().map(unsupported).collect()))
     }
 }
 

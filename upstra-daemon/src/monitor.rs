@@ -121,9 +121,11 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             }
             () = status::tick(&mut status_tick) => checks.start(&shared, &mut in_flight),
             done = checks.next() => {
-                let changed = checks.ended(&done, &mut in_flight);
-                if owed.remove(&done.0) | changed {
-                    read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [done.0]);
+                for one in done {
+                    let changed = checks.ended(&one, &mut in_flight);
+                    if owed.remove(&one.0) | changed {
+                        read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [one.0]);
+                    }
                 }
             }
             Some(done) = reads.join_next(), if !reads.is_empty() => {

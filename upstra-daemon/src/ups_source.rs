@@ -30,13 +30,12 @@ impl UpsMonitor for UpsBySource {
         }
     }
 
-    fn read_status<'a>(
+    // The monitor asks only those with a cheap status, NUT's: any other would be answered
+    // "not NUT".
+    fn read_statuses<'a>(
         &'a self,
-        ups: &'a Ups,
-    ) -> BoxFuture<'a, Result<Vec<UpsFlag>, AdapterError>> {
-        match ups.source {
-            UpsSource::Nut(_) => UpsMonitor::read_status(self.nut.as_ref(), ups),
-            UpsSource::Snmp(_) => UpsMonitor::read_status(self.snmp.as_ref(), ups),
-        }
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<Vec<UpsFlag>, AdapterError>>> {
+        UpsMonitor::read_statuses(self.nut.as_ref(), ups)
     }
 }

@@ -105,21 +105,50 @@ impl NutMonitor {
         slot.list_var(ups, deadline, &self.config).await
     }
 
-    /// `ups`'s status flags alone (`GET VAR <ups> ups.status`), within the configured
-    /// deadline, on the connection its full reads use: one short line each way, so the
-    /// daemon can ask it several times a second and read everything only when it changed.
-    #[tracing::instrument(level = "trace", skip_all, fields(ups = %ups.id))]
-    pub async fn read_status(&self, ups: &Ups) -> Result<Vec<UpsFlag>, NutError> {
+    /// The status flags alone of each of `ups` (`GET VAR <ups> ups.status`), in order, within
+    /// the configured deadline, on the connections their full reads use: the UPS of one upsd
+    /// in one round trip, different upsd side by side. Cheap enough to ask several times a
+    /// second and read everything only when it changed.
+    #[tracing::instrument(level = "trace", skip_all, fields(ups = ups.len()))]
+    pub async fn read_statuses(&self, ups: &[Ups]) -> Vec<Result<Vec<UpsFlag>, NutError>> {
         let deadline = Instant::now() + self.config.timeout;
-        let timed_out = NutError::TimedOut {
-            after: self.config.timeout,
-        };
-        let slot = self.slot(ups).ok_or(NutError::NotNut)?;
-        let mut slot = timeout_at(deadline, slot.lock())
-            .await
-            .map_err(|_| timed_out)?;
-        let status = slot.status(ups, deadline, &self.config).await?;
-        Ok(UpsFlag::parse_status(&status))
+        let mut answers: Vec<Result<Vec<UpsFlag>, NutError>> =
+            ups.iter().map(|_| Err(NutError::NotNut)).collect();
+        // The UPS by connection, as indices into `ups`.
+        let mut by_slot: Vec<(Arc<tokio::sync::Mutex<Slot>>, Vec<usize>)> = Vec::new();
+        for (i, u) in ups.iter().enumerate() {
+            let Some(slot) = self.slot(u) else { continue };
+            match by_slot.iter_mut().find(|(s, _)| Arc::ptr_eq(s, &slot)) {
+                Some((_, indices)) => indices.push(i),
+                None => by_slot.push((slot, vec![i])),
+            }
+        }
+        let asks = by_slot.into_iter().map(|(slot, indices)| async move {
+            let timed_out = NutError::TimedOut {
+                after: self.config.timeout,
+            };
+            let answered = match timeout_at(deadline, slot.lock()).await {
+                Ok(mut slot) => {
+                    let these: Vec<&Ups> = indices.iter().map(|&i| &ups[i]).collect();
+                    slot.statuses(&these, deadline, &self.config).await
+                }
+                Err(_) => Err(timed_out),
+            };
+            (indices, answered)
+        });
+        for (indices, answered) in futures::future::join_all(asks).await {
+            for (n, i) in indices.into_iter().enumerate() {
+                answers[i] = match &answered {
+                    Ok(each) => each
+                        .get(n)
+                        .cloned()
+                        .unwrap_or(Err(NutError::NotNut))
+                        .map(|status| UpsFlag::parse_status(&status)),
+                    Err(e) => Err(e.clone()),
+                };
+            }
+        }
+        answers
     }
 
     /// Logs out of every upsd (best effort, 1 s each) and forgets the connections.
@@ -165,14 +194,17 @@ impl UpsMonitor for NutMonitor {
         ups.nut().is_some()
     }
 
-    fn read_status<'a>(
+    fn read_statuses<'a>(
         &'a self,
-        ups: &'a Ups,
-    ) -> BoxFuture<'a, Result<Vec<UpsFlag>, AdapterError>> {
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<Vec<UpsFlag>, AdapterError>>> {
         Box::pin(async move {
-            self.read_status(ups)
-                .await
-                .map_err(|e| e.to_adapter_error(&ups.source.to_string()))
+            let answers = self.read_statuses(ups).await;
+            answers
+                .into_iter()
+                .zip(ups)
+                .map(|(a, u)| a.map_err(|e| e.to_adapter_error(&u.source.to_string())))
+                .collect()
         })
     }
 }

@@ -59,18 +59,23 @@ impl Slot {
         .await
     }
 
-    /// `GET VAR <ups> ups.status`: the status alone, one short line each way, cheap enough to
-    /// ask several times a second.
-    pub(crate) async fn status(
+    /// `GET VAR <ups> ups.status` for each of `ups` (all of this slot), in one round trip:
+    /// cheap enough to ask several times a second. The first UPS's login is the slot's.
+    pub(crate) async fn statuses(
         &mut self,
-        ups: &Ups,
+        ups: &[&Ups],
         deadline: Instant,
         config: &NutConfig,
-    ) -> Result<String, NutError> {
-        let name = ups.nut().ok_or(NutError::NotNut)?.ups.clone();
-        self.ask(ups, deadline, config, |conn| {
-            let name = name.clone();
-            Box::pin(async move { conn.get_var(&name, "ups.status").await })
+    ) -> Result<Vec<Result<String, NutError>>, NutError> {
+        let first = ups.first().ok_or(NutError::NotNut)?;
+        let names: Vec<String> = ups
+            .iter()
+            .map(|u| u.nut().map(|n| n.ups.clone()))
+            .collect::<Option<_>>()
+            .ok_or(NutError::NotNut)?;
+        self.ask(first, deadline, config, |conn| {
+            let names = names.clone();
+            Box::pin(async move { conn.statuses(&names).await })
         })
         .await
     }

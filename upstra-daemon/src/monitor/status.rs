@@ -4,6 +4,9 @@
 //! connection) every `ups_status_interval` and reading everything at once when it changed
 //! bounds it by that interval, for a fraction of the cost.
 //!
+//! The UPS of one upsd are asked together (one round trip for all of them), each upsd in a
+//! task of its own, so a slow upsd never delays the checks of another.
+//!
 //! A check shares the monitor's rules for full reads: one operation in flight per UPS (a check
 //! counts as one), so a slow upsd is never asked twice at once; a full read that falls due
 //! while a check runs is owed and starts when the check ends. A check never touches what the
@@ -20,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 use upstra_core::ids::UpsId;
-use upstra_core::model::Ups;
+use upstra_core::model::{Ups, UpsSource};
 use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::AdapterError;
 
@@ -42,7 +45,8 @@ struct LastRead {
 
 /// The checks in flight and what the last full read of each UPS saw.
 pub(super) struct StatusChecks {
-    checks: JoinSet<Checked>,
+    /// One task per peer asked, answering for each of its UPS.
+    checks: JoinSet<Vec<Checked>>,
     /// UPS whose check is in flight (they are in the monitor's `in_flight` too).
     checking: HashSet<UpsId>,
     read: HashMap<UpsId, LastRead>,
@@ -66,21 +70,22 @@ impl StatusChecks {
         let inventory = shared.inventory();
         // A UPS no longer declared is forgotten here, so the map stays the size of the lab.
         self.read.retain(|id, _| inventory.ups.contains_key(id));
+        let mut by_peer: HashMap<String, Vec<Ups>> = HashMap::new();
         for ups in inventory.ups.values() {
             if !shared.drivers.ups.has_cheap_status(ups) || !in_flight.insert(ups.id.clone()) {
                 continue;
             }
             self.checking.insert(ups.id.clone());
-            let (shared, ups) = (shared.clone(), ups.clone());
-            self.checks.spawn(async move {
-                let result = check(&shared, &ups).await;
-                (ups.id, result)
-            });
+            by_peer.entry(peer(ups)).or_default().push(ups.clone());
+        }
+        for ups in by_peer.into_values() {
+            let shared = shared.clone();
+            self.checks.spawn(async move { check(&shared, ups).await });
         }
     }
 
-    /// The next check to end; never completes while none is in flight.
-    pub(super) async fn next(&mut self) -> Checked {
+    /// The checks of the next peer to answer; never completes while none is in flight.
+    pub(super) async fn next(&mut self) -> Vec<Checked> {
         loop {
             match self.checks.join_next().await {
                 Some(Ok(done)) => return done,
@@ -132,10 +137,35 @@ impl StatusChecks {
     }
 }
 
-/// One status check under the monitor's deadline. Not counted in the peer-read metrics, which
-/// keep counting the full reads an operator knows from `ups_poll_interval`.
-async fn check(shared: &Shared, ups: &Ups) -> Result<Vec<UpsFlag>, AdapterError> {
-    super::within(ups.id.as_str(), shared.drivers.ups.read_status(ups)).await
+/// The peer a UPS's status is asked from: its upsd.
+fn peer(ups: &Ups) -> String {
+    match &ups.source {
+        UpsSource::Nut(nut) => format!("{}:{}", nut.host, nut.port),
+        UpsSource::Snmp(_) => ups.source.to_string(),
+    }
+}
+
+/// The status checks of the UPS of one peer under the monitor's deadline. Not counted in the
+/// peer-read metrics, which keep counting the full reads an operator knows from
+/// `ups_poll_interval`.
+async fn check(shared: &Shared, ups: Vec<Ups>) -> Vec<Checked> {
+    let asked = shared.drivers.ups.read_statuses(&ups);
+    // Past the deadline, no answer: each UPS gets the timeout below.
+    let answers = tokio::time::timeout(super::READ_DEADLINE, asked)
+        .await
+        .unwrap_or_default();
+    let mut answers = answers.into_iter();
+    ups.into_iter()
+        .map(|u| {
+            let answer = answers.next().unwrap_or_else(|| {
+                Err(AdapterError::Timeout {
+                    peer: u.source.to_string(),
+                    secs: super::READ_DEADLINE.as_secs(),
+                })
+            });
+            (u.id, answer)
+        })
+        .collect()
 }
 
 /// A timer for the checks, or none when they are off.
