@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::events::EventRecord;
 use crate::model::{Server, Ups, Vm};
-use crate::state::{Health, PowerState, UpsReading};
+use crate::state::{Health, PowerState, UpsFlag, UpsReading};
 use crate::ups_off::{UpsCommandError, UpsOffCheck, UpsOffSentStep};
 
 /// A boxed, sendable future.
@@ -40,6 +40,30 @@ pub enum AdapterError {
 /// Reads UPS units.
 pub trait UpsMonitor: Send + Sync {
     fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>>;
+
+    /// Whether [`Self::read_statuses`] is a query much cheaper than [`Self::read`], worth asking
+    /// often so a change of status is seen between full reads. NUT has one (a single
+    /// variable); a protocol that pushes its changes (SNMP traps) or reads everything as
+    /// cheaply does not need it.
+    fn has_cheap_status(&self, _ups: &Ups) -> bool {
+        false
+    }
+
+    /// The status flags alone (`OL`, `OB`, `LB`...) of each of `ups` (those with
+    /// [`Self::has_cheap_status`]), in order; asked together so that the UPS of one peer can
+    /// share a round trip.
+    fn read_statuses<'a>(
+        &'a self,
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<Vec<UpsFlag>, AdapterError>>> {
+        let unsupported = |u: &Ups| {
+            Err(AdapterError::Unsupported {
+                peer: u.source.to_string(),
+                what: "a status-only query".into(),
+            })
+        };
+        Box::pin(std::future::ready(ups.iter().map(unsupported).collect()))
+    }
 }
 
 /// Asks a UPS to cut its output after a delay and to restore it when mains returns (the last

@@ -1,43 +1,316 @@
-//! Issue 4's benchmark, against the real peers (`tests/peers/start.sh`; set UPSTRA_PEERS_ENV):
-//! - detection latency: from the moment `upsd` reports a new `ups.status` (polled directly
-//!   every 5 ms) to the daemon's `UpsStatusChanged` event, over 20 flips, default settings;
-//! - the daemon's idle CPU while polling 2 UPS, 10 BMCs and a vCenter.
+//! Detection latency and idle CPU (issues 4 and 15), the daemon's status checks off (the
+//! behaviour before them: a UPS's status seen only at its full read, every
+//! `ups_poll_interval`) and on (`ups_status_interval`), side by side in one run:
+//! - the daemon's share of a NUT flip: from the moment `upsd` answers the new `ups.status`
+//!   (asked every millisecond on a connection of the bench's own) to the `UpsStatusChanged`
+//!   event reaching a client that follows the event log (`upstra events --follow`), over
+//!   [`FLIPS`] flips of one UPS; the dummy driver's own poll, before upsd has the status, is
+//!   not the daemon's and is not counted;
+//! - the daemon's idle CPU over [`IDLE`], from `/proc/PID/stat` of the real `upstrad` in its own
+//!   process, with the issue's lab: 1,000 servers with their BMCs on a vcsim of 10 clusters ×
+//!   100 hosts and 10,000 VMs (an [`OwnLab`]) and 10 NUT UPS on a NUT of the bench's own.
 //!
-//! `cargo bench -p upstra-daemon --bench detection` prints the figures.
+//! No assertion: figures to read. Start the peers (tests/peers/start.sh, UPSTRA_PEERS_ENV), then
+//! `cargo bench -p upstra-daemon --bench detection`; `-- --flips N` (or
+//! `UPSTRA_BENCH_FLIPS=N`) for another count of flips.
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use upstra_core::api::v1::LabSpec;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use upstra_core::api::v1::{
+    LabSpec, LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient,
+};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
+use upstra_tests::lab::{LabFile, OwnLab, Size};
 use upstra_tests::nut::DevFile;
+use upstra_tests::own_nut::OwnNut;
 
-const FLIPS: usize = 20;
-const IDLE: Duration = Duration::from_secs(30);
+/// The lab of the issue's figures.
+const SIZE: Size = Size {
+    clusters: 10,
+    hosts_per_cluster: 100,
+    vms_per_cluster: 1_000,
+};
+/// The issue's count of NUT UPS: the lab file's two, and eight more on the same two dummy UPS.
+const NUT_UPS: usize = 10;
+/// Flips per mode by default: enough for a p99 that is not just the maximum.
+const FLIPS: usize = 100;
+/// How long the idle CPU is measured, after the first sync has settled.
+const IDLE: Duration = Duration::from_secs(60);
+/// How often the bench asks upsd for the status it waits for: the error on the daemon's share.
+const UPSD_ASKED_EVERY: Duration = Duration::from_millis(1);
+/// Longest a flip may take to reach upsd (the dummy driver notices its file within a second
+/// or two) or the daemon's event to follow (a full read of 1 s, on a loaded machine).
+const FLIP_DEADLINE: Duration = Duration::from_secs(30);
+/// The VMs of [`SIZE`].
+const VMS: usize = (SIZE.clusters * SIZE.vms_per_cluster) as usize;
+/// Syncs tried until one sees every VM.
+const SYNC_TRIES: usize = 5;
+/// A sync of 10,000 VMs and 1,000 BMCs on a loaded 2-core machine.
+const CALL_DEADLINE: Duration = Duration::from_secs(300);
 
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+/// The two modes compared: the file's `ups_status_interval`, and how it is printed.
+const MODES: [(&str, &str); 2] = [
+    ("off", "status checks off (before)"),
+    ("100ms", "status checks every 100 ms (after)"),
+];
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn flips() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--flips")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| std::env::var("UPSTRA_BENCH_FLIPS").ok())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(FLIPS)
+}
+
+/// CPU seconds (user + system) `pid` has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let fields: Vec<&str> = stat
         .rsplit(')')
         .next()
         .unwrap()
         .split_whitespace()
         .collect();
+    // utime and stime, in clock ticks (100 a second on Linux).
     let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
     ticks / 100.0
 }
 
-fn upsd_status(conn: &mut (BufReader<TcpStream>, TcpStream)) -> String {
-    conn.1.write_all(b"GET VAR ups2 ups.status\n").unwrap();
+fn long() -> tarpc::context::Context {
+    let mut c = tarpc::context::current();
+    c.deadline = Instant::now() + CALL_DEADLINE;
+    c
+}
+
+fn start_daemon(dir: &Path, status_interval: &str) -> Daemon {
+    let config = dir.join("upstrad.toml");
+    std::fs::write(
+        &config,
+        format!("ups_status_interval = \"{status_interval}\"\n"),
+    )
+    .unwrap();
+    let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_upstrad"));
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
+        cmd.env_remove(k);
+    }
+    let child = cmd
+        // The bench binary is built with the test doubles: never this host's power-off.
+        .env("UPSTRA_TEST_HOST_POWEROFF", dir.join("host-poweroff.log"))
+        .env("UPSTRA_LOG", "warn")
+        .arg("--socket")
+        .arg(dir.join("upstra.sock"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Daemon(child)
+}
+
+async fn connect(socket: &Path) -> UpstraClient {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(t) = tarpc::serde_transport::unix::connect(
+            socket,
+            upstra_core::api::v1::ClientFormat::default,
+        )
+        .await
+        {
+            let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
+            if c.health(tarpc::context::current()).await.is_ok() {
+                return c;
+            }
+        }
+        assert!(Instant::now() < deadline, "upstrad did not answer in 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn admin(c: &UpstraClient) -> SessionToken {
+    let password = Secret::new(support::PASSWORD);
+    let user = support::USER.to_owned();
+    c.setup(
+        tarpc::context::current(),
+        SetupRequest {
+            user: user.clone(),
+            password: password.clone(),
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    match c
+        .login(tarpc::context::current(), LoginRequest { user, password })
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        LoginOutcome::Session(reply) => reply.token,
+        LoginOutcome::SecondFactorRequired { .. } => panic!("the bench user has no 2FA"),
+    }
+}
+
+/// Follows the event log as `upstra events --follow` does, sending the arrival time of each
+/// status change of `ups` with its new status.
+fn follow(
+    c: UpstraClient,
+    token: SessionToken,
+    ups: &'static str,
+    mut cursor: u64,
+) -> mpsc::UnboundedReceiver<(Instant, String)> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let mut wait = tarpc::context::current();
+            wait.deadline = Instant::now() + Duration::from_secs(15);
+            let Ok(Ok(page)) = c.events_since(wait, token.clone(), cursor, 10_000).await else {
+                return;
+            };
+            let now = Instant::now();
+            cursor = page.next_cursor;
+            for e in page.events {
+                if let DomainEvent::UpsStatusChanged { ups: u, to, .. } = e.event
+                    && u.as_str() == ups
+                    && tx.send((now, to)).is_err()
+                {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// When upsd first answers `status` for `ups`, asked every [`UPSD_ASKED_EVERY`].
+async fn upsd_has(upsd: &mut BufReader<TcpStream>, ups: &str, status: &str) -> Instant {
+    let deadline = Instant::now() + FLIP_DEADLINE;
+    let ask = format!("GET VAR {ups} ups.status\n");
+    let want = format!("VAR {ups} ups.status \"{status}\"");
     let mut line = String::new();
-    conn.0.read_line(&mut line).unwrap();
-    line.split('"').nth(1).unwrap_or_default().to_owned()
+    loop {
+        upsd.get_mut().write_all(ask.as_bytes()).await.unwrap();
+        line.clear();
+        upsd.read_line(&mut line).await.unwrap();
+        if line.trim_end() == want {
+            return Instant::now();
+        }
+        assert!(Instant::now() < deadline, "upsd never had {status}: {line}");
+        tokio::time::sleep(UPSD_ASKED_EVERY).await;
+    }
+}
+
+/// p50, p99 and max of `samples`, in ms.
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64, f64) {
+    samples.sort();
+    let pick = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(pick(0.5)),
+        ms(pick(0.99)),
+        ms(samples[samples.len() - 1]),
+    )
+}
+
+/// One mode: the daemon's idle CPU, then the latencies of `flips` flips.
+async fn measure(
+    lab: &LabSpec,
+    nut: &OwnNut,
+    status_interval: &str,
+    flips: usize,
+) -> (f64, Vec<Duration>) {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = start_daemon(dir.path(), status_interval);
+    let pid = daemon.0.id();
+    let c = connect(&dir.path().join("upstra.sock")).await;
+    let token = admin(&c).await;
+    // The daemon admits a large frame (the lab) only on a connection that has already made
+    // an authenticated call.
+    c.list_ups(tarpc::context::current(), token.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    c.apply(long(), token.clone(), lab.clone(), false)
+        .await
+        .unwrap()
+        .unwrap();
+    // The first sync that sees every VM (the one the apply starts may still be running).
+    let mut sync = c.sync(long(), token.clone()).await.unwrap().unwrap();
+    for _ in 0..SYNC_TRIES {
+        if sync.vms as usize >= VMS {
+            break;
+        }
+        sync = c.sync(long(), token.clone()).await.unwrap().unwrap();
+    }
+    println!(
+        "  [{status_interval}] lab: {} UPS, {} BMCs, {} VMs read; {} problems {:?}",
+        sync.ups_read,
+        sync.servers_read,
+        sync.vms,
+        sync.problems.len(),
+        sync.problems.first()
+    );
+
+    // Idle: the default intervals (full UPS reads every 1 s, BMCs and vCenter every 60 s).
+    let (cpu0, wall0) = (cpu_seconds(pid), Instant::now());
+    tokio::time::sleep(IDLE).await;
+    let idle = (cpu_seconds(pid) - cpu0) / wall0.elapsed().as_secs_f64();
+
+    let cursor = c
+        .events_since(tarpc::context::current(), token.clone(), 0, 0)
+        .await
+        .unwrap()
+        .unwrap()
+        .next_cursor;
+    let mut events = follow(c.clone(), token.clone(), "ups-two", cursor);
+    let stream = TcpStream::connect(("127.0.0.1", nut.port)).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let mut upsd = BufReader::new(stream);
+    let dev = DevFile::open(&nut.dir, "ups2");
+    let mut latencies = Vec::with_capacity(flips);
+    for i in 0..flips {
+        let status = if i % 2 == 0 { "OB DISCHRG" } else { "OL" };
+        dev.set(&[("ups.status", status)]);
+        let upsd_has = upsd_has(&mut upsd, "ups2", status).await;
+        let event_at = loop {
+            let (at, to) = tokio::time::timeout(FLIP_DEADLINE, events.recv())
+                .await
+                .expect("the daemon's event within the deadline")
+                .expect("the event follower");
+            if to == status {
+                break at;
+            }
+        };
+        // The daemon may see it between two of the bench's asks: that counts as no time.
+        latencies.push(event_at.saturating_duration_since(upsd_has));
+    }
+    drop(dev);
+    drop(daemon);
+    (100.0 * idle, latencies)
 }
 
 #[tokio::main]
@@ -45,119 +318,61 @@ async fn main() {
     let Some(peers) = support::peers("detection") else {
         return;
     };
-    let g = |k: &str| peers.get(k).to_owned();
-    let nut = format!(
-        "{}:{}",
-        g("UPSTRA_PEER_NUT_HOST"),
-        g("UPSTRA_PEER_NUT_PORT")
+    let flips = flips();
+    let started = Instant::now();
+    let own = OwnLab::start(&peers, SIZE);
+    let nut = OwnNut::start(&peers);
+    println!(
+        "lab: {} hosts, {} VMs, {} BMCs, {NUT_UPS} NUT UPS (up in {:.1} s); {flips} flips and {} s idle per mode",
+        own.hosts.iter().map(Vec::len).sum::<usize>(),
+        own.vms.len(),
+        own.systems.len(),
+        started.elapsed().as_secs_f64(),
+        IDLE.as_secs()
     );
-    let fleet: Vec<String> = g("UPSTRA_PEER_REDFISH_FLEET_SYSTEMS")
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let mut lab = format!(
-        "[[room]]\nname = \"lab\"\n[[ups]]\nname = \"u1\"\nroom = \"lab\"\nnut = \"ups1@{nut}\"\n\
-         [[ups]]\nname = \"u2\"\nroom = \"lab\"\nnut = \"ups2@{nut}\"\n\
-         [vcenter]\nurl = \"{}\"\nuser = \"{}\"\ntls_fingerprint = \"{}\"\n\
-         [[server]]\nname = \"ilo\"\nroom = \"lab\"\nfeeds = [\"u1\"]\nbmc = {{ url = \"{}/redfish/v1/Systems/1\", user = \"{}\", tls_fingerprint = \"{}\" }}\n",
-        g("UPSTRA_PEER_VCSIM_URL"),
-        g("UPSTRA_PEER_VCSIM_USER"),
-        g("UPSTRA_PEER_VCSIM_TLS_FINGERPRINT"),
-        g("UPSTRA_PEER_REDFISH_HTTPS_URL"),
-        g("UPSTRA_PEER_REDFISH_USER"),
-        g("UPSTRA_PEER_REDFISH_TLS_FINGERPRINT"),
-    );
-    // Nine more BMCs: the eight fleet systems, one of them twice.
-    for i in 0..9 {
-        lab.push_str(&format!(
-            "[[server]]\nname = \"srv-{i}\"\nroom = \"lab\"\nfeeds = [\"u2\"]\nbmc = {{ url = \"{}/redfish/v1/Systems/{}\", user = \"{}\" }}\n",
-            g("UPSTRA_PEER_REDFISH_HTTP_URL"), fleet[i % fleet.len()], g("UPSTRA_PEER_REDFISH_USER")
+    let mut text = own.lab_file(&LabFile {
+        nut: &format!("127.0.0.1:{}", nut.port),
+        // Never a shed while ups2 flips.
+        grace_s: 24 * 3600,
+        restore_after_s: 60,
+        pinned: None,
+        tiered: false,
+        plan: "",
+    });
+    for i in 2..NUT_UPS {
+        text.push_str(&format!(
+            "[[ups]]\nname = \"ups-{i}\"\nroom = \"lab\"\nnut = \"ups{}@127.0.0.1:{}\"\n",
+            1 + i % 2,
+            nut.port
         ));
     }
-    let mut doc = parse(&lab, &KnownNames::default()).unwrap();
-    let rf = Secret::new(g("UPSTRA_PEER_REDFISH_PASSWORD"));
+    let mut doc = parse(&text, &KnownNames::default()).unwrap();
     let servers: Vec<_> = doc.inventory.servers.keys().cloned().collect();
     for s in servers {
-        doc.fill_secret(&SecretSlot::Bmc(s), rf.clone());
+        doc.fill_secret(
+            &SecretSlot::Bmc(s),
+            Secret::new(own.redfish_password.clone()),
+        );
     }
     doc.fill_secret(
         &SecretSlot::VCenter,
-        Secret::new(g("UPSTRA_PEER_VCSIM_PASSWORD")),
+        Secret::new(own.vcsim_password.clone()),
     );
+    let lab = LabSpec::from(&doc.inventory);
 
-    let daemon = support::start(|_| {}).await;
-    let (c, token) = (daemon.client.clone(), daemon.token.clone());
-    let ctx = tarpc::context::current;
-    c.apply(ctx(), token.clone(), LabSpec::from(&doc.inventory), false)
-        .await
-        .unwrap()
-        .unwrap();
-    let sync = c.sync(ctx(), token.clone()).await.unwrap().unwrap();
-    println!(
-        "lab: {} UPS, {} BMCs read, {} VMs; problems: {:?}",
-        sync.ups_read, sync.servers_read, sync.vms, sync.problems
-    );
-
-    // Idle CPU, with the default intervals (UPS every 1 s, BMCs and vCenter every 60 s).
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (cpu0, wall0) = (cpu_seconds(), Instant::now());
-    tokio::time::sleep(IDLE).await;
-    let cpu = cpu_seconds() - cpu0;
-    let wall = wall0.elapsed().as_secs_f64();
-    println!(
-        "idle CPU over {:.0} s: {:.3} s of CPU = {:.2} % of one core",
-        wall,
-        cpu,
-        100.0 * cpu / wall
-    );
-
-    // Detection latency.
-    let stream = TcpStream::connect(&nut).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let mut upsd = (BufReader::new(stream.try_clone().unwrap()), stream);
-    let dev = DevFile::open(g("UPSTRA_PEER_NUT_DIR").as_ref(), "ups2");
-    let mut cursor = c
-        .events_since(ctx(), token.clone(), 0, 0)
-        .await
-        .unwrap()
-        .unwrap()
-        .next_cursor;
-    let mut latencies = Vec::new();
-    for i in 0..FLIPS {
-        let status = if i % 2 == 0 { "OB DISCHRG" } else { "OL" };
-        dev.set(&[("ups.status", status)]);
-        let upsd_saw = loop {
-            if upsd_status(&mut upsd) == status {
-                break Instant::now();
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let event_at = loop {
-            let mut long = ctx();
-            long.deadline = std::time::Instant::now() + Duration::from_secs(15);
-            let page = c
-                .events_since(long, token.clone(), cursor, 10_000)
-                .await
-                .unwrap()
-                .unwrap();
-            let now = Instant::now();
-            cursor = page.next_cursor;
-            if page.events.iter().any(|e| matches!(&e.event, DomainEvent::UpsStatusChanged { ups, to, .. } if ups.as_str() == "u2" && to == status)) {
-                break now;
-            }
-        };
-        latencies.push(event_at.saturating_duration_since(upsd_saw));
+    let mut rows = Vec::new();
+    for (interval, what) in MODES {
+        let (idle, latencies) = measure(&lab, &nut, interval, flips).await;
+        rows.push((what, idle, percentiles(latencies)));
     }
-    drop(dev);
-    latencies.sort();
-    let pick = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
     println!(
-        "detection latency, upsd report -> daemon event, {FLIPS} flips: median {:?}  p99 {:?}  max {:?}",
-        pick(0.5),
-        pick(0.99),
-        latencies[latencies.len() - 1]
+        "\ndaemon's share of a NUT flip (upsd has it -> event to a follower), {flips} flips; idle CPU over {} s:",
+        IDLE.as_secs()
     );
-    daemon.stop().await;
+    for (what, idle, (p50, p99, max)) in rows {
+        println!(
+            "  {what:<36} p50 {p50:>7.1} ms  p99 {p99:>7.1} ms  max {max:>7.1} ms  idle CPU {idle:.2} % of a core"
+        );
+    }
+    println!("target: p99 ≤ 250 ms, idle CPU ≤ 0.5 % of a core");
 }

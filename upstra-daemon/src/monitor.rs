@@ -1,6 +1,7 @@
 //! The monitor: reads every UPS on its interval, the BMCs and the hypervisor on the sync
 //! interval (and on demand, `upstra sync`), keeps [`crate::live::Live`] current and turns
-//! changes into events.
+//! changes into events. Between full reads, a NUT UPS is asked for its status alone, and read
+//! at once when it changed (`status`).
 //!
 //! Every read runs in its own task under a deadline, and a UPS is never read again while its
 //! previous read is still running, so one slow or dead peer never delays the others.
@@ -25,6 +26,8 @@ use crate::clock;
 use crate::metrics::PeerKind;
 use crate::refusals::{self, Declared, Refusals};
 use crate::shared::Shared;
+
+mod status;
 
 /// Deadline for one read of a peer.
 const READ_DEADLINE: Duration = Duration::from_secs(5);
@@ -85,9 +88,12 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let first = settings.borrow_and_update().clone();
     let mut ups_tick = every(first.ups_poll_interval, Duration::ZERO);
     let mut sync_tick = every(first.sync_interval, Duration::ZERO);
+    let mut status_tick = status::timer(first.ups_status_interval);
+    let mut checks = status::StatusChecks::new(shared.config.ups_dead_time);
     let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
+    // UPS with a full read or a status check in flight: one at a time per UPS.
     let mut in_flight: HashSet<UpsId> = HashSet::new();
-    // UPS asked for out of turn while their read was in flight: read again when it ends.
+    // UPS asked for out of turn while their read or check was in flight: read when it ends.
     let mut owed: HashSet<UpsId> = HashSet::new();
     let mut syncing: Option<tokio::task::JoinHandle<SyncReport>> = None;
     // A sync is due (its tick, or a nudge) and starts as soon as none runs: one sync at a
@@ -109,10 +115,23 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         tokio::select! {
             () = stop.cancelled() => break,
             _ = beat.tick() => shared.heartbeats.monitor.beat(),
-            _ = ups_tick.tick() => read_every_ups(&shared, &mut reads, &mut in_flight),
+            _ = ups_tick.tick() => {
+                owed.extend(checks.checking().cloned());
+                read_every_ups(&shared, &mut reads, &mut in_flight);
+            }
+            () = status::tick(&mut status_tick) => checks.start(&shared, &mut in_flight),
+            done = checks.next() => {
+                for one in done {
+                    let changed = checks.ended(&one, &mut in_flight);
+                    if owed.remove(&one.0) | changed {
+                        read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [one.0]);
+                    }
+                }
+            }
             Some(done) = reads.join_next(), if !reads.is_empty() => {
                 if let Ok((ups, result)) = done {
                     in_flight.remove(&ups.id);
+                    checks.full_read(&ups.id, &result);
                     record_ups(&shared, &ups, result);
                     if owed.remove(&ups.id) {
                         read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [ups.id]);
@@ -121,6 +140,7 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             }
             _ = sync_tick.tick() => sync_owed = true,
             () = shared.monitor.read_now.notified() => {
+                owed.extend(checks.checking().cloned());
                 read_every_ups(&shared, &mut reads, &mut in_flight);
                 sync_owed = true;
             }
@@ -136,6 +156,9 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
                 if now.ups_poll_interval != ups_tick.period() {
                     ups_tick = every(now.ups_poll_interval, now.ups_poll_interval);
                 }
+                if now.ups_status_interval != status_tick.as_ref().map(|t| t.period()) {
+                    status_tick = status::timer(now.ups_status_interval);
+                }
                 if now.sync_interval != sync_tick.period() {
                     sync_tick = every(now.sync_interval, now.sync_interval);
                 }
@@ -143,6 +166,7 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
         }
     }
     reads.abort_all();
+    checks.abort();
     if let Some(t) = syncing {
         t.abort();
     }

@@ -27,6 +27,7 @@ pub use changes::{Change, Comparison, compare, running_after};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tunables {
     pub ups_poll_interval: Duration,
+    pub ups_status_interval: Option<Duration>,
     pub sync_interval: Duration,
     pub action_timeout: Duration,
     /// The idle timeout applies to every session from now on; the absolute lifetime to the
@@ -39,6 +40,7 @@ impl From<&Config> for Tunables {
     fn from(c: &Config) -> Self {
         Self {
             ups_poll_interval: c.ups_poll_interval,
+            ups_status_interval: c.ups_status_interval,
             sync_interval: c.sync_interval,
             action_timeout: c.action_timeout,
             sessions: c.sessions.clone(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use upstra_adapter_nut::NutMonitor;
 use upstra_adapter_snmp::SnmpMonitor;
 use upstra_core::model::{Ups, UpsSource};
-use upstra_core::state::UpsReading;
+use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::{AdapterError, BoxFuture, UpsMonitor};
 
 /// One [`UpsMonitor`] over both protocols.
@@ -20,5 +20,22 @@ impl UpsMonitor for UpsBySource {
             UpsSource::Nut(_) => self.nut.read(ups),
             UpsSource::Snmp(_) => self.snmp.read(ups),
         }
+    }
+
+    // SNMP cards push their changes as traps (`snmp_traps`): only NUT is asked for its status.
+    fn has_cheap_status(&self, ups: &Ups) -> bool {
+        match ups.source {
+            UpsSource::Nut(_) => self.nut.has_cheap_status(ups),
+            UpsSource::Snmp(_) => false,
+        }
+    }
+
+    // The monitor asks only those with a cheap status, NUT's: any other would be answered
+    // "not NUT".
+    fn read_statuses<'a>(
+        &'a self,
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<Vec<UpsFlag>, AdapterError>>> {
+        UpsMonitor::read_statuses(self.nut.as_ref(), ups)
     }
 }

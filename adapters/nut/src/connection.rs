@@ -20,6 +20,9 @@ use crate::wire::{sendable, word};
 const MAX_LINE: usize = 64 * 1024;
 /// Most lines accepted in one list: a UPS has about a hundred variables.
 const MAX_LIST_LINES: usize = 10_000;
+/// Most commands sent in one write by [`Connection::statuses`]: upsd reads them from its
+/// socket buffer in turn, and a batch this size stays a few KiB each way.
+const MAX_PIPELINED: usize = 64;
 
 /// A connection to one upsd.
 #[derive(Debug)]
@@ -108,6 +111,33 @@ impl Connection {
             .round_trip(&format!("GET VAR {} {}", word(ups), word(var)))
             .await?;
         reply::parse_get_var(ups, var, &line)
+    }
+
+    /// `ups.status` of each of `ups`, in order: the commands of a batch leave in one write
+    /// and upsd answers them in turn, so the UPS of one upsd cost one round trip, not one
+    /// each. An `ERR` concerns its UPS alone; a broken conversation fails them all.
+    pub async fn statuses(
+        &mut self,
+        ups: &[String],
+    ) -> Result<Vec<Result<String, NutError>>, NutError> {
+        let mut answers = Vec::with_capacity(ups.len());
+        for batch in ups.chunks(MAX_PIPELINED) {
+            let mut command = String::new();
+            for name in batch {
+                check_name(name)?;
+                if !command.is_empty() {
+                    command.push('\n');
+                }
+                command.push_str(&format!("GET VAR {} ups.status", word(name)));
+            }
+            self.send(&command).await?;
+            for name in batch {
+                let line = self.read_line().await?;
+                answers.push(reply::parse_get_var(name, "ups.status", &line));
+            }
+            self.in_flight = false;
+        }
+        Ok(answers)
     }
 
     /// Sets a writable variable (`SET VAR`); needs a login with `actions = SET`.

@@ -8,7 +8,7 @@ use tokio::time::{Instant, timeout_at};
 use tracing::{debug, warn};
 use upstra_core::ids::UpsId;
 use upstra_core::model::Ups;
-use upstra_core::state::UpsReading;
+use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::{AdapterError, BoxFuture, UpsMonitor};
 
 use crate::error::NutError;
@@ -105,6 +105,52 @@ impl NutMonitor {
         slot.list_var(ups, deadline, &self.config).await
     }
 
+    /// The status flags alone of each of `ups` (`GET VAR <ups> ups.status`), in order, within
+    /// the configured deadline, on the connections their full reads use: the UPS of one upsd
+    /// in one round trip, different upsd side by side. Cheap enough to ask several times a
+    /// second and read everything only when it changed.
+    #[tracing::instrument(level = "trace", skip_all, fields(ups = ups.len()))]
+    pub async fn read_statuses(&self, ups: &[Ups]) -> Vec<Result<Vec<UpsFlag>, NutError>> {
+        let deadline = Instant::now() + self.config.timeout;
+        let mut answers: Vec<Result<Vec<UpsFlag>, NutError>> =
+            ups.iter().map(|_| Err(NutError::NotNut)).collect();
+        // The UPS by connection, as indices into `ups`.
+        let mut by_slot: Vec<(Arc<tokio::sync::Mutex<Slot>>, Vec<usize>)> = Vec::new();
+        for (i, u) in ups.iter().enumerate() {
+            let Some(slot) = self.slot(u) else { continue };
+            match by_slot.iter_mut().find(|(s, _)| Arc::ptr_eq(s, &slot)) {
+                Some((_, indices)) => indices.push(i),
+                None => by_slot.push((slot, vec![i])),
+            }
+        }
+        let asks = by_slot.into_iter().map(|(slot, indices)| async move {
+            let timed_out = NutError::TimedOut {
+                after: self.config.timeout,
+            };
+            let answered = match timeout_at(deadline, slot.lock()).await {
+                Ok(mut slot) => {
+                    let these: Vec<&Ups> = indices.iter().map(|&i| &ups[i]).collect();
+                    slot.statuses(&these, deadline, &self.config).await
+                }
+                Err(_) => Err(timed_out),
+            };
+            (indices, answered)
+        });
+        for (indices, answered) in futures::future::join_all(asks).await {
+            for (n, i) in indices.into_iter().enumerate() {
+                answers[i] = match &answered {
+                    Ok(each) => each
+                        .get(n)
+                        .cloned()
+                        .unwrap_or(Err(NutError::NotNut))
+                        .map(|status| UpsFlag::parse_status(&status)),
+                    Err(e) => Err(e.clone()),
+                };
+            }
+        }
+        answers
+    }
+
     /// Logs out of every upsd (best effort, 1 s each) and forgets the connections.
     pub async fn close(&self) {
         let slots: Vec<_> = {
@@ -141,6 +187,24 @@ impl UpsMonitor for NutMonitor {
             self.reading(ups)
                 .await
                 .map_err(|e| e.to_adapter_error(&ups.source.to_string()))
+        })
+    }
+
+    fn has_cheap_status(&self, ups: &Ups) -> bool {
+        ups.nut().is_some()
+    }
+
+    fn read_statuses<'a>(
+        &'a self,
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<Vec<UpsFlag>, AdapterError>>> {
+        Box::pin(async move {
+            let answers = self.read_statuses(ups).await;
+            answers
+                .into_iter()
+                .zip(ups)
+                .map(|(a, u)| a.map_err(|e| e.to_adapter_error(&u.source.to_string())))
+                .collect()
         })
     }
 }

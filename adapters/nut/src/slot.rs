@@ -3,6 +3,8 @@
 //! says when an attempt failed and asks how long to wait).
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::time::{Instant, timeout_at};
@@ -13,6 +15,9 @@ use upstra_core::secret::Secret;
 use crate::connection::Connection;
 use crate::error::NutError;
 use crate::monitor::NutConfig;
+
+/// A command under way on a connection, as [`Slot::ask`] runs it.
+type Asked<'c, T> = Pin<Box<dyn Future<Output = Result<T, NutError>> + Send + 'c>>;
 
 /// The connection to one upsd (for one login) and its failure history.
 #[derive(Debug)]
@@ -46,10 +51,47 @@ impl Slot {
         deadline: Instant,
         config: &NutConfig,
     ) -> Result<BTreeMap<String, String>, NutError> {
+        let name = ups.nut().ok_or(NutError::NotNut)?.ups.clone();
+        self.ask(ups, deadline, config, |conn| {
+            let name = name.clone();
+            Box::pin(async move { conn.list_var(&name).await })
+        })
+        .await
+    }
+
+    /// `GET VAR <ups> ups.status` for each of `ups` (all of this slot), in one round trip:
+    /// cheap enough to ask several times a second. The first UPS's login is the slot's.
+    pub(crate) async fn statuses(
+        &mut self,
+        ups: &[&Ups],
+        deadline: Instant,
+        config: &NutConfig,
+    ) -> Result<Vec<Result<String, NutError>>, NutError> {
+        let first = ups.first().ok_or(NutError::NotNut)?;
+        let names: Vec<String> = ups
+            .iter()
+            .map(|u| u.nut().map(|n| n.ups.clone()))
+            .collect::<Option<_>>()
+            .ok_or(NutError::NotNut)?;
+        self.ask(first, deadline, config, |conn| {
+            let names = names.clone();
+            Box::pin(async move { conn.statuses(&names).await })
+        })
+        .await
+    }
+
+    /// Runs `command` on the connection, connecting first if needed and once more on a fresh
+    /// connection when a kept one turns out to be dead; everything ends by `deadline`.
+    async fn ask<T>(
+        &mut self,
+        ups: &Ups,
+        deadline: Instant,
+        config: &NutConfig,
+        mut command: impl for<'c> FnMut(&'c mut Connection) -> Asked<'c, T>,
+    ) -> Result<T, NutError> {
         let timed_out = NutError::TimedOut {
             after: config.timeout,
         };
-        let nut = ups.nut().ok_or(NutError::NotNut)?;
         let password = ups.login.as_ref().and_then(|l| l.password.clone());
         if self.password != password || self.conn.as_ref().is_some_and(Connection::is_poisoned) {
             self.conn = None;
@@ -63,13 +105,13 @@ impl Slot {
                         .await?
                 }
             };
-            let result = timeout_at(deadline, conn.list_var(&nut.ups))
+            let result = timeout_at(deadline, command(conn))
                 .await
                 .unwrap_or_else(|_| Err(timed_out.clone()));
             match result {
-                Ok(vars) => {
+                Ok(answer) => {
                     self.healthy(ups);
-                    return Ok(vars);
+                    return Ok(answer);
                 }
                 // upsd answered ERR: the conversation is fine, the UPS is not.
                 Err(e) if e.keeps_connection() => {

@@ -311,3 +311,33 @@ async fn a_driver_that_refuses_the_value_is_reported_as_not_offering_the_command
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_statuses_of_one_upsd_share_a_round_trip_on_the_connection_the_reads_use() {
+    let fake = fake(|_, line| match line {
+        "GET VAR ups1 ups.status" => Act::Reply("VAR ups1 ups.status \"OB DISCHRG\"\n".into()),
+        "GET VAR ups2 ups.status" => Act::Reply("ERR DATA-STALE\n".into()),
+        _ => upsd_like(line),
+    })
+    .await;
+    let monitor = NutMonitor::new(NutConfig::default());
+    let ups1 = common::ups("ups1", "127.0.0.1", fake.port, None);
+    let ups2 = common::ups("ups2", "127.0.0.1", fake.port, None);
+    assert!(monitor.has_cheap_status(&ups1));
+    monitor.read(&ups1).await.expect("reads");
+    let both = [ups1, ups2];
+    let answers = UpsMonitor::read_statuses(&monitor, &both).await;
+    assert_eq!(answers[0], Ok(vec![UpsFlag::Ob, UpsFlag::Dischrg]));
+    // An ERR concerns its UPS alone.
+    assert!(answers[1].is_err(), "{answers:?}");
+    let got = fake.received.lock().expect("lock").clone();
+    assert_eq!(
+        got,
+        [
+            "LIST VAR ups1",
+            "GET VAR ups1 ups.status",
+            "GET VAR ups2 ups.status"
+        ]
+    );
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 1);
+}

@@ -279,3 +279,37 @@ fn the_snmp_trap_listener_is_off_unless_set_and_names_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn the_status_interval_is_a_duration_of_at_least_its_floor_or_off() {
+    let status = |text: &str| {
+        let (_dir, path) = write(&format!(
+            "log = \"info\"\nups_status_interval = \"{text}\"\n"
+        ));
+        load(Some(&path), &[], &Overrides::default()).map(|c| c.ups_status_interval)
+    };
+    assert_eq!(
+        Config::default().ups_status_interval,
+        Some(DEFAULT_UPS_STATUS_INTERVAL)
+    );
+    assert_eq!(status("off").expect("off"), None);
+    assert_eq!(
+        status("250ms").expect("a duration"),
+        Some(Duration::from_millis(250))
+    );
+    let err = status("5ms").expect_err("below the floor").to_string();
+    assert!(
+        err.contains(":2: ups_status_interval: `5ms` is shorter than 10ms"),
+        "{err}"
+    );
+    let err = status("often").expect_err("not a duration").to_string();
+    assert!(err.contains("or \"off\""), "{err}");
+    let env = env(&[("UPSTRA_UPS_STATUS_INTERVAL", "off")]);
+    let config = load(None, &env, &Overrides::default()).expect("loads");
+    assert_eq!(config.ups_status_interval, None);
+    assert!(
+        config
+            .to_toml("test")
+            .contains("ups_status_interval = \"off\"")
+    );
+}

@@ -53,10 +53,15 @@ fn drivers(d: Drivers) -> String {
 /// The keys a running daemon can take on, each with its value as the file writes it. The
 /// log filter goes through tracing's reload handle; the others are read where they are used,
 /// each time ([`crate::reload::Tunables`]).
-fn live_keys(c: &Config) -> [(&'static str, String); 10] {
+fn live_keys(c: &Config) -> [(&'static str, String); 11] {
     [
         ("log", c.log.clone()),
         ("ups_poll_interval", duration(c.ups_poll_interval)),
+        (
+            "ups_status_interval",
+            c.ups_status_interval
+                .map_or_else(|| "off".to_owned(), duration),
+        ),
         ("sync_interval", duration(c.sync_interval)),
         ("action_timeout", duration(c.action_timeout)),
         ("sessions.idle_timeout", duration(c.sessions.idle_timeout)),
@@ -138,6 +143,7 @@ pub fn running_after(running: &Config, new: &Config) -> Config {
     Config {
         log: new.log.clone(),
         ups_poll_interval: new.ups_poll_interval,
+        ups_status_interval: new.ups_status_interval,
         sync_interval: new.sync_interval,
         action_timeout: new.action_timeout,
         sessions: new.sessions.clone(),

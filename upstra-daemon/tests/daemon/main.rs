@@ -25,5 +25,6 @@ mod sessions_next_call;
 mod snmp_traps;
 mod snmp_traps_counted;
 mod snmp_traps_v3;
+mod status_checks;
 mod ups_output;
 mod watchdog;
