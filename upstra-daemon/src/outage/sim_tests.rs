@@ -11,13 +11,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
-use upstra_core::api::v1::{PlanStatus, PlanType, RunStatus, RunView};
+use upstra_core::api::v1::{PlanStatus, PlanType, RunStatus, RunView, StepStatus, StepView};
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UpsId;
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::model::{Inventory, Server, VmPower};
 use upstra_core::state::PowerState;
-use upstra_core::traits::{Bmc, Hypervisor};
+use upstra_core::traits::{Bmc, Hypervisor, UpsOutputControl};
 
 use crate::config::{Config, Drivers};
 use crate::monitor::{Retry, read_all_ups, sync_peers};
@@ -69,10 +69,14 @@ struct SimDaemon {
 
 impl SimDaemon {
     async fn start(adjust: impl FnOnce(&mut Inventory)) -> Self {
+        Self::start_on(LAB, adjust).await
+    }
+
+    async fn start_on(lab: &str, adjust: impl FnOnce(&mut Inventory)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
         let store = Store::open(&data, &KeySource::locate(&data, None)).expect("store");
-        let mut inventory = parse(LAB, &KnownNames::default()).expect("lab").inventory;
+        let mut inventory = parse(lab, &KnownNames::default()).expect("lab").inventory;
         adjust(&mut inventory);
         let config = Config {
             data_dir: data,
@@ -152,7 +156,8 @@ impl SimDaemon {
     /// Waits for run `id` to end, woken by each new event, within [`RUN_DEADLINE`].
     async fn ended(&self, id: i64) -> RunView {
         let never = CancellationToken::new();
-        let deadline = tokio::time::Instant::now() + RUN_DEADLINE;
+        // The machine's clock: a test on paused time jumps tokio's ahead while the store works.
+        let deadline = std::time::Instant::now() + RUN_DEADLINE;
         loop {
             let seen = self.shared.events.last_seq();
             let status = self.status().await;
@@ -163,7 +168,7 @@ impl SimDaemon {
                 return run.clone();
             }
             assert!(
-                tokio::time::Instant::now() < deadline,
+                std::time::Instant::now() < deadline,
                 "run {id} still going after {RUN_DEADLINE:?}: {status:?}"
             );
             // The end reaches the conductor just after the run's last event: look again
@@ -295,4 +300,93 @@ async fn a_restore_after_the_shed_brings_hosts_and_vms_back() {
     );
     let status = d.status().await;
     assert!(status.unrestored.is_empty(), "{status:?}");
+}
+
+/// [`LAB`], plus an ESXi host with two PSUs on `ups-a` and `ups-c`, neither carrying it
+/// alone: it is shed with `esx-a`, and cannot power on while `ups-c`'s output is off.
+const LAB_WITH_DUAL_FED_HOST: &str = r#"
+[[ups]]
+name = "ups-c"
+room = "lab-a"
+nut = "ups-c@127.0.0.1:1"
+[[server]]
+name = "esx-ac"
+room = "lab-a"
+kind = "hypervisor"
+feeds = ["ups-a", "ups-c"]
+feeds_required = 2
+vsphere_host = "esx-ac.lab"
+"#;
+
+/// The restore powers `esx-ac` on while `ups-c` has cut its output: the simulated BMC refuses,
+/// the step fails after its retries (paused time skips their backoff), what needs that host
+/// (its reconnection, leaving maintenance, its VMs coming back) is skipped, and `esx-a`'s part
+/// of the restore still finishes.
+#[tokio::test(start_paused = true)]
+async fn a_failed_step_fails_only_the_steps_that_need_it() {
+    let lab = format!("{LAB}{LAB_WITH_DUAL_FED_HOST}");
+    let d = SimDaemon::start_on(&lab, |inventory| {
+        act_at_once(inventory);
+        // `ups-c` stays on battery through the restore: its grace outlasts the test.
+        if let Some(c) = inventory.ups.get_mut(&ups_id("ups-c")) {
+            c.policy.grace_s = 3600;
+        }
+    })
+    .await;
+    let on_a = d.running_on("esx-a.lab").await;
+    assert!(!d.running_on("esx-ac.lab").await.is_empty());
+    d.mains("ups-a", false).await;
+    let status = d
+        .read_until(|s| last_run(s, PlanType::Shed).is_some())
+        .await;
+    let shed = d
+        .ended(last_run(&status, PlanType::Shed).expect("a shed").id)
+        .await;
+    assert_eq!(shed.state, RunStatus::Finished, "{shed:?}");
+    assert_eq!(d.power_of("esx-a").await, PowerState::Off);
+    assert_eq!(d.power_of("esx-ac").await, PowerState::Off);
+
+    // `ups-c` cuts its output now and, without mains, keeps it off.
+    let ups_c = d.shared.inventory().ups[&ups_id("ups-c")].clone();
+    d.lab()
+        .ups_off_then_return(&ups_c, 0)
+        .await
+        .expect("simulated UPS-off");
+    d.mains("ups-c", false).await;
+    d.mains("ups-a", true).await;
+    let status = d
+        .read_until(|s| last_run(s, PlanType::Restore).is_some())
+        .await;
+    let restore = d
+        .ended(last_run(&status, PlanType::Restore).expect("a restore").id)
+        .await;
+
+    let (on_ac, elsewhere): (Vec<&StepView>, Vec<&StepView>) = restore
+        .plan
+        .steps
+        .iter()
+        .partition(|s| s.action.contains("esx-ac"));
+    let state_of =
+        |steps: &[&StepView], state| steps.iter().filter(|s| s.state == Some(state)).count();
+    assert_eq!(state_of(&on_ac, StepStatus::Failed), 1, "{on_ac:#?}");
+    assert!(
+        on_ac
+            .iter()
+            .any(|s| s.state == Some(StepStatus::Failed) && s.action == "power on server esx-ac"),
+        "{on_ac:#?}"
+    );
+    assert!(state_of(&on_ac, StepStatus::Skipped) > 0, "{on_ac:#?}");
+    assert_eq!(
+        state_of(&on_ac, StepStatus::Failed) + state_of(&on_ac, StepStatus::Skipped),
+        on_ac.len(),
+        "everything that needs esx-ac is skipped: {on_ac:#?}"
+    );
+    assert_eq!(
+        state_of(&elsewhere, StepStatus::Done),
+        elsewhere.len(),
+        "what does not need esx-ac finishes: {elsewhere:#?}"
+    );
+    assert_eq!(d.power_of("esx-ac").await, PowerState::Off);
+    assert_eq!(d.power_of("esx-a").await, PowerState::On);
+    assert_eq!(d.running_on("esx-a.lab").await, on_a);
 }
