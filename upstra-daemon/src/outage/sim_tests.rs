@@ -4,7 +4,9 @@
 //! conductor by the same path; what the steps did is read back from the simulated lab.
 //!
 //! The watches count time on the wall clock, so the grace and the restore wait are set to
-//! zero here: "past the grace period" is the second reading on battery.
+//! zero here: "past the grace period" is the second reading on battery. A test whose steps
+//! retry runs on paused tokio time, which skips their backoff; its deadlines are on the
+//! machine's clock.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -192,7 +194,7 @@ fn ups_id(name: &str) -> UpsId {
     UpsId::new(name).expect("UPS name")
 }
 
-/// `ups-a` sheds on the second reading on battery and restores as soon as mains is back.
+/// Every UPS sheds on its second reading on battery and restores as soon as mains is back.
 fn act_at_once(inventory: &mut Inventory) {
     for ups in inventory.ups.values_mut() {
         ups.policy.grace_s = 0;
