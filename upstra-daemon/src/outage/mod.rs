@@ -29,6 +29,8 @@ mod waiting;
 
 #[cfg(test)]
 mod layering_tests;
+#[cfg(test)]
+mod sim_tests;
 
 use std::sync::Arc;
 
