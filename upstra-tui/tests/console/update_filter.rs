@@ -6,7 +6,7 @@ use crate::support;
 
 use crossterm::event::KeyCode;
 use support::{apply, key, lab, logged_in, press, vm};
-use upstra_tui::console::action::{Action, Effect};
+use upstra_tui::console::action::{Action, Effect, FilterAction};
 use upstra_tui::console::state::{FormPurpose, Mode, Overlay, Screen, State};
 use upstra_tui::console::tree::NodeId;
 
@@ -71,7 +71,13 @@ fn matching_ignores_case_and_finds_vms_by_name_id_or_host() {
 
     press(&mut state, "\x08\x08\x08");
     // (`press` reads `v` as Down.)
-    apply(&mut state, "vm-9".chars().map(Action::FilterChar).collect());
+    apply(
+        &mut state,
+        "vm-9"
+            .chars()
+            .map(|c| Action::Filter(FilterAction::Char(c)))
+            .collect(),
+    );
     assert_eq!(state.filter.text, "vm-9");
     assert_eq!(ids(&state), vec![NodeId::Unplaced, vm_node("vm-9")]);
 

@@ -6,7 +6,7 @@ use crate::support;
 
 use support::{OPERATOR, apply, ctrl, logged_in, logged_in_with, press, token};
 use upstra_core::api::v1::{ActionReport, ApiError, ServerPowerAction, VmPowerRequest};
-use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::action::{Action, Effect, Failure, PaletteAction};
 use upstra_tui::console::command_table::{Applies, Command};
 use upstra_tui::console::keyfile;
 use upstra_tui::console::lang::Lang;
@@ -28,7 +28,13 @@ fn matches(state: &State) -> Vec<PaletteItem> {
 }
 
 fn typed(state: &mut State, query: &str) {
-    apply(state, query.chars().map(Action::PaletteChar).collect());
+    apply(
+        state,
+        query
+            .chars()
+            .map(|c| Action::Palette(PaletteAction::Char(c)))
+            .collect(),
+    );
 }
 
 fn power_off_esx_a1() -> Operation {

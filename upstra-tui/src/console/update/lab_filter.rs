@@ -2,7 +2,7 @@
 //! it) and puts the selection on the first match; Enter keeps the filter and gives the keys
 //! back to the tree; Esc clears it, leaving the selection where it was, unfolded into view.
 
-use crate::console::action::Action;
+use crate::console::action::FilterAction;
 use crate::console::state::State;
 use crate::console::tree::NodeId;
 
@@ -15,18 +15,18 @@ pub(super) fn open(state: &mut State) {
     state.filter.origin = state.selected.clone();
 }
 
-pub(super) fn key(state: &mut State, action: &Action) {
+pub(super) fn key(state: &mut State, action: FilterAction) {
     match action {
-        Action::FilterChar(c) if state.filter.text.chars().count() < TEXT_MAX => {
-            state.filter.text.push(*c);
+        FilterAction::Char(c) if state.filter.text.chars().count() < TEXT_MAX => {
+            state.filter.text.push(c);
             refilter(state);
         }
-        Action::FilterBackspace if !state.filter.text.is_empty() => {
+        FilterAction::Backspace if !state.filter.text.is_empty() => {
             state.filter.text.pop();
             refilter(state);
         }
-        Action::FilterKeep => state.filter.typing = false,
-        Action::FilterClear => clear(state),
+        FilterAction::Keep => state.filter.typing = false,
+        FilterAction::Clear => clear(state),
         _ => {}
     }
 }
