@@ -281,7 +281,7 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             // Esc clears a filter kept on the tree, as it does while typing it.
             None if code == KeyCode::Esc
                 && state.mode() == Mode::Tree
-                && state.filter.is_active() =>
+                && state.lab.filter.is_active() =>
             {
                 Action::Filter(FilterAction::Clear)
             }

@@ -71,7 +71,7 @@ fn choosing_an_object_selects_it_in_the_tree_and_unfolds_its_parents() {
     assert!(!state.is_expanded(&server("esx-a1")));
     press(&mut state, "\n");
     assert_eq!(state.mode(), Mode::Tree);
-    assert_eq!(state.selected, Some(NodeId::Vm("vm-1".into())));
+    assert_eq!(state.lab.selected, Some(NodeId::Vm("vm-1".into())));
     assert!(state.is_expanded(&server("esx-a1")), "so that it shows");
     assert!(state.selected_index(&state.rows()).is_some());
 }
@@ -95,7 +95,7 @@ fn the_palette_lists_only_what_the_session_may_run_on_the_selection() {
 
     let mut viewer = logged_in_with("read");
     press(&mut viewer, "jj");
-    assert_eq!(viewer.selected, Some(server("esx-a1")));
+    assert_eq!(viewer.lab.selected, Some(server("esx-a1")));
     assert!(lab_in(&viewer).is_empty(), "a viewer gets no power command");
     assert!(commands(&viewer).contains(&Command::Refresh));
 
@@ -111,7 +111,7 @@ fn the_palette_lists_only_what_the_session_may_run_on_the_selection() {
         ]
     );
     press(&mut operator, "lj");
-    assert!(matches!(operator.selected, Some(NodeId::Vm(_))));
+    assert!(matches!(operator.lab.selected, Some(NodeId::Vm(_))));
     assert_eq!(
         lab_in(&operator),
         [

@@ -80,7 +80,7 @@ impl Headless {
             self.apply(Action::Login(LoginAction::Char(c)));
         }
         self.apply(Action::Login(LoginAction::Submit));
-        self.until("the lab", |s| s.screen == Screen::Tree && s.loaded)
+        self.until("the lab", |s| s.screen == Screen::Tree && s.lab.loaded)
             .await;
     }
 

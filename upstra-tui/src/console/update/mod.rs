@@ -213,9 +213,9 @@ fn checked(state: &mut State, me: WhoAmI) -> Vec<Effect> {
     let token = session.token.clone();
     match me.scope {
         SessionScope::Full => {
-            if state.view_of.as_deref() != Some(me.user.as_str()) {
+            if state.lab.view_of.as_deref() != Some(me.user.as_str()) {
                 state.clear_view();
-                state.view_of = Some(me.user);
+                state.lab.view_of = Some(me.user);
             }
             state.screen = Screen::Tree;
             start_following(state)
@@ -344,7 +344,7 @@ fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     // (a VM to another host, an apply, lost events) needs the lists again.
     let mut changed = page.gap;
     for event in &events {
-        changed |= !state.inventory.apply(event);
+        changed |= !state.lab.inventory.apply(event);
     }
     let mut effects = views::events(state, &events);
     // The event shows once the operator has read the notice (see `seen`): a UPS reading
@@ -421,7 +421,7 @@ pub(super) fn end_session(
     state.sync_problem = None;
     state.news = None;
     state.overlay = None;
-    state.filter.typing = false;
+    state.lab.filter.typing = false;
     state.in_flight = 0;
     state.sync = Sync::default();
     state.enroll = Enrollment::default();

@@ -45,7 +45,7 @@ fn admin_form() -> Form {
 /// The lists arrived: an empty lab, for a session that may declare one, opens the wizard
 /// once.
 pub(super) fn lists_loaded(state: &mut State) {
-    let inv = &state.inventory;
+    let inv = &state.lab.inventory;
     let empty = inv.rooms.is_empty() && inv.ups.is_empty() && inv.servers.is_empty();
     if empty
         && !state.setup.offered

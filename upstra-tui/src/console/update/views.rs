@@ -105,10 +105,10 @@ pub(super) fn clicked(state: &mut State, hit: Hit) -> Vec<Effect> {
                 Screen::Tree => {
                     let rows = state.rows();
                     if let Some(row) = rows.get(i) {
-                        if state.selected.as_ref() == Some(&row.id) {
+                        if state.lab.selected.as_ref() == Some(&row.id) {
                             nav::fold(state, &Action::Toggle);
                         } else {
-                            state.selected = Some(row.id.clone());
+                            state.lab.selected = Some(row.id.clone());
                         }
                     }
                 }
