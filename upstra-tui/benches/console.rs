@@ -146,12 +146,12 @@ fn console() -> State {
         },
     );
     let rows = state.rows();
-    state.selected = Some(rows[rows.len() / 2].id.clone());
+    state.lab.selected = Some(rows[rows.len() / 2].id.clone());
     state
 }
 
 fn nodes(state: &State) -> usize {
-    upstra_tui::console::tree::all(&state.tree).len()
+    upstra_tui::console::tree::all(&state.lab.tree).len()
 }
 
 /// Mean time of `f` over `n` runs, after a few to warm up.
@@ -418,7 +418,7 @@ fn main() {
         );
     }
     let mut unfolded = state.clone();
-    for id in upstra_tui::console::tree::all(&state.tree) {
+    for id in upstra_tui::console::tree::all(&state.lab.tree) {
         if matches!(id, NodeId::Server(_)) {
             unfolded.set_expanded(id, true);
         }

@@ -58,44 +58,22 @@ pub enum Action {
     /// Any other command of the lab view (help, palette, language, power, ...).
     Run(Command),
 
-    /// Login form editing. In the second step, `LoginNextField` switches between the
-    /// authenticator's code and a recovery code.
-    LoginChar(char),
-    LoginBackspace,
-    LoginNextField,
-    LoginSubmit,
-    /// Esc on the login screen: back from the second step to the password, else quit.
-    LoginEscape,
+    /// A key on the login form (see [`LoginAction`]).
+    Login(LoginAction),
+    /// A key on the two-factor enrollment screen (see [`EnrollAction`]).
+    Enroll(EnrollAction),
+    /// A key on the forced password change (see [`PasswordAction`]).
+    Password(PasswordAction),
 
-    /// Two-factor enrollment: typing the first code, Enter (confirm, retry, or "I stored the
-    /// recovery codes"), Esc (quit, except while the recovery codes show).
-    EnrollChar(char),
-    EnrollBackspace,
-    EnrollSubmit,
-    EnrollEscape,
-
-    /// The forced password change.
-    PasswordChar(char),
-    PasswordBackspace,
-    PasswordNextField,
-    PasswordSubmit,
-
-    /// Closes the palette, the help, the host picker, or answers No to a confirm dialog.
+    /// Closes the palette, the help, the host picker, or answers No to a confirm dialog; on
+    /// the setup wizard without an overlay, goes back a step.
     CloseOverlay,
-    PaletteChar(char),
-    PaletteBackspace,
-    /// Ctrl-U: empties the query.
-    PaletteClear,
-    /// Moves the palette's selection by this many lines.
-    PaletteMove(i32),
-    PaletteRun,
-    /// Left/Right/Tab in a confirm dialog: between No and Yes.
-    ConfirmSwitch,
-    /// Enter in a confirm dialog: the focused answer.
-    ConfirmAnswer,
-    /// Up/Down and Enter in a picker (a host for a migration, a role for a user).
-    HostMove(i32),
-    HostPick,
+    /// A key in the command palette (see [`PaletteAction`]).
+    Palette(PaletteAction),
+    /// A key in a confirm dialog (see [`ConfirmAction`]).
+    Confirm(ConfirmAction),
+    /// A key in a picker: a host for a migration, a role for a user (see [`PickerAction`]).
+    Picker(PickerAction),
 
     /// Replies. `epoch` is the session epoch the call was made in.
     SessionChecked {
@@ -146,24 +124,105 @@ pub enum Action {
         epoch: u64,
         reply: Box<Reply>,
     },
-    /// Typing in a form (the audit filter, a new user, the setup wizard...).
-    FormChar(char),
-    FormBackspace,
-    /// Tab/Down (`1`) or Shift-Tab/Up (`-1`) in a form.
-    FormMove(i32),
-    /// Left (`-1`) or Right (`1`) on a field that takes one of a few values: the previous or
-    /// next of them (the wizard's UPS source, SNMP version, protocols and MIB).
-    FormCycle(i32),
-    FormSubmit,
-    /// Typing the lab tree's filter; Enter keeps it, Esc clears it.
-    FilterChar(char),
-    FilterBackspace,
-    FilterKeep,
-    FilterClear,
+    /// A key in a form: the audit filter, a new user or role, the setup wizard... (see
+    /// [`FormAction`]).
+    Form(FormAction),
+    /// A key while typing the lab tree's filter (see [`FilterAction`]).
+    Filter(FilterAction),
     /// A click on a line (see `mouse`).
     Clicked(super::mouse::Hit),
     /// The mouse wheel over the screen: lines down (positive) or up.
     Scroll(i32),
+}
+
+/// Login form editing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAction {
+    Char(char),
+    Backspace,
+    /// Between the user and the password; in the second step, between the authenticator's
+    /// code and a recovery code.
+    NextField,
+    Submit,
+    /// Back from the second step to the password, else quit.
+    Escape,
+}
+
+/// Two-factor enrollment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrollAction {
+    /// Typing the first code.
+    Char(char),
+    Backspace,
+    /// Enter: confirm, retry, or "I stored the recovery codes".
+    Submit,
+    /// Quit, except while the recovery codes show.
+    Escape,
+}
+
+/// The forced password change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordAction {
+    Char(char),
+    Backspace,
+    /// Between the new password and its repetition.
+    NextField,
+    Submit,
+}
+
+/// The command palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaletteAction {
+    Char(char),
+    Backspace,
+    /// Ctrl-U: empties the query.
+    Clear,
+    /// Moves the selection by this many lines.
+    Move(i32),
+    /// Enter: runs the selected command or shows the selected object.
+    Run,
+}
+
+/// A confirm dialog (an operation, or a request of the accounts view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAction {
+    /// Left/Right/Tab: between No and Yes.
+    Switch,
+    /// Enter: the focused answer.
+    Answer,
+}
+
+/// A picker: a host for a migration, a role for a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerAction {
+    /// Up/Down: moves the selection by this many lines.
+    Move(i32),
+    /// Enter: takes the selected line.
+    Pick,
+}
+
+/// Typing in a form (over a view, or the setup wizard's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormAction {
+    Char(char),
+    Backspace,
+    /// Tab/Down (`1`) or Shift-Tab/Up (`-1`).
+    Move(i32),
+    /// Left (`-1`) or Right (`1`) on a field that takes one of a few values: the previous or
+    /// next of them (the wizard's UPS source, SNMP version, protocols and MIB).
+    Cycle(i32),
+    Submit,
+}
+
+/// Typing the lab tree's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterAction {
+    Char(char),
+    Backspace,
+    /// Enter: keeps the filter and gives the keys back to the tree.
+    Keep,
+    /// Esc: clears it.
+    Clear,
 }
 
 impl Action {

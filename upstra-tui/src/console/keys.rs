@@ -7,7 +7,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::Action;
+use super::action::{
+    Action, ConfirmAction, EnrollAction, FilterAction, FormAction, LoginAction, PaletteAction,
+    PasswordAction, PickerAction,
+};
 use super::command_table::Command;
 use super::state::{Mode, State};
 
@@ -214,29 +217,29 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
         },
         Mode::Palette => match code {
             KeyCode::Esc => Action::CloseOverlay,
-            KeyCode::Enter => Action::PaletteRun,
-            KeyCode::Up | KeyCode::BackTab => Action::PaletteMove(-1),
-            KeyCode::Down | KeyCode::Tab => Action::PaletteMove(1),
-            KeyCode::PageUp => Action::PaletteMove(-10),
-            KeyCode::PageDown => Action::PaletteMove(10),
-            KeyCode::Backspace => Action::PaletteBackspace,
-            _ if ctrl('p') => Action::PaletteMove(-1),
-            _ if ctrl('n') => Action::PaletteMove(1),
-            _ if ctrl('u') => Action::PaletteClear,
-            _ => Action::PaletteChar(typed?),
+            KeyCode::Enter => Action::Palette(PaletteAction::Run),
+            KeyCode::Up | KeyCode::BackTab => Action::Palette(PaletteAction::Move(-1)),
+            KeyCode::Down | KeyCode::Tab => Action::Palette(PaletteAction::Move(1)),
+            KeyCode::PageUp => Action::Palette(PaletteAction::Move(-10)),
+            KeyCode::PageDown => Action::Palette(PaletteAction::Move(10)),
+            KeyCode::Backspace => Action::Palette(PaletteAction::Backspace),
+            _ if ctrl('p') => Action::Palette(PaletteAction::Move(-1)),
+            _ if ctrl('n') => Action::Palette(PaletteAction::Move(1)),
+            _ if ctrl('u') => Action::Palette(PaletteAction::Clear),
+            _ => Action::Palette(PaletteAction::Char(typed?)),
         },
         Mode::Confirm => match code {
             KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
-                Action::ConfirmSwitch
+                Action::Confirm(ConfirmAction::Switch)
             }
-            KeyCode::Enter => Action::ConfirmAnswer,
+            KeyCode::Enter => Action::Confirm(ConfirmAction::Answer),
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Action::CloseOverlay,
             _ => return None,
         },
         Mode::Hosts => match code {
-            KeyCode::Up | KeyCode::Char('k') => Action::HostMove(-1),
-            KeyCode::Down | KeyCode::Char('j') => Action::HostMove(1),
-            KeyCode::Enter => Action::HostPick,
+            KeyCode::Up | KeyCode::Char('k') => Action::Picker(PickerAction::Move(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Action::Picker(PickerAction::Move(1)),
+            KeyCode::Enter => Action::Picker(PickerAction::Pick),
             KeyCode::Esc => Action::CloseOverlay,
             _ => return None,
         },
@@ -245,29 +248,31 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             _ => return None,
         },
         Mode::Login => match code {
-            KeyCode::Esc => Action::LoginEscape,
-            KeyCode::Enter => Action::LoginSubmit,
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => Action::LoginNextField,
-            KeyCode::Backspace => Action::LoginBackspace,
+            KeyCode::Esc => Action::Login(LoginAction::Escape),
+            KeyCode::Enter => Action::Login(LoginAction::Submit),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                Action::Login(LoginAction::NextField)
+            }
+            KeyCode::Backspace => Action::Login(LoginAction::Backspace),
             KeyCode::F(1) => Action::Run(Command::Help),
-            _ => Action::LoginChar(typed?),
+            _ => Action::Login(LoginAction::Char(typed?)),
         },
         Mode::Enroll => match code {
-            KeyCode::Esc => Action::EnrollEscape,
-            KeyCode::Enter => Action::EnrollSubmit,
-            KeyCode::Backspace => Action::EnrollBackspace,
+            KeyCode::Esc => Action::Enroll(EnrollAction::Escape),
+            KeyCode::Enter => Action::Enroll(EnrollAction::Submit),
+            KeyCode::Backspace => Action::Enroll(EnrollAction::Backspace),
             KeyCode::F(1) => Action::Run(Command::Help),
-            _ => Action::EnrollChar(typed?),
+            _ => Action::Enroll(EnrollAction::Char(typed?)),
         },
         Mode::Password => match code {
             KeyCode::Esc => Action::Quit,
-            KeyCode::Enter => Action::PasswordSubmit,
+            KeyCode::Enter => Action::Password(PasswordAction::Submit),
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                Action::PasswordNextField
+                Action::Password(PasswordAction::NextField)
             }
-            KeyCode::Backspace => Action::PasswordBackspace,
+            KeyCode::Backspace => Action::Password(PasswordAction::Backspace),
             KeyCode::F(1) => Action::Run(Command::Help),
-            _ => Action::PasswordChar(typed?),
+            _ => Action::Password(PasswordAction::Char(typed?)),
         },
         // The dashboard has no filter: its keys are the key map's, nothing else.
         Mode::Dashboard => state.keys.command(chord)?.action(),
@@ -276,32 +281,32 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
             // Esc clears a filter kept on the tree, as it does while typing it.
             None if code == KeyCode::Esc
                 && state.mode() == Mode::Tree
-                && state.filter.is_active() =>
+                && state.lab.filter.is_active() =>
             {
-                Action::FilterClear
+                Action::Filter(FilterAction::Clear)
             }
             None => return None,
         },
         Mode::Filter => match code {
-            KeyCode::Esc => Action::FilterClear,
-            KeyCode::Enter => Action::FilterKeep,
-            KeyCode::Backspace => Action::FilterBackspace,
+            KeyCode::Esc => Action::Filter(FilterAction::Clear),
+            KeyCode::Enter => Action::Filter(FilterAction::Keep),
+            KeyCode::Backspace => Action::Filter(FilterAction::Backspace),
             KeyCode::Up => Action::Up,
             KeyCode::Down => Action::Down,
             KeyCode::F(1) => Action::Run(Command::Help),
-            _ => Action::FilterChar(typed?),
+            _ => Action::Filter(FilterAction::Char(typed?)),
         },
         // The pane vanished under the key: nothing to do.
         Mode::Ssh => return None,
         Mode::Setup => match code {
             KeyCode::Esc => Action::CloseOverlay,
-            KeyCode::Enter => Action::FormSubmit,
-            KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
-            KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
-            KeyCode::Left => Action::FormCycle(-1),
-            KeyCode::Right => Action::FormCycle(1),
-            KeyCode::Backspace => Action::FormBackspace,
-            _ => Action::FormChar(typed?),
+            KeyCode::Enter => Action::Form(FormAction::Submit),
+            KeyCode::Tab | KeyCode::Down => Action::Form(FormAction::Move(1)),
+            KeyCode::BackTab | KeyCode::Up => Action::Form(FormAction::Move(-1)),
+            KeyCode::Left => Action::Form(FormAction::Cycle(-1)),
+            KeyCode::Right => Action::Form(FormAction::Cycle(1)),
+            KeyCode::Backspace => Action::Form(FormAction::Backspace),
+            _ => Action::Form(FormAction::Char(typed?)),
         },
         Mode::Secret => match code {
             KeyCode::Esc | KeyCode::Enter => Action::CloseOverlay,
@@ -309,11 +314,11 @@ pub fn action_for(state: &State, key: KeyEvent) -> Option<Action> {
         },
         Mode::Form => match code {
             KeyCode::Esc => Action::CloseOverlay,
-            KeyCode::Enter => Action::FormSubmit,
-            KeyCode::Tab | KeyCode::Down => Action::FormMove(1),
-            KeyCode::BackTab | KeyCode::Up => Action::FormMove(-1),
-            KeyCode::Backspace => Action::FormBackspace,
-            _ => Action::FormChar(typed?),
+            KeyCode::Enter => Action::Form(FormAction::Submit),
+            KeyCode::Tab | KeyCode::Down => Action::Form(FormAction::Move(1)),
+            KeyCode::BackTab | KeyCode::Up => Action::Form(FormAction::Move(-1)),
+            KeyCode::Backspace => Action::Form(FormAction::Backspace),
+            _ => Action::Form(FormAction::Char(typed?)),
         },
     })
 }

@@ -49,7 +49,7 @@ pub fn commands(state: &State) -> Vec<Command> {
         .filter(|c| fits_view(*c, state.screen))
         .filter(|c| match c.applies() {
             Applies::Ups => super::update::target_ups(state).is_some(),
-            _ => applies_to(*c, state.selected.as_ref()),
+            _ => applies_to(*c, state.lab.selected.as_ref()),
         })
         .filter(|c| super::update::offers(state, *c))
         // A tab to switch to only once a shell is open.
@@ -66,6 +66,7 @@ pub fn object_name(s: &Strings, state: &State, id: &NodeId) -> (&'static str, St
         NodeId::Vm(vm) => (
             s.label_vm,
             state
+                .lab
                 .inventory
                 .vms
                 .get(vm)
@@ -93,7 +94,7 @@ pub fn matches(state: &State, query: &str) -> Vec<PaletteItem> {
         .into_iter()
         .map(PaletteItem::Command)
         .chain(
-            tree::all(&state.tree)
+            tree::all(&state.lab.tree)
                 .into_iter()
                 .filter(|id| **id != NodeId::Unplaced)
                 .map(|id| PaletteItem::Object(id.clone())),

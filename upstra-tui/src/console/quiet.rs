@@ -176,7 +176,7 @@ impl<W: Write> Painter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::console::action::Action;
+    use crate::console::action::{Action, LoginAction};
     use crate::console::update::update;
 
     use std::sync::Arc;
@@ -212,7 +212,7 @@ mod tests {
             painter.draw(&state).expect("same frame");
         }
         assert_eq!(bytes(), first, "unchanged frames write nothing");
-        update(&mut state, Action::LoginChar('a'));
+        update(&mut state, Action::Login(LoginAction::Char('a')));
         painter.draw(&state).expect("one letter");
         let typed = bytes() - first;
         assert!(

@@ -9,7 +9,7 @@ use ratatui::style::Color;
 use support::{apply, draw, lab, logged_in, ups};
 use upstra_core::api::v1::{ActionReport, ApiError, ServerPowerAction};
 use upstra_core::state::PowerState;
-use upstra_tui::console::action::{Action, Failure};
+use upstra_tui::console::action::{Action, ConfirmAction, Failure, PaletteAction};
 use upstra_tui::console::command_table::Command;
 use upstra_tui::console::message::Link;
 use upstra_tui::console::operation::Operation;
@@ -83,7 +83,11 @@ fn an_empty_lab_says_how_to_declare_one() {
 fn palette_searching_for_a_server() {
     let mut state = on_esx_a1();
     let mut actions = vec![Action::Run(Command::Palette)];
-    actions.extend("esx".chars().map(Action::PaletteChar));
+    actions.extend(
+        "esx"
+            .chars()
+            .map(|c| Action::Palette(PaletteAction::Char(c))),
+    );
     apply(&mut state, actions);
     screens!("palette_searching_esx", state);
 }
@@ -110,7 +114,10 @@ fn confirm_with_yes_focused() {
     let mut state = on_esx_a1();
     apply(
         &mut state,
-        vec![Action::Run(Command::Shutdown), Action::ConfirmSwitch],
+        vec![
+            Action::Run(Command::Shutdown),
+            Action::Confirm(ConfirmAction::Switch),
+        ],
     );
     screens!("confirm_shutdown_yes_focused", state);
 }
@@ -140,8 +147,8 @@ fn an_operation_in_flight_then_done() {
         &mut state,
         vec![
             Action::Run(Command::PowerOff),
-            Action::ConfirmSwitch,
-            Action::ConfirmAnswer,
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
         ],
     );
     screens!("operation_in_flight", state.clone());
@@ -181,8 +188,8 @@ fn an_operation_refused() {
         &mut state,
         vec![
             Action::Run(Command::PowerOff),
-            Action::ConfirmSwitch,
-            Action::ConfirmAnswer,
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
         ],
     );
     let epoch = state.epoch;
@@ -218,7 +225,7 @@ fn colours_are_16_colour_safe_and_no_color_sends_none() {
                 result: Ok(lists),
             },
             Action::Run(Command::PowerOff),
-            Action::ConfirmSwitch,
+            Action::Confirm(ConfirmAction::Switch),
         ],
     );
     let basic = |c: Color| !matches!(c, Color::Rgb(..) | Color::Indexed(_));

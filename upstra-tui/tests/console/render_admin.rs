@@ -11,7 +11,7 @@ use support::{accounts, apply, key, logged_in_with, people, press};
 use upstra_core::api::v1::{ApiError, ConflictReason, ResetSecret};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
-use upstra_tui::console::action::{Action, Failure};
+use upstra_tui::console::action::{Action, Failure, FormAction};
 use upstra_tui::console::call::{Outcome, Reply, Request};
 use upstra_tui::console::state::State;
 
@@ -52,13 +52,16 @@ fn accounts_new_role_form() {
     let mut state = on_accounts(ADMIN);
     apply(&mut state, vec![Action::Expand]);
     press(&mut state, "+");
-    let mut actions: Vec<Action> = "night-shift".chars().map(Action::FormChar).collect();
+    let mut actions: Vec<Action> = "night-shift"
+        .chars()
+        .map(|c| Action::Form(FormAction::Char(c)))
+        .collect();
     // Tick read and power; leave the marker on power.
     actions.extend([
-        Action::FormMove(1),
-        Action::FormChar(' '),
-        Action::FormMove(3),
-        Action::FormChar(' '),
+        Action::Form(FormAction::Move(1)),
+        Action::Form(FormAction::Char(' ')),
+        Action::Form(FormAction::Move(3)),
+        Action::Form(FormAction::Char(' ')),
     ]);
     apply(&mut state, actions);
     screens!("accounts_new_role", state);
@@ -112,9 +115,12 @@ fn accounts_new_user_form() {
         &mut state,
         "dave"
             .chars()
-            .map(Action::FormChar)
-            .chain([Action::FormMove(1), Action::FormMove(1)])
-            .chain("s3cret!".chars().map(Action::FormChar))
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .chain([
+                Action::Form(FormAction::Move(1)),
+                Action::Form(FormAction::Move(1)),
+            ])
+            .chain("s3cret!".chars().map(|c| Action::Form(FormAction::Char(c))))
             .collect(),
     );
     screens!("accounts_new_user", state);

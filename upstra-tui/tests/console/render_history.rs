@@ -5,7 +5,7 @@ use crate::support;
 
 use crossterm::event::KeyCode;
 use support::{apply, audit_trail, key, logged_in_with, press};
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, FormAction};
 use upstra_tui::console::call::Reply;
 use upstra_tui::console::state::State;
 
@@ -34,7 +34,13 @@ fn history_with_its_charts() {
 fn history_filter_form() {
     let mut state = on_history();
     press(&mut state, "/");
-    apply(&mut state, "alice".chars().map(Action::FormChar).collect());
+    apply(
+        &mut state,
+        "alice"
+            .chars()
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .collect(),
+    );
     screens!("history_filter_form", state);
 }
 

@@ -7,7 +7,7 @@ use crate::support;
 use support::{apply, draw, logged_in, token, whoami};
 use upstra_core::api::v1::{ApiError, SecondFactorCode, SessionScope, TotpEnrollment};
 use upstra_core::secret::Secret;
-use upstra_tui::console::action::{Action, Failure};
+use upstra_tui::console::action::{Action, EnrollAction, Failure, LoginAction, PasswordAction};
 use upstra_tui::console::command_table::Command;
 use upstra_tui::console::state::{Session, State};
 
@@ -17,9 +17,13 @@ pub const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 fn login_form() -> State {
     let mut state = State::new("/run/upstra/upstra.sock");
     let mut actions = vec![Action::Start { session: None }];
-    actions.extend("alice".chars().map(Action::LoginChar));
-    actions.push(Action::LoginNextField);
-    actions.extend("hunter2".chars().map(Action::LoginChar));
+    actions.extend("alice".chars().map(|c| Action::Login(LoginAction::Char(c))));
+    actions.push(Action::Login(LoginAction::NextField));
+    actions.extend(
+        "hunter2"
+            .chars()
+            .map(|c| Action::Login(LoginAction::Char(c))),
+    );
     apply(&mut state, actions);
     state
 }
@@ -30,7 +34,7 @@ fn second_step() -> State {
     apply(
         &mut state,
         vec![
-            Action::LoginSubmit,
+            Action::Login(LoginAction::Submit),
             Action::SecondFactorRequired { challenge: token() },
         ],
     );
@@ -72,13 +76,16 @@ fn login_with_a_wrong_password() {
     apply(
         &mut state,
         vec![
-            Action::LoginSubmit,
+            Action::Login(LoginAction::Submit),
             Action::LoggedIn(Err(Failure::Refused(ApiError::BadCredentials))),
         ],
     );
     apply(
         &mut state,
-        "hunter3".chars().map(Action::LoginChar).collect(),
+        "hunter3"
+            .chars()
+            .map(|c| Action::Login(LoginAction::Char(c)))
+            .collect(),
     );
     let terminal = draw(&state, 80, 24);
     assert!(
@@ -94,7 +101,7 @@ fn login_rate_limited_says_when_to_retry() {
     apply(
         &mut state,
         vec![
-            Action::LoginSubmit,
+            Action::Login(LoginAction::Submit),
             Action::LoggedIn(Err(Failure::Refused(ApiError::RateLimited {
                 retry_after_s: 754,
             }))),
@@ -120,15 +127,24 @@ fn login_when_the_session_expired() {
 #[test]
 fn login_second_step_asks_for_the_apps_code() {
     let mut state = second_step();
-    apply(&mut state, "1234".chars().map(Action::LoginChar).collect());
+    apply(
+        &mut state,
+        "1234"
+            .chars()
+            .map(|c| Action::Login(LoginAction::Char(c)))
+            .collect(),
+    );
     screens!("login_second_step_totp", state);
 }
 
 #[test]
 fn login_second_step_says_a_code_was_replayed() {
     let mut state = second_step();
-    let mut actions: Vec<Action> = "123456".chars().map(Action::LoginChar).collect();
-    actions.push(Action::LoginSubmit);
+    let mut actions: Vec<Action> = "123456"
+        .chars()
+        .map(|c| Action::Login(LoginAction::Char(c)))
+        .collect();
+    actions.push(Action::Login(LoginAction::Submit));
     actions.push(Action::LoggedIn(Err(Failure::Refused(
         ApiError::SecondFactorRefused {
             reason: "this code was already used: wait for the next one (codes change every 30 s)"
@@ -143,8 +159,12 @@ fn login_second_step_says_a_code_was_replayed() {
 #[test]
 fn login_second_step_with_a_recovery_code() {
     let mut state = second_step();
-    let mut actions = vec![Action::LoginNextField];
-    actions.extend("ABCD-EF".chars().map(Action::LoginChar));
+    let mut actions = vec![Action::Login(LoginAction::NextField)];
+    actions.extend(
+        "ABCD-EF"
+            .chars()
+            .map(|c| Action::Login(LoginAction::Char(c))),
+    );
     apply(&mut state, actions);
     screens!("login_second_step_recovery", state);
 }
@@ -164,7 +184,7 @@ fn enrollment_shows_the_qr_code_the_key_and_the_code_field() {
         epoch,
         result: Ok(enrollment()),
     }];
-    actions.extend("123".chars().map(Action::EnrollChar));
+    actions.extend("123".chars().map(|c| Action::Enroll(EnrollAction::Char(c))));
     apply(&mut state, actions);
     let text = draw(&state, 80, 24).backend().to_string();
     assert!(
@@ -186,8 +206,12 @@ fn enrollment_says_a_wrong_code() {
         epoch,
         result: Ok(enrollment()),
     }];
-    actions.extend("123456".chars().map(Action::EnrollChar));
-    actions.push(Action::EnrollSubmit);
+    actions.extend(
+        "123456"
+            .chars()
+            .map(|c| Action::Enroll(EnrollAction::Char(c))),
+    );
+    actions.push(Action::Enroll(EnrollAction::Submit));
     actions.push(Action::EnrollConfirmed {
         epoch,
         result: Err(Failure::Refused(ApiError::SecondFactorRefused {
@@ -236,10 +260,18 @@ fn a_reset_password_must_be_changed() {
         epoch,
         result: Ok(whoami("bob", "", SessionScope::ChangePassword)),
     }];
-    actions.extend("short".chars().map(Action::PasswordChar));
-    actions.push(Action::PasswordNextField);
-    actions.extend("short".chars().map(Action::PasswordChar));
-    actions.push(Action::PasswordSubmit);
+    actions.extend(
+        "short"
+            .chars()
+            .map(|c| Action::Password(PasswordAction::Char(c))),
+    );
+    actions.push(Action::Password(PasswordAction::NextField));
+    actions.extend(
+        "short"
+            .chars()
+            .map(|c| Action::Password(PasswordAction::Char(c))),
+    );
+    actions.push(Action::Password(PasswordAction::Submit));
     actions.push(Action::PasswordChanged {
         epoch,
         result: Err(Failure::Refused(ApiError::invalid(

@@ -8,7 +8,7 @@ use support::{apply, token, ups, whoami};
 use upstra_core::api::v1::{
     ApplyReport, Change, ChangeKind, EntityKind, Health, SessionScope, SyncReport,
 };
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, FormAction};
 use upstra_tui::console::call::Reply;
 use upstra_tui::console::state::{Lists, Session, SetupChoice, State};
 
@@ -42,8 +42,8 @@ fn choose(state: &mut State, choice: SetupChoice) {
         .iter()
         .position(|c| *c == choice)
         .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::FormMove(1)).collect();
-    moves.push(Action::FormSubmit);
+    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
+    moves.push(Action::Form(FormAction::Submit));
     apply(state, moves);
 }
 
@@ -64,9 +64,13 @@ fn setup_first_admin() {
         &mut state,
         "admin"
             .chars()
-            .map(Action::FormChar)
-            .chain([Action::FormMove(1)])
-            .chain("hunter22".chars().map(Action::FormChar))
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .chain([Action::Form(FormAction::Move(1))])
+            .chain(
+                "hunter22"
+                    .chars()
+                    .map(|c| Action::Form(FormAction::Char(c))),
+            )
             .collect(),
     );
     screens!("setup_first_admin", state);
@@ -75,7 +79,7 @@ fn setup_first_admin() {
 #[test]
 fn setup_menu() {
     let mut state = on_menu();
-    apply(&mut state, vec![Action::FormMove(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Move(1))]);
     screens!("setup_menu", state);
 }
 
@@ -87,9 +91,9 @@ fn setup_ups_form() {
         &mut state,
         "ups-a1"
             .chars()
-            .map(Action::FormChar)
-            .chain([Action::FormMove(-1)])
-            .chain("s3cret".chars().map(Action::FormChar))
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .chain([Action::Form(FormAction::Move(-1))])
+            .chain("s3cret".chars().map(|c| Action::Form(FormAction::Char(c))))
             .collect(),
     );
     screens!("setup_ups_form", state);

@@ -7,7 +7,7 @@ use crate::support;
 
 use support::{apply, token, whoami};
 use upstra_core::api::v1::SessionScope;
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, FormAction};
 use upstra_tui::console::state::{FieldName, Lists, Session, SetupChoice, State};
 
 fn ups_form() -> State {
@@ -36,8 +36,8 @@ fn ups_form() -> State {
         .iter()
         .position(|c| *c == SetupChoice::Ups)
         .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::FormMove(1)).collect();
-    moves.push(Action::FormSubmit);
+    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
+    moves.push(Action::Form(FormAction::Submit));
     apply(&mut state, moves);
     state
 }
@@ -45,7 +45,12 @@ fn ups_form() -> State {
 /// Moves to `name` (shown) and types `text` there.
 fn fill(state: &mut State, name: FieldName, text: &str) {
     go(state, name);
-    apply(state, text.chars().map(Action::FormChar).collect());
+    apply(
+        state,
+        text.chars()
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .collect(),
+    );
 }
 
 fn go(state: &mut State, name: FieldName) {
@@ -56,7 +61,7 @@ fn go(state: &mut State, name: FieldName) {
         .position(|f| f.name == name)
         .expect("shown");
     let by = i32::try_from(at).expect("small") - i32::try_from(form.focus).expect("small");
-    apply(state, vec![Action::FormMove(by)]);
+    apply(state, vec![Action::Form(FormAction::Move(by))]);
 }
 
 /// SNMP chosen, its name, room and address typed.
@@ -65,7 +70,7 @@ fn snmp(address: &str) -> State {
     fill(&mut state, FieldName::Name, "ups-s1");
     fill(&mut state, FieldName::Room, "lab-s");
     go(&mut state, FieldName::Source);
-    apply(&mut state, vec![Action::FormCycle(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Cycle(1))]);
     fill(&mut state, FieldName::Address, address);
     state
 }
@@ -82,7 +87,7 @@ fn setup_snmp_v2c_form() {
 fn setup_snmp_v3_form() {
     let mut state = snmp("10.0.0.5:1161");
     go(&mut state, FieldName::Version);
-    apply(&mut state, vec![Action::FormCycle(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Cycle(1))]);
     fill(&mut state, FieldName::SnmpUser, "upsmon");
     fill(&mut state, FieldName::AuthPassword, "auth secret 1");
     fill(&mut state, FieldName::PrivPassword, "priv secret 1");
@@ -94,7 +99,7 @@ fn setup_snmp_v3_form() {
 fn setup_snmp_bad_address() {
     let mut state = snmp("ups s1:99999");
     fill(&mut state, FieldName::Community, "public");
-    apply(&mut state, vec![Action::FormSubmit]);
+    apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     screens!("setup_snmp_bad_address", state);
 }
 
@@ -103,12 +108,12 @@ fn setup_snmp_bad_address() {
 fn setup_snmp_v3_refused() {
     let mut state = snmp("10.0.0.5:1161");
     go(&mut state, FieldName::Version);
-    apply(&mut state, vec![Action::FormCycle(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Cycle(1))]);
     fill(&mut state, FieldName::SnmpUser, "upsmon");
     fill(&mut state, FieldName::AuthPassword, "auth secret 1");
     go(&mut state, FieldName::PrivProtocol);
-    apply(&mut state, vec![Action::FormCycle(-1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Cycle(-1))]);
     fill(&mut state, FieldName::PrivPassword, "priv secret 1");
-    apply(&mut state, vec![Action::FormSubmit]);
+    apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     screens!("setup_snmp_v3_refused", state);
 }

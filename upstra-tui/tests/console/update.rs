@@ -19,7 +19,7 @@ use upstra_tui::console::update::{REFRESH_TICKS, RETRY_TICKS, update};
 use upstra_tui::session::StoredSession;
 
 fn selected(state: &State) -> NodeId {
-    state.selected.clone().expect("something is selected")
+    state.lab.selected.clone().expect("something is selected")
 }
 
 fn server(name: &str) -> NodeId {
@@ -64,7 +64,7 @@ fn a_stored_session_is_checked_then_the_lists_are_fetched_and_followed() {
     let state = logged_in();
     assert_eq!(state.screen, Screen::Tree);
     assert_eq!(state.connection, Connection::Connected);
-    assert!(state.loaded);
+    assert!(state.lab.loaded);
 
     let mut state = State::new("/s");
     let session = upstra_tui::console::state::Session::new(token(), "alice");
@@ -152,7 +152,7 @@ fn enter_toggles_and_a_folded_room_hides_everything_below() {
     assert_eq!(state.rows().len(), all - 3);
     press(&mut state, "\n");
     assert_eq!(state.rows().len(), all);
-    assert!(state.toggled.is_empty(), "back to the defaults");
+    assert!(state.lab.toggled.is_empty(), "back to the defaults");
 }
 
 #[test]
@@ -486,7 +486,7 @@ fn tokens_never_print() {
 fn readings_and_power_states_are_applied_from_the_events_without_a_fetch() {
     let mut state = logged_in();
     let epoch = state.epoch;
-    let Some(ups) = state.inventory.ups.keys().next().cloned() else {
+    let Some(ups) = state.lab.inventory.ups.keys().next().cloned() else {
         panic!("the test lab has a UPS")
     };
     let id = upstra_core::ids::UpsId::new(ups.clone()).expect("valid");
@@ -517,7 +517,7 @@ fn readings_and_power_states_are_applied_from_the_events_without_a_fetch() {
             .any(|e| matches!(e, Effect::FetchLists { .. }))
     );
     assert!(!state.sync.stale);
-    let shown = &state.inventory.ups[&ups];
+    let shown = &state.lab.inventory.ups[&ups];
     assert_eq!(
         (shown.status.as_deref(), shown.charge_pct, shown.runtime_s),
         (Some("OB DISCHRG"), Some(61.0), Some(900))

@@ -12,7 +12,7 @@ use upstra_core::api::v1::{ApiError, ConflictReason, EventPage, GrantView, Reset
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::secret::Secret;
 use upstra_core::state::Timestamp;
-use upstra_tui::console::action::{Action, Failure};
+use upstra_tui::console::action::{Action, ConfirmAction, Failure, FormAction};
 use upstra_tui::console::call::{Call, Outcome, Reply, Request};
 use upstra_tui::console::message::Message;
 use upstra_tui::console::state::{AdminTab, FieldName, Mode, Overlay, Screen, State};
@@ -28,7 +28,12 @@ fn on_accounts() -> State {
 }
 
 fn typed(state: &mut State, text: &str) {
-    apply(state, text.chars().map(Action::FormChar).collect());
+    apply(
+        state,
+        text.chars()
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .collect(),
+    );
 }
 
 #[test]
@@ -84,11 +89,17 @@ fn adding_a_user_checks_the_form_and_never_keeps_the_password() {
     press(&mut state, "+");
     assert_eq!(state.mode(), Mode::Form);
     typed(&mut state, "dave");
-    apply(&mut state, vec![Action::FormMove(1), Action::FormMove(1)]);
+    apply(
+        &mut state,
+        vec![
+            Action::Form(FormAction::Move(1)),
+            Action::Form(FormAction::Move(1)),
+        ],
+    );
     typed(&mut state, "correct horse");
-    apply(&mut state, vec![Action::FormMove(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Move(1))]);
     typed(&mut state, "correct hose");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     let Some(Overlay::Form(form)) = &state.overlay else {
         panic!("the form stays");
     };
@@ -100,7 +111,7 @@ fn adding_a_user_checks_the_form_and_never_keeps_the_password() {
     );
     assert!(!format!("{form:?}").contains("correct"), "Debug hides them");
     typed(&mut state, "correct horse");
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert_eq!(
         calls(&effects),
         vec![Call::AddUser {
@@ -133,17 +144,23 @@ fn adding_a_user_checks_the_form_and_never_keeps_the_password() {
 fn a_refused_user_stays_in_the_form_with_the_reason() {
     let mut state = on_accounts();
     press(&mut state, "+");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     let Some(Overlay::Form(form)) = &state.overlay else {
         panic!("the form");
     };
     assert_eq!(form.error, Some(Message::NeedField(FieldName::Name)));
     typed(&mut state, "alice");
-    apply(&mut state, vec![Action::FormMove(1), Action::FormMove(1)]);
+    apply(
+        &mut state,
+        vec![
+            Action::Form(FormAction::Move(1)),
+            Action::Form(FormAction::Move(1)),
+        ],
+    );
     typed(&mut state, "pw");
-    apply(&mut state, vec![Action::FormMove(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Move(1))]);
     typed(&mut state, "pw");
-    apply(&mut state, vec![Action::FormSubmit]);
+    apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     replied(
         &mut state,
         Reply::UserAdded {
@@ -180,7 +197,10 @@ fn disable_asks_naming_the_user_then_enable_undoes_it() {
     ));
     let effects = apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     assert_eq!(
         calls(&effects),
@@ -220,7 +240,10 @@ fn a_reset_shows_its_secret_once_and_closing_forgets_it() {
     ));
     apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     replied(
         &mut state,
@@ -271,7 +294,10 @@ fn delete_removes_a_grant_or_ends_sessions() {
     ));
     apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     replied(
         &mut state,

@@ -6,7 +6,7 @@ use crate::support;
 
 use crossterm::event::KeyCode;
 use support::{apply, key, lab, logged_in, press, vm};
-use upstra_tui::console::action::{Action, Effect};
+use upstra_tui::console::action::{Action, Effect, FilterAction};
 use upstra_tui::console::state::{FormPurpose, Mode, Overlay, Screen, State};
 use upstra_tui::console::tree::NodeId;
 
@@ -49,8 +49,11 @@ fn slash_narrows_the_tree_to_matches_with_their_ancestors_and_selects_the_first(
             vm_node("vm-3")
         ]
     );
-    assert_eq!(state.filter.kept.matches, 2, "the ancestors do not count");
-    assert_eq!(state.selected, Some(server("esx-b1")));
+    assert_eq!(
+        state.lab.filter.kept.matches, 2,
+        "the ancestors do not count"
+    );
+    assert_eq!(state.lab.selected, Some(server("esx-b1")));
     assert!(state.rows().iter().all(|r| r.expanded == r.has_children));
 }
 
@@ -67,17 +70,23 @@ fn matching_ignores_case_and_finds_vms_by_name_id_or_host() {
             vm_node("vm-1")
         ]
     );
-    assert_eq!(state.selected, Some(vm_node("vm-1")));
+    assert_eq!(state.lab.selected, Some(vm_node("vm-1")));
 
     press(&mut state, "\x08\x08\x08");
     // (`press` reads `v` as Down.)
-    apply(&mut state, "vm-9".chars().map(Action::FilterChar).collect());
-    assert_eq!(state.filter.text, "vm-9");
+    apply(
+        &mut state,
+        "vm-9"
+            .chars()
+            .map(|c| Action::Filter(FilterAction::Char(c)))
+            .collect(),
+    );
+    assert_eq!(state.lab.filter.text, "vm-9");
     assert_eq!(ids(&state), vec![NodeId::Unplaced, vm_node("vm-9")]);
 
     press(&mut state, "\x08\x08\x08\x08gone-host");
     assert_eq!(
-        state.selected,
+        state.lab.selected,
         Some(vm_node("vm-9")),
         "by the host it reports"
     );
@@ -87,13 +96,13 @@ fn matching_ignores_case_and_finds_vms_by_name_id_or_host() {
 fn each_key_moves_the_selection_to_the_first_match() {
     let mut state = logged_in();
     press(&mut state, "/e");
-    let first = state.selected.clone();
+    let first = state.lab.selected.clone();
     assert_eq!(first, Some(server("esx-a1")), "first in tree order");
     press(&mut state, "sx-b");
-    assert_eq!(state.selected, Some(server("esx-b1")));
+    assert_eq!(state.lab.selected, Some(server("esx-b1")));
     // Up and Down move among what shows, still typing.
     press(&mut state, "v");
-    assert_eq!(state.selected, Some(vm_node("vm-3")));
+    assert_eq!(state.lab.selected, Some(vm_node("vm-3")));
     assert_eq!(state.mode(), Mode::Filter);
 }
 
@@ -101,7 +110,7 @@ fn each_key_moves_the_selection_to_the_first_match() {
 fn typing_keys_go_to_the_text_not_to_the_commands() {
     let mut state = logged_in();
     let effects = press(&mut state, "/qx");
-    assert_eq!(state.filter.text, "qx");
+    assert_eq!(state.lab.filter.text, "qx");
     assert!(
         effects.is_empty(),
         "neither quit nor power off: {effects:?}"
@@ -114,13 +123,17 @@ fn enter_keeps_the_filter_and_gives_the_keys_back_to_the_tree() {
     let mut state = logged_in();
     press(&mut state, "/-01\n");
     assert_eq!(state.mode(), Mode::Tree);
-    assert!(state.filter.is_active());
-    assert_eq!(state.selected, Some(vm_node("vm-2")), "db-01 sorts first");
+    assert!(state.lab.filter.is_active());
+    assert_eq!(
+        state.lab.selected,
+        Some(vm_node("vm-2")),
+        "db-01 sorts first"
+    );
     press(&mut state, "j");
-    assert_eq!(state.selected, Some(vm_node("vm-1")));
+    assert_eq!(state.lab.selected, Some(vm_node("vm-1")));
     press(&mut state, "j");
     assert_eq!(
-        state.selected,
+        state.lab.selected,
         Some(vm_node("vm-1")),
         "the last line of what the filter keeps"
     );
@@ -135,12 +148,12 @@ fn left_and_right_move_through_a_filtered_tree_without_folding_it() {
     press(&mut state, "/web\n");
     let shown = ids(&state);
     press(&mut state, "h");
-    assert_eq!(state.selected, Some(server("esx-a1")));
+    assert_eq!(state.lab.selected, Some(server("esx-a1")));
     press(&mut state, "h\n");
-    assert_eq!(state.selected, Some(ups("ups-a1")));
+    assert_eq!(state.lab.selected, Some(ups("ups-a1")));
     assert_eq!(ids(&state), shown, "still all of the path");
     press(&mut state, "l");
-    assert_eq!(state.selected, Some(server("esx-a1")));
+    assert_eq!(state.lab.selected, Some(server("esx-a1")));
 }
 
 #[test]
@@ -150,8 +163,8 @@ fn esc_clears_the_filter_and_the_selection_stays_in_view() {
     press(&mut state, "/db");
     press(&mut state, "\x1b");
     assert_eq!(state.mode(), Mode::Tree);
-    assert!(!state.filter.is_active());
-    assert_eq!(state.selected, Some(vm_node("vm-2")));
+    assert!(!state.lab.filter.is_active());
+    assert_eq!(state.lab.selected, Some(vm_node("vm-2")));
     assert!(
         state.is_expanded(&server("esx-a1")),
         "its server unfolds to show it"
@@ -160,10 +173,10 @@ fn esc_clears_the_filter_and_the_selection_stays_in_view() {
 
     // Esc in the tree clears a filter kept with Enter.
     press(&mut state, "/git\n");
-    assert!(state.filter.is_active());
+    assert!(state.lab.filter.is_active());
     key(&mut state, KeyCode::Esc);
-    assert!(!state.filter.is_active());
-    assert_eq!(state.selected, Some(vm_node("vm-3")));
+    assert!(!state.lab.filter.is_active());
+    assert_eq!(state.lab.selected, Some(vm_node("vm-3")));
 }
 
 #[test]
@@ -171,13 +184,13 @@ fn a_filter_that_matches_nothing_selects_nothing_and_esc_gives_the_selection_bac
     let mut state = logged_in();
     press(&mut state, "jj");
     press(&mut state, "/zzz");
-    assert_eq!(state.filter.kept.matches, 0);
+    assert_eq!(state.lab.filter.kept.matches, 0);
     assert!(state.rows().is_empty());
-    assert_eq!(state.selected, None);
+    assert_eq!(state.lab.selected, None);
     press(&mut state, "\n");
     assert_eq!(state.mode(), Mode::Tree);
     press(&mut state, "\x1b");
-    assert_eq!(state.selected, Some(server("esx-a1")));
+    assert_eq!(state.lab.selected, Some(server("esx-a1")));
 }
 
 #[test]
@@ -185,9 +198,9 @@ fn erasing_the_text_brings_the_whole_tree_back() {
     let mut state = logged_in();
     let all = ids(&state);
     press(&mut state, "/nas\x08\x08\x08");
-    assert!(!state.filter.is_active());
+    assert!(!state.lab.filter.is_active());
     assert_eq!(ids(&state), all);
-    assert_eq!(state.selected, Some(server("nas-a1")), "where it was");
+    assert_eq!(state.lab.selected, Some(server("nas-a1")), "where it was");
     press(&mut state, "\n");
     assert_eq!(state.mode(), Mode::Tree);
 }
@@ -206,9 +219,9 @@ fn a_refresh_filters_the_new_lists_too() {
             result: Ok(lists),
         }],
     );
-    assert_eq!(state.filter.kept.matches, 2);
+    assert_eq!(state.lab.filter.kept.matches, 2);
     assert!(ids(&state).contains(&vm_node("vm-4")));
-    assert_eq!(state.selected, Some(vm_node("vm-1")), "kept");
+    assert_eq!(state.lab.selected, Some(vm_node("vm-1")), "kept");
 }
 
 #[test]
@@ -218,8 +231,8 @@ fn choosing_an_object_the_filter_hides_in_the_palette_clears_the_filter() {
     support::ctrl(&mut state, 'k');
     press(&mut state, "nas-a1");
     press(&mut state, "\n");
-    assert!(!state.filter.is_active());
-    assert_eq!(state.selected, Some(server("nas-a1")));
+    assert!(!state.lab.filter.is_active());
+    assert_eq!(state.lab.selected, Some(server("nas-a1")));
 }
 
 #[test]
@@ -232,5 +245,5 @@ fn slash_in_the_history_still_opens_its_filter() {
     assert!(
         matches!(&state.overlay, Some(Overlay::Form(f)) if f.purpose == FormPurpose::AuditFilter)
     );
-    assert!(!state.filter.typing);
+    assert!(!state.lab.filter.typing);
 }

@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use support::replied;
 use support::{apply, audit_trail, key, logged_in_with, press};
 use upstra_core::api::v1::{ApiError, AuditQuery};
-use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::action::{Action, Effect, Failure, FormAction};
 use upstra_tui::console::call::{Call, Reply};
 use upstra_tui::console::message::Message;
 use upstra_tui::console::state::{FieldName, Mode, Overlay, Screen, State};
@@ -95,14 +95,17 @@ fn the_filter_form_sends_user_action_and_time_and_keeps_the_target_here() {
         &mut state,
         "alice"
             .chars()
-            .map(Action::FormChar)
-            .chain([Action::FormMove(1), Action::FormMove(1)])
-            .chain("server".chars().map(Action::FormChar))
-            .chain([Action::FormMove(1)])
-            .chain("soon".chars().map(Action::FormChar))
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .chain([
+                Action::Form(FormAction::Move(1)),
+                Action::Form(FormAction::Move(1)),
+            ])
+            .chain("server".chars().map(|c| Action::Form(FormAction::Char(c))))
+            .chain([Action::Form(FormAction::Move(1))])
+            .chain("soon".chars().map(|c| Action::Form(FormAction::Char(c))))
             .collect(),
     );
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert!(effects.is_empty(), "a time it cannot read is not sent");
     let Some(Overlay::Form(form)) = &state.overlay else {
         panic!("the form stays");
@@ -112,11 +115,11 @@ fn the_filter_form_sends_user_action_and_time_and_keeps_the_target_here() {
     apply(
         &mut state,
         (0..4)
-            .map(|_| Action::FormBackspace)
-            .chain("2d".chars().map(Action::FormChar))
+            .map(|_| Action::Form(FormAction::Backspace))
+            .chain("2d".chars().map(|c| Action::Form(FormAction::Char(c))))
             .collect(),
     );
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert!(state.overlay.is_none());
     assert_eq!(
         audit_calls(&effects),

@@ -417,7 +417,7 @@ fn an_expired_session_keeps_the_view_for_the_same_user_only() {
     let mut state = logged_in();
     press(&mut state, "jjl");
     let esx = NodeId::Server("esx-a1".into());
-    assert_eq!(state.selected, Some(esx.clone()));
+    assert_eq!(state.lab.selected, Some(esx.clone()));
     let epoch = state.epoch;
     update(
         &mut state,
@@ -444,8 +444,8 @@ fn an_expired_session_keeps_the_view_for_the_same_user_only() {
         },
     );
     assert_eq!(state.screen, Screen::Tree);
-    assert!(state.loaded);
-    assert_eq!(state.selected, Some(esx.clone()));
+    assert!(state.lab.loaded);
+    assert_eq!(state.lab.selected, Some(esx.clone()));
     assert!(state.is_expanded(&esx));
 
     // Someone else: nothing of alice's view is shown to them.
@@ -468,8 +468,8 @@ fn an_expired_session_keeps_the_view_for_the_same_user_only() {
             result: Ok(whoami("bob", "read", SessionScope::Full)),
         },
     );
-    assert!(!state.loaded);
-    assert!(state.tree.is_empty() && state.selected.is_none());
+    assert!(!state.lab.loaded);
+    assert!(state.lab.tree.is_empty() && state.lab.selected.is_none());
 }
 
 #[test]

@@ -41,7 +41,7 @@ fn a_click_selects_a_tree_line_and_a_second_click_unfolds_it() {
     // The header is row 0, the tree's border row 1: its third line (esx-a1) is row 4.
     let action = click(&mut state, 6, 4);
     assert!(matches!(action, Some(Action::Clicked(Hit::Row(2)))));
-    assert_eq!(state.selected, Some(NodeId::Server("esx-a1".into())));
+    assert_eq!(state.lab.selected, Some(NodeId::Server("esx-a1".into())));
     assert!(!state.is_expanded(&NodeId::Server("esx-a1".into())));
     click(&mut state, 6, 4);
     assert!(state.is_expanded(&NodeId::Server("esx-a1".into())));
@@ -56,9 +56,9 @@ fn the_wheel_moves_the_selection_and_the_palettes_lines() {
     let mut state = logged_in();
     // Three lines a notch: lab-a, ups-a1, esx-a1, nas-a1.
     mouse(&mut state, MouseEventKind::ScrollDown, 10, 10);
-    assert_eq!(state.selected, Some(NodeId::Server("nas-a1".into())));
+    assert_eq!(state.lab.selected, Some(NodeId::Server("nas-a1".into())));
     mouse(&mut state, MouseEventKind::ScrollUp, 10, 10);
-    assert_eq!(state.selected, Some(NodeId::Room("lab-a".into())));
+    assert_eq!(state.lab.selected, Some(NodeId::Room("lab-a".into())));
     ctrl(&mut state, 'k');
     mouse(&mut state, MouseEventKind::ScrollDown, 10, 10);
     let Some(Overlay::Palette(p)) = &state.overlay else {

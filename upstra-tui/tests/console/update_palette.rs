@@ -6,7 +6,7 @@ use crate::support;
 
 use support::{OPERATOR, apply, ctrl, logged_in, logged_in_with, press, token};
 use upstra_core::api::v1::{ActionReport, ApiError, ServerPowerAction, VmPowerRequest};
-use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::action::{Action, Effect, Failure, PaletteAction};
 use upstra_tui::console::command_table::{Applies, Command};
 use upstra_tui::console::keyfile;
 use upstra_tui::console::lang::Lang;
@@ -28,7 +28,13 @@ fn matches(state: &State) -> Vec<PaletteItem> {
 }
 
 fn typed(state: &mut State, query: &str) {
-    apply(state, query.chars().map(Action::PaletteChar).collect());
+    apply(
+        state,
+        query
+            .chars()
+            .map(|c| Action::Palette(PaletteAction::Char(c)))
+            .collect(),
+    );
 }
 
 fn power_off_esx_a1() -> Operation {
@@ -65,7 +71,7 @@ fn choosing_an_object_selects_it_in_the_tree_and_unfolds_its_parents() {
     assert!(!state.is_expanded(&server("esx-a1")));
     press(&mut state, "\n");
     assert_eq!(state.mode(), Mode::Tree);
-    assert_eq!(state.selected, Some(NodeId::Vm("vm-1".into())));
+    assert_eq!(state.lab.selected, Some(NodeId::Vm("vm-1".into())));
     assert!(state.is_expanded(&server("esx-a1")), "so that it shows");
     assert!(state.selected_index(&state.rows()).is_some());
 }
@@ -89,7 +95,7 @@ fn the_palette_lists_only_what_the_session_may_run_on_the_selection() {
 
     let mut viewer = logged_in_with("read");
     press(&mut viewer, "jj");
-    assert_eq!(viewer.selected, Some(server("esx-a1")));
+    assert_eq!(viewer.lab.selected, Some(server("esx-a1")));
     assert!(lab_in(&viewer).is_empty(), "a viewer gets no power command");
     assert!(commands(&viewer).contains(&Command::Refresh));
 
@@ -105,7 +111,7 @@ fn the_palette_lists_only_what_the_session_may_run_on_the_selection() {
         ]
     );
     press(&mut operator, "lj");
-    assert!(matches!(operator.selected, Some(NodeId::Vm(_))));
+    assert!(matches!(operator.lab.selected, Some(NodeId::Vm(_))));
     assert_eq!(
         lab_in(&operator),
         [

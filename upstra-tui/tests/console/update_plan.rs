@@ -13,7 +13,7 @@ use upstra_core::api::v1::{ApiError, ConflictReason, EventPage, Health, PlanStat
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
-use upstra_tui::console::action::{Action, Effect, Failure};
+use upstra_tui::console::action::{Action, ConfirmAction, Effect, Failure};
 use upstra_tui::console::call::{Call, Outcome, Reply, Request};
 use upstra_tui::console::message::{Message, Tone};
 use upstra_tui::console::state::{Overlay, PlanShows, RunReport, Screen, State};
@@ -315,7 +315,10 @@ fn run_asks_first_naming_the_ups_and_yes_starts_it_and_follows_it() {
     );
     let effects = apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     assert_eq!(
         calls(&effects),
@@ -359,7 +362,10 @@ fn no_answers_no_and_a_refusal_says_why() {
     press(&mut state, "E");
     apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     replied(
         &mut state,

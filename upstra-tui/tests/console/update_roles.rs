@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use support::{accounts, apply, key, logged_in_with, people, press};
 use support::{calls, replied};
 use upstra_core::api::v1::{ApiError, ConflictReason, RoleView};
-use upstra_tui::console::action::{Action, Failure};
+use upstra_tui::console::action::{Action, ConfirmAction, Failure, FormAction};
 use upstra_tui::console::call::{Call, Outcome, Reply, Request};
 use upstra_tui::console::lang::Lang;
 use upstra_tui::console::message::Message;
@@ -74,19 +74,22 @@ fn a_new_role_ticks_permissions_among_the_rbac_names_and_sends_them() {
     );
     apply(
         &mut state,
-        "night-shift".chars().map(Action::FormChar).collect(),
+        "night-shift"
+            .chars()
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .collect(),
     );
     // Down to `read`, tick it; down to `power`, tick it; a letter there types nothing.
     apply(
         &mut state,
         vec![
-            Action::FormMove(1),
-            Action::FormChar(' '),
-            Action::FormMove(1),
-            Action::FormMove(1),
-            Action::FormMove(1),
-            Action::FormChar(' '),
-            Action::FormChar('x'),
+            Action::Form(FormAction::Move(1)),
+            Action::Form(FormAction::Char(' ')),
+            Action::Form(FormAction::Move(1)),
+            Action::Form(FormAction::Move(1)),
+            Action::Form(FormAction::Move(1)),
+            Action::Form(FormAction::Char(' ')),
+            Action::Form(FormAction::Char('x')),
         ],
     );
     assert_eq!(draft(&state).name, "night-shift");
@@ -94,9 +97,12 @@ fn a_new_role_ticks_permissions_among_the_rbac_names_and_sends_them() {
     // Space twice unticks and ticks again.
     apply(
         &mut state,
-        vec![Action::FormChar(' '), Action::FormChar(' ')],
+        vec![
+            Action::Form(FormAction::Char(' ')),
+            Action::Form(FormAction::Char(' ')),
+        ],
     );
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert_eq!(
         calls(&effects),
         vec![Call::CreateRole {
@@ -106,7 +112,7 @@ fn a_new_role_ticks_permissions_among_the_rbac_names_and_sends_them() {
     );
     assert!(draft(&state).pending);
     assert!(
-        apply(&mut state, vec![Action::FormChar(' ')]).is_empty(),
+        apply(&mut state, vec![Action::Form(FormAction::Char(' '))]).is_empty(),
         "nothing changes while it is sent"
     );
     assert_eq!(draft(&state).permissions.names(), ["read", "power"]);
@@ -131,19 +137,28 @@ fn a_role_needs_a_name_and_a_permission_and_a_refusal_stays_in_the_form() {
     let mut state = on_accounts();
     apply(&mut state, vec![Action::Expand]);
     press(&mut state, "+");
-    apply(&mut state, vec![Action::FormMove(-1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Move(-1))]);
     assert_eq!(draft(&state).focus, 9, "Shift-Tab from the name: admin");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert!(matches!(draft(&state).error, Some(Message::NeedField(_))));
     assert_eq!(draft(&state).focus, 0, "back on the name");
     apply(
         &mut state,
-        "auditor".chars().map(Action::FormChar).collect(),
+        "auditor"
+            .chars()
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .collect(),
     );
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(draft(&state).error, Some(Message::NeedPermission));
     assert_eq!(draft(&state).focus, 1, "on the first permission");
-    apply(&mut state, vec![Action::FormChar(' '), Action::FormSubmit]);
+    apply(
+        &mut state,
+        vec![
+            Action::Form(FormAction::Char(' ')),
+            Action::Form(FormAction::Submit),
+        ],
+    );
     replied(
         &mut state,
         Reply::RoleCreated {
@@ -185,7 +200,10 @@ fn a_built_in_role_is_refused_at_once_and_another_is_asked_about() {
     assert_eq!(asked(&state), Some(&request));
     let effects = apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     assert_eq!(calls(&effects), vec![Call::Do(request.clone())]);
     replied(
@@ -216,7 +234,10 @@ fn removing_a_user_asks_first_and_the_last_admin_refusal_reads_in_both_languages
     assert!(request.is_destructive());
     let effects = apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     assert_eq!(calls(&effects), vec![Call::Do(request.clone())]);
     replied(
@@ -247,7 +268,10 @@ fn a_removed_user_refreshes_the_accounts() {
     key(&mut state, KeyCode::Delete);
     apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     let effects = replied(
         &mut state,
@@ -285,7 +309,10 @@ fn a_role_is_picked_from_the_roles_then_confirmed() {
     assert_eq!(asked(&state), Some(&request));
     let effects = apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     assert_eq!(calls(&effects), vec![Call::Do(request.clone())]);
     let effects = replied(
@@ -308,7 +335,10 @@ fn demoting_the_last_admin_is_refused_by_the_daemon_and_said_so() {
     press(&mut state, "Aj\n"); // alice: admin → operator
     apply(
         &mut state,
-        vec![Action::ConfirmSwitch, Action::ConfirmAnswer],
+        vec![
+            Action::Confirm(ConfirmAction::Switch),
+            Action::Confirm(ConfirmAction::Answer),
+        ],
     );
     replied(
         &mut state,

@@ -14,7 +14,7 @@ use upstra_core::api::v1::{
     SessionScope, SyncReport, UpsSpec,
 };
 use upstra_core::secret::Secret;
-use upstra_tui::console::action::{Action, Effect};
+use upstra_tui::console::action::{Action, Effect, FormAction};
 use upstra_tui::console::call::{Call, LabFile, Reply};
 use upstra_tui::console::message::Message;
 use upstra_tui::console::state::{
@@ -22,11 +22,16 @@ use upstra_tui::console::state::{
 };
 
 fn typed(state: &mut State, text: &str) {
-    apply(state, text.chars().map(Action::FormChar).collect());
+    apply(
+        state,
+        text.chars()
+            .map(|c| Action::Form(FormAction::Char(c)))
+            .collect(),
+    );
 }
 
 fn next(state: &mut State) {
-    apply(state, vec![Action::FormMove(1)]);
+    apply(state, vec![Action::Form(FormAction::Move(1))]);
 }
 
 fn health(has_users: bool) -> Health {
@@ -69,8 +74,8 @@ fn choose(state: &mut State, choice: SetupChoice) -> Vec<Effect> {
         .iter()
         .position(|c| *c == choice)
         .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::FormMove(1)).collect();
-    moves.push(Action::FormSubmit);
+    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
+    moves.push(Action::Form(FormAction::Submit));
     apply(state, moves)
 }
 
@@ -103,11 +108,11 @@ fn a_store_without_users_opens_the_wizard_on_the_first_admin_then_logs_in() {
     typed(&mut state, "long enough password");
     next(&mut state);
     typed(&mut state, "long enough passwrd");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     let form = state.setup.form.as_ref().expect("the form");
     assert_eq!(form.error, Some(Message::PasswordsDiffer));
     typed(&mut state, "long enough password");
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert_eq!(
         effects,
         vec![Effect::Call {
@@ -168,7 +173,7 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
     let mut state = empty_lab("read,write");
     choose(&mut state, SetupChoice::Ups);
     assert_eq!(state.setup.step, SetupStep::Form);
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(
         state.setup.form.as_ref().and_then(|f| f.error.clone()),
         Some(Message::NeedField(FieldName::Name))
@@ -184,7 +189,7 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
     typed(&mut state, "monuser");
     next(&mut state);
     typed(&mut state, "nut secret");
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     let want = LabSpec {
         ups: vec![UpsSpec {
             name: "ups-a1".into(),
@@ -243,7 +248,7 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
         })),
     );
     assert!(state.setup.sync.is_some());
-    apply(&mut state, vec![Action::FormSubmit]);
+    apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert_eq!(state.setup.step, SetupStep::Menu);
 }
 
@@ -252,7 +257,7 @@ fn a_lab_file_is_read_here_reviewed_as_a_dry_run_then_applied() {
     let mut state = empty_lab("read,write");
     choose(&mut state, SetupChoice::LabFile);
     typed(&mut state, "/etc/upstra/lab.toml");
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert_eq!(
         calls(&effects),
         vec![Call::ReadLab {
@@ -271,7 +276,7 @@ fn a_lab_file_is_read_here_reviewed_as_a_dry_run_then_applied() {
         Some(Message::LabProblems(1))
     );
     assert_eq!(state.setup.problems.len(), 1);
-    apply(&mut state, vec![Action::FormSubmit]);
+    apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     let spec = LabSpec {
         rooms: vec![RoomSpec {
             name: "lab-a".into(),
@@ -301,7 +306,7 @@ fn a_lab_file_is_read_here_reviewed_as_a_dry_run_then_applied() {
         },
     );
     assert_eq!(state.setup.step, SetupStep::Review);
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     assert_eq!(
         calls(&effects),
         vec![Call::Apply {
@@ -321,9 +326,9 @@ fn a_server_with_a_tier_that_is_not_a_number_is_not_sent() {
     next(&mut state);
     next(&mut state);
     next(&mut state);
-    apply(&mut state, vec![Action::FormBackspace]);
+    apply(&mut state, vec![Action::Form(FormAction::Backspace)]);
     typed(&mut state, "x");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(
         state.setup.form.as_ref().and_then(|f| f.error.clone()),
         Some(Message::BadNumber(FieldName::Tier))

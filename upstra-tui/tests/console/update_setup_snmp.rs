@@ -13,7 +13,7 @@ use upstra_core::secret::Secret;
 use upstra_core::snmp::{
     SnmpAuthProtocol, SnmpEndpoint, SnmpMib, SnmpPrivProtocol, SnmpSecurity, SnmpUsm,
 };
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, FormAction};
 use upstra_tui::console::call::{Call, Reply};
 use upstra_tui::console::lang::Lang;
 use upstra_tui::console::message::Message;
@@ -46,8 +46,8 @@ fn ups_form() -> State {
         .iter()
         .position(|c| *c == SetupChoice::Ups)
         .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::FormMove(1)).collect();
-    moves.push(Action::FormSubmit);
+    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
+    moves.push(Action::Form(FormAction::Submit));
     apply(&mut state, moves);
     assert_eq!(state.setup.step, SetupStep::Form);
     state
@@ -65,14 +65,14 @@ fn focus(state: &mut State, name: FieldName) {
         .unwrap_or_else(|| panic!("{name:?} is not shown: {:?}", shown(state)));
     let from = state.setup.form.as_ref().expect("the form").focus;
     let by = i32::try_from(at).expect("small") - i32::try_from(from).expect("small");
-    apply(state, vec![Action::FormMove(by)]);
+    apply(state, vec![Action::Form(FormAction::Move(by))]);
 }
 
 fn type_in(state: &mut State, name: FieldName, text: &str) {
     focus(state, name);
     let len = value(state, name).chars().count();
-    let mut actions = vec![Action::FormBackspace; len];
-    actions.extend(text.chars().map(Action::FormChar));
+    let mut actions = vec![Action::Form(FormAction::Backspace); len];
+    actions.extend(text.chars().map(|c| Action::Form(FormAction::Char(c))));
     apply(state, actions);
 }
 
@@ -88,7 +88,7 @@ fn value(state: &State, name: FieldName) -> String {
 
 fn pick(state: &mut State, name: FieldName, by: i32) {
     focus(state, name);
-    apply(state, vec![Action::FormCycle(by)]);
+    apply(state, vec![Action::Form(FormAction::Cycle(by))]);
 }
 
 fn error(state: &State) -> Option<Message> {
@@ -193,7 +193,7 @@ fn a_v2c_ups_with_a_typed_community_is_declared_with_it_and_the_form_forgets_it(
         !form.contains("ups1\""),
         "the community is not in Debug: {form}"
     );
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     let want = LabSpec {
         ups: vec![UpsSpec {
             name: "ups-s1".into(),
@@ -236,7 +236,7 @@ fn a_community_file_is_read_here_and_a_file_that_cannot_be_is_said_on_its_field(
         FieldName::CommunityFile,
         "/etc/upstra/ups-s1.community",
     );
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     let Some(Call::ApplyReadingCommunity { spec, path }) = calls(&effects).pop() else {
         panic!("the community file is read first: {effects:?}");
     };
@@ -270,14 +270,14 @@ fn a_v3_authpriv_user_is_declared_with_both_passwords() {
     type_in(&mut state, FieldName::AuthPassword, "auth secret 1");
     pick(&mut state, FieldName::PrivProtocol, 2);
     // No priv password yet: asked for, on its field.
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(
         error(&state),
         Some(Message::NeedField(FieldName::PrivPassword))
     );
     assert_eq!(focused(&state), FieldName::PrivPassword);
     type_in(&mut state, FieldName::PrivPassword, "priv secret 1");
-    let effects = apply(&mut state, vec![Action::FormSubmit]);
+    let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
     let Some(Call::Apply { spec, dry_run }) = calls(&effects).pop() else {
         panic!("applied: {effects:?}");
     };
@@ -303,7 +303,7 @@ fn a_v3_authpriv_user_is_declared_with_both_passwords() {
 fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
     let mut state = snmp_ups("ups s1:99999");
     type_in(&mut state, FieldName::Community, "public");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     let bad = Message::BadAddress("ups s1:99999".into());
     assert_eq!(error(&state), Some(bad.clone()));
     assert_eq!(focused(&state), FieldName::Address);
@@ -325,7 +325,7 @@ fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
     type_in(&mut state, FieldName::SnmpUser, "upsmon");
     type_in(&mut state, FieldName::AuthPassword, "auth secret 1");
     type_in(&mut state, FieldName::AuthProtocol, "md5");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     let md5 = Message::NotOneOf {
         field: FieldName::AuthProtocol,
         value: "md5".into(),
@@ -343,10 +343,10 @@ fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
          les propose), pas « md5 »."
     );
     // From a value not in the list, → starts at the first.
-    apply(&mut state, vec![Action::FormCycle(1)]);
+    apply(&mut state, vec![Action::Form(FormAction::Cycle(1))]);
     assert_eq!(value(&state, FieldName::AuthProtocol), "sha1");
     type_in(&mut state, FieldName::PrivProtocol, "des");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(
         error(&state),
         Some(Message::NotOneOf {
@@ -357,14 +357,14 @@ fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
     // A priv password with no priv protocol, as a lab file's.
     type_in(&mut state, FieldName::PrivProtocol, "none");
     type_in(&mut state, FieldName::PrivPassword, "priv secret 1");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(error(&state), Some(Message::PrivWithoutProtocol));
     assert_eq!(focused(&state), FieldName::PrivProtocol);
     type_in(&mut state, FieldName::PrivPassword, "");
     // A USM password shorter than RFC 3414's 8 bytes: `apply`'s check, on its field.
     type_in(&mut state, FieldName::AuthPassword, "short");
     focus(&mut state, FieldName::Name);
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     let short = Message::SnmpLength {
         field: FieldName::AuthPassword,
         min: 8,
@@ -386,7 +386,7 @@ fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
     let mut state = snmp_ups("10.0.0.5");
     type_in(&mut state, FieldName::Community, "public");
     type_in(&mut state, FieldName::CommunityFile, "c.txt");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(
         error(&state),
         Some(Message::EitherOr(
@@ -397,7 +397,7 @@ fn a_bad_address_or_protocol_is_refused_on_its_field_in_both_languages() {
     assert_eq!(focused(&state), FieldName::Community);
     type_in(&mut state, FieldName::CommunityFile, "");
     type_in(&mut state, FieldName::Community, "");
-    assert!(apply(&mut state, vec![Action::FormSubmit]).is_empty());
+    assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
     assert_eq!(
         error(&state),
         Some(Message::NeedField(FieldName::Community))

@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use upstra_tui::client::Connector;
-use upstra_tui::console::action::Action;
+use upstra_tui::console::action::{Action, LoginAction};
 use upstra_tui::console::command_table::Command;
 use upstra_tui::console::driver::Driver;
 use upstra_tui::console::ssh::SshAction;
@@ -73,14 +73,14 @@ impl Headless {
 
     pub async fn login(&mut self, user: &str, password: &str) {
         for c in user.chars() {
-            self.apply(Action::LoginChar(c));
+            self.apply(Action::Login(LoginAction::Char(c)));
         }
-        self.apply(Action::LoginNextField);
+        self.apply(Action::Login(LoginAction::NextField));
         for c in password.chars() {
-            self.apply(Action::LoginChar(c));
+            self.apply(Action::Login(LoginAction::Char(c)));
         }
-        self.apply(Action::LoginSubmit);
-        self.until("the lab", |s| s.screen == Screen::Tree && s.loaded)
+        self.apply(Action::Login(LoginAction::Submit));
+        self.until("the lab", |s| s.screen == Screen::Tree && s.lab.loaded)
             .await;
     }
 

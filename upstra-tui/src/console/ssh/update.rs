@@ -44,7 +44,7 @@ fn notice(state: &mut State, message: SshMessage, error: bool) {
 
 /// "shell" on the selection: shows the server's pane, or asks the daemon for a new one.
 pub fn open(state: &mut State) -> Vec<Effect> {
-    let Some(NodeId::Server(server)) = state.selected.clone() else {
+    let Some(NodeId::Server(server)) = state.lab.selected.clone() else {
         state.notice = Some(Notice::error(Message::SelectTarget(Applies::Servers)));
         return Vec::new();
     };

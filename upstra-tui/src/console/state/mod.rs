@@ -8,6 +8,7 @@ mod admin;
 mod dashboard;
 mod history;
 mod lab_filter;
+mod lab_view;
 mod overlay;
 mod plan;
 mod power;
@@ -15,7 +16,7 @@ mod setup;
 mod sign_in_forms;
 mod view_form;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use upstra_core::api::v1::{
     Health, RoomView, ServerView, SessionScope, SessionToken, UpsView, VmPowerState, VmView,
@@ -27,6 +28,7 @@ pub use self::admin::{Admin, AdminTab, Revealed, RoleDraft, RolePicker};
 pub use self::dashboard::{Dashboard, Fleet, RECENT_EVENTS, RestoreCountdown, fleet};
 pub use self::history::{AuditFilter, History};
 pub use self::lab_filter::TreeFilter;
+pub use self::lab_view::LabView;
 pub use self::overlay::{Ask, Confirm, HostPicker, Overlay, Palette, PaletteItem};
 pub use self::plan::{Missed, PlanScreen, PlanShows, RunReport};
 pub use self::power::{Situation, UpsPower, situation, ups_power, ups_runtime};
@@ -40,7 +42,7 @@ use super::lang::Lang;
 use super::message::{Link, Notice};
 use super::ssh::state::Panes;
 use super::theme::Theme;
-use super::tree::{self, Node, NodeId, Row};
+use super::tree::{self, NodeId, Row};
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,19 +285,8 @@ pub struct State {
     /// with an older session cannot act on the new one.
     pub epoch: u64,
     pub connection: Connection,
-    pub inventory: Inventory,
-    /// False until the first lists arrive.
-    pub loaded: bool,
-    /// Derived from `inventory` by [`tree::build`].
-    pub tree: Vec<Node>,
-    pub selected: Option<NodeId>,
-    /// Nodes whose folding differs from [`NodeId::expanded_by_default`].
-    pub toggled: BTreeSet<NodeId>,
-    /// The tree's `/` filter.
-    pub filter: TreeFilter,
-    /// Whose view the inventory, selection and folding are: kept when a session expires, so
-    /// the same user logging in again finds it as it was; anyone else starts afresh.
-    pub view_of: Option<String>,
+    /// The lab view: inventory, tree, selection, folding, filter.
+    pub lab: LabView,
     pub login: LoginForm,
     /// Two-factor enrollment, while [`Screen::Enroll`] shows.
     pub enroll: Enrollment,
@@ -357,13 +348,7 @@ impl State {
             session: None,
             epoch: 0,
             connection: Connection::Connecting,
-            inventory: Inventory::default(),
-            loaded: false,
-            tree: Vec::new(),
-            selected: None,
-            toggled: BTreeSet::new(),
-            filter: TreeFilter::default(),
-            view_of: None,
+            lab: LabView::default(),
             login: LoginForm::default(),
             enroll: Enrollment::default(),
             password: PasswordForm::default(),
@@ -412,7 +397,7 @@ impl State {
                 Screen::Starting => Mode::Starting,
                 Screen::Login => Mode::Login,
                 Screen::Tree if self.ssh.active.is_some() => Mode::Ssh,
-                Screen::Tree if self.filter.typing => Mode::Filter,
+                Screen::Tree if self.lab.filter.typing => Mode::Filter,
                 Screen::Tree => Mode::Tree,
                 Screen::Enroll => Mode::Enroll,
                 Screen::Password => Mode::Password,
@@ -434,53 +419,53 @@ impl State {
 
     /// Whether `id`'s children show.
     pub fn is_expanded(&self, id: &NodeId) -> bool {
-        id.expanded_by_default() != self.toggled.contains(id)
+        id.expanded_by_default() != self.lab.toggled.contains(id)
     }
 
     /// Folds or unfolds `id`, remembering only departures from the default.
     pub fn set_expanded(&mut self, id: &NodeId, expanded: bool) {
         if expanded == id.expanded_by_default() {
-            self.toggled.remove(id);
+            self.lab.toggled.remove(id);
         } else {
-            self.toggled.insert(id.clone());
+            self.lab.toggled.insert(id.clone());
         }
     }
 
     /// The visible lines of the tree: with a filter, what it keeps, unfolded.
     pub fn rows(&self) -> Vec<Row> {
-        if self.filter.is_active() {
-            tree::filtered_rows(&self.tree, &self.filter.kept.nodes)
+        if self.lab.filter.is_active() {
+            tree::filtered_rows(&self.lab.tree, &self.lab.filter.kept.nodes)
         } else {
-            tree::rows(&self.tree, &|id| self.is_expanded(id))
+            tree::rows(&self.lab.tree, &|id| self.is_expanded(id))
         }
     }
 
     /// The index of the selected line among [`Self::rows`].
     pub fn selected_index(&self, rows: &[Row]) -> Option<usize> {
-        let selected = self.selected.as_ref()?;
+        let selected = self.lab.selected.as_ref()?;
         rows.iter().position(|r| &r.id == selected)
     }
 
     /// Selects `id` and unfolds its parents so that it shows. False when it is not in the tree.
     pub fn reveal(&mut self, id: &NodeId) -> bool {
-        let Some(path) = tree::ancestors(&self.tree, id) else {
+        let Some(path) = tree::ancestors(&self.lab.tree, id) else {
             return false;
         };
         for parent in path {
             self.set_expanded(&parent, true);
         }
-        self.selected = Some(id.clone());
+        self.lab.selected = Some(id.clone());
         true
     }
 
     /// Forgets the inventory, the tree and where the operator was in it.
     pub fn clear_view(&mut self) {
-        self.inventory = Inventory::default();
-        self.tree.clear();
-        self.loaded = false;
-        self.selected = None;
-        self.toggled.clear();
-        self.filter = TreeFilter::default();
+        self.lab.inventory = Inventory::default();
+        self.lab.tree.clear();
+        self.lab.loaded = false;
+        self.lab.selected = None;
+        self.lab.toggled.clear();
+        self.lab.filter = TreeFilter::default();
         self.last_event = None;
         self.news = None;
         self.plan = PlanScreen::default();
@@ -494,17 +479,18 @@ impl State {
     /// keeps it, on the same line.
     pub fn set_inventory(&mut self, inventory: Inventory) {
         let old_index = self.selected_index(&self.rows());
-        self.inventory = inventory;
-        self.tree = tree::build(&self.inventory);
-        self.filter.apply(&self.tree, &self.inventory);
-        self.loaded = true;
-        let kept = self.selected.clone().is_some_and(|id| {
-            self.reveal(&id) && (!self.filter.is_active() || self.filter.kept.nodes.contains(&id))
+        self.lab.inventory = inventory;
+        self.lab.tree = tree::build(&self.lab.inventory);
+        self.lab.filter.apply(&self.lab.tree, &self.lab.inventory);
+        self.lab.loaded = true;
+        let kept = self.lab.selected.clone().is_some_and(|id| {
+            self.reveal(&id)
+                && (!self.lab.filter.is_active() || self.lab.filter.kept.nodes.contains(&id))
         });
         if !kept {
             let rows = self.rows();
             let index = old_index.unwrap_or(0).min(rows.len().saturating_sub(1));
-            self.selected = rows.get(index).map(|r| r.id.clone());
+            self.lab.selected = rows.get(index).map(|r| r.id.clone());
         }
     }
 }

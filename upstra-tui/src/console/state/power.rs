@@ -34,7 +34,7 @@ impl UpsPower {
 /// again), the reading decides, so that no part of the screen says "on mains" while another
 /// says ON BATTERY.
 pub fn ups_power(state: &State, ups: &str) -> UpsPower {
-    let reading_on_battery = state.inventory.ups.get(ups).is_some_and(ups_on_battery);
+    let reading_on_battery = state.lab.inventory.ups.get(ups).is_some_and(ups_on_battery);
     let phase = state.plan.watch(ups).map(|w| w.phase);
     match phase {
         Some(WatchState::OnBattery) => UpsPower::OnBattery,
@@ -56,7 +56,7 @@ pub fn ups_power(state: &State, ups: &str) -> UpsPower {
 /// plan view uses the same figure, so the two never differ. Falls back to the figure the plan
 /// was made with while the lists are not read yet.
 pub fn ups_runtime(state: &State, ups: &str, plan: &PlanView) -> Option<u64> {
-    match state.inventory.ups.get(ups) {
+    match state.lab.inventory.ups.get(ups) {
         Some(u) => u.runtime_s,
         None => plan.runtime_s,
     }

@@ -61,6 +61,7 @@ fn banner(state: &State) -> Option<Span<'static>> {
     let p = s.plan;
     let t = state.theme;
     let on_battery: Vec<String> = state
+        .lab
         .inventory
         .ups
         .values()

@@ -34,7 +34,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let d = state.strings().dashboard;
     let tall = area.height >= TALL;
     let ups_lines = ups_block(state, area.width.saturating_sub(2), tall);
-    let (rooms, _) = fleet(&state.inventory);
+    let (rooms, _) = fleet(&state.lab.inventory);
     let fleet_rows = u16::try_from(rooms.len() + usize::from(rooms.len() > 1))
         .unwrap_or(u16::MAX)
         .max(1);
@@ -77,10 +77,11 @@ fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
     let s = state.strings();
     let d = s.dashboard;
     let t = state.theme;
-    if state.inventory.ups.is_empty() {
+    if state.lab.inventory.ups.is_empty() {
         return vec![Line::styled(d.no_ups, t.dim())];
     }
     let name_width = state
+        .lab
         .inventory
         .ups
         .keys()
@@ -94,7 +95,7 @@ fn ups_block(state: &State, width: u16, tall: bool) -> Vec<Line<'static>> {
     if let Some(problem) = &state.dashboard.problem {
         lines.push(Line::styled(s.message(problem), t.bad()));
     }
-    for ups in state.inventory.ups.values() {
+    for ups in state.lab.inventory.ups.values() {
         let history = state.dashboard.history.get(&ups.name);
         lines.push(state_line(state, ups, name_width));
         lines.push(charge_line(state, ups, history, usize::from(width)));
@@ -260,7 +261,7 @@ fn curve(
 fn fleet_lines(state: &State) -> Vec<Line<'static>> {
     let d = state.strings().dashboard;
     let t = state.theme;
-    let (rooms, total) = fleet(&state.inventory);
+    let (rooms, total) = fleet(&state.lab.inventory);
     let mut lines: Vec<Line<'static>> = rooms
         .iter()
         .map(|(room, f)| Line::from(shown(&(d.fleet_line)(room, f)).into_owned()))

@@ -18,8 +18,8 @@ const LABEL_WIDTH: usize = 13;
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let s = state.strings();
     let block = Block::bordered().title(format!(" {} ", s.details_title));
-    let lines = match &state.selected {
-        Some(id) if state.loaded => details(state, id),
+    let lines = match &state.lab.selected {
+        Some(id) if state.lab.loaded => details(state, id),
         _ => vec![Line::from(s.nothing_selected)],
     };
     frame.render_widget(
@@ -73,8 +73,8 @@ fn details<'a>(state: &'a State, id: &'a NodeId) -> Vec<Line<'a>> {
     let (strong, dim) = (state.theme.strong(), state.theme.dim());
     let title = |kind: &'a str, name: &'a str| title(kind, name, strong);
     let field = |label: &str, value: String| field(label, value, dim);
-    let inv = &state.inventory;
-    let children = tree::find(&state.tree, id).map_or(0, |n| n.children.len());
+    let inv = &state.lab.inventory;
+    let children = tree::find(&state.lab.tree, id).map_or(0, |n| n.children.len());
     match id {
         NodeId::Room(name) => {
             // Counted from the lists, as the tree is, not from the room's own view.

@@ -119,6 +119,7 @@ pub fn hosts(state: &State, h: &HostPicker, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|name| {
             let power = state
+                .lab
                 .inventory
                 .servers
                 .get(name)

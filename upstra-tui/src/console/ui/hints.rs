@@ -124,10 +124,10 @@ fn tree(state: &State) -> Vec<Hint> {
             state,
             5,
             c,
-            applies_to(c, state.selected.as_ref()),
+            applies_to(c, state.lab.selected.as_ref()),
         ));
     }
-    if state.filter.is_active() {
+    if state.lab.filter.is_active() {
         hints.push(Hint {
             priority: 4,
             commands: vec![Command::Filter],

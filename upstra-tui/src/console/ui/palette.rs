@@ -106,7 +106,7 @@ fn line<'a>(state: &'a State, item: &PaletteItem, width: usize) -> Line<'a> {
             let target = match c.applies() {
                 Applies::Anything => None,
                 Applies::Ups => crate::console::update::target_ups(state),
-                _ => target_name(state, state.selected.as_ref()),
+                _ => target_name(state, state.lab.selected.as_ref()),
             };
             if let Some(target) = target {
                 text.push_str(s.colon);
@@ -142,6 +142,7 @@ fn target_name(state: &State, id: Option<&NodeId>) -> Option<String> {
         NodeId::Server(name) => Some(name.clone()),
         NodeId::Vm(vm) => Some(
             state
+                .lab
                 .inventory
                 .vms
                 .get(vm)
@@ -154,7 +155,7 @@ fn target_name(state: &State, id: Option<&NodeId>) -> Option<String> {
 /// Where an object is and how it is: `lab-a · on`.
 fn where_is(state: &State, id: &NodeId) -> String {
     let s = state.strings();
-    let inv = &state.inventory;
+    let inv = &state.lab.inventory;
     let dot = " · ";
     match id {
         NodeId::Ups(name) => inv.ups.get(name).map_or_else(String::new, |u| {

@@ -26,7 +26,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Some(ups) => format!(" {} · {ups} ", p.title),
         None => format!(" {} ", p.title),
     };
-    let message = if state.inventory.ups.is_empty() && state.loaded {
+    let message = if state.lab.inventory.ups.is_empty() && state.lab.loaded {
         Some(Line::from(p.no_ups))
     } else if let Some(problem) = &plan.problem {
         Some(Line::styled(s.message(problem), t.bad()))

@@ -120,7 +120,7 @@ fn page(state: &State, frame: &mut Frame, area: Rect) {
                 lines.push(Line::styled(w.checking, t.dim()));
             } else if let Some(report) = &setup.sync {
                 lines.push(Line::from((w.sync_line)(report)));
-                for u in state.inventory.ups.values() {
+                for u in state.lab.inventory.ups.values() {
                     let style = if u.reachability == Reachability::Ok {
                         t.good()
                     } else {
@@ -128,7 +128,7 @@ fn page(state: &State, frame: &mut Frame, area: Rect) {
                     };
                     lines.push(Line::styled(format!("  {}", (w.ups_line)(u)), style));
                 }
-                for x in state.inventory.servers.values() {
+                for x in state.lab.inventory.servers.values() {
                     lines.push(Line::from(format!("  {}", (w.server_line)(x))));
                 }
                 if !report.problems.is_empty() {
@@ -163,7 +163,7 @@ fn menu(state: &State, lines: &mut Vec<Line<'static>>) {
     let w = state.strings().setup;
     let t = state.theme;
     let setup = &state.setup;
-    let inv = &state.inventory;
+    let inv = &state.lab.inventory;
     lines.push(Line::from(w.menu_intro));
     lines.push(Line::default());
     for (i, choice) in SetupChoice::ALL.iter().enumerate() {

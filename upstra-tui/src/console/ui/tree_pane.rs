@@ -22,7 +22,7 @@ const GAP: &str = "  ";
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let s = state.strings();
     let block = Block::bordered().title(title(state));
-    let filter = &state.filter;
+    let filter = &state.lab.filter;
     if filter.typing {
         // The terminal's cursor after the text typed, in the title.
         let typed = Span::raw(typed_title(state)).width();
@@ -34,9 +34,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ));
     }
     let no_match;
-    let message = if !state.loaded {
+    let message = if !state.lab.loaded {
         Some(s.loading)
-    } else if state.tree.is_empty() {
+    } else if state.lab.tree.is_empty() {
         Some(s.empty_lab)
     } else if filter.is_active() && filter.kept.matches == 0 {
         no_match = (s.tree_no_match)(&filter.text);
@@ -74,7 +74,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 /// The pane's title: with a filter, the text after `/` and how many nodes it matches.
 fn title(state: &State) -> String {
-    let filter = &state.filter;
+    let filter = &state.lab.filter;
     if !filter.typing && !filter.is_active() {
         return format!(" {} ", state.strings().tree_title);
     }
@@ -89,12 +89,12 @@ fn title(state: &State) -> String {
 
 /// The title up to the end of the filter's text, where the cursor goes while typing.
 fn typed_title(state: &State) -> String {
-    format!(" {} /{}", state.strings().tree_title, state.filter.text)
+    format!(" {} /{}", state.strings().tree_title, state.lab.filter.text)
 }
 
 /// The visible line at `at` in the pane `area`, for a click.
 pub fn row_at(state: &State, area: Rect, at: Position) -> Option<usize> {
-    if !state.loaded {
+    if !state.lab.loaded {
         return None;
     }
     let rows = state.rows();
@@ -122,7 +122,7 @@ fn line<'a>(state: &'a State, row: &'a Row) -> Line<'a> {
 fn label<'a>(state: &'a State, id: &'a NodeId) -> Vec<Span<'a>> {
     let s = state.strings();
     let t = state.theme;
-    let inv = &state.inventory;
+    let inv = &state.lab.inventory;
     let dim = t.dim();
     match id {
         NodeId::Room(name) => vec![Span::styled(name.as_str(), t.strong())],

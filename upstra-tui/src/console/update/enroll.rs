@@ -7,15 +7,15 @@ use upstra_core::secret::Secret;
 use zeroize::Zeroizing;
 
 use super::{end_session, expire, lost};
-use crate::console::action::{Action, Effect, Failure};
+use crate::console::action::{Effect, EnrollAction, Failure};
 use crate::console::message::Message;
 use crate::console::state::{Enrollment, State};
 use crate::qr;
 
 /// Keys on the enrollment screen.
-pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, action: EnrollAction) -> Vec<Effect> {
     match (&mut state.enroll, action) {
-        (Enrollment::Codes { .. }, Action::EnrollSubmit) => {
+        (Enrollment::Codes { .. }, EnrollAction::Submit) => {
             let user = match std::mem::take(&mut state.enroll) {
                 Enrollment::Codes { user, .. } => user,
                 _ => String::new(),
@@ -24,8 +24,8 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
         }
         // The codes must be acknowledged: Esc does not hide them by accident.
         (Enrollment::Codes { .. }, _) => Vec::new(),
-        (_, Action::EnrollEscape) => vec![Effect::Quit],
-        (Enrollment::Failed(_), Action::EnrollSubmit) => request(state),
+        (_, EnrollAction::Escape) => vec![Effect::Quit],
+        (Enrollment::Failed(_), EnrollAction::Submit) => request(state),
         (
             Enrollment::Scan {
                 code,
@@ -35,20 +35,20 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
             },
             action,
         ) => match action {
-            Action::EnrollChar(c) if c.is_ascii_digit() && code.len() < 6 => {
-                code.push(*c);
+            EnrollAction::Char(c) if c.is_ascii_digit() && code.len() < 6 => {
+                code.push(c);
                 Vec::new()
             }
-            Action::EnrollBackspace => {
+            EnrollAction::Backspace => {
                 code.pop();
                 Vec::new()
             }
-            Action::EnrollSubmit if code.len() == 6 => {
+            EnrollAction::Submit if code.len() == 6 => {
                 let typed = std::mem::replace(code, Zeroizing::new(String::new()));
                 *error = None;
                 confirm(state, Secret::new(typed.as_str()))
             }
-            Action::EnrollSubmit => {
+            EnrollAction::Submit => {
                 *error = Some(Message::TotpFormat);
                 Vec::new()
             }

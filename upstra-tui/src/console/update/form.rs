@@ -2,13 +2,13 @@
 //! of form over a view. The new role's form has its own keys (`roles`).
 
 use super::{admin, history, roles, setup};
-use crate::console::action::{Action, Effect};
+use crate::console::action::{Effect, FormAction};
 use crate::console::state::{Form, FormPurpose, Overlay, Screen, State};
 
 /// The longest value worth typing in a field.
 const FIELD_MAX: usize = 200;
 
-pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, action: FormAction) -> Vec<Effect> {
     if matches!(state.overlay, Some(Overlay::Role(_))) {
         return roles::key(state, action);
     }
@@ -22,7 +22,7 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
     if form.pending {
         return Vec::new();
     }
-    if !matches!(action, Action::FormSubmit) {
+    if action != FormAction::Submit {
         edit(form, action);
         return Vec::new();
     }
@@ -36,22 +36,22 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
 }
 
 /// Typing, erasing, and moving between fields.
-pub(super) fn edit(form: &mut Form, action: &Action) {
+pub(super) fn edit(form: &mut Form, action: FormAction) {
     let len = form.fields.len();
     match action {
-        Action::FormChar(c) => {
+        FormAction::Char(c) => {
             if let Some(field) = form.fields.get_mut(form.focus)
                 && field.value.chars().count() < FIELD_MAX
             {
-                field.value.push(*c);
+                field.value.push(c);
             }
         }
-        Action::FormBackspace => {
+        FormAction::Backspace => {
             if let Some(field) = form.fields.get_mut(form.focus) {
                 field.value.pop();
             }
         }
-        Action::FormMove(by) => {
+        FormAction::Move(by) => {
             let by = usize::try_from(by.rem_euclid(i32::try_from(len).unwrap_or(1))).unwrap_or(0);
             form.focus = (form.focus + by) % len.max(1);
         }

@@ -2,7 +2,7 @@
 //! it) and puts the selection on the first match; Enter keeps the filter and gives the keys
 //! back to the tree; Esc clears it, leaving the selection where it was, unfolded into view.
 
-use crate::console::action::Action;
+use crate::console::action::FilterAction;
 use crate::console::state::State;
 use crate::console::tree::NodeId;
 
@@ -11,22 +11,22 @@ const TEXT_MAX: usize = 100;
 
 /// `/` in the lab view: the filter takes the keys, with the text in use to edit.
 pub(super) fn open(state: &mut State) {
-    state.filter.typing = true;
-    state.filter.origin = state.selected.clone();
+    state.lab.filter.typing = true;
+    state.lab.filter.origin = state.lab.selected.clone();
 }
 
-pub(super) fn key(state: &mut State, action: &Action) {
+pub(super) fn key(state: &mut State, action: FilterAction) {
     match action {
-        Action::FilterChar(c) if state.filter.text.chars().count() < TEXT_MAX => {
-            state.filter.text.push(*c);
+        FilterAction::Char(c) if state.lab.filter.text.chars().count() < TEXT_MAX => {
+            state.lab.filter.text.push(c);
             refilter(state);
         }
-        Action::FilterBackspace if !state.filter.text.is_empty() => {
-            state.filter.text.pop();
+        FilterAction::Backspace if !state.lab.filter.text.is_empty() => {
+            state.lab.filter.text.pop();
             refilter(state);
         }
-        Action::FilterKeep => state.filter.typing = false,
-        Action::FilterClear => clear(state),
+        FilterAction::Keep => state.lab.filter.typing = false,
+        FilterAction::Clear => clear(state),
         _ => {}
     }
 }
@@ -34,9 +34,12 @@ pub(super) fn key(state: &mut State, action: &Action) {
 /// Matches the new text and selects the first match (nothing when none matches). With the
 /// text erased, the whole tree is back and the selection shows in it.
 fn refilter(state: &mut State) {
-    state.filter.apply(&state.tree, &state.inventory);
-    if state.filter.is_active() {
-        state.selected = state.filter.kept.first.clone();
+    state
+        .lab
+        .filter
+        .apply(&state.lab.tree, &state.lab.inventory);
+    if state.lab.filter.is_active() {
+        state.lab.selected = state.lab.filter.kept.first.clone();
     } else {
         reveal_selection(state);
     }
@@ -44,25 +47,29 @@ fn refilter(state: &mut State) {
 
 /// Esc: the whole tree again, the selection kept (or the one from before the filter).
 pub(super) fn clear(state: &mut State) {
-    state.filter.clear();
-    if state.selected.is_none() {
-        state.selected = state.filter.origin.clone();
+    state.lab.filter.clear();
+    if state.lab.selected.is_none() {
+        state.lab.selected = state.lab.filter.origin.clone();
     }
     reveal_selection(state);
 }
 
 /// Unfolds the selection's parents, or falls back to the first line.
 fn reveal_selection(state: &mut State) {
-    let shown = state.selected.clone().is_some_and(|id| state.reveal(&id));
+    let shown = state
+        .lab
+        .selected
+        .clone()
+        .is_some_and(|id| state.reveal(&id));
     if !shown {
-        state.selected = state.rows().first().map(|r| r.id.clone());
+        state.lab.selected = state.rows().first().map(|r| r.id.clone());
     }
 }
 
 /// Selects `id` from the palette: a filter that hides it is cleared first.
 pub(super) fn reveal(state: &mut State, id: &NodeId) {
-    if state.filter.is_active() && !state.filter.kept.nodes.contains(id) {
-        state.filter.clear();
+    if state.lab.filter.is_active() && !state.lab.filter.kept.nodes.contains(id) {
+        state.lab.filter.clear();
     }
     state.reveal(id);
 }

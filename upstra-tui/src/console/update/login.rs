@@ -6,7 +6,7 @@ use upstra_core::secret::Secret;
 use zeroize::Zeroizing;
 
 use super::begin;
-use crate::console::action::{Action, Effect, Failure};
+use crate::console::action::{Effect, Failure, LoginAction};
 use crate::console::message::Message;
 use crate::console::state::{
     Connection, FactorKind, LoginField, LoginForm, SecondStep, Session, State,
@@ -16,26 +16,34 @@ use crate::session::StoredSession;
 /// The longest code worth typing: a recovery code with its dash and a little slack.
 const CODE_MAX: usize = 12;
 
+/// A key on the login form.
+pub(super) fn key(state: &mut State, action: LoginAction) -> Vec<Effect> {
+    match action {
+        LoginAction::Submit => submit(state),
+        _ => edit(state, action),
+    }
+}
+
 /// Typing, erasing, Tab and Esc.
-pub(super) fn edit(state: &mut State, action: &Action) -> Vec<Effect> {
+fn edit(state: &mut State, action: LoginAction) -> Vec<Effect> {
     let form = &mut state.login;
     if form.pending {
         return match action {
-            Action::LoginEscape => vec![Effect::Quit],
+            LoginAction::Escape => vec![Effect::Quit],
             _ => Vec::new(),
         };
     }
     match (&mut form.second, action) {
-        (Some(step), Action::LoginChar(c))
+        (Some(step), LoginAction::Char(c))
             if step.code.chars().count() < CODE_MAX && !c.is_whitespace() =>
         {
-            step.code.push(*c);
+            step.code.push(c);
         }
-        (Some(_), Action::LoginChar(_)) => {}
-        (Some(step), Action::LoginBackspace) => {
+        (Some(_), LoginAction::Char(_)) => {}
+        (Some(step), LoginAction::Backspace) => {
             step.code.pop();
         }
-        (Some(step), Action::LoginNextField) => {
+        (Some(step), LoginAction::NextField) => {
             step.kind = match step.kind {
                 FactorKind::Totp => FactorKind::Recovery,
                 FactorKind::Recovery => FactorKind::Totp,
@@ -43,23 +51,23 @@ pub(super) fn edit(state: &mut State, action: &Action) -> Vec<Effect> {
             step.code = Zeroizing::new(String::new());
             form.error = None;
         }
-        (Some(_), Action::LoginEscape) => {
+        (Some(_), LoginAction::Escape) => {
             // Back to the password; the challenge is dropped with the step.
             form.second = None;
             form.focus = LoginField::Password;
             form.error = None;
         }
-        (None, Action::LoginChar(c)) => field(form).push(*c),
-        (None, Action::LoginBackspace) => {
+        (None, LoginAction::Char(c)) => field(form).push(c),
+        (None, LoginAction::Backspace) => {
             field(form).pop();
         }
-        (None, Action::LoginNextField) => {
+        (None, LoginAction::NextField) => {
             form.focus = match form.focus {
                 LoginField::User => LoginField::Password,
                 LoginField::Password => LoginField::User,
             };
         }
-        (None, Action::LoginEscape) => return vec![Effect::Quit],
+        (None, LoginAction::Escape) => return vec![Effect::Quit],
         _ => {}
     }
     Vec::new()

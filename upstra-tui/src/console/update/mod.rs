@@ -64,44 +64,30 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             views::fold(state, &action)
         }
         Action::Run(command) => operate::run(state, command),
-        Action::LoginChar(_)
-        | Action::LoginBackspace
-        | Action::LoginNextField
-        | Action::LoginEscape => login::edit(state, &action),
-        Action::LoginSubmit => login::submit(state),
+        Action::Login(key) => login::key(state, key),
         Action::SecondFactorRequired { challenge } => login::second_factor(state, challenge),
         Action::LoggedIn(result) => login::logged_in(state, result),
-        Action::EnrollChar(_)
-        | Action::EnrollBackspace
-        | Action::EnrollSubmit
-        | Action::EnrollEscape => enroll::key(state, &action),
+        Action::Enroll(key) => enroll::key(state, key),
         Action::EnrollStarted { epoch, result } if epoch == state.epoch => {
             enroll::started(state, result)
         }
         Action::EnrollConfirmed { epoch, result } if epoch == state.epoch => {
             enroll::confirmed(state, result)
         }
-        Action::PasswordChar(_) | Action::PasswordBackspace | Action::PasswordNextField => {
-            password::edit(state, &action);
-            Vec::new()
-        }
-        Action::PasswordSubmit => password::submit(state),
+        Action::Password(key) => password::key(state, key),
         Action::PasswordChanged { epoch, result } if epoch == state.epoch => {
             password::changed(state, result)
         }
         Action::CloseOverlay if state.overlay.is_none() && state.screen == Screen::Setup => {
             setup::back(state)
         }
-        Action::CloseOverlay
-        | Action::PaletteChar(_)
-        | Action::PaletteBackspace
-        | Action::PaletteClear
-        | Action::PaletteMove(_)
-        | Action::PaletteRun
-        | Action::ConfirmSwitch
-        | Action::ConfirmAnswer
-        | Action::HostMove(_)
-        | Action::HostPick => overlay::key(state, action),
+        Action::CloseOverlay => {
+            state.overlay = None;
+            Vec::new()
+        }
+        Action::Palette(key) => overlay::palette_key(state, key),
+        Action::Confirm(key) => overlay::confirm_key(state, key),
+        Action::Picker(key) => overlay::picker_key(state, key),
         Action::Operated { epoch, op, result } if epoch == state.epoch => {
             operate::answered(state, op, result)
         }
@@ -154,17 +140,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             views::replied(state, *reply)
         }
         Action::Replied { .. } => Vec::new(),
-        Action::FormChar(_)
-        | Action::FormBackspace
-        | Action::FormMove(_)
-        | Action::FormCycle(_)
-        | Action::FormSubmit => form::key(state, &action),
-        Action::FilterChar(_)
-        | Action::FilterBackspace
-        | Action::FilterKeep
-        | Action::FilterClear => {
+        Action::Form(key) => form::key(state, key),
+        Action::Filter(key) => {
             seen(state);
-            lab_filter::key(state, &action);
+            lab_filter::key(state, key);
             Vec::new()
         }
         Action::Scroll(by) => {
@@ -234,9 +213,9 @@ fn checked(state: &mut State, me: WhoAmI) -> Vec<Effect> {
     let token = session.token.clone();
     match me.scope {
         SessionScope::Full => {
-            if state.view_of.as_deref() != Some(me.user.as_str()) {
+            if state.lab.view_of.as_deref() != Some(me.user.as_str()) {
                 state.clear_view();
-                state.view_of = Some(me.user);
+                state.lab.view_of = Some(me.user);
             }
             state.screen = Screen::Tree;
             start_following(state)
@@ -365,7 +344,7 @@ fn events_arrived(state: &mut State, page: EventPage) -> Vec<Effect> {
     // (a VM to another host, an apply, lost events) needs the lists again.
     let mut changed = page.gap;
     for event in &events {
-        changed |= !state.inventory.apply(event);
+        changed |= !state.lab.inventory.apply(event);
     }
     let mut effects = views::events(state, &events);
     // The event shows once the operator has read the notice (see `seen`): a UPS reading
@@ -442,7 +421,7 @@ pub(super) fn end_session(
     state.sync_problem = None;
     state.news = None;
     state.overlay = None;
-    state.filter.typing = false;
+    state.lab.filter.typing = false;
     state.in_flight = 0;
     state.sync = Sync::default();
     state.enroll = Enrollment::default();

@@ -22,7 +22,7 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
         (Some(i), Action::Run(Command::PageDown)) => (i + PAGE).min(last),
         (Some(i), _) => i,
     };
-    state.selected = Some(rows[index].id.clone());
+    state.lab.selected = Some(rows[index].id.clone());
 }
 
 /// Collapse, Expand, Toggle, with file-manager moves when there is nothing to fold (or a
@@ -34,7 +34,7 @@ pub(super) fn fold(state: &mut State, action: &Action) {
         return;
     };
     let row = &rows[index];
-    if state.filter.is_active() {
+    if state.lab.filter.is_active() {
         // The filter unfolds what it keeps: the fold keys only move.
         let to = match action {
             Action::Expand => rows.get(index + 1).filter(|r| r.depth > row.depth),
@@ -42,7 +42,7 @@ pub(super) fn fold(state: &mut State, action: &Action) {
             _ => None,
         };
         if let Some(to) = to {
-            state.selected = Some(to.id.clone());
+            state.lab.selected = Some(to.id.clone());
         }
         return;
     }
@@ -51,14 +51,14 @@ pub(super) fn fold(state: &mut State, action: &Action) {
         Action::Expand if row.has_children && !row.expanded => state.set_expanded(&row.id, true),
         Action::Expand if row.expanded => {
             if let Some(child) = rows.get(index + 1) {
-                state.selected = Some(child.id.clone());
+                state.lab.selected = Some(child.id.clone());
             }
         }
         Action::Collapse if row.expanded => state.set_expanded(&row.id, false),
         Action::Collapse => {
             // Already folded (or a leaf): go up to the parent, as file managers do.
             if let Some(parent) = rows[..index].iter().rev().find(|r| r.depth < row.depth) {
-                state.selected = Some(parent.id.clone());
+                state.lab.selected = Some(parent.id.clone());
             }
         }
         _ => {}

@@ -106,7 +106,7 @@ pub(super) fn run(state: &mut State, command: Command) -> Vec<Effect> {
 
 /// The power operation `command` means on the selection, if it applies there.
 fn power_operation(state: &State, command: Command) -> Option<Operation> {
-    match state.selected.as_ref()? {
+    match state.lab.selected.as_ref()? {
         NodeId::Server(server) => {
             let action = match command {
                 Command::PowerOn => ServerPowerAction::On,
@@ -128,6 +128,7 @@ fn power_operation(state: &State, command: Command) -> Option<Operation> {
                 _ => return None,
             };
             let name = state
+                .lab
                 .inventory
                 .vms
                 .get(id)
@@ -145,7 +146,7 @@ fn power_operation(state: &State, command: Command) -> Option<Operation> {
 /// Opens the confirm dialog for `op`, on No.
 pub(super) fn ask(state: &mut State, op: Operation) {
     let running_vms = match &op {
-        Operation::Server { server, .. } => state.inventory.running_vms_on(server),
+        Operation::Server { server, .. } => state.lab.inventory.running_vms_on(server),
         _ => 0,
     };
     state.overlay = Some(Overlay::Confirm(Confirm {
@@ -157,18 +158,20 @@ pub(super) fn ask(state: &mut State, op: Operation) {
 
 /// Opens the host picker for the selected VM: every other hypervisor of the inventory.
 fn pick_host(state: &mut State) {
-    let Some(NodeId::Vm(id)) = &state.selected else {
+    let Some(NodeId::Vm(id)) = &state.lab.selected else {
         state.notice = Some(Notice::error(Message::SelectTarget(
             Command::Migrate.applies(),
         )));
         return;
     };
     let (name, from) = state
+        .lab
         .inventory
         .vms
         .get(id)
         .map_or((id.clone(), None), |v| (v.name.clone(), v.server.clone()));
     let hosts: Vec<String> = state
+        .lab
         .inventory
         .servers
         .values()

@@ -2,7 +2,7 @@
 //! (a host to migrate to, a role to give), and the help.
 
 use super::{operate, roles, views};
-use crate::console::action::{Action, Effect};
+use crate::console::action::{ConfirmAction, Effect, PaletteAction, PickerAction};
 use crate::console::operation::Operation;
 use crate::console::palette;
 use crate::console::state::{Overlay, Palette, PaletteItem, Screen, State};
@@ -56,21 +56,19 @@ fn moved(selected: usize, by: i32, len: usize) -> usize {
     }
 }
 
-pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(overlay) = &mut state.overlay else {
+/// A key in the command palette.
+pub(super) fn palette_key(state: &mut State, action: PaletteAction) -> Vec<Effect> {
+    let Some(Overlay::Palette(p)) = &mut state.overlay else {
         return Vec::new();
     };
-    match (overlay, action) {
-        (_, Action::CloseOverlay) => state.overlay = None,
-        (Overlay::Palette(_), Action::PaletteChar(c)) => requery(state, |q| q.push(c)),
-        (Overlay::Palette(_), Action::PaletteBackspace) => requery(state, |q| {
+    match action {
+        PaletteAction::Char(c) => requery(state, |q| q.push(c)),
+        PaletteAction::Backspace => requery(state, |q| {
             q.pop();
         }),
-        (Overlay::Palette(_), Action::PaletteClear) => requery(state, String::clear),
-        (Overlay::Palette(p), Action::PaletteMove(by)) => {
-            p.selected = moved(p.selected, by, p.matches.len());
-        }
-        (Overlay::Palette(p), Action::PaletteRun) => {
+        PaletteAction::Clear => requery(state, String::clear),
+        PaletteAction::Move(by) => p.selected = moved(p.selected, by, p.matches.len()),
+        PaletteAction::Run => {
             let Some(item) = p.matches.get(p.selected).cloned() else {
                 return Vec::new();
             };
@@ -86,8 +84,15 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             };
         }
-        (Overlay::Confirm(c), Action::ConfirmSwitch) => c.yes = !c.yes,
-        (Overlay::Confirm(c), Action::ConfirmAnswer) => {
+    }
+    Vec::new()
+}
+
+/// A key in a confirm dialog: an operation's, or a request's of the accounts view.
+pub(super) fn confirm_key(state: &mut State, action: ConfirmAction) -> Vec<Effect> {
+    match (&mut state.overlay, action) {
+        (Some(Overlay::Confirm(c)), ConfirmAction::Switch) => c.yes = !c.yes,
+        (Some(Overlay::Confirm(c)), ConfirmAction::Answer) => {
             let yes = c.yes;
             let op = c.op.clone();
             state.overlay = None;
@@ -95,8 +100,8 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
                 return operate::send(state, op);
             }
         }
-        (Overlay::Ask(a), Action::ConfirmSwitch) => a.yes = !a.yes,
-        (Overlay::Ask(a), Action::ConfirmAnswer) => {
+        (Some(Overlay::Ask(a)), ConfirmAction::Switch) => a.yes = !a.yes,
+        (Some(Overlay::Ask(a)), ConfirmAction::Answer) => {
             let yes = a.yes;
             let request = a.request.clone();
             state.overlay = None;
@@ -104,14 +109,22 @@ pub(super) fn key(state: &mut State, action: Action) -> Vec<Effect> {
                 return views::send(state, request);
             }
         }
-        (Overlay::Roles(p), Action::HostMove(by)) => {
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A key in a picker: a role for a user, a host to migrate to.
+pub(super) fn picker_key(state: &mut State, action: PickerAction) -> Vec<Effect> {
+    match (&mut state.overlay, action) {
+        (Some(Overlay::Roles(p)), PickerAction::Move(by)) => {
             p.selected = moved(p.selected, by, p.roles.len());
         }
-        (Overlay::Roles(_), Action::HostPick) => roles::picked(state),
-        (Overlay::Hosts(h), Action::HostMove(by)) => {
+        (Some(Overlay::Roles(_)), PickerAction::Pick) => roles::picked(state),
+        (Some(Overlay::Hosts(h)), PickerAction::Move(by)) => {
             h.selected = moved(h.selected, by, h.hosts.len());
         }
-        (Overlay::Hosts(h), Action::HostPick) => {
+        (Some(Overlay::Hosts(h)), PickerAction::Pick) => {
             let Some(to) = h.hosts.get(h.selected).cloned() else {
                 return Vec::new();
             };

@@ -6,11 +6,22 @@ use upstra_core::secret::Secret;
 use zeroize::Zeroizing;
 
 use super::{end_session, expire, lost};
-use crate::console::action::{Action, Effect, Failure};
+use crate::console::action::{Effect, Failure, PasswordAction};
 use crate::console::message::Message;
 use crate::console::state::{PasswordField, State};
 
-pub(super) fn edit(state: &mut State, action: &Action) {
+/// A key on the forced password change.
+pub(super) fn key(state: &mut State, action: PasswordAction) -> Vec<Effect> {
+    match action {
+        PasswordAction::Submit => submit(state),
+        _ => {
+            edit(state, action);
+            Vec::new()
+        }
+    }
+}
+
+fn edit(state: &mut State, action: PasswordAction) {
     let form = &mut state.password;
     if form.pending {
         return;
@@ -20,11 +31,11 @@ pub(super) fn edit(state: &mut State, action: &Action) {
         PasswordField::Repeat => &mut form.repeat,
     };
     match action {
-        Action::PasswordChar(c) => field.push(*c),
-        Action::PasswordBackspace => {
+        PasswordAction::Char(c) => field.push(c),
+        PasswordAction::Backspace => {
             field.pop();
         }
-        Action::PasswordNextField => {
+        PasswordAction::NextField => {
             form.focus = match form.focus {
                 PasswordField::New => PasswordField::Repeat,
                 PasswordField::Repeat => PasswordField::New,
@@ -34,7 +45,7 @@ pub(super) fn edit(state: &mut State, action: &Action) {
     }
 }
 
-pub(super) fn submit(state: &mut State) -> Vec<Effect> {
+fn submit(state: &mut State) -> Vec<Effect> {
     let Some(session) = &state.session else {
         return Vec::new();
     };

@@ -30,9 +30,9 @@ pub fn target_ups(state: &State) -> Option<String> {
 
 /// The UPS of the tree's selection: itself, or the first feed of a server or a VM's server.
 fn tree_ups(state: &State) -> Option<String> {
-    let inv = &state.inventory;
+    let inv = &state.lab.inventory;
     let first_feed = |server: &str| inv.servers.get(server)?.feeds.first().cloned();
-    match state.selected.as_ref()? {
+    match state.lab.selected.as_ref()? {
         NodeId::Ups(name) => Some(name.clone()),
         NodeId::Server(name) => first_feed(name),
         NodeId::Vm(id) => first_feed(inv.vms.get(id)?.server.as_deref()?),
@@ -47,8 +47,8 @@ pub(super) fn entered(state: &mut State) -> Vec<Effect> {
     let plan = &mut state.plan;
     let ups = from_tree
         .or_else(|| plan.ups.clone())
-        .filter(|u| state.inventory.ups.contains_key(u))
-        .or_else(|| state.inventory.ups.keys().next().cloned());
+        .filter(|u| state.lab.inventory.ups.contains_key(u))
+        .or_else(|| state.lab.inventory.ups.keys().next().cloned());
     if ups != plan.ups {
         plan.ups = ups;
         plan.shows = PlanShows::Preview;
@@ -98,7 +98,7 @@ fn want_preview(state: &mut State) -> Vec<Effect> {
 /// The fallback refresh: the status while something is going on or the view shows, and the
 /// preview while the view shows it (it depends on the live state of the lab).
 pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
-    let busy = !state.inventory.on_battery().is_empty()
+    let busy = !state.lab.inventory.on_battery().is_empty()
         || state.plan.active().is_some()
         || state.plan.counting_down();
     let mut effects = Vec::new();
@@ -299,7 +299,7 @@ pub(super) fn navigate(state: &mut State, action: &Action) {
 pub(super) fn fold(state: &mut State, action: &Action) -> Vec<Effect> {
     match action {
         Action::Collapse | Action::Expand => {
-            let names: Vec<&String> = state.inventory.ups.keys().collect();
+            let names: Vec<&String> = state.lab.inventory.ups.keys().collect();
             if names.is_empty() {
                 return Vec::new();
             }
@@ -380,7 +380,12 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.notice = Some(select_ups());
                 return Vec::new();
             };
-            let on_battery = state.inventory.ups.get(&ups).is_some_and(ups_on_battery);
+            let on_battery = state
+                .lab
+                .inventory
+                .ups
+                .get(&ups)
+                .is_some_and(ups_on_battery);
             ask(
                 state,
                 Request::PowerCut {

@@ -5,7 +5,7 @@
 //! its refusal is shown as the answer to the request.
 
 use super::views::{ask, call, failure_message};
-use crate::console::action::{Action, Effect, Failure};
+use crate::console::action::{Effect, Failure, FormAction};
 use crate::console::call::{Call, Request};
 use crate::console::message::{Message, Notice};
 use crate::console::state::{FieldName, Overlay, RoleDraft, RolePicker, State};
@@ -19,7 +19,7 @@ pub(super) fn draft(state: &mut State) {
 }
 
 /// Keys in the new role's form: typing on the name, Space on a permission ticks it.
-pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, action: FormAction) -> Vec<Effect> {
     let Some(Overlay::Role(draft)) = &mut state.overlay else {
         return Vec::new();
     };
@@ -28,25 +28,25 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
     }
     let lines = 1 + RoleDraft::choices().len();
     match action {
-        Action::FormChar(c)
+        FormAction::Char(c)
             if draft.focus == 0 && draft.name.chars().count() < NAME_MAX && !c.is_whitespace() =>
         {
-            draft.name.push(*c);
+            draft.name.push(c);
         }
-        Action::FormChar(' ') => {
+        FormAction::Char(' ') => {
             if let Some(name) = draft.focused() {
                 draft.toggle(&name);
             }
         }
-        Action::FormBackspace if draft.focus == 0 => {
+        FormAction::Backspace if draft.focus == 0 => {
             draft.name.pop();
         }
-        Action::FormMove(by) => {
+        FormAction::Move(by) => {
             let lines = i32::try_from(lines).unwrap_or(1);
             let at = i32::try_from(draft.focus).unwrap_or(0);
             draft.focus = usize::try_from((at + by).rem_euclid(lines)).unwrap_or(0);
         }
-        Action::FormSubmit => return submit(state),
+        FormAction::Submit => return submit(state),
         _ => {}
     }
     Vec::new()

@@ -13,7 +13,7 @@ use upstra_core::secret::Secret;
 
 use super::views::{call, failure_message, may};
 use super::{fetch_now, start_following};
-use crate::console::action::{Action, Effect, Failure};
+use crate::console::action::{Effect, Failure, FormAction};
 use crate::console::call::{Call, LabFile};
 use crate::console::message::{Message, Notice};
 use crate::console::state::{
@@ -45,7 +45,7 @@ fn admin_form() -> Form {
 /// The lists arrived: an empty lab, for a session that may declare one, opens the wizard
 /// once.
 pub(super) fn lists_loaded(state: &mut State) {
-    let inv = &state.inventory;
+    let inv = &state.lab.inventory;
     let empty = inv.rooms.is_empty() && inv.ups.is_empty() && inv.servers.is_empty();
     if empty
         && !state.setup.offered
@@ -98,16 +98,16 @@ fn object_form(choice: SetupChoice) -> Option<Form> {
 }
 
 /// A key on the wizard (its keys are the form actions; Esc is `CloseOverlay`).
-pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, action: FormAction) -> Vec<Effect> {
     let setup = &mut state.setup;
     if setup.busy {
         return Vec::new();
     }
     match (setup.step, action) {
-        (SetupStep::Admin | SetupStep::Form, Action::FormSubmit) => submit(state),
-        (SetupStep::Form, Action::FormCycle(by)) => {
+        (SetupStep::Admin | SetupStep::Form, FormAction::Submit) => submit(state),
+        (SetupStep::Form, FormAction::Cycle(by)) => {
             if let Some(form) = &mut setup.form {
-                super::setup_ups::cycle(form, *by);
+                super::setup_ups::cycle(form, by);
             }
             Vec::new()
         }
@@ -119,20 +119,20 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        (SetupStep::Menu, Action::FormMove(by)) => {
+        (SetupStep::Menu, FormAction::Move(by)) => {
             let len = i32::try_from(SetupChoice::ALL.len()).unwrap_or(1);
             let at = i32::try_from(setup.choice).unwrap_or(0);
             setup.choice = usize::try_from((at + by).rem_euclid(len)).unwrap_or(0);
             Vec::new()
         }
-        (SetupStep::Menu, Action::FormSubmit) => {
+        (SetupStep::Menu, FormAction::Submit) => {
             let choice = SetupChoice::ALL
                 .get(setup.choice)
                 .copied()
                 .unwrap_or(SetupChoice::Finish);
             pick(state, choice)
         }
-        (SetupStep::Review, Action::FormSubmit) => {
+        (SetupStep::Review, FormAction::Submit) => {
             let Some(spec) = setup.reviewing.take() else {
                 return Vec::new();
             };
@@ -145,7 +145,7 @@ pub(super) fn key(state: &mut State, action: &Action) -> Vec<Effect> {
                 },
             )
         }
-        (SetupStep::Check, Action::FormSubmit) => {
+        (SetupStep::Check, FormAction::Submit) => {
             setup.step = SetupStep::Menu;
             Vec::new()
         }

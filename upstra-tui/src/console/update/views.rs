@@ -6,7 +6,7 @@ use upstra_core::events::DomainEvent;
 use upstra_core::rbac::Permissions;
 
 use super::{admin, dashboard, expire, history, lost, nav, plan, roles, setup};
-use crate::console::action::{Action, Effect, Failure};
+use crate::console::action::{Action, Effect, Failure, PaletteAction};
 use crate::console::call::{Call, Reply, Request};
 use crate::console::message::{Message, Notice};
 use crate::console::mouse::Hit;
@@ -96,7 +96,7 @@ pub(super) fn clicked(state: &mut State, hit: Hit) -> Vec<Effect> {
                 && i < p.matches.len()
             {
                 p.selected = i;
-                return super::overlay::key(state, Action::PaletteRun);
+                return super::overlay::palette_key(state, PaletteAction::Run);
             }
             Vec::new()
         }
@@ -105,10 +105,10 @@ pub(super) fn clicked(state: &mut State, hit: Hit) -> Vec<Effect> {
                 Screen::Tree => {
                     let rows = state.rows();
                     if let Some(row) = rows.get(i) {
-                        if state.selected.as_ref() == Some(&row.id) {
+                        if state.lab.selected.as_ref() == Some(&row.id) {
                             nav::fold(state, &Action::Toggle);
                         } else {
-                            state.selected = Some(row.id.clone());
+                            state.lab.selected = Some(row.id.clone());
                         }
                     }
                 }
