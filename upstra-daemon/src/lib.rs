@@ -49,6 +49,8 @@ mod shared;
 pub mod sim;
 pub mod snmp_traps;
 pub mod store;
+#[cfg(test)]
+mod test_lab;
 pub mod twofactor;
 pub mod ups_history;
 pub mod ups_source;

@@ -25,36 +25,8 @@ use crate::config::{Config, Drivers};
 use crate::monitor::{Retry, read_all_ups, sync_peers};
 use crate::shared::Shared;
 use crate::sim::SimLab;
-use crate::store::{KeySource, Store};
 
-/// Two rooms, each with its UPS and one ESXi host: the simulated lab spreads its VMs over
-/// both hosts, so a cut of `ups-a` has somewhere to move `esx-a`'s VMs.
-const LAB: &str = r#"
-[[room]]
-name = "lab-a"
-[[room]]
-name = "lab-b"
-[[ups]]
-name = "ups-a"
-room = "lab-a"
-nut = "ups-a@127.0.0.1:1"
-[[ups]]
-name = "ups-b"
-room = "lab-b"
-nut = "ups-b@127.0.0.1:1"
-[[server]]
-name = "esx-a"
-room = "lab-a"
-kind = "hypervisor"
-feeds = ["ups-a"]
-vsphere_host = "esx-a.lab"
-[[server]]
-name = "esx-b"
-room = "lab-b"
-kind = "hypervisor"
-feeds = ["ups-b"]
-vsphere_host = "esx-b.lab"
-"#;
+use crate::test_lab::TWO_ROOMS as LAB;
 
 /// How long a whole run may take on a loaded machine; the simulated peers answer at once,
 /// so a run normally ends in well under a second.
@@ -76,8 +48,7 @@ impl SimDaemon {
 
     async fn start_on(lab: &str, adjust: impl FnOnce(&mut Inventory)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().join("data");
-        let store = Store::open(&data, &KeySource::locate(&data, None)).expect("store");
+        let (data, store) = crate::test_lab::store_in(dir.path());
         let mut inventory = parse(lab, &KnownNames::default()).expect("lab").inventory;
         adjust(&mut inventory);
         let config = Config {

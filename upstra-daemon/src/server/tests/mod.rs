@@ -21,35 +21,9 @@ use upstra_core::secret::Secret;
 use super::{Connection, Guarded};
 use crate::config::Config;
 use crate::shared::Shared;
-use crate::store::{KeySource, Store};
 use crate::{auth, clock};
 
-pub const LAB: &str = r#"
-[[room]]
-name = "lab-a"
-[[room]]
-name = "lab-b"
-[[ups]]
-name = "ups-a"
-room = "lab-a"
-nut = "ups-a@127.0.0.1:1"
-[[ups]]
-name = "ups-b"
-room = "lab-b"
-nut = "ups-b@127.0.0.1:1"
-[[server]]
-name = "esx-a"
-room = "lab-a"
-kind = "hypervisor"
-feeds = ["ups-a"]
-vsphere_host = "esx-a.lab"
-[[server]]
-name = "esx-b"
-room = "lab-b"
-kind = "hypervisor"
-feeds = ["ups-b"]
-vsphere_host = "esx-b.lab"
-"#;
+pub use crate::test_lab::TWO_ROOMS as LAB;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -68,8 +42,7 @@ impl Harness {
 
     /// Opens (or reopens, for "after a restart") the store in `dir`.
     pub async fn open(dir: tempfile::TempDir) -> Self {
-        let data = dir.path().join("data");
-        let store = Store::open(&data, &KeySource::locate(&data, None)).expect("store");
+        let (data, store) = crate::test_lab::store_in(dir.path());
         let inventory = store
             .call(|db| db.load_inventory())
             .await

@@ -1,0 +1,40 @@
+//! The small lab the daemon's in-process tests share (the server's handlers, the resolver, the
+//! conductor on the simulated drivers): two rooms, each with its UPS and one ESXi host, so a
+//! cut of `ups-a` has somewhere to move `esx-a`'s VMs. Outside `server` and `outage`, so that
+//! neither module's tests import the other (`outage/layering_tests.rs`).
+
+pub const TWO_ROOMS: &str = r#"
+[[room]]
+name = "lab-a"
+[[room]]
+name = "lab-b"
+[[ups]]
+name = "ups-a"
+room = "lab-a"
+nut = "ups-a@127.0.0.1:1"
+[[ups]]
+name = "ups-b"
+room = "lab-b"
+nut = "ups-b@127.0.0.1:1"
+[[server]]
+name = "esx-a"
+room = "lab-a"
+kind = "hypervisor"
+feeds = ["ups-a"]
+vsphere_host = "esx-a.lab"
+[[server]]
+name = "esx-b"
+room = "lab-b"
+kind = "hypervisor"
+feeds = ["ups-b"]
+vsphere_host = "esx-b.lab"
+"#;
+
+/// A new (or, for "after a restart", the existing) store under `dir/data`, keyed as the daemon
+/// keys it on first start; returns the data dir for the test's `Config`.
+pub fn store_in(dir: &std::path::Path) -> (std::path::PathBuf, crate::store::Store) {
+    use crate::store::{KeySource, Store};
+    let data = dir.join("data");
+    let store = Store::open(&data, &KeySource::locate(&data, None)).expect("store");
+    (data, store)
+}
