@@ -211,7 +211,9 @@ impl Connection {
             .get_mut()
             .write_all(&line)
             .await
-            .map_err(|e| NutError::io("sending a command", &e))
+            .map_err(|e| NutError::io("sending a command", &e))?;
+        ack_at_once(self.stream.get_ref());
+        Ok(())
     }
 
     async fn read_line(&mut self) -> Result<String, NutError> {
@@ -234,6 +236,21 @@ impl Connection {
         // Some drivers report Latin-1 text (vendor names): keep it readable, never fail on it.
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
+}
+
+/// Leaves delayed-ACK mode for the reply to the command just sent. upsd writes a reply line
+/// by line with Nagle's algorithm on, so each line after the first waits for the ACK of the
+/// one before; a delayed ACK held every `LIST VAR` (and every batch of status asks) about
+/// 40 ms, and the reads of one upsd, which share this connection, one after the other. The
+/// kernel goes back to delayed ACKs when it sees a request and reply pattern, so this is
+/// set again after every command. Best effort: without it a reply is only slower.
+fn ack_at_once(stream: &TcpStream) {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = socket2::SockRef::from(stream).set_tcp_quickack(true) {
+        tracing::debug!(error = %e, "TCP_QUICKACK refused; replies may arrive in delayed-ACK steps");
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = stream;
 }
 
 /// UPS and variable names go out as one word; refuse the ones that would break the line.
