@@ -261,3 +261,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), NutError> {
         Err(NutError::Unsendable("name"))
     }
 }
+
+#[cfg(test)]
+#[path = "connection_ack_tests.rs"]
+mod ack_tests;
