@@ -211,7 +211,9 @@ impl Connection {
             .get_mut()
             .write_all(&line)
             .await
-            .map_err(|e| NutError::io("sending a command", &e))
+            .map_err(|e| NutError::io("sending a command", &e))?;
+        ack_at_once(self.stream.get_ref());
+        Ok(())
     }
 
     async fn read_line(&mut self) -> Result<String, NutError> {
@@ -236,6 +238,21 @@ impl Connection {
     }
 }
 
+/// Leaves delayed-ACK mode for the reply to the command just sent. upsd writes a reply line
+/// by line with Nagle's algorithm on, so each line after the first waits for the ACK of the
+/// one before; a delayed ACK held every `LIST VAR` (and every batch of status asks) about
+/// 40 ms, and the reads of one upsd, which share this connection, one after the other. The
+/// kernel goes back to delayed ACKs when it sees a request and reply pattern, so this is
+/// set again after every command. Best effort: without it a reply is only slower.
+fn ack_at_once(stream: &TcpStream) {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = socket2::SockRef::from(stream).set_tcp_quickack(true) {
+        tracing::debug!(error = %e, "TCP_QUICKACK refused; replies may arrive in delayed-ACK steps");
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = stream;
+}
+
 /// UPS and variable names go out as one word; refuse the ones that would break the line.
 pub(crate) fn check_name(name: &str) -> Result<(), NutError> {
     if sendable(name) && !name.is_empty() {
@@ -244,3 +261,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), NutError> {
         Err(NutError::Unsendable("name"))
     }
 }
+
+#[cfg(test)]
+#[path = "connection_ack_tests.rs"]
+mod ack_tests;
