@@ -17,8 +17,10 @@
 
 mod support;
 
+use support::process::{DaemonProcess, spawn_upstrad};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -64,15 +66,6 @@ const MODES: [(&str, &str); 2] = [
     ("100ms", "status checks every 100 ms (after)"),
 ];
 
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn flips() -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -103,52 +96,12 @@ fn long() -> tarpc::context::Context {
     c
 }
 
-fn start_daemon(dir: &Path, status_interval: &str) -> Daemon {
-    let config = dir.join("upstrad.toml");
-    std::fs::write(
-        &config,
-        format!("ups_status_interval = \"{status_interval}\"\n"),
+fn start_daemon(dir: &Path, status_interval: &str) -> DaemonProcess {
+    spawn_upstrad(
+        dir,
+        Command::new(env!("CARGO_BIN_EXE_upstrad")),
+        &format!("ups_status_interval = \"{status_interval}\"\n"),
     )
-    .unwrap();
-    let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_upstrad"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
-        cmd.env_remove(k);
-    }
-    let child = cmd
-        // The bench binary is built with the test doubles: never this host's power-off.
-        .env("UPSTRA_TEST_HOST_POWEROFF", dir.join("host-poweroff.log"))
-        .env("UPSTRA_LOG", "warn")
-        .arg("--socket")
-        .arg(dir.join("upstra.sock"))
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Daemon(child)
-}
-
-async fn connect(socket: &Path) -> UpstraClient {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(t) = tarpc::serde_transport::unix::connect(
-            socket,
-            upstra_core::api::v1::ClientFormat::default,
-        )
-        .await
-        {
-            let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
-            if c.health(tarpc::context::current()).await.is_ok() {
-                return c;
-            }
-        }
-        assert!(Instant::now() < deadline, "upstrad did not answer in 60 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn admin(c: &UpstraClient) -> SessionToken {
@@ -246,7 +199,7 @@ async fn measure(
     let dir = tempfile::tempdir().unwrap();
     let daemon = start_daemon(dir.path(), status_interval);
     let pid = daemon.0.id();
-    let c = connect(&dir.path().join("upstra.sock")).await;
+    let c = support::process::client_when_up(&dir.path().join("upstra.sock")).await;
     let token = admin(&c).await;
     // The daemon admits a large frame (the lab) only on a connection that has already made
     // an authenticated call.

@@ -20,11 +20,13 @@
 
 mod support;
 
+use support::process::{DaemonProcess, spawn_upstrad};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest, UpstraClient};
+use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest};
 use upstra_core::lab::{KnownNames, LabDoc, SecretSlot, parse};
 use upstra_core::secret::Secret;
 use upstra_tests::lab::{LabFile, OwnLab, Size};
@@ -44,15 +46,6 @@ const DEFAULT_SOAK: Duration = Duration::from_secs(150);
 const SAMPLE_EVERY: Duration = Duration::from_secs(15);
 /// A sync of 10,000 VMs and 1,000 BMCs on a loaded 2-core machine.
 const CALL_DEADLINE: Duration = Duration::from_secs(300);
-
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// VmRSS and VmHWM of `pid`, in MB.
 fn rss(pid: u32) -> (f64, f64) {
@@ -87,11 +80,8 @@ fn long() -> tarpc::context::Context {
     c
 }
 
-fn start_daemon(dir: &Path, upstrad: &str) -> Daemon {
-    let config = dir.join("upstrad.toml");
-    std::fs::write(&config, "# bench config: defaults only\n").unwrap();
-    let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
-    let mut cmd = match std::env::var("UPSTRA_BENCH_HEAPTRACK") {
+fn start_daemon(dir: &Path, upstrad: &str) -> DaemonProcess {
+    let cmd = match std::env::var("UPSTRA_BENCH_HEAPTRACK") {
         Ok(out) => {
             // The RSS printed is then heaptrack's script's, not the daemon's: read the profile.
             let mut c = Command::new("heaptrack");
@@ -100,43 +90,7 @@ fn start_daemon(dir: &Path, upstrad: &str) -> Daemon {
         }
         Err(_) => Command::new(upstrad),
     };
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
-        cmd.env_remove(k);
-    }
-    let child = cmd
-        // The bench binary is built with the test doubles: never this host's power-off.
-        .env("UPSTRA_TEST_HOST_POWEROFF", dir.join("host-poweroff.log"))
-        .env("UPSTRA_LOG", "warn")
-        .arg("--socket")
-        .arg(dir.join("upstra.sock"))
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Daemon(child)
-}
-
-async fn connect(socket: &Path) -> UpstraClient {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(t) = tarpc::serde_transport::unix::connect(
-            socket,
-            tarpc::tokio_serde::formats::Json::default,
-        )
-        .await
-        {
-            let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
-            if c.health(tarpc::context::current()).await.is_ok() {
-                return c;
-            }
-        }
-        assert!(Instant::now() < deadline, "upstrad did not answer in 60 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    spawn_upstrad(dir, cmd, "# bench config: defaults only\n")
 }
 
 fn print(what: &str, pid: u32, since: Instant) {
@@ -237,7 +191,7 @@ async fn measure(upstrad: &str, doc: &LabDoc, vms: usize, soak: Duration) -> Fig
     let dir = tempfile::tempdir().unwrap();
     let daemon = start_daemon(dir.path(), upstrad);
     let pid = daemon.0.id();
-    let c = connect(&dir.path().join("upstra.sock")).await;
+    let c = support::process::client_when_up(&dir.path().join("upstra.sock")).await;
     let ctx = tarpc::context::current;
     let password = Secret::new(support::PASSWORD);
     c.setup(

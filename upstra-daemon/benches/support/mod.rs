@@ -11,6 +11,8 @@ use upstra_core::secret::Secret;
 use upstra_daemon::config::Config;
 use upstra_daemon::store::{KeySource, Store};
 
+pub mod process;
+
 pub const USER: &str = "bench";
 pub const PASSWORD: &str = "benchmark password";
 

@@ -1,0 +1,61 @@
+//! An `upstrad` in a process of its own, for the benchmarks that measure the daemon alone (its
+//! memory, its CPU, its share of a detection): in this process the benchmark's own work would
+//! count too.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use upstra_core::api::v1::{ClientFormat, UpstraClient};
+
+/// The daemon's process, killed when dropped.
+pub struct DaemonProcess(pub Child);
+
+impl Drop for DaemonProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `cmd` (an `upstrad`, or a profiler wrapping one) on a socket, data dir and config of
+/// its own under `dir`, its log in `dir/upstrad.log`. The benchmark's `UPSTRA_*` variables
+/// are not passed on, so only `config` configures it.
+pub fn spawn_upstrad(dir: &Path, mut cmd: Command, config: &str) -> DaemonProcess {
+    let config_file = dir.join("upstrad.toml");
+    std::fs::write(&config_file, config).unwrap();
+    let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
+        cmd.env_remove(k);
+    }
+    let child = cmd
+        // The bench binary is built with the test doubles: never this host's power-off.
+        .env("UPSTRA_TEST_HOST_POWEROFF", dir.join("host-poweroff.log"))
+        .env("UPSTRA_LOG", "warn")
+        .arg("--socket")
+        .arg(dir.join("upstra.sock"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(&config_file)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    DaemonProcess(child)
+}
+
+/// A client of the daemon on `socket`, once it answers `health` (within a minute).
+pub async fn client_when_up(socket: &Path) -> UpstraClient {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(t) = tarpc::serde_transport::unix::connect(socket, ClientFormat::default).await {
+            let c = UpstraClient::new(tarpc::client::Config::default(), t).spawn();
+            if c.health(tarpc::context::current()).await.is_ok() {
+                return c;
+            }
+        }
+        assert!(Instant::now() < deadline, "upstrad did not answer in 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
