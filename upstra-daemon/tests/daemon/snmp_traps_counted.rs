@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::*;
-use upstra_core::api::v1::LabSpec;
+use upstra_core::api::v1::{LabSpec, SessionToken, UpstraClient};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_tests::snmp::OwnSnmpd;
 
@@ -48,8 +48,61 @@ fn snmptrap(from: &str, to: &str, oid: &str) {
     );
 }
 
+/// A daemon listening for traps on a port of its own, its metrics endpoint on, and no periodic
+/// poll (a read is then a trap's), set up, logged in and given `lab`. The v3 traps' tests
+/// start theirs the same way.
+pub(crate) struct TrapListener {
+    /// Where traps go: `127.0.0.1:PORT`.
+    pub to: String,
+    pub metrics_port: u16,
+    pub c: UpstraClient,
+    pub t: SessionToken,
+    // Dropped in this order: the daemon stops before its directory goes.
+    _daemon: Daemon,
+    _dir: tempfile::TempDir,
+}
+
+impl TrapListener {
+    pub async fn start(lab: LabSpec) -> Self {
+        let trap_port = UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let metrics_port = prom::free_port();
+        let to = format!("127.0.0.1:{trap_port}");
+        let dir = tempfile::tempdir().unwrap();
+        let daemon = Daemon::start_with_env(
+            dir.path(),
+            &[
+                ("UPSTRA_UPS_POLL_INTERVAL", "10m"),
+                ("UPSTRA_SNMP_TRAP_LISTEN", &to),
+                (
+                    "UPSTRA_METRICS__LISTEN",
+                    &format!("127.0.0.1:{metrics_port}"),
+                ),
+            ],
+        )
+        .await;
+        let c = connect(&daemon.socket).await.unwrap();
+        let t = setup_and_login(&c).await;
+        c.apply(ctx(), t.clone(), lab, false)
+            .await
+            .unwrap()
+            .unwrap();
+        Self {
+            to,
+            metrics_port,
+            c,
+            t,
+            _daemon: daemon,
+            _dir: dir,
+        }
+    }
+}
+
 /// The counters of `upstra_snmp_traps_total`, by outcome, and the whole exposition.
-fn trap_counts(metrics_port: u16) -> (std::collections::BTreeMap<String, u64>, String) {
+pub(crate) fn trap_counts(metrics_port: u16) -> (std::collections::BTreeMap<String, u64>, String) {
     let body = prom::get(metrics_port, "/metrics").unwrap().body;
     let counts = body
         .lines()
@@ -76,33 +129,8 @@ async fn each_trap_is_counted_by_what_became_of_it() {
     let Some(agent) = OwnSnmpd::start_with("snmp_traps_counted", &[], &["ups1"], "ietf-ol") else {
         return;
     };
-    let trap_port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let metrics_port = prom::free_port();
-    let to = format!("127.0.0.1:{trap_port}");
-    let dir = tempfile::tempdir().unwrap();
-    let daemon = Daemon::start_with_env(
-        dir.path(),
-        &[
-            // No periodic poll during the test: a read is a trap's.
-            ("UPSTRA_UPS_POLL_INTERVAL", "10m"),
-            ("UPSTRA_SNMP_TRAP_LISTEN", &to),
-            (
-                "UPSTRA_METRICS__LISTEN",
-                &format!("127.0.0.1:{metrics_port}"),
-            ),
-        ],
-    )
-    .await;
-    let c = connect(&daemon.socket).await.unwrap();
-    let t = setup_and_login(&c).await;
-    c.apply(ctx(), t.clone(), lab(agent.port), false)
-        .await
-        .unwrap()
-        .unwrap();
+    let listener = TrapListener::start(lab(agent.port)).await;
+    let (to, metrics_port) = (listener.to.as_str(), listener.metrics_port);
 
     // Every outcome is there from the start, at zero.
     let (counts, body) = trap_counts(metrics_port);
@@ -116,14 +144,14 @@ async fn each_trap_is_counted_by_what_became_of_it() {
         assert_eq!(counts.get(outcome), Some(&0), "{outcome} in:\n{body}");
     }
 
-    snmptrap("127.0.0.1", &to, UPS_TRAP_ON_BATTERY);
+    snmptrap("127.0.0.1", to, UPS_TRAP_ON_BATTERY);
     counted(metrics_port, "a read", |of| of("read") == 1).await;
-    snmptrap("127.0.0.2", &to, UPS_TRAP_ON_BATTERY);
+    snmptrap("127.0.0.2", to, UPS_TRAP_ON_BATTERY);
     counted(metrics_port, "an unknown source", |of| {
         of("unknown_source") == 1
     })
     .await;
-    snmptrap("127.0.0.1", &to, COLD_START);
+    snmptrap("127.0.0.1", to, COLD_START);
     counted(metrics_port, "a trap that is no power trap", |of| {
         of("not_power") == 1
     })
@@ -144,7 +172,7 @@ async fn each_trap_is_counted_by_what_became_of_it() {
     let (len, _) = catcher.recv_from(&mut datagram).unwrap();
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     for _ in 0..FLOOD {
-        sender.send_to(&datagram[..len], &to).unwrap();
+        sender.send_to(&datagram[..len], to).unwrap();
     }
     counted(metrics_port, "the whole flood", |of| {
         of("read") + of("rate_limited") == 1 + FLOOD

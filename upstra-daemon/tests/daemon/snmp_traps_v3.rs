@@ -7,10 +7,9 @@
 //! because of a trap.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
 
-use crate::metrics::prom;
+use crate::snmp_traps_counted::{TrapListener, trap_counts};
 use crate::support;
 
-use std::net::UdpSocket;
 use std::process::Command;
 use std::time::Duration;
 
@@ -63,11 +62,10 @@ fn snmptrap_v3(from: &str, to: &str, user: &str, level: &str, auth: &str, privac
 }
 
 fn count(metrics_port: u16, outcome: &str) -> u64 {
-    let body = prom::get(metrics_port, "/metrics").unwrap().body;
-    let prefix = format!("upstra_snmp_traps_total{{outcome=\"{outcome}\"}} ");
-    body.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .and_then(|n| n.trim().parse().ok())
+    trap_counts(metrics_port)
+        .0
+        .get(outcome)
+        .copied()
         .unwrap_or(0)
 }
 
@@ -88,41 +86,18 @@ async fn an_authenticated_v3_trap_reads_the_ups_and_any_other_is_dropped_and_cou
     let Some(agent) = OwnSnmpd::start("snmp_traps_v3", &[user], "ietf-ol") else {
         return;
     };
-    let trap_port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let metrics_port = prom::free_port();
-    let to = format!("127.0.0.1:{trap_port}");
-    let dir = tempfile::tempdir().unwrap();
-    let daemon = Daemon::start_with_env(
-        dir.path(),
-        &[
-            ("UPSTRA_UPS_POLL_INTERVAL", "10m"),
-            ("UPSTRA_SNMP_TRAP_LISTEN", &to),
-            (
-                "UPSTRA_METRICS__LISTEN",
-                &format!("127.0.0.1:{metrics_port}"),
-            ),
-        ],
-    )
-    .await;
-    let c = connect(&daemon.socket).await.unwrap();
-    let t = setup_and_login(&c).await;
-    c.apply(ctx(), t.clone(), lab(agent.port), false)
-        .await
-        .unwrap()
-        .unwrap();
+    let listener = TrapListener::start(lab(agent.port)).await;
+    let (to, metrics_port) = (listener.to.as_str(), listener.metrics_port);
+    let (c, t) = (&listener.c, &listener.t);
     until("the apply's read", WITHIN, || async {
-        (status(&c, &t).await.as_deref() == Some("OL")).then_some(())
+        (status(c, t).await.as_deref() == Some("OL")).then_some(())
     })
     .await;
 
     // The receiver takes the applied user within a second or so: until then a trap is
     // dropped, so the right trap is sent again until one is read.
     until("a first authenticated trap read", WITHIN, || async {
-        snmptrap_v3("127.0.0.1", &to, USER, "authPriv", AUTH, PRIV);
+        snmptrap_v3("127.0.0.1", to, USER, "authPriv", AUTH, PRIV);
         tokio::time::sleep(Duration::from_millis(300)).await;
         (count(metrics_port, "read") >= 1).then_some(())
     })
@@ -139,10 +114,10 @@ async fn an_authenticated_v3_trap_reads_the_ups_and_any_other_is_dropped_and_cou
         .unwrap()
         .unwrap()
         .next_cursor;
-    snmptrap_v3("127.0.0.1", &to, USER, "authPriv", AUTH, PRIV);
+    snmptrap_v3("127.0.0.1", to, USER, "authPriv", AUTH, PRIV);
     wait_event(
-        &c,
-        &t,
+        c,
+        t,
         &mut cursor,
         "the on-battery status",
         WITHIN,
@@ -153,10 +128,10 @@ async fn an_authenticated_v3_trap_reads_the_ups_and_any_other_is_dropped_and_cou
 
     // Mains returns, and none of these may bring the reading forward.
     agent.serve("ietf-ol");
-    snmptrap_v3("127.0.0.1", &to, USER, "authPriv", "not-the-auth-key", PRIV);
-    snmptrap_v3("127.0.0.1", &to, "nobody", "authPriv", AUTH, PRIV);
-    snmptrap_v3("127.0.0.1", &to, USER, "authNoPriv", AUTH, PRIV);
-    snmptrap_v3("127.0.0.2", &to, USER, "authPriv", AUTH, PRIV);
+    snmptrap_v3("127.0.0.1", to, USER, "authPriv", "not-the-auth-key", PRIV);
+    snmptrap_v3("127.0.0.1", to, "nobody", "authPriv", AUTH, PRIV);
+    snmptrap_v3("127.0.0.1", to, USER, "authNoPriv", AUTH, PRIV);
+    snmptrap_v3("127.0.0.2", to, USER, "authPriv", AUTH, PRIV);
     until("four dropped v3 traps counted", WITHIN, || async {
         let refused = count(metrics_port, "unauthenticated") - refused_before;
         let unknown = count(metrics_port, "unknown_source") - unknown_before;
@@ -175,7 +150,7 @@ async fn an_authenticated_v3_trap_reads_the_ups_and_any_other_is_dropped_and_cou
     );
     assert_eq!(count(metrics_port, "read"), reads + 1, "none was read");
     assert_eq!(
-        status(&c, &t).await.as_deref(),
+        status(c, t).await.as_deref(),
         Some("OB DISCHRG"),
         "no trap read the UPS again"
     );
@@ -188,7 +163,7 @@ async fn an_authenticated_v3_trap_reads_the_ups_and_any_other_is_dropped_and_cou
             "-v3", "-u", USER, "-l", "authPriv", "-a", "SHA-256", "-A", AUTH,
         ])
         .args(["-x", "AES", "-X", PRIV, "-t", "5", "-r", "1"])
-        .args([to.as_str(), "", UPS_TRAP_ON_BATTERY])
+        .args([to, "", UPS_TRAP_ON_BATTERY])
         .output()
         .expect("snmpinform (net-snmp's snmp package)");
     assert!(
@@ -197,8 +172,8 @@ async fn an_authenticated_v3_trap_reads_the_ups_and_any_other_is_dropped_and_cou
         String::from_utf8_lossy(&out.stderr)
     );
     wait_event(
-        &c,
-        &t,
+        c,
+        t,
         &mut cursor,
         "back on line",
         WITHIN,
