@@ -2,50 +2,14 @@
 //! the menu, a UPS form (password masked), a lab file's dry run, and the live check.
 
 use crate::support;
+use crate::support::setup::{choose, on_empty_lab};
 
 use support::replied;
-use support::{apply, token, ups, whoami};
-use upstra_core::api::v1::{
-    ApplyReport, Change, ChangeKind, EntityKind, Health, SessionScope, SyncReport,
-};
+use support::{apply, ups};
+use upstra_core::api::v1::{ApplyReport, Change, ChangeKind, EntityKind, Health, SyncReport};
 use upstra_tui::console::action::{Action, FormAction};
 use upstra_tui::console::call::Reply;
-use upstra_tui::console::state::{Lists, Session, SetupChoice, State};
-
-fn on_menu() -> State {
-    let mut state = State::new("/run/upstra/upstra.sock");
-    apply(
-        &mut state,
-        vec![Action::Start {
-            session: Some(Session::new(token(), "alice")),
-        }],
-    );
-    let epoch = state.epoch;
-    apply(
-        &mut state,
-        vec![
-            Action::SessionChecked {
-                epoch,
-                result: Ok(whoami("alice", "read,write", SessionScope::Full)),
-            },
-            Action::ListsLoaded {
-                epoch,
-                result: Ok(Lists::default()),
-            },
-        ],
-    );
-    state
-}
-
-fn choose(state: &mut State, choice: SetupChoice) {
-    let at = SetupChoice::ALL
-        .iter()
-        .position(|c| *c == choice)
-        .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
-    moves.push(Action::Form(FormAction::Submit));
-    apply(state, moves);
-}
+use upstra_tui::console::state::{SetupChoice, State};
 
 #[test]
 fn setup_first_admin() {
@@ -78,14 +42,14 @@ fn setup_first_admin() {
 
 #[test]
 fn setup_menu() {
-    let mut state = on_menu();
+    let mut state = on_empty_lab("/run/upstra/upstra.sock", "read,write");
     apply(&mut state, vec![Action::Form(FormAction::Move(1))]);
     screens!("setup_menu", state);
 }
 
 #[test]
 fn setup_ups_form() {
-    let mut state = on_menu();
+    let mut state = on_empty_lab("/run/upstra/upstra.sock", "read,write");
     choose(&mut state, SetupChoice::Ups);
     apply(
         &mut state,
@@ -101,7 +65,7 @@ fn setup_ups_form() {
 
 #[test]
 fn setup_lab_file_review() {
-    let mut state = on_menu();
+    let mut state = on_empty_lab("/run/upstra/upstra.sock", "read,write");
     choose(&mut state, SetupChoice::LabFile);
     let change = |entity, name: &str, kind| Change {
         entity,
@@ -130,7 +94,7 @@ fn setup_lab_file_review() {
 
 #[test]
 fn setup_live_check() {
-    let mut state = on_menu();
+    let mut state = on_empty_lab("/run/upstra/upstra.sock", "read,write");
     let epoch = state.epoch;
     let mut lab = support::lab();
     lab.ups[1].reachability = "comms_lost".into();

@@ -4,41 +4,15 @@
 //! no priv protocol, and a bad address refused.
 
 use crate::support;
+use crate::support::setup::{choose, on_empty_lab};
 
-use support::{apply, token, whoami};
-use upstra_core::api::v1::SessionScope;
+use support::apply;
 use upstra_tui::console::action::{Action, FormAction};
-use upstra_tui::console::state::{FieldName, Lists, Session, SetupChoice, State};
+use upstra_tui::console::state::{FieldName, SetupChoice, State};
 
 fn ups_form() -> State {
-    let mut state = State::new("/run/upstra/upstra.sock");
-    apply(
-        &mut state,
-        vec![Action::Start {
-            session: Some(Session::new(token(), "alice")),
-        }],
-    );
-    let epoch = state.epoch;
-    apply(
-        &mut state,
-        vec![
-            Action::SessionChecked {
-                epoch,
-                result: Ok(whoami("alice", "read,write", SessionScope::Full)),
-            },
-            Action::ListsLoaded {
-                epoch,
-                result: Ok(Lists::default()),
-            },
-        ],
-    );
-    let at = SetupChoice::ALL
-        .iter()
-        .position(|c| *c == SetupChoice::Ups)
-        .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
-    moves.push(Action::Form(FormAction::Submit));
-    apply(&mut state, moves);
+    let mut state = on_empty_lab("/run/upstra/upstra.sock", "read,write");
+    choose(&mut state, SetupChoice::Ups);
     state
 }
 

@@ -4,22 +4,21 @@
 //! as a dry run and applied, and the live check after each apply.
 
 use crate::support;
+use crate::support::setup::{choose, on_empty_lab};
 
 use std::path::PathBuf;
 use support::{calls, replied};
 
-use support::{apply, token, whoami};
+use support::apply;
 use upstra_core::api::v1::{
-    ApplyReport, Change, ChangeKind, EntityKind, Health, LabSpec, LoginSpec, RoomSpec,
-    SessionScope, SyncReport, UpsSpec,
+    ApplyReport, Change, ChangeKind, EntityKind, Health, LabSpec, LoginSpec, RoomSpec, SyncReport,
+    UpsSpec,
 };
 use upstra_core::secret::Secret;
 use upstra_tui::console::action::{Action, Effect, FormAction};
 use upstra_tui::console::call::{Call, LabFile, Reply};
 use upstra_tui::console::message::Message;
-use upstra_tui::console::state::{
-    FieldName, Lists, Mode, Screen, Session, SetupChoice, SetupStep, State,
-};
+use upstra_tui::console::state::{FieldName, Lists, Mode, Screen, SetupChoice, SetupStep, State};
 
 fn typed(state: &mut State, text: &str) {
     apply(
@@ -41,42 +40,6 @@ fn health(has_users: bool) -> Health {
         has_users,
         simulated: false,
     }
-}
-
-/// A console logged in as `permissions` on an empty store.
-fn empty_lab(permissions: &str) -> State {
-    let mut state = State::new("/s");
-    apply(
-        &mut state,
-        vec![Action::Start {
-            session: Some(Session::new(token(), "alice")),
-        }],
-    );
-    let epoch = state.epoch;
-    apply(
-        &mut state,
-        vec![
-            Action::SessionChecked {
-                epoch,
-                result: Ok(whoami("alice", permissions, SessionScope::Full)),
-            },
-            Action::ListsLoaded {
-                epoch,
-                result: Ok(Lists::default()),
-            },
-        ],
-    );
-    state
-}
-
-fn choose(state: &mut State, choice: SetupChoice) -> Vec<Effect> {
-    let at = SetupChoice::ALL
-        .iter()
-        .position(|c| *c == choice)
-        .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
-    moves.push(Action::Form(FormAction::Submit));
-    apply(state, moves)
 }
 
 fn report(dry_run: bool, changes: &[(EntityKind, &str)]) -> ApplyReport {
@@ -144,7 +107,7 @@ fn a_store_without_users_opens_the_wizard_on_the_first_admin_then_logs_in() {
 
 #[test]
 fn an_empty_lab_opens_the_wizard_once_for_who_may_write() {
-    let mut state = empty_lab("read,write");
+    let mut state = on_empty_lab("/s", "read,write");
     assert_eq!(state.screen, Screen::Setup);
     assert_eq!(state.setup.step, SetupStep::Menu);
     // Esc finishes: the lab view, followed.
@@ -164,13 +127,13 @@ fn an_empty_lab_opens_the_wizard_once_for_who_may_write() {
         }],
     );
     assert_eq!(state.screen, Screen::Tree, "not twice");
-    let viewer = empty_lab("read");
+    let viewer = on_empty_lab("/s", "read");
     assert_eq!(viewer.screen, Screen::Tree);
 }
 
 #[test]
 fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
-    let mut state = empty_lab("read,write");
+    let mut state = on_empty_lab("/s", "read,write");
     choose(&mut state, SetupChoice::Ups);
     assert_eq!(state.setup.step, SetupStep::Form);
     assert!(apply(&mut state, vec![Action::Form(FormAction::Submit)]).is_empty());
@@ -254,7 +217,7 @@ fn a_ups_added_by_hand_is_applied_then_every_peer_is_read() {
 
 #[test]
 fn a_lab_file_is_read_here_reviewed_as_a_dry_run_then_applied() {
-    let mut state = empty_lab("read,write");
+    let mut state = on_empty_lab("/s", "read,write");
     choose(&mut state, SetupChoice::LabFile);
     typed(&mut state, "/etc/upstra/lab.toml");
     let effects = apply(&mut state, vec![Action::Form(FormAction::Submit)]);
@@ -318,7 +281,7 @@ fn a_lab_file_is_read_here_reviewed_as_a_dry_run_then_applied() {
 
 #[test]
 fn a_server_with_a_tier_that_is_not_a_number_is_not_sent() {
-    let mut state = empty_lab("read,write");
+    let mut state = on_empty_lab("/s", "read,write");
     choose(&mut state, SetupChoice::Server);
     typed(&mut state, "esx-a1");
     next(&mut state);

@@ -4,11 +4,12 @@
 //! typed secrets move into the declaration and out of the form.
 
 use crate::support;
+use crate::support::setup::{choose, on_empty_lab};
 
 use std::path::PathBuf;
 
-use support::{apply, calls, replied, token, whoami};
-use upstra_core::api::v1::{LabSpec, SessionScope, UpsSpec};
+use support::{apply, calls, replied};
+use upstra_core::api::v1::{LabSpec, UpsSpec};
 use upstra_core::secret::Secret;
 use upstra_core::snmp::{
     SnmpAuthProtocol, SnmpEndpoint, SnmpMib, SnmpPrivProtocol, SnmpSecurity, SnmpUsm,
@@ -17,38 +18,12 @@ use upstra_tui::console::action::{Action, FormAction};
 use upstra_tui::console::call::{Call, Reply};
 use upstra_tui::console::lang::Lang;
 use upstra_tui::console::message::Message;
-use upstra_tui::console::state::{FieldName, Lists, Session, SetupChoice, SetupStep, State};
+use upstra_tui::console::state::{FieldName, SetupChoice, SetupStep, State};
 
 /// A console on the wizard's UPS form, for a session that may write on an empty lab.
 fn ups_form() -> State {
-    let mut state = State::new("/s");
-    apply(
-        &mut state,
-        vec![Action::Start {
-            session: Some(Session::new(token(), "alice")),
-        }],
-    );
-    let epoch = state.epoch;
-    apply(
-        &mut state,
-        vec![
-            Action::SessionChecked {
-                epoch,
-                result: Ok(whoami("alice", "read,write", SessionScope::Full)),
-            },
-            Action::ListsLoaded {
-                epoch,
-                result: Ok(Lists::default()),
-            },
-        ],
-    );
-    let at = SetupChoice::ALL
-        .iter()
-        .position(|c| *c == SetupChoice::Ups)
-        .expect("a choice");
-    let mut moves: Vec<Action> = (0..at).map(|_| Action::Form(FormAction::Move(1))).collect();
-    moves.push(Action::Form(FormAction::Submit));
-    apply(&mut state, moves);
+    let mut state = on_empty_lab("/s", "read,write");
+    choose(&mut state, SetupChoice::Ups);
     assert_eq!(state.setup.step, SetupStep::Form);
     state
 }

@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod plan;
+pub mod setup;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
