@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use harness::bare::Bare;
 use harness::tmux::Tmux;
+
+use crate::setup_tmux::open_as_first_admin;
 use upstra_core::api::v1::{Reachability, UpsView};
 use upstra_tests::snmp::OwnSnmpsim;
 
@@ -33,26 +35,7 @@ fn the_wizard_declares_an_snmp_v2c_ups_that_reads_on_line() {
         return;
     };
     let daemon = Bare::on_peers();
-    let upstra = env!("CARGO_BIN_EXE_upstra");
-    tmux.keys(&[
-        &format!(
-            "PS1='ready$ '; env -u LC_ALL -u LC_MESSAGES -u NO_COLOR LANG=C.UTF-8 \
-             UPSTRA_SESSION_FILE={} {upstra} --socket {}; echo st\"\"atus=$?",
-            daemon.session_file().display(),
-            daemon.socket().display()
-        ),
-        "Enter",
-    ]);
-    tmux.wait_for("the first admin", SCREEN, |s| {
-        s.contains("First-run setup · The first admin")
-    });
-    let password = "a long first password";
-    tmux.type_text("root");
-    tmux.keys(&["Tab"]);
-    tmux.type_text(password);
-    tmux.keys(&["Tab"]);
-    tmux.type_text(password);
-    tmux.keys(&["Enter"]);
+    open_as_first_admin(&tmux, &daemon, SCREEN);
 
     // A room first: the UPS goes in it.
     tmux.wait_for("the wizard's menu", SCREEN, |s| {

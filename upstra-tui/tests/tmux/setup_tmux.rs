@@ -20,26 +20,7 @@ fn the_wizard_creates_the_first_admin_then_loads_a_lab_file_and_checks_it() {
         return;
     };
     let daemon = Bare::start();
-    let upstra = env!("CARGO_BIN_EXE_upstra");
-    tmux.keys(&[
-        &format!(
-            "PS1='ready$ '; env -u LC_ALL -u LC_MESSAGES -u NO_COLOR LANG=C.UTF-8 \
-             UPSTRA_SESSION_FILE={} {upstra} --socket {}; echo st\"\"atus=$?",
-            daemon.session_file().display(),
-            daemon.socket().display()
-        ),
-        "Enter",
-    ]);
-    tmux.wait_for("the first admin", SCREEN, |s| {
-        s.contains("First-run setup · The first admin")
-    });
-    let password = "a long first password";
-    tmux.type_text("root");
-    tmux.keys(&["Tab"]);
-    tmux.type_text(password);
-    tmux.keys(&["Tab"]);
-    tmux.type_text(password);
-    tmux.keys(&["Enter"]);
+    open_as_first_admin(&tmux, &daemon, SCREEN);
 
     // Logged in, the lab is empty: the menu.
     let screen = tmux.wait_for("the wizard's menu", SCREEN, |s| {
@@ -69,4 +50,29 @@ fn the_wizard_creates_the_first_admin_then_loads_a_lab_file_and_checks_it() {
     tmux.keys(&["q"]);
     let screen = tmux.wait_for("the shell", SCREEN, |s| s.contains("status="));
     assert!(screen.contains("status=0"), "{screen}");
+}
+
+/// Opens the console on `daemon`'s empty store in `tmux` and creates the first admin (`root`):
+/// the wizard's menu comes next. The status line after the console exits reads `status=N`.
+pub(crate) fn open_as_first_admin(tmux: &Tmux, daemon: &Bare, within: Duration) {
+    let upstra = env!("CARGO_BIN_EXE_upstra");
+    tmux.keys(&[
+        &format!(
+            "PS1='ready$ '; env -u LC_ALL -u LC_MESSAGES -u NO_COLOR LANG=C.UTF-8 \
+             UPSTRA_SESSION_FILE={} {upstra} --socket {}; echo st\"\"atus=$?",
+            daemon.session_file().display(),
+            daemon.socket().display()
+        ),
+        "Enter",
+    ]);
+    tmux.wait_for("the first admin", within, |s| {
+        s.contains("First-run setup · The first admin")
+    });
+    let password = "a long first password";
+    tmux.type_text("root");
+    tmux.keys(&["Tab"]);
+    tmux.type_text(password);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(password);
+    tmux.keys(&["Enter"]);
 }
