@@ -1,9 +1,11 @@
-//! argon2id computed in memory each pool worker keeps for its whole life.
+//! argon2id computed in memory each pool worker keeps while logins keep coming.
 //!
 //! The `argon2` crate allocates and frees its 19 MiB for every computation. Under a stream of
 //! logins the allocator does not give that memory back, and a few workers left the daemon at
 //! hundreds of MiB. Here each worker thread owns one block buffer, grown once to the size the
-//! hashes ask for, so the daemon's password memory is the workers' count times 19 MiB, fixed.
+//! hashes ask for and reused while computations are queued, so the daemon's password memory
+//! is at most the workers' count times 19 MiB. A worker gives its buffer back when the queue
+//! is empty ([`release_memory`]): an idle daemon holds none of it.
 
 use std::cell::RefCell;
 
@@ -17,6 +19,23 @@ const MAX_BLOCKS: usize = 4 * 19 * 1024;
 
 thread_local! {
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Gives this thread's block buffer back to the allocator (the pool calls it when no
+/// computation is waiting). Argon2's memory is derived from the password: it is wiped first.
+pub fn release_memory() {
+    BLOCKS.with(|blocks| {
+        if let Ok(mut blocks) = blocks.try_borrow_mut() {
+            blocks.iter_mut().for_each(|b| *b = Block::default());
+            *blocks = Vec::new();
+        }
+    });
+}
+
+/// Blocks this thread's buffer holds, for the tests of the pool's release.
+#[cfg(test)]
+pub fn held_blocks() -> usize {
+    BLOCKS.with(|blocks| blocks.borrow().len())
 }
 
 /// Runs `f` with this thread's block buffer, at least `count` blocks long.

@@ -6,6 +6,7 @@
 //! absorbs a burst of honest logins; past that the caller is refused at once with [`Busy`],
 //! which costs nothing. The refusal does not depend on the user name, so it reveals nothing.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -27,10 +28,13 @@ type Job = Box<dyn FnOnce() + Send>;
 /// A bounded pool: `workers` threads, `queue` more computations waiting, the rest refused.
 ///
 /// The workers are long-lived threads rather than the runtime's blocking pool: each reuses its
-/// own 19 MiB of allocator memory from one computation to the next, where hundreds of
-/// short-lived blocking threads would each leave some behind.
+/// own 19 MiB of allocator memory from one computation to the next while more are queued,
+/// where hundreds of short-lived blocking threads would each leave some behind; and each gives
+/// it back once nothing is waiting, so an idle daemon does not carry it.
 pub struct Pool {
     jobs: SyncSender<Job>,
+    /// Computations queued and not yet picked up by a worker.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Pool {
@@ -38,13 +42,14 @@ impl Pool {
     pub fn new(workers: usize, queue: usize) -> std::io::Result<Self> {
         let (jobs, inbox) = sync_channel::<Job>(queue);
         let inbox = Arc::new(Mutex::new(inbox));
+        let waiting = Arc::new(AtomicUsize::new(0));
         for n in 0..workers.max(1) {
-            let inbox = inbox.clone();
+            let (inbox, waiting) = (inbox.clone(), waiting.clone());
             std::thread::Builder::new()
                 .name(format!("upstrad-argon2-{n}"))
-                .spawn(move || work(&inbox))?;
+                .spawn(move || work(&inbox, &waiting))?;
         }
-        Ok(Self { jobs })
+        Ok(Self { jobs, waiting })
     }
 
     /// The daemon's pool: see [`workers`]. `None` if no thread could be started, in which
@@ -70,7 +75,13 @@ impl Pool {
         let job: Job = Box::new(move || {
             let _ = tx.send(work());
         });
-        match self.jobs.try_send(job) {
+        // Counted before it is sent, so that a worker never sees it picked up before queued.
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let sent = self.jobs.try_send(job);
+        if sent.is_err() {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        }
+        match sent {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(PoolError::Busy(Busy)),
             Err(TrySendError::Disconnected(_)) => {
@@ -86,14 +97,16 @@ impl Pool {
 
 /// Workers of the daemon's pool: half the cores, at least one. Logins never take every core, so
 /// the monitor, the orchestrator and root's requests keep running during a flood of them; and
-/// each worker holds 19 MiB for good (see `kdf`), so fewer workers keep the daemon small.
+/// each worker holds 19 MiB while logins are queued (see `kdf`), so fewer workers keep the
+/// daemon small under a flood.
 pub fn workers() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     (cores / 2).max(1)
 }
 
-/// A worker's loop: one job at a time until the pool is dropped.
-fn work(inbox: &Mutex<Receiver<Job>>) {
+/// A worker's loop: one job at a time until the pool is dropped. The password memory is kept
+/// from one job to the next while others wait, and given back when none does.
+fn work(inbox: &Mutex<Receiver<Job>>, waiting: &AtomicUsize) {
     loop {
         let job = {
             let Ok(inbox) = inbox.lock() else { return };
@@ -102,8 +115,12 @@ fn work(inbox: &Mutex<Receiver<Job>>) {
                 Err(_) => return,
             }
         };
+        waiting.fetch_sub(1, Ordering::SeqCst);
         // A panic in one computation must not take the worker down with it.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        if waiting.load(Ordering::SeqCst) == 0 {
+            super::kdf::release_memory();
+        }
     }
 }
 
@@ -137,6 +154,38 @@ mod tests {
     use futures::FutureExt;
 
     use super::*;
+
+    #[tokio::test]
+    async fn keeps_the_password_memory_while_work_waits_and_gives_it_back_when_none_does() {
+        let pool = Pool::new(1, 4).unwrap();
+        let (open_tx, open_rx) = mpsc::channel::<()>();
+        // The first job holds the worker until the two behind it are queued.
+        let (_, hashed, held_while_queued, _) = futures::join!(
+            pool.run(move || open_rx.recv().ok()),
+            pool.run(|| super::super::kdf::hash(b"a password").is_ok()),
+            pool.run(super::super::kdf::held_blocks),
+            async move { open_tx.send(()).unwrap() },
+        );
+        assert!(hashed.unwrap());
+        assert!(
+            held_while_queued.unwrap() > 0,
+            "a job was waiting: the memory is kept"
+        );
+        // The worker gives the memory back after answering, so a probe sent at once may still
+        // find it: probe until one finds it gone.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let held = pool.run(super::super::kdf::held_blocks).await.unwrap();
+            if held == 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nothing was waiting, yet the worker still holds {held} blocks"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
 
     #[tokio::test]
     async fn runs_at_most_workers_at_once_queues_a_few_and_refuses_the_rest() {
