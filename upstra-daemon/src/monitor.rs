@@ -11,6 +11,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use futures::future::join_all;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +32,11 @@ mod status;
 
 /// Deadline for one read of a peer.
 const READ_DEADLINE: Duration = Duration::from_secs(5);
+/// BMCs a sync reads at once. All of a large lab at once (a thousand reads at the same
+/// instant) floods the management network and the BMCs, whose small web servers then answer
+/// none within the deadline, and holds a thousand connections' buffers at the same time; a
+/// bounded number keeps a thousand BMCs of a second or so each within a minute's sync.
+const SYNC_BMC_READS_AT_ONCE: usize = 32;
 /// A change of charge (percentage points) worth an event.
 const CHARGE_STEP: f32 = 2.0;
 /// A relative change of runtime worth an event.
@@ -454,7 +460,15 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         .await;
         (*s, peer, status)
     });
-    for (server, peer, result) in join_all(reads).await {
+    // Collected first: a stream over the closure itself is not `Send` (the compiler cannot
+    // prove it for every lifetime of the borrow of `shared`).
+    let reads: Vec<_> = reads.collect();
+    // `buffered`, not `buffer_unordered`: the report lists problems in the lab's order.
+    let results: Vec<_> = futures::stream::iter(reads)
+        .buffered(SYNC_BMC_READS_AT_ONCE)
+        .collect()
+        .await;
+    for (server, peer, result) in results {
         let what = format!("{}'s BMC", server.id);
         peer_result(
             shared,
