@@ -43,6 +43,11 @@ pub struct VsphereClient {
     session: Session,
     peer: String,
     options: VsphereOptions,
+    /// One inventory read at a time. A large lab's answer is tens of MB while it is read; the
+    /// monitor's periodic sync and an operator's `upstra sync` (or the orchestrator) asking
+    /// together held two. The second waits for the first and then reads afresh: a read that
+    /// started before its caller asked could miss what the caller just did.
+    inventory_reads: tokio::sync::Mutex<()>,
 }
 
 impl VsphereClient {
@@ -85,6 +90,7 @@ impl VsphereClient {
             session: Session::new(transport, vcenter.login.user.clone(), password),
             peer: format!("vCenter {}", vcenter.url),
             options,
+            inventory_reads: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -118,6 +124,7 @@ impl VsphereClient {
     /// Hosts (cluster, connection, maintenance, capacity, usage) and VMs (power, host, size,
     /// tools) in one property-collector read.
     pub async fn read_inventory(&self) -> Result<VsphereInventory, VsphereError> {
+        let _one_at_a_time = self.inventory_reads.lock().await;
         let mut builder = InventoryBuilder::default();
         read_view(
             &self.session,
