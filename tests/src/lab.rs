@@ -37,8 +37,11 @@ pub struct OwnLab {
     pub vcsim_user: String,
     pub vcsim_password: String,
     pub vcsim_fingerprint: String,
-    /// The Redfish emulator's base URL (HTTP).
+    /// The (first) Redfish emulator's base URL (HTTP).
     pub redfish_url: String,
+    /// Each Redfish emulator's base URL: system `i` is served by `redfish_urls[i /
+    /// SYSTEMS_PER_EMULATOR]`.
+    pub redfish_urls: Vec<String>,
     pub redfish_user: String,
     pub redfish_password: String,
     /// vSphere host names, by cluster: `hosts[c]` are cluster `c`'s.
@@ -47,9 +50,79 @@ pub struct OwnLab {
     pub systems: Vec<String>,
     pub vms: Vec<String>,
     pub dir: PathBuf,
-    /// The Redfish emulator's process, for a test that stops it to hold a BMC call in flight.
+    /// The (first) Redfish emulator's process, for a test that stops it to hold a BMC call in
+    /// flight.
     pub redfish_pid: u32,
     _children: Vec<Owned>,
+}
+
+/// Systems one Redfish emulator serves. The emulator's fake driver reads every system it has
+/// from its state on each request, so one emulator for a thousand BMCs answered a few a
+/// second and a large lab's sync timed out; a hundred each keep a request in milliseconds.
+pub const SYSTEMS_PER_EMULATOR: usize = 100;
+
+/// Starts Redfish emulator `n` with `systems` (numbered from `first`), on a free port of its
+/// own; its URL and pid. Panics when it does not answer in 30 s.
+fn start_emulator(
+    peers: &Peers,
+    dir: &std::path::Path,
+    n: usize,
+    first: usize,
+    systems: &[String],
+    children: &mut Vec<Owned>,
+) -> (String, u32) {
+    let port = free_port();
+    let fleet: String = systems
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let i = first + i;
+            format!(
+                "    {{'uuid': '{id}', 'name': 'own{i:02}', 'power_state': 'On', 'nics': [{{'mac': '52:54:00:0a:{:02x}:{:02x}', 'ip': '127.0.0.1'}}]}},\n",
+                (i + 1) / 256,
+                (i + 1) % 256
+            )
+        })
+        .collect();
+    // The first keeps the plain names the tests read (`sushy.log`).
+    let suffix = if n == 0 {
+        String::new()
+    } else {
+        format!("-{n}")
+    };
+    let state = dir.join(format!("state{suffix}"));
+    let conf = dir.join(format!("fleet{suffix}.conf"));
+    let log = dir.join(format!("sushy{suffix}.log"));
+    std::fs::write(
+        &conf,
+        format!(
+            "SUSHY_EMULATOR_LISTEN_IP = '127.0.0.1'\nSUSHY_EMULATOR_LISTEN_PORT = {port}\n\
+             SUSHY_EMULATOR_FAKE_DRIVER = True\nSUSHY_EMULATOR_STATE_DIR = '{}'\n\
+             SUSHY_EMULATOR_AUTH_FILE = '{}'\nSUSHY_EMULATOR_FAKE_SYSTEMS = [\n{fleet}]\n",
+            state.display(),
+            peers.get("UPSTRA_PEER_REDFISH_HTPASSWD"),
+        ),
+    )
+    .expect("write the emulator config");
+    let sushy = Command::new(peers.get("UPSTRA_PEER_SUSHY_BIN"))
+        .arg("--config")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("sushy log"))
+        .spawn()
+        .expect("start the Redfish emulator");
+    let pid = sushy.id();
+    children.push(Owned(sushy));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_answers(port, "/redfish/v1") {
+        assert!(
+            Instant::now() < deadline,
+            "the Redfish emulator did not answer within 30 s: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
+    (format!("http://127.0.0.1:{port}"), pid)
 }
 
 fn free_port() -> u16 {
@@ -132,57 +205,33 @@ impl OwnLab {
             })
             .collect();
 
-        // A Redfish emulator with one system per host.
-        let port = free_port();
+        // Redfish emulators with one system per host, at most SYSTEMS_PER_EMULATOR each.
         let systems: Vec<String> = (1..=hosts.len())
             .map(|i| format!("{i:08x}-0000-4000-8000-{:012x}", 0xa000 + i))
             .collect();
-        let fleet: String = systems
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                format!(
-                    "    {{'uuid': '{id}', 'name': 'own{i:02}', 'power_state': 'On', 'nics': [{{'mac': '52:54:00:0a:00:{:02x}', 'ip': '127.0.0.1'}}]}},\n",
-                    i + 1
-                )
-            })
-            .collect();
-        let conf = dir.join("fleet.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "SUSHY_EMULATOR_LISTEN_IP = '127.0.0.1'\nSUSHY_EMULATOR_LISTEN_PORT = {port}\n\
-                 SUSHY_EMULATOR_FAKE_DRIVER = True\nSUSHY_EMULATOR_STATE_DIR = '{}'\n\
-                 SUSHY_EMULATOR_AUTH_FILE = '{}'\nSUSHY_EMULATOR_FAKE_SYSTEMS = [\n{fleet}]\n",
-                dir.join("state").display(),
-                peers.get("UPSTRA_PEER_REDFISH_HTPASSWD"),
-            ),
-        )
-        .expect("write the emulator config");
-        let sushy = Command::new(peers.get("UPSTRA_PEER_SUSHY_BIN"))
-            .arg("--config")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.join("sushy.log")).expect("sushy log"))
-            .spawn()
-            .expect("start the Redfish emulator");
-        let redfish_pid = sushy.id();
-        children.push(Owned(sushy));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !http_answers(port, "/redfish/v1") {
-            assert!(
-                Instant::now() < deadline,
-                "the Redfish emulator did not answer within 30 s: {}",
-                std::fs::read_to_string(dir.join("sushy.log")).unwrap_or_default()
+        let mut redfish_urls = Vec::new();
+        let mut redfish_pids = Vec::new();
+        for (n, chunk) in systems.chunks(SYSTEMS_PER_EMULATOR).enumerate() {
+            let (url, pid) = start_emulator(
+                peers,
+                &dir,
+                n,
+                n * SYSTEMS_PER_EMULATOR,
+                chunk,
+                &mut children,
             );
-            std::thread::park_timeout(Duration::from_millis(50));
+            redfish_urls.push(url);
+            redfish_pids.push(pid);
         }
+        let redfish_url = redfish_urls.first().cloned().unwrap_or_default();
+        let redfish_pid = redfish_pids.first().copied().unwrap_or_default();
         Self {
             vcsim_url,
             vcsim_user: peers.get("UPSTRA_PEER_VCSIM_USER").to_owned(),
             vcsim_password: peers.get("UPSTRA_PEER_VCSIM_PASSWORD").to_owned(),
             vcsim_fingerprint: peers.get("UPSTRA_PEER_VCSIM_TLS_FINGERPRINT").to_owned(),
-            redfish_url: format!("http://127.0.0.1:{port}"),
+            redfish_url,
+            redfish_urls,
             redfish_user: peers.get("UPSTRA_PEER_REDFISH_USER").to_owned(),
             redfish_password: peers.get("UPSTRA_PEER_REDFISH_PASSWORD").to_owned(),
             hosts: by_cluster,
@@ -246,11 +295,12 @@ impl OwnLab {
                 "[[vm]]\nname = \"{vm}\"\npriority = 5\nmigrate = false\n"
             ));
         }
-        let mut system = self.systems.iter();
+        let mut system = self.systems.iter().enumerate();
         for (c, hosts) in self.hosts.iter().enumerate() {
             let feed = if c == 0 { "ups-one" } else { "ups-two" };
             for (i, host) in hosts.iter().enumerate() {
-                let sys = system.next().expect("a BMC per host");
+                let (n, sys) = system.next().expect("a BMC per host");
+                let redfish_url = &self.redfish_urls[n / SYSTEMS_PER_EMULATOR];
                 let tier = if f.tiered && c == 0 && i + 1 == hosts.len() {
                     2
                 } else {
@@ -261,7 +311,7 @@ impl OwnLab {
                      tier = {tier}\nvsphere_host = \"{host}\"\n\
                      bmc = {{ url = \"{}/redfish/v1/Systems/{sys}\", user = \"{}\" }}\n",
                     server_name(host),
-                    self.redfish_url,
+                    redfish_url,
                     self.redfish_user
                 ));
             }
