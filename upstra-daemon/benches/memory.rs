@@ -93,10 +93,26 @@ fn start_daemon(dir: &Path, upstrad: &str) -> DaemonProcess {
     spawn_upstrad(dir, cmd, "# bench config: defaults only\n")
 }
 
+/// RssAnon and RssFile of `pid`, in MB: the heap and stacks apart from the program's own
+/// mapped pages, which count in RSS but are shared and given back under pressure.
+fn rss_split(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (kb("RssAnon:") / 1024.0, kb("RssFile:") / 1024.0)
+}
+
 fn print(what: &str, pid: u32, since: Instant) {
     let (now, peak) = rss(pid);
+    let (anon, file) = rss_split(pid);
     println!(
-        "{:>6.0} s  {what:<28} RSS {now:>6.1} MB  peak {peak:>6.1} MB",
+        "{:>6.0} s  {what:<28} RSS {now:>6.1} MB  peak {peak:>6.1} MB  (anon {anon:>6.1}, file {file:>5.1})",
         since.elapsed().as_secs_f64()
     );
 }
@@ -149,6 +165,10 @@ async fn main() {
     // Another build of the daemon may be measured by the same bench (an allocator compared).
     let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    println!(
+        "daemon environment (the service's): {:?}",
+        support::process::service_environment()
+    );
     let mut runs = Vec::new();
     if let Ok(baseline) = std::env::var("UPSTRA_BENCH_BASELINE") {
         println!("--- baseline: {baseline}");

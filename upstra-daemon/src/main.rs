@@ -17,6 +17,7 @@ use upstra_daemon::{Error, exit, server};
 /// mimalloc frees whole pages back to the system soon after they empty, so RSS follows what is
 /// live (figures: `cargo bench -p upstra-daemon --bench memory`). Only the binary sets it: the
 /// library, its tests and the console keep the system allocator.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

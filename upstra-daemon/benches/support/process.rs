@@ -18,15 +18,35 @@ impl Drop for DaemonProcess {
     }
 }
 
+/// The `Environment=` settings of the shipped systemd unit (`MIMALLOC_PURGE_DELAY`...): the
+/// daemon is measured as the service runs it.
+pub fn service_environment() -> Vec<(String, String)> {
+    let unit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/systemd/upstrad.service");
+    std::fs::read_to_string(unit)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Environment="))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 /// Runs `cmd` (an `upstrad`, or a profiler wrapping one) on a socket, data dir and config of
-/// its own under `dir`, its log in `dir/upstrad.log`. The benchmark's `UPSTRA_*` variables
-/// are not passed on, so only `config` configures it.
+/// its own under `dir`, its log in `dir/upstrad.log`, with the service's environment
+/// ([`service_environment`]; a variable the bench's own environment sets wins, for
+/// experiments). The benchmark's `UPSTRA_*` variables are not passed on, so only `config`
+/// configures it.
 pub fn spawn_upstrad(dir: &Path, mut cmd: Command, config: &str) -> DaemonProcess {
     let config_file = dir.join("upstrad.toml");
     std::fs::write(&config_file, config).unwrap();
     let log = std::fs::File::create(dir.join("upstrad.log")).unwrap();
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("UPSTRA_")) {
         cmd.env_remove(k);
+    }
+    for (k, v) in service_environment() {
+        if std::env::var_os(&k).is_none() {
+            cmd.env(k, v);
+        }
     }
     let child = cmd
         // The bench binary is built with the test doubles: never this host's power-off.
