@@ -511,7 +511,7 @@ impl Conductor {
             })?;
         self.shared.events.push(DomainEvent::RunStarted {
             run: id.id,
-            plan: id.kind.as_str().into(),
+            plan: id.kind.into(),
             ups: id.info.ups.clone(),
             reason: id.info.reason.clone(),
             steps: u32::try_from(id.plan.steps.len()).unwrap_or(u32::MAX),

@@ -203,8 +203,8 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
             };
             shared.events.push(DomainEvent::RunEnded {
                 run: id,
-                plan: run.kind.as_str().into(),
-                state: run.state.as_str().into(),
+                plan: run.kind.into(),
+                state: run.state.on_the_wire(),
                 done: count(StepState::Done),
                 failed: count(StepState::Failed),
                 skipped: count(StepState::Skipped),
@@ -277,7 +277,7 @@ async fn end_step(
     shared.events.push(DomainEvent::StepEnded {
         run,
         step: n + 1,
-        state: state.as_str().into(),
+        state: state.into(),
         detail: outcome,
     });
 }
