@@ -179,7 +179,9 @@ fn limited(scope: SessionScope) -> ApiError {
             can: "change the password".into(),
             hint: "your password was reset; run `upstra passwd`".into(),
         },
-        SessionScope::Full => ApiError::Unauthenticated,
+        // A full session is never refused for its scope; a scope the daemon does not know
+        // opens nothing (the store reads one as `ChangePassword`, so none reaches here).
+        SessionScope::Full | SessionScope::Unknown => ApiError::Unauthenticated,
     }
 }
 
