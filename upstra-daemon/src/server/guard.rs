@@ -23,6 +23,7 @@ use super::service::{Connection, Principal};
 use crate::clock;
 use crate::limits;
 use crate::store::AuditEntry;
+use crate::store::audit_detail::NotDeclared;
 
 /// The method a request calls, and the credential it carries.
 pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
@@ -322,7 +323,9 @@ impl Connection {
                 self.audit(
                     AuditEntry::new(method.name(), "refused")
                         .actor(&principal.user)
-                        .detail(&serde_json::json!({ "not_declared": asked })),
+                        .detail(&NotDeclared {
+                            not_declared: asked,
+                        }),
                 )
                 .await;
                 return Err(e);
