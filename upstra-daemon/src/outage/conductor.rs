@@ -282,7 +282,7 @@ impl Conductor {
                 .iter()
                 .map(|(ups, w)| (ups.clone(), phase_name(&w.phase)))
                 .collect(),
-            self.active.as_ref().map(|a| a.kind.as_str()),
+            self.active.as_ref().map(|a| a.kind),
         );
     }
 
