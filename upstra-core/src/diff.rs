@@ -4,37 +4,27 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::v1::wire_enum::wire_enum;
 use crate::model::{Inventory, Server, Ups, UpsSource, VCenter};
 use crate::outage::{PlanSettings, VmPolicy};
 
-/// Which kind of object a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityKind {
-    Room,
-    Ups,
-    Vcenter,
-    Server,
-    /// The `[plan]` settings.
-    Plan,
-    /// A `[[vm]]` entry.
-    Vm,
-}
-
-impl EntityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Room => "room",
-            Self::Ups => "ups",
-            Self::Vcenter => "vcenter",
-            Self::Server => "server",
-            Self::Plan => "plan",
-            Self::Vm => "vm",
-        }
+wire_enum! {
+    /// Which kind of object a change is about (`ApplyReport::changes`).
+    #[derive(PartialOrd, Ord)]
+    pub enum EntityKind {
+        Room => "room",
+        Ups => "ups",
+        Vcenter => "vcenter",
+        Server => "server",
+        /// The `[plan]` settings.
+        Plan => "plan",
+        /// A `[[vm]]` entry.
+        Vm => "vm",
     }
 }
 
-/// What happens to one object.
+/// What happens to one object. Not a `wire_enum!`: `Update` carries the fields, so the word
+/// is the `action` tag of the change's object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum ChangeKind {
@@ -44,6 +34,10 @@ pub enum ChangeKind {
         fields: Vec<String>,
     },
     Unchanged,
+    /// A change this build does not know: sent by a newer daemon (its other fields are
+    /// dropped). Written as `unknown`.
+    #[serde(rename = "unknown", other)]
+    Unknown,
 }
 
 /// One line of an apply report.
@@ -310,3 +304,7 @@ mod tests {
         assert_eq!(marked, vec!["t"]);
     }
 }
+
+#[cfg(test)]
+#[path = "diff_wire_tests.rs"]
+mod wire_tests;

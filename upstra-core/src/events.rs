@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::v1::{PlanType, RunStatus, StepStatus};
 use crate::ids::{ServerId, UpsId, UserName, VmId};
 use crate::model::VmPower;
 use crate::state::{PowerState, Timestamp};
@@ -104,8 +105,7 @@ pub enum DomainEvent {
     /// A shed or restore started.
     RunStarted {
         run: i64,
-        /// `shed` or `restore`.
-        plan: String,
+        plan: PlanType,
         ups: Vec<UpsId>,
         reason: String,
         steps: u32,
@@ -116,20 +116,20 @@ pub enum DomainEvent {
     /// A run ended.
     RunEnded {
         run: i64,
-        /// `shed` or `restore`.
-        plan: String,
-        state: String,
+        plan: PlanType,
+        state: RunStatus,
         done: u32,
         failed: u32,
         skipped: u32,
     },
-    /// A step of a run started.
+    /// A step of a run started. `action` is the step in words (`shut down server esx-a1`),
+    /// not a closed set: it names its target.
     StepStarted { run: i64, step: u32, action: String },
     /// A step of a run ended: `state` is done, failed or skipped.
     StepEnded {
         run: i64,
         step: u32,
-        state: String,
+        state: StepStatus,
         detail: String,
     },
     /// The daemon started after a stop it did not finish (killed, crashed, power lost):
@@ -248,3 +248,7 @@ pub struct EventRecord {
     pub at: Timestamp,
     pub event: DomainEvent,
 }
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod tests;

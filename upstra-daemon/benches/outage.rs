@@ -76,11 +76,9 @@ async fn wait_run(c: &UpstraClient, t: &SessionToken, cursor: &mut u64, kind: &s
             .unwrap()
             .unwrap();
         *cursor = page.next_cursor;
-        if page
-            .events
-            .iter()
-            .any(|e| matches!(&e.event, DomainEvent::RunEnded { plan, .. } if plan == kind))
-        {
+        if page.events.iter().any(
+            |e| matches!(&e.event, DomainEvent::RunEnded { plan, .. } if plan.as_str() == kind),
+        ) {
             let status = c
                 .plan_status(tarpc::context::current(), t.clone())
                 .await

@@ -14,6 +14,7 @@ use upstra_core::api::v1::ApiError;
 use upstra_core::api::v1::ConflictReason;
 
 use crate::shared::Shared;
+use crate::store::audit_detail::BackupExpired;
 
 /// How long a copy waits for its next chunk to be read. A client reads chunks back to back;
 /// two minutes of silence means it is gone, and a copy of the whole store (password hashes
@@ -212,8 +213,10 @@ pub fn watch(shared: Arc<Shared>, id: String) {
                 Expiry::Gone => return,
                 Expiry::Removed { owner } => {
                     tracing::info!(backup = %id, %owner, "removed a backup copy nobody finished reading");
-                    let detail =
-                        serde_json::json!({ "id": id, "idle_timeout_s": IDLE_TIMEOUT.as_secs() });
+                    let detail = BackupExpired {
+                        id: id.clone(),
+                        idle_timeout_s: IDLE_TIMEOUT.as_secs(),
+                    };
                     shared.store.send("audit the expired backup", move |db| {
                         db.audit(
                             &crate::store::AuditEntry::new("backup_expired", "removed")

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{self, Config, ConfigError, Overrides, SessionConfig};
 use crate::shared::Shared;
 use crate::store::AuditEntry;
+use crate::store::audit_detail::ConfigReloaded;
 
 mod changes;
 pub use changes::{Change, Comparison, compare, running_after};
@@ -169,7 +170,7 @@ async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> S
         Ok(Ok(new)) => new,
         Err(e) => {
             tracing::error!(error = %e, "config reload failed: reading the file did not finish. The running config is unchanged");
-            audit(shared, "failed", serde_json::json!({ "by": "signal" })).await;
+            audit(shared, "failed", ConfigReloaded::failed()).await;
             return "config reload failed: running config unchanged (see the log)".into();
         }
         Ok(Err(e)) => {
@@ -181,12 +182,7 @@ async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> S
                 ConfigError::Invalid { line, .. } => Some(*line),
                 ConfigError::Read { .. } | ConfigError::Env { .. } => None,
             };
-            audit(
-                shared,
-                "invalid",
-                serde_json::json!({ "by": "signal", "line": line }),
-            )
-            .await;
+            audit(shared, "invalid", ConfigReloaded::invalid(line)).await;
             return "config reload failed: running config unchanged (see the log)".into();
         }
     };
@@ -199,7 +195,7 @@ async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> S
              running config is unchanged",
             new.log
         );
-        audit(shared, "failed", serde_json::json!({ "by": "signal" })).await;
+        audit(shared, "failed", ConfigReloaded::failed()).await;
         return "config reload failed: running config unchanged (see the log)".into();
     }
     *running = running_after(running, &new);
@@ -228,11 +224,7 @@ async fn reload(shared: &Shared, reloader: &Reloader, running: &mut Config) -> S
     audit(
         shared,
         "ok",
-        serde_json::json!({
-            "by": "signal",
-            "changed": keys(&seen.applied),
-            "restart_needed": keys(&seen.needs_restart),
-        }),
+        ConfigReloaded::done(keys(&seen.applied), keys(&seen.needs_restart)),
     )
     .await;
     match seen.needs_restart.len() {
@@ -265,7 +257,7 @@ fn overridden(source: &Source) -> String {
 
 /// Records the reload: no user asked for it, a signal did (`detail.by`); keys only, never
 /// values, so that no secret reaches the trail.
-async fn audit(shared: &Shared, result: &'static str, detail: serde_json::Value) {
+async fn audit(shared: &Shared, result: &'static str, detail: ConfigReloaded) {
     let now = crate::clock::now().millis();
     let written = shared
         .store

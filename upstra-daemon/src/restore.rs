@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use upstra_core::secret::Secret;
 
 use crate::error::exit;
+use crate::store::audit_detail::StoreRestored;
 use crate::store::{self, BackupSummary, DB_FILE, KeySource, StoreError, StoreKey, key::KEY_FILE};
 
 /// The names the store uses in the data directory, besides the key.
@@ -187,10 +188,12 @@ pub fn run(req: &Restore) -> Result<Restored, RestoreError> {
     if let Some(passphrase) = &req.passphrase {
         store::rekey_from_passphrase(&staged, passphrase, &key).map_err(|e| discard(&e))?;
     }
-    let detail = serde_json::json!({
-        "backup_sha256": sha256,
-        "passphrase": req.passphrase.is_some(),
-    });
+    let detail = StoreRestored {
+        backup_sha256: sha256,
+        passphrase: req.passphrase.is_some(),
+        // Counted by the store as it ends them.
+        sessions_ended: 0,
+    };
     let peer_uid = nix::unistd::getuid().as_raw();
     let summary =
         store::prepare_restored(&staged, &key, peer_uid, detail).map_err(|e| discard(&e))?;

@@ -8,6 +8,7 @@ use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet};
 use prometheus_client::metrics::MetricType;
 use upstra_core::model::VmPower;
+use upstra_core::outage::PlanKind;
 use upstra_core::state::{Health, PowerState, UpsFlag, UpsLive};
 
 use super::{PeerKind, lock};
@@ -57,7 +58,7 @@ const PHASES: [&str; 6] = [
     "restoring",
 ];
 
-const RUN_KINDS: [&str; 2] = ["shed", "restore"];
+const RUN_KINDS: [PlanKind; 2] = [PlanKind::Shed, PlanKind::Restore];
 
 fn health_name(h: Health) -> &'static str {
     match h {
@@ -312,7 +313,7 @@ impl Collector for Lab {
         .encode(&mut encoder)?;
         let active = RUN_KINDS
             .iter()
-            .map(|k| ([("kind", *k)], bit(outage.active == Some(*k))))
+            .map(|k| ([("kind", k.as_str())], bit(outage.active == Some(*k))))
             .collect();
         gauge(
             "upstra_plan_run_active",

@@ -25,6 +25,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use upstra_core::api::v1::ApiError;
 use upstra_core::ids::UpsId;
+use upstra_core::outage::PlanKind;
 
 pub use http::{bind, serve};
 
@@ -96,7 +97,7 @@ impl PeerKind {
 pub(crate) struct OutageSnapshot {
     pub phases: BTreeMap<UpsId, &'static str>,
     pub needs_battery_s: BTreeMap<UpsId, u64>,
-    pub active: Option<&'static str>,
+    pub active: Option<PlanKind>,
 }
 
 /// The daemon's instruments. Cheap to update from any task.
@@ -267,7 +268,7 @@ impl Metrics {
     pub(crate) fn publish_outage(
         &self,
         phases: BTreeMap<UpsId, &'static str>,
-        active: Option<&'static str>,
+        active: Option<PlanKind>,
     ) {
         let mut outage = lock(&self.outage);
         outage.phases = phases;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use upstra_adapter_notify::Severity;
+use upstra_core::api::v1::{PlanType, RunStatus, StepStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 
 /// A notification decided, not yet written in a language.
@@ -87,8 +88,8 @@ pub enum Facts {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     pub run: i64,
-    pub plan: String,
-    pub state: String,
+    pub plan: PlanType,
+    pub state: RunStatus,
     pub done: u32,
     pub failed: u32,
     pub skipped: u32,
@@ -184,7 +185,13 @@ struct Episode {
 
 /// Reads the report of a run that ended (from the store).
 pub trait Reports {
-    fn report(&mut self, run: i64, plan: &str, state: &str, counts: (u32, u32, u32)) -> Report;
+    fn report(
+        &mut self,
+        run: i64,
+        plan: PlanType,
+        state: RunStatus,
+        counts: (u32, u32, u32),
+    ) -> Report;
 }
 
 #[derive(Debug, Default)]
@@ -340,7 +347,7 @@ impl Composer {
                 reason,
                 steps,
                 estimate_s,
-            } if plan == "shed" => {
+            } if *plan == PlanType::Shed => {
                 for u in ups {
                     if let Some(ep) = self.episodes.remove(u.as_str())
                         && !ep.announced
@@ -378,7 +385,7 @@ impl Composer {
                 detail,
             } => {
                 let action = self.actions.remove(&(*run, *step)).unwrap_or_default();
-                if state == "failed" {
+                if *state == StepStatus::Failed {
                     self.failures
                         .entry(*run)
                         .or_default()
@@ -405,12 +412,14 @@ impl Composer {
                 failed,
                 skipped,
             } => {
-                let mut report = reports.report(*run, plan, state, (*done, *failed, *skipped));
+                let mut report = reports.report(*run, *plan, *state, (*done, *failed, *skipped));
                 if report.failures.is_empty() {
                     report.failures = self.failures.remove(run).unwrap_or_default();
                 }
                 self.failures.remove(run);
-                let bad = report.failed > 0 || !report.not_back.is_empty() || state != "finished";
+                let bad = report.failed > 0
+                    || !report.not_back.is_empty()
+                    || *state != RunStatus::Finished;
                 out.push(Draft {
                     key,
                     kind: "plan_finished",

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use upstra_core::api::v1::{PlanType, RunStatus, StepStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
@@ -11,11 +12,11 @@ use super::compose::*;
 struct NoReports;
 
 impl Reports for NoReports {
-    fn report(&mut self, run: i64, plan: &str, state: &str, c: (u32, u32, u32)) -> Report {
+    fn report(&mut self, run: i64, plan: PlanType, state: RunStatus, c: (u32, u32, u32)) -> Report {
         Report {
             run,
-            plan: plan.into(),
-            state: state.into(),
+            plan,
+            state,
             done: c.0,
             failed: c.1,
             skipped: c.2,
@@ -131,7 +132,7 @@ fn a_ups_that_stays_on_battery_is_told_after_the_window_or_when_acted_on() {
         3,
         DomainEvent::RunStarted {
             run: 1,
-            plan: "shed".into(),
+            plan: PlanType::Shed,
             ups: vec![ups()],
             reason: "grace period over".into(),
             steps: 4,
@@ -217,7 +218,7 @@ fn the_other_alerts_are_told() {
             DomainEvent::StepEnded {
                 run: 1,
                 step: 2,
-                state: "failed".into(),
+                state: StepStatus::Failed,
                 detail: "timeout".into()
             }
         ),
@@ -229,8 +230,8 @@ fn the_other_alerts_are_told() {
             at: Timestamp(6000),
             event: DomainEvent::RunEnded {
                 run: 1,
-                plan: "shed".into(),
-                state: "finished".into(),
+                plan: PlanType::Shed,
+                state: RunStatus::Finished,
                 done: 3,
                 failed: 1,
                 skipped: 0,

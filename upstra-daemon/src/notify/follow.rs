@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use upstra_core::api::v1::{PlanType, RunStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 
 use super::compose::{Composer, Draft, Report, Reports};
@@ -19,11 +20,17 @@ const RETRY: Duration = Duration::from_secs(2);
 struct Fetched(BTreeMap<i64, Report>);
 
 impl Reports for Fetched {
-    fn report(&mut self, run: i64, plan: &str, state: &str, counts: (u32, u32, u32)) -> Report {
+    fn report(
+        &mut self,
+        run: i64,
+        plan: PlanType,
+        state: RunStatus,
+        counts: (u32, u32, u32),
+    ) -> Report {
         let mut r = self.0.remove(&run).unwrap_or_default();
         r.run = run;
-        r.plan = plan.to_owned();
-        r.state = state.to_owned();
+        r.plan = plan;
+        r.state = state;
         (r.done, r.failed, r.skipped) = counts;
         r
     }

@@ -2,6 +2,7 @@
 //! peers: they are escaped (`upstra_core::text`) so a hostile one cannot forge a line of a
 //! mail or drive a terminal that shows it.
 
+use upstra_core::api::v1::PlanType;
 use upstra_core::text::escape;
 
 use super::compose::{Facts, Report};
@@ -280,8 +281,8 @@ The previous run started at {since}."
 }
 
 fn report(r: &Report, fr: bool) -> (String, String) {
-    let state = escape(&r.state).into_owned();
-    let shed = r.plan == "shed";
+    let state = r.state.as_str();
+    let shed = r.plan == PlanType::Shed;
     let mut body = if fr {
         let what = if shed {
             "Le délestage"

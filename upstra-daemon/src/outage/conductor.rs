@@ -29,6 +29,7 @@ use super::{Actor, Command};
 use super::{cycle, power_race};
 use crate::clock;
 use crate::shared::Shared;
+use crate::store::audit_detail_outage as audit_detail;
 use crate::store::{AuditEntry, RunInfo, RunRecord, RunState};
 
 /// How an operator's shed differs from one a UPS triggered.
@@ -281,7 +282,7 @@ impl Conductor {
                 .iter()
                 .map(|(ups, w)| (ups.clone(), phase_name(&w.phase)))
                 .collect(),
-            self.active.as_ref().map(|a| a.kind.as_str()),
+            self.active.as_ref().map(|a| a.kind),
         );
     }
 
@@ -482,17 +483,17 @@ impl Conductor {
         action: &'static str,
     ) -> Result<RunView, ApiError> {
         let now = clock::now();
-        let detail = serde_json::json!({
-            "reason": info.reason,
-            "ups": info.ups,
-            "steps": p.steps.len(),
-            "waits_for_operator": info.waits_for_operator,
-        });
         let (plan_copy, info_copy) = (p.clone(), info.clone());
         let id = self
             .shared
             .store
             .call(move |db| {
+                let detail = audit_detail::RunStarted {
+                    reason: &info_copy.reason,
+                    ups: &info_copy.ups,
+                    steps: plan_copy.steps.len(),
+                    waits_for_operator: info_copy.waits_for_operator,
+                };
                 let id = db.create_run(
                     &plan_copy,
                     &info_copy,
@@ -511,7 +512,7 @@ impl Conductor {
             })?;
         self.shared.events.push(DomainEvent::RunStarted {
             run: id.id,
-            plan: id.kind.as_str().into(),
+            plan: id.kind.into(),
             ups: id.info.ups.clone(),
             reason: id.info.reason.clone(),
             steps: u32::try_from(id.plan.steps.len()).unwrap_or(u32::MAX),

@@ -18,6 +18,7 @@ use super::stagger::PowerOnGate;
 use super::steps::{HypervisorReader, StepRun};
 use crate::clock;
 use crate::shared::Shared;
+use crate::store::audit_detail_outage as audit_detail;
 use crate::store::{AuditEntry, RunRecord, RunState};
 
 /// Steps in flight at once, whatever the plan allows: enough for any lab, few enough that a
@@ -203,8 +204,8 @@ pub async fn execute(shared: Arc<Shared>, run: RunRecord, stop: Arc<Stop>) {
             };
             shared.events.push(DomainEvent::RunEnded {
                 run: id,
-                plan: run.kind.as_str().into(),
-                state: run.state.as_str().into(),
+                plan: run.kind.into(),
+                state: run.state.on_the_wire(),
                 done: count(StepState::Done),
                 failed: count(StepState::Failed),
                 skipped: count(StepState::Skipped),
@@ -248,12 +249,12 @@ async fn end_step(
 ) {
     let (n, now) = (step.id.0, clock::now());
     let target = step.action.target();
-    let detail = serde_json::json!({
-        "run": run,
-        "step": n + 1,
-        "action": step.action.to_string(),
-        "outcome": outcome,
-    });
+    let detail = audit_detail::StepEnded {
+        run,
+        step: n + 1,
+        action: step.action.to_string(),
+        outcome: outcome.clone(),
+    };
     let (text, t) = (outcome.clone(), target.clone());
     let written = shared
         .store
@@ -277,7 +278,7 @@ async fn end_step(
     shared.events.push(DomainEvent::StepEnded {
         run,
         step: n + 1,
-        state: state.as_str().into(),
+        state: state.into(),
         detail: outcome,
     });
 }
@@ -294,13 +295,13 @@ fn audit_end(
         &AuditEntry::new("plan_end", run.state.as_str())
             .at(now.millis())
             .target(format!("run:{}", run.id))
-            .detail(&serde_json::json!({
-                "run": run.id,
-                "plan": run.kind.as_str(),
-                "done": count(StepState::Done),
-                "failed": count(StepState::Failed),
-                "skipped": count(StepState::Skipped),
-            })),
+            .detail(&audit_detail::RunEnded {
+                run: run.id,
+                plan: run.kind.as_str(),
+                done: count(StepState::Done),
+                failed: count(StepState::Failed),
+                skipped: count(StepState::Skipped),
+            }),
     )
     .map(|_| ())
 }

@@ -13,6 +13,7 @@ use upstra_core::state::Timestamp;
 
 use crate::clock;
 use crate::shared::Shared;
+use crate::store::audit_detail_outage::PowerRace;
 use crate::store::{AuditEntry, RunRecord};
 
 /// When the first UPS-off command of `run` went out, if one did.
@@ -88,7 +89,10 @@ pub async fn mains_returned(shared: &Shared, ups: &UpsId, active: Option<i64>) -
                     &AuditEntry::new("power_race", result)
                         .at(now.millis())
                         .target(format!("run:{}", run.id))
-                        .detail(&serde_json::json!({ "ups": ups, "report": text })),
+                        .detail(&PowerRace {
+                            ups: &ups,
+                            report: &text,
+                        }),
                 )?;
             }
             Ok(sent)

@@ -14,6 +14,7 @@ use upstra_core::outage::{JournalEntry, StepState};
 
 use crate::clock;
 use crate::shared::Shared;
+use crate::store::audit_detail_outage::{RestoreVerified, StillOwed};
 use crate::store::{AuditEntry, RunRecord, RunState};
 
 /// BMCs read at once: enough for a room's servers, few enough not to flood a management
@@ -192,14 +193,21 @@ pub async fn settle(shared: &Shared, restore: i64, stopped: Option<RunState>) {
     let operator_next = stopped != Some(RunState::Halted);
     let now = clock::now();
     let complete = tally.restored == tally.of;
-    let detail = serde_json::json!({
-        "restored": tally.restored,
-        "of": tally.of,
-        "not_restored": missing.values().flatten().map(|n| serde_json::json!({
-            "target": n.target, "shed": n.shed, "expected": n.expected,
-            "found": n.found, "error": n.error,
-        })).collect::<Vec<_>>(),
-    });
+    let detail = RestoreVerified {
+        restored: tally.restored,
+        of: tally.of,
+        not_restored: missing
+            .values()
+            .flatten()
+            .map(|n| StillOwed {
+                target: n.target.clone(),
+                shed: n.shed,
+                expected: n.expected.clone(),
+                found: n.found.clone(),
+                error: n.error.clone(),
+            })
+            .collect(),
+    };
     let saved = shared
         .store
         .call(move |db| {

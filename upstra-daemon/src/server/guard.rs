@@ -23,6 +23,7 @@ use super::service::{Connection, Principal};
 use crate::clock;
 use crate::limits;
 use crate::store::AuditEntry;
+use crate::store::audit_detail::NotDeclared;
 
 /// The method a request calls, and the credential it carries.
 pub fn method_of(req: &UpstraRequest) -> (Method, Option<&SessionToken>) {
@@ -179,7 +180,9 @@ fn limited(scope: SessionScope) -> ApiError {
             can: "change the password".into(),
             hint: "your password was reset; run `upstra passwd`".into(),
         },
-        SessionScope::Full => ApiError::Unauthenticated,
+        // A full session is never refused for its scope; a scope the daemon does not know
+        // opens nothing (the store reads one as `ChangePassword`, so none reaches here).
+        SessionScope::Full | SessionScope::Unknown => ApiError::Unauthenticated,
     }
 }
 
@@ -320,7 +323,9 @@ impl Connection {
                 self.audit(
                     AuditEntry::new(method.name(), "refused")
                         .actor(&principal.user)
-                        .detail(&serde_json::json!({ "not_declared": asked })),
+                        .detail(&NotDeclared {
+                            not_declared: asked,
+                        }),
                 )
                 .await;
                 return Err(e);

@@ -12,6 +12,7 @@ use upstra_core::state::Timestamp;
 use super::service::{Connection, Principal};
 use crate::auth::sessions::{Lookup, SessionRecord, global_bucket_key};
 use crate::clock;
+use crate::store::audit_detail::SessionOfAnotherUid;
 use crate::store::{AuditEntry, GrantRow, SessionRow};
 
 /// A session another Unix user opened, as the refusal records it.
@@ -166,10 +167,10 @@ impl Connection {
             AuditEntry::new(method.name(), "denied")
                 .actor(&foreign.user)
                 .target(format!("session:{}", foreign.public_id))
-                .detail(&serde_json::json!({
-                    "reason": "session opened by another Unix user",
-                    "opened_by_uid": foreign.opened_by,
-                })),
+                .detail(&SessionOfAnotherUid {
+                    reason: "session opened by another Unix user",
+                    opened_by_uid: foreign.opened_by,
+                }),
         )
         .await;
         ApiError::Unauthenticated

@@ -15,6 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use upstra_core::secret::Secret;
 
+use super::audit_detail::StoreRestored;
 use super::{Db, MIGRATIONS, StoreError, StoreKey, audit::AuditEntry};
 
 /// What a checked copy holds, for the operator's message.
@@ -172,7 +173,7 @@ pub fn prepare_restored(
     path: &Path,
     key: &StoreKey,
     peer_uid: u32,
-    detail: serde_json::Value,
+    mut detail: StoreRestored,
 ) -> Result<BackupSummary, StoreError> {
     let mut db = Db::new(super::open_keyed(path, key, true)?);
     let mut summary = check(&mut db)?;
@@ -188,10 +189,7 @@ pub fn prepare_restored(
     }
     tx.commit()?;
     summary.sessions_ended = ended as u64;
-    let mut detail = detail;
-    if let Some(map) = detail.as_object_mut() {
-        map.insert("sessions_ended".into(), summary.sessions_ended.into());
-    }
+    detail.sessions_ended = summary.sessions_ended;
     db.audit(
         &AuditEntry::new("store_restored", "ok")
             .peer_uid(peer_uid)

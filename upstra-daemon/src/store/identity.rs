@@ -79,7 +79,10 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
         public_id: r.get(0)?,
         user: r.get(1)?,
         // An unknown scope in the store is treated as the most limited one.
-        scope: SessionScope::parse(&scope).unwrap_or(SessionScope::ChangePassword),
+        scope: match SessionScope::parse(&scope) {
+            SessionScope::Unknown => SessionScope::ChangePassword,
+            known => known,
+        },
         peer_uid: r.get(3)?,
         created_at: r.get(4)?,
         last_seen_at: r.get(5)?,

@@ -9,6 +9,8 @@
 
 mod api_error;
 mod audit;
+pub mod audit_detail;
+pub mod audit_detail_outage;
 mod audit_entry;
 mod backup;
 mod db;

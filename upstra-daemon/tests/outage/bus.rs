@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use upstra_adapter_redis::{BusOptions, RedisBus, stream_key};
+use upstra_core::api::v1::PlanType;
 use upstra_core::events::DomainEvent;
 use upstra_tests::lab::Size;
 use upstra_tests::nut::DevFile;
@@ -105,7 +106,7 @@ async fn events_reach_the_stream_once_each_even_when_redis_stops_during_a_shed()
         &mut cursor,
         "the shed",
         Duration::from_secs(30),
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "shed"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Shed),
     )
     .await;
     redis.stop();

@@ -12,7 +12,7 @@ use upstra_tests::nut::DevFile;
 
 use crate::lab::*;
 use crate::support::*;
-use upstra_core::api::v1::RunStatus;
+use upstra_core::api::v1::{PlanType, RunStatus};
 
 type Moment = (&'static str, fn(&DomainEvent) -> bool);
 
@@ -22,7 +22,7 @@ const DURING_THE_CUT: [Moment; 8] = [
     }),
     (
         "as the shed starts",
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "shed"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Shed),
     ),
     (
         "during a migration",
@@ -46,7 +46,7 @@ const DURING_THE_CUT: [Moment; 8] = [
     ),
     (
         "after the shed",
-        |e| matches!(e, DomainEvent::RunEnded { plan, .. } if plan == "shed"),
+        |e| matches!(e, DomainEvent::RunEnded { plan, .. } if *plan == PlanType::Shed),
     ),
 ];
 
@@ -56,7 +56,7 @@ const AFTER_THE_CUT: [Moment; 4] = [
     }),
     (
         "as the restore starts",
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "restore"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Restore),
     ),
     (
         "while a server powers on",

@@ -262,7 +262,7 @@ pub async fn wait_run_end(
 
 /// The run's end, by kind (`shed` or `restore`).
 pub fn run_ended(kind: &'static str) -> impl Fn(&DomainEvent) -> bool {
-    move |e| matches!(e, DomainEvent::RunEnded { plan, .. } if plan == kind)
+    move |e| matches!(e, DomainEvent::RunEnded { plan, .. } if plan.as_str() == kind)
 }
 
 /// Every step of the last run of `kind` ended done.

@@ -12,7 +12,7 @@ use upstra_tests::nut::DevFile;
 use crate::clone_ups::*;
 use crate::lab::*;
 use crate::support::*;
-use upstra_core::api::v1::{RunStatus, StepStatus};
+use upstra_core::api::v1::{PlanType, RunStatus, StepStatus};
 
 #[tokio::test]
 async fn mains_back_before_the_ups_command_halts_the_shed_and_nothing_reaches_the_ups() {
@@ -45,7 +45,7 @@ async fn mains_back_before_the_ups_command_halts_the_shed_and_nothing_reaches_th
         &mut cursor,
         "the shed's start",
         Duration::from_secs(120),
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "shed"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Shed),
     )
     .await;
     dev.set(&[("ups.status", "OL")]);

@@ -14,7 +14,7 @@ use upstra_tests::snmp::{OwnSnmpd, V3User};
 
 use crate::lab::*;
 use crate::support::*;
-use upstra_core::api::v1::RunStatus;
+use upstra_core::api::v1::{PlanType, RunStatus};
 
 const AUTH: &str = "story-auth-256";
 const PRIV: &str = "story-priv-aes";
@@ -90,7 +90,7 @@ async fn an_on_battery_reading_over_snmp_v3_sheds_and_restores_as_over_nut() {
         &mut cursor,
         "the shed",
         Duration::from_secs(30),
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "shed"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Shed),
     )
     .await;
     assert!(started.at.millis() - grace.at.millis() >= (GRACE_S * 1000) as i64);

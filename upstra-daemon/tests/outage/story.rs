@@ -12,7 +12,7 @@ use upstra_tests::nut::DevFile;
 use crate::comms::Frozen;
 use crate::lab::*;
 use crate::support::*;
-use upstra_core::api::v1::{RunStatus, StepStatus};
+use upstra_core::api::v1::{PlanType, RunStatus, StepStatus};
 use upstra_core::api::v1::{StepKind, WatchState};
 
 #[tokio::test]
@@ -59,7 +59,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
         &mut cursor,
         "the shed",
         Duration::from_secs(30),
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "shed"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Shed),
     )
     .await;
     let waited_ms = started.at.millis() - grace.at.millis();
@@ -128,7 +128,7 @@ async fn a_cut_is_shed_after_the_grace_period_and_restored_when_mains_is_stable(
         &mut cursor,
         "the restore",
         Duration::from_secs(30),
-        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if plan == "restore"),
+        |e| matches!(e, DomainEvent::RunStarted { plan, .. } if *plan == PlanType::Restore),
     )
     .await;
     assert!(restore.at.millis() - back.at.millis() >= (STABLE_S * 1000) as i64);

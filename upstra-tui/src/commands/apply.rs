@@ -246,6 +246,8 @@ pub fn report_text(report: &ApplyReport, file: &str) -> String {
                 unchanged += 1;
                 format!("unchanged {what}")
             }
+            // A newer daemon's kind of change: named, not counted.
+            ChangeKind::Unknown => format!("change {what}"),
         };
         text.push_str(&line);
         text.push('\n');
@@ -336,6 +338,21 @@ mod tests {
         assert_eq!(
             report_text(&noop, "lab.toml"),
             "unchanged room lab-a\nnothing to change: the store already matches lab.toml\n"
+        );
+    }
+
+    /// A newer daemon's kind of object or change is still a line, and never "nothing to
+    /// change".
+    #[test]
+    fn a_newer_daemons_change_is_shown_and_not_counted() {
+        let newer = ApplyReport {
+            dry_run: false,
+            changes: vec![change(EntityKind::Unknown, "pdu-1", ChangeKind::Unknown)],
+            warnings: vec![],
+        };
+        assert_eq!(
+            report_text(&newer, "lab.toml"),
+            "change unknown pdu-1\n0 created, 0 updated, 0 unchanged\n"
         );
     }
 

@@ -80,6 +80,8 @@ pub async fn login(
             "\nyour account must use two-factor: run `upstra 2fa enroll`, then `upstra 2fa confirm CODE`".into()
         }
         SessionScope::ChangePassword => "\nyour password was reset: set a new one with `upstra passwd`".into(),
+        // A newer daemon's limit: its refusals say what the session may do.
+        SessionScope::Unknown => "\nthis session is limited in a way this upstra does not know: update upstra; a refused command says what the session may do".into(),
     };
     out(&format!(
         "logged in as {} ({}); the session ends at {} at the latest{limited}\n",

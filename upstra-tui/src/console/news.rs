@@ -3,6 +3,7 @@
 //! the routine events of a run in progress never push those away, and an outage event takes
 //! the place of the answer to the operator's last action, which the outage has overtaken.
 
+use upstra_core::api::v1::{RunStatus, StepStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::state::Timestamp;
 
@@ -33,8 +34,10 @@ pub fn weight(event: &DomainEvent) -> Weight {
         | DomainEvent::OutageCommsAlarm { .. }
         | DomainEvent::UpsCommsLost { .. }
         | DomainEvent::PeerUnreachable { .. } => Weight::Alarm,
-        DomainEvent::StepEnded { state, .. } if state == "failed" => Weight::Alarm,
-        DomainEvent::RunEnded { state, failed, .. } if *failed > 0 || state != "finished" => {
+        DomainEvent::StepEnded { state, .. } if *state == StepStatus::Failed => Weight::Alarm,
+        DomainEvent::RunEnded { state, failed, .. }
+            if *failed > 0 || *state != RunStatus::Finished =>
+        {
             Weight::Alarm
         }
         DomainEvent::OutageGraceStarted { .. }
@@ -126,7 +129,7 @@ mod tests {
             DomainEvent::StepEnded {
                 run: 1,
                 step: 2,
-                state: "failed".into(),
+                state: StepStatus::Failed,
                 detail: "BMC silent".into(),
             },
         );

@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use support::plan::{READ_AT, on_battery, quiet, run, shed, shedding, tick_after, watch};
 use support::replied;
 use support::{apply, draw, key, logged_in, press, ups};
-use upstra_core::api::v1::{EventPage, PlanStatus};
+use upstra_core::api::v1::{EventPage, PlanStatus, PlanType, RunStatus, StepStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
@@ -298,7 +298,7 @@ fn the_status_line_follows_the_run_not_the_first_message() {
                 62,
                 DomainEvent::RunStarted {
                     run: 3,
-                    plan: "shed".into(),
+                    plan: PlanType::Shed,
                     ups: vec![a1.clone()],
                     reason: "grace over".into(),
                     steps: 5,
@@ -326,7 +326,7 @@ fn the_status_line_follows_the_run_not_the_first_message() {
                 DomainEvent::StepEnded {
                     run: 3,
                     step: 4,
-                    state: "failed".into(),
+                    state: StepStatus::Failed,
                     detail: "the BMC of esx-a1 does not answer".into(),
                 },
             ),
@@ -336,7 +336,7 @@ fn the_status_line_follows_the_run_not_the_first_message() {
                 DomainEvent::StepEnded {
                     run: 3,
                     step: 5,
-                    state: "done".into(),
+                    state: StepStatus::Done,
                     detail: "nas-a1 is off".into(),
                 },
             ),
@@ -351,8 +351,8 @@ fn the_status_line_follows_the_run_not_the_first_message() {
                 95,
                 DomainEvent::RunEnded {
                     run: 3,
-                    plan: "shed".into(),
-                    state: "finished".into(),
+                    plan: PlanType::Shed,
+                    state: RunStatus::Finished,
                     done: 4,
                     failed: 1,
                     skipped: 0,

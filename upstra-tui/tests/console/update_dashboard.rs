@@ -5,7 +5,7 @@ use crate::support;
 
 use crossterm::event::KeyCode;
 use support::{apply, key, logged_in, replied, tick};
-use upstra_core::api::v1::EventPage;
+use upstra_core::api::v1::{EventPage, StepStatus};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
@@ -90,7 +90,11 @@ fn the_event_list_keeps_the_outage_not_the_readings_and_stays_bounded() {
             DomainEvent::StepEnded {
                 run: 1,
                 step: u32::try_from(seq).expect("small"),
-                state: if seq % 2 == 0 { "failed" } else { "done" }.into(),
+                state: if seq % 2 == 0 {
+                    StepStatus::Failed
+                } else {
+                    StepStatus::Done
+                },
                 detail: String::new(),
             },
         ));
@@ -112,7 +116,7 @@ fn the_event_list_keeps_the_outage_not_the_readings_and_stays_bounded() {
     assert_eq!(kept.len(), RECENT_EVENTS);
     assert!(kept.iter().all(|r| matches!(
         &r.event,
-        DomainEvent::StepEnded { state, .. } if state == "failed"
+        DomainEvent::StepEnded { state, .. } if *state == StepStatus::Failed
     )));
     assert_eq!(kept.back().map(|r| r.seq), Some(next_cursor));
 }

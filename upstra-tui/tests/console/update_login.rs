@@ -358,6 +358,28 @@ fn a_wrong_first_code_can_be_typed_again_and_a_failed_start_retried() {
     assert_eq!(press(&mut state, "222222\n").len(), 1, "sent again");
 }
 
+/// A newer daemon's limited scope: the console opens the lab and lets the daemon's refusals
+/// say what the session may do, instead of failing or guessing a screen.
+#[test]
+fn a_session_scope_from_a_newer_daemon_opens_the_lab() {
+    let mut state = State::new("/s");
+    update(
+        &mut state,
+        Action::Start {
+            session: Some(Session::new(token(), "bob")),
+        },
+    );
+    let epoch = state.epoch;
+    update(
+        &mut state,
+        Action::SessionChecked {
+            epoch,
+            result: Ok(whoami("bob", "read", SessionScope::Unknown)),
+        },
+    );
+    assert_eq!(state.screen, Screen::Tree);
+}
+
 #[test]
 fn a_reset_password_session_must_choose_a_new_password() {
     let mut state = State::new("/s");

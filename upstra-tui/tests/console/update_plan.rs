@@ -9,7 +9,9 @@ use crossterm::event::KeyCode;
 use support::plan::{on_battery, quiet, restored, shed, shedding, simulation, tick_after};
 use support::{apply, key, logged_in, logged_in_with, press, tick, token, ups};
 use support::{calls, replied};
-use upstra_core::api::v1::{ApiError, ConflictReason, EventPage, Health, PlanStatus, StepStatus};
+use upstra_core::api::v1::{
+    ApiError, ConflictReason, EventPage, Health, PlanStatus, PlanType, StepStatus,
+};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
@@ -151,7 +153,7 @@ fn run_and_step_events_refresh_the_status_and_the_view_follows_the_run() {
         &mut state,
         vec![DomainEvent::RunStarted {
             run: 3,
-            plan: "shed".into(),
+            plan: PlanType::Shed,
             ups: vec![ups_id("ups-a1")],
             reason: "operator".into(),
             steps: 5,
@@ -167,7 +169,7 @@ fn run_and_step_events_refresh_the_status_and_the_view_follows_the_run() {
             vec![DomainEvent::StepEnded {
                 run: 3,
                 step: 1,
-                state: "done".into(),
+                state: StepStatus::Done,
                 detail: "moved".into(),
             }],
         );

@@ -7,32 +7,18 @@ use super::types::SessionToken;
 use crate::secret::Secret;
 use crate::state::Timestamp;
 
-/// What a session may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionScope {
-    /// Everything the user's grants allow.
-    Full,
-    /// Only enroll two-factor (policy requires it and the user has not), see who they are,
-    /// log out.
-    EnrollTwoFactor,
-    /// Only change the password (after an admin reset), see who they are, log out.
-    ChangePassword,
-}
-
-impl SessionScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "full",
-            Self::EnrollTwoFactor => "enroll_two_factor",
-            Self::ChangePassword => "change_password",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Full, Self::EnrollTwoFactor, Self::ChangePassword]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+wire_enum! {
+    /// What a session may do. A console reads a newer daemon's scope as `Unknown` and lets the
+    /// daemon's refusals say what it allows; the daemon never grants anything to `Unknown`
+    /// (no method lists it among the scopes it accepts).
+    pub enum SessionScope {
+        /// Everything the user's grants allow.
+        Full => "full",
+        /// Only enroll two-factor (policy requires it and the user has not), see who they are,
+        /// log out.
+        EnrollTwoFactor => "enroll_two_factor",
+        /// Only change the password (after an admin reset), see who they are, log out.
+        ChangePassword => "change_password",
     }
 }
 

@@ -8,7 +8,7 @@
 //! [`SessionToken`] as its first argument and answers [`ApiError::Unauthenticated`] without it.
 
 #[macro_use]
-mod wire_enum;
+pub(crate) mod wire_enum;
 
 mod backup;
 mod client_format;

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::super::SessionScope;
 use super::*;
 
 /// Every known value writes exactly its word, reads back from it, and `parse` agrees; any
@@ -69,7 +70,8 @@ words!(
     BmcTrust,
     DeliveryState,
     SnmpVersionName,
-    SnmpMibName
+    SnmpMibName,
+    SessionScope
 );
 
 #[test]
@@ -178,6 +180,12 @@ fn snmp_versions_and_mibs_match_the_lab_files_words() {
     for m in crate::snmp::SnmpMib::ALL {
         assert_eq!(SnmpMibName::from(m).as_str(), m.as_str());
     }
+}
+
+/// The store keeps these words too (`sessions.scope`).
+#[test]
+fn session_scopes() {
+    pinned::<SessionScope>(&["full", "enroll_two_factor", "change_password"]);
 }
 
 #[test]

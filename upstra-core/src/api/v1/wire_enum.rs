@@ -59,3 +59,6 @@ macro_rules! wire_enum {
         }
     };
 }
+
+/// For the closed sets declared outside the wire module (`diff.rs`).
+pub(crate) use wire_enum;

@@ -12,6 +12,7 @@ use upstra_core::ups_off::UpsOffSentStep;
 
 use super::{CALL_DEADLINE, StepError, StepResult, StepRun};
 use crate::clock;
+use crate::store::audit_detail_outage::HostPoweroff;
 use crate::store::{AuditEntry, RunState};
 
 /// How long this host may stay up after systemd accepted its power-off. systemd stops every
@@ -172,7 +173,11 @@ impl StepRun<'_> {
         let host_power = self.shared.drivers.host_power.clone();
         let how = host_power.describe();
         let target = format!("server:{server}");
-        let detail = serde_json::json!({ "run": run, "step": step + 1, "how": how });
+        let detail = HostPoweroff {
+            run,
+            step: step + 1,
+            how: how.clone(),
+        };
         // Recorded and dispatched, then flushed to the disk, before the machine is asked:
         // the next daemon must find the run, and must never power off again.
         self.shared

@@ -6,6 +6,7 @@ use upstra_core::audit::{AuditRecord, ChainBreak};
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
 use crate::store::AuditFilter;
+use crate::store::audit_detail::AuditChainBroken;
 
 /// The most records one page holds: a screenful many times over, and cheap to read.
 const MAX_RECORDS: u32 = 1000;
@@ -157,7 +158,7 @@ pub async fn verify(c: &Connection) -> Result<AuditVerification, ApiError> {
                 report
                     .problem
                     .as_ref()
-                    .map(|problem| serde_json::json!({ "problem": problem }))
+                    .map(|problem| AuditChainBroken { problem })
                     .as_ref(),
             ),
     )

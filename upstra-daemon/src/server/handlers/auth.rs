@@ -14,6 +14,7 @@ use upstra_core::state::Timestamp;
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
 use crate::store::UserRow;
+use crate::store::audit_detail::{ChallengeOfAnotherUid, LoginsRateLimited};
 use crate::{auth, clock, limits, twofactor};
 
 /// How long the challenge of a two-factor login lives.
@@ -123,7 +124,7 @@ async fn take_attempt(c: &Connection, user: &str) -> Result<(), ApiError> {
         // them must not become a flood of records.
         if let Some(refusals) = to_record {
             let window_s = limit.window_ms / 1000;
-            let detail = serde_json::json!({ "refusals": refusals, "window_s": window_s });
+            let detail = LoginsRateLimited { refusals, window_s };
             c.audit(
                 AuditEntry::new("login", "rate_limited")
                     .actor(user)
@@ -251,10 +252,10 @@ pub async fn second_factor(
         c.audit(
             AuditEntry::new("login_second_factor", "denied")
                 .actor(&user)
-                .detail(&serde_json::json!({
-                    "reason": "challenge received by another Unix user",
-                    "received_by_uid": received_by,
-                })),
+                .detail(&ChallengeOfAnotherUid {
+                    reason: "challenge received by another Unix user",
+                    received_by_uid: received_by,
+                }),
         )
         .await;
         return Err(ApiError::Unauthenticated);

@@ -12,6 +12,7 @@ use upstra_core::secret::Secret;
 
 use crate::backup::{self, IDLE_TIMEOUT};
 use crate::server::service::Connection;
+use crate::store::audit_detail::{BackupRead, BackupTaken};
 use crate::store::{AuditEntry, StoreError};
 
 /// The shortest passphrase a copy is encrypted under. The copy is meant to be kept where the
@@ -42,12 +43,12 @@ pub async fn start(c: &Connection, passphrase: Option<Secret>) -> Result<BackupS
             c.audit(
                 AuditEntry::new("backup", "ok")
                     .actor(&who)
-                    .detail(&serde_json::json!({
-                        "id": id,
-                        "size": size,
-                        "sha256": sha256,
-                        "passphrase": with_passphrase,
-                    })),
+                    .detail(&BackupTaken {
+                        id: &id,
+                        size,
+                        sha256: &sha256,
+                        passphrase: with_passphrase,
+                    }),
             )
             .await;
             Ok(BackupStarted {
@@ -128,7 +129,10 @@ pub async fn chunk(c: &Connection, id: String, offset: u64) -> Result<BackupChun
         c.audit(
             AuditEntry::new("backup_read", "ok")
                 .actor(&who)
-                .detail(&serde_json::json!({ "id": id, "size": ready.size })),
+                .detail(&BackupRead {
+                    id: &id,
+                    size: ready.size,
+                }),
         )
         .await;
     }

@@ -14,6 +14,7 @@ use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
 
 use crate::server::service::Connection;
 use crate::store::AuditEntry;
+use crate::store::audit_detail::{ServerPowered, TlsFingerprint, VmMigrated, VmPowered};
 use crate::{monitor, refusals};
 
 /// The vCenter, in a sentence.
@@ -150,13 +151,13 @@ pub async fn server_power(
     }
     .await;
     let result = if outcome.is_ok() { "ok" } else { "failed" };
-    let detail = serde_json::json!({
-        "action": action.as_str(),
-        "before": before.to_string(),
-        "after": outcome
+    let detail = ServerPowered {
+        action: action.as_str(),
+        before: before.to_string(),
+        after: outcome
             .as_ref()
             .map_or("unknown".into(), ToString::to_string),
-    });
+    };
     c.audit(
         AuditEntry::new("server_power", result)
             .actor(&who)
@@ -239,11 +240,11 @@ pub async fn vm_power(
     let result = if outcome.is_ok() { "ok" } else { "failed" };
     // The target names the VM as everything else does (plan steps, reports, the console);
     // its vCenter id stays in the detail, for whoever must find it in vCenter.
-    let detail = serde_json::json!({
-        "action": action.as_str(),
-        "before": vm.power.as_str(),
-        "vm_id": vm.id.to_string(),
-    });
+    let detail = VmPowered {
+        action: action.as_str(),
+        before: vm.power.as_str(),
+        vm_id: vm.id.to_string(),
+    };
     c.audit(
         AuditEntry::new("vm_power", result)
             .actor(&who)
@@ -301,13 +302,13 @@ pub async fn vm_migrate(
             .find(|s| s.vsphere_host.as_deref() == Some(h))
             .map_or_else(|| h.to_owned(), |s| s.id.to_string())
     });
-    let detail = serde_json::json!({
-        "from": source.as_deref().unwrap_or("unknown"),
-        "to": destination.id.to_string(),
-        "from_host": vm.host.as_deref().unwrap_or("unknown"),
-        "to_host": host,
-        "vm_id": vm.id.to_string(),
-    });
+    let detail = VmMigrated {
+        from: source.as_deref().unwrap_or("unknown"),
+        to: destination.id.to_string(),
+        from_host: vm.host.as_deref().unwrap_or("unknown"),
+        to_host: &host,
+        vm_id: vm.id.to_string(),
+    };
     c.audit(
         AuditEntry::new("vm_migrate", result)
             .actor(&who)
@@ -365,7 +366,9 @@ pub async fn tls_fingerprint(c: &Connection, peer: TlsPeer) -> Result<String, Ap
         AuditEntry::new("tls_fingerprint", "ok")
             .actor(&who)
             .target(url.as_str())
-            .detail(&serde_json::json!({ "fingerprint": fp.to_string() })),
+            .detail(&TlsFingerprint {
+                fingerprint: fp.to_string(),
+            }),
     )
     .await;
     Ok(fp.to_string())
@@ -399,7 +402,9 @@ pub async fn tls_pin(c: &Connection, peer: TlsPeer, fingerprint: String) -> Resu
             (format!("server:{id}"), vec![server.clone()], None)
         }
     };
-    let detail = serde_json::json!({ "fingerprint": fp.to_string() });
+    let detail = TlsFingerprint {
+        fingerprint: fp.to_string(),
+    };
     let (actor, uid, t) = (who.clone(), c.peer_uid, target.clone());
     c.shared
         .store

@@ -9,6 +9,7 @@ use upstra_core::api::v1::{ApiError, MAX_CLOSE_REASON, SshTarget};
 use upstra_core::model::{SshEndpoint, host_key_line};
 
 use crate::server::service::Connection;
+use crate::store::audit_detail::{SshClosed, SshHostKeyPinned, SshOpened};
 use crate::store::{AuditEntry, CloseRefusal};
 
 /// The server's SSH endpoint, or why it has none.
@@ -41,12 +42,12 @@ pub async fn open(c: &Connection, server: String) -> Result<SshTarget, ApiError>
     let (target, ssh) = endpoint(c, &server)?;
     let session_id = new_session_id();
     let login_hint = ssh.user.clone().unwrap_or_else(|| user.clone());
-    let detail = serde_json::json!({
-        "address": ssh.address,
-        "login": login_hint,
-        "host_key_pinned": ssh.host_key.is_some(),
-        "upstra_session": upstra_session,
-    });
+    let detail = SshOpened {
+        address: ssh.address.clone(),
+        login: login_hint.clone(),
+        host_key_pinned: ssh.host_key.is_some(),
+        upstra_session,
+    };
     // The record is written before the address is handed out: a shell nobody can find in the
     // audit log is not opened at all.
     let (uid, id, t) = (c.peer_uid, session_id.clone(), target.clone());
@@ -94,10 +95,10 @@ pub async fn closed(
     reason: String,
 ) -> Result<(), ApiError> {
     let user = c.who()?.user.clone();
-    let detail = serde_json::json!({
-        "duration_ms": duration_ms,
-        "reason": clean_reason(&reason),
-    });
+    let detail = SshClosed {
+        duration_ms,
+        reason: clean_reason(&reason),
+    };
     let (uid, id, u) = (c.peer_uid, session_id.clone(), user.clone());
     let recorded = c
         .shared
@@ -150,7 +151,10 @@ pub async fn pin_host_key(
     };
     let before = ssh.host_key.replace(line.clone());
     let saved = entry.clone();
-    let detail = serde_json::json!({ "host_key": line, "before": before });
+    let detail = SshHostKeyPinned {
+        host_key: line,
+        before,
+    };
     let (uid, t) = (c.peer_uid, target);
     c.shared
         .store

@@ -175,6 +175,12 @@ async fn limited_sessions_reach_only_their_few_methods() {
             SessionScope::ChangePassword,
             &[Method::Logout, Method::WhoAmI, Method::ChangePassword][..],
         ),
+        // A scope word this daemon does not know (stored as `unknown`) opens no more than
+        // the most limited one.
+        (
+            SessionScope::Unknown,
+            &[Method::Logout, Method::WhoAmI, Method::ChangePassword][..],
+        ),
     ] {
         for method in Method::ALL {
             if matches!(method.access(), Access::Public | Access::Challenge) {

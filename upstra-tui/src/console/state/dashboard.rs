@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use upstra_core::api::v1::{UpsHistory, VmPowerState, WatchState, WatchView};
+use upstra_core::api::v1::{StepStatus, UpsHistory, VmPowerState, WatchState, WatchView};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::state::Timestamp;
 
@@ -50,7 +50,7 @@ pub fn significant(event: &DomainEvent) -> bool {
     use DomainEvent as E;
     match event {
         E::Remote { event, .. } => significant(event),
-        E::StepEnded { state, .. } => state != "done",
+        E::StepEnded { state, .. } => *state != StepStatus::Done,
         E::UpsBatteryChanged { .. }
         | E::UserLoggedIn { .. }
         | E::UserLoggedOut { .. }

@@ -59,6 +59,7 @@ pub static ADMIN: AdminWords = AdminWords {
         SessionScope::Full => "everything",
         SessionScope::EnrollTwoFactor => "set up 2FA",
         SessionScope::ChangePassword => "change password",
+        SessionScope::Unknown => "?",
     },
     this_one: "this one",
     hint_tabs: "tabs",

@@ -59,6 +59,7 @@ pub static ADMIN: AdminWords = AdminWords {
         SessionScope::Full => "tout",
         SessionScope::EnrollTwoFactor => "activer la 2FA",
         SessionScope::ChangePassword => "changer de mot de passe",
+        SessionScope::Unknown => "?",
     },
     this_one: "celle-ci",
     hint_tabs: "onglets",

@@ -1,8 +1,8 @@
 //! English.
 
 use upstra_core::api::v1::{
-    ApiError, Reachability, RunStatus, SecondFactorCode, ServerCategory, ServerPowerAction,
-    StepStatus, VmPowerRequest,
+    ApiError, PlanType, Reachability, SecondFactorCode, ServerCategory, ServerPowerAction,
+    VmPowerRequest,
 };
 use upstra_core::events::DomainEvent;
 
@@ -490,9 +490,9 @@ fn api_error(e: &ApiError) -> String {
     }
 }
 
-fn plan_kind(kind: &str) -> &'static str {
+fn plan_kind(kind: PlanType) -> &'static str {
     match kind {
-        "restore" => "restore",
+        PlanType::Restore => "restore",
         _ => "shed",
     }
 }
@@ -590,7 +590,7 @@ fn event(e: &DomainEvent) -> String {
             ..
         } => format!(
             "run {run} started: {} of UPS {}, {steps} steps, about {}",
-            plan_kind(plan),
+            plan_kind(*plan),
             ups.iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
@@ -607,8 +607,8 @@ fn event(e: &DomainEvent) -> String {
             skipped,
         } => format!(
             "run {run} ({}) {}: {done} done, {failed} failed, {skipped} skipped",
-            plan_kind(plan),
-            (EN.plan.run_state)(RunStatus::parse(state))
+            plan_kind(*plan),
+            (EN.plan.run_state)(*state)
         ),
         DomainEvent::StepStarted { run, step, action } => {
             format!("run {run}, step {step}: {action}")
@@ -620,7 +620,7 @@ fn event(e: &DomainEvent) -> String {
             detail,
         } => format!(
             "run {run}, step {step} {}: {detail}",
-            (EN.plan.step_state)(Some(StepStatus::parse(state)))
+            (EN.plan.step_state)(Some(*state))
         ),
         DomainEvent::DaemonUncleanStart { .. } => {
             "daemon restarted after an unclean stop".to_owned()

@@ -3,8 +3,8 @@
 //! `:` and `?`, a decimal comma.
 
 use upstra_core::api::v1::{
-    ApiError, ConflictReason, Reachability, RunStatus, SecondFactorCode, ServerCategory,
-    ServerPowerAction, StepStatus, VmPowerRequest,
+    ApiError, ConflictReason, PlanType, Reachability, SecondFactorCode, ServerCategory,
+    ServerPowerAction, VmPowerRequest,
 };
 use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
@@ -614,9 +614,9 @@ fn api_error(e: &ApiError) -> String {
     }
 }
 
-fn plan_kind(kind: &str) -> &'static str {
+fn plan_kind(kind: PlanType) -> &'static str {
     match kind {
-        "restore" => "rétablissement",
+        PlanType::Restore => "rétablissement",
         _ => "délestage",
     }
 }
@@ -723,7 +723,7 @@ fn event(e: &DomainEvent) -> String {
             ..
         } => format!(
             "exécution {run} lancée : {} de l'onduleur {}, {steps} étapes, environ {}",
-            plan_kind(plan),
+            plan_kind(*plan),
             ups.iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
@@ -742,8 +742,8 @@ fn event(e: &DomainEvent) -> String {
             skipped,
         } => format!(
             "exécution {run} ({}) {} : {done} faites, {failed} en échec, {skipped} sautées",
-            plan_kind(plan),
-            (FR.plan.run_state)(RunStatus::parse(state))
+            plan_kind(*plan),
+            (FR.plan.run_state)(*state)
         ),
         DomainEvent::StepStarted { run, step, action } => {
             format!("exécution {run}, étape {step} : {action}")
@@ -755,7 +755,7 @@ fn event(e: &DomainEvent) -> String {
             detail,
         } => format!(
             "exécution {run}, étape {step} {} : {detail}",
-            (FR.plan.step_state)(Some(StepStatus::parse(state)))
+            (FR.plan.step_state)(Some(*state))
         ),
         DomainEvent::DaemonUncleanStart { .. } => {
             "démon redémarré après un arrêt brutal".to_owned()

@@ -30,6 +30,7 @@ pub static SETUP: SetupWords = SetupWords {
         EntityKind::Vcenter => "the vCenter".to_owned(),
         EntityKind::Plan => "the plan settings".to_owned(),
         EntityKind::Vm => format!("VM {name}"),
+        EntityKind::Unknown => format!("object {name}"),
     },
     declared_title: "Declared here:",
     holds: |rooms, ups, servers, vms| {
@@ -44,6 +45,7 @@ pub static SETUP: SetupWords = SetupWords {
             ChangeKind::Create => format!("create    {what}"),
             ChangeKind::Update { fields } => format!("update    {what} ({})", fields.join(", ")),
             ChangeKind::Unchanged => format!("unchanged {what}"),
+            ChangeKind::Unknown => format!("change    {what}"),
         }
     },
     check_title: "What answers now",

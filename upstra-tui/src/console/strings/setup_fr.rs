@@ -31,6 +31,7 @@ pub static SETUP: SetupWords = SetupWords {
         EntityKind::Vcenter => "le vCenter".to_owned(),
         EntityKind::Plan => "les réglages du plan".to_owned(),
         EntityKind::Vm => format!("VM {name}"),
+        EntityKind::Unknown => format!("objet {name}"),
     },
     declared_title: "Déclaré ici :",
     holds: |rooms, ups, servers, vms| {
@@ -48,6 +49,7 @@ pub static SETUP: SetupWords = SetupWords {
                 format!("mise à jour  {what} ({})", fields.join(", "))
             }
             ChangeKind::Unchanged => format!("inchangé     {what}"),
+            ChangeKind::Unknown => format!("changement   {what}"),
         }
     },
     check_title: "Ce qui répond maintenant",

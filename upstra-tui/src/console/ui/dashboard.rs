@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-use upstra_core::api::v1::{Reachability, UpsHistory, UpsSample, UpsView};
+use upstra_core::api::v1::{Reachability, StepStatus, UpsHistory, UpsSample, UpsView};
 use upstra_core::events::DomainEvent;
 
 use super::{restore_wait, shown};
@@ -307,7 +307,7 @@ fn failed(event: &DomainEvent) -> bool {
     use DomainEvent as E;
     match event {
         E::Remote { event, .. } => failed(event),
-        E::StepEnded { state, .. } => state == "failed",
+        E::StepEnded { state, .. } => *state == StepStatus::Failed,
         E::RunEnded { failed, .. } => *failed > 0,
         E::UpsCommsLost { .. }
         | E::PeerUnreachable { .. }

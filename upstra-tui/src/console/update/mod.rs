@@ -212,7 +212,9 @@ fn checked(state: &mut State, me: WhoAmI) -> Vec<Effect> {
     session.permissions = parse_permissions(&me.permissions);
     let token = session.token.clone();
     match me.scope {
-        SessionScope::Full => {
+        // A newer daemon's limited scope opens the lab like a full one: the daemon refuses
+        // what the scope does not allow, and its refusal says what the session may do.
+        SessionScope::Full | SessionScope::Unknown => {
             if state.lab.view_of.as_deref() != Some(me.user.as_str()) {
                 state.clear_view();
                 state.lab.view_of = Some(me.user);

@@ -1,7 +1,9 @@
 //! Builders for the dashboard tests: an hour of UPS history, the events of an outage, and
 //! watches waiting to restore.
 
-use upstra_core::api::v1::{PlanStatus, RestoreWait, UpsHistory, UpsSample, WatchView};
+use upstra_core::api::v1::{
+    PlanStatus, PlanType, RestoreWait, RunStatus, StepStatus, UpsHistory, UpsSample, WatchView,
+};
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::UpsId;
 use upstra_core::state::Timestamp;
@@ -120,7 +122,7 @@ pub fn outage_events() -> Vec<EventRecord> {
             1140,
             DomainEvent::RunStarted {
                 run: 3,
-                plan: "shed".into(),
+                plan: PlanType::Shed,
                 ups: vec![id("ups-a1")],
                 reason: "on battery for 60 s".into(),
                 steps: 4,
@@ -142,7 +144,7 @@ pub fn outage_events() -> Vec<EventRecord> {
             DomainEvent::StepEnded {
                 run: 3,
                 step: 1,
-                state: "done".into(),
+                state: StepStatus::Done,
                 detail: "web-01 now on esx-b1".into(),
             },
         ),
@@ -152,7 +154,7 @@ pub fn outage_events() -> Vec<EventRecord> {
             DomainEvent::StepEnded {
                 run: 3,
                 step: 3,
-                state: "failed".into(),
+                state: StepStatus::Failed,
                 detail: "BMC of nas-a1 did not answer within 30 s".into(),
             },
         ),
@@ -168,8 +170,8 @@ pub fn after_run_events() -> Vec<EventRecord> {
             900,
             DomainEvent::RunEnded {
                 run: 3,
-                plan: "shed".into(),
-                state: "finished".into(),
+                plan: PlanType::Shed,
+                state: RunStatus::Finished,
                 done: 3,
                 failed: 1,
                 skipped: 0,
@@ -190,8 +192,8 @@ pub fn after_run_events() -> Vec<EventRecord> {
             60,
             DomainEvent::RunEnded {
                 run: 4,
-                plan: "restore".into(),
-                state: "finished".into(),
+                plan: PlanType::Restore,
+                state: RunStatus::Finished,
                 done: 5,
                 failed: 1,
                 skipped: 0,

@@ -1,0 +1,133 @@
+//! The JSON of the run and step events is pinned: events are stored, replayed and followed by
+//! consoles and other daemons, so a record written before their states were typed must still
+//! read, and what is written now must be the same text as then.
+
+use super::*;
+
+/// Events as a daemon stored them when these states were strings, byte for byte (the store
+/// keeps the event alone; its sequence number and time are columns).
+const RUN_STARTED: &str = r#"{"kind":"run_started","run":3,"plan":"shed","ups":["ups-a"],"reason":"on battery","steps":12,"estimate_s":300}"#;
+const STEP_STARTED: &str =
+    r#"{"kind":"step_started","run":3,"step":4,"action":"shut down server esx-a1"}"#;
+const STEP_ENDED: &str =
+    r#"{"kind":"step_ended","run":3,"step":4,"state":"failed","detail":"timeout"}"#;
+const RUN_ENDED: &str = r#"{"kind":"run_ended","run":3,"plan":"restore","state":"halted","done":10,"failed":1,"skipped":1}"#;
+
+fn read(json: &str) -> DomainEvent {
+    serde_json::from_str(json).expect("an older event reads")
+}
+
+#[test]
+fn an_older_records_run_and_step_states_read_as_the_enums() {
+    assert!(matches!(
+        read(RUN_STARTED),
+        DomainEvent::RunStarted {
+            plan: PlanType::Shed,
+            ..
+        }
+    ));
+    assert!(matches!(
+        read(STEP_ENDED),
+        DomainEvent::StepEnded {
+            state: StepStatus::Failed,
+            ..
+        }
+    ));
+    assert!(matches!(
+        read(RUN_ENDED),
+        DomainEvent::RunEnded {
+            plan: PlanType::Restore,
+            state: RunStatus::Halted,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn the_run_and_step_events_write_the_words_they_always_wrote() {
+    for json in [RUN_STARTED, STEP_STARTED, STEP_ENDED, RUN_ENDED] {
+        let again = serde_json::to_string(&read(json)).expect("writes");
+        assert_eq!(again, json);
+    }
+}
+
+#[test]
+fn every_state_a_run_or_step_ends_in_writes_its_word() {
+    for state in RunStatus::KNOWN {
+        let event = DomainEvent::RunEnded {
+            run: 1,
+            plan: PlanType::Shed,
+            state: *state,
+            done: 0,
+            failed: 0,
+            skipped: 0,
+        };
+        let json = serde_json::to_string(&event).expect("writes");
+        assert!(
+            json.contains(&format!(r#""state":"{}""#, state.as_str())),
+            "{json}"
+        );
+    }
+    for state in StepStatus::KNOWN {
+        let event = DomainEvent::StepEnded {
+            run: 1,
+            step: 1,
+            state: *state,
+            detail: String::new(),
+        };
+        let json = serde_json::to_string(&event).expect("writes");
+        assert!(
+            json.contains(&format!(r#""state":"{}""#, state.as_str())),
+            "{json}"
+        );
+    }
+}
+
+/// A newer daemon's run kind or state does not lose the event, nor the reply it is in.
+#[test]
+fn a_newer_daemons_words_read_as_unknown() {
+    let run = read(
+        r#"{"kind":"run_ended","run":9,"plan":"rebalance","state":"paused","done":0,"failed":0,"skipped":0}"#,
+    );
+    assert!(matches!(
+        run,
+        DomainEvent::RunEnded {
+            plan: PlanType::Unknown,
+            state: RunStatus::Unknown,
+            ..
+        }
+    ));
+    let started = read(
+        r#"{"kind":"run_started","run":9,"plan":"rebalance","ups":[],"reason":"r","steps":0,"estimate_s":0}"#,
+    );
+    assert!(matches!(
+        started,
+        DomainEvent::RunStarted {
+            plan: PlanType::Unknown,
+            ..
+        }
+    ));
+    let step = read(r#"{"kind":"step_ended","run":9,"step":1,"state":"retried","detail":""}"#);
+    assert!(matches!(
+        step,
+        DomainEvent::StepEnded {
+            state: StepStatus::Unknown,
+            ..
+        }
+    ));
+}
+
+/// What `events_since` sends: the stored event inside its record.
+#[test]
+fn a_record_on_the_wire_keeps_the_same_words() {
+    let record = EventRecord {
+        seq: 44,
+        at: Timestamp(1_700_000_003_000),
+        event: read(RUN_ENDED),
+    };
+    let json = serde_json::to_string(&record).expect("writes");
+    assert_eq!(
+        json,
+        format!(r#"{{"seq":44,"at":1700000003000,"event":{RUN_ENDED}}}"#)
+    );
+}
