@@ -39,8 +39,8 @@ pub struct OwnLab {
     pub vcsim_fingerprint: String,
     /// The (first) Redfish emulator's base URL (HTTP).
     pub redfish_url: String,
-    /// Each Redfish emulator's base URL: system `i` is served by `redfish_urls[i /
-    /// SYSTEMS_PER_EMULATOR]`.
+    /// Each Redfish emulator's base URL: system `i` is served by `redfish_urls[i %
+    /// redfish_urls.len()]`.
     pub redfish_urls: Vec<String>,
     pub redfish_user: String,
     pub redfish_password: String,
@@ -61,22 +61,19 @@ pub struct OwnLab {
 /// second and a large lab's sync timed out; a hundred each keep a request in milliseconds.
 pub const SYSTEMS_PER_EMULATOR: usize = 100;
 
-/// Starts Redfish emulator `n` with `systems` (numbered from `first`), on a free port of its
-/// own; its URL and pid. Panics when it does not answer in 30 s.
+/// Starts Redfish emulator `n` with `systems` (each with its index in the lab), on a free port
+/// of its own; its URL and pid. Panics when it does not answer in 30 s.
 fn start_emulator(
     peers: &Peers,
     dir: &std::path::Path,
     n: usize,
-    first: usize,
-    systems: &[String],
+    systems: &[(usize, String)],
     children: &mut Vec<Owned>,
 ) -> (String, u32) {
     let port = free_port();
     let fleet: String = systems
         .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let i = first + i;
+        .map(|&(i, ref id)| {
             format!(
                 "    {{'uuid': '{id}', 'name': 'own{i:02}', 'power_state': 'On', 'nics': [{{'mac': '52:54:00:0a:{:02x}:{:02x}', 'ip': '127.0.0.1'}}]}},\n",
                 (i + 1) / 256,
@@ -209,17 +206,20 @@ impl OwnLab {
         let systems: Vec<String> = (1..=hosts.len())
             .map(|i| format!("{i:08x}-0000-4000-8000-{:012x}", 0xa000 + i))
             .collect();
+        // Dealt round-robin: the daemon reads BMCs in the lab's order, so neighbours must
+        // land on different emulators, as they would on different machines.
+        let emulators = systems.len().div_ceil(SYSTEMS_PER_EMULATOR).max(1);
         let mut redfish_urls = Vec::new();
         let mut redfish_pids = Vec::new();
-        for (n, chunk) in systems.chunks(SYSTEMS_PER_EMULATOR).enumerate() {
-            let (url, pid) = start_emulator(
-                peers,
-                &dir,
-                n,
-                n * SYSTEMS_PER_EMULATOR,
-                chunk,
-                &mut children,
-            );
+        for n in 0..emulators {
+            let dealt: Vec<(usize, String)> = systems
+                .iter()
+                .enumerate()
+                .skip(n)
+                .step_by(emulators)
+                .map(|(i, id)| (i, id.clone()))
+                .collect();
+            let (url, pid) = start_emulator(peers, &dir, n, &dealt, &mut children);
             redfish_urls.push(url);
             redfish_pids.push(pid);
         }
@@ -300,7 +300,7 @@ impl OwnLab {
             let feed = if c == 0 { "ups-one" } else { "ups-two" };
             for (i, host) in hosts.iter().enumerate() {
                 let (n, sys) = system.next().expect("a BMC per host");
-                let redfish_url = &self.redfish_urls[n / SYSTEMS_PER_EMULATOR];
+                let redfish_url = &self.redfish_urls[n % self.redfish_urls.len()];
                 let tier = if f.tiered && c == 0 && i + 1 == hosts.len() {
                     2
                 } else {
