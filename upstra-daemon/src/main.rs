@@ -21,6 +21,18 @@ use upstra_daemon::{Error, exit, server};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Most worker threads the async runtime starts. Its default is one per core; the daemon's
+/// work is waiting on peers and a few requests, and each worker keeps its own allocator pages
+/// and stack, so on a large server the default cost memory for nothing. Password hashing and
+/// the store run on threads of their own.
+const MAX_RUNTIME_WORKERS: usize = 4;
+
+fn runtime_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_RUNTIME_WORKERS)
+}
+
 /// The Upstra daemon: owns the encrypted store and the lab, and serves the console.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None, after_help = EXIT_CODES)]
@@ -147,6 +159,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(runtime_workers())
         .enable_all()
         .build()
     {
