@@ -13,7 +13,8 @@
 //! the C library (`MALLOC_ARENA_MAX`, ...) pass through to it, for allocator experiments;
 //! `UPSTRA_BENCH_UPSTRAD=PATH` measures another build of the daemon;
 //! `UPSTRA_BENCH_BASELINE=PATH` measures that build first, on the same lab, and prints its
-//! figures beside this build's at the end (a baseline and a change in one run);
+//! figures beside this build's at the end (a baseline and a change in one run), with
+//! `UPSTRA_BENCH_BASELINE_ENV="K=V ..."` added to its environment (an older unit's settings);
 //! `UPSTRA_BENCH_HEAPTRACK=FILE` runs the daemon under heaptrack (its RSS figures then
 //! include the profiler's own) and leaves the profile in `FILE.zst` for `heaptrack_print`.
 #![allow(clippy::unwrap_used)]
@@ -61,6 +62,75 @@ fn rss(pid: u32) -> (f64, f64) {
     (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
 }
 
+/// The mappings holding the most resident memory, from `/proc/PID/smaps`: where RSS is, when
+/// the heap profile (the live allocations) accounts for less of it.
+fn print_largest_mappings(pid: u32) {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut mappings: Vec<(String, f64)> = Vec::new();
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: "start-end perms offset dev inode [path]".
+            let name = line
+                .split_whitespace()
+                .nth(5)
+                .unwrap_or("[anon]")
+                .to_owned();
+            mappings.push((name, 0.0));
+        } else if let Some(kb) = line.strip_prefix("Rss:")
+            && let Some(last) = mappings.last_mut()
+        {
+            last.1 = kb
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .unwrap_or(0.0)
+                / 1024.0;
+        }
+    }
+    let mut single = mappings.clone();
+    single.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let single: Vec<String> = single
+        .iter()
+        .take(6)
+        .map(|(name, mb)| format!("{mb:.1} {name}"))
+        .collect();
+    println!("    largest single mappings (MB): {}", single.join(", "));
+    let huge: f64 = smaps
+        .lines()
+        .filter_map(|l| l.strip_prefix("AnonHugePages:"))
+        .filter_map(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .sum();
+    println!("    in transparent huge pages: {:.1} MB", huge / 1024.0);
+    let mut by_name: std::collections::BTreeMap<String, (f64, usize)> = Default::default();
+    for (name, mb) in mappings {
+        let e = by_name.entry(name).or_default();
+        e.0 += mb;
+        e.1 += 1;
+    }
+    let mut largest: Vec<_> = by_name.into_iter().collect();
+    largest.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
+    for (name, (mb, count)) in largest.into_iter().take(8) {
+        println!("    {mb:>6.1} MB in {count:>4} mapping(s): {name}");
+    }
+}
+
+/// `UPSTRA_BENCH_BASELINE_ENV="K=V K=V"`: what the baseline's daemon runs with besides the
+/// service's environment, e.g. the older unit's allocator settings.
+fn baseline_env() -> Vec<(String, String)> {
+    let env = std::env::var("UPSTRA_BENCH_BASELINE_ENV").unwrap_or_default();
+    let pairs: Vec<(String, String)> = env
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    if !pairs.is_empty() {
+        println!("baseline's own environment: {pairs:?}");
+    }
+    pairs
+}
+
 fn soak() -> Duration {
     let args: Vec<String> = std::env::args().collect();
     let from_arg = args
@@ -80,7 +150,7 @@ fn long() -> tarpc::context::Context {
     c
 }
 
-fn start_daemon(dir: &Path, upstrad: &str) -> DaemonProcess {
+fn start_daemon(dir: &Path, upstrad: &str, env: &[(String, String)]) -> DaemonProcess {
     let cmd = match std::env::var("UPSTRA_BENCH_HEAPTRACK") {
         Ok(out) => {
             // The RSS printed is then heaptrack's script's, not the daemon's: read the profile.
@@ -90,6 +160,8 @@ fn start_daemon(dir: &Path, upstrad: &str) -> DaemonProcess {
         }
         Err(_) => Command::new(upstrad),
     };
+    let mut cmd = cmd;
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
     spawn_upstrad(dir, cmd, "# bench config: defaults only\n")
 }
 
@@ -174,13 +246,13 @@ async fn main() {
         println!("--- baseline: {baseline}");
         runs.push((
             "baseline",
-            measure(&baseline, &doc, own.vms.len(), soak).await,
+            measure(&baseline, &baseline_env(), &doc, own.vms.len(), soak).await,
         ));
     }
     println!("--- this build: {upstrad}");
     runs.push((
         "this build",
-        measure(&upstrad, &doc, own.vms.len(), soak).await,
+        measure(&upstrad, &[], &doc, own.vms.len(), soak).await,
     ));
     println!(
         "\n{:<12} {:>16} {:>18} {:>22} {:>10}",
@@ -206,10 +278,16 @@ struct Figures {
 
 /// Starts `upstrad` on a fresh store, applies the lab, syncs until every VM is seen, forces a
 /// few syncs, then samples while it syncs on its own default interval for `soak`.
-async fn measure(upstrad: &str, doc: &LabDoc, vms: usize, soak: Duration) -> Figures {
+async fn measure(
+    upstrad: &str,
+    env: &[(String, String)],
+    doc: &LabDoc,
+    vms: usize,
+    soak: Duration,
+) -> Figures {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
-    let daemon = start_daemon(dir.path(), upstrad);
+    let daemon = start_daemon(dir.path(), upstrad, env);
     let pid = daemon.0.id();
     let c = support::process::client_when_up(&dir.path().join("upstra.sock")).await;
     let ctx = tarpc::context::current;
@@ -279,6 +357,7 @@ async fn measure(upstrad: &str, doc: &LabDoc, vms: usize, soak: Duration) -> Fig
     }
     let (now, peak) = rss(pid);
     println!("end: RSS {now:.1} MB, peak {peak:.1} MB");
+    print_largest_mappings(pid);
     drop(daemon);
     Figures {
         first_sync,
