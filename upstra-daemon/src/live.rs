@@ -45,6 +45,32 @@ pub struct Live {
     hosts: RwLock<Vec<upstra_core::traits::HostInfo>>,
 }
 
+/// How long a VM the hypervisor stopped reporting stays listed as gone: long enough for the
+/// next shift to see what disappeared overnight, bounded so that a lab whose VMs come and go
+/// (test machines, clones) does not grow the daemon's memory for ever.
+const GONE_VMS_KEPT_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Most VMs listed as gone at once, the latest kept: a bulk deletion never holds more.
+const MAX_GONE_VMS: usize = 10_000;
+
+/// Forgets gone VMs older than [`GONE_VMS_KEPT_FOR`], then the oldest past [`MAX_GONE_VMS`].
+fn prune_gone(
+    gone: &mut BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>,
+    now: upstra_core::state::Timestamp,
+) {
+    let kept_ms = i64::try_from(GONE_VMS_KEPT_FOR.as_millis()).unwrap_or(i64::MAX);
+    gone.retain(|_, (_, at)| now.0.saturating_sub(at.0) <= kept_ms);
+    if gone.len() > MAX_GONE_VMS {
+        let mut by_age: Vec<(i64, VmId)> = gone
+            .iter()
+            .map(|(id, (_, at))| (at.0, id.clone()))
+            .collect();
+        by_age.sort();
+        for (_, id) in by_age.into_iter().take(gone.len() - MAX_GONE_VMS) {
+            gone.remove(&id);
+        }
+    }
+}
+
 /// Reads under the lock, recovering a poisoned one (see [`Live`]).
 fn read<T, R>(lock: &RwLock<T>, f: impl FnOnce(&T) -> R) -> R {
     f(&lock.read().unwrap_or_else(PoisonError::into_inner))
@@ -164,6 +190,7 @@ impl Live {
                     }
                     keep
                 });
+                prune_gone(gone, now);
             })
         });
         for e in events {
@@ -309,6 +336,52 @@ mod tests {
         DomainEvent::UserLoggedIn {
             user: UserName::new("a").expect("name"),
         }
+    }
+
+    fn gone_at(n: usize, at_ms: i64) -> (VmId, (Vm, upstra_core::state::Timestamp)) {
+        let id = VmId::new(format!("vm-{n}")).expect("id");
+        let vm = Vm {
+            id: id.clone(),
+            name: format!("vm {n}"),
+            host: None,
+            power: upstra_core::model::VmPower::PoweredOff,
+            cpus: 1,
+            memory_mib: 512,
+        };
+        (id, (vm, upstra_core::state::Timestamp(at_ms)))
+    }
+
+    #[test]
+    fn gone_vms_are_forgotten_after_a_week_and_past_the_bound_oldest_first() {
+        let week = i64::try_from(GONE_VMS_KEPT_FOR.as_millis()).expect("fits");
+        let now = upstra_core::state::Timestamp(10 * week);
+        let mut gone: BTreeMap<_, _> = [
+            gone_at(1, now.0 - week - 1), // older than a week: forgotten
+            gone_at(2, now.0 - week),     // exactly a week: kept
+            gone_at(3, now.0),
+        ]
+        .into_iter()
+        .collect();
+        prune_gone(&mut gone, now);
+        let left: Vec<_> = gone.keys().map(VmId::as_str).collect();
+        assert_eq!(left, ["vm-2", "vm-3"]);
+
+        // A bulk deletion past the bound keeps the latest.
+        let mut gone: BTreeMap<_, _> = (0..MAX_GONE_VMS + 5)
+            .map(|n| {
+                gone_at(
+                    n,
+                    now.0 - i64::try_from(MAX_GONE_VMS + 5 - n).expect("fits"),
+                )
+            })
+            .collect();
+        prune_gone(&mut gone, now);
+        assert_eq!(gone.len(), MAX_GONE_VMS);
+        assert!(
+            !gone.contains_key(&VmId::new("vm-4").expect("id")),
+            "the oldest went"
+        );
+        assert!(gone.contains_key(&VmId::new("vm-5").expect("id")));
     }
 
     #[test]
