@@ -12,7 +12,9 @@
 //!
 //! No assertion: figures to read. Start the peers (tests/peers/start.sh, UPSTRA_PEERS_ENV), then
 //! `cargo bench -p upstra-daemon --bench detection`; `-- --flips N` (or
-//! `UPSTRA_BENCH_FLIPS=N`) for another count of flips.
+//! `UPSTRA_BENCH_FLIPS=N`) for another count of flips; `UPSTRA_BENCH_IDLE=SECONDS` for a longer
+//! idle window (several syncs); `UPSTRA_BENCH_BASELINE=PATH` measures that build of the daemon
+//! too, with its status checks every 100 ms, in a row of its own.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -96,10 +98,18 @@ fn long() -> tarpc::context::Context {
     c
 }
 
-fn start_daemon(dir: &Path, status_interval: &str) -> DaemonProcess {
+/// How long the idle CPU is measured: [`IDLE`], or `UPSTRA_BENCH_IDLE` seconds.
+fn idle_window() -> Duration {
+    std::env::var("UPSTRA_BENCH_IDLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(IDLE, Duration::from_secs)
+}
+
+fn start_daemon(dir: &Path, upstrad: &str, status_interval: &str) -> DaemonProcess {
     spawn_upstrad(
         dir,
-        Command::new(env!("CARGO_BIN_EXE_upstrad")),
+        Command::new(upstrad),
         &format!("ups_status_interval = \"{status_interval}\"\n"),
     )
 }
@@ -191,13 +201,14 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64, f64) {
 
 /// One mode: the daemon's idle CPU, then the latencies of `flips` flips.
 async fn measure(
+    upstrad: &str,
     lab: &LabSpec,
     nut: &OwnNut,
     status_interval: &str,
     flips: usize,
 ) -> (f64, Vec<Duration>) {
     let dir = tempfile::tempdir().unwrap();
-    let daemon = start_daemon(dir.path(), status_interval);
+    let daemon = start_daemon(dir.path(), upstrad, status_interval);
     let pid = daemon.0.id();
     let c = support::process::client_when_up(&dir.path().join("upstra.sock")).await;
     let token = admin(&c).await;
@@ -230,7 +241,7 @@ async fn measure(
 
     // Idle: the default intervals (full UPS reads every 1 s, BMCs and vCenter every 60 s).
     let (cpu0, wall0) = (cpu_seconds(pid), Instant::now());
-    tokio::time::sleep(IDLE).await;
+    tokio::time::sleep(idle_window()).await;
     let idle = (cpu_seconds(pid) - cpu0) / wall0.elapsed().as_secs_f64();
 
     let cursor = c
@@ -281,7 +292,7 @@ async fn main() {
         own.vms.len(),
         own.systems.len(),
         started.elapsed().as_secs_f64(),
-        IDLE.as_secs()
+        idle_window().as_secs()
     );
     let mut text = own.lab_file(&LabFile {
         nut: &format!("127.0.0.1:{}", nut.port),
@@ -314,13 +325,22 @@ async fn main() {
     let lab = LabSpec::from(&doc.inventory);
 
     let mut rows = Vec::new();
+    if let Ok(baseline) = std::env::var("UPSTRA_BENCH_BASELINE") {
+        let (idle, latencies) = measure(&baseline, &lab, &nut, "100ms", flips).await;
+        rows.push((
+            "baseline build, checks every 100 ms",
+            idle,
+            percentiles(latencies),
+        ));
+    }
     for (interval, what) in MODES {
-        let (idle, latencies) = measure(&lab, &nut, interval, flips).await;
+        let upstrad = env!("CARGO_BIN_EXE_upstrad");
+        let (idle, latencies) = measure(upstrad, &lab, &nut, interval, flips).await;
         rows.push((what, idle, percentiles(latencies)));
     }
     println!(
         "\ndaemon's share of a NUT flip (upsd has it -> event to a follower), {flips} flips; idle CPU over {} s:",
-        IDLE.as_secs()
+        idle_window().as_secs()
     );
     for (what, idle, (p50, p99, max)) in rows {
         println!(
