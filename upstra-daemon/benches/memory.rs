@@ -48,18 +48,25 @@ const SAMPLE_EVERY: Duration = Duration::from_secs(15);
 /// A sync of 10,000 VMs and 1,000 BMCs on a loaded 2-core machine.
 const CALL_DEADLINE: Duration = Duration::from_secs(300);
 
+/// A `/proc/PID/status` figure (`VmRSS:`, `RssAnon:`...) of `pid`, in MB; 0 when absent.
+fn status_mb(status: &str, key: &str) -> f64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn proc_status(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default()
+}
+
 /// VmRSS and VmHWM of `pid`, in MB.
 fn rss(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
+    let status = proc_status(pid);
+    (status_mb(&status, "VmRSS:"), status_mb(&status, "VmHWM:"))
 }
 
 /// The mappings holding the most resident memory, from `/proc/PID/smaps`: where RSS is, when
@@ -168,16 +175,11 @@ fn start_daemon(dir: &Path, upstrad: &str, env: &[(String, String)]) -> DaemonPr
 /// RssAnon and RssFile of `pid`, in MB: the heap and stacks apart from the program's own
 /// mapped pages, which count in RSS but are shared and given back under pressure.
 fn rss_split(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (kb("RssAnon:") / 1024.0, kb("RssFile:") / 1024.0)
+    let status = proc_status(pid);
+    (
+        status_mb(&status, "RssAnon:"),
+        status_mb(&status, "RssFile:"),
+    )
 }
 
 fn print(what: &str, pid: u32, since: Instant) {
