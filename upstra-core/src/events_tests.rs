@@ -131,3 +131,44 @@ fn a_record_on_the_wire_keeps_the_same_words() {
         format!(r#"{{"seq":44,"at":1700000003000,"event":{RUN_ENDED}}}"#)
     );
 }
+
+/// A kind a newer daemon added, with fields of every shape an event carries.
+const NEWER_KIND: &str = r#"{"kind":"ups_bypass_engaged","ups":"ups-a","since":1700000000000,"loads":["esx-a1","esx-a2"],"detail":{"phase":2,"volts":null},"ratio":0.5,"ok":true}"#;
+
+#[test]
+fn a_kind_this_build_does_not_know_reads_as_one_unknown_event() {
+    let event = read(NEWER_KIND);
+    assert_eq!(event, DomainEvent::Unknown);
+    assert!(event.is_unknown());
+    assert_eq!(event.kind(), "unknown");
+    assert!(!KINDS.contains(&"unknown"), "no daemon sends it");
+    // Without any field too.
+    assert_eq!(read(r#"{"kind":"from_the_future"}"#), DomainEvent::Unknown);
+}
+
+#[test]
+fn a_newer_kind_followed_from_another_site_is_unknown_inside_its_remote() {
+    let remote = read(&format!(
+        r#"{{"kind":"remote","site":"b","seq":5,"at":0,"event":{NEWER_KIND}}}"#
+    ));
+    assert!(
+        matches!(&remote, DomainEvent::Remote { event, .. } if **event == DomainEvent::Unknown)
+    );
+    assert!(remote.is_unknown());
+    assert!(!read(RUN_ENDED).is_unknown());
+}
+
+/// What `events_since` sends a console older than the daemon: the page reads, the events
+/// this build knows keep their content, and the others are one `Unknown` each, in place.
+#[test]
+fn a_page_with_a_newer_kind_still_reads() {
+    let json = format!(
+        r#"{{"events":[{{"seq":1,"at":0,"event":{RUN_STARTED}}},{{"seq":2,"at":1,"event":{NEWER_KIND}}},{{"seq":3,"at":2,"event":{STEP_ENDED}}}],"next_cursor":3,"gap":false}}"#
+    );
+    let page: crate::api::v1::EventPage = serde_json::from_str(&json).expect("the page reads");
+    let events: Vec<_> = page.events.iter().map(|r| &r.event).collect();
+    assert_eq!(events[0], &read(RUN_STARTED));
+    assert_eq!(events[1], &DomainEvent::Unknown);
+    assert_eq!(events[2], &read(STEP_ENDED));
+    assert_eq!(page.next_cursor, 3);
+}

@@ -105,4 +105,22 @@ mod tests {
         let back: EventRecord = serde_json::from_str(&json).expect("parses back");
         assert_eq!(back, record);
     }
+
+    /// A newer daemon's kind: one line that says what it is, in text and in JSON; the JSON
+    /// names no kind this console would invent.
+    #[test]
+    fn an_event_of_a_newer_kind_is_one_line_too() {
+        let record: EventRecord = serde_json::from_str(
+            r#"{"seq":4,"at":0,"event":{"kind":"ups_bypass_engaged","ups":"ups-a1"}}"#,
+        )
+        .expect("a newer daemon's record reads");
+        assert_eq!(
+            line(&record, false).expect("text"),
+            "1970-01-01T00:00:00Z  an event this console does not know (the daemon is newer)\n"
+        );
+        assert_eq!(
+            line(&record, true).expect("json"),
+            "{\"seq\":4,\"at\":0,\"event\":{\"kind\":\"unknown\"}}\n"
+        );
+    }
 }

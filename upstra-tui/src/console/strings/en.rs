@@ -632,6 +632,9 @@ fn event(e: &DomainEvent) -> String {
             format!("audit chain broken after {verified} records")
         }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
+        DomainEvent::Unknown => {
+            "an event this console does not know (the daemon is newer)".to_owned()
+        }
         other => other.kind().replace('_', " "),
     }
 }

@@ -767,6 +767,7 @@ fn event(e: &DomainEvent) -> String {
             format!("chaîne d'audit rompue après {verified} enregistrements")
         }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
+        DomainEvent::Unknown => "événement inconnu de cette console (démon plus récent)".to_owned(),
         other => other.kind().replace('_', " "),
     }
 }
