@@ -8,9 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::v1::{PlanType, RunStatus, StepStatus};
+use crate::api::v1::{PlanType, RunStatus, StepStatus, VmPowerName};
 use crate::ids::{ServerId, UpsId, UserName, VmId};
-use crate::model::VmPower;
 use crate::state::{PowerState, Timestamp};
 
 /// Something that happened.
@@ -46,12 +45,13 @@ pub enum DomainEvent {
         from: PowerState,
         to: PowerState,
     },
-    /// A VM's power state changed.
+    /// A VM's power state changed. A wire enum rather than the domain's `VmPower`, so that a
+    /// power a newer daemon reports reads as `Unknown` instead of failing the page.
     VmPowerChanged {
         vm: VmId,
         name: String,
-        from: VmPower,
-        to: VmPower,
+        from: VmPowerName,
+        to: VmPowerName,
     },
     /// A VM now runs on another host.
     VmMoved {

@@ -64,3 +64,30 @@ fn an_event_of_a_newer_kind_is_read_and_said_to_be_unknown() {
     );
     screens!("dashboard_newer_kind", state);
 }
+
+/// A power a newer daemon reports for a VM (vSphere may add one) keeps the event: its VM and
+/// the power it had are shown, the new one as unknown.
+#[test]
+fn a_vm_power_this_console_does_not_know_is_shown_as_unknown() {
+    let page = reply(&[
+        (r#"{"kind":"daemon_started","version":"9.0"}"#, 120),
+        (
+            r#"{"kind":"vm_power_changed","vm":"vm-1","name":"web-01","from":"powered_on","to":"hibernated"}"#,
+            30,
+        ),
+    ]);
+    assert_eq!(page.events.len(), 2);
+    assert_eq!((EN.event)(&page.events[1].event), "VM web-01: on → unknown");
+    assert_eq!(
+        (FR.event)(&page.events[1].event),
+        "VM web-01 : sous tension → inconnu"
+    );
+    let state = dashboard(
+        "OL CHRG",
+        97.0,
+        vec![steady("ups-a1"), steady("ups-b1")],
+        quiet(),
+        page.events,
+    );
+    screens!("dashboard_newer_vm_power", state);
+}
