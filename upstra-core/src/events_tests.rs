@@ -4,6 +4,9 @@
 
 use super::*;
 
+use crate::api::v1::VmPowerName;
+use crate::model::VmPower;
+
 /// Events as a daemon stored them when these states were strings, byte for byte (the store
 /// keeps the event alone; its sequence number and time are columns).
 const RUN_STARTED: &str = r#"{"kind":"run_started","run":3,"plan":"shed","ups":["ups-a"],"reason":"on battery","steps":12,"estimate_s":300}"#;
@@ -130,4 +133,118 @@ fn a_record_on_the_wire_keeps_the_same_words() {
         json,
         format!(r#"{{"seq":44,"at":1700000003000,"event":{RUN_ENDED}}}"#)
     );
+}
+
+/// A kind a newer daemon added, with fields of every shape an event carries.
+const NEWER_KIND: &str = r#"{"kind":"ups_bypass_engaged","ups":"ups-a","since":1700000000000,"loads":["esx-a1","esx-a2"],"detail":{"phase":2,"volts":null},"ratio":0.5,"ok":true}"#;
+
+#[test]
+fn a_kind_this_build_does_not_know_reads_as_one_unknown_event() {
+    let event = read(NEWER_KIND);
+    assert_eq!(event, DomainEvent::Unknown);
+    assert!(event.is_unknown());
+    assert_eq!(event.kind(), "unknown");
+    assert!(!KINDS.contains(&"unknown"), "no daemon sends it");
+    // Without any field too.
+    assert_eq!(read(r#"{"kind":"from_the_future"}"#), DomainEvent::Unknown);
+}
+
+#[test]
+fn a_newer_kind_followed_from_another_site_is_unknown_inside_its_remote() {
+    let remote = read(&format!(
+        r#"{{"kind":"remote","site":"b","seq":5,"at":0,"event":{NEWER_KIND}}}"#
+    ));
+    assert!(
+        matches!(&remote, DomainEvent::Remote { event, .. } if **event == DomainEvent::Unknown)
+    );
+    assert!(remote.is_unknown());
+    assert!(!read(RUN_ENDED).is_unknown());
+}
+
+/// What `events_since` sends a console older than the daemon: the page reads, the events
+/// this build knows keep their content, and the others are one `Unknown` each, in place.
+#[test]
+fn a_page_with_a_newer_kind_still_reads() {
+    let json = format!(
+        r#"{{"events":[{{"seq":1,"at":0,"event":{RUN_STARTED}}},{{"seq":2,"at":1,"event":{NEWER_KIND}}},{{"seq":3,"at":2,"event":{STEP_ENDED}}}],"next_cursor":3,"gap":false}}"#
+    );
+    let page: crate::api::v1::EventPage = serde_json::from_str(&json).expect("the page reads");
+    let events: Vec<_> = page.events.iter().map(|r| &r.event).collect();
+    assert_eq!(events[0], &read(RUN_STARTED));
+    assert_eq!(events[1], &DomainEvent::Unknown);
+    assert_eq!(events[2], &read(STEP_ENDED));
+    assert_eq!(page.next_cursor, 3);
+}
+
+/// A VM's power change and a server's, as daemons have always stored them.
+const VM_POWER_CHANGED: &str = r#"{"kind":"vm_power_changed","vm":"vm-42","name":"web-01","from":"powered_on","to":"suspended"}"#;
+const SERVER_POWER_CHANGED: &str =
+    r#"{"kind":"server_power_changed","server":"esx-a1","from":"on","to":"powering_off"}"#;
+
+#[test]
+fn the_power_changes_write_the_words_they_always_wrote() {
+    for json in [VM_POWER_CHANGED, SERVER_POWER_CHANGED] {
+        let again = serde_json::to_string(&read(json)).expect("writes");
+        assert_eq!(again, json);
+    }
+    assert!(matches!(
+        read(VM_POWER_CHANGED),
+        DomainEvent::VmPowerChanged {
+            from: VmPowerName::PoweredOn,
+            to: VmPowerName::Suspended,
+            ..
+        }
+    ));
+}
+
+/// What the daemon writes for each power vSphere reports: vSphere's names, as before.
+#[test]
+fn every_vm_power_writes_its_word() {
+    for (power, word) in [
+        (VmPower::PoweredOn, "powered_on"),
+        (VmPower::PoweredOff, "powered_off"),
+        (VmPower::Suspended, "suspended"),
+    ] {
+        let event = DomainEvent::VmPowerChanged {
+            vm: VmId::new("vm-1").expect("id"),
+            name: "a".into(),
+            from: power.into(),
+            to: power.into(),
+        };
+        let json = serde_json::to_string(&event).expect("writes");
+        assert!(
+            json.ends_with(&format!(r#""from":"{word}","to":"{word}"}}"#)),
+            "{json}"
+        );
+    }
+}
+
+/// A power a newer daemon reports (vSphere may add one) does not lose the event, nor the page.
+#[test]
+fn a_newer_daemons_power_words_read_as_unknown() {
+    let vm = read(
+        r#"{"kind":"vm_power_changed","vm":"vm-42","name":"web-01","from":"powered_on","to":"hibernated"}"#,
+    );
+    assert!(matches!(
+        vm,
+        DomainEvent::VmPowerChanged {
+            from: VmPowerName::PoweredOn,
+            to: VmPowerName::Unknown,
+            ..
+        }
+    ));
+    assert!(
+        !vm.is_unknown(),
+        "a known kind with an unknown word is still its kind"
+    );
+    let server =
+        read(r#"{"kind":"server_power_changed","server":"esx-a1","from":"on","to":"standby"}"#);
+    assert!(matches!(
+        server,
+        DomainEvent::ServerPowerChanged {
+            from: PowerState::On,
+            to: PowerState::Unknown,
+            ..
+        }
+    ));
 }

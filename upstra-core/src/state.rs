@@ -174,6 +174,9 @@ pub enum PowerState {
 }
 
 impl PowerState {
+    /// The word shown (console, plain CLI output, the metrics' `state` label): hyphenated,
+    /// unlike the wire's `powering_on`, which serde writes in views and events and tests pin.
+    /// Each is read by someone (scripts, dashboards), so neither is aligned on the other.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::On => "on",

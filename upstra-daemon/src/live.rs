@@ -163,8 +163,8 @@ impl Live {
                             events.push(DomainEvent::VmPowerChanged {
                                 vm: vm.id.clone(),
                                 name: vm.name.clone(),
-                                from: old.power,
-                                to: vm.power,
+                                from: old.power.into(),
+                                to: vm.power.into(),
                             })
                         }
                         Some(old) if old.host != vm.host => events.push(DomainEvent::VmMoved {

@@ -115,7 +115,15 @@ pub(crate) fn decode_entry(entry: &StreamId) -> Result<EventRecord, String> {
         Some(_) => return Err(format!("its `{RECORD_FIELD}` field is not a string")),
         None => return Err(format!("it has no `{RECORD_FIELD}` field")),
     };
-    serde_json::from_slice(bytes).map_err(|e| format!("its `{RECORD_FIELD}` is not an event: {e}"))
+    let record: EventRecord = serde_json::from_slice(bytes)
+        .map_err(|e| format!("its `{RECORD_FIELD}` is not an event: {e}"))?;
+    // Followed as `Unknown` it would reach the ring and the store without its content.
+    if record.event.is_unknown() {
+        return Err(format!(
+            "its `{RECORD_FIELD}` is not an event this version knows (a newer daemon's)"
+        ));
+    }
+    Ok(record)
 }
 
 #[cfg(test)]

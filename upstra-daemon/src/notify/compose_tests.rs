@@ -244,3 +244,13 @@ fn the_other_alerts_are_told() {
     };
     assert_eq!(report.failures, ["#2 power off esx-1: timeout"]);
 }
+
+/// The daemon never holds one (its store and the bus leave them out), but were it handed an
+/// event of a kind it does not know, it would tell nobody and break no window in progress.
+#[test]
+fn an_event_of_an_unknown_kind_tells_nothing() {
+    let mut feed = Feed::new();
+    assert!(feed.at(0, battery()).is_empty());
+    assert!(feed.at(1, DomainEvent::Unknown).is_empty());
+    assert_eq!(feed.tick(WINDOW_S), ["ups_on_battery"]);
+}

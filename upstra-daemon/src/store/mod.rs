@@ -355,6 +355,8 @@ fn migrate(db: &mut Db) -> Result<(), StoreError> {
 #[cfg(test)]
 mod audit_format_tests;
 #[cfg(test)]
+mod events_tests;
+#[cfg(test)]
 mod learned_tests;
 #[cfg(test)]
 mod tests;

@@ -497,6 +497,10 @@ impl Db {
         for row in rows {
             let (seq, at, doc) = row?;
             match serde_json::from_str::<DomainEvent>(&doc) {
+                // Read as `Unknown` it would lose its content; left out as before the fallback.
+                Ok(event) if event.is_unknown() => {
+                    tracing::warn!(seq, "event log: skipping an event of a newer kind")
+                }
                 Ok(event) => out.push(EventRecord {
                     seq: seq.unsigned_abs(),
                     at: Timestamp(at),

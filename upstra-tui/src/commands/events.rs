@@ -105,4 +105,40 @@ mod tests {
         let back: EventRecord = serde_json::from_str(&json).expect("parses back");
         assert_eq!(back, record);
     }
+
+    /// A newer daemon's kind: one line that says what it is, in text and in JSON; the JSON
+    /// names no kind this console would invent.
+    #[test]
+    fn an_event_of_a_newer_kind_is_one_line_too() {
+        let record: EventRecord = serde_json::from_str(
+            r#"{"seq":4,"at":0,"event":{"kind":"ups_bypass_engaged","ups":"ups-a1"}}"#,
+        )
+        .expect("a newer daemon's record reads");
+        assert_eq!(
+            line(&record, false).expect("text"),
+            "1970-01-01T00:00:00Z  an event this console does not know (the daemon is newer)\n"
+        );
+        assert_eq!(
+            line(&record, true).expect("json"),
+            "{\"seq\":4,\"at\":0,\"event\":{\"kind\":\"unknown\"}}\n"
+        );
+    }
+
+    /// A power a newer daemon reports for a VM: the event stays, its new power unknown.
+    #[test]
+    fn a_vm_power_of_a_newer_daemon_is_shown_as_unknown() {
+        let record: EventRecord = serde_json::from_str(
+            r#"{"seq":5,"at":0,"event":{"kind":"vm_power_changed","vm":"vm-1","name":"web-01","from":"powered_off","to":"hibernated"}}"#,
+        )
+        .expect("a newer daemon's record reads");
+        assert_eq!(
+            line(&record, false).expect("text"),
+            "1970-01-01T00:00:00Z  VM web-01: off → unknown\n"
+        );
+        let json = line(&record, true).expect("json");
+        assert!(
+            json.contains(r#""from":"powered_off","to":"unknown""#),
+            "{json}"
+        );
+    }
 }

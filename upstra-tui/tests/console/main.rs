@@ -35,6 +35,7 @@ mod render_history;
 mod render_hostile;
 mod render_last_out;
 mod render_login;
+mod render_newer_events;
 mod render_plan;
 mod render_preferred;
 mod render_setup;

@@ -19,7 +19,7 @@ use upstra_tui::console::call::{Call, Reply};
 use upstra_tui::console::state::{Screen, State};
 
 /// The dashboard after F6, with these answers and events, ups-a1 at `a1_status`.
-fn dashboard(
+pub(crate) fn dashboard(
     a1_status: &str,
     charge: f32,
     history: Vec<UpsHistory>,

@@ -194,6 +194,41 @@ impl From<crate::model::VmPower> for VmPowerState {
 }
 
 wire_enum! {
+    /// A VM's power as its events carry it (`DomainEvent::VmPowerChanged`): vSphere's names,
+    /// the words those events were stored with before this type existed. Not `VmPowerState`,
+    /// the view's words (`on`, `off`), nor the domain's `VmPower`, which the planner and the
+    /// vSphere adapter match on and which has no `Unknown` to handle.
+    pub enum VmPowerName {
+        PoweredOn => "powered_on",
+        PoweredOff => "powered_off",
+        Suspended => "suspended",
+    }
+}
+
+impl From<crate::model::VmPower> for VmPowerName {
+    fn from(p: crate::model::VmPower) -> Self {
+        use crate::model::VmPower;
+        match p {
+            VmPower::PoweredOn => Self::PoweredOn,
+            VmPower::PoweredOff => Self::PoweredOff,
+            VmPower::Suspended => Self::Suspended,
+        }
+    }
+}
+
+/// How a view shows a power an event carried.
+impl From<VmPowerName> for VmPowerState {
+    fn from(p: VmPowerName) -> Self {
+        match p {
+            VmPowerName::PoweredOn => Self::On,
+            VmPowerName::PoweredOff => Self::Off,
+            VmPowerName::Suspended => Self::Suspended,
+            VmPowerName::Unknown => Self::Unknown,
+        }
+    }
+}
+
+wire_enum! {
     /// How a server's BMC certificate is trusted (`ServerView::bmc_tls`).
     pub enum BmcTrust {
         /// Its fingerprint is pinned.

@@ -67,6 +67,7 @@ words!(
     Reachability,
     ServerCategory,
     VmPowerState,
+    VmPowerName,
     BmcTrust,
     DeliveryState,
     SnmpVersionName,
@@ -166,6 +167,25 @@ fn vm_power_states() {
     for p in [VmPower::PoweredOn, VmPower::PoweredOff, VmPower::Suspended] {
         assert_eq!(VmPowerState::from(p).as_str(), p.as_str());
     }
+}
+
+#[test]
+fn vm_powers_in_events_keep_vspheres_names() {
+    pinned::<VmPowerName>(&["powered_on", "powered_off", "suspended"]);
+    use crate::model::VmPower;
+    for p in [VmPower::PoweredOn, VmPower::PoweredOff, VmPower::Suspended] {
+        // The word the domain type wrote, and the view's word for it.
+        let domain = serde_json::to_string(&p).expect("json");
+        assert_eq!(domain, format!("\"{}\"", VmPowerName::from(p).as_str()));
+        assert_eq!(
+            VmPowerState::from(VmPowerName::from(p)),
+            VmPowerState::from(p)
+        );
+    }
+    assert_eq!(
+        VmPowerState::from(VmPowerName::Unknown),
+        VmPowerState::Unknown
+    );
 }
 
 #[test]

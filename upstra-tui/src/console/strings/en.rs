@@ -2,7 +2,7 @@
 
 use upstra_core::api::v1::{
     ApiError, PlanType, Reachability, SecondFactorCode, ServerCategory, ServerPowerAction,
-    VmPowerRequest,
+    VmPowerRequest, VmPowerState,
 };
 use upstra_core::events::DomainEvent;
 
@@ -521,9 +521,11 @@ fn event(e: &DomainEvent) -> String {
             (EN.power)(from.as_str()),
             (EN.power)(to.as_str())
         ),
-        DomainEvent::VmPowerChanged { name, from, to, .. } => {
-            format!("VM {name}: {} → {}", from.as_str(), to.as_str())
-        }
+        DomainEvent::VmPowerChanged { name, from, to, .. } => format!(
+            "VM {name}: {} → {}",
+            VmPowerState::from(*from),
+            VmPowerState::from(*to)
+        ),
         DomainEvent::VmMoved { name, to, .. } => {
             format!("VM {name} moved to {}", to.as_deref().unwrap_or("?"))
         }
@@ -632,6 +634,9 @@ fn event(e: &DomainEvent) -> String {
             format!("audit chain broken after {verified} records")
         }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
+        DomainEvent::Unknown => {
+            "an event this console does not know (the daemon is newer)".to_owned()
+        }
         other => other.kind().replace('_', " "),
     }
 }

@@ -4,7 +4,7 @@
 
 use upstra_core::api::v1::{
     ApiError, ConflictReason, PlanType, Reachability, SecondFactorCode, ServerCategory,
-    ServerPowerAction, VmPowerRequest,
+    ServerPowerAction, VmPowerRequest, VmPowerState,
 };
 use upstra_core::events::DomainEvent;
 use upstra_core::state::Health;
@@ -652,8 +652,8 @@ fn event(e: &DomainEvent) -> String {
         ),
         DomainEvent::VmPowerChanged { name, from, to, .. } => format!(
             "VM {name} : {} → {}",
-            power(from.as_str()),
-            power(to.as_str())
+            power(VmPowerState::from(*from).as_str()),
+            power(VmPowerState::from(*to).as_str())
         ),
         DomainEvent::VmMoved { name, to, .. } => {
             format!("VM {name} déplacée vers {}", to.as_deref().unwrap_or("?"))
@@ -767,6 +767,7 @@ fn event(e: &DomainEvent) -> String {
             format!("chaîne d'audit rompue après {verified} enregistrements")
         }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
+        DomainEvent::Unknown => "événement inconnu de cette console (démon plus récent)".to_owned(),
         other => other.kind().replace('_', " "),
     }
 }
