@@ -29,6 +29,8 @@ use crate::refusals::{self, Declared, Refusals};
 use crate::shared::Shared;
 
 mod status;
+#[cfg(test)]
+mod sync_tests;
 
 /// Deadline for one read of a peer.
 const READ_DEADLINE: Duration = Duration::from_secs(5);

@@ -1,0 +1,86 @@
+//! A sync's bound on BMC reads at once, on the simulated drivers wrapped by a BMC that counts
+//! the reads in flight.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures::future::BoxFuture;
+use upstra_core::lab::{KnownNames, parse};
+use upstra_core::model::Server;
+use upstra_core::traits::{AdapterError, Bmc, BmcStatus, ResetType};
+
+use super::{Retry, SYNC_BMC_READS_AT_ONCE, sync_peers};
+use crate::config::{Config, Drivers};
+use crate::shared::Shared;
+
+/// The simulated BMC, counting how many reads are in flight at once.
+struct Counting {
+    inner: Arc<dyn Bmc>,
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Bmc for Counting {
+    fn status<'a>(&'a self, server: &'a Server) -> BoxFuture<'a, Result<BmcStatus, AdapterError>> {
+        Box::pin(async move {
+            let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            // A BMC takes a while to answer: every read started meanwhile is in flight too.
+            for _ in 0..4 {
+                tokio::task::yield_now().await;
+            }
+            let status = self.inner.status(server).await;
+            self.now.fetch_sub(1, Ordering::SeqCst);
+            status
+        })
+    }
+
+    fn reset<'a>(
+        &'a self,
+        server: &'a Server,
+        reset: ResetType,
+    ) -> BoxFuture<'a, Result<(), AdapterError>> {
+        self.inner.reset(server, reset)
+    }
+}
+
+#[tokio::test]
+async fn a_sync_of_a_hundred_bmcs_reads_at_most_the_bound_at_once_and_all_of_them() {
+    const SERVERS: usize = 100;
+    let mut lab = String::from(
+        "[[room]]\nname = \"lab\"\n[[ups]]\nname = \"ups-a\"\nroom = \"lab\"\nnut = \"ups-a@127.0.0.1:1\"\n",
+    );
+    for n in 0..SERVERS {
+        lab.push_str(&format!(
+            "[[server]]\nname = \"srv-{n:03}\"\nroom = \"lab\"\nkind = \"storage\"\nfeeds = [\"ups-a\"]\n"
+        ));
+    }
+    let inventory = parse(&lab, &KnownNames::default()).expect("lab").inventory;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (data, store) = crate::test_lab::store_in(dir.path());
+    let config = Config {
+        data_dir: data,
+        drivers: Drivers::Simulated,
+        ..Config::default()
+    };
+    let (mut shared, _inbox) = Shared::new(config, store, inventory, Default::default());
+    let counting = Arc::new(Counting {
+        inner: shared.drivers.bmc.clone(),
+        now: AtomicUsize::new(0),
+        peak: AtomicUsize::new(0),
+    });
+    shared.drivers.bmc = counting.clone();
+
+    let report = sync_peers(&shared, Retry::Everything).await;
+
+    assert_eq!(
+        report.servers_read as usize, SERVERS,
+        "{:?}",
+        report.problems
+    );
+    let peak = counting.peak.load(Ordering::SeqCst);
+    assert_eq!(
+        peak, SYNC_BMC_READS_AT_ONCE,
+        "reads run side by side, never more than the bound"
+    );
+}
