@@ -26,7 +26,8 @@ thread_local! {
 pub fn release_memory() {
     BLOCKS.with(|blocks| {
         if let Ok(mut blocks) = blocks.try_borrow_mut() {
-            blocks.iter_mut().for_each(|b| *b = Block::default());
+            // `zeroize`, not plain stores: those could be dropped as dead before the free.
+            zeroize::Zeroize::zeroize(&mut *blocks);
             *blocks = Vec::new();
         }
     });
