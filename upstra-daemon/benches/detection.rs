@@ -19,7 +19,7 @@
 
 mod support;
 
-use support::process::{DaemonProcess, spawn_upstrad};
+use support::process::{DaemonProcess, cpu_seconds, spawn_upstrad};
 
 use std::path::Path;
 use std::process::Command;
@@ -76,20 +76,6 @@ fn flips() -> usize {
         .or_else(|| std::env::var("UPSTRA_BENCH_FLIPS").ok())
         .and_then(|s| s.parse().ok())
         .unwrap_or(FLIPS)
-}
-
-/// CPU seconds (user + system) `pid` has used.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    // utime and stime, in clock ticks (100 a second on Linux).
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
 }
 
 fn long() -> tarpc::context::Context {

@@ -79,3 +79,17 @@ pub async fn client_when_up(socket: &Path) -> UpstraClient {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// CPU seconds (user + system) `pid` has used.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // utime and stime, in clock ticks (100 a second on Linux).
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
