@@ -5,6 +5,8 @@
 //! again, so what was checked and what is acted on cannot differ. A name that designates
 //! nothing declared is refused.
 
+use std::collections::HashMap;
+
 use upstra_core::access::{Resource, Topology};
 use upstra_core::api::v1::{ApiError, TargetKind, TargetName};
 use upstra_core::ids::{ServerId, UpsId};
@@ -160,6 +162,29 @@ pub fn host_of<'a>(inventory: &'a Inventory, vm: &Vm) -> Option<&'a Server> {
         .servers
         .values()
         .find(|s| s.vsphere_host.as_deref() == Some(host))
+}
+
+/// The declared servers by vSphere host name, for placing many VMs in one pass: [`host_of`]
+/// for each VM compares it with every server, ten million comparisons for 10,000 VMs on
+/// 1,000 servers, which every VM list and every page of events paid.
+pub struct ServersByHost<'a>(HashMap<&'a str, &'a Server>);
+
+impl<'a> ServersByHost<'a> {
+    pub fn new(inventory: &'a Inventory) -> Self {
+        let mut by_host = HashMap::with_capacity(inventory.servers.len());
+        for server in inventory.servers.values() {
+            if let Some(host) = server.vsphere_host.as_deref() {
+                // The first in the inventory's order, as `host_of` finds it.
+                by_host.entry(host).or_insert(server);
+            }
+        }
+        Self(by_host)
+    }
+
+    /// What [`host_of`] answers, found in the index.
+    pub fn host_of(&self, vm: &Vm) -> Option<&'a Server> {
+        self.0.get(vm.host.as_deref()?).copied()
+    }
 }
 
 fn ups<'a>(inventory: &'a Inventory, name: &str) -> Result<&'a Ups, ApiError> {

@@ -91,10 +91,11 @@ impl Connection {
     /// The tree grants flow down: the inventory and where each VM runs.
     pub(super) fn topology(&self) -> Topology {
         let inv = self.shared.inventory();
+        let hosts = super::resolve::ServersByHost::new(&inv);
         let vms = self.shared.live.vms(|vms| {
             vms.values()
                 .filter_map(|vm| {
-                    let server = super::resolve::host_of(&inv, vm)?;
+                    let server = hosts.host_of(vm)?;
                     Some((vm.id.clone(), server.id.clone()))
                 })
                 .collect::<Vec<_>>()

@@ -131,12 +131,8 @@ pub fn list_servers(c: &Connection) -> Result<Vec<ServerView>, ApiError> {
 pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
     let who = c.who()?;
     let (inv, topo) = (c.shared.inventory(), c.topology());
-    let server_of = |vm: &upstra_core::model::Vm| {
-        inv.servers
-            .values()
-            .find(|s| s.vsphere_host.is_some() && s.vsphere_host == vm.host)
-            .map(|s| &s.id)
-    };
+    let hosts = crate::server::resolve::ServersByHost::new(&inv);
+    let server_of = |vm: &upstra_core::model::Vm| hosts.host_of(vm).map(|s| &s.id);
     Ok(c.shared.live.vms_and_gone(|vms, gone| {
         let mut out: Vec<VmView> = vms
             .values()

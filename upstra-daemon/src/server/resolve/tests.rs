@@ -2,7 +2,7 @@ use upstra_core::api::v1::{ApiError, TargetKind, TargetName};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::model::{Inventory, Vm, VmPower};
 
-use super::{Declared, resolve};
+use super::{Declared, ServersByHost, host_of, resolve};
 use crate::server::tests::LAB;
 
 fn lab() -> Inventory {
@@ -118,6 +118,34 @@ fn every_kind_has_a_resolver_and_authorization_sees_what_it_resolved_to() {
         assert!(
             above.iter().any(|r| r.to_string() == "room:lab-b"),
             "{kind:?} `{name}` resolved to {target}, under {above:?}"
+        );
+    }
+}
+
+#[test]
+fn the_host_index_places_every_vm_where_the_search_by_server_does() {
+    let inv = lab();
+    let hosts = ServersByHost::new(&inv);
+    let mut vms: Vec<Vm> = inv
+        .servers
+        .values()
+        .filter_map(|s| s.vsphere_host.as_deref())
+        .enumerate()
+        .map(|(i, host)| vm(&format!("vm-{i}"), "on a declared host", Some(host)))
+        .collect();
+    assert!(!vms.is_empty(), "the test lab declares vSphere hosts");
+    vms.push(vm(
+        "vm-elsewhere",
+        "undeclared host",
+        Some("not-declared.lab"),
+    ));
+    vms.push(vm("vm-nowhere", "no host", None));
+    for vm in &vms {
+        assert_eq!(
+            hosts.host_of(vm).map(|s| &s.id),
+            host_of(&inv, vm).map(|s| &s.id),
+            "{}",
+            vm.id
         );
     }
 }
