@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tarpc::context::Context;
-use upstra_core::access::{Grant, Topology};
+use upstra_core::access::{self, Grant, Resource, Topology};
 use upstra_core::api::v1::*;
+use upstra_core::rbac::Permissions;
 use upstra_core::secret::Secret;
 
 use super::handlers::{
@@ -88,9 +89,20 @@ impl Connection {
         self.principal.as_deref().ok_or(ApiError::Unauthenticated)
     }
 
-    /// The tree grants flow down: the inventory and where each VM runs.
-    pub(super) fn topology(&self) -> Topology {
+    /// The tree grants flow down, for checking what the caller may read: the inventory and
+    /// where each VM runs. A caller who may read everything needs no tree for that (a grant on
+    /// everything reaches every object), so where the VMs run is left out for them: it cloned
+    /// every VM's and server's id on each list and each page of events. Checking any other
+    /// permission against this tree would refuse VM targets, never allow more.
+    pub(super) fn topology_for_reading(&self) -> Topology {
         let inv = self.shared.inventory();
+        let reads_everything = self.principal.as_deref().is_some_and(|who| {
+            access::permissions_on(&who.grants, &Resource::All, &Topology::default())
+                .contains(Permissions::READ)
+        });
+        if reads_everything {
+            return Topology::new(&inv, []);
+        }
         let hosts = super::resolve::ServersByHost::new(&inv);
         let vms = self.shared.live.vms(|vms| {
             vms.values()

@@ -258,3 +258,32 @@ async fn a_room_scoped_operator_is_refused_everything_in_another_room_by_any_nam
     );
     daemon.stop();
 }
+
+/// Lists are filtered by where each object sits: the operator of lab-a sees the VMs running on
+/// lab-a's hypervisors and none of lab-b's, while the admin, who reads everything, sees every
+/// VM with its host.
+#[tokio::test]
+async fn a_room_scoped_operator_lists_the_vms_of_their_room_and_the_admin_lists_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, c, admin) = two_rooms(dir.path()).await;
+    let all = vms(&c, &admin).await;
+    let op = login_as(&c, OPERATOR, PASSWORD).await;
+    let seen = c.list_vms(ctx(), op.clone()).await.unwrap().unwrap();
+    let mut expected: Vec<&str> = all
+        .iter()
+        .filter(|v| matches!(v.server.as_deref(), Some("esx-a1" | "esx-a2")))
+        .map(|v| v.id.as_str())
+        .collect();
+    let mut got: Vec<&str> = seen.iter().map(|v| v.id.as_str()).collect();
+    expected.sort_unstable();
+    got.sort_unstable();
+    assert!(
+        !expected.is_empty() && expected.len() < all.len(),
+        "{all:?}"
+    );
+    assert_eq!(got, expected, "the lab-a operator's VMs");
+    let servers = c.list_servers(ctx(), op).await.unwrap().unwrap();
+    let mut names: Vec<&str> = servers.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["esx-a1", "esx-a2"]);
+}

@@ -81,7 +81,7 @@ pub async fn apply(c: &Connection, spec: LabSpec, dry_run: bool) -> Result<Apply
 
 pub fn list_rooms(c: &Connection) -> Result<Vec<RoomView>, ApiError> {
     let who = c.who()?;
-    let (inv, topo) = (c.shared.inventory(), c.topology());
+    let (inv, topo) = (c.shared.inventory(), c.topology_for_reading());
     Ok(inv
         .rooms
         .keys()
@@ -106,7 +106,7 @@ pub fn list_rooms(c: &Connection) -> Result<Vec<RoomView>, ApiError> {
 
 pub fn list_ups(c: &Connection) -> Result<Vec<UpsView>, ApiError> {
     let who = c.who()?;
-    let (inv, topo) = (c.shared.inventory(), c.topology());
+    let (inv, topo) = (c.shared.inventory(), c.topology_for_reading());
     Ok(c.shared.live.ups(|live| {
         inv.ups
             .values()
@@ -118,7 +118,7 @@ pub fn list_ups(c: &Connection) -> Result<Vec<UpsView>, ApiError> {
 
 pub fn list_servers(c: &Connection) -> Result<Vec<ServerView>, ApiError> {
     let who = c.who()?;
-    let (inv, topo) = (c.shared.inventory(), c.topology());
+    let (inv, topo) = (c.shared.inventory(), c.topology_for_reading());
     Ok(c.shared.live.servers(|live| {
         inv.servers
             .values()
@@ -130,7 +130,7 @@ pub fn list_servers(c: &Connection) -> Result<Vec<ServerView>, ApiError> {
 
 pub fn list_vms(c: &Connection) -> Result<Vec<VmView>, ApiError> {
     let who = c.who()?;
-    let (inv, topo) = (c.shared.inventory(), c.topology());
+    let (inv, topo) = (c.shared.inventory(), c.topology_for_reading());
     let hosts = crate::server::resolve::ServersByHost::new(&inv);
     let server_of = |vm: &upstra_core::model::Vm| hosts.host_of(vm).map(|s| &s.id);
     Ok(c.shared.live.vms_and_gone(|vms, gone| {
@@ -176,7 +176,7 @@ pub async fn events_since(
         .events
         .since(cursor, wait, &c.shared.stopping)
         .await;
-    let topo = c.topology();
+    let topo = c.topology_for_reading();
     // Events about no single resource (logins, applies) are shown to whoever may read all.
     let everything = can_read(who, &topo, &Resource::All);
     let events = page

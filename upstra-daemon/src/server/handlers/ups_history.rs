@@ -9,7 +9,7 @@ use crate::ups_history::UPS_PER_ANSWER;
 
 pub fn ups_history(c: &Connection) -> Result<Vec<UpsHistory>, ApiError> {
     let who = c.who()?;
-    let (inv, topo) = (c.shared.inventory(), c.topology());
+    let (inv, topo) = (c.shared.inventory(), c.topology_for_reading());
     let history = &c.shared.monitor.history;
     history.retain(|id| inv.ups.contains_key(id));
     Ok(inv
