@@ -19,7 +19,7 @@
 
 mod support;
 
-use support::process::{DaemonProcess, cpu_seconds, spawn_upstrad};
+use support::process::{DaemonProcess, admin, cpu_seconds, spawn_upstrad};
 
 use std::path::Path;
 use std::process::Command;
@@ -28,9 +28,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use upstra_core::api::v1::{
-    LabSpec, LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient,
-};
+use upstra_core::api::v1::{LabSpec, SessionToken, UpstraClient};
 use upstra_core::events::DomainEvent;
 use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
@@ -98,30 +96,6 @@ fn start_daemon(dir: &Path, upstrad: &str, status_interval: &str) -> DaemonProce
         Command::new(upstrad),
         &format!("ups_status_interval = \"{status_interval}\"\n"),
     )
-}
-
-async fn admin(c: &UpstraClient) -> SessionToken {
-    let password = Secret::new(support::PASSWORD);
-    let user = support::USER.to_owned();
-    c.setup(
-        tarpc::context::current(),
-        SetupRequest {
-            user: user.clone(),
-            password: password.clone(),
-        },
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    match c
-        .login(tarpc::context::current(), LoginRequest { user, password })
-        .await
-        .unwrap()
-        .unwrap()
-    {
-        LoginOutcome::Session(reply) => reply.token,
-        LoginOutcome::SecondFactorRequired { .. } => panic!("the bench user has no 2FA"),
-    }
 }
 
 /// Follows the event log as `upstra events --follow` does, sending the arrival time of each

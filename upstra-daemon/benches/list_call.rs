@@ -23,8 +23,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::process::{client_when_up, cpu_seconds, spawn_upstrad};
-use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest};
+use support::process::{admin, client_when_up, cpu_seconds, spawn_upstrad};
+use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::secret::Secret;
 
@@ -132,17 +132,8 @@ async fn measure(upstrad: &str) -> Figures {
     let socket = dir.path().join("upstra.sock");
     let c = client_when_up(&socket).await;
     let ctx = tarpc::context::current;
+    let token = admin(&c).await;
     let password = Secret::new(support::PASSWORD);
-    c.setup(
-        ctx(),
-        SetupRequest {
-            user: support::USER.into(),
-            password: password.clone(),
-        },
-    )
-    .await
-    .unwrap()
-    .unwrap();
     let login = || {
         c.login(
             ctx(),
@@ -152,10 +143,6 @@ async fn measure(upstrad: &str) -> Figures {
             },
         )
     };
-    let LoginOutcome::Session(reply) = login().await.unwrap().unwrap() else {
-        panic!("the bench user has no second factor")
-    };
-    let token = reply.token;
     let lab = parse(upstra_daemon::demo::DEMO_LAB, &KnownNames::default())
         .unwrap()
         .inventory;

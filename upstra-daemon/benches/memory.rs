@@ -27,7 +27,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SetupRequest};
+use upstra_core::api::v1::LabSpec;
 use upstra_core::lab::{KnownNames, LabDoc, SecretSlot, parse};
 use upstra_core::secret::Secret;
 use upstra_tests::lab::{LabFile, OwnLab, Size};
@@ -293,32 +293,7 @@ async fn measure(
     let pid = daemon.0.id();
     let c = support::process::client_when_up(&dir.path().join("upstra.sock")).await;
     let ctx = tarpc::context::current;
-    let password = Secret::new(support::PASSWORD);
-    c.setup(
-        ctx(),
-        SetupRequest {
-            user: support::USER.into(),
-            password: password.clone(),
-        },
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let LoginOutcome::Session(reply) = c
-        .login(
-            ctx(),
-            LoginRequest {
-                user: support::USER.into(),
-                password,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap()
-    else {
-        panic!("the bench user has no second factor")
-    };
-    let token = reply.token;
+    let token = support::process::admin(&c).await;
     // The daemon admits a large frame (the lab) only on a connection that has already made
     // an authenticated call.
     c.list_ups(ctx(), token.clone()).await.unwrap().unwrap();

@@ -6,7 +6,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use upstra_core::api::v1::{ClientFormat, UpstraClient};
+use upstra_core::api::v1::{
+    ClientFormat, LoginOutcome, LoginRequest, SessionToken, SetupRequest, UpstraClient,
+};
+use upstra_core::secret::Secret;
 
 /// The daemon's process, killed when dropped.
 pub struct DaemonProcess(pub Child);
@@ -92,4 +95,29 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     // utime and stime, in clock ticks (100 a second on Linux).
     let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
     ticks / 100.0
+}
+
+/// Sets up the bench's admin on a fresh daemon and logs in: its session token.
+pub async fn admin(c: &UpstraClient) -> SessionToken {
+    let password = Secret::new(super::PASSWORD);
+    let user = super::USER.to_owned();
+    c.setup(
+        tarpc::context::current(),
+        SetupRequest {
+            user: user.clone(),
+            password: password.clone(),
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    match c
+        .login(tarpc::context::current(), LoginRequest { user, password })
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        LoginOutcome::Session(reply) => reply.token,
+        LoginOutcome::SecondFactorRequired { .. } => panic!("the bench user has no 2FA"),
+    }
 }
