@@ -75,6 +75,24 @@ pub fn peers(test: &str) -> Option<Peers> {
         path,
     })
 }
+/// User plus system CPU seconds from a `/proc/.../stat` file (`/proc/PID/stat`,
+/// `/proc/self/stat`, `/proc/thread-self/stat`), for the benchmarks that print what a process
+/// or a thread spent. Panics on a file that is not one: a benchmark has nothing to print then.
+#[allow(clippy::unwrap_used)]
+pub fn cpu_seconds(stat_path: &str) -> f64 {
+    let stat = std::fs::read_to_string(stat_path).unwrap();
+    // The fields after the command name, which may itself hold spaces and parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // utime and stime, in clock ticks (100 a second on Linux).
+    let ticks = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
 pub mod forward;
 pub mod lab;
 pub mod nut;

@@ -231,19 +231,6 @@ impl Write for Counting {
     }
 }
 
-/// user and system CPU seconds from a `/proc/.../stat` file.
-fn cpu(path: &str) -> f64 {
-    let stat = std::fs::read_to_string(path).unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    let ticks = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
-}
-
 /// The lab of 10,000 nodes that never change: rooms, UPS that nobody answers for, and
 /// servers without a BMC, driven by the real peers' drivers (there are none to reach).
 fn static_lab() -> LabSpec {
@@ -375,14 +362,17 @@ fn idle(socket: std::path::PathBuf, session: StoredSession) -> (u64, f64, f64, f
             async move {
                 tokio::time::sleep(settle).await;
                 let bytes = written.0.load(Ordering::Relaxed);
-                let (thread, process) = (cpu("/proc/thread-self/stat"), cpu("/proc/self/stat"));
+                let (thread, process) = (
+                    upstra_tests::cpu_seconds("/proc/thread-self/stat"),
+                    upstra_tests::cpu_seconds("/proc/self/stat"),
+                );
                 let started = Instant::now();
                 tokio::time::sleep(IDLE).await;
                 let secs = started.elapsed().as_secs_f64();
                 (
                     written.0.load(Ordering::Relaxed) - bytes,
-                    cpu("/proc/thread-self/stat") - thread,
-                    cpu("/proc/self/stat") - process,
+                    upstra_tests::cpu_seconds("/proc/thread-self/stat") - thread,
+                    upstra_tests::cpu_seconds("/proc/self/stat") - process,
                     secs,
                 )
             }

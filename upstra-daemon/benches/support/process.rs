@@ -85,16 +85,7 @@ pub async fn client_when_up(socket: &Path) -> UpstraClient {
 
 /// CPU seconds (user + system) `pid` has used.
 pub fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    // utime and stime, in clock ticks (100 a second on Linux).
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
+    upstra_tests::cpu_seconds(&format!("/proc/{pid}/stat"))
 }
 
 /// Sets up the bench's admin on a fresh daemon and logs in: its session token.

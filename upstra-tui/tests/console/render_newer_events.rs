@@ -15,6 +15,20 @@ use upstra_tui::console::strings::{EN, FR};
 /// An event of a kind added after this console was built, with fields of several shapes.
 const NEWER_KIND: &str = r#"{"kind":"ups_bypass_engaged","ups":"ups-a1","loads":["esx-a1"],"detail":{"phase":2,"volts":null}}"#;
 
+/// An event this console knows, before the newer one.
+const DAEMON_STARTED: &str = r#"{"kind":"daemon_started","version":"9.0"}"#;
+
+/// The dashboard of a quiet lab on mains, showing `page`'s events.
+fn quiet_dashboard(page: EventPage) -> upstra_tui::console::state::State {
+    dashboard(
+        "OL CHRG",
+        97.0,
+        vec![steady("ups-a1"), steady("ups-b1")],
+        quiet(),
+        page.events,
+    )
+}
+
 /// What a newer daemon writes on the socket for `events_since`: `events` are the records'
 /// JSON, `seconds_before` how long before the console's clock each happened.
 fn reply(events: &[(&str, i64)]) -> EventPage {
@@ -41,10 +55,7 @@ fn reply(events: &[(&str, i64)]) -> EventPage {
 
 #[test]
 fn an_event_of_a_newer_kind_is_read_and_said_to_be_unknown() {
-    let page = reply(&[
-        (r#"{"kind":"daemon_started","version":"9.0"}"#, 120),
-        (NEWER_KIND, 30),
-    ]);
+    let page = reply(&[(DAEMON_STARTED, 120), (NEWER_KIND, 30)]);
     assert_eq!(page.events.len(), 2);
     assert_eq!(page.events[1].event, DomainEvent::Unknown);
     assert_eq!(
@@ -55,13 +66,7 @@ fn an_event_of_a_newer_kind_is_read_and_said_to_be_unknown() {
         (FR.event)(&page.events[1].event),
         "événement inconnu de cette console (démon plus récent)"
     );
-    let state = dashboard(
-        "OL CHRG",
-        97.0,
-        vec![steady("ups-a1"), steady("ups-b1")],
-        quiet(),
-        page.events,
-    );
+    let state = quiet_dashboard(page);
     screens!("dashboard_newer_kind", state);
 }
 
@@ -70,7 +75,7 @@ fn an_event_of_a_newer_kind_is_read_and_said_to_be_unknown() {
 #[test]
 fn a_vm_power_this_console_does_not_know_is_shown_as_unknown() {
     let page = reply(&[
-        (r#"{"kind":"daemon_started","version":"9.0"}"#, 120),
+        (DAEMON_STARTED, 120),
         (
             r#"{"kind":"vm_power_changed","vm":"vm-1","name":"web-01","from":"powered_on","to":"hibernated"}"#,
             30,
@@ -82,12 +87,6 @@ fn a_vm_power_this_console_does_not_know_is_shown_as_unknown() {
         (FR.event)(&page.events[1].event),
         "VM web-01 : sous tension → inconnu"
     );
-    let state = dashboard(
-        "OL CHRG",
-        97.0,
-        vec![steady("ups-a1"), steady("ups-b1")],
-        quiet(),
-        page.events,
-    );
+    let state = quiet_dashboard(page);
     screens!("dashboard_newer_vm_power", state);
 }
