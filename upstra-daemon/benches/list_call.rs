@@ -8,6 +8,10 @@
 //! (two threads echoing a short message), the floor under any call: on a virtual machine a
 //! thread's wake-up alone can cost tens of microseconds.
 //!
+//! The last row runs this build again with the daemon and the client held to one processor:
+//! a call then wakes no thread on another processor, so the row shows what the daemon's and
+//! the client's own work cost, apart from what this machine charges for a wake-up.
+//!
 //! `cargo bench -p upstra-daemon --bench list_call` prints, per daemon, the cost of a login,
 //! of the access check alone, and p50/p99 latency of sequential list calls and the calls per
 //! second of one and of several concurrent clients. `UPSTRA_BENCH_BASELINE=PATH` measures
@@ -79,6 +83,8 @@ struct Figures {
     per_second: f64,
     /// The daemon's CPU time per sequential list call (user + system).
     daemon_cpu: Duration,
+    /// This client's, for the same calls: the other half of a call's path.
+    client_cpu: Duration,
     concurrent_per_second: f64,
 }
 
@@ -95,8 +101,14 @@ async fn main() {
     }
     println!("--- this build: {upstrad}");
     runs.push(("this build", measure(&upstrad).await));
+    println!("--- this build, the daemon and this client on one processor");
+    let whole = one_processor();
+    let floor_on_one = bare_round_trip();
+    println!("bare Unix-socket round trip on one processor: p50 {floor_on_one:?}");
+    runs.push(("one CPU", measure(&upstrad).await));
+    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &whole).unwrap();
     println!(
-        "\n{:<11} {:>9} {:>11} {:>11} {:>12} {:>12} {:>10} {:>12} {:>16}",
+        "\n{:<11} {:>9} {:>11} {:>11} {:>12} {:>12} {:>10} {:>12} {:>12} {:>16}",
         "daemon",
         "login",
         "health",
@@ -105,11 +117,12 @@ async fn main() {
         "list p99",
         "calls/s",
         "daemon CPU",
+        "client CPU",
         format!("{CONCURRENT_CLIENTS} clients/s"),
     );
     for (label, f) in &runs {
         println!(
-            "{label:<11} {:>9.1?} {:>11.1?} {:>11.1?} {:>12.1?} {:>12.1?} {:>10.0} {:>12.1?} {:>16.0}",
+            "{label:<11} {:>9.1?} {:>11.1?} {:>11.1?} {:>12.1?} {:>12.1?} {:>10.0} {:>12.1?} {:>12.1?} {:>16.0}",
             f.login,
             f.health,
             f.whoami,
@@ -117,12 +130,29 @@ async fn main() {
             f.p99,
             f.per_second,
             f.daemon_cpu,
+            f.client_cpu,
             f.concurrent_per_second
         );
     }
     println!(
-        "targets: list p50 ≤ 100 µs and ≥ 10,000 calls/s on one connection; floor on this machine {floor:?}"
+        "targets: list p50 ≤ 100 µs and ≥ 10,000 calls/s on one connection; floor on this machine {floor:?}, on one processor {floor_on_one:?}"
     );
+}
+
+/// Holds this thread, and the daemon it starts next (a child inherits the mask), to the last
+/// processor it may run on: the mask it had before.
+fn one_processor() -> nix::sched::CpuSet {
+    use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+    let me = nix::unistd::Pid::from_raw(0);
+    let whole = sched_getaffinity(me).unwrap();
+    let last = (0..CpuSet::count())
+        .rev()
+        .find(|&c| whole.is_set(c).unwrap())
+        .unwrap();
+    let mut one = CpuSet::new();
+    one.set(last).unwrap();
+    sched_setaffinity(me, &one).unwrap();
+    whole
 }
 
 async fn measure(upstrad: &str) -> Figures {
@@ -185,6 +215,7 @@ async fn measure(upstrad: &str) -> Figures {
     }
     let mut samples = Vec::with_capacity(SEQUENTIAL);
     let cpu_before = cpu_seconds(pid);
+    let client_before = upstra_tests::cpu_seconds("/proc/thread-self/stat");
     let start = Instant::now();
     for _ in 0..SEQUENTIAL {
         let t = Instant::now();
@@ -194,6 +225,9 @@ async fn measure(upstrad: &str) -> Figures {
     }
     let per_second = SEQUENTIAL as f64 / start.elapsed().as_secs_f64();
     let daemon_cpu = Duration::from_secs_f64((cpu_seconds(pid) - cpu_before) / SEQUENTIAL as f64);
+    let client_cpu = Duration::from_secs_f64(
+        (upstra_tests::cpu_seconds("/proc/thread-self/stat") - client_before) / SEQUENTIAL as f64,
+    );
     samples.sort();
 
     let concurrent_per_second = concurrent(&socket, &token).await;
@@ -205,6 +239,7 @@ async fn measure(upstrad: &str) -> Figures {
         p99: percentile(&samples, 0.99),
         per_second,
         daemon_cpu,
+        client_cpu,
         concurrent_per_second,
     };
     println!(
@@ -212,13 +247,14 @@ async fn measure(upstrad: &str) -> Figures {
         f.login, f.health, f.whoami
     );
     println!(
-        "list_servers ({} servers), {SEQUENTIAL} sequential calls on one connection: p50 {:?}  p99 {:?}  max {:?}  {:.0} calls/s, daemon CPU {:?} a call",
+        "list_servers ({} servers), {SEQUENTIAL} sequential calls on one connection: p50 {:?}  p99 {:?}  max {:?}  {:.0} calls/s; CPU a call: daemon {:?}, client {:?}",
         lab.servers.len(),
         f.p50,
         f.p99,
         samples[samples.len() - 1],
         f.per_second,
-        f.daemon_cpu
+        f.daemon_cpu,
+        f.client_cpu
     );
     println!(
         "list_servers, {CONCURRENT_CLIENTS} concurrent clients: {:.0} calls/s",
