@@ -13,8 +13,9 @@
 //! the client's own work cost, apart from what this machine charges for a wake-up.
 //!
 //! `cargo bench -p upstra-daemon --bench list_call` prints, per daemon, the cost of a login,
-//! of the access check alone, and p50/p99 latency of sequential list calls and the calls per
-//! second of one and of several concurrent clients. `UPSTRA_BENCH_BASELINE=PATH` measures
+//! of the access check alone, p50/p99 latency of sequential list calls, and the calls per
+//! second of one client calling one at a time, of several clients each on its connection, and
+//! of one connection with several calls in flight. `UPSTRA_BENCH_BASELINE=PATH` measures
 //! that build of `upstrad` too, in a row of its own; `UPSTRA_BENCH_UPSTRAD=PATH` replaces this
 //! build's.
 #![allow(clippy::unwrap_used)]
@@ -28,7 +29,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::process::{admin, client_when_up, cpu_seconds, spawn_upstrad};
-use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest};
+use upstra_core::api::v1::{LabSpec, LoginOutcome, LoginRequest, SessionToken, UpstraClient};
 use upstra_core::lab::{KnownNames, parse};
 use upstra_core::secret::Secret;
 
@@ -86,6 +87,7 @@ struct Figures {
     /// This client's, for the same calls: the other half of a call's path.
     client_cpu: Duration,
     concurrent_per_second: f64,
+    pipelined_per_second: f64,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -108,7 +110,7 @@ async fn main() {
     runs.push(("one CPU", measure(&upstrad).await));
     nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &whole).unwrap();
     println!(
-        "\n{:<11} {:>9} {:>11} {:>11} {:>12} {:>12} {:>10} {:>12} {:>12} {:>16}",
+        "\n{:<11} {:>9} {:>11} {:>11} {:>12} {:>12} {:>10} {:>12} {:>12} {:>16} {:>16}",
         "daemon",
         "login",
         "health",
@@ -119,10 +121,11 @@ async fn main() {
         "daemon CPU",
         "client CPU",
         format!("{CONCURRENT_CLIENTS} clients/s"),
+        format!("{CONCURRENT_CLIENTS} in flight/s"),
     );
     for (label, f) in &runs {
         println!(
-            "{label:<11} {:>9.1?} {:>11.1?} {:>11.1?} {:>12.1?} {:>12.1?} {:>10.0} {:>12.1?} {:>12.1?} {:>16.0}",
+            "{label:<11} {:>9.1?} {:>11.1?} {:>11.1?} {:>12.1?} {:>12.1?} {:>10.0} {:>12.1?} {:>12.1?} {:>16.0} {:>16.0}",
             f.login,
             f.health,
             f.whoami,
@@ -131,7 +134,8 @@ async fn main() {
             f.per_second,
             f.daemon_cpu,
             f.client_cpu,
-            f.concurrent_per_second
+            f.concurrent_per_second,
+            f.pipelined_per_second
         );
     }
     println!(
@@ -231,6 +235,7 @@ async fn measure(upstrad: &str) -> Figures {
     samples.sort();
 
     let concurrent_per_second = concurrent(&socket, &token).await;
+    let pipelined_per_second = pipelined(&c, &token).await;
     let f = Figures {
         login: percentile(&logins, 0.5),
         health: percentile(&health, 0.5),
@@ -241,6 +246,7 @@ async fn measure(upstrad: &str) -> Figures {
         daemon_cpu,
         client_cpu,
         concurrent_per_second,
+        pipelined_per_second,
     };
     println!(
         "login p50 {:?}; access check: health p50 {:?} (no check), whoami p50 {:?} (check only)",
@@ -257,28 +263,49 @@ async fn measure(upstrad: &str) -> Figures {
         f.client_cpu
     );
     println!(
-        "list_servers, {CONCURRENT_CLIENTS} concurrent clients: {:.0} calls/s",
-        f.concurrent_per_second
+        "list_servers, {CONCURRENT_CLIENTS} concurrent clients: {:.0} calls/s; {CONCURRENT_CLIENTS} calls in flight on one connection: {:.0} calls/s",
+        f.concurrent_per_second, f.pipelined_per_second
     );
     f
 }
 
 /// Calls per second of [`CONCURRENT_CLIENTS`] clients, each on its connection, all in this
 /// one thread.
-async fn concurrent(socket: &Path, token: &upstra_core::api::v1::SessionToken) -> f64 {
+async fn concurrent(socket: &Path, token: &SessionToken) -> f64 {
     let mut clients = Vec::new();
     for _ in 0..CONCURRENT_CLIENTS {
         clients.push(support::client(socket).await);
     }
+    calls_per_second(clients.iter(), token).await
+}
+
+/// Calls per second of one connection with [`CONCURRENT_CLIENTS`] calls in flight at once, as a
+/// console refreshing several panes sends them: the daemon runs a connection's requests side by
+/// side (up to 16), so the connection is not bound by one round trip at a time.
+async fn pipelined(c: &UpstraClient, token: &SessionToken) -> f64 {
+    calls_per_second(std::iter::repeat_n(c, CONCURRENT_CLIENTS), token).await
+}
+
+/// Calls per second of [`PER_CLIENT`] sequential list calls on each of `callers`, all at once.
+async fn calls_per_second<'c>(
+    callers: impl Iterator<Item = &'c UpstraClient>,
+    token: &SessionToken,
+) -> f64 {
     let start = Instant::now();
-    let calls = clients.iter().map(|c| async move {
-        for _ in 0..PER_CLIENT {
-            c.list_servers(tarpc::context::current(), token.clone())
-                .await
-                .unwrap()
-                .unwrap();
-        }
-    });
+    let mut n = 0;
+    let calls: Vec<_> = callers
+        .map(|c| {
+            n += PER_CLIENT;
+            async move {
+                for _ in 0..PER_CLIENT {
+                    c.list_servers(tarpc::context::current(), token.clone())
+                        .await
+                        .unwrap()
+                        .unwrap();
+                }
+            }
+        })
+        .collect();
     futures::future::join_all(calls).await;
-    (CONCURRENT_CLIENTS * PER_CLIENT) as f64 / start.elapsed().as_secs_f64()
+    n as f64 / start.elapsed().as_secs_f64()
 }
