@@ -17,7 +17,6 @@ mod framing;
 pub mod fuzzing;
 mod guard;
 mod handlers;
-mod own_wake;
 pub(crate) mod reply_error;
 mod resolve;
 mod service;
@@ -39,7 +38,6 @@ use tokio_util::task::TaskTracker;
 use self::admission::{Admission, Verdict};
 use self::backpressure::{Capped, MAX_IN_FLIGHT};
 use self::framing::{MAX_FRAME, Watched};
-use self::own_wake::RepollOnOwnWake;
 use crate::error::Error;
 use crate::shared::Shared;
 
@@ -223,11 +221,9 @@ fn spawn_connection(
         // written by the task that computed it, with no hand-over to another worker thread
         // and back (two wake-ups per call, which were most of a short call's round trip).
         // `Capped` bounds how many run at once; the tracker lets shutdown wait for them.
-        let served = RepollOnOwnWake::new(
-            channel
-                .execute(connection)
-                .for_each_concurrent(None, |request| requests.track_future(request)),
-        );
+        let served = channel
+            .execute(connection)
+            .for_each_concurrent(None, |request| requests.track_future(request));
         tokio::select! {
             () = served => {}
             () = peer.shed.cancelled() => {
