@@ -14,7 +14,8 @@
 //! `cargo bench -p upstra-daemon --bench detection`; `-- --flips N` (or
 //! `UPSTRA_BENCH_FLIPS=N`) for another count of flips; `UPSTRA_BENCH_IDLE=SECONDS` for a longer
 //! idle window (several syncs); `UPSTRA_BENCH_BASELINE=PATH` measures that build of the daemon
-//! too, with its status checks every 100 ms, in a row of its own.
+//! too, with its status checks every 100 ms, in a row of its own; `UPSTRA_BENCH_UPSTRAD=PATH`
+//! replaces this build's, as in the other benches.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -293,9 +294,10 @@ async fn main() {
             percentiles(latencies),
         ));
     }
+    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
     for (interval, what) in MODES {
-        let upstrad = env!("CARGO_BIN_EXE_upstrad");
-        let (idle, latencies) = measure(upstrad, &lab, &nut, interval, flips).await;
+        let (idle, latencies) = measure(&upstrad, &lab, &nut, interval, flips).await;
         rows.push((what, idle, percentiles(latencies)));
     }
     println!(
