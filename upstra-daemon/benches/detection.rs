@@ -294,8 +294,7 @@ async fn main() {
             percentiles(latencies),
         ));
     }
-    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    let upstrad = support::process::upstrad_under_test();
     for (interval, what) in MODES {
         let (idle, latencies) = measure(&upstrad, &lab, &nut, interval, flips).await;
         rows.push((what, idle, percentiles(latencies)));

@@ -94,8 +94,7 @@ struct Figures {
 async fn main() {
     let floor = bare_round_trip();
     println!("bare Unix-socket round trip between two threads on this machine: p50 {floor:?}");
-    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    let upstrad = support::process::upstrad_under_test();
     let mut runs = Vec::new();
     if let Ok(baseline) = std::env::var("UPSTRA_BENCH_BASELINE") {
         println!("--- baseline: {baseline}");

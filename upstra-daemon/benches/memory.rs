@@ -237,8 +237,7 @@ async fn main() {
     );
 
     // Another build of the daemon may be measured by the same bench (an allocator compared).
-    let upstrad = std::env::var("UPSTRA_BENCH_UPSTRAD")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into());
+    let upstrad = support::process::upstrad_under_test();
     println!(
         "daemon environment (the service's): {:?}",
         support::process::service_environment()

@@ -83,6 +83,12 @@ pub async fn client_when_up(socket: &Path) -> UpstraClient {
     }
 }
 
+/// The daemon a bench measures as "this build": `UPSTRA_BENCH_UPSTRAD`, else the `upstrad`
+/// cargo built beside the bench.
+pub fn upstrad_under_test() -> String {
+    std::env::var("UPSTRA_BENCH_UPSTRAD").unwrap_or_else(|_| env!("CARGO_BIN_EXE_upstrad").into())
+}
+
 /// CPU seconds (user + system) `pid` has used.
 pub fn cpu_seconds(pid: u32) -> f64 {
     upstra_tests::cpu_seconds(&format!("/proc/{pid}/stat"))
