@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 use upstra_core::events::{DomainEvent, EventRecord};
 use upstra_core::ids::{ServerId, UpsId, VmId};
 use upstra_core::model::Vm;
-use upstra_core::state::{ServerLive, UpsLive};
+use upstra_core::state::{PowerState, ServerLive, UpsLive};
+use upstra_core::traits::BmcStatus;
 
 use crate::clock;
 
@@ -38,6 +39,9 @@ pub const EVENT_RING: usize = 10_000;
 pub struct Live {
     ups: RwLock<HashMap<UpsId, UpsLive>>,
     servers: RwLock<HashMap<ServerId, ServerLive>>,
+    /// When the read behind each server's recorded power began. Taken under the servers' lock,
+    /// after it.
+    power_read_began: Mutex<HashMap<ServerId, Instant>>,
     vms: RwLock<BTreeMap<VmId, Vm>>,
     /// VMs the hypervisor stopped reporting, and when: shown as gone, not dropped silently.
     gone_vms: RwLock<BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>>,
@@ -102,7 +106,65 @@ impl Live {
         read(&self.servers, f)
     }
 
-    /// Changes the servers' power and health.
+    /// Records a server's power as a read that began at `read_began` found it, unless a read
+    /// that began later is recorded already. Returns the power it replaced, or `None` for a
+    /// reading that came too late to count.
+    ///
+    /// Reads of one BMC overlap: a sync reads every BMC while an outage step or an operator's
+    /// action reads the one it acts on, and a sync's read can finish long after it began (a
+    /// slow BMC, or others it waits on). Last-written-wins would let the sync's `On`, read
+    /// before a shutdown, overwrite the `Off` the step verified after it, and every list and
+    /// the next plan would see a server up that is down.
+    pub fn record_power(
+        &self,
+        id: &ServerId,
+        power: PowerState,
+        read_began: Instant,
+    ) -> Option<PowerState> {
+        self.record_reading(id, read_began, |live| {
+            std::mem::replace(&mut live.power, power)
+        })
+    }
+
+    /// Records a BMC's whole answer (power, health, watts), under the same rule as
+    /// [`Live::record_power`].
+    pub fn record_bmc_status(
+        &self,
+        id: &ServerId,
+        status: &BmcStatus,
+        read_began: Instant,
+    ) -> Option<PowerState> {
+        self.record_reading(id, read_began, |live| {
+            live.health = status.health;
+            live.watts = status.watts;
+            std::mem::replace(&mut live.power, status.power)
+        })
+    }
+
+    fn record_reading(
+        &self,
+        id: &ServerId,
+        read_began: Instant,
+        apply: impl FnOnce(&mut ServerLive) -> PowerState,
+    ) -> Option<PowerState> {
+        self.servers_mut(|servers| {
+            let mut began = self
+                .power_read_began
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match began.get_mut(id) {
+                Some(latest) if *latest > read_began => return None,
+                Some(latest) => *latest = read_began,
+                None => {
+                    began.insert(id.clone(), read_began);
+                }
+            }
+            Some(apply(servers.entry(id.clone()).or_default()))
+        })
+    }
+
+    /// Changes the servers' live state. Power goes through [`Live::record_power`] instead, which
+    /// keeps a late reading from overwriting a newer one.
     pub fn servers_mut<R>(&self, f: impl FnOnce(&mut HashMap<ServerId, ServerLive>) -> R) -> R {
         write(&self.servers, f)
     }

@@ -452,6 +452,7 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         .collect();
     let reads = servers.iter().map(|s| async move {
         let peer = format!("server `{}` BMC", s.id);
+        let began = Instant::now();
         let status = read_peer(
             shared,
             &peer,
@@ -460,7 +461,7 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
             shared.drivers.bmc.status(s),
         )
         .await;
-        (*s, peer, status)
+        (*s, peer, began, status)
     });
     // Collected first: a stream over the closure itself is not `Send` (the compiler cannot
     // prove it for every lifetime of the borrow of `shared`).
@@ -470,7 +471,7 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         .buffered(SYNC_BMC_READS_AT_ONCE)
         .collect()
         .await;
-    for (server, peer, result) in results {
+    for (server, peer, began, result) in results {
         let what = format!("{}'s BMC", server.id);
         peer_result(
             shared,
@@ -481,12 +482,10 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         );
         let Ok(status) = result else { continue };
         report.servers_read += 1;
-        let before = shared.live.servers_mut(|map| {
-            let entry = map.entry(server.id.clone()).or_default();
-            entry.health = status.health;
-            entry.watts = status.watts;
-            std::mem::replace(&mut entry.power, status.power)
-        });
+        // A step or an operator's action may have read this BMC since: theirs is newer.
+        let Some(before) = shared.live.record_bmc_status(&server.id, &status, began) else {
+            continue;
+        };
         if before != status.power {
             shared.events.push(DomainEvent::ServerPowerChanged {
                 server: server.id.clone(),

@@ -621,8 +621,9 @@ impl StepRun<'_> {
     }
 
     async fn status(&self, server: &Server) -> Result<BmcStatus, StepError> {
+        let began = std::time::Instant::now();
         let status = within(self.shared.drivers.bmc.status(server)).await?;
-        self.record_power(server, status.power);
+        self.record_power(server, status.power, began);
         Ok(status)
     }
 
@@ -661,11 +662,10 @@ impl StepRun<'_> {
     }
 
     /// Keeps the live state current so lists and the next plan see what the step saw.
-    fn record_power(&self, server: &Server, power: PowerState) {
-        let before = self.shared.live.servers_mut(|map| {
-            let entry = map.entry(server.id.clone()).or_default();
-            std::mem::replace(&mut entry.power, power)
-        });
+    fn record_power(&self, server: &Server, power: PowerState, read_began: std::time::Instant) {
+        let Some(before) = self.shared.live.record_power(&server.id, power, read_began) else {
+            return;
+        };
         if before != power {
             self.shared
                 .events

@@ -65,20 +65,22 @@ pub async fn sync(c: &Connection) -> Result<SyncReport, ApiError> {
 }
 
 /// Polls the BMC until the server's power is `target` (or, with `away`, anything but it).
+/// Returns that power and when the read that found it began.
 async fn wait_power(
     c: &Connection,
     server: &Server,
     target: PowerState,
     away: bool,
     deadline: Instant,
-) -> Result<PowerState, ApiError> {
+) -> Result<(PowerState, Instant), ApiError> {
     let mut last = PowerState::Unknown;
     loop {
+        let began = Instant::now();
         match c.shared.drivers.bmc.status(server).await {
             Ok(status) => {
                 last = status.power;
                 if (status.power == target) != away {
-                    return Ok(status.power);
+                    return Ok((status.power, began));
                 }
             }
             Err(e) => {
@@ -156,7 +158,7 @@ pub async fn server_power(
         before: before.to_string(),
         after: outcome
             .as_ref()
-            .map_or("unknown".into(), ToString::to_string),
+            .map_or("unknown".into(), |(power, _)| power.to_string()),
     };
     c.audit(
         AuditEntry::new("server_power", result)
@@ -165,12 +167,10 @@ pub async fn server_power(
             .detail(&detail),
     )
     .await;
-    let after = outcome?;
-    let changed = c.shared.live.servers_mut(|map| {
-        let entry = map.entry(id.clone()).or_default();
-        std::mem::replace(&mut entry.power, after)
-    });
-    if changed != after {
+    let (after, read_began) = outcome?;
+    if let Some(changed) = c.shared.live.record_power(&id, after, read_began)
+        && changed != after
+    {
         c.shared.events.push(DomainEvent::ServerPowerChanged {
             server: id.clone(),
             from: changed,
