@@ -3,17 +3,19 @@
 //! changes into events. Between full reads, a NUT UPS is asked for its status alone, and read
 //! at once when it changed (`status`).
 //!
-//! Every read runs in its own task under a deadline, and a UPS is never read again while its
+//! Every read runs under a deadline, beside the others (the UPS reads as futures of the
+//! monitor's task, a sync in a task of its own), and a UPS is never read again while its
 //! previous read is still running, so one slow or dead peer never delays the others.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use futures::future::join_all;
-use tokio::task::JoinSet;
+use futures::future::{BoxFuture, join_all};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 use upstra_adapter_nut::CommsTracker;
 use upstra_core::api::v1::SyncReport;
@@ -28,6 +30,8 @@ use crate::metrics::PeerKind;
 use crate::refusals::{self, Declared, Refusals};
 use crate::shared::Shared;
 
+#[cfg(test)]
+mod panic_tests;
 mod status;
 #[cfg(test)]
 mod sync_tests;
@@ -98,7 +102,7 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     let mut sync_tick = every(first.sync_interval, Duration::ZERO);
     let mut status_tick = status::timer(first.ups_status_interval);
     let mut checks = status::StatusChecks::new(shared.config.ups_dead_time);
-    let mut reads: JoinSet<(Ups, Result<UpsReading, AdapterError>)> = JoinSet::new();
+    let mut reads = Reads::new();
     // UPS with a full read or a status check in flight: one at a time per UPS.
     let mut in_flight: HashSet<UpsId> = HashSet::new();
     // UPS asked for out of turn while their read or check was in flight: read when it ends.
@@ -108,8 +112,8 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
     // time, so an older read never overwrites a newer one, and a nudge during a sync is not
     // lost but served right after it.
     let mut sync_owed = false;
-    // The loop beats for the watchdog each time round; reads run in their own tasks, so a
-    // slow peer never stops it.
+    // The loop beats for the watchdog each time round; reads never block it (each awaits
+    // its peer beside the loop), so a slow peer never stops it.
     let mut beat = tokio::time::interval(shared.heartbeats.period);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -136,14 +140,12 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
                     }
                 }
             }
-            Some(done) = reads.join_next(), if !reads.is_empty() => {
-                if let Ok((ups, result)) = done {
-                    in_flight.remove(&ups.id);
-                    checks.full_read(&ups.id, &result);
-                    record_ups(&shared, &ups, result);
-                    if owed.remove(&ups.id) {
-                        read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [ups.id]);
-                    }
+            Some((ups, result)) = reads.next(), if !reads.is_empty() => {
+                in_flight.remove(&ups.id);
+                checks.full_read(&ups.id, &result);
+                record_ups(&shared, &ups, result);
+                if owed.remove(&ups.id) {
+                    read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [ups.id]);
                 }
             }
             _ = sync_tick.tick() => sync_owed = true,
@@ -173,7 +175,7 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
             }
         }
     }
-    reads.abort_all();
+    reads.clear();
     checks.abort();
     if let Some(t) = syncing {
         t.abort();
@@ -188,19 +190,39 @@ fn every(period: Duration, first: Duration) -> tokio::time::Interval {
     timer
 }
 
+/// The full reads in flight, polled by the monitor's task beside one another.
+type Reads = FuturesUnordered<BoxFuture<'static, (Ups, Result<UpsReading, AdapterError>)>>;
+
+/// Starts a full read of `ups`.
+fn start_read(shared: &Arc<Shared>, reads: &mut Reads, ups: &Ups) {
+    let (shared, ups) = (shared.clone(), ups.clone());
+    reads.push(Box::pin(async move {
+        // A read that panicked must still end, as a failed read: lost silently, its UPS would
+        // stay in flight, never read again, its last reading shown as current for ever.
+        let result = match AssertUnwindSafe(read_ups(&shared, &ups))
+            .catch_unwind()
+            .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(failed_inside(&ups, "read")),
+        };
+        (ups, result)
+    }));
+}
+
+/// What a read or a status check of `ups` that panicked answers.
+fn failed_inside(ups: &Ups, what: &str) -> AdapterError {
+    AdapterError::Protocol {
+        peer: ups.source.to_string(),
+        detail: format!("the {what} failed inside the daemon (see its log)"),
+    }
+}
+
 /// Starts a read of every UPS whose previous read is over.
-fn read_every_ups(
-    shared: &Arc<Shared>,
-    reads: &mut JoinSet<(Ups, Result<UpsReading, AdapterError>)>,
-    in_flight: &mut HashSet<UpsId>,
-) {
+fn read_every_ups(shared: &Arc<Shared>, reads: &mut Reads, in_flight: &mut HashSet<UpsId>) {
     for ups in shared.inventory().ups.values() {
         if in_flight.insert(ups.id.clone()) {
-            let (shared, ups) = (shared.clone(), ups.clone());
-            reads.spawn(async move {
-                let result = read_ups(&shared, &ups).await;
-                (ups, result)
-            });
+            start_read(shared, reads, ups);
         }
     }
 }
@@ -208,7 +230,7 @@ fn read_every_ups(
 /// Starts a read of each of `ids` still declared; one in flight is owed a read when it ends.
 fn read_some_ups(
     shared: &Arc<Shared>,
-    reads: &mut JoinSet<(Ups, Result<UpsReading, AdapterError>)>,
+    reads: &mut Reads,
     in_flight: &mut HashSet<UpsId>,
     owed: &mut HashSet<UpsId>,
     ids: impl IntoIterator<Item = UpsId>,
@@ -219,11 +241,7 @@ fn read_some_ups(
             continue;
         };
         if in_flight.insert(id.clone()) {
-            let (shared, ups) = (shared.clone(), ups.clone());
-            reads.spawn(async move {
-                let result = read_ups(&shared, &ups).await;
-                (ups, result)
-            });
+            start_read(shared, reads, ups);
         } else {
             owed.insert(id);
         }

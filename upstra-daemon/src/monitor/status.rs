@@ -4,8 +4,9 @@
 //! connection) every `ups_status_interval` and reading everything at once when it changed
 //! bounds it by that interval, for a fraction of the cost.
 //!
-//! The UPS of one upsd are asked together (one round trip for all of them), each upsd in a
-//! task of its own, so a slow upsd never delays the checks of another.
+//! The UPS of one upsd are asked together (one round trip for all of them), each upsd by a
+//! future of its own that the monitor's task polls beside the others, so a slow upsd never
+//! delays the checks of another.
 //!
 //! A check shares the monitor's rules for full reads: one operation in flight per UPS (a check
 //! counts as one), so a slow upsd is never asked twice at once; a full read that falls due
@@ -18,10 +19,14 @@
 //! announces communication restored.
 
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::task::JoinSet;
+use futures::FutureExt;
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 use upstra_core::ids::UpsId;
 use upstra_core::model::{Ups, UpsSource};
 use upstra_core::state::{UpsFlag, UpsReading};
@@ -45,8 +50,9 @@ struct LastRead {
 
 /// The checks in flight and what the last full read of each UPS saw.
 pub(super) struct StatusChecks {
-    /// One task per peer asked, answering for each of its UPS.
-    checks: JoinSet<Vec<Checked>>,
+    /// One future per peer asked, answering for each of its UPS, polled by the monitor's own
+    /// task beside the others (ten times a second, a task each was a spawn for nothing).
+    checks: FuturesUnordered<BoxFuture<'static, Vec<Checked>>>,
     /// UPS whose check is in flight (they are in the monitor's `in_flight` too).
     checking: HashSet<UpsId>,
     read: HashMap<UpsId, LastRead>,
@@ -58,7 +64,7 @@ pub(super) struct StatusChecks {
 impl StatusChecks {
     pub(super) fn new(dead_time: Duration) -> Self {
         Self {
-            checks: JoinSet::new(),
+            checks: FuturesUnordered::new(),
             checking: HashSet::new(),
             read: HashMap::new(),
             dead_time,
@@ -80,19 +86,27 @@ impl StatusChecks {
         }
         for ups in by_peer.into_values() {
             let shared = shared.clone();
-            self.checks.spawn(async move { check(&shared, ups).await });
+            self.checks.push(Box::pin(async move {
+                // A check that panicked must still end: each of its UPS gets a failed check,
+                // which frees it and brings its full read. Lost silently, the UPS would stay
+                // in flight, never read again, its last reading shown as current for ever.
+                match AssertUnwindSafe(check(&shared, &ups)).catch_unwind().await {
+                    Ok(checked) => checked,
+                    Err(_) => ups
+                        .iter()
+                        .map(|u| (u.id.clone(), Err(super::failed_inside(u, "status check"))))
+                        .collect(),
+                }
+            }));
         }
     }
 
     /// The checks of the next peer to answer; never completes while none is in flight.
+    /// Cancel-safe: an answer not taken stays for the next call.
     pub(super) async fn next(&mut self) -> Vec<Checked> {
-        loop {
-            match self.checks.join_next().await {
-                Some(Ok(done)) => return done,
-                // A check that panicked or was aborted has nothing to say.
-                Some(Err(_)) => {}
-                None => std::future::pending::<()>().await,
-            }
+        match self.checks.next().await {
+            Some(done) => done,
+            None => std::future::pending().await,
         }
     }
 
@@ -133,7 +147,7 @@ impl StatusChecks {
 
     /// Stops every check (the monitor is stopping).
     pub(super) fn abort(&mut self) {
-        self.checks.abort_all();
+        self.checks.clear();
     }
 }
 
@@ -148,14 +162,14 @@ fn peer(ups: &Ups) -> String {
 /// The status checks of the UPS of one peer under the monitor's deadline. Not counted in the
 /// peer-read metrics, which keep counting the full reads an operator knows from
 /// `ups_poll_interval`.
-async fn check(shared: &Shared, ups: Vec<Ups>) -> Vec<Checked> {
-    let asked = shared.drivers.ups.read_statuses(&ups);
+async fn check(shared: &Shared, ups: &[Ups]) -> Vec<Checked> {
+    let asked = shared.drivers.ups.read_statuses(ups);
     // Past the deadline, no answer: each UPS gets the timeout below.
     let answers = tokio::time::timeout(super::READ_DEADLINE, asked)
         .await
         .unwrap_or_default();
     let mut answers = answers.into_iter();
-    ups.into_iter()
+    ups.iter()
         .map(|u| {
             let answer = answers.next().unwrap_or_else(|| {
                 Err(AdapterError::Timeout {
@@ -163,7 +177,7 @@ async fn check(shared: &Shared, ups: Vec<Ups>) -> Vec<Checked> {
                     secs: super::READ_DEADLINE.as_secs(),
                 })
             });
-            (u.id, answer)
+            (u.id.clone(), answer)
         })
         .collect()
 }
