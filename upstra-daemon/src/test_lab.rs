@@ -38,3 +38,22 @@ pub fn store_in(dir: &std::path::Path) -> (std::path::PathBuf, crate::store::Sto
     let store = Store::open(&data, &KeySource::locate(&data, None)).expect("store");
     (data, store)
 }
+
+/// The daemon's shared state for `lab` on the simulated drivers, its store under `dir`;
+/// `adjust` changes the config first (an interval, a bound).
+pub fn simulated(
+    lab: &str,
+    dir: &std::path::Path,
+    adjust: impl FnOnce(&mut crate::config::Config),
+) -> (crate::shared::Shared, crate::outage::OrchestratorInbox) {
+    use upstra_core::lab::{KnownNames, parse};
+    let inventory = parse(lab, &KnownNames::default()).expect("lab").inventory;
+    let (data_dir, store) = store_in(dir);
+    let mut config = crate::config::Config {
+        data_dir,
+        drivers: crate::config::Drivers::Simulated,
+        ..crate::config::Config::default()
+    };
+    adjust(&mut config);
+    crate::shared::Shared::new(config, store, inventory, Default::default())
+}

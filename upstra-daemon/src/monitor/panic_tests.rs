@@ -7,13 +7,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
-use upstra_core::lab::{KnownNames, parse};
 use upstra_core::model::Ups;
 use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::{AdapterError, UpsMonitor};
-
-use crate::config::{Config, Drivers};
-use crate::shared::Shared;
 
 /// The simulated UPS driver, with a status query that panics and counts how often it was
 /// asked (`status`), or a full read that does (`read`).
@@ -51,20 +47,14 @@ impl UpsMonitor for Panicking {
     }
 }
 
-/// Runs the monitor on a one-UPS lab with `driver` until it was asked three times.
+/// Runs the monitor on a one-UPS lab until the panicking driver was asked three times.
 async fn asked_again_after_a_panic(status: bool) {
     let lab = "[[room]]\nname = \"lab\"\n[[ups]]\nname = \"ups-a\"\nroom = \"lab\"\nnut = \"ups-a@127.0.0.1:1\"\n";
-    let inventory = parse(lab, &KnownNames::default()).expect("lab").inventory;
     let dir = tempfile::tempdir().expect("temp dir");
-    let (data, store) = crate::test_lab::store_in(dir.path());
-    let config = Config {
-        data_dir: data,
-        drivers: Drivers::Simulated,
-        ups_poll_interval: Duration::from_millis(10),
-        ups_status_interval: Some(Duration::from_millis(10)),
-        ..Config::default()
-    };
-    let (mut shared, _inbox) = Shared::new(config, store, inventory, Default::default());
+    let (mut shared, _inbox) = crate::test_lab::simulated(lab, dir.path(), |config| {
+        config.ups_poll_interval = Duration::from_millis(10);
+        config.ups_status_interval = Some(Duration::from_millis(10));
+    });
     let driver = Arc::new(Panicking {
         inner: shared.drivers.ups.clone(),
         status,

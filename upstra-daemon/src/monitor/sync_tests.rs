@@ -6,13 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::future::BoxFuture;
 use upstra_core::ids::ServerId;
-use upstra_core::lab::{KnownNames, parse};
 use upstra_core::model::Server;
 use upstra_core::state::PowerState;
 use upstra_core::traits::{AdapterError, Bmc, BmcStatus, ResetType};
 
 use super::{Retry, SYNC_BMC_READS_AT_ONCE, sync_peers};
-use crate::config::{Config, Drivers};
 use crate::shared::Shared;
 
 /// The simulated BMC, counting how many reads are in flight at once.
@@ -57,15 +55,8 @@ async fn a_sync_of_a_hundred_bmcs_reads_at_most_the_bound_at_once_and_all_of_the
             "[[server]]\nname = \"srv-{n:03}\"\nroom = \"lab\"\nkind = \"storage\"\nfeeds = [\"ups-a\"]\n"
         ));
     }
-    let inventory = parse(&lab, &KnownNames::default()).expect("lab").inventory;
     let dir = tempfile::tempdir().expect("temp dir");
-    let (data, store) = crate::test_lab::store_in(dir.path());
-    let config = Config {
-        data_dir: data,
-        drivers: Drivers::Simulated,
-        ..Config::default()
-    };
-    let (mut shared, _inbox) = Shared::new(config, store, inventory, Default::default());
+    let (mut shared, _inbox) = crate::test_lab::simulated(&lab, dir.path(), |_| {});
     let counting = Arc::new(Counting {
         inner: shared.drivers.bmc.clone(),
         now: AtomicUsize::new(0),
@@ -121,14 +112,7 @@ impl Bmc for Held {
 fn small_lab_with_held_bmc(dir: &std::path::Path) -> (Shared, Arc<Held>) {
     let lab = "[[room]]\nname = \"lab\"\n[[ups]]\nname = \"ups-a\"\nroom = \"lab\"\nnut = \"ups-a@127.0.0.1:1\"\n\
                [[server]]\nname = \"esx-01\"\nroom = \"lab\"\nkind = \"storage\"\nfeeds = [\"ups-a\"]\n";
-    let inventory = parse(lab, &KnownNames::default()).expect("lab").inventory;
-    let (data, store) = crate::test_lab::store_in(dir);
-    let config = Config {
-        data_dir: data,
-        drivers: Drivers::Simulated,
-        ..Config::default()
-    };
-    let (mut shared, _inbox) = Shared::new(config, store, inventory, Default::default());
+    let (mut shared, _inbox) = crate::test_lab::simulated(lab, dir, |_| {});
     let held = Arc::new(Held {
         inner: shared.drivers.bmc.clone(),
         server: "esx-01",
