@@ -106,9 +106,9 @@ impl Live {
         read(&self.servers, f)
     }
 
-    /// Records a server's power as a read that began at `read_began` found it, unless a read
-    /// that began later is recorded already. Returns the power it replaced, or `None` for a
-    /// reading that came too late to count.
+    /// Records a server's power as a read that began at `read_began` found it, and announces a
+    /// change on `log`, unless a read that began later is recorded already: that reading came
+    /// too late to count and is dropped.
     ///
     /// Reads of one BMC overlap: a sync reads every BMC while an outage step or an operator's
     /// action reads the one it acts on, and a sync's read can finish long after it began (a
@@ -120,10 +120,11 @@ impl Live {
         id: &ServerId,
         power: PowerState,
         read_began: Instant,
-    ) -> Option<PowerState> {
-        self.record_reading(id, read_began, |live| {
+        log: &EventLog,
+    ) {
+        self.record_reading(id, read_began, log, |live| {
             std::mem::replace(&mut live.power, power)
-        })
+        });
     }
 
     /// Records a BMC's whole answer (power, health, watts), under the same rule as
@@ -133,21 +134,24 @@ impl Live {
         id: &ServerId,
         status: &BmcStatus,
         read_began: Instant,
-    ) -> Option<PowerState> {
-        self.record_reading(id, read_began, |live| {
+        log: &EventLog,
+    ) {
+        self.record_reading(id, read_began, log, |live| {
             live.health = status.health;
             live.watts = status.watts;
             std::mem::replace(&mut live.power, status.power)
-        })
+        });
     }
 
+    /// `apply` writes the reading and returns the power it replaced.
     fn record_reading(
         &self,
         id: &ServerId,
         read_began: Instant,
+        log: &EventLog,
         apply: impl FnOnce(&mut ServerLive) -> PowerState,
-    ) -> Option<PowerState> {
-        self.servers_mut(|servers| {
+    ) {
+        let changed = self.servers_mut(|servers| {
             let mut began = self
                 .power_read_began
                 .lock()
@@ -159,8 +163,18 @@ impl Live {
                     began.insert(id.clone(), read_began);
                 }
             }
-            Some(apply(servers.entry(id.clone()).or_default()))
-        })
+            let live = servers.entry(id.clone()).or_default();
+            let before = apply(live);
+            (before != live.power).then_some((before, live.power))
+        });
+        // Announced once the lock is released, as the hypervisor's changes are.
+        if let Some((from, to)) = changed {
+            log.push(DomainEvent::ServerPowerChanged {
+                server: id.clone(),
+                from,
+                to,
+            });
+        }
     }
 
     /// Changes the servers' live state. Power goes through [`Live::record_power`] instead, which

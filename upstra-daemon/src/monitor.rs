@@ -501,16 +501,9 @@ pub async fn sync_peers(shared: &Shared, retry: Retry) -> SyncReport {
         let Ok(status) = result else { continue };
         report.servers_read += 1;
         // A step or an operator's action may have read this BMC since: theirs is newer.
-        let Some(before) = shared.live.record_bmc_status(&server.id, &status, began) else {
-            continue;
-        };
-        if before != status.power {
-            shared.events.push(DomainEvent::ServerPowerChanged {
-                server: server.id.clone(),
-                from: before,
-                to: status.power,
-            });
-        }
+        shared
+            .live
+            .record_bmc_status(&server.id, &status, began, &shared.events);
     }
     match shared.drivers.hypervisor(&inventory) {
         Ok(None) => {}

@@ -138,9 +138,12 @@ async fn a_sync_that_read_on_before_a_step_powered_off_does_not_bring_the_server
     let step = async {
         // The sync's read of esx-01 is under way; the shutdown step reads the server Off.
         held.reading.notified().await;
-        shared
-            .live
-            .record_power(&id, PowerState::Off, std::time::Instant::now());
+        shared.live.record_power(
+            &id,
+            PowerState::Off,
+            std::time::Instant::now(),
+            &shared.events,
+        );
         held.answer.notify_one();
     };
     let (report, ()) = tokio::join!(sync_peers(&shared, Retry::Everything), step);
@@ -158,9 +161,12 @@ async fn a_sync_that_began_after_a_step_records_what_it_read() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (shared, held) = small_lab_with_held_bmc(dir.path());
     let id = ServerId::new("esx-01").expect("id");
-    shared
-        .live
-        .record_power(&id, PowerState::Off, std::time::Instant::now());
+    shared.live.record_power(
+        &id,
+        PowerState::Off,
+        std::time::Instant::now(),
+        &shared.events,
+    );
 
     // Someone powered it on by hand since: the next sync's `On` is the news.
     held.answer.notify_one();

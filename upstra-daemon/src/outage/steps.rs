@@ -623,7 +623,10 @@ impl StepRun<'_> {
     async fn status(&self, server: &Server) -> Result<BmcStatus, StepError> {
         let began = std::time::Instant::now();
         let status = within(self.shared.drivers.bmc.status(server)).await?;
-        self.record_power(server, status.power, began);
+        // Keeps the live state current so lists and the next plan see what the step saw.
+        self.shared
+            .live
+            .record_power(&server.id, status.power, began, &self.shared.events);
         Ok(status)
     }
 
@@ -658,22 +661,6 @@ impl StepRun<'_> {
                 "on, but its firmware had not finished POST {} s after the power-on; what depends on it was not started against it",
                 wait.as_secs()
             )))
-        }
-    }
-
-    /// Keeps the live state current so lists and the next plan see what the step saw.
-    fn record_power(&self, server: &Server, power: PowerState, read_began: std::time::Instant) {
-        let Some(before) = self.shared.live.record_power(&server.id, power, read_began) else {
-            return;
-        };
-        if before != power {
-            self.shared
-                .events
-                .push(upstra_core::events::DomainEvent::ServerPowerChanged {
-                    server: server.id.clone(),
-                    from: before,
-                    to: power,
-                });
         }
     }
 

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use upstra_core::api::v1::{
     ActionReport, ApiError, ServerPowerAction, SyncReport, TlsPeer, VmPowerRequest,
 };
-use upstra_core::events::DomainEvent;
 use upstra_core::model::{CertFingerprint, HttpUrl, Server, TlsTrust, Vm};
 use upstra_core::state::PowerState;
 use upstra_core::traits::{AdapterError, Hypervisor, ResetType, VmPowerAction};
@@ -168,15 +167,9 @@ pub async fn server_power(
     )
     .await;
     let (after, read_began) = outcome?;
-    if let Some(changed) = c.shared.live.record_power(&id, after, read_began)
-        && changed != after
-    {
-        c.shared.events.push(DomainEvent::ServerPowerChanged {
-            server: id.clone(),
-            from: changed,
-            to: after,
-        });
-    }
+    c.shared
+        .live
+        .record_power(&id, after, read_began, &c.shared.events);
     Ok(ActionReport {
         target: format!("server:{id}"),
         action: action.as_str().into(),
