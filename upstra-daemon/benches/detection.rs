@@ -19,7 +19,7 @@
 //! No assertion: figures to read. Start the peers (tests/peers/start.sh, UPSTRA_PEERS_ENV), then
 //! `cargo bench -p upstra-daemon --bench detection`; `-- --flips N` (or
 //! `UPSTRA_BENCH_FLIPS=N`) for another count of flips; `UPSTRA_BENCH_IDLE=SECONDS` for a longer
-//! idle window (several syncs); `UPSTRA_BENCH_BASELINE=PATH` measures that build of the daemon
+//! window between syncs; `UPSTRA_BENCH_BASELINE=PATH` measures that build of the daemon
 //! too, with its status checks every 100 ms, in a row of its own; `UPSTRA_BENCH_UPSTRAD=PATH`
 //! replaces this build's, as in the other benches.
 #![allow(clippy::unwrap_used)]
@@ -228,12 +228,12 @@ async fn measure(
     let (cpu0, wall0) = (cpu_seconds(pid), Instant::now());
     tokio::time::sleep(idle_window()).await;
     let between_syncs = 100.0 * (cpu_seconds(pid) - cpu0) / wall0.elapsed().as_secs_f64();
-    let mut syncs: Vec<f64> = (0..SYNCS_TIMED).map(|_| 0.0).collect();
+    let mut syncs = Vec::with_capacity(SYNCS_TIMED);
     let mut bmcs_read = Vec::with_capacity(SYNCS_TIMED);
-    for cpu in &mut syncs {
+    for _ in 0..SYNCS_TIMED {
         let before = cpu_seconds(pid);
         let report = c.sync(long(), token.clone()).await.unwrap().unwrap();
-        *cpu = cpu_seconds(pid) - before;
+        syncs.push(cpu_seconds(pid) - before);
         // A BMC that timed out costs less than one read: a short count makes the figure low.
         bmcs_read.push(report.servers_read);
     }
