@@ -41,6 +41,15 @@ pub enum AdapterError {
 pub trait UpsMonitor: Send + Sync {
     fn read<'a>(&'a self, ups: &'a Ups) -> BoxFuture<'a, Result<UpsReading, AdapterError>>;
 
+    /// A [`Self::read`] of each of `ups`, in order; asked together so that the UPS of one
+    /// peer can share a round trip. By default, one read after the other.
+    fn read_many<'a>(
+        &'a self,
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<UpsReading, AdapterError>>> {
+        Box::pin(read_in_turn(self, ups))
+    }
+
     /// Whether [`Self::read_statuses`] is a query much cheaper than [`Self::read`], worth asking
     /// often so a change of status is seen between full reads. NUT has one (a single
     /// variable); a protocol that pushes its changes (SNMP traps) or reads everything as
@@ -64,6 +73,18 @@ pub trait UpsMonitor: Send + Sync {
         };
         Box::pin(std::future::ready(ups.iter().map(unsupported).collect()))
     }
+}
+
+/// A [`UpsMonitor::read`] of each of `ups`, one after the other, in order.
+pub async fn read_in_turn<M: UpsMonitor + ?Sized>(
+    monitor: &M,
+    ups: &[Ups],
+) -> Vec<Result<UpsReading, AdapterError>> {
+    let mut readings = Vec::with_capacity(ups.len());
+    for u in ups {
+        readings.push(monitor.read(u).await);
+    }
+    readings
 }
 
 /// Asks a UPS to cut its output after a delay and to restore it when mains returns (the last

@@ -21,7 +21,7 @@ use upstra_adapter_nut::CommsTracker;
 use upstra_core::api::v1::SyncReport;
 use upstra_core::events::DomainEvent;
 use upstra_core::ids::UpsId;
-use upstra_core::model::Ups;
+use upstra_core::model::{Ups, UpsSource};
 use upstra_core::state::{UpsLive, UpsReading};
 use upstra_core::traits::AdapterError;
 
@@ -30,6 +30,8 @@ use crate::metrics::PeerKind;
 use crate::refusals::{self, Declared, Refusals};
 use crate::shared::Shared;
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod panic_tests;
 mod status;
@@ -140,13 +142,17 @@ pub async fn run(shared: Arc<Shared>, stop: CancellationToken) {
                     }
                 }
             }
-            Some((ups, result)) = reads.next(), if !reads.is_empty() => {
-                in_flight.remove(&ups.id);
-                checks.full_read(&ups.id, &result);
-                record_ups(&shared, &ups, result);
-                if owed.remove(&ups.id) {
-                    read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, [ups.id]);
+            Some(done) = reads.next(), if !reads.is_empty() => {
+                let mut read_again = Vec::new();
+                for (ups, result) in done {
+                    in_flight.remove(&ups.id);
+                    checks.full_read(&ups.id, &result);
+                    record_ups(&shared, &ups, result);
+                    if owed.remove(&ups.id) {
+                        read_again.push(ups.id);
+                    }
                 }
+                read_some_ups(&shared, &mut reads, &mut in_flight, &mut owed, read_again);
             }
             _ = sync_tick.tick() => sync_owed = true,
             () = shared.monitor.read_now.notified() => {
@@ -190,24 +196,72 @@ fn every(period: Duration, first: Duration) -> tokio::time::Interval {
     timer
 }
 
-/// The full reads in flight, polled by the monitor's task beside one another.
-type Reads = FuturesUnordered<BoxFuture<'static, (Ups, Result<UpsReading, AdapterError>)>>;
+/// The full reads in flight, polled by the monitor's task beside one another: one future per
+/// peer asked, answering for each of its UPS.
+type Reads = FuturesUnordered<BoxFuture<'static, Vec<(Ups, Result<UpsReading, AdapterError>)>>>;
 
-/// Starts a full read of `ups`.
-fn start_read(shared: &Arc<Shared>, reads: &mut Reads, ups: &Ups) {
-    let (shared, ups) = (shared.clone(), ups.clone());
-    reads.push(Box::pin(async move {
-        // A read that panicked must still end, as a failed read: lost silently, its UPS would
-        // stay in flight, never read again, its last reading shown as current for ever.
-        let result = match AssertUnwindSafe(read_ups(&shared, &ups))
-            .catch_unwind()
-            .await
-        {
-            Ok(result) => result,
-            Err(_) => Err(failed_inside(&ups, "read")),
-        };
-        (ups, result)
-    }));
+/// Starts a full read of each of `ups`, those of one peer together (one round trip for all of
+/// them on a NUT upsd), different peers side by side.
+fn start_reads(shared: &Arc<Shared>, reads: &mut Reads, ups: Vec<Ups>) {
+    for ups in by_peer(ups).into_values() {
+        let shared = shared.clone();
+        reads.push(Box::pin(async move {
+            // A read that panicked must still end, as a failed read of each of its UPS: lost
+            // silently, they would stay in flight, never read again, their last readings
+            // shown as current for ever.
+            let results = match AssertUnwindSafe(read_together(&shared, &ups))
+                .catch_unwind()
+                .await
+            {
+                Ok(results) => results,
+                Err(_) => ups.iter().map(|u| Err(failed_inside(u, "read"))).collect(),
+            };
+            ups.into_iter().zip(results).collect()
+        }));
+    }
+}
+
+/// `ups` by the peer they are read from.
+fn by_peer(ups: impl IntoIterator<Item = Ups>) -> HashMap<String, Vec<Ups>> {
+    let mut grouped: HashMap<String, Vec<Ups>> = HashMap::new();
+    for u in ups {
+        grouped.entry(peer_of(&u)).or_default().push(u);
+    }
+    grouped
+}
+
+/// The peer a UPS is read from: its upsd, or its SNMP agent.
+pub(crate) fn peer_of(ups: &Ups) -> String {
+    match &ups.source {
+        UpsSource::Nut(nut) => format!("{}:{}", nut.host, nut.port),
+        UpsSource::Snmp(_) => ups.source.to_string(),
+    }
+}
+
+/// One read of each of `ups` (of one peer) under the deadline, in order, timed for the
+/// metrics.
+async fn read_together(shared: &Shared, ups: &[Ups]) -> Vec<Result<UpsReading, AdapterError>> {
+    let started = Instant::now();
+    let answers = tokio::time::timeout(READ_DEADLINE, shared.drivers.ups.read_many(ups))
+        .await
+        .unwrap_or_default();
+    let took = started.elapsed();
+    let mut answers = answers.into_iter();
+    ups.iter()
+        .map(|u| {
+            // Past the deadline, no answer: each UPS gets the timeout.
+            let result = answers.next().unwrap_or_else(|| {
+                Err(AdapterError::Timeout {
+                    peer: u.id.to_string(),
+                    secs: READ_DEADLINE.as_secs(),
+                })
+            });
+            shared
+                .metrics
+                .peer_read(PeerKind::Ups, u.id.as_str(), result.is_ok(), took);
+            result
+        })
+        .collect()
 }
 
 /// What a read or a status check of `ups` that panicked answers.
@@ -220,11 +274,14 @@ fn failed_inside(ups: &Ups, what: &str) -> AdapterError {
 
 /// Starts a read of every UPS whose previous read is over.
 fn read_every_ups(shared: &Arc<Shared>, reads: &mut Reads, in_flight: &mut HashSet<UpsId>) {
-    for ups in shared.inventory().ups.values() {
-        if in_flight.insert(ups.id.clone()) {
-            start_read(shared, reads, ups);
-        }
-    }
+    let due = shared
+        .inventory()
+        .ups
+        .values()
+        .filter(|ups| in_flight.insert(ups.id.clone()))
+        .cloned()
+        .collect();
+    start_reads(shared, reads, due);
 }
 
 /// Starts a read of each of `ids` still declared; one in flight is owed a read when it ends.
@@ -236,15 +293,19 @@ fn read_some_ups(
     ids: impl IntoIterator<Item = UpsId>,
 ) {
     let inventory = shared.inventory();
+    let mut due = Vec::new();
     for id in ids {
         let Some(ups) = inventory.ups.get(&id) else {
             continue;
         };
         if in_flight.insert(id.clone()) {
-            start_read(shared, reads, ups);
+            due.push(ups.clone());
         } else {
             owed.insert(id);
         }
+    }
+    if !due.is_empty() {
+        start_reads(shared, reads, due);
     }
 }
 
@@ -255,19 +316,6 @@ async fn sync_ended(syncing: &mut Option<tokio::task::JoinHandle<SyncReport>>) {
     }
     // Never poll a finished task again.
     *syncing = None;
-}
-
-/// One read of a UPS under the deadline, timed for the metrics.
-async fn read_ups(shared: &Shared, ups: &Ups) -> Result<UpsReading, AdapterError> {
-    let started = Instant::now();
-    let result = within(ups.id.as_str(), shared.drivers.ups.read(ups)).await;
-    shared.metrics.peer_read(
-        PeerKind::Ups,
-        ups.id.as_str(),
-        result.is_ok(),
-        started.elapsed(),
-    );
-    result
 }
 
 async fn within<T>(
@@ -398,22 +446,25 @@ fn peer_result(
     }
 }
 
-/// Reads every UPS once now (for `upstra sync`).
+/// Reads every UPS once now (for `upstra sync`): those of one peer together, the peers side by
+/// side, as the monitor reads them.
 pub async fn read_all_ups(shared: &Shared) -> (u32, Vec<String>) {
     let inventory = shared.inventory();
-    let reads = inventory
-        .ups
-        .values()
-        .map(|ups| async move { (ups, read_ups(shared, ups).await) });
+    let reads = by_peer(inventory.ups.values().cloned())
+        .into_values()
+        .map(|ups| async move {
+            let results = read_together(shared, &ups).await;
+            ups.into_iter().zip(results)
+        });
     let mut problems = Vec::new();
     let mut count = 0;
-    for (ups, result) in join_all(reads).await {
+    for (ups, result) in join_all(reads).await.into_iter().flatten() {
         if let Err(e) = &result {
             problems.push(format!("UPS `{}`: {e}", ups.id));
         } else {
             count += 1;
         }
-        record_ups(shared, ups, result);
+        record_ups(shared, &ups, result);
     }
     (count, problems)
 }

@@ -6,7 +6,7 @@ use upstra_adapter_nut::NutMonitor;
 use upstra_adapter_snmp::SnmpMonitor;
 use upstra_core::model::{Ups, UpsSource};
 use upstra_core::state::{UpsFlag, UpsReading};
-use upstra_core::traits::{AdapterError, BoxFuture, UpsMonitor};
+use upstra_core::traits::{AdapterError, BoxFuture, UpsMonitor, read_in_turn};
 
 /// One [`UpsMonitor`] over both protocols.
 pub struct UpsBySource {
@@ -19,6 +19,18 @@ impl UpsMonitor for UpsBySource {
         match ups.source {
             UpsSource::Nut(_) => self.nut.read(ups),
             UpsSource::Snmp(_) => self.snmp.read(ups),
+        }
+    }
+
+    // The monitor asks for the UPS of one peer together: all NUT (one upsd) or one SNMP agent.
+    fn read_many<'a>(
+        &'a self,
+        ups: &'a [Ups],
+    ) -> BoxFuture<'a, Vec<Result<UpsReading, AdapterError>>> {
+        if ups.iter().all(|u| matches!(u.source, UpsSource::Nut(_))) {
+            UpsMonitor::read_many(self.nut.as_ref(), ups)
+        } else {
+            Box::pin(read_in_turn(self, ups))
         }
     }
 

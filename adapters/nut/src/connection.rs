@@ -23,6 +23,9 @@ const MAX_LIST_LINES: usize = 10_000;
 /// Most commands sent in one write by [`Connection::statuses`]: upsd reads them from its
 /// socket buffer in turn, and a batch this size stays a few KiB each way.
 const MAX_PIPELINED: usize = 64;
+/// Most `LIST VAR` sent in one write by [`Connection::list_vars`]: each reply is a few KiB,
+/// so a batch stays within the socket buffers of both ends.
+const MAX_PIPELINED_LISTS: usize = 16;
 
 /// A connection to one upsd.
 #[derive(Debug)]
@@ -103,6 +106,33 @@ impl Connection {
         reply::parse_list_var(ups, &lines)
     }
 
+    /// Every variable of each of `ups` (`LIST VAR`), in order: the commands of a batch leave
+    /// in one write and upsd answers them in turn, so the UPS of one upsd cost one round trip,
+    /// not one each. An `ERR` concerns its UPS alone; a broken conversation fails them all.
+    pub async fn list_vars(
+        &mut self,
+        ups: &[String],
+    ) -> Result<Vec<Result<BTreeMap<String, String>, NutError>>, NutError> {
+        let mut answers = Vec::with_capacity(ups.len());
+        for batch in ups.chunks(MAX_PIPELINED_LISTS) {
+            let mut command = String::new();
+            for name in batch {
+                check_name(name)?;
+                if !command.is_empty() {
+                    command.push('\n');
+                }
+                command.push_str(&format!("LIST VAR {}", word(name)));
+            }
+            self.send(&command).await?;
+            for name in batch {
+                let lines = self.read_list(&["VAR", name]).await?;
+                answers.push(reply::parse_list_var(name, &lines));
+            }
+            self.in_flight = false;
+        }
+        Ok(answers)
+    }
+
     /// One variable of `ups` (`GET VAR`).
     pub async fn get_var(&mut self, ups: &str, var: &str) -> Result<String, NutError> {
         check_name(ups)?;
@@ -173,6 +203,14 @@ impl Connection {
         header: &[&str],
     ) -> Result<Vec<String>, NutError> {
         self.send(command).await?;
+        let lines = self.read_list(header).await?;
+        self.in_flight = false;
+        Ok(lines)
+    }
+
+    /// Reads one `LIST` reply up to its `END LIST` (or a single `ERR` line); the command was
+    /// sent by the caller, who ends the exchange.
+    async fn read_list(&mut self, header: &[&str]) -> Result<Vec<String>, NutError> {
         let first = self.read_line().await?;
         // Anything but a list header (an `ERR`, or garbage) is the whole reply.
         let listing = first.starts_with("BEGIN LIST ");
@@ -192,7 +230,6 @@ impl Connection {
                 }
             }
         }
-        self.in_flight = false;
         Ok(lines)
     }
 

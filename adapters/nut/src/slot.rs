@@ -59,6 +59,23 @@ impl Slot {
         .await
     }
 
+    /// `LIST VAR` for each of `ups` (all of this slot), in one round trip. The first UPS's
+    /// login is the slot's.
+    pub(crate) async fn list_vars(
+        &mut self,
+        ups: &[&Ups],
+        deadline: Instant,
+        config: &NutConfig,
+    ) -> Result<Vec<Result<BTreeMap<String, String>, NutError>>, NutError> {
+        let first = ups.first().ok_or(NutError::NotNut)?;
+        let names = nut_names(ups)?;
+        self.ask(first, deadline, config, |conn| {
+            let names = names.clone();
+            Box::pin(async move { conn.list_vars(&names).await })
+        })
+        .await
+    }
+
     /// `GET VAR <ups> ups.status` for each of `ups` (all of this slot), in one round trip:
     /// cheap enough to ask several times a second. The first UPS's login is the slot's.
     pub(crate) async fn statuses(
@@ -68,11 +85,7 @@ impl Slot {
         config: &NutConfig,
     ) -> Result<Vec<Result<String, NutError>>, NutError> {
         let first = ups.first().ok_or(NutError::NotNut)?;
-        let names: Vec<String> = ups
-            .iter()
-            .map(|u| u.nut().map(|n| n.ups.clone()))
-            .collect::<Option<_>>()
-            .ok_or(NutError::NotNut)?;
+        let names = nut_names(ups)?;
         self.ask(first, deadline, config, |conn| {
             let names = names.clone();
             Box::pin(async move { conn.statuses(&names).await })
@@ -195,6 +208,14 @@ impl Slot {
             let _ = timeout_at(deadline, conn.logout()).await;
         }
     }
+}
+
+/// The names upsd knows `ups` by.
+fn nut_names(ups: &[&Ups]) -> Result<Vec<String>, NutError> {
+    ups.iter()
+        .map(|u| u.nut().map(|n| n.ups.clone()))
+        .collect::<Option<_>>()
+        .ok_or(NutError::NotNut)
 }
 
 /// The longest wait ever returned.

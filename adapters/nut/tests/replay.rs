@@ -341,3 +341,30 @@ async fn the_statuses_of_one_upsd_share_a_round_trip_on_the_connection_the_reads
     );
     assert_eq!(fake.accepted.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn the_full_reads_of_one_upsd_leave_in_one_write_and_an_err_concerns_its_ups_alone() {
+    // upsd answers ups1 only once ups2's command has arrived too: a client that waited for
+    // each reply before sending the next command would never see it.
+    let fake = fake(|_, line| match line {
+        "LIST VAR ups1" => Act::Silent,
+        "LIST VAR ups2" => Act::Reply(format!("{LIST_VAR_OL}ERR UNKNOWN-UPS\n")),
+        _ => upsd_like(line),
+    })
+    .await;
+    let monitor = NutMonitor::new(NutConfig::default());
+    let both = [
+        common::ups("ups1", "127.0.0.1", fake.port, None),
+        common::ups("ups2", "127.0.0.1", fake.port, None),
+    ];
+    let readings = UpsMonitor::read_many(&monitor, &both).await;
+    let first = readings[0].as_ref().expect("ups1 reads");
+    assert_eq!(first.flags, vec![UpsFlag::Ol]);
+    assert!(
+        matches!(&readings[1], Err(AdapterError::NotFound { .. })),
+        "{readings:?}"
+    );
+    let got = fake.received.lock().expect("lock").clone();
+    assert_eq!(got, ["LIST VAR ups1", "LIST VAR ups2"]);
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 1);
+}

@@ -28,7 +28,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use upstra_core::ids::UpsId;
-use upstra_core::model::{Ups, UpsSource};
+use upstra_core::model::Ups;
 use upstra_core::state::{UpsFlag, UpsReading};
 use upstra_core::traits::AdapterError;
 
@@ -82,7 +82,10 @@ impl StatusChecks {
                 continue;
             }
             self.checking.insert(ups.id.clone());
-            by_peer.entry(peer(ups)).or_default().push(ups.clone());
+            by_peer
+                .entry(super::peer_of(ups))
+                .or_default()
+                .push(ups.clone());
         }
         for ups in by_peer.into_values() {
             let shared = shared.clone();
@@ -148,14 +151,6 @@ impl StatusChecks {
     /// Stops every check (the monitor is stopping).
     pub(super) fn abort(&mut self) {
         self.checks.clear();
-    }
-}
-
-/// The peer a UPS's status is asked from: its upsd.
-fn peer(ups: &Ups) -> String {
-    match &ups.source {
-        UpsSource::Nut(nut) => format!("{}:{}", nut.host, nut.port),
-        UpsSource::Snmp(_) => ups.source.to_string(),
     }
 }
 

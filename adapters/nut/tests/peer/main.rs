@@ -87,6 +87,24 @@ async fn an_unknown_ups_is_not_found() {
 }
 
 #[tokio::test]
+async fn the_full_reads_of_one_upsd_together_answer_as_each_alone() {
+    let Some(lab) = Lab::get("the_full_reads_of_one_upsd_together_answer_as_each_alone") else {
+        return;
+    };
+    let monitor = NutMonitor::new(NutConfig::default());
+    let ups = [lab.ups("ups1"), lab.ups("nosuch"), lab.ups("ups1")];
+    let readings = monitor.read_many(&ups).await;
+    let alone = monitor.read(&ups[0]).await.expect("ups1 reads alone");
+    assert_eq!(readings[0].as_ref().expect("ups1 reads"), &alone);
+    // upsd's ERR for the one it does not serve leaves the others and the connection alone.
+    assert!(
+        matches!(&readings[1], Err(AdapterError::NotFound { what, .. }) if what.starts_with("UNKNOWN-UPS")),
+        "{readings:?}"
+    );
+    assert_eq!(readings[2].as_ref().expect("ups1 reads again"), &alone);
+}
+
+#[tokio::test]
 async fn a_refused_port_is_unreachable_with_connection_refused() {
     let Some(lab) = Lab::get("a_refused_port_is_unreachable_with_connection_refused") else {
         return;
