@@ -115,15 +115,8 @@ impl Connection {
     ) -> Result<Vec<Result<BTreeMap<String, String>, NutError>>, NutError> {
         let mut answers = Vec::with_capacity(ups.len());
         for batch in ups.chunks(MAX_PIPELINED_LISTS) {
-            let mut command = String::new();
-            for name in batch {
-                check_name(name)?;
-                if !command.is_empty() {
-                    command.push('\n');
-                }
-                command.push_str(&format!("LIST VAR {}", word(name)));
-            }
-            self.send(&command).await?;
+            self.send(&pipelined(batch, |ups| format!("LIST VAR {ups}"))?)
+                .await?;
             for name in batch {
                 let lines = self.read_list(&["VAR", name]).await?;
                 answers.push(reply::parse_list_var(name, &lines));
@@ -152,15 +145,10 @@ impl Connection {
     ) -> Result<Vec<Result<String, NutError>>, NutError> {
         let mut answers = Vec::with_capacity(ups.len());
         for batch in ups.chunks(MAX_PIPELINED) {
-            let mut command = String::new();
-            for name in batch {
-                check_name(name)?;
-                if !command.is_empty() {
-                    command.push('\n');
-                }
-                command.push_str(&format!("GET VAR {} ups.status", word(name)));
-            }
-            self.send(&command).await?;
+            self.send(&pipelined(batch, |ups| {
+                format!("GET VAR {ups} ups.status")
+            })?)
+            .await?;
             for name in batch {
                 let line = self.read_line().await?;
                 answers.push(reply::parse_get_var(name, "ups.status", &line));
@@ -288,6 +276,16 @@ fn ack_at_once(stream: &TcpStream) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = stream;
+}
+
+/// One command per UPS of `batch`, for one write: `command` is given each name as it goes out.
+fn pipelined(batch: &[String], command: impl Fn(&str) -> String) -> Result<String, NutError> {
+    let mut lines = Vec::with_capacity(batch.len());
+    for name in batch {
+        check_name(name)?;
+        lines.push(command(&word(name)));
+    }
+    Ok(lines.join("\n"))
 }
 
 /// UPS and variable names go out as one word; refuse the ones that would break the line.
