@@ -140,11 +140,7 @@ impl NutMonitor {
     /// The answer for each of `ups`, in order, to `command` asked of each upsd for all of its
     /// UPS at once, the upsd side by side, within the configured deadline. A UPS that is not
     /// NUT is answered [`NutError::NotNut`].
-    async fn per_upsd<T: Clone>(
-        &self,
-        ups: &[Ups],
-        command: Command<T>,
-    ) -> Vec<Result<T, NutError>> {
+    async fn per_upsd<T>(&self, ups: &[Ups], command: Command<T>) -> Vec<Result<T, NutError>> {
         let deadline = Instant::now() + self.config.timeout;
         let mut answers: Vec<Result<T, NutError>> =
             ups.iter().map(|_| Err(NutError::NotNut)).collect();

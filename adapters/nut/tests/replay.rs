@@ -368,3 +368,37 @@ async fn the_full_reads_of_one_upsd_leave_in_one_write_and_an_err_concerns_its_u
     assert_eq!(got, ["LIST VAR ups1", "LIST VAR ups2"]);
     assert_eq!(fake.accepted.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn a_kept_connection_that_breaks_halfway_through_the_full_reads_is_replaced_and_all_answer() {
+    // The first connection closes after answering ups1, before ups2: that kept connection died,
+    // so the whole batch is asked again once on a new one.
+    let fake = fake(|n, line| match line {
+        "LIST VAR ups2" if n == 0 => Act::Close,
+        "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
+        _ => upsd_like(line),
+    })
+    .await;
+    let monitor = NutMonitor::new(NutConfig::default());
+    let both = [
+        common::ups("ups1", "127.0.0.1", fake.port, None),
+        common::ups("ups2", "127.0.0.1", fake.port, None),
+    ];
+    monitor.read(&both[0]).await.expect("ups1 reads alone");
+    let readings = UpsMonitor::read_many(&monitor, &both).await;
+    for reading in &readings {
+        assert_eq!(reading.as_ref().expect("reads").flags, vec![UpsFlag::Ol]);
+    }
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 2);
+    let got = fake.received.lock().expect("lock").clone();
+    assert_eq!(
+        got,
+        [
+            "LIST VAR ups1",
+            "LIST VAR ups1",
+            "LIST VAR ups2",
+            "LIST VAR ups1",
+            "LIST VAR ups2"
+        ]
+    );
+}
