@@ -44,6 +44,7 @@ pub mod refusals;
 pub mod reload;
 pub mod restore;
 pub mod run_marker;
+mod self_wake;
 pub mod server;
 mod shared;
 pub mod sim;

@@ -39,6 +39,7 @@ use self::admission::{Admission, Verdict};
 use self::backpressure::{Capped, MAX_IN_FLIGHT};
 use self::framing::{MAX_FRAME, Watched};
 use crate::error::Error;
+use crate::self_wake::RepollOnSelfWake;
 use crate::shared::Shared;
 
 pub use activation::{adopt, take_passed};
@@ -215,7 +216,9 @@ fn spawn_connection(
     let requests = requests.clone();
     let shared = shared.clone();
     let admission = admission.clone();
-    tokio::spawn(async move {
+    // The connection's task wakes itself on every call (the reply goes through a channel the
+    // same task reads); without the wrapper each call would wake the other worker.
+    tokio::spawn(RepollOnSelfWake::new(async move {
         let channel = Capped::new(BaseChannel::new(config, transport), MAX_IN_FLIGHT);
         // The requests run inside this task rather than in one task each: a reply is then
         // written by the task that computed it, with no hand-over to another worker thread
@@ -234,7 +237,7 @@ fn spawn_connection(
         peer.closed.cancel();
         shared.presence.closed(id, &shared.events);
         tracing::debug!(peer_uid = uid, "connection closed");
-    });
+    }));
 }
 
 #[cfg(test)]
