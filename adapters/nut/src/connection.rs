@@ -108,7 +108,10 @@ impl Connection {
 
     /// Every variable of each of `ups` (`LIST VAR`), in order: the commands of a batch leave
     /// in one write and upsd answers them in turn, so the UPS of one upsd cost one round trip,
-    /// not one each. An `ERR` concerns its UPS alone; a broken conversation fails them all.
+    /// not one each. An `ERR` concerns its UPS alone. A reply that breaks the protocol (a
+    /// line or a list too long) is its UPS's error and ends the answers there, fewer than
+    /// `ups`: the conversation cannot be followed past it, and the connection is poisoned. A
+    /// failure of the connection itself fails them all.
     pub async fn list_vars(
         &mut self,
         ups: &[String],
@@ -118,8 +121,10 @@ impl Connection {
             self.send(&pipelined(batch, |ups| format!("LIST VAR {ups}"))?)
                 .await?;
             for name in batch {
-                let lines = self.read_list(&["VAR", name]).await?;
-                answers.push(reply::parse_list_var(name, &lines));
+                match self.read_list(&["VAR", name]).await {
+                    Ok(lines) => answers.push(reply::parse_list_var(name, &lines)),
+                    Err(e) => return ends_at_a_broken_reply(answers, e),
+                }
             }
             self.in_flight = false;
         }
@@ -138,7 +143,8 @@ impl Connection {
 
     /// `ups.status` of each of `ups`, in order: the commands of a batch leave in one write
     /// and upsd answers them in turn, so the UPS of one upsd cost one round trip, not one
-    /// each. An `ERR` concerns its UPS alone; a broken conversation fails them all.
+    /// each. An `ERR` concerns its UPS alone; a reply that breaks the protocol ends the
+    /// answers there, as in [`Connection::list_vars`].
     pub async fn statuses(
         &mut self,
         ups: &[String],
@@ -150,8 +156,10 @@ impl Connection {
             })?)
             .await?;
             for name in batch {
-                let line = self.read_line().await?;
-                answers.push(reply::parse_get_var(name, "ups.status", &line));
+                match self.read_line().await {
+                    Ok(line) => answers.push(reply::parse_get_var(name, "ups.status", &line)),
+                    Err(e) => return ends_at_a_broken_reply(answers, e),
+                }
             }
             self.in_flight = false;
         }
@@ -276,6 +284,22 @@ fn ack_at_once(stream: &TcpStream) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = stream;
+}
+
+/// The answers of a batch whose next reply failed with `e`. A reply that breaks the protocol
+/// is that UPS's own error, and the answers end with it (the UPS after it were asked but
+/// cannot be told apart in what follows); a failure of the connection fails the batch.
+fn ends_at_a_broken_reply<T>(
+    mut answers: Vec<Result<T, NutError>>,
+    e: NutError,
+) -> Result<Vec<Result<T, NutError>>, NutError> {
+    match e {
+        NutError::Protocol(_) => {
+            answers.push(Err(e));
+            Ok(answers)
+        }
+        _ => Err(e),
+    }
 }
 
 /// One command per UPS of `batch`, for one write: `command` is given each name as it goes out.

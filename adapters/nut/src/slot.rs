@@ -2,7 +2,7 @@
 //! and reconnected no sooner than an exponential backoff allows ([`Backoff`], pure: the caller
 //! says when an attempt failed and asks how long to wait).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -31,6 +31,18 @@ pub(crate) struct Slot {
     /// The last connection failure, answered again until `retry_at` so a dead upsd is not
     /// hammered and the reason stays stable. `None` while the connection is healthy.
     failure: Option<NutError>,
+    /// UPS whose reply broke the conversation, by their upsd name: asked again no sooner than
+    /// their own backoff allows, so one UPS reporting nonsense costs upsd a new connection
+    /// now and then, not at every status check.
+    broken: HashMap<String, Broken>,
+}
+
+/// A UPS whose last reply broke the conversation, and when to ask it again.
+#[derive(Debug)]
+struct Broken {
+    backoff: Backoff,
+    retry_at: Instant,
+    error: NutError,
 }
 
 impl Slot {
@@ -41,6 +53,7 @@ impl Slot {
             backoff: Backoff::new(config.reconnect_min, config.reconnect_max),
             retry_at: None,
             failure: None,
+            broken: HashMap::new(),
         }
     }
 
@@ -67,10 +80,7 @@ impl Slot {
         deadline: Instant,
         config: &NutConfig,
     ) -> Result<Vec<Result<BTreeMap<String, String>, NutError>>, NutError> {
-        let first = ups.first().ok_or(NutError::NotNut)?;
-        let names = nut_names(ups)?;
-        self.ask(first, deadline, config, |conn| {
-            let names = names.clone();
+        self.ask_each(ups, deadline, config, |conn, names| {
             Box::pin(async move { conn.list_vars(&names).await })
         })
         .await
@@ -84,13 +94,103 @@ impl Slot {
         deadline: Instant,
         config: &NutConfig,
     ) -> Result<Vec<Result<String, NutError>>, NutError> {
-        let first = ups.first().ok_or(NutError::NotNut)?;
-        let names = nut_names(ups)?;
-        self.ask(first, deadline, config, |conn| {
-            let names = names.clone();
+        self.ask_each(ups, deadline, config, |conn, names| {
             Box::pin(async move { conn.statuses(&names).await })
         })
         .await
+    }
+
+    /// Runs a batch `command` for `ups` until each has its answer. A UPS whose reply broke
+    /// the conversation ends a batch with its own error (see [`Connection::list_vars`]); the
+    /// UPS after it are asked again on a fresh connection, at once: upsd answered, so it is
+    /// not put in backoff, and one UPS's driver reporting nonsense never silences the others.
+    /// That UPS itself is answered its error, without asking, until its own backoff ends.
+    /// Every pass answers at least one UPS, so there are at most as many passes as UPS.
+    async fn ask_each<T>(
+        &mut self,
+        ups: &[&Ups],
+        deadline: Instant,
+        config: &NutConfig,
+        command: impl for<'c> Fn(&'c mut Connection, Vec<String>) -> Asked<'c, Vec<Result<T, NutError>>>,
+    ) -> Result<Vec<Result<T, NutError>>, NutError> {
+        let names = nut_names(ups)?;
+        let now = Instant::now();
+        let mut answers: Vec<Option<Result<T, NutError>>> = names
+            .iter()
+            .map(|name| {
+                let broken = self.broken.get(name).filter(|b| now < b.retry_at);
+                broken.map(|b| Err(b.error.clone()))
+            })
+            .collect();
+        let asked: Vec<usize> = (0..names.len()).filter(|&i| answers[i].is_none()).collect();
+        let mut done = 0;
+        while let Some(&next) = asked.get(done) {
+            let rest: Vec<String> = asked[done..].iter().map(|&i| names[i].clone()).collect();
+            let got = self
+                .ask(ups[next], deadline, config, |conn| {
+                    command(conn, rest.clone())
+                })
+                .await;
+            let some = match got {
+                Ok(some) if !some.is_empty() => some,
+                Ok(_) => {
+                    return Err(NutError::Protocol(
+                        "no answer to a batch of commands".into(),
+                    ));
+                }
+                // Those answered before keep their answers; the rest share the failure.
+                Err(e) if done > 0 => {
+                    for &i in &asked[done..] {
+                        answers[i] = Some(Err(e.clone()));
+                    }
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            let poisoned = self.conn.as_ref().is_some_and(Connection::is_poisoned);
+            let answered = some.len().min(rest.len());
+            for (k, answer) in some.into_iter().take(answered).enumerate() {
+                let i = asked[done + k];
+                match &answer {
+                    Err(e) if poisoned && k + 1 == answered => self.broke(ups[i], e, config),
+                    _ => {
+                        self.broken.remove(&names[i]);
+                    }
+                }
+                answers[i] = Some(answer);
+            }
+            done += answered;
+        }
+        let none = || {
+            Err(NutError::Protocol(
+                "no answer to a batch of commands".into(),
+            ))
+        };
+        Ok(answers
+            .into_iter()
+            .map(|a| a.unwrap_or_else(none))
+            .collect())
+    }
+
+    /// Records that `ups`'s reply broke the conversation with `e`, and when to ask it again.
+    fn broke(&mut self, ups: &Ups, e: &NutError, config: &NutConfig) {
+        let Some(name) = ups.nut().map(|n| n.ups.clone()) else {
+            return;
+        };
+        let first = !self.broken.contains_key(&name);
+        let broken = self.broken.entry(name).or_insert_with(|| Broken {
+            backoff: Backoff::new(config.reconnect_min, config.reconnect_max),
+            retry_at: Instant::now(),
+            error: e.clone(),
+        });
+        let wait = broken.backoff.failed();
+        broken.retry_at = Instant::now() + wait;
+        broken.error = e.clone();
+        if first {
+            warn!(ups = %ups.id, upsd = %ups.source, "the UPS's reply broke the conversation with upsd ({e}); its other UPS are read on a new connection, and this one again in {wait:?}");
+        } else {
+            debug!(ups = %ups.id, "the UPS's reply broke the conversation again ({e}); next try in {wait:?}");
+        }
     }
 
     /// Runs `command` on the connection, connecting first if needed and once more on a fresh

@@ -402,3 +402,101 @@ async fn a_kept_connection_that_breaks_halfway_through_the_full_reads_is_replace
         ]
     );
 }
+
+/// A reply line over the client's 64 KiB limit: the conversation cannot be followed past it.
+fn oversized_line() -> String {
+    format!("VAR ups1 ups.status \"{}\"\n", "x".repeat(70 * 1024))
+}
+
+#[tokio::test]
+async fn a_ups_whose_reply_breaks_the_conversation_fails_alone_and_the_next_is_read_afresh() {
+    // ups1's driver reports a value longer than the client accepts: upsd is fine, the UPS is
+    // not. ups2, asked in the same write, is read on a new connection in the same round, and
+    // nothing waits for a backoff: the next round reads it again.
+    let fake = fake(|_, line| match line {
+        "LIST VAR ups1" => Act::Reply(format!(
+            "BEGIN LIST VAR ups1\n{}END LIST VAR ups1\n",
+            oversized_line()
+        )),
+        "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
+        _ => upsd_like(line),
+    })
+    .await;
+    let monitor = NutMonitor::new(config(2_000, 60_000));
+    let both = [
+        common::ups("ups1", "127.0.0.1", fake.port, None),
+        common::ups("ups2", "127.0.0.1", fake.port, None),
+    ];
+    for round in 0..3 {
+        let readings = UpsMonitor::read_many(&monitor, &both).await;
+        let broken = readings[0].as_ref().expect_err("ups1's reply is refused");
+        assert!(
+            broken.to_string().contains("longer than"),
+            "round {round}: {broken}"
+        );
+        let second = readings[1].as_ref().expect("ups2 reads");
+        assert_eq!(second.flags, vec![UpsFlag::Ol], "round {round}");
+    }
+    // ups1 broke the first connection, ups2 was read on a second one, kept since. Until its
+    // own backoff ends, ups1 is answered its error without being asked: upsd is not made to
+    // open a connection at every round for it.
+    assert_eq!(fake.accepted.load(Ordering::SeqCst), 2);
+    let asked_ups1 = fake
+        .received
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|l| *l == "LIST VAR ups1")
+        .count();
+    assert_eq!(asked_ups1, 1);
+}
+
+#[tokio::test]
+async fn a_ups_whose_reply_broke_the_conversation_is_asked_again_once_its_backoff_ends() {
+    let sane = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let now_sane = Arc::clone(&sane);
+    let fake = fake(move |_, line| match line {
+        "LIST VAR ups1" if !now_sane.load(Ordering::SeqCst) => Act::Reply(format!(
+            "BEGIN LIST VAR ups1\n{}END LIST VAR ups1\n",
+            oversized_line()
+        )),
+        _ => upsd_like(line),
+    })
+    .await;
+    let monitor = NutMonitor::new(config(2_000, 50));
+    let ups1 = [common::ups("ups1", "127.0.0.1", fake.port, None)];
+    assert!(UpsMonitor::read_many(&monitor, &ups1).await[0].is_err());
+    sane.store(true, Ordering::SeqCst);
+    // Polled with a deadline: the backoff is 50 ms.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if UpsMonitor::read_many(&monitor, &ups1).await[0].is_ok() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ups1 was never asked again"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_ups_whose_status_breaks_the_conversation_fails_alone() {
+    let fake = fake(|_, line| match line {
+        "GET VAR ups1 ups.status" => Act::Reply(oversized_line()),
+        "GET VAR ups2 ups.status" => Act::Reply("VAR ups2 ups.status \"OL\"\n".into()),
+        _ => upsd_like(line),
+    })
+    .await;
+    let monitor = NutMonitor::new(config(2_000, 60_000));
+    let both = [
+        common::ups("ups1", "127.0.0.1", fake.port, None),
+        common::ups("ups2", "127.0.0.1", fake.port, None),
+    ];
+    for round in 0..2 {
+        let answers = UpsMonitor::read_statuses(&monitor, &both).await;
+        assert!(answers[0].is_err(), "round {round}: {answers:?}");
+        assert_eq!(answers[1], Ok(vec![UpsFlag::Ol]), "round {round}");
+    }
+}
