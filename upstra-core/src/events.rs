@@ -4,17 +4,24 @@
 //! already shaped for readers (names, not internal handles), they carry no secret, and the
 //! enum is `#[non_exhaustive]` so adding a kind never breaks an older console, and a kind
 //! this build does not know reads as [`DomainEvent::Unknown`] instead of failing the page it
-//! came in.
+//! came in. That one keeps the kind's name and fields as they came, so what an older console
+//! prints with `--json` is what the newer daemon sent.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::ser::SerializeMap as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::api::v1::{PlanType, RunStatus, StepStatus, VmPowerName};
 use crate::ids::{ServerId, UpsId, UserName, VmId};
 use crate::state::{PowerState, Timestamp};
 
 /// Something that happened.
+///
+/// The derive writes the known kinds (`remote = "Self"` makes it inherent functions); the
+/// `Serialize` and `Deserialize` below add [`DomainEvent::Unknown`], which serde's own
+/// `#[serde(other)]` could only read as a bare name, its fields lost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case", tag = "kind", remote = "Self")]
 #[non_exhaustive]
 pub enum DomainEvent {
     /// The daemon started serving.
@@ -162,11 +169,49 @@ pub enum DomainEvent {
         at: Timestamp,
         event: Box<DomainEvent>,
     },
-    /// An event of a kind this build does not know: a newer daemon's. Its fields are not
-    /// read, so there is nothing to repeat: the daemon never produces nor stores one, and its
-    /// own readers (the store, the bus) leave such an event out as they always did.
-    #[serde(other)]
-    Unknown,
+    /// An event of a kind this build does not know: a newer daemon's, kept as it came so it
+    /// can be shown and printed, never acted on. The daemon never produces nor stores one,
+    /// and its own readers (the store, the bus) leave such an event out as they always did.
+    #[serde(skip)]
+    Unknown {
+        /// The kind's name, as the newer daemon wrote it.
+        kind: String,
+        /// Its other fields, as they came.
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+impl Serialize for DomainEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown { kind, fields } => {
+                let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
+                map.serialize_entry("kind", kind)?;
+                for (name, value) in fields.iter().filter(|(name, _)| *name != "kind") {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+            known => DomainEvent::serialize(known, serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DomainEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = serde_json::Map::deserialize(deserializer)?;
+        let kind = match fields.get("kind") {
+            Some(serde_json::Value::String(kind)) => kind.clone(),
+            Some(_) => return Err(D::Error::custom("an event's `kind` is not a string")),
+            None => return Err(D::Error::missing_field("kind")),
+        };
+        if KINDS.contains(&kind.as_str()) {
+            return DomainEvent::deserialize(serde_json::Value::Object(fields))
+                .map_err(D::Error::custom);
+        }
+        fields.remove("kind");
+        Ok(Self::Unknown { kind, fields })
+    }
 }
 
 impl DomainEvent {
@@ -207,7 +252,7 @@ impl DomainEvent {
             Self::AuditChainBroken { .. } => "audit_chain_broken",
             Self::Remote { .. } => "remote",
             // Not in `KINDS`: no daemon sends it, so `--kind` cannot ask for it.
-            Self::Unknown => "unknown",
+            Self::Unknown { .. } => "unknown",
         }
     }
 
@@ -215,7 +260,7 @@ impl DomainEvent {
     /// what the daemon's readers leave out rather than keep without its content.
     pub fn is_unknown(&self) -> bool {
         match self {
-            Self::Unknown => true,
+            Self::Unknown { .. } => true,
             Self::Remote { event, .. } => event.is_unknown(),
             _ => false,
         }

@@ -106,8 +106,8 @@ mod tests {
         assert_eq!(back, record);
     }
 
-    /// A newer daemon's kind: one line that says what it is, in text and in JSON; the JSON
-    /// names no kind this console would invent.
+    /// A newer daemon's kind: one line that says what it is, in text, and in JSON the event
+    /// as the daemon sent it, for a script that knows the kind even if this console does not.
     #[test]
     fn an_event_of_a_newer_kind_is_one_line_too() {
         let record: EventRecord = serde_json::from_str(
@@ -116,12 +116,26 @@ mod tests {
         .expect("a newer daemon's record reads");
         assert_eq!(
             line(&record, false).expect("text"),
-            "1970-01-01T00:00:00Z  an event this console does not know (the daemon is newer)\n"
+            "1970-01-01T00:00:00Z  an event this console does not know: ups_bypass_engaged (the daemon is newer)\n"
         );
         assert_eq!(
             line(&record, true).expect("json"),
-            "{\"seq\":4,\"at\":0,\"event\":{\"kind\":\"unknown\"}}\n"
+            "{\"seq\":4,\"at\":0,\"event\":{\"kind\":\"ups_bypass_engaged\",\"ups\":\"ups-a1\"}}\n"
         );
+    }
+
+    /// The kind's name comes from the daemon: shown, it cannot drive the terminal.
+    #[test]
+    fn a_newer_kinds_name_is_shown_inert() {
+        let record: EventRecord =
+            serde_json::from_str(r#"{"seq":4,"at":0,"event":{"kind":"x\u001b[2J\nforged"}}"#)
+                .expect("reads");
+        let text = line(&record, false).expect("text");
+        assert!(!text.contains('\x1b'), "{text:?}");
+        assert_eq!(text.lines().count(), 1, "{text:?}");
+        let json = line(&record, true).expect("json");
+        assert!(!json.contains('\x1b'), "{json:?}");
+        assert_eq!(json.lines().count(), 1, "{json:?}");
     }
 
     /// A power a newer daemon reports for a VM: the event stays, its new power unknown.

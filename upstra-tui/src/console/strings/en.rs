@@ -634,9 +634,10 @@ fn event(e: &DomainEvent) -> String {
             format!("audit chain broken after {verified} records")
         }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
-        DomainEvent::Unknown => {
-            "an event this console does not know (the daemon is newer)".to_owned()
-        }
+        DomainEvent::Unknown { kind, .. } => format!(
+            "an event this console does not know: {} (the daemon is newer)",
+            upstra_core::text::escape(kind)
+        ),
         other => other.kind().replace('_', " "),
     }
 }

@@ -767,7 +767,10 @@ fn event(e: &DomainEvent) -> String {
             format!("chaîne d'audit rompue après {verified} enregistrements")
         }
         DomainEvent::Remote { site, event, .. } => format!("[{site}] {}", self::event(event)),
-        DomainEvent::Unknown => "événement inconnu de cette console (démon plus récent)".to_owned(),
+        DomainEvent::Unknown { kind, .. } => format!(
+            "événement inconnu de cette console : {} (démon plus récent)",
+            upstra_core::text::escape(kind)
+        ),
         other => other.kind().replace('_', " "),
     }
 }
