@@ -408,25 +408,37 @@ fn oversized_line() -> String {
     format!("VAR ups1 ups.status \"{}\"\n", "x".repeat(70 * 1024))
 }
 
+/// ups1's `LIST VAR` reply with a variable over that limit.
+fn oversized_list() -> Act {
+    Act::Reply(format!(
+        "BEGIN LIST VAR ups1\n{}END LIST VAR ups1\n",
+        oversized_line()
+    ))
+}
+
+/// ups1 and ups2 on the fake upsd of `port`, and a monitor that waits a minute before it
+/// reconnects after a failure.
+fn two_ups_on(port: u16) -> (NutMonitor, [upstra_core::model::Ups; 2]) {
+    let monitor = NutMonitor::new(config(2_000, 60_000));
+    let both = [
+        common::ups("ups1", "127.0.0.1", port, None),
+        common::ups("ups2", "127.0.0.1", port, None),
+    ];
+    (monitor, both)
+}
+
 #[tokio::test]
 async fn a_ups_whose_reply_breaks_the_conversation_fails_alone_and_the_next_is_read_afresh() {
     // ups1's driver reports a value longer than the client accepts: upsd is fine, the UPS is
     // not. ups2, asked in the same write, is read on a new connection in the same round, and
     // nothing waits for a backoff: the next round reads it again.
     let fake = fake(|_, line| match line {
-        "LIST VAR ups1" => Act::Reply(format!(
-            "BEGIN LIST VAR ups1\n{}END LIST VAR ups1\n",
-            oversized_line()
-        )),
+        "LIST VAR ups1" => oversized_list(),
         "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
         _ => upsd_like(line),
     })
     .await;
-    let monitor = NutMonitor::new(config(2_000, 60_000));
-    let both = [
-        common::ups("ups1", "127.0.0.1", fake.port, None),
-        common::ups("ups2", "127.0.0.1", fake.port, None),
-    ];
+    let (monitor, both) = two_ups_on(fake.port);
     for round in 0..3 {
         let readings = UpsMonitor::read_many(&monitor, &both).await;
         let broken = readings[0].as_ref().expect_err("ups1's reply is refused");
@@ -456,10 +468,7 @@ async fn a_ups_whose_reply_broke_the_conversation_is_asked_again_once_its_backof
     let sane = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let now_sane = Arc::clone(&sane);
     let fake = fake(move |_, line| match line {
-        "LIST VAR ups1" if !now_sane.load(Ordering::SeqCst) => Act::Reply(format!(
-            "BEGIN LIST VAR ups1\n{}END LIST VAR ups1\n",
-            oversized_line()
-        )),
+        "LIST VAR ups1" if !now_sane.load(Ordering::SeqCst) => oversized_list(),
         _ => upsd_like(line),
     })
     .await;
@@ -489,11 +498,7 @@ async fn a_ups_whose_status_breaks_the_conversation_fails_alone() {
         _ => upsd_like(line),
     })
     .await;
-    let monitor = NutMonitor::new(config(2_000, 60_000));
-    let both = [
-        common::ups("ups1", "127.0.0.1", fake.port, None),
-        common::ups("ups2", "127.0.0.1", fake.port, None),
-    ];
+    let (monitor, both) = two_ups_on(fake.port);
     for round in 0..2 {
         let answers = UpsMonitor::read_statuses(&monitor, &both).await;
         assert!(answers[0].is_err(), "round {round}: {answers:?}");
