@@ -121,7 +121,13 @@ impl NutMonitor {
         let mut slot = timeout_at(deadline, slot.lock())
             .await
             .map_err(|_| timed_out)?;
-        slot.list_var(ups, deadline, &self.config).await
+        // The batch path with one UPS: a reply that breaks the conversation is then this
+        // UPS's error alone, with its own backoff, as in the monitor's reads.
+        let answers = slot.list_vars(&[ups], deadline, &self.config).await?;
+        answers
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(crate::slot::unanswered()))
     }
 
     /// The status flags alone of each of `ups` (`GET VAR <ups> ups.status`), in order, within

@@ -57,21 +57,6 @@ impl Slot {
         }
     }
 
-    /// `LIST VAR` for `ups`, connecting first if needed; everything ends by `deadline`.
-    pub(crate) async fn list_var(
-        &mut self,
-        ups: &Ups,
-        deadline: Instant,
-        config: &NutConfig,
-    ) -> Result<BTreeMap<String, String>, NutError> {
-        let name = ups.nut().ok_or(NutError::NotNut)?.ups.clone();
-        self.ask(ups, deadline, config, |conn| {
-            let name = name.clone();
-            Box::pin(async move { conn.list_var(&name).await })
-        })
-        .await
-    }
-
     /// `LIST VAR` for each of `ups` (all of this slot), in one round trip. The first UPS's
     /// login is the slot's.
     pub(crate) async fn list_vars(
@@ -133,11 +118,7 @@ impl Slot {
                 .await;
             let some = match got {
                 Ok(some) if !some.is_empty() => some,
-                Ok(_) => {
-                    return Err(NutError::Protocol(
-                        "no answer to a batch of commands".into(),
-                    ));
-                }
+                Ok(_) => return Err(unanswered()),
                 // Those answered before keep their answers; the rest share the failure.
                 Err(e) if done > 0 => {
                     for &i in &asked[done..] {
@@ -161,14 +142,9 @@ impl Slot {
             }
             done += answered;
         }
-        let none = || {
-            Err(NutError::Protocol(
-                "no answer to a batch of commands".into(),
-            ))
-        };
         Ok(answers
             .into_iter()
-            .map(|a| a.unwrap_or_else(none))
+            .map(|a| a.unwrap_or_else(|| Err(unanswered())))
             .collect())
     }
 
@@ -308,6 +284,11 @@ impl Slot {
             let _ = timeout_at(deadline, conn.logout()).await;
         }
     }
+}
+
+/// What a UPS of a batch is answered when the batch came back without its answer.
+pub(crate) fn unanswered() -> NutError {
+    NutError::Protocol("no answer to a batch of commands".into())
 }
 
 /// The names upsd knows `ups` by.

@@ -353,10 +353,7 @@ async fn the_full_reads_of_one_upsd_leave_in_one_write_and_an_err_concerns_its_u
     })
     .await;
     let monitor = NutMonitor::new(NutConfig::default());
-    let both = [
-        common::ups("ups1", "127.0.0.1", fake.port, None),
-        common::ups("ups2", "127.0.0.1", fake.port, None),
-    ];
+    let both = two_ups(fake.port);
     let readings = UpsMonitor::read_many(&monitor, &both).await;
     let first = readings[0].as_ref().expect("ups1 reads");
     assert_eq!(first.flags, vec![UpsFlag::Ol]);
@@ -380,10 +377,7 @@ async fn a_kept_connection_that_breaks_halfway_through_the_full_reads_is_replace
     })
     .await;
     let monitor = NutMonitor::new(NutConfig::default());
-    let both = [
-        common::ups("ups1", "127.0.0.1", fake.port, None),
-        common::ups("ups2", "127.0.0.1", fake.port, None),
-    ];
+    let both = two_ups(fake.port);
     monitor.read(&both[0]).await.expect("ups1 reads alone");
     let readings = UpsMonitor::read_many(&monitor, &both).await;
     for reading in &readings {
@@ -419,12 +413,15 @@ fn oversized_list() -> Act {
 /// ups1 and ups2 on the fake upsd of `port`, and a monitor that waits a minute before it
 /// reconnects after a failure.
 fn two_ups_on(port: u16) -> (NutMonitor, [upstra_core::model::Ups; 2]) {
-    let monitor = NutMonitor::new(config(2_000, 60_000));
-    let both = [
+    (NutMonitor::new(config(2_000, 60_000)), two_ups(port))
+}
+
+/// ups1 and ups2 on the fake upsd of `port`.
+fn two_ups(port: u16) -> [upstra_core::model::Ups; 2] {
+    [
         common::ups("ups1", "127.0.0.1", port, None),
         common::ups("ups2", "127.0.0.1", port, None),
-    ];
-    (monitor, both)
+    ]
 }
 
 #[tokio::test]
@@ -504,4 +501,34 @@ async fn a_ups_whose_status_breaks_the_conversation_fails_alone() {
         assert!(answers[0].is_err(), "round {round}: {answers:?}");
         assert_eq!(answers[1], Ok(vec![UpsFlag::Ol]), "round {round}");
     }
+}
+
+#[tokio::test]
+async fn a_single_read_whose_reply_breaks_the_conversation_leaves_the_upsd_readable() {
+    // A read of one UPS goes the way the monitor's batches go: its broken reply is its own
+    // error, and the next UPS of that upsd reads at once rather than after the upsd's backoff.
+    let fake = fake(|_, line| match line {
+        "LIST VAR ups1" => oversized_list(),
+        "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
+        _ => upsd_like(line),
+    })
+    .await;
+    let (monitor, [ups1, ups2]) = two_ups_on(fake.port);
+    let broken = monitor
+        .reading(&ups1)
+        .await
+        .expect_err("ups1's reply is refused");
+    assert!(broken.to_string().contains("longer than"), "{broken}");
+    let second = monitor.reading(&ups2).await.expect("ups2 reads");
+    assert_eq!(second.flags, vec![UpsFlag::Ol]);
+    // Until its own backoff ends, ups1 is answered its error without being asked again.
+    assert!(monitor.reading(&ups1).await.is_err());
+    let asked_ups1 = fake
+        .received
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|l| *l == "LIST VAR ups1")
+        .count();
+    assert_eq!(asked_ups1, 1);
 }
