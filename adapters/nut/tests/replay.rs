@@ -416,6 +416,24 @@ fn two_ups_on(port: u16) -> (NutMonitor, [upstra_core::model::Ups; 2]) {
     (NutMonitor::new(config(2_000, 60_000)), two_ups(port))
 }
 
+/// A fake upsd whose ups1 reports a variable over the client's limit and whose ups2 is sane.
+async fn upsd_with_a_broken_ups1() -> Fake {
+    fake(|_, line| match line {
+        "LIST VAR ups1" => oversized_list(),
+        "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
+        _ => upsd_like(line),
+    })
+    .await
+}
+
+impl Fake {
+    /// How many times `command` reached this fake.
+    fn times_asked(&self, command: &str) -> usize {
+        let received = self.received.lock().expect("lock");
+        received.iter().filter(|l| *l == command).count()
+    }
+}
+
 /// ups1 and ups2 on the fake upsd of `port`.
 fn two_ups(port: u16) -> [upstra_core::model::Ups; 2] {
     [
@@ -429,12 +447,7 @@ async fn a_ups_whose_reply_breaks_the_conversation_fails_alone_and_the_next_is_r
     // ups1's driver reports a value longer than the client accepts: upsd is fine, the UPS is
     // not. ups2, asked in the same write, is read on a new connection in the same round, and
     // nothing waits for a backoff: the next round reads it again.
-    let fake = fake(|_, line| match line {
-        "LIST VAR ups1" => oversized_list(),
-        "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
-        _ => upsd_like(line),
-    })
-    .await;
+    let fake = upsd_with_a_broken_ups1().await;
     let (monitor, both) = two_ups_on(fake.port);
     for round in 0..3 {
         let readings = UpsMonitor::read_many(&monitor, &both).await;
@@ -450,14 +463,7 @@ async fn a_ups_whose_reply_breaks_the_conversation_fails_alone_and_the_next_is_r
     // own backoff ends, ups1 is answered its error without being asked: upsd is not made to
     // open a connection at every round for it.
     assert_eq!(fake.accepted.load(Ordering::SeqCst), 2);
-    let asked_ups1 = fake
-        .received
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter(|l| *l == "LIST VAR ups1")
-        .count();
-    assert_eq!(asked_ups1, 1);
+    assert_eq!(fake.times_asked("LIST VAR ups1"), 1);
 }
 
 #[tokio::test]
@@ -507,12 +513,7 @@ async fn a_ups_whose_status_breaks_the_conversation_fails_alone() {
 async fn a_single_read_whose_reply_breaks_the_conversation_leaves_the_upsd_readable() {
     // A read of one UPS goes the way the monitor's batches go: its broken reply is its own
     // error, and the next UPS of that upsd reads at once rather than after the upsd's backoff.
-    let fake = fake(|_, line| match line {
-        "LIST VAR ups1" => oversized_list(),
-        "LIST VAR ups2" => Act::Reply(LIST_VAR_OL.replace("ups1", "ups2")),
-        _ => upsd_like(line),
-    })
-    .await;
+    let fake = upsd_with_a_broken_ups1().await;
     let (monitor, [ups1, ups2]) = two_ups_on(fake.port);
     let broken = monitor
         .reading(&ups1)
@@ -523,12 +524,5 @@ async fn a_single_read_whose_reply_breaks_the_conversation_leaves_the_upsd_reada
     assert_eq!(second.flags, vec![UpsFlag::Ol]);
     // Until its own backoff ends, ups1 is answered its error without being asked again.
     assert!(monitor.reading(&ups1).await.is_err());
-    let asked_ups1 = fake
-        .received
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter(|l| *l == "LIST VAR ups1")
-        .count();
-    assert_eq!(asked_ups1, 1);
+    assert_eq!(fake.times_asked("LIST VAR ups1"), 1);
 }
