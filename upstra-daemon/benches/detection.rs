@@ -14,7 +14,10 @@
 //!   of [`SYNCS_TIMED`] syncs asked for), then added up as at the default sync interval:
 //!   between + one sync's CPU / 60 s. A 60 s window with the default interval held zero, one or
 //!   two syncs depending on alignment, and its figure moved from 0.6 to 2 % between runs of one
-//!   build.
+//!   build;
+//! - the daemon's CPU between syncs over [`ON_BATTERY`] with the five UPS on the dummy `ups2`
+//!   on battery, within their grace: the runtime trigger weighs each of their readings
+//!   against the shed plan's duration.
 //!
 //! No assertion: figures to read. Start the peers (tests/peers/start.sh, UPSTRA_PEERS_ENV), then
 //! `cargo bench -p upstra-daemon --bench detection`; `-- --flips N` (or
@@ -55,6 +58,8 @@ const NUT_UPS: usize = 10;
 const FLIPS: usize = 100;
 /// How long the idle CPU between syncs is measured, after the first sync has settled.
 const IDLE: Duration = Duration::from_secs(60);
+/// How long the CPU is measured with ups2's UPS on battery (within their grace).
+const ON_BATTERY: Duration = Duration::from_secs(30);
 /// Syncs timed for their CPU; the median is kept.
 const SYNCS_TIMED: usize = 3;
 /// How often the bench asks upsd for the status it waits for: the error on the daemon's share.
@@ -108,14 +113,17 @@ fn start_daemon(dir: &Path, upstrad: &str, status_interval: &str) -> DaemonProce
     )
 }
 
-/// The daemon's idle CPU, in % of a core.
-struct Idle {
+/// The daemon's CPU, in % of a core.
+struct Cpu {
     between_syncs: f64,
     /// CPU seconds of one sync of the whole lab.
     sync_cpu_s: f64,
+    /// Between syncs, with the five UPS on ups2 on battery and within their grace: the
+    /// runtime trigger weighs each reading against the plan's duration.
+    on_battery: f64,
 }
 
-impl Idle {
+impl Cpu {
     /// As with the default sync interval: between syncs, plus one sync's CPU spread over it.
     fn at_default_sync(&self) -> f64 {
         let interval = upstra_daemon::config::Config::default().sync_interval;
@@ -184,14 +192,14 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64, f64) {
     )
 }
 
-/// One mode: the daemon's idle CPU, then the latencies of `flips` flips.
+/// One mode: the daemon's idle CPU, the latencies of `flips` flips, then its CPU on battery.
 async fn measure(
     upstrad: &str,
     lab: &LabSpec,
     nut: &OwnNut,
     status_interval: &str,
     flips: usize,
-) -> (Idle, Vec<Duration>) {
+) -> (Cpu, Vec<Duration>) {
     let dir = tempfile::tempdir().unwrap();
     let daemon = start_daemon(dir.path(), upstrad, status_interval);
     let pid = daemon.0.id();
@@ -239,10 +247,6 @@ async fn measure(
     }
     println!("  [{status_interval}] timed syncs read {bmcs_read:?} BMCs");
     syncs.sort_by(f64::total_cmp);
-    let idle = Idle {
-        between_syncs,
-        sync_cpu_s: syncs[SYNCS_TIMED / 2],
-    };
 
     let cursor = c
         .events_since(tarpc::context::current(), token.clone(), 0, 0)
@@ -272,9 +276,31 @@ async fn measure(
         // The daemon may see it between two of the bench's asks: that counts as no time.
         latencies.push(event_at.saturating_duration_since(upsd_has));
     }
+
+    if flips.is_multiple_of(2) {
+        dev.set(&[("ups.status", "OB DISCHRG")]);
+        loop {
+            let (_, to) = tokio::time::timeout(FLIP_DEADLINE, events.recv())
+                .await
+                .expect("the daemon's event within the deadline")
+                .expect("the event follower");
+            if to == "OB DISCHRG" {
+                break;
+            }
+        }
+    }
+    let (cpu0, wall0) = (cpu_seconds(pid), Instant::now());
+    tokio::time::sleep(ON_BATTERY).await;
+    let on_battery = 100.0 * (cpu_seconds(pid) - cpu0) / wall0.elapsed().as_secs_f64();
+    dev.set(&[("ups.status", "OL")]);
     drop(dev);
     drop(daemon);
-    (idle, latencies)
+    let cpu = Cpu {
+        between_syncs,
+        sync_cpu_s: syncs[SYNCS_TIMED / 2],
+        on_battery,
+    };
+    (cpu, latencies)
 }
 
 #[tokio::main]
@@ -326,17 +352,17 @@ async fn main() {
 
     let mut rows = Vec::new();
     if let Ok(baseline) = std::env::var("UPSTRA_BENCH_BASELINE") {
-        let (idle, latencies) = measure(&baseline, &lab, &nut, "100ms", flips).await;
+        let (cpu, latencies) = measure(&baseline, &lab, &nut, "100ms", flips).await;
         rows.push((
             "baseline build, checks every 100 ms",
-            idle,
+            cpu,
             percentiles(latencies),
         ));
     }
     let upstrad = support::process::upstrad_under_test();
     for (interval, what) in MODES {
-        let (idle, latencies) = measure(&upstrad, &lab, &nut, interval, flips).await;
-        rows.push((what, idle, percentiles(latencies)));
+        let (cpu, latencies) = measure(&upstrad, &lab, &nut, interval, flips).await;
+        rows.push((what, cpu, percentiles(latencies)));
     }
     println!(
         "\ndaemon's share of a NUT flip (upsd has it -> event to a follower), {flips} flips; idle CPU \
@@ -344,15 +370,16 @@ async fn main() {
         idle_window().as_secs()
     );
     println!(
-        "  {:<36} {:>10} {:>10} {:>10}   {:>13} {:>10} {:>16}",
-        "", "p50", "p99", "max", "between syncs", "one sync", "at a 60 s sync"
+        "  {:<36} {:>10} {:>10} {:>10}   {:>13} {:>10} {:>16} {:>12}",
+        "", "p50", "p99", "max", "between syncs", "one sync", "at a 60 s sync", "on battery"
     );
-    for (what, idle, (p50, p99, max)) in rows {
+    for (what, cpu, (p50, p99, max)) in rows {
         println!(
-            "  {what:<36} {p50:>7.1} ms {p99:>7.1} ms {max:>7.1} ms   {:>11.2} % {:>8.2} s {:>14.2} %",
-            idle.between_syncs,
-            idle.sync_cpu_s,
-            idle.at_default_sync()
+            "  {what:<36} {p50:>7.1} ms {p99:>7.1} ms {max:>7.1} ms   {:>11.2} % {:>8.2} s {:>14.2} % {:>10.2} %",
+            cpu.between_syncs,
+            cpu.sync_cpu_s,
+            cpu.at_default_sync(),
+            cpu.on_battery
         );
     }
     println!("target: p99 ≤ 250 ms, idle CPU ≤ 0.5 % of a core (% of one core throughout)");

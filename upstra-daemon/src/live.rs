@@ -6,6 +6,7 @@
 //! Std locks, not tokio's: they are held for a few map operations and never across an await.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,10 @@ pub struct Live {
     gone_vms: RwLock<BTreeMap<VmId, (Vm, upstra_core::state::Timestamp)>>,
     /// The hypervisor hosts as last read, with their capacity (for the outage planner).
     hosts: RwLock<Vec<upstra_core::traits::HostInfo>>,
+    /// Counts the changes of what a plan is made from (servers, VMs, hosts), bumped after
+    /// each change is written: a plan made from the maps read after the count saw at least
+    /// that count's changes (see [`Live::lab_changes`]).
+    lab_changes: AtomicU64,
 }
 
 /// How long a VM the hypervisor stopped reporting stays listed as gone: long enough for the
@@ -180,7 +185,9 @@ impl Live {
     /// Changes the servers' live state. Power goes through [`Live::record_power`] instead, which
     /// keeps a late reading from overwriting a newer one.
     pub fn servers_mut<R>(&self, f: impl FnOnce(&mut HashMap<ServerId, ServerLive>) -> R) -> R {
-        write(&self.servers, f)
+        let out = write(&self.servers, f);
+        self.lab_changed();
+        out
     }
 
     /// Reads the VMs the hypervisor reports.
@@ -191,7 +198,23 @@ impl Live {
     /// Changes the VMs (tests and benchmarks fill them; the daemon through
     /// [`Live::apply_hypervisor`]).
     pub fn vms_mut<R>(&self, f: impl FnOnce(&mut BTreeMap<VmId, Vm>) -> R) -> R {
-        write(&self.vms, f)
+        let out = write(&self.vms, f);
+        self.lab_changed();
+        out
+    }
+
+    /// How many times the servers, VMs or hosts have changed. Read it before reading them:
+    /// equal counts then mean that nothing a plan is made from changed in between, and a
+    /// change that lands during the read makes the next count differ, so a plan kept by
+    /// count is at worst made again, never kept past a change.
+    pub fn lab_changes(&self) -> u64 {
+        self.lab_changes.load(Ordering::Acquire)
+    }
+
+    /// Counted after the change is written, never before: a reader that saw the new count
+    /// then reads the new maps.
+    fn lab_changed(&self) {
+        self.lab_changes.fetch_add(1, Ordering::Release);
     }
 
     /// Reads the VMs the hypervisor reports and those it stopped reporting, under one look.
@@ -269,6 +292,7 @@ impl Live {
                 prune_gone(gone, now);
             })
         });
+        self.lab_changed();
         for e in events {
             log.push(e);
         }

@@ -20,6 +20,7 @@ use upstra_core::outage::{
 };
 use upstra_core::state::UpsLive;
 
+use super::battery_need::BatteryNeeds;
 use super::executor::{Stop, execute};
 use super::lab::{estimates, lab_state, run_view, runtime_of};
 use super::ups_off_check;
@@ -70,6 +71,8 @@ pub struct Conductor {
     held: BTreeSet<UpsId>,
     /// A restore is held back until a UPS has cycled its output, and a recheck is set.
     recheck_pending: bool,
+    /// The battery each UPS on battery needs for its shed, for the runtime trigger.
+    battery_needs: BatteryNeeds,
 }
 
 /// A phase by its word on the wire, which `/metrics` uses too.
@@ -86,6 +89,7 @@ impl Conductor {
             waiting: BTreeMap::new(),
             held: BTreeSet::new(),
             recheck_pending: false,
+            battery_needs: BatteryNeeds::default(),
         }
     }
 
@@ -258,13 +262,13 @@ impl Conductor {
         let needed = if matches!(watch.phase, WatchPhase::OnBattery { .. }) {
             let mut at_risk = self.triggered();
             at_risk.insert(ups.clone());
-            let (state, _) = lab_state(&self.shared, &at_risk, false).await;
-            let p = shed_plan(&inventory, &state, &estimates(&self.shared).await);
-            if !p.steps.is_empty() {
-                self.shared.metrics.needs_battery(&ups, p.needs_battery_s());
+            let need = self.battery_needs.of(&self.shared, &ups, at_risk).await;
+            if let Some(seconds) = need {
+                self.shared.metrics.needs_battery(&ups, seconds);
             }
-            (!p.steps.is_empty()).then_some(p.needs_battery_s() + policy.runtime_margin_s)
+            need.map(|seconds| seconds + policy.runtime_margin_s)
         } else {
+            self.battery_needs.forget(&ups);
             None
         };
         let watch = self.watches.entry(ups.clone()).or_default();

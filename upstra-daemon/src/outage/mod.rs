@@ -14,6 +14,7 @@
 //! The decisions themselves (when to act, what to do) are pure functions in
 //! `upstra_core::outage`; this module performs them.
 
+mod battery_need;
 pub mod bus;
 mod conductor;
 mod cycle;
