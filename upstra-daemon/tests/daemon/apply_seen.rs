@@ -1,5 +1,5 @@
-//! An apply is seen at once: right after `apply` of a lab on the real peers (the harness's
-//! upsd, a vcsim and a Redfish emulator of the test's own), the server list shows each
+//! An apply is seen at once: right after `apply` of a lab on the real peers (a upsd, a vcsim
+//! and a Redfish emulator of the test's own), the server list shows each
 //! server's power from its BMC and the VM list is filled, without waiting for the periodic
 //! sync. The real `upstrad` binary, over its socket.
 #![allow(clippy::unwrap_used)] // a test that cannot set up should fail right there
@@ -15,6 +15,7 @@ use upstra_core::lab::{KnownNames, SecretSlot, parse};
 use upstra_core::secret::Secret;
 use upstra_core::state::PowerState;
 use upstra_tests::lab::{LabFile, OwnLab, Size};
+use upstra_tests::own_nut::OwnNut;
 
 /// The acceptance: power from the BMC within 5 s of apply's return.
 const ACCEPTANCE: Duration = Duration::from_secs(5);
@@ -63,11 +64,10 @@ async fn after_apply_the_servers_power_and_the_vms_show_at_once() {
             vms_per_cluster: 2,
         },
     );
-    let nut = format!(
-        "{}:{}",
-        peers.get("UPSTRA_PEER_NUT_HOST"),
-        peers.get("UPSTRA_PEER_NUT_PORT")
-    );
+    // Its own upsd: the shared one's UPS are flipped and frozen by the tests of the shared
+    // harness, and "both UPS read" waited out a frozen driver of theirs.
+    let own_nut = OwnNut::start(&peers);
+    let nut = format!("127.0.0.1:{}", own_nut.port);
     let dir = tempfile::tempdir().unwrap();
     let daemon =
         Daemon::start_with_env(dir.path(), &[("UPSTRA_SYNC_INTERVAL", SYNC_INTERVAL)]).await;
