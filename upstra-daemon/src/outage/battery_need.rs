@@ -80,25 +80,39 @@ mod tests {
         BTreeSet::from([id("ups-a")])
     }
 
+    /// The daemon's state on the simulated two-room lab, with its store and the conductor's
+    /// inbox (no conductor reads it).
+    struct Lab {
+        shared: Shared,
+        _inbox: crate::outage::OrchestratorInbox,
+        _dir: tempfile::TempDir,
+    }
+
     /// The lab read once, as the monitor would have by the time a UPS is on battery.
-    async fn lab_read(shared: &Shared) {
-        sync_peers(shared, Retry::Everything).await;
-        read_all_ups(shared).await;
+    async fn lab_read() -> Lab {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (shared, inbox) = simulated(TWO_ROOMS, dir.path(), |_| {});
+        sync_peers(&shared, Retry::Everything).await;
+        read_all_ups(&shared).await;
+        Lab {
+            shared,
+            _inbox: inbox,
+            _dir: dir,
+        }
     }
 
     #[tokio::test]
     async fn the_plan_is_made_once_while_nothing_it_is_made_from_changes() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (shared, _inbox) = simulated(TWO_ROOMS, dir.path(), |_| {});
-        lab_read(&shared).await;
+        let lab = lab_read().await;
+        let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
 
-        let first = needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        let first = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert!(first.is_some(), "esx-a and its VMs are to shed");
         for _ in 0..5 {
             // The UPS read again: new readings, same lab.
-            read_all_ups(&shared).await;
-            let again = needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+            read_all_ups(shared).await;
+            let again = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
             assert_eq!(again, first);
         }
         assert_eq!(needs.made, 1, "readings alone never make the plan again");
@@ -106,11 +120,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_plan_is_made_again_when_the_lab_changes() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (shared, _inbox) = simulated(TWO_ROOMS, dir.path(), |_| {});
-        lab_read(&shared).await;
+        let lab = lab_read().await;
+        let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
-        let with_vms = needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        let with_vms = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
 
         // Every VM stopped: nothing left to move or shut down but the host.
         shared.live.vms_mut(|vms| {
@@ -118,7 +131,7 @@ mod tests {
                 vm.power = VmPower::PoweredOff;
             }
         });
-        let without = needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        let without = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert_eq!(needs.made, 2);
         assert!(
             without < with_vms,
@@ -126,59 +139,57 @@ mod tests {
         );
 
         // A sync writes the lab again, whether or not anything moved.
-        sync_peers(&shared, Retry::Everything).await;
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        sync_peers(shared, Retry::Everything).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert_eq!(needs.made, 3);
     }
 
     #[tokio::test]
     async fn the_plan_is_made_again_when_the_ups_at_risk_or_in_trouble_change() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (shared, _inbox) = simulated(TWO_ROOMS, dir.path(), |_| {});
-        lab_read(&shared).await;
+        let lab = lab_read().await;
+        let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
 
         // ups-b at risk too: nowhere left to move esx-a's VMs.
         let both = BTreeSet::from([id("ups-a"), id("ups-b")]);
-        needs.of(&shared, &id("ups-a"), both).await;
+        needs.of(shared, &id("ups-a"), both).await;
         assert_eq!(needs.made, 2);
 
         // ups-b on battery: no longer a safe place for them.
-        let lab = shared.drivers.simulated_lab().expect("simulated drivers");
-        lab.set_mains(&id("ups-b"), false);
-        read_all_ups(&shared).await;
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        let peers = shared.drivers.simulated_lab().expect("simulated drivers");
+        peers.set_mains(&id("ups-b"), false);
+        read_all_ups(shared).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert_eq!(needs.made, 3);
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert_eq!(needs.made, 3, "and kept while ups-b stays on battery");
     }
 
     #[tokio::test]
     async fn the_plan_is_made_again_after_an_apply_and_each_ups_keeps_its_own() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (shared, _inbox) = simulated(TWO_ROOMS, dir.path(), |_| {});
-        lab_read(&shared).await;
+        let lab = lab_read().await;
+        let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         needs
-            .of(&shared, &id("ups-b"), BTreeSet::from([id("ups-b")]))
+            .of(shared, &id("ups-b"), BTreeSet::from([id("ups-b")]))
             .await;
         assert_eq!(needs.made, 2);
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         needs
-            .of(&shared, &id("ups-b"), BTreeSet::from([id("ups-b")]))
+            .of(shared, &id("ups-b"), BTreeSet::from([id("ups-b")]))
             .await;
         assert_eq!(needs.made, 2, "one UPS's plan never pushes out another's");
 
         // The same declarations applied again are new declarations.
         let again = parse(TWO_ROOMS, &KnownNames::default()).expect("lab");
         shared.set_inventory(again.inventory);
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert_eq!(needs.made, 3);
 
         needs.forget(&id("ups-a"));
-        needs.of(&shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
         assert_eq!(needs.made, 4, "back on battery, the plan is made afresh");
     }
 }
