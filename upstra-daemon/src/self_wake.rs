@@ -3,9 +3,9 @@
 //! A task woken while it is being polled (a connection's handler sending its reply on the
 //! channel the same task reads, or `FuturesUnordered` giving way after polling each of its
 //! futures once) is, for tokio's multi-threaded scheduler, a task that yields: it goes to the
-//! back of a queue and an idle worker is woken to steal it. For a connection that is one wake-up of the other
-//! worker per call, and often the call finishing on the other processor; on a virtual machine
-//! each such wake-up costs tens of microseconds on both processors.
+//! back of a queue and an idle worker is woken to steal it. For a connection that is one
+//! wake-up of the other worker per call, and often the call finishing on the other processor;
+//! on a virtual machine each such wake-up costs tens of microseconds on both processors.
 //!
 //! [`RepollOnSelfWake`] polls the task again at once instead, a bounded number of times, so a
 //! self-wake costs one more poll and wakes nobody. Past the bound, or once tokio's budget for
