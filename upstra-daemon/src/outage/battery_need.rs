@@ -31,7 +31,7 @@ impl BatteryNeeds {
         &mut self,
         shared: &Shared,
         ups: &UpsId,
-        at_risk: BTreeSet<UpsId>,
+        at_risk: &BTreeSet<UpsId>,
     ) -> Option<u64> {
         let inputs = PlanInputs::now(shared, at_risk).await;
         if let Some((made_from, need)) = self.known.get(ups)
@@ -63,13 +63,16 @@ impl BatteryNeeds {
 mod tests {
     use std::collections::BTreeSet;
 
-    use upstra_core::ids::UpsId;
+    use upstra_core::ids::{ServerId, UpsId};
     use upstra_core::lab::{KnownNames, parse};
     use upstra_core::model::VmPower;
+    use upstra_core::outage::{Plan, PlanKind, Step, StepAction, StepId, StepState};
+    use upstra_core::state::Timestamp;
 
     use super::BatteryNeeds;
     use crate::monitor::{Retry, read_all_ups, sync_peers};
     use crate::shared::Shared;
+    use crate::store::{AuditEntry, RunInfo};
     use crate::test_lab::{TWO_ROOMS, simulated};
 
     fn id(name: &str) -> UpsId {
@@ -107,12 +110,12 @@ mod tests {
         let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
 
-        let first = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        let first = needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         assert!(first.is_some(), "esx-a and its VMs are to shed");
         for _ in 0..5 {
             // The UPS read again: new readings, same lab.
             read_all_ups(shared).await;
-            let again = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+            let again = needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
             assert_eq!(again, first);
         }
         assert_eq!(needs.made, 1, "readings alone never make the plan again");
@@ -123,7 +126,7 @@ mod tests {
         let lab = lab_read().await;
         let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
-        let with_vms = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        let with_vms = needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
 
         // Every VM stopped: nothing left to move or shut down but the host.
         shared.live.vms_mut(|vms| {
@@ -131,7 +134,7 @@ mod tests {
                 vm.power = VmPower::PoweredOff;
             }
         });
-        let without = needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        let without = needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         assert_eq!(needs.made, 2);
         assert!(
             without < with_vms,
@@ -140,7 +143,7 @@ mod tests {
 
         // A sync writes the lab again, whether or not anything moved.
         sync_peers(shared, Retry::Everything).await;
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         assert_eq!(needs.made, 3);
     }
 
@@ -149,21 +152,68 @@ mod tests {
         let lab = lab_read().await;
         let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
 
         // ups-b at risk too: nowhere left to move esx-a's VMs.
         let both = BTreeSet::from([id("ups-a"), id("ups-b")]);
-        needs.of(shared, &id("ups-a"), both).await;
+        needs.of(shared, &id("ups-a"), &both).await;
         assert_eq!(needs.made, 2);
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
+        assert_eq!(needs.made, 3);
 
-        // ups-b on battery: no longer a safe place for them.
+        // ups-b on battery, with the same UPS at risk: no longer a safe place for them.
         let peers = shared.drivers.simulated_lab().expect("simulated drivers");
         peers.set_mains(&id("ups-b"), false);
         read_all_ups(shared).await;
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
-        assert_eq!(needs.made, 3);
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
-        assert_eq!(needs.made, 3, "and kept while ups-b stays on battery");
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
+        assert_eq!(needs.made, 4);
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
+        assert_eq!(needs.made, 4, "and kept while ups-b stays on battery");
+    }
+
+    #[tokio::test]
+    async fn the_plan_is_made_again_when_an_earlier_run_taught_the_estimates() {
+        let lab = lab_read().await;
+        let shared = &lab.shared;
+        let mut needs = BatteryNeeds::default();
+        let before = needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
+
+        // A shed whose shutdown of esx-a took ten minutes.
+        let mut plan = Plan::empty(PlanKind::Shed, 1);
+        plan.steps = vec![Step {
+            id: StepId(0),
+            action: StepAction::ShutdownServer {
+                server: ServerId::new("esx-a").expect("name"),
+                host: None,
+                off_timeout_s: 900,
+                force_off: true,
+            },
+            deps: Vec::new(),
+            estimate_s: 120,
+            estimate_learned: false,
+        }];
+        shared
+            .store
+            .call(move |db| {
+                let run = db.create_run(
+                    &plan,
+                    &RunInfo::default(),
+                    Timestamp(0),
+                    &AuditEntry::new("plan_run", "started").at(0),
+                )?;
+                db.step_attempt(run, 0, Timestamp(1_000))?;
+                db.step_dispatched(run, 0, Timestamp(2_000))?;
+                db.step_ended(run, 0, StepState::Done, "shut down", Timestamp(602_000))
+            })
+            .await
+            .expect("the run recorded");
+
+        let after = needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
+        assert_eq!(needs.made, 2);
+        assert!(
+            after > before,
+            "a slower shutdown takes more battery: {after:?} against {before:?}"
+        );
     }
 
     #[tokio::test]
@@ -171,25 +221,25 @@ mod tests {
         let lab = lab_read().await;
         let shared = &lab.shared;
         let mut needs = BatteryNeeds::default();
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         needs
-            .of(shared, &id("ups-b"), BTreeSet::from([id("ups-b")]))
+            .of(shared, &id("ups-b"), &BTreeSet::from([id("ups-b")]))
             .await;
         assert_eq!(needs.made, 2);
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         needs
-            .of(shared, &id("ups-b"), BTreeSet::from([id("ups-b")]))
+            .of(shared, &id("ups-b"), &BTreeSet::from([id("ups-b")]))
             .await;
         assert_eq!(needs.made, 2, "one UPS's plan never pushes out another's");
 
         // The same declarations applied again are new declarations.
         let again = parse(TWO_ROOMS, &KnownNames::default()).expect("lab");
         shared.set_inventory(again.inventory);
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         assert_eq!(needs.made, 3);
 
         needs.forget(&id("ups-a"));
-        needs.of(shared, &id("ups-a"), ups_a_at_risk()).await;
+        needs.of(shared, &id("ups-a"), &ups_a_at_risk()).await;
         assert_eq!(needs.made, 4, "back on battery, the plan is made afresh");
     }
 }

@@ -262,7 +262,7 @@ impl Conductor {
         let needed = if matches!(watch.phase, WatchPhase::OnBattery { .. }) {
             let mut at_risk = self.triggered();
             at_risk.insert(ups.clone());
-            let need = self.battery_needs.of(&self.shared, &ups, at_risk).await;
+            let need = self.battery_needs.of(&self.shared, &ups, &at_risk).await;
             if let Some(seconds) = need {
                 self.shared.metrics.needs_battery(&ups, seconds);
             }

@@ -90,12 +90,13 @@ fn snapshot(live: &Live, feeds: BTreeMap<UpsId, FeedHealth>) -> LabState {
 /// milliseconds of the conductor's loop, and a reading comes every second per UPS.
 #[derive(Debug)]
 pub struct PlanInputs {
-    pub at_risk: BTreeSet<UpsId>,
     /// The declarations, compared by identity: an apply replaces them whole.
     pub inventory: Arc<Inventory>,
     /// [`Live::lab_changes`], read before anything else.
     lab_changes: u64,
-    pub feeds: BTreeMap<UpsId, FeedHealth>,
+    /// Each declared UPS's health, the ones at risk marked so: the UPS at risk themselves
+    /// are in it.
+    feeds: BTreeMap<UpsId, FeedHealth>,
     pub estimates: StepEstimates,
 }
 
@@ -103,7 +104,6 @@ impl PartialEq for PlanInputs {
     fn eq(&self, other: &Self) -> bool {
         self.lab_changes == other.lab_changes
             && Arc::ptr_eq(&self.inventory, &other.inventory)
-            && self.at_risk == other.at_risk
             && self.feeds == other.feeds
             && self.estimates == other.estimates
     }
@@ -111,14 +111,13 @@ impl PartialEq for PlanInputs {
 
 impl PlanInputs {
     /// The inputs as they stand, for a plan where `at_risk` lose power.
-    pub async fn now(shared: &Shared, at_risk: BTreeSet<UpsId>) -> Self {
+    pub async fn now(shared: &Shared, at_risk: &BTreeSet<UpsId>) -> Self {
         // First: a change after this count makes the next inputs differ.
         let lab_changes = shared.live.lab_changes();
         let inventory = shared.inventory();
-        let feeds = feeds(shared, &at_risk);
+        let feeds = feeds(shared, at_risk);
         let estimates = estimates(shared).await;
         Self {
-            at_risk,
             inventory,
             lab_changes,
             feeds,
