@@ -57,3 +57,21 @@ pub fn simulated(
     adjust(&mut config);
     crate::shared::Shared::new(config, store, inventory, Default::default())
 }
+
+/// Step `n` of a plan: shutting `server` down, as a shed plans it (the journal's learned
+/// durations come from such steps).
+pub fn shutdown_step(n: u32, server: &str) -> upstra_core::outage::Step {
+    use upstra_core::outage::{Step, StepAction, StepId};
+    Step {
+        id: StepId(n),
+        action: StepAction::ShutdownServer {
+            server: upstra_core::ids::ServerId::new(server).expect("name"),
+            host: None,
+            off_timeout_s: 60,
+            force_off: true,
+        },
+        deps: Vec::new(),
+        estimate_s: 120,
+        estimate_learned: false,
+    }
+}

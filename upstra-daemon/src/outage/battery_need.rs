@@ -63,17 +63,17 @@ impl BatteryNeeds {
 mod tests {
     use std::collections::BTreeSet;
 
-    use upstra_core::ids::{ServerId, UpsId};
+    use upstra_core::ids::UpsId;
     use upstra_core::lab::{KnownNames, parse};
     use upstra_core::model::VmPower;
-    use upstra_core::outage::{Plan, PlanKind, Step, StepAction, StepId, StepState};
+    use upstra_core::outage::{Plan, PlanKind, StepState};
     use upstra_core::state::Timestamp;
 
     use super::BatteryNeeds;
     use crate::monitor::{Retry, read_all_ups, sync_peers};
     use crate::shared::Shared;
     use crate::store::{AuditEntry, RunInfo};
-    use crate::test_lab::{TWO_ROOMS, simulated};
+    use crate::test_lab::{TWO_ROOMS, shutdown_step, simulated};
 
     fn id(name: &str) -> UpsId {
         UpsId::new(name).expect("UPS name")
@@ -180,18 +180,7 @@ mod tests {
 
         // A shed whose shutdown of esx-a took ten minutes.
         let mut plan = Plan::empty(PlanKind::Shed, 1);
-        plan.steps = vec![Step {
-            id: StepId(0),
-            action: StepAction::ShutdownServer {
-                server: ServerId::new("esx-a").expect("name"),
-                host: None,
-                off_timeout_s: 900,
-                force_off: true,
-            },
-            deps: Vec::new(),
-            estimate_s: 120,
-            estimate_learned: false,
-        }];
+        plan.steps = vec![shutdown_step(0, "esx-a")];
         shared
             .store
             .call(move |db| {

@@ -5,21 +5,7 @@ use upstra_core::outage::{Plan, PlanKind, Step, StepAction, StepId, StepState};
 use upstra_core::state::Timestamp;
 
 use super::*;
-
-fn shutdown(n: u32, server: &str) -> Step {
-    Step {
-        id: StepId(n),
-        action: StepAction::ShutdownServer {
-            server: ServerId::new(server).expect("name"),
-            host: None,
-            off_timeout_s: 60,
-            force_off: true,
-        },
-        deps: Vec::new(),
-        estimate_s: 120,
-        estimate_learned: false,
-    }
-}
+use crate::test_lab::shutdown_step;
 
 #[tokio::test]
 async fn only_steps_that_acted_and_succeeded_teach_a_duration() {
@@ -27,9 +13,9 @@ async fn only_steps_that_acted_and_succeeded_teach_a_duration() {
     let store = Store::open(dir.path(), &KeySource::locate(dir.path(), None)).expect("created");
     let mut plan = Plan::empty(PlanKind::Shed, 4);
     plan.steps = vec![
-        shutdown(0, "slow"),
-        shutdown(1, "already-off"),
-        shutdown(2, "refused"),
+        shutdown_step(0, "slow"),
+        shutdown_step(1, "already-off"),
+        shutdown_step(2, "refused"),
     ];
     let learned = store
         .call(move |db| {
@@ -81,7 +67,7 @@ async fn a_power_on_is_measured_from_its_command_not_from_its_wait_for_the_stagg
             room: None,
             stagger_s: 5,
         },
-        ..shutdown(0, "late")
+        ..shutdown_step(0, "late")
     }];
     let learned = store
         .call(move |db| {
